@@ -1,0 +1,292 @@
+//! Page cleaning: from a read document to an [`Article`] whose paragraphs are the story alone.
+//!
+//! Line by line, the body is tested against the boilerplate patterns of
+//! `data/boilerplate.toml` (captions, comment sections, captchas, share and newsletter lines,
+//! related-item widgets, machine dumps): a match drops the line, or cuts it and the rest.
+//! Metadata lines (byline, source, a date line) become fields of the article. The dateline
+//! ("ALEPPO –") becomes a field and is taken off its paragraph. Every paragraph keeps its byte
+//! offsets into the original text.
+
+use crate::dates::{self, DateOrder};
+use crate::error::ReadErrorKind;
+use crate::knowledge::{Action, Boilerplate, MetaField, Outlets};
+use crate::model::{article_id, Article, Dropped, Paragraph};
+use crate::read::RawDoc;
+
+/// Words an all-caps paragraph opener can be without being a dateline place.
+const NOT_DATELINE: &[&str] = &[
+    "VIDEO", "WATCH", "UPDATE", "UPDATED", "BREAKING", "EXCLUSIVE", "PHOTOS", "PHOTO", "LIVE", "ANALYSIS",
+    "OPINION", "EDITORIAL", "FEATURE", "INTERVIEW", "NOTE", "EDITOR'S NOTE", "WARNING", "URGENT", "FLASH",
+];
+
+/// A line of the body: its trimmed byte range and whether a blank line came before it.
+struct Line {
+    start: usize,
+    end: usize,
+    after_gap: bool,
+}
+
+fn lines_of(text: &str, from: usize) -> Vec<Line> {
+    let mut out = Vec::new();
+    let mut pos = from;
+    let mut gap = false;
+    for raw in text[from..].split_inclusive('\n') {
+        let line_start = pos;
+        pos += raw.len();
+        let content = raw.trim_end_matches(['\n', '\r']);
+        let lead = content.len() - content.trim_start_matches(is_lead).len();
+        let trimmed = content.trim_start_matches(is_lead).trim_end();
+        if trimmed.is_empty() {
+            gap = true;
+            continue;
+        }
+        let start = line_start + lead;
+        out.push(Line { start, end: start + trimmed.len(), after_gap: gap });
+        gap = false;
+    }
+    out
+}
+
+/// Leading characters that are layout, not text: whitespace and list bullets.
+fn is_lead(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '•' | '·' | '▪' | '◦' | '►' | '\u{FEFF}')
+}
+
+/// "ALEPPO" -> "Aleppo", "DEIR EZ-ZOR" -> "Deir Ez-Zor".
+fn title_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut start_of_word = true;
+    for c in s.chars() {
+        if c.is_alphabetic() {
+            if start_of_word {
+                out.push(c);
+            } else {
+                out.extend(c.to_lowercase());
+            }
+            start_of_word = false;
+        } else {
+            out.push(c);
+            start_of_word = matches!(c, ' ' | '-' | '/');
+        }
+    }
+    out
+}
+
+/// Cleans a read document into an article.
+pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder) -> Result<Article, ReadErrorKind> {
+    let RawDoc { input, format, text, body_start, mut title, mut source, mut byline, mut published, url, first_line_is_title } =
+        doc;
+    let mut lines = lines_of(&text, body_start);
+    if first_line_is_title && !lines.is_empty() {
+        let l = lines.remove(0);
+        let t = text[l.start..l.end].trim();
+        if title.is_none() && !t.is_empty() {
+            title = Some(t.to_string());
+        }
+    }
+
+    let mut dropped = Vec::new();
+    let mut kept: Vec<(usize, usize, bool)> = Vec::new(); // (start, end, contiguous with previous kept line)
+    let mut story_started = false;
+    let mut prev_kept_line: Option<usize> = None;
+    for (i, l) in lines.iter().enumerate() {
+        let s = &text[l.start..l.end];
+        let words = s.split_whitespace().count();
+        // Metadata lines.
+        let mut meta_hit: Option<&'static str> = None;
+        for m in &bp.meta {
+            if m.head_only && story_started {
+                continue;
+            }
+            match m.field {
+                MetaField::Published => {
+                    if published.is_none() {
+                        if let Some(d) = dates::parse_date(s, order) {
+                            published = Some(d);
+                            meta_hit = Some("published");
+                        }
+                    }
+                }
+                field => {
+                    if let Some(v) = m.regex.captures(s).and_then(|c| c.name("value")) {
+                        let v = v.as_str().trim().to_string();
+                        let slot = if field == MetaField::Byline { &mut byline } else { &mut source };
+                        if slot.is_none() {
+                            *slot = Some(v);
+                        }
+                        meta_hit = Some(if field == MetaField::Byline { "byline" } else { "source" });
+                    }
+                }
+            }
+            if meta_hit.is_some() {
+                break;
+            }
+        }
+        if meta_hit.is_none() && words <= 5 && outlets.lookup(s).is_some() {
+            if source.is_none() {
+                source = Some(s.to_string());
+            }
+            meta_hit = Some("source-line");
+        }
+        if let Some(rule) = meta_hit {
+            dropped.push(Dropped { start: l.start, end: l.end, kind: "metadata".into(), rule: rule.into() });
+            continue;
+        }
+        // Boilerplate rules: the first rule (in file order) that applies wins.
+        let hit = bp
+            .set
+            .matches(s)
+            .into_iter()
+            .map(|k| &bp.rules[k])
+            .find(|r| r.max_words.is_none_or(|m| words <= m));
+        if let Some(r) = hit {
+            match r.action {
+                Action::Drop => {
+                    dropped.push(Dropped { start: l.start, end: l.end, kind: r.kind.clone(), rule: r.name.clone() });
+                    continue;
+                }
+                Action::Cut => {
+                    dropped.push(Dropped { start: l.start, end: text.trim_end().len().max(l.end), kind: r.kind.clone(), rule: r.name.clone() });
+                    break;
+                }
+            }
+        }
+        // A date at the head of the first story line ("Sun 16 Apr 2017 Death toll ...").
+        let mut start = l.start;
+        if !story_started && published.is_none() {
+            if let Some((d, n)) = dates::parse_date_prefix(s, order) {
+                if n < s.len() {
+                    published = Some(d);
+                    dropped.push(Dropped { start, end: start + n, kind: "metadata".into(), rule: "published".into() });
+                    start += n;
+                }
+            }
+        }
+        let contiguous = prev_kept_line == Some(i.wrapping_sub(1)) && !l.after_gap;
+        kept.push((start, l.end, contiguous));
+        prev_kept_line = Some(i);
+        if words >= 12 {
+            story_started = true;
+        }
+    }
+
+    // Hard-wrapped text (lines of similar width inside blank-line separated blocks) is joined
+    // back into paragraphs; otherwise every line is a paragraph of its own.
+    let hard_wrapped = {
+        let widths: Vec<usize> = kept.iter().map(|&(s, e, _)| text[s..e].chars().count()).collect();
+        let n = widths.len();
+        let in_band = widths.iter().filter(|&&w| (45..=90).contains(&w)).count();
+        let long = widths.iter().filter(|&&w| w > 100).count();
+        n >= 4 && in_band * 10 >= n * 6 && long == 0 && kept.iter().any(|k| k.2)
+    };
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for &(s, e, contiguous) in &kept {
+        match spans.last_mut() {
+            Some(last) if hard_wrapped && contiguous => last.1 = e,
+            _ => spans.push((s, e)),
+        }
+    }
+
+    // Dateline: at the start of one of the first paragraphs.
+    let mut dateline = None;
+    for span in spans.iter_mut().take(3) {
+        let s = &text[span.0..span.1];
+        let Some(c) = bp.dateline.captures(s) else { continue };
+        let place = c.name("place").map_or("", |m| m.as_str()).trim();
+        let whole = c.get(0).map_or(0, |m| m.end());
+        let rest = s[whole..].trim_start();
+        let starts_sentence = rest.chars().next().is_some_and(|ch| ch.is_alphanumeric() || "\"“‘'(".contains(ch));
+        if NOT_DATELINE.contains(&place) || !starts_sentence || !place.chars().any(|ch| ch.is_ascii_uppercase()) {
+            continue;
+        }
+        dateline = Some(title_case(place));
+        if source.is_none() {
+            source = c.name("agency").map(|a| a.as_str().trim().to_string());
+        }
+        span.0 += s.len() - rest.len();
+        break;
+    }
+
+    let paragraphs: Vec<Paragraph> = spans
+        .into_iter()
+        .filter(|(s, e)| s < e)
+        .map(|(start, end)| Paragraph { start, end, text: text[start..end].to_string() })
+        .collect();
+    if paragraphs.is_empty() {
+        return Err(ReadErrorKind::NoText);
+    }
+    let source = source.map(|s| outlets.lookup(&s).map_or(s, |o| o.name.clone()));
+    let id = article_id(source.as_deref(), &paragraphs);
+    Ok(Article { id, input, format, title, source, byline, dateline, published, url, text, paragraphs, dropped })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Format;
+
+    fn run(text: &str) -> Article {
+        let doc = RawDoc::plain("t.txt", Format::Text, text.to_string(), true);
+        clean(doc, Boilerplate::builtin(), Outlets::builtin(), DateOrder::DayFirst).unwrap()
+    }
+
+    #[test]
+    fn title_dateline_source_byline() {
+        let a = run("Rebels retake a village\n\nFighters at a checkpoint. File photo\n\nSANA\n\nHOMS – Rebel fighters retook the village of Tal Dahab on Monday after a day of clashes with government forces.\n\nReporting by: Jane Doe\n");
+        assert_eq!(a.title.as_deref(), Some("Rebels retake a village"));
+        assert_eq!(a.source.as_deref(), Some("SANA"));
+        assert_eq!(a.dateline.as_deref(), Some("Homs"));
+        assert_eq!(a.byline.as_deref(), Some("Jane Doe"));
+        assert_eq!(a.paragraphs.len(), 1);
+        assert!(a.paragraphs[0].text.starts_with("Rebel fighters retook"));
+        assert!(a.dropped.iter().any(|d| d.kind == "caption"));
+    }
+
+    #[test]
+    fn offsets_point_into_the_original() {
+        let a = run("T\n\nDAMASCUS (Reuters) - A car bomb exploded in the capital on Sunday, killing four people, state media said.\n");
+        assert_eq!(a.source.as_deref(), Some("Reuters"));
+        for p in &a.paragraphs {
+            assert_eq!(&a.text[p.start..p.end], p.text);
+        }
+    }
+
+    #[test]
+    fn comments_and_captcha_are_cut() {
+        let a = run("T\n\nThe story sentence is long enough to count as a real paragraph of a news story here.\n\n2 thoughts on “T”\n\nbob says:\n\nI agree with this.\n\nfour + 3 =\n");
+        assert_eq!(a.paragraphs.len(), 1);
+        assert!(!a.body().contains("agree"));
+    }
+
+    #[test]
+    fn quotes_in_the_story_are_kept() {
+        let a = run("T\n\n“We were obliged to evacuate the town,” the spokesman said, adding that fighting went on all night.\n\nLeave a Reply\n\n“Great article,” a reader wrote.\n");
+        assert!(a.body().contains("obliged to evacuate"));
+        assert!(!a.body().contains("Great article"));
+    }
+
+    #[test]
+    fn hard_wrapped_lines_are_joined() {
+        let body = "Clashes broke out on Thursday between rebel fighters and\nIslamic State militants near the town of Marea, north of\nAleppo, a monitoring group said in a statement on Friday.\n\nThe group said at least seven civilians were killed in the\nshelling and that eleven others were wounded in the attack.\n";
+        let a = run(&format!("Title\n\n{body}"));
+        assert_eq!(a.paragraphs.len(), 2);
+    }
+
+    #[test]
+    fn not_every_caps_opener_is_a_dateline() {
+        let a = run("T\n\nVIDEO - Footage shows fighting between rebels and the Islamic State near the border.\n");
+        assert_eq!(a.dateline, None);
+    }
+
+    #[test]
+    fn empty_after_cleaning_is_no_text() {
+        let doc = RawDoc::plain("t.txt", Format::Text, "Title\n\nFollow us on Twitter\n".into(), true);
+        assert!(matches!(clean(doc, Boilerplate::builtin(), Outlets::builtin(), DateOrder::DayFirst), Err(ReadErrorKind::NoText)));
+    }
+
+    #[test]
+    fn title_case_datelines() {
+        assert_eq!(title_case("DEIR EZ-ZOR"), "Deir Ez-Zor");
+        assert_eq!(title_case("ALEPPO"), "Aleppo");
+    }
+}

@@ -1,0 +1,3 @@
+//! Scoring sitrep against references: the article-extraction benchmark's method.
+
+pub mod extraction;

@@ -1,0 +1,155 @@
+//! The article model: what every stage after reading works on.
+//!
+//! Offsets are UTF-8 byte offsets into [`Article::text`], the decoded original input of the
+//! article (the whole file for plain text, the body field for CSV and JSON records, the
+//! extracted main text for HTML pages). `&article.text[p.start..p.end] == p.text` always holds.
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use serde::{Deserialize, Serialize};
+
+/// The format an input was read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Text,
+    Html,
+    Json,
+    Jsonl,
+    Csv,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Html => "html",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+/// A half-open byte range `[start, end)` into [`Article::text`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One paragraph of the clean body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paragraph {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// Text that cleaning removed from the body, and why (the rule's kind and name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dropped {
+    pub start: usize,
+    pub end: usize,
+    pub kind: String,
+    pub rule: String,
+}
+
+/// A publication date, with the time when the page gives one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Published {
+    pub date: NaiveDate,
+    pub time: Option<NaiveTime>,
+}
+
+impl Published {
+    pub fn datetime(&self) -> Option<NaiveDateTime> {
+        self.time.map(|t| self.date.and_time(t))
+    }
+}
+
+impl std::fmt::Display for Published {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.time {
+            Some(t) => write!(f, "{}T{}", self.date.format("%Y-%m-%d"), t.format("%H:%M:%S")),
+            None => write!(f, "{}", self.date.format("%Y-%m-%d")),
+        }
+    }
+}
+
+impl Serialize for Published {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Published {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if let Ok(dt) = NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S") {
+            return Ok(Published { date: dt.date(), time: Some(dt.time()) });
+        }
+        NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+            .map(|date| Published { date, time: None })
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// A cleaned article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    /// Stable id: hash of the source and the normalized clean body (16 hex digits).
+    pub id: String,
+    /// Where it came from: a path, `-` for stdin, with `:N` (line or record) for multi-record files.
+    pub input: String,
+    pub format: Format,
+    pub title: Option<String>,
+    /// Publisher or outlet ("ARA News").
+    pub source: Option<String>,
+    /// Author(s), from "Reporting by: ..." lines or page metadata.
+    pub byline: Option<String>,
+    /// The dateline place ("ALEPPO –" gives "Aleppo").
+    pub dateline: Option<String>,
+    pub published: Option<Published>,
+    pub url: Option<String>,
+    /// The decoded original text that every offset points into.
+    pub text: String,
+    /// The clean body, paragraph by paragraph.
+    pub paragraphs: Vec<Paragraph>,
+    /// What cleaning removed from the body, with the rule that removed it.
+    pub dropped: Vec<Dropped>,
+}
+
+impl Article {
+    /// The clean body: paragraphs joined by blank lines.
+    pub fn body(&self) -> String {
+        let mut out = String::with_capacity(self.text.len());
+        for (i, p) in self.paragraphs.iter().enumerate() {
+            if i > 0 {
+                out.push_str("\n\n");
+            }
+            out.push_str(&p.text);
+        }
+        out
+    }
+}
+
+/// The stable article id: blake3 of the source and the normalized body (lowercased, whitespace
+/// collapsed), as 16 hex digits. The same story read from another file gets the same id.
+pub fn article_id(source: Option<&str>, paragraphs: &[Paragraph]) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(source.unwrap_or("").trim().to_lowercase().as_bytes());
+    h.update(b"\x00");
+    let mut buf = String::new();
+    for p in paragraphs {
+        for w in p.text.split_whitespace() {
+            buf.clear();
+            for c in w.chars().flat_map(char::to_lowercase) {
+                buf.push(c);
+            }
+            h.update(buf.as_bytes());
+            h.update(b" ");
+        }
+    }
+    let hex = h.finalize().to_hex();
+    hex[..16].to_string()
+}

@@ -1,0 +1,298 @@
+//! Reading: from paths (files, folders, globs, `-` for stdin) to cleaned [`Article`]s.
+//!
+//! Each input's format is detected (plain text, HTML, JSON, JSON Lines, CSV) unless forced;
+//! bytes are decoded ([`decode`]); each document or record becomes a [`RawDoc`] that
+//! [`crate::clean`] turns into an article. One bad input or record is one [`ReadError`] handed
+//! to the caller, and reading goes on with the rest.
+
+pub mod decode;
+pub mod html;
+mod records;
+
+use crate::clean;
+use crate::dates::DateOrder;
+use crate::error::{ReadError, ReadErrorKind};
+use crate::knowledge::{Boilerplate, Outlets};
+use crate::model::{Article, Format, Published};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+pub use records::FieldMap;
+
+/// A document as read, before cleaning.
+#[derive(Debug, Clone)]
+pub struct RawDoc {
+    pub input: String,
+    pub format: Format,
+    /// The decoded original text; the article's offsets point into it.
+    pub text: String,
+    /// Where the body starts in `text`.
+    pub body_start: usize,
+    pub title: Option<String>,
+    pub source: Option<String>,
+    pub byline: Option<String>,
+    pub published: Option<Published>,
+    pub url: Option<String>,
+    /// Plain text: the first non-blank line is the title.
+    pub first_line_is_title: bool,
+}
+
+impl RawDoc {
+    /// A document with text only.
+    pub fn plain(input: &str, format: Format, text: String, first_line_is_title: bool) -> Self {
+        RawDoc {
+            input: input.to_string(),
+            format,
+            text,
+            body_start: 0,
+            title: None,
+            source: None,
+            byline: None,
+            published: None,
+            url: None,
+            first_line_is_title,
+        }
+    }
+}
+
+/// How to read inputs.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Force this format instead of detecting it.
+    pub format: Option<Format>,
+    /// Replace invalid UTF-8 instead of refusing the input.
+    pub lossy: bool,
+    /// Largest document (a file, or one record of a CSV/JSON Lines file) in bytes.
+    pub max_bytes: u64,
+    /// Largest file, in bytes (CSV and JSON Lines files hold many documents).
+    pub max_file_bytes: u64,
+    /// Field and column names for JSON and CSV.
+    pub fields: FieldMap,
+    /// How to read all-numeric dates; `None` picks by layout (FA-KES CSV is month-first).
+    pub date_order: Option<DateOrder>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            format: None,
+            lossy: false,
+            max_bytes: 10 * 1024 * 1024,
+            max_file_bytes: 2 * 1024 * 1024 * 1024,
+            fields: FieldMap::default(),
+            date_order: None,
+        }
+    }
+}
+
+/// One input named on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    Path(PathBuf),
+}
+
+impl Input {
+    pub fn name(&self) -> String {
+        match self {
+            Input::Stdin => "-".to_string(),
+            Input::Path(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// Expands command-line arguments into inputs: `-` is stdin, a folder is walked recursively
+/// (hidden files skipped, sorted), a glob is matched. Arguments that match nothing are errors.
+pub fn expand(args: &[String]) -> (Vec<Input>, Vec<ReadError>) {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    for arg in args {
+        if arg == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let p = Path::new(arg);
+        if p.is_dir() {
+            let walk = walkdir::WalkDir::new(p)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+            for e in walk {
+                match e {
+                    Ok(e) if e.file_type().is_file() => inputs.push(Input::Path(e.into_path())),
+                    Ok(_) => {}
+                    Err(err) => {
+                        let name = err.path().map_or_else(|| arg.clone(), |p| p.display().to_string());
+                        errors.push(ReadError::new(name, ReadErrorKind::Io(err.into())));
+                    }
+                }
+            }
+        } else if p.exists() {
+            inputs.push(Input::Path(p.to_path_buf()));
+        } else if arg.contains(['*', '?', '[']) {
+            match glob::glob(arg) {
+                Ok(paths) => {
+                    let before = inputs.len();
+                    for g in paths {
+                        match g {
+                            Ok(path) if path.is_file() => inputs.push(Input::Path(path)),
+                            Ok(_) => {}
+                            Err(e) => errors.push(ReadError::new(e.path().display().to_string(), ReadErrorKind::Io(e.into()))),
+                        }
+                    }
+                    if inputs.len() == before {
+                        errors.push(ReadError::new(arg.clone(), ReadErrorKind::Glob("no file matches".into())));
+                    }
+                }
+                Err(e) => errors.push(ReadError::new(arg.clone(), ReadErrorKind::Glob(e.to_string()))),
+            }
+        } else {
+            errors.push(ReadError::new(arg.clone(), ReadErrorKind::NotFound));
+        }
+    }
+    (inputs, errors)
+}
+
+/// Reads one input, handing each article (or error) to `sink` as soon as it is ready.
+pub fn read_input(input: &Input, opts: &ReadOptions, sink: &mut dyn FnMut(Result<Article, ReadError>)) {
+    let name = input.name();
+    let bytes = match load(input, opts) {
+        Ok(b) => b,
+        Err(kind) => return sink(Err(ReadError::new(name, kind))),
+    };
+    read_bytes(&name, &bytes, opts, sink);
+}
+
+fn load(input: &Input, opts: &ReadOptions) -> Result<Vec<u8>, ReadErrorKind> {
+    let mut buf = Vec::new();
+    match input {
+        Input::Stdin => {
+            std::io::stdin().lock().take(opts.max_file_bytes + 1).read_to_end(&mut buf)?;
+        }
+        Input::Path(p) => {
+            let f = std::fs::File::open(p)?;
+            let len = f.metadata()?.len();
+            if len > opts.max_file_bytes {
+                return Err(ReadErrorKind::TooLarge { size: len, limit: opts.max_file_bytes });
+            }
+            let many_docs = matches!(format_from_extension(p), Some(Format::Csv | Format::Jsonl));
+            if !many_docs && len > opts.max_bytes {
+                return Err(ReadErrorKind::TooLarge { size: len, limit: opts.max_bytes });
+            }
+            buf.reserve(len as usize);
+            f.take(opts.max_file_bytes + 1).read_to_end(&mut buf)?;
+        }
+    }
+    if buf.len() as u64 > opts.max_file_bytes {
+        return Err(ReadErrorKind::TooLarge { size: buf.len() as u64, limit: opts.max_file_bytes });
+    }
+    Ok(buf)
+}
+
+fn format_from_extension(p: &Path) -> Option<Format> {
+    let ext = p.extension()?.to_str()?.to_ascii_lowercase();
+    let ext = if ext == "gz" { return None } else { ext };
+    Some(match ext.as_str() {
+        "html" | "htm" | "xhtml" | "shtml" => Format::Html,
+        "json" => Format::Json,
+        "jsonl" | "ndjson" => Format::Jsonl,
+        "csv" | "tsv" => Format::Csv,
+        "txt" | "text" | "md" => Format::Text,
+        _ => return None,
+    })
+}
+
+/// Detects the format of decoded text: the extension first, then the content.
+pub fn detect(name: &str, text: &str) -> Format {
+    if let Some(f) = format_from_extension(Path::new(name)) {
+        if f == Format::Json && looks_like_jsonl(text) {
+            return Format::Jsonl;
+        }
+        return f;
+    }
+    let t = text.trim_start_matches('\u{FEFF}').trim_start();
+    if t.starts_with('<') {
+        let head: String = t.chars().take(2048).collect::<String>().to_ascii_lowercase();
+        if ["<!doctype html", "<html", "<head", "<body", "<article", "<div", "<p>", "<p ", "<meta", "<title"]
+            .iter()
+            .any(|m| head.contains(m))
+        {
+            return Format::Html;
+        }
+    }
+    if t.starts_with('{') {
+        return if looks_like_jsonl(t) { Format::Jsonl } else { Format::Json };
+    }
+    if t.starts_with('[') && serde_json::from_str::<serde_json::Value>(t).is_ok() {
+        return Format::Json;
+    }
+    Format::Text
+}
+
+fn looks_like_jsonl(t: &str) -> bool {
+    let mut lines = t.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next();
+    let second = lines.next();
+    matches!((first, second), (Some(a), Some(b)) if a.starts_with('{') && a.ends_with('}') && b.starts_with('{'))
+}
+
+/// Reads a whole input from its bytes (`name` names it in errors and in `Article::input`).
+pub fn read_bytes(name: &str, bytes: &[u8], opts: &ReadOptions, sink: &mut dyn FnMut(Result<Article, ReadError>)) {
+    let text = match decode::decode(bytes, opts.lossy) {
+        Ok(t) => t,
+        Err(kind) => return sink(Err(ReadError::new(name, kind))),
+    };
+    let format = opts.format.unwrap_or_else(|| detect(name, &text));
+    let one_doc = !matches!(format, Format::Csv | Format::Jsonl);
+    if one_doc && text.len() as u64 > opts.max_bytes {
+        return sink(Err(ReadError::new(name, ReadErrorKind::TooLarge { size: text.len() as u64, limit: opts.max_bytes })));
+    }
+    let order = opts.date_order.unwrap_or_default();
+    let finish = |doc: RawDoc, order: DateOrder| -> Result<Article, ReadError> {
+        let input = doc.input.clone();
+        clean::clean(doc, Boilerplate::builtin(), Outlets::builtin(), order).map_err(|k| ReadError::new(input, k))
+    };
+    match format {
+        Format::Text => sink(finish(RawDoc::plain(name, Format::Text, text, true), order)),
+        Format::Html => match html::read(name, &text) {
+            Ok(doc) => sink(finish(doc, order)),
+            Err(kind) => sink(Err(ReadError::new(name, kind))),
+        },
+        Format::Json | Format::Jsonl | Format::Csv => {
+            records::read(name, format, &text, opts, &mut |doc, order| match doc {
+                Ok(doc) => sink(finish(doc, order)),
+                Err(e) => sink(Err(e)),
+            });
+        }
+    }
+}
+
+/// Reads every input, in order; returns the articles and the errors.
+pub fn read_all(inputs: &[Input], opts: &ReadOptions) -> (Vec<Article>, Vec<ReadError>) {
+    let mut articles = Vec::new();
+    let mut errors = Vec::new();
+    for input in inputs {
+        read_input(input, opts, &mut |r| match r {
+            Ok(a) => articles.push(a),
+            Err(e) => errors.push(e),
+        });
+    }
+    (articles, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detection() {
+        assert_eq!(detect("a.txt", "<html>"), Format::Text);
+        assert_eq!(detect("a", "<!DOCTYPE html><html>"), Format::Html);
+        assert_eq!(detect("a", "{\"title\": 1}\n{\"title\": 2}\n"), Format::Jsonl);
+        assert_eq!(detect("a", "{\"title\": 1,\n \"text\": 2}"), Format::Json);
+        assert_eq!(detect("a", "[{\"title\": 1}]"), Format::Json);
+        assert_eq!(detect("a.json", "{\"a\":1}\n{\"a\":2}"), Format::Jsonl);
+        assert_eq!(detect("a", "ISIS takes town\n\nText"), Format::Text);
+        assert_eq!(detect("x.CSV", "a,b"), Format::Csv);
+    }
+}

@@ -1,0 +1,232 @@
+//! `sitrep bench`: measured figures, printed. Run in release. These read data from outside the
+//! repository (`../shared`), so they are commands, not tests.
+
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use sitrep_core::eval::extraction::{bootstrap_f1_sd, score_corpus, score_page, PageScore};
+use sitrep_core::read::{self, ReadOptions};
+use sitrep_core::Format;
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Subcommand)]
+pub enum BenchCmd {
+    /// Reading and cleaning speed: a CSV corpus replicated to N articles, read on one core.
+    Read {
+        /// A CSV of articles (e.g. the FA-KES layout).
+        #[arg(long)]
+        input: PathBuf,
+        /// How many articles to read in all.
+        #[arg(long, default_value_t = 100_000)]
+        articles: usize,
+    },
+    /// Main-text extraction quality on the article-extraction benchmark, beside its peers.
+    Html {
+        /// The benchmark folder (ground-truth.json, html/, peers/).
+        #[arg(long)]
+        dataset: PathBuf,
+        /// Optional: trafilatura's news pages with must/must-not snippets (gold.json, html/).
+        #[arg(long)]
+        snippets: Option<PathBuf>,
+        /// Print each page's sitrep score.
+        #[arg(long)]
+        pages: bool,
+    },
+}
+
+pub fn run(cmd: BenchCmd) -> Result<bool> {
+    match cmd {
+        BenchCmd::Read { input, articles } => bench_read(&input, articles),
+        BenchCmd::Html { dataset, snippets, pages } => {
+            bench_html(&dataset, pages)?;
+            if let Some(s) = snippets {
+                bench_snippets(&s)?;
+            }
+            Ok(true)
+        }
+    }
+}
+
+/// Peak resident memory of this process, from /proc (Linux), in MiB.
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn bench_read(input: &Path, n: usize) -> Result<bool> {
+    let bytes = std::fs::read(input).with_context(|| format!("reading {}", input.display()))?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    // Split the corpus into its records, then replicate them to n with varied ids.
+    let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let headers = rdr.headers()?.clone();
+    let records: Vec<csv::StringRecord> = rdr.records().filter_map(|r| r.ok()).collect();
+    if records.is_empty() {
+        bail!("{}: no CSV records", input.display());
+    }
+    let text_col = headers.iter().position(|h| h == "article_content" || h == "text").context("no text column")?;
+    let title_col = headers.iter().position(|h| h == "article_title" || h == "title");
+    let mut wtr = csv::Writer::from_writer(Vec::new());
+    wtr.write_record(&headers)?;
+    let mut docs: Vec<String> = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut r: Vec<String> = records[i % records.len()].iter().map(String::from).collect();
+        r[0] = format!("{i}");
+        let copy = i / records.len();
+        if copy > 0 {
+            r[text_col] = format!("{} (copy {copy})", r[text_col]);
+        }
+        let title = title_col.map_or("", |c| records[i % records.len()].get(c).unwrap_or(""));
+        docs.push(format!("{title}\n\n{}\n", r[text_col]));
+        wtr.write_record(&r)?;
+    }
+    let csv_bytes = wtr.into_inner()?;
+    let opts = ReadOptions::default();
+    println!("corpus: {} ({} records) replicated to {n} articles", input.display(), records.len());
+
+    let t = Instant::now();
+    let (mut ok, mut failed) = (0usize, 0usize);
+    read::read_bytes("bench.csv", &csv_bytes, &opts, &mut |r| if r.is_ok() { ok += 1 } else { failed += 1 });
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "csv path:  {ok} articles ({failed} failed) in {secs:.2} s = {:.0} articles/s, {:.1} MB/s",
+        ok as f64 / secs,
+        csv_bytes.len() as f64 / secs / 1e6
+    );
+
+    let text_bytes: usize = docs.iter().map(String::len).sum();
+    let t = Instant::now();
+    let (mut ok, mut failed) = (0usize, 0usize);
+    for (i, d) in docs.iter().enumerate() {
+        let name = format!("{i}.txt");
+        read::read_bytes(&name, d.as_bytes(), &opts, &mut |r| if r.is_ok() { ok += 1 } else { failed += 1 });
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "text path: {ok} articles ({failed} failed) in {secs:.2} s = {:.0} articles/s, {:.1} MB/s",
+        ok as f64 / secs,
+        text_bytes as f64 / secs / 1e6
+    );
+    if let Some(m) = peak_rss_mib() {
+        println!("peak memory (RSS): {m:.0} MiB (the replicated corpus is held in memory twice)");
+    }
+    Ok(true)
+}
+
+fn gunzip(path: &Path) -> Result<Vec<u8>> {
+    let f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(f).read_to_end(&mut out).with_context(|| format!("decompressing {}", path.display()))?;
+    Ok(out)
+}
+
+/// sitrep's body of an HTML page, as the pipeline produces it (read + clean).
+fn sitrep_body(name: &str, html: &[u8]) -> String {
+    let opts = ReadOptions { format: Some(Format::Html), lossy: true, ..ReadOptions::default() };
+    let mut body = String::new();
+    read::read_bytes(name, html, &opts, &mut |r| {
+        if let Ok(a) = r {
+            body = a.body();
+        }
+    });
+    body
+}
+
+fn bench_html(dir: &Path, per_page: bool) -> Result<()> {
+    let gt_text = std::fs::read_to_string(dir.join("ground-truth.json")).context("reading ground-truth.json")?;
+    let gt: BTreeMap<String, serde_json::Value> = serde_json::from_str(&gt_text)?;
+    let gold: BTreeMap<&str, &str> =
+        gt.iter().map(|(k, v)| (k.as_str(), v.get("articleBody").and_then(|b| b.as_str()).unwrap_or(""))).collect();
+
+    let mut systems: Vec<(String, String, Vec<PageScore>)> = Vec::new();
+    let t = Instant::now();
+    let mut ours = Vec::new();
+    let mut raw = Vec::new();
+    for (id, g) in &gold {
+        let html = gunzip(&dir.join("html").join(format!("{id}.html.gz")))?;
+        let body = sitrep_body(id, &html);
+        let s = score_page(g, &body);
+        if per_page {
+            println!("page {id}  P {:.3}  R {:.3}", s.precision.unwrap_or(0.0), s.recall.unwrap_or(0.0));
+        }
+        ours.push(s);
+        let text = String::from_utf8_lossy(&html);
+        let plain = read::html::extract_body(&text).map(|b| b.text).unwrap_or_default();
+        raw.push(score_page(g, &plain));
+    }
+    let secs = t.elapsed().as_secs_f64();
+    systems.push(("sitrep".into(), env!("CARGO_PKG_VERSION").into(), ours));
+    systems.push(("(rs-trafilatura 0.2.2 alone)".into(), "as used by sitrep".into(), raw));
+
+    let peers_dir = dir.join("peers");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&peers_dir)
+        .with_context(|| format!("listing {}", peers_dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    names.sort();
+    for p in names {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("").trim_end_matches(".json.gz").to_string();
+        let v: serde_json::Value = serde_json::from_slice(&gunzip(&p)?)?;
+        let (version, output) = match v.get("output") {
+            Some(o) => (v.get("version").and_then(|x| x.as_str()).unwrap_or("").to_string(), o.clone()),
+            None => (String::new(), v),
+        };
+        let scores = gold
+            .iter()
+            .map(|(id, g)| {
+                let pred = output.get(*id).and_then(|x| x.get("articleBody")).and_then(|b| b.as_str()).unwrap_or("");
+                score_page(g, pred)
+            })
+            .collect();
+        systems.push((name, version, scores));
+    }
+    let mut rows: Vec<_> = systems.iter().map(|(n, v, s)| (n, v, score_corpus(s), bootstrap_f1_sd(s, 1000, 20261125))).collect();
+    rows.sort_by(|a, b| b.2.f1.total_cmp(&a.2.f1));
+    println!("article-extraction benchmark: {} pages ({})", gold.len(), dir.display());
+    println!("sitrep extracted {} pages in {secs:.2} s", gold.len());
+    println!("| extractor | version | F1 | precision | recall | accuracy |");
+    println!("|---|---|---|---|---|---|");
+    for (n, v, c, sd) in rows {
+        println!("| {n} | {v} | {:.3} ± {sd:.3} | {:.3} | {:.3} | {:.3} |", c.f1, c.precision, c.recall, c.accuracy);
+    }
+    Ok(())
+}
+
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn bench_snippets(dir: &Path) -> Result<()> {
+    let gold: BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("gold.json")).context("reading gold.json")?)?;
+    let (mut with_found, mut with_total, mut without_absent, mut without_total) = (0, 0, 0, 0);
+    let mut perfect = 0;
+    for (file, entry) in &gold {
+        let html = gunzip(&dir.join("html").join(format!("{file}.gz")))?;
+        let body = squash(&sitrep_body(file, &html));
+        let list = |k: &str| -> Vec<String> {
+            entry.get(k).and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|s| s.as_str().map(squash)).collect()).unwrap_or_default()
+        };
+        let (w, wo) = (list("with"), list("without"));
+        let wf = w.iter().filter(|s| body.contains(s.as_str())).count();
+        let wa = wo.iter().filter(|s| !body.contains(s.as_str())).count();
+        if wf == w.len() && wa == wo.len() {
+            perfect += 1;
+        }
+        with_found += wf;
+        with_total += w.len();
+        without_absent += wa;
+        without_total += wo.len();
+    }
+    println!("trafilatura news pages: {} pages ({})", gold.len(), dir.display());
+    println!(
+        "must-contain snippets found: {with_found}/{with_total} ({:.1}%); must-not snippets absent: {without_absent}/{without_total} ({:.1}%); pages with every snippet right: {perfect}/{}",
+        100.0 * with_found as f64 / with_total.max(1) as f64,
+        100.0 * without_absent as f64 / without_total.max(1) as f64,
+        gold.len()
+    );
+    Ok(())
+}

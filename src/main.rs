@@ -1,0 +1,213 @@
+//! The `sitrep` command: a thin shell over `sitrep-core`. It parses arguments, runs one mode,
+//! reports errors one line each, and sets the exit code (0 all good, 1 some input failed,
+//! 2 bad usage).
+
+mod bench;
+mod output;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use sitrep_core::dates::DateOrder;
+use sitrep_core::read::{self, FieldMap, ReadOptions};
+use sitrep_core::Format;
+use std::io::Write;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "sitrep", version, about = "Turn raw war reporting into conflict-event data")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read and clean articles; print them.
+    Read(ReadCmd),
+    /// Benchmarks (run in release: `cargo run --release -- bench ...`).
+    #[command(subcommand)]
+    Bench(bench::BenchCmd),
+}
+
+#[derive(Args)]
+struct ReadCmd {
+    /// Files, folders (read recursively), globs, or `-` for standard input.
+    #[arg(required = true)]
+    paths: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutFormat::Text)]
+    format: OutFormat,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutFormat {
+    /// Readable text.
+    Text,
+    /// A JSON array of articles.
+    Json,
+    /// One JSON article a line.
+    Jsonl,
+}
+
+/// How inputs are read (shared by every command that reads articles).
+#[derive(Args, Clone)]
+pub struct InputArgs {
+    /// Read every input as this format instead of detecting it.
+    #[arg(long, value_enum)]
+    input_format: Option<InFormat>,
+    /// Replace invalid UTF-8 bytes instead of refusing the input.
+    #[arg(long)]
+    lossy: bool,
+    /// Largest document (a file, or one CSV/JSON Lines record), in bytes.
+    #[arg(long, default_value_t = 10 * 1024 * 1024)]
+    max_bytes: u64,
+    /// How to read all-numeric dates like 4/5/16 (default: day first; month first for FA-KES CSV).
+    #[arg(long, value_enum)]
+    date_order: Option<DateOrderArg>,
+    /// JSON field / CSV column of the title.
+    #[arg(long)]
+    title_field: Option<String>,
+    /// JSON field / CSV column of the article text.
+    #[arg(long)]
+    text_field: Option<String>,
+    /// JSON field / CSV column of the page's HTML.
+    #[arg(long)]
+    html_field: Option<String>,
+    /// JSON field / CSV column of the URL.
+    #[arg(long)]
+    url_field: Option<String>,
+    /// JSON field / CSV column of the source (outlet).
+    #[arg(long)]
+    source_field: Option<String>,
+    /// JSON field / CSV column of the publication date.
+    #[arg(long)]
+    date_field: Option<String>,
+    /// JSON field / CSV column of the author.
+    #[arg(long)]
+    byline_field: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum InFormat {
+    Text,
+    Html,
+    Json,
+    Jsonl,
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DateOrderArg {
+    /// Day first: 4/5/16 is 4 May 2016.
+    Dmy,
+    /// Month first: 4/5/16 is 5 April 2016.
+    Mdy,
+}
+
+impl InputArgs {
+    pub fn options(&self) -> ReadOptions {
+        let mut fields = FieldMap::default();
+        let set = |slot: &mut Vec<String>, v: &Option<String>| {
+            if let Some(v) = v {
+                *slot = vec![v.clone()];
+            }
+        };
+        set(&mut fields.title, &self.title_field);
+        set(&mut fields.text, &self.text_field);
+        set(&mut fields.html, &self.html_field);
+        set(&mut fields.url, &self.url_field);
+        set(&mut fields.source, &self.source_field);
+        set(&mut fields.date, &self.date_field);
+        set(&mut fields.byline, &self.byline_field);
+        ReadOptions {
+            format: self.input_format.map(|f| match f {
+                InFormat::Text => Format::Text,
+                InFormat::Html => Format::Html,
+                InFormat::Json => Format::Json,
+                InFormat::Jsonl => Format::Jsonl,
+                InFormat::Csv => Format::Csv,
+            }),
+            lossy: self.lossy,
+            max_bytes: self.max_bytes,
+            fields,
+            date_order: self.date_order.map(|o| match o {
+                DateOrderArg::Dmy => DateOrder::DayFirst,
+                DateOrderArg::Mdy => DateOrder::MonthFirst,
+            }),
+            ..ReadOptions::default()
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Read(cmd) => run_read(cmd),
+        Command::Bench(cmd) => bench::run(cmd),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            // A closed pipe (`sitrep read ... | head`) is not an error worth a message.
+            if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("sitrep: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Reads every input and prints the articles; returns whether every input was read.
+fn run_read(cmd: ReadCmd) -> Result<bool> {
+    let opts = cmd.input.options();
+    let (inputs, mut errors) = read::expand(&cmd.paths);
+    for e in &errors {
+        eprintln!("sitrep: error: {e}");
+    }
+    let failed_before = errors.len();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut first = true;
+    if matches!(cmd.format, OutFormat::Json) {
+        out.write_all(b"[")?;
+    }
+    let mut io_err: Option<std::io::Error> = None;
+    for input in &inputs {
+        read::read_input(input, &opts, &mut |r| match r {
+            Ok(a) => {
+                if io_err.is_some() {
+                    return;
+                }
+                let res = match cmd.format {
+                    OutFormat::Text => output::article_text(&mut out, &a),
+                    OutFormat::Jsonl => serde_json::to_writer(&mut out, &a).map_err(std::io::Error::from).and_then(|_| out.write_all(b"\n")),
+                    OutFormat::Json => {
+                        let sep: &[u8] = if first { b"\n" } else { b",\n" };
+                        out.write_all(sep).and_then(|_| serde_json::to_writer_pretty(&mut out, &a).map_err(std::io::Error::from))
+                    }
+                };
+                first = false;
+                if let Err(e) = res {
+                    io_err = Some(e);
+                }
+            }
+            Err(e) => {
+                eprintln!("sitrep: error: {e}");
+                errors.push(e);
+            }
+        });
+        if let Some(e) = io_err.take() {
+            return Err(e.into());
+        }
+    }
+    if matches!(cmd.format, OutFormat::Json) {
+        out.write_all(b"\n]\n")?;
+    }
+    out.flush()?;
+    let _ = failed_before;
+    Ok(errors.is_empty())
+}
