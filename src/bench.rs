@@ -159,7 +159,7 @@ fn bench_html(dir: &Path, per_page: bool) -> Result<()> {
     }
     let secs = t.elapsed().as_secs_f64();
     systems.push(("sitrep".into(), env!("CARGO_PKG_VERSION").into(), ours));
-    systems.push(("(rs-trafilatura 0.2.2 alone)".into(), "as used by sitrep".into(), raw));
+    systems.push(("(sitrep without its cleaning)".into(), "main-text extraction only".into(), raw));
 
     let peers_dir = dir.join("peers");
     let mut names: Vec<PathBuf> = std::fs::read_dir(&peers_dir)

@@ -7,6 +7,8 @@
 use super::RawDoc;
 use crate::error::ReadErrorKind;
 use crate::model::{Format, Published};
+use regex::Regex;
+use std::sync::LazyLock;
 
 /// Extracts the article from an HTML page.
 pub fn read(input: &str, html: &str) -> Result<RawDoc, ReadErrorKind> {
@@ -43,13 +45,64 @@ pub struct Body {
 
 /// Main-text extraction alone (what the extraction benchmark scores).
 pub fn extract_body(html: &str) -> Result<Body, ReadErrorKind> {
-    let opts = rs_trafilatura::Options::default();
+    let opts = rs_trafilatura::Options { url: page_url(html), ..rs_trafilatura::Options::default() };
     let res = rs_trafilatura::extract_with_options(html, &opts)
         .map_err(|e| ReadErrorKind::Field(format!("HTML extraction failed: {e}")))?;
-    if res.content_text.trim().is_empty() {
+    let mut text = res.content_text;
+    // A second opinion from a readability.js port: when its text is (almost) all inside
+    // trafilatura's and clearly shorter, trafilatura has taken in boilerplate around the story
+    // (teaser lists, whole-page blobs) and the agreed, shorter text is the better body.
+    if let Some(alt) = readability_text(html, opts.url.as_deref()) {
+        let (ours, theirs) = (shingles(&text), shingles(&alt));
+        if !theirs.is_empty() && !ours.is_empty() {
+            let inside = theirs.iter().filter(|s| ours.contains(s)).count();
+            if inside * 10 >= theirs.len() * 9 && theirs.len() * 100 < ours.len() * 85 {
+                text = alt;
+            }
+        }
+    }
+    if text.trim().is_empty() {
         return Err(ReadErrorKind::NoText);
     }
-    Ok(Body { text: res.content_text, metadata: res.metadata })
+    Ok(Body { text, metadata: res.metadata })
+}
+
+fn readability_text(html: &str, url: Option<&str>) -> Option<String> {
+    let cfg = dom_smoothie::Config { text_mode: dom_smoothie::TextMode::Formatted, ..Default::default() };
+    let mut r = dom_smoothie::Readability::new(html, url, Some(cfg)).ok()?;
+    let article = r.parse().ok()?;
+    let t = article.text_content.to_string();
+    (!t.trim().is_empty()).then_some(t)
+}
+
+/// The set of hashed 4-word windows of a text (words: runs of letters and digits).
+fn shingles(text: &str) -> std::collections::HashSet<u64> {
+    use std::hash::{Hash, Hasher};
+    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    words
+        .windows(4.min(words.len().max(1)))
+        .map(|w| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            w.hash(&mut h);
+            h.finish()
+        })
+        .collect()
+}
+
+/// The page's own URL: `<link rel="canonical">` or `og:url`, from the head of the page.
+/// rs-trafilatura's page-type classifier uses URL features.
+fn page_url(html: &str) -> Option<String> {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?is)<link\b[^>]*\brel\s*=\s*["']?canonical["']?[^>]*\bhref\s*=\s*["']([^"'>\s]+)|<link\b[^>]*\bhref\s*=\s*["']([^"'>\s]+)["'][^>]*\brel\s*=\s*["']?canonical|<meta\b[^>]*\bproperty\s*=\s*["']og:url["'][^>]*\bcontent\s*=\s*["']([^"'>\s]+)|<meta\b[^>]*\bcontent\s*=\s*["']([^"'>\s]+)["'][^>]*\bproperty\s*=\s*["']og:url"#)
+            .expect("valid regex")
+    });
+    let head = match html.char_indices().nth(200_000) {
+        Some((i, _)) => &html[..i],
+        None => html,
+    };
+    let c = RE.captures(head)?;
+    let url = (1..=4).find_map(|i| c.get(i))?.as_str();
+    url.starts_with("http").then(|| url.replace("&amp;", "&"))
 }
 
 /// "Title | Site", "Title - Site", "Site: Title" -> "Title", when the other part is the site
