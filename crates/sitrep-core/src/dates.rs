@@ -25,7 +25,7 @@ const TIME: &str = r"(?:(?:\s*,?\s*|\s+(?:at\s+)?|T)(?P<h>\d{1,2}):(?P<mi>\d{2})
 
 static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     let pre = format!(r"(?i)^\s*(?:(?:published|updated|posted|last updated|date)\s*:?\s*)?(?:{WEEKDAY}\s*)?");
-    let post = format!(r"{TIME}\s*$");
+    let post = format!(r"{TIME}(?:\s*(?:UTC|GMT))?\s*$");
     [
         // 2016-05-30, 2016-05-30T12:49:41Z
         format!(r"{pre}(?P<y>\d{{4}})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}}){post}"),

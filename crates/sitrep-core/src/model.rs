@@ -1,8 +1,11 @@
 //! The article model: what every stage after reading works on.
 //!
-//! Offsets are UTF-8 byte offsets into [`Article::text`], the decoded original input of the
-//! article (the whole file for plain text, the body field for CSV and JSON records, the
-//! extracted main text for HTML pages). `&article.text[p.start..p.end] == p.text` always holds.
+//! Offsets point into [`Article::text`], the decoded original input of the article (the whole
+//! file for plain text, the body field for CSV and JSON records, the extracted main text for
+//! HTML pages). Each span carries both kinds of offset:
+//! `start`/`end` count Unicode characters (code points, as Python's `str` indexes), and
+//! `byte_start`/`byte_end` count UTF-8 bytes (as Rust's `str` indexes), so
+//! `&article.text[p.byte_start..p.byte_end] == p.text` always holds.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
@@ -40,16 +43,24 @@ pub struct Span {
 /// One paragraph of the clean body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Paragraph {
+    /// Character offsets into [`Article::text`].
     pub start: usize,
     pub end: usize,
+    /// Byte offsets into [`Article::text`].
+    pub byte_start: usize,
+    pub byte_end: usize,
     pub text: String,
 }
 
 /// Text that cleaning removed from the body, and why (the rule's kind and name).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dropped {
+    /// Character offsets into [`Article::text`].
     pub start: usize,
     pub end: usize,
+    /// Byte offsets into [`Article::text`].
+    pub byte_start: usize,
+    pub byte_end: usize,
     pub kind: String,
     pub rule: String,
 }
@@ -152,4 +163,38 @@ pub fn article_id(source: Option<&str>, paragraphs: &[Paragraph]) -> String {
     }
     let hex = h.finalize().to_hex();
     hex[..16].to_string()
+}
+
+/// Converts byte offsets into `text` to character offsets, for many offsets in one pass.
+/// Offsets that are not on a character boundary count the characters before them.
+pub fn char_offsets(text: &str, byte_offsets: &[usize]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..byte_offsets.len()).collect();
+    order.sort_by_key(|&i| byte_offsets[i]);
+    let mut out = vec![0; byte_offsets.len()];
+    let mut chars = text.char_indices().peekable();
+    let mut count = 0;
+    for i in order {
+        let b = byte_offsets[i];
+        while let Some(&(pos, _)) = chars.peek() {
+            if pos >= b {
+                break;
+            }
+            chars.next();
+            count += 1;
+        }
+        out[i] = count;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn char_offsets_count_code_points() {
+        let t = "a–b “c” d";
+        let bytes: Vec<usize> = vec![0, 1, 4, t.find('c').unwrap(), t.len()];
+        assert_eq!(char_offsets(t, &bytes), vec![0, 1, 2, 5, 9]);
+    }
 }

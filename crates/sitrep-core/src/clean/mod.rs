@@ -10,7 +10,7 @@
 use crate::dates::{self, DateOrder};
 use crate::error::ReadErrorKind;
 use crate::knowledge::{Action, Boilerplate, MetaField, Outlets};
-use crate::model::{article_id, Article, Dropped, Paragraph};
+use crate::model::{article_id, char_offsets, Article, Dropped, Paragraph};
 use crate::read::RawDoc;
 
 /// Words an all-caps paragraph opener can be without being a dateline place.
@@ -72,6 +72,29 @@ fn title_case(s: &str) -> String {
     out
 }
 
+impl Dropped {
+    fn at(byte_start: usize, byte_end: usize, kind: &str, rule: &str) -> Self {
+        // Character offsets are filled in once all spans are known.
+        Dropped { start: 0, end: 0, byte_start, byte_end, kind: kind.to_string(), rule: rule.to_string() }
+    }
+}
+
+/// The publisher named in a machine dump the page left behind (asset paths such as
+/// `/2016/05/28/alalam_6360.jpg`, host names): a word of the dump that is an outlet's name.
+fn source_in_dumps(text: &str, dropped: &[Dropped], outlets: &Outlets) -> Option<String> {
+    for d in dropped.iter().filter(|d| d.kind == "dump") {
+        for word in text[d.byte_start..d.byte_end].split(|c: char| !c.is_ascii_alphanumeric() && c != '.') {
+            let word = word.trim_matches('.');
+            if word.len() >= 5 {
+                if let Some(o) = outlets.lookup(word) {
+                    return Some(o.name.clone());
+                }
+            }
+        }
+    }
+    None
+}
+
 /// Cleans a read document into an article.
 pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder) -> Result<Article, ReadErrorKind> {
     let RawDoc { input, format, text, body_start, mut title, mut source, mut byline, mut published, url, first_line_is_title } =
@@ -129,7 +152,7 @@ pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder)
             meta_hit = Some("source-line");
         }
         if let Some(rule) = meta_hit {
-            dropped.push(Dropped { start: l.start, end: l.end, kind: "metadata".into(), rule: rule.into() });
+            dropped.push(Dropped::at(l.start, l.end, "metadata", rule));
             continue;
         }
         // Boilerplate rules: the first rule (in file order) that applies wins.
@@ -142,11 +165,11 @@ pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder)
         if let Some(r) = hit {
             match r.action {
                 Action::Drop => {
-                    dropped.push(Dropped { start: l.start, end: l.end, kind: r.kind.clone(), rule: r.name.clone() });
+                    dropped.push(Dropped::at(l.start, l.end, &r.kind, &r.name));
                     continue;
                 }
                 Action::Cut => {
-                    dropped.push(Dropped { start: l.start, end: text.trim_end().len().max(l.end), kind: r.kind.clone(), rule: r.name.clone() });
+                    dropped.push(Dropped::at(l.start, text.trim_end().len().max(l.end), &r.kind, &r.name));
                     break;
                 }
             }
@@ -157,7 +180,7 @@ pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder)
             if let Some((d, n)) = dates::parse_date_prefix(s, order) {
                 if n < s.len() {
                     published = Some(d);
-                    dropped.push(Dropped { start, end: start + n, kind: "metadata".into(), rule: "published".into() });
+                    dropped.push(Dropped::at(start, start + n, "metadata", "published"));
                     start += n;
                 }
             }
@@ -207,13 +230,29 @@ pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder)
         break;
     }
 
-    let paragraphs: Vec<Paragraph> = spans
-        .into_iter()
-        .filter(|(s, e)| s < e)
-        .map(|(start, end)| Paragraph { start, end, text: text[start..end].to_string() })
-        .collect();
-    if paragraphs.is_empty() {
+    spans.retain(|(s, e)| s < e);
+    if spans.is_empty() {
         return Err(ReadErrorKind::NoText);
+    }
+    // Character offsets for every span, in one pass over the text.
+    let bytes: Vec<usize> = spans
+        .iter()
+        .flat_map(|&(s, e)| [s, e])
+        .chain(dropped.iter().flat_map(|d| [d.byte_start, d.byte_end]))
+        .collect();
+    let chars = char_offsets(&text, &bytes);
+    let paragraphs: Vec<Paragraph> = spans
+        .iter()
+        .enumerate()
+        .map(|(i, &(bs, be))| Paragraph { start: chars[2 * i], end: chars[2 * i + 1], byte_start: bs, byte_end: be, text: text[bs..be].to_string() })
+        .collect();
+    for (j, d) in dropped.iter_mut().enumerate() {
+        let k = 2 * (spans.len() + j);
+        d.start = chars[k];
+        d.end = chars[k + 1];
+    }
+    if source.is_none() {
+        source = source_in_dumps(&text, &dropped, outlets);
     }
     let source = source.map(|s| outlets.lookup(&s).map_or(s, |o| o.name.clone()));
     let id = article_id(source.as_deref(), &paragraphs);
@@ -247,7 +286,8 @@ mod tests {
         let a = run("T\n\nDAMASCUS (Reuters) - A car bomb exploded in the capital on Sunday, killing four people, state media said.\n");
         assert_eq!(a.source.as_deref(), Some("Reuters"));
         for p in &a.paragraphs {
-            assert_eq!(&a.text[p.start..p.end], p.text);
+            assert_eq!(&a.text[p.byte_start..p.byte_end], p.text);
+            assert_eq!(a.text.chars().skip(p.start).take(p.end - p.start).collect::<String>(), p.text);
         }
     }
 
