@@ -177,14 +177,26 @@ fn csv_records(name: &str, text: &str, opts: &ReadOptions, sink: Sink<'_>) {
         return sink(Err(ReadError::new(name, ReadErrorKind::Csv(msg))), order);
     }
     let mut record = csv::StringRecord::new();
+    // Line numbers from byte offsets (the csv crate's own line count is off in CRLF files).
+    let (mut counted_to, mut line_no) = (0usize, 1usize);
+    let mut line_at = |byte: u64| -> usize {
+        // A record's position can fall on the line ending before it (CRLF files).
+        let mut b = (byte as usize).min(text.len());
+        while b < text.len() && matches!(text.as_bytes()[b], b'\r' | b'\n') {
+            b += 1;
+        }
+        if b >= counted_to {
+            line_no += text.as_bytes()[counted_to..b].iter().filter(|&&c| c == b'\n').count();
+            counted_to = b;
+        }
+        line_no
+    };
     loop {
-        let line = rdr.position().line() + 1;
+        let line = line_at(rdr.position().byte());
         let input = format!("{name}:{line}");
         match rdr.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(line, |p| p.line());
-                let input = format!("{name}:{line}");
                 let pick = |c: &Vec<usize>| c.iter().filter_map(|&i| record.get(i)).find(|s| !s.trim().is_empty()).map(String::from);
                 let fields = Fields {
                     title: pick(&cols[0]),
@@ -205,7 +217,7 @@ fn csv_records(name: &str, text: &str, opts: &ReadOptions, sink: Sink<'_>) {
                     _ => e.to_string(),
                 };
                 let input = match e.position() {
-                    Some(p) => format!("{name}:{}", p.line()),
+                    Some(p) => format!("{name}:{}", line_at(p.byte())),
                     None => input,
                 };
                 sink(Err(ReadError::new(input, ReadErrorKind::Csv(msg))), order);
