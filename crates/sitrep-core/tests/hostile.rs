@@ -1,0 +1,79 @@
+//! Property tests: the readers never panic, whatever bytes they are fed, and every article
+//! they return keeps its invariants (offsets into the text, non-empty body).
+
+use proptest::prelude::*;
+use sitrep_core::read::{read_bytes, ReadOptions};
+use sitrep_core::Format;
+
+fn check(name: &str, bytes: &[u8], format: Option<Format>) {
+    let opts = ReadOptions { format, max_bytes: 1 << 20, ..ReadOptions::default() };
+    read_bytes(name, bytes, &opts, &mut |r| {
+        if let Ok(a) = r {
+            assert!(!a.paragraphs.is_empty());
+            for p in &a.paragraphs {
+                assert_eq!(&a.text[p.byte_start..p.byte_end], p.text);
+                assert!(p.start <= p.end && p.end <= a.text.chars().count());
+            }
+            for d in &a.dropped {
+                assert!(d.byte_start <= d.byte_end && d.byte_end <= a.text.len());
+            }
+        }
+    });
+}
+
+/// Fragments that steer the generator into the parsers' interesting corners.
+fn fragment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("<html>".to_string()),
+        Just("<p>".to_string()),
+        Just("</div>".to_string()),
+        Just("<script>".to_string()),
+        Just("<!--".to_string()),
+        Just("{\"title\":".to_string()),
+        Just("\"text\": \"".to_string()),
+        Just("}\n{".to_string()),
+        Just(",\"\n".to_string()),
+        Just("ALEPPO – ".to_string()),
+        Just("Reporting by: ".to_string()),
+        Just("Leave a Reply\n".to_string()),
+        Just("eighteen − 12 =\n".to_string()),
+        Just("Mon May 30, 2016 12:49:41\n".to_string()),
+        Just("string(387) \"[{".to_string()),
+        Just("\n\n".to_string()),
+        Just("“".to_string()),
+        Just("\u{FEFF}".to_string()),
+        "[a-zA-Z ,.]{0,40}",
+        "\\PC{0,20}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
+        for (name, f) in [("x.txt", None), ("x.html", Some(Format::Html)), ("x.csv", Some(Format::Csv)), ("x.jsonl", Some(Format::Jsonl)), ("x.json", Some(Format::Json))] {
+            check(name, &bytes, f);
+        }
+    }
+
+    #[test]
+    fn structured_garbage_never_panics(parts in proptest::collection::vec(fragment(), 0..40)) {
+        let text = parts.concat();
+        for (name, f) in [("x", None), ("x.txt", Some(Format::Text)), ("x.html", Some(Format::Html)), ("x.csv", Some(Format::Csv)), ("x.jsonl", Some(Format::Jsonl)), ("x.json", Some(Format::Json))] {
+            check(name, text.as_bytes(), f);
+        }
+    }
+}
+
+#[test]
+fn deep_and_unclosed_html_does_not_overflow() {
+    let deep = "<div>".repeat(20_000) + "Fighting broke out in Hama on Monday between rebels and the army, activists said.";
+    check("deep.html", deep.as_bytes(), Some(Format::Html));
+    // Just under the depth limit, the extractors still work on a test thread's stack.
+    let limit = sitrep_core::read::html::MAX_DEPTH;
+    let deep = "<div>".repeat(limit) + "Fighting broke out in Hama on Monday between rebels and the army, activists said.";
+    check("deep.html", deep.as_bytes(), Some(Format::Html));
+    let unclosed = "<html><body><p>Rebels took the village of Atshan on Sunday after heavy clashes with the army, a monitor said.<p><b><i><table><tr><td>";
+    check("unclosed.html", unclosed.as_bytes(), Some(Format::Html));
+}
