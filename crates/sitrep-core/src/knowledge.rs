@@ -2,7 +2,7 @@
 //! binary at compile time and parsed once, on first use. Their formats are documented at the
 //! top of each file; `DATA_VERSION` changes whenever any of them does.
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use serde::Deserialize;
 use std::sync::LazyLock;
 
@@ -66,6 +66,7 @@ pub enum MetaField {
 /// One compiled boilerplate rule.
 #[derive(Debug)]
 pub struct Rule {
+    pub regex: Regex,
     pub name: String,
     pub kind: String,
     pub action: Action,
@@ -83,25 +84,36 @@ pub struct MetaRule {
 /// The compiled boilerplate patterns.
 #[derive(Debug)]
 pub struct Boilerplate {
+    /// In file order; the first that applies to a line wins.
     pub rules: Vec<Rule>,
-    pub set: RegexSet,
     pub meta: Vec<MetaRule>,
     pub dateline: Regex,
 }
 
 impl Boilerplate {
+    /// The first rule that matches a line of `words` words.
+    pub fn matching(&self, line: &str, words: usize) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.max_words.is_none_or(|m| words <= m) && r.regex.is_match(line))
+    }
+
     /// Parses and compiles a patterns file (the format of `data/boilerplate.toml`).
     pub fn parse(toml_text: &str) -> Result<Self, String> {
         let file: RuleFile = toml::from_str(toml_text).map_err(|e| e.to_string())?;
         if file.version != 1 {
             return Err(format!("unsupported boilerplate patterns version {}", file.version));
         }
-        let set = RegexSet::new(file.rule.iter().map(|r| r.pattern.as_str())).map_err(|e| e.to_string())?;
+        // One regex per rule rather than a RegexSet: each gets its own literal prefilter and
+        // lazy DFA, and rules for short lines are not even tried on long ones (a set fell back
+        // to its slow PikeVM on long story lines).
         let rules = file
             .rule
             .into_iter()
-            .map(|r| Rule { name: r.name, kind: r.kind, action: r.action, max_words: r.max_words })
-            .collect();
+            .map(|r| {
+                Regex::new(&r.pattern)
+                    .map(|regex| Rule { regex, name: r.name, kind: r.kind, action: r.action, max_words: r.max_words })
+                    .map_err(|e| format!("rule {}: {e}", r.pattern))
+            })
+            .collect::<Result<_, _>>()?;
         let meta = file
             .meta
             .into_iter()
@@ -112,7 +124,7 @@ impl Boilerplate {
             })
             .collect::<Result<_, _>>()?;
         let dateline = Regex::new(&file.dateline.pattern).map_err(|e| e.to_string())?;
-        Ok(Boilerplate { rules, set, meta, dateline })
+        Ok(Boilerplate { rules, meta, dateline })
     }
 
     /// The patterns shipped with sitrep.
@@ -189,7 +201,6 @@ mod tests {
     fn embedded_data_parses() {
         let b = Boilerplate::builtin();
         assert!(b.rules.len() >= 20);
-        assert_eq!(b.rules.len(), b.set.len());
         let o = Outlets::builtin();
         assert_eq!(o.lookup("ara news").map(|o| o.name.as_str()), Some("ARA News"));
         assert_eq!(o.lookup("sana").map(|o| o.leaning.as_str()), Some("pro_government"));

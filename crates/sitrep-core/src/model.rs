@@ -147,21 +147,20 @@ impl Article {
 /// The stable article id: blake3 of the source and the normalized body (lowercased, whitespace
 /// collapsed), as 16 hex digits. The same story read from another file gets the same id.
 pub fn article_id(source: Option<&str>, paragraphs: &[Paragraph]) -> String {
-    let mut h = blake3::Hasher::new();
-    h.update(source.unwrap_or("").trim().to_lowercase().as_bytes());
-    h.update(b"\x00");
-    let mut buf = String::new();
+    let mut buf = String::with_capacity(paragraphs.iter().map(|p| p.text.len() + 1).sum::<usize>() + 64);
+    buf.push_str(&source.unwrap_or("").trim().to_lowercase());
+    buf.push('\0');
     for p in paragraphs {
         for w in p.text.split_whitespace() {
-            buf.clear();
-            for c in w.chars().flat_map(char::to_lowercase) {
-                buf.push(c);
+            if w.is_ascii() {
+                buf.extend(w.bytes().map(|b| b.to_ascii_lowercase() as char));
+            } else {
+                buf.extend(w.chars().flat_map(char::to_lowercase));
             }
-            h.update(buf.as_bytes());
-            h.update(b" ");
+            buf.push(' ');
         }
     }
-    let hex = h.finalize().to_hex();
+    let hex = blake3::hash(buf.as_bytes()).to_hex();
     hex[..16].to_string()
 }
 

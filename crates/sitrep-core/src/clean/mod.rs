@@ -156,13 +156,7 @@ pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder)
             continue;
         }
         // Boilerplate rules: the first rule (in file order) that applies wins.
-        let hit = bp
-            .set
-            .matches(s)
-            .into_iter()
-            .map(|k| &bp.rules[k])
-            .find(|r| r.max_words.is_none_or(|m| words <= m));
-        if let Some(r) = hit {
+        if let Some(r) = bp.matching(s, words) {
             match r.action {
                 Action::Drop => {
                     dropped.push(Dropped::at(l.start, l.end, &r.kind, &r.name));
