@@ -14,12 +14,15 @@ const OUTLETS_TSV: &str = include_str!("../data/outlets.tsv");
 
 /// What a boilerplate rule does to the line it matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Remove the line.
     Drop,
     /// Remove the line and everything after it.
     Cut,
+    /// Remove the line and everything after it when all that follows is short lines (a list
+    /// of headlines); otherwise remove the line alone.
+    CutList,
 }
 
 #[derive(Debug, Deserialize)]

@@ -157,8 +157,14 @@ pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder)
         }
         // Boilerplate rules: the first rule (in file order) that applies wins.
         if let Some(r) = bp.matching(s, words) {
-            match r.action {
-                Action::Drop => {
+            let list_follows = || lines[i + 1..].iter().all(|n| text[n.start..n.end].split_whitespace().count() <= 15);
+            let action = match r.action {
+                Action::CutList if list_follows() => Action::Cut,
+                Action::CutList => Action::Drop,
+                a => a,
+            };
+            match action {
+                Action::Drop | Action::CutList => {
                     dropped.push(Dropped::at(l.start, l.end, &r.kind, &r.name));
                     continue;
                 }
