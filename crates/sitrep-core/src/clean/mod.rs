@@ -72,6 +72,29 @@ fn title_case(s: &str) -> String {
     out
 }
 
+/// Where a tail of truncated teasers starts, if the body ends in one.
+fn teaser_tail(text: &str, spans: &[(usize, usize)]) -> Option<usize> {
+    let truncated = |s: &str| {
+        let t = s.trim_end();
+        t.ends_with('…') || t.ends_with("...") || t.ends_with("[…]") || t.ends_with("[...]")
+    };
+    let mut start = None;
+    let mut excerpts = 0;
+    for k in (1..spans.len()).rev() {
+        let p = &text[spans[k].0..spans[k].1];
+        if truncated(p) {
+            excerpts += 1;
+        } else if p.split_whitespace().count() > 15 {
+            break;
+        }
+        if excerpts >= 2 {
+            start = Some(k);
+        }
+    }
+    // Start the cut at the first excerpt or headline of the run, not at a story paragraph.
+    start
+}
+
 impl Dropped {
     fn at(byte_start: usize, byte_end: usize, kind: &str, rule: &str) -> Self {
         // Character offsets are filled in once all spans are known.
@@ -210,6 +233,16 @@ pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder)
         }
     }
 
+    // A teaser list after the story: from some paragraph on, everything is short lines
+    // (headlines, categories) or excerpts cut off with an ellipsis, and at least two are
+    // excerpts.
+    if let Some(k) = teaser_tail(&text, &spans) {
+        let (s, _) = spans[k];
+        let e = spans[spans.len() - 1].1;
+        dropped.push(Dropped::at(s, e, "related", "teaser-list"));
+        spans.truncate(k);
+    }
+
     // Dateline: at the start of one of the first paragraphs.
     let mut dateline = None;
     for span in spans.iter_mut().take(3) {
@@ -322,6 +355,15 @@ mod tests {
     fn empty_after_cleaning_is_no_text() {
         let doc = RawDoc::plain("t.txt", Format::Text, "Title\n\nFollow us on Twitter\n".into(), true);
         assert!(matches!(clean(doc, Boilerplate::builtin(), Outlets::builtin(), DateOrder::DayFirst), Err(ReadErrorKind::NoText)));
+    }
+
+    #[test]
+    fn teaser_tails_are_cut() {
+        let a = run("T\n\nThe story has a long first paragraph that tells what happened in the town on the day in question.\n\nAnd a second paragraph with more of the detail that readers want to know about it all.\n\nCategory one\n\nAnother story starts here and goes on for a while until it is cut off at some point …\n\nCategory two\n\nA third story starts here too and also goes on for a while until it is cut off...\n");
+        assert_eq!(a.paragraphs.len(), 2);
+        // One excerpt alone is not a list (a paywalled story ends like that).
+        let b = run("T\n\nThe story has a long first paragraph that tells what happened in the town on the day in question.\n\nAll...\n");
+        assert_eq!(b.paragraphs.len(), 2);
     }
 
     #[test]
