@@ -149,13 +149,21 @@ fn bench_html(dir: &Path, per_page: bool) -> Result<()> {
         let html = gunzip(&dir.join("html").join(format!("{id}.html.gz")))?;
         let body = sitrep_body(id, &html);
         let s = score_page(g, &body);
-        if per_page {
-            println!("page {id}  P {:.3}  R {:.3}", s.precision.unwrap_or(0.0), s.recall.unwrap_or(0.0));
-        }
         ours.push(s);
         let text = String::from_utf8_lossy(&html);
         let plain = read::html::extract_body(&text).map(|b| b.text).unwrap_or_default();
-        raw.push(score_page(g, &plain));
+        let r = score_page(g, &plain);
+        raw.push(r);
+        if per_page {
+            let f = |x: Option<f64>| x.unwrap_or(0.0);
+            println!(
+                "page {id}  P {:.3}  R {:.3}  (before cleaning: P {:.3}  R {:.3})",
+                f(s.precision),
+                f(s.recall),
+                f(r.precision),
+                f(r.recall)
+            );
+        }
     }
     let secs = t.elapsed().as_secs_f64();
     systems.push(("sitrep".into(), env!("CARGO_PKG_VERSION").into(), ours));
@@ -190,7 +198,7 @@ fn bench_html(dir: &Path, per_page: bool) -> Result<()> {
     println!("| extractor | version | F1 | precision | recall | accuracy |");
     println!("|---|---|---|---|---|---|");
     for (n, v, c, sd) in rows {
-        println!("| {n} | {v} | {:.3} ± {sd:.3} | {:.3} | {:.3} | {:.3} |", c.f1, c.precision, c.recall, c.accuracy);
+        println!("| {n} | {v} | {:.4} ± {sd:.3} | {:.4} | {:.4} | {:.3} |", c.f1, c.precision, c.recall, c.accuracy);
     }
     Ok(())
 }
