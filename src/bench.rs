@@ -39,7 +39,11 @@ pub enum BenchCmd {
 pub fn run(cmd: BenchCmd) -> Result<bool> {
     match cmd {
         BenchCmd::Read { input, articles } => bench_read(&input, articles),
-        BenchCmd::Html { dataset, snippets, pages } => {
+        BenchCmd::Html {
+            dataset,
+            snippets,
+            pages,
+        } => {
             bench_html(&dataset, pages)?;
             if let Some(s) = snippets {
                 bench_snippets(&s)?;
@@ -67,13 +71,21 @@ fn bench_read(input: &Path, n: usize) -> Result<bool> {
     if records.is_empty() {
         bail!("{}: no CSV records", input.display());
     }
-    let text_col = headers.iter().position(|h| h == "article_content" || h == "text").context("no text column")?;
-    let title_col = headers.iter().position(|h| h == "article_title" || h == "title");
+    let text_col = headers
+        .iter()
+        .position(|h| h == "article_content" || h == "text")
+        .context("no text column")?;
+    let title_col = headers
+        .iter()
+        .position(|h| h == "article_title" || h == "title");
     let mut wtr = csv::Writer::from_writer(Vec::new());
     wtr.write_record(&headers)?;
     let mut docs: Vec<String> = Vec::with_capacity(n);
     for i in 0..n {
-        let mut r: Vec<String> = records[i % records.len()].iter().map(String::from).collect();
+        let mut r: Vec<String> = records[i % records.len()]
+            .iter()
+            .map(String::from)
+            .collect();
         r[0] = format!("{i}");
         let copy = i / records.len();
         if copy > 0 {
@@ -85,11 +97,21 @@ fn bench_read(input: &Path, n: usize) -> Result<bool> {
     }
     let csv_bytes = wtr.into_inner()?;
     let opts = ReadOptions::default();
-    println!("corpus: {} ({} records) replicated to {n} articles", input.display(), records.len());
+    println!(
+        "corpus: {} ({} records) replicated to {n} articles",
+        input.display(),
+        records.len()
+    );
 
     let t = Instant::now();
     let (mut ok, mut failed) = (0usize, 0usize);
-    read::read_bytes("bench.csv", &csv_bytes, &opts, &mut |r| if r.is_ok() { ok += 1 } else { failed += 1 });
+    read::read_bytes("bench.csv", &csv_bytes, &opts, &mut |r| {
+        if r.is_ok() {
+            ok += 1
+        } else {
+            failed += 1
+        }
+    });
     let secs = t.elapsed().as_secs_f64();
     println!(
         "csv path:  {ok} articles ({failed} failed) in {secs:.2} s = {:.0} articles/s, {:.1} MB/s",
@@ -102,7 +124,13 @@ fn bench_read(input: &Path, n: usize) -> Result<bool> {
     let (mut ok, mut failed) = (0usize, 0usize);
     for (i, d) in docs.iter().enumerate() {
         let name = format!("{i}.txt");
-        read::read_bytes(&name, d.as_bytes(), &opts, &mut |r| if r.is_ok() { ok += 1 } else { failed += 1 });
+        read::read_bytes(&name, d.as_bytes(), &opts, &mut |r| {
+            if r.is_ok() {
+                ok += 1
+            } else {
+                failed += 1
+            }
+        });
     }
     let secs = t.elapsed().as_secs_f64();
     println!(
@@ -119,13 +147,19 @@ fn bench_read(input: &Path, n: usize) -> Result<bool> {
 fn gunzip(path: &Path) -> Result<Vec<u8>> {
     let f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut out = Vec::new();
-    flate2::read::GzDecoder::new(f).read_to_end(&mut out).with_context(|| format!("decompressing {}", path.display()))?;
+    flate2::read::GzDecoder::new(f)
+        .read_to_end(&mut out)
+        .with_context(|| format!("decompressing {}", path.display()))?;
     Ok(out)
 }
 
 /// sitrep's body of an HTML page, as the pipeline produces it (read + clean).
 fn sitrep_body(name: &str, html: &[u8]) -> String {
-    let opts = ReadOptions { format: Some(Format::Html), lossy: true, ..ReadOptions::default() };
+    let opts = ReadOptions {
+        format: Some(Format::Html),
+        lossy: true,
+        ..ReadOptions::default()
+    };
     let mut body = String::new();
     read::read_bytes(name, html, &opts, &mut |r| {
         if let Ok(a) = r {
@@ -136,10 +170,18 @@ fn sitrep_body(name: &str, html: &[u8]) -> String {
 }
 
 fn bench_html(dir: &Path, per_page: bool) -> Result<()> {
-    let gt_text = std::fs::read_to_string(dir.join("ground-truth.json")).context("reading ground-truth.json")?;
+    let gt_text = std::fs::read_to_string(dir.join("ground-truth.json"))
+        .context("reading ground-truth.json")?;
     let gt: BTreeMap<String, serde_json::Value> = serde_json::from_str(&gt_text)?;
-    let gold: BTreeMap<&str, &str> =
-        gt.iter().map(|(k, v)| (k.as_str(), v.get("articleBody").and_then(|b| b.as_str()).unwrap_or(""))).collect();
+    let gold: BTreeMap<&str, &str> = gt
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str(),
+                v.get("articleBody").and_then(|b| b.as_str()).unwrap_or(""),
+            )
+        })
+        .collect();
 
     let mut systems: Vec<(String, String, Vec<PageScore>)> = Vec::new();
     let t = Instant::now();
@@ -151,7 +193,9 @@ fn bench_html(dir: &Path, per_page: bool) -> Result<()> {
         let s = score_page(g, &body);
         ours.push(s);
         let text = String::from_utf8_lossy(&html);
-        let plain = read::html::extract_body(&text).map(|b| b.text).unwrap_or_default();
+        let plain = read::html::extract_body(&text)
+            .map(|b| b.text)
+            .unwrap_or_default();
         let r = score_page(g, &plain);
         raw.push(r);
         if per_page {
@@ -167,7 +211,11 @@ fn bench_html(dir: &Path, per_page: bool) -> Result<()> {
     }
     let secs = t.elapsed().as_secs_f64();
     systems.push(("sitrep".into(), env!("CARGO_PKG_VERSION").into(), ours));
-    systems.push(("(sitrep without its cleaning)".into(), "main-text extraction only".into(), raw));
+    systems.push((
+        "(sitrep without its cleaning)".into(),
+        "main-text extraction only".into(),
+        raw,
+    ));
 
     let peers_dir = dir.join("peers");
     let mut names: Vec<PathBuf> = std::fs::read_dir(&peers_dir)
@@ -176,29 +224,54 @@ fn bench_html(dir: &Path, per_page: bool) -> Result<()> {
         .collect();
     names.sort();
     for p in names {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("").trim_end_matches(".json.gz").to_string();
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .trim_end_matches(".json.gz")
+            .to_string();
         let v: serde_json::Value = serde_json::from_slice(&gunzip(&p)?)?;
         let (version, output) = match v.get("output") {
-            Some(o) => (v.get("version").and_then(|x| x.as_str()).unwrap_or("").to_string(), o.clone()),
+            Some(o) => (
+                v.get("version")
+                    .and_then(|x| x.as_str())
+                    .unwrap_or("")
+                    .to_string(),
+                o.clone(),
+            ),
             None => (String::new(), v),
         };
         let scores = gold
             .iter()
             .map(|(id, g)| {
-                let pred = output.get(*id).and_then(|x| x.get("articleBody")).and_then(|b| b.as_str()).unwrap_or("");
+                let pred = output
+                    .get(*id)
+                    .and_then(|x| x.get("articleBody"))
+                    .and_then(|b| b.as_str())
+                    .unwrap_or("");
                 score_page(g, pred)
             })
             .collect();
         systems.push((name, version, scores));
     }
-    let mut rows: Vec<_> = systems.iter().map(|(n, v, s)| (n, v, score_corpus(s), bootstrap_f1_sd(s, 1000, 20261125))).collect();
+    let mut rows: Vec<_> = systems
+        .iter()
+        .map(|(n, v, s)| (n, v, score_corpus(s), bootstrap_f1_sd(s, 1000, 20261125)))
+        .collect();
     rows.sort_by(|a, b| b.2.f1.total_cmp(&a.2.f1));
-    println!("article-extraction benchmark: {} pages ({})", gold.len(), dir.display());
+    println!(
+        "article-extraction benchmark: {} pages ({})",
+        gold.len(),
+        dir.display()
+    );
     println!("sitrep extracted {} pages in {secs:.2} s", gold.len());
     println!("| extractor | version | F1 | precision | recall | accuracy |");
     println!("|---|---|---|---|---|---|");
     for (n, v, c, sd) in rows {
-        println!("| {n} | {v} | {:.4} ± {sd:.3} | {:.4} | {:.4} | {:.3} |", c.f1, c.precision, c.recall, c.accuracy);
+        println!(
+            "| {n} | {v} | {:.4} ± {sd:.3} | {:.4} | {:.4} | {:.3} |",
+            c.f1, c.precision, c.recall, c.accuracy
+        );
     }
     Ok(())
 }
@@ -208,15 +281,20 @@ fn squash(s: &str) -> String {
 }
 
 fn bench_snippets(dir: &Path) -> Result<()> {
-    let gold: BTreeMap<String, serde_json::Value> =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("gold.json")).context("reading gold.json")?)?;
+    let gold: BTreeMap<String, serde_json::Value> = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("gold.json")).context("reading gold.json")?,
+    )?;
     let (mut with_found, mut with_total, mut without_absent, mut without_total) = (0, 0, 0, 0);
     let mut perfect = 0;
     for (file, entry) in &gold {
         let html = gunzip(&dir.join("html").join(format!("{file}.gz")))?;
         let body = squash(&sitrep_body(file, &html));
         let list = |k: &str| -> Vec<String> {
-            entry.get(k).and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|s| s.as_str().map(squash)).collect()).unwrap_or_default()
+            entry
+                .get(k)
+                .and_then(|v| v.as_array())
+                .map(|a| a.iter().filter_map(|s| s.as_str().map(squash)).collect())
+                .unwrap_or_default()
         };
         let (w, wo) = (list("with"), list("without"));
         let wf = w.iter().filter(|s| body.contains(s.as_str())).count();
@@ -229,7 +307,11 @@ fn bench_snippets(dir: &Path) -> Result<()> {
         without_absent += wa;
         without_total += wo.len();
     }
-    println!("trafilatura news pages: {} pages ({})", gold.len(), dir.display());
+    println!(
+        "trafilatura news pages: {} pages ({})",
+        gold.len(),
+        dir.display()
+    );
     println!(
         "must-contain snippets found: {with_found}/{with_total} ({:.1}%); must-not snippets absent: {without_absent}/{without_total} ({:.1}%); pages with every snippet right: {perfect}/{}",
         100.0 * with_found as f64 / with_total.max(1) as f64,

@@ -14,7 +14,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "sitrep", version, about = "Turn raw war reporting into conflict-event data")]
+#[command(
+    name = "sitrep",
+    version,
+    about = "Turn raw war reporting into conflict-event data"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -152,7 +156,9 @@ fn main() -> ExitCode {
         Ok(false) => ExitCode::from(1),
         Err(e) => {
             // A closed pipe (`sitrep read ... | head`) is not an error worth a message.
-            if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            {
                 return ExitCode::SUCCESS;
             }
             eprintln!("sitrep: error: {e:#}");
@@ -168,7 +174,6 @@ fn run_read(cmd: ReadCmd) -> Result<bool> {
     for e in &errors {
         eprintln!("sitrep: error: {e}");
     }
-    let failed_before = errors.len();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut first = true;
@@ -184,10 +189,14 @@ fn run_read(cmd: ReadCmd) -> Result<bool> {
                 }
                 let res = match cmd.format {
                     OutFormat::Text => output::article_text(&mut out, &a),
-                    OutFormat::Jsonl => serde_json::to_writer(&mut out, &a).map_err(std::io::Error::from).and_then(|_| out.write_all(b"\n")),
+                    OutFormat::Jsonl => serde_json::to_writer(&mut out, &a)
+                        .map_err(std::io::Error::from)
+                        .and_then(|_| out.write_all(b"\n")),
                     OutFormat::Json => {
                         let sep: &[u8] = if first { b"\n" } else { b",\n" };
-                        out.write_all(sep).and_then(|_| serde_json::to_writer_pretty(&mut out, &a).map_err(std::io::Error::from))
+                        out.write_all(sep).and_then(|_| {
+                            serde_json::to_writer_pretty(&mut out, &a).map_err(std::io::Error::from)
+                        })
                     }
                 };
                 first = false;
@@ -208,6 +217,5 @@ fn run_read(cmd: ReadCmd) -> Result<bool> {
         out.write_all(b"\n]\n")?;
     }
     out.flush()?;
-    let _ = failed_before;
     Ok(errors.is_empty())
 }

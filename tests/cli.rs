@@ -13,14 +13,31 @@ fn sitrep() -> Command {
 }
 
 fn read_json(args: &[&str]) -> (Vec<Value>, String, Option<i32>) {
-    let out = sitrep().arg("read").arg("--format").arg("json").args(args).output().expect("runs");
+    let out = sitrep()
+        .arg("read")
+        .arg("--format")
+        .arg("json")
+        .args(args)
+        .output()
+        .expect("runs");
     let stdout = String::from_utf8(out.stdout).expect("utf-8 output");
-    let v: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {stdout}"));
-    (v.as_array().cloned().unwrap_or_default(), String::from_utf8_lossy(&out.stderr).into_owned(), out.status.code())
+    let v: Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {stdout}"));
+    (
+        v.as_array().cloned().unwrap_or_default(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code(),
+    )
 }
 
 fn body(a: &Value) -> String {
-    a["paragraphs"].as_array().unwrap().iter().map(|p| p["text"].as_str().unwrap()).collect::<Vec<_>>().join("\n\n")
+    a["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// Gold `must_not` texts that are story sentences (events must not be coded from them, but
@@ -42,13 +59,18 @@ const STORY_MUST_NOT: &[&str] = &[
 
 #[test]
 fn seeds_clean_bodies_hold_the_story_and_no_boilerplate() {
-    let gold: Value = serde_json::from_str(&std::fs::read_to_string(fixtures().join("gold/seeds.json")).unwrap()).unwrap();
+    let gold: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures().join("gold/seeds.json")).unwrap())
+            .unwrap();
     let (articles, stderr, code) = read_json(&[fixtures().join("seeds").to_str().unwrap()]);
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(articles.len(), 5);
     for doc in gold["documents"].as_array().unwrap() {
         let name = doc["doc"].as_str().unwrap();
-        let a = articles.iter().find(|a| a["input"].as_str().unwrap().ends_with(name)).expect("seed read");
+        let a = articles
+            .iter()
+            .find(|a| a["input"].as_str().unwrap().ends_with(name))
+            .expect("seed read");
         // Compared with whitespace squashed: the articles have no-break spaces inside sentences.
         let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
         let b = squash(&body(a));
@@ -60,8 +82,16 @@ fn seeds_clean_bodies_hold_the_story_and_no_boilerplate() {
                 assert!(!b.contains(m), "{name}: boilerplate kept: {m}");
             }
         }
-        assert_eq!(a["source"].as_str(), doc["source"].as_str(), "{name} source");
-        assert_eq!(a["dateline"].as_str(), doc["dateline"].as_str(), "{name} dateline");
+        assert_eq!(
+            a["source"].as_str(),
+            doc["source"].as_str(),
+            "{name} source"
+        );
+        assert_eq!(
+            a["dateline"].as_str(),
+            doc["dateline"].as_str(),
+            "{name} dateline"
+        );
         // Every story paragraph is kept (counted by hand from the articles), nothing else.
         let raw = std::fs::read_to_string(fixtures().join("seeds").join(name)).unwrap();
         let story_paragraphs = match &name[..3] {
@@ -71,27 +101,49 @@ fn seeds_clean_bodies_hold_the_story_and_no_boilerplate() {
             "003" => 7,
             _ => 10,
         };
-        assert_eq!(a["paragraphs"].as_array().unwrap().len(), story_paragraphs, "{name}: story paragraphs");
+        assert_eq!(
+            a["paragraphs"].as_array().unwrap().len(),
+            story_paragraphs,
+            "{name}: story paragraphs"
+        );
         // Offsets point back into the original input.
         let text = a["text"].as_str().unwrap();
         assert_eq!(text, raw);
         for p in a["paragraphs"].as_array().unwrap() {
-            let (s, e) = (p["start"].as_u64().unwrap() as usize, p["end"].as_u64().unwrap() as usize);
+            let (s, e) = (
+                p["start"].as_u64().unwrap() as usize,
+                p["end"].as_u64().unwrap() as usize,
+            );
             let by_chars: String = text.chars().skip(s).take(e - s).collect();
             assert_eq!(by_chars, p["text"].as_str().unwrap());
         }
     }
-    let seed4 = articles.iter().find(|a| a["input"].as_str().unwrap().contains("004_")).unwrap();
+    let seed4 = articles
+        .iter()
+        .find(|a| a["input"].as_str().unwrap().contains("004_"))
+        .unwrap();
     assert_eq!(seed4["published"], "2016-05-30T12:49:41");
-    let seed0 = articles.iter().find(|a| a["input"].as_str().unwrap().contains("000_")).unwrap();
+    let seed0 = articles
+        .iter()
+        .find(|a| a["input"].as_str().unwrap().contains("000_"))
+        .unwrap();
     assert_eq!(seed0["byline"], "Taim Khalil");
-    assert_eq!(seed0["title"], "ISIS reports gains in Aleppo after clashes with Syrian rebels");
+    assert_eq!(
+        seed0["title"],
+        "ISIS reports gains in Aleppo after clashes with Syrian rebels"
+    );
 }
 
 #[test]
 fn text_output_is_readable() {
     sitrep()
-        .args(["read", fixtures().join("seeds/003_c23cbe6c139eb7bd.txt").to_str().unwrap()])
+        .args([
+            "read",
+            fixtures()
+                .join("seeds/003_c23cbe6c139eb7bd.txt")
+                .to_str()
+                .unwrap(),
+        ])
         .assert()
         .success()
         .stdout(predicates::str::contains("dateline:   Qalamoun"))
@@ -104,26 +156,45 @@ use predicates::prelude::PredicateBooleanExt;
 #[test]
 fn html_pages_give_their_article() {
     for site in ["sciencealert.com", "hosted.ap.org", "venturebeat.com"] {
-        let (articles, stderr, code) = read_json(&[fixtures().join(format!("html/{site}.html")).to_str().unwrap()]);
+        let (articles, stderr, code) = read_json(&[fixtures()
+            .join(format!("html/{site}.html"))
+            .to_str()
+            .unwrap()]);
         assert_eq!(code, Some(0), "{stderr}");
         let a = &articles[0];
         assert_eq!(a["format"], "html");
-        assert!(a["title"].as_str().is_some_and(|t| !t.is_empty()), "{site}: title");
-        let gold: Value = serde_json::from_str(&std::fs::read_to_string(fixtures().join(format!("html/{site}.gold.json"))).unwrap()).unwrap();
-        let s = sitrep_core::eval::extraction::score_page(gold["articleBody"].as_str().unwrap(), &body(a));
-        assert!(s.recall.unwrap() > 0.95 && s.precision.unwrap() > 0.9, "{site}: {s:?}");
+        assert!(
+            a["title"].as_str().is_some_and(|t| !t.is_empty()),
+            "{site}: title"
+        );
+        let gold: Value = serde_json::from_str(
+            &std::fs::read_to_string(fixtures().join(format!("html/{site}.gold.json"))).unwrap(),
+        )
+        .unwrap();
+        let s = sitrep_core::eval::extraction::score_page(
+            gold["articleBody"].as_str().unwrap(),
+            &body(a),
+        );
+        assert!(
+            s.recall.unwrap() > 0.95 && s.precision.unwrap() > 0.9,
+            "{site}: {s:?}"
+        );
     }
 }
 
 #[test]
 fn csv_fakes_layout_jsonl_json_and_stdin() {
-    let (articles, stderr, code) = read_json(&[fixtures().join("fakes-sample.csv").to_str().unwrap()]);
+    let (articles, stderr, code) =
+        read_json(&[fixtures().join("fakes-sample.csv").to_str().unwrap()]);
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(articles.len(), 6);
     assert_eq!(articles[0]["source"], "National News Agency");
     assert_eq!(articles[3]["source"], "Al-Araby Al-Jadeed");
     assert_eq!(articles[0]["published"], "2017-04-16");
-    assert!(articles[0]["input"].as_str().unwrap().ends_with("fakes-sample.csv:2"));
+    assert!(articles[0]["input"]
+        .as_str()
+        .unwrap()
+        .ends_with("fakes-sample.csv:2"));
 
     let dir = tempfile::tempdir().unwrap();
     let jl = dir.path().join("a.jsonl");
@@ -139,7 +210,13 @@ fn csv_fakes_layout_jsonl_json_and_stdin() {
     // Field names can be chosen on the command line.
     let j = dir.path().join("custom.json");
     std::fs::write(&j, "[{\"headline_en\":\"H\",\"story_en\":\"A car bomb exploded in Azaz on Friday, killing five people.\"}]").unwrap();
-    let (articles, stderr, code) = read_json(&["--text-field", "story_en", "--title-field", "headline_en", j.to_str().unwrap()]);
+    let (articles, stderr, code) = read_json(&[
+        "--text-field",
+        "story_en",
+        "--title-field",
+        "headline_en",
+        j.to_str().unwrap(),
+    ]);
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(articles[0]["title"], "H");
 
@@ -175,11 +252,17 @@ fn legacy_encodings_are_decoded() {
 fn hostile_inputs_fail_one_line_each_and_the_rest_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::write(d.join("a_good.txt"), "Good\n\nRebels shelled the town of Nubl on Sunday, state media reported.\n").unwrap();
+    std::fs::write(
+        d.join("a_good.txt"),
+        "Good\n\nRebels shelled the town of Nubl on Sunday, state media reported.\n",
+    )
+    .unwrap();
     std::fs::write(d.join("b_empty.txt"), "").unwrap();
     std::fs::write(d.join("c_binary.bin"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
     std::fs::write(d.join("d_huge.txt"), "x".repeat(50 * 1024 * 1024)).unwrap();
-    let mut broken = "Title\n\n“Clashes” continued in Aleppo on Friday, a monitor said ".as_bytes().to_vec();
+    let mut broken = "Title\n\n“Clashes” continued in Aleppo on Friday, a monitor said "
+        .as_bytes()
+        .to_vec();
     broken.extend_from_slice(b"\xC3\x28 more.\n");
     std::fs::write(d.join("e_broken.txt"), broken).unwrap();
     std::fs::write(d.join("f_unclosed.html"), "<html><head><title>Unclosed</title><body><div><p>Fighting erupted between government forces and rebels in the village of Kafr Nabl on Saturday, according to local activists who spoke to reporters.<p>At least four fighters were killed in the clashes, the activists said, and several others were wounded<div><span>").unwrap();
@@ -188,8 +271,15 @@ fn hostile_inputs_fail_one_line_each_and_the_rest_is_read() {
         "title,text\nOne,\"Shelling hit Douma on Monday, rescuers said.\"\nTwo,oops,extra\nThree,\"Air strikes hit Ariha on Tuesday, a monitor said.\"\n",
     )
     .unwrap();
-    let out = sitrep().args(["read", "--format", "json", d.to_str().unwrap()]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "a failed input makes exit code 1");
+    let out = sitrep()
+        .args(["read", "--format", "json", d.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failed input makes exit code 1"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
     let expect = [
@@ -206,20 +296,30 @@ fn hostile_inputs_fail_one_line_each_and_the_rest_is_read() {
     }
     assert_eq!(lines.len(), expect.len(), "{stderr}");
     let articles: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let titles: Vec<&str> = articles.iter().filter_map(|a| a["title"].as_str()).collect();
+    let titles: Vec<&str> = articles
+        .iter()
+        .filter_map(|a| a["title"].as_str())
+        .collect();
     assert_eq!(titles, vec!["Good", "Unclosed", "One", "Three"]);
     assert!(body(&articles[1]).contains("At least four fighters"));
 
     // --lossy reads the broken file.
-    let out = sitrep().args(["read", "--lossy", d.join("e_broken.txt").to_str().unwrap()]).output().unwrap();
+    let out = sitrep()
+        .args(["read", "--lossy", d.join("e_broken.txt").to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(out.status.success());
 }
 
 #[test]
 fn missing_paths_and_globs() {
-    let out = sitrep().args(["read", "/no/such/file.txt"]).output().unwrap();
+    let out = sitrep()
+        .args(["read", "/no/such/file.txt"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/file.txt: no such file or directory"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("/no/such/file.txt: no such file or directory"));
     let pattern = format!("{}/00[34]_*.txt", fixtures().join("seeds").display());
     let (articles, _, code) = read_json(&[&pattern]);
     assert_eq!(code, Some(0));
