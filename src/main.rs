@@ -28,6 +28,10 @@ struct Cli {
 enum Command {
     /// Read and clean articles; print them.
     Read(ReadCmd),
+    /// Extract events from articles; print them.
+    Extract(ExtractCmd),
+    /// Score extraction against a gold file (the format of fixtures/gold/seeds.json).
+    Eval(EvalCmd),
     /// Benchmarks (run in release: `cargo run --release -- bench ...`).
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -43,6 +47,49 @@ struct ReadCmd {
     format: OutFormat,
     #[command(flatten)]
     input: InputArgs,
+}
+
+#[derive(Args)]
+struct ExtractCmd {
+    /// Files, folders (read recursively), globs, or `-` for standard input.
+    #[arg(required = true)]
+    paths: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EventFormat::Table)]
+    format: EventFormat,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum EventFormat {
+    /// A readable table.
+    Table,
+    /// One JSON event a line.
+    Jsonl,
+    /// A JSON array of events.
+    Json,
+    /// CSV with ACLED's column names where ACLED has the field.
+    Csv,
+}
+
+#[derive(Args)]
+struct EvalCmd {
+    /// The gold file.
+    #[arg(long)]
+    gold: std::path::PathBuf,
+    /// The folder holding the gold file's documents.
+    #[arg(long)]
+    docs: std::path::PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+    format: EvalFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum EvalFormat {
+    Table,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -149,6 +196,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Read(cmd) => run_read(cmd),
+        Command::Extract(cmd) => run_extract(cmd),
+        Command::Eval(cmd) => run_eval(cmd),
         Command::Bench(cmd) => bench::run(cmd),
     };
     match result {
@@ -218,4 +267,85 @@ fn run_read(cmd: ReadCmd) -> Result<bool> {
     }
     out.flush()?;
     Ok(errors.is_empty())
+}
+
+/// Reads, cleans and extracts; prints the events as they come.
+fn run_extract(cmd: ExtractCmd) -> Result<bool> {
+    let opts = cmd.input.options();
+    let (inputs, mut errors) = read::expand(&cmd.paths);
+    for e in &errors {
+        eprintln!("sitrep: error: {e}");
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut sink = output::EventSink::new(match cmd.format {
+        EventFormat::Table => output::EventFormat::Table,
+        EventFormat::Jsonl => output::EventFormat::Jsonl,
+        EventFormat::Json => output::EventFormat::Json,
+        EventFormat::Csv => output::EventFormat::Csv,
+    });
+    sink.start(&mut out)?;
+    let mut io_err: Option<std::io::Error> = None;
+    for input in &inputs {
+        read::read_input(input, &opts, &mut |r| match r {
+            Ok(a) => {
+                if io_err.is_none() {
+                    let events = sitrep_core::extract::extract(&a);
+                    if let Err(e) = sink.write(&mut out, &a, &events) {
+                        io_err = Some(e);
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("sitrep: error: {e}");
+                errors.push(e);
+            }
+        });
+        if let Some(e) = io_err.take() {
+            return Err(e.into());
+        }
+    }
+    sink.finish(&mut out)?;
+    out.flush()?;
+    Ok(errors.is_empty())
+}
+
+/// Scores extraction against a gold file.
+fn run_eval(cmd: EvalCmd) -> Result<bool> {
+    use anyhow::Context;
+    let gold_text = std::fs::read_to_string(&cmd.gold).with_context(|| format!("reading {}", cmd.gold.display()))?;
+    let gold: sitrep_core::eval::events::Gold =
+        serde_json::from_str(&gold_text).with_context(|| format!("{}: not a gold file", cmd.gold.display()))?;
+    let mut docs = Vec::new();
+    let opts = ReadOptions::default();
+    for d in &gold.documents {
+        let path = cmd.docs.join(&d.doc);
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let mut article = None;
+        let mut failure = None;
+        read::read_bytes(&path.display().to_string(), &bytes, &opts, &mut |r| match r {
+            Ok(a) => article = Some(a),
+            Err(e) => failure = Some(e.to_string()),
+        });
+        let mut a = article.with_context(|| failure.unwrap_or_else(|| format!("{}: no article", path.display())))?;
+        // The gold file may fix the publication date the page itself does not give.
+        if a.published.is_none() {
+            if let Some(p) = d.published.as_deref().and_then(|p| chrono::NaiveDate::parse_from_str(p, "%Y-%m-%d").ok()) {
+                a.published = Some(sitrep_core::Published { date: p, time: None });
+            }
+        }
+        let events = sitrep_core::extract::extract(&a);
+        docs.push((d.doc.clone(), a, events));
+    }
+    let report = sitrep_core::eval::events::score(&gold, &docs);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match cmd.format {
+        EvalFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        EvalFormat::Table => output::eval_table(&mut out, &report)?,
+    }
+    Ok(true)
 }

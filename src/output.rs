@@ -1,6 +1,6 @@
 //! Readable renderings of the library's types for the terminal.
 
-use sitrep_core::Article;
+use sitrep_core::{Article, Event};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -36,6 +36,166 @@ pub fn article_text(out: &mut impl Write, a: &Article) -> io::Result<()> {
     for p in &a.paragraphs {
         writeln!(out, "{}", p.text)?;
         writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// How `sitrep extract` prints events.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum EventFormat {
+    Table,
+    Jsonl,
+    Json,
+    Csv,
+}
+
+/// Writes events as they come, in one format.
+pub struct EventSink {
+    format: EventFormat,
+    first: bool,
+}
+
+const CSV_COLUMNS: &[&str] = &[
+    "event_id", "event_date", "weekday", "time_precision", "event_type", "sub_event_type", "cameo", "actor1", "actor2",
+    "location", "latitude", "longitude", "country", "admin1", "admin2", "geo_precision", "fatalities",
+    "fatalities_bound", "injured", "confidence", "article_id", "notes", "evidence",
+];
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+impl EventSink {
+    pub fn new(format: EventFormat) -> Self {
+        EventSink { format, first: true }
+    }
+
+    pub fn start(&mut self, out: &mut impl Write) -> io::Result<()> {
+        match self.format {
+            EventFormat::Json => out.write_all(b"["),
+            EventFormat::Csv => writeln!(out, "{}", CSV_COLUMNS.join(",")),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn write(&mut self, out: &mut impl Write, a: &Article, events: &[Event]) -> io::Result<()> {
+        match self.format {
+            EventFormat::Table => {
+                writeln!(out, "== {}  {}  ({} events)", a.input, a.title.as_deref().unwrap_or("-"), events.len())?;
+                for e in events {
+                    let date = e.event_date.map(|d| d.to_string()).or_else(|| e.weekday.clone().map(|w| format!("{w} (unresolved)"))).unwrap_or_else(|| "-".into());
+                    let actor = |x: &Option<sitrep_core::model::EventActor>| x.as_ref().map_or("-".to_string(), |a| a.name.clone());
+                    writeln!(
+                        out,
+                        "  {} | {} / {} | {} vs {} | {} | {} | fatalities {} ({}){} | conf {:.2}",
+                        e.event_id,
+                        e.event_type,
+                        e.sub_event_type,
+                        actor(&e.actor1),
+                        actor(&e.actor2),
+                        e.location.as_deref().unwrap_or("-"),
+                        date,
+                        e.fatalities,
+                        e.fatalities_bound,
+                        e.injured.map(|i| format!(", injured {i}")).unwrap_or_default(),
+                        e.confidence
+                    )?;
+                    for ev in &e.evidence {
+                        writeln!(out, "      [{}..{}] {}", ev.start, ev.end, ev.text)?;
+                    }
+                }
+                writeln!(out)
+            }
+            EventFormat::Jsonl => {
+                for e in events {
+                    serde_json::to_writer(&mut *out, e)?;
+                    out.write_all(b"\n")?;
+                }
+                Ok(())
+            }
+            EventFormat::Json => {
+                for e in events {
+                    out.write_all(if self.first { b"\n" } else { b",\n" })?;
+                    serde_json::to_writer_pretty(&mut *out, e)?;
+                    self.first = false;
+                }
+                Ok(())
+            }
+            EventFormat::Csv => {
+                for e in events {
+                    let opt = |x: Option<String>| x.unwrap_or_default();
+                    let row = [
+                        e.event_id.clone(),
+                        opt(e.event_date.map(|d| d.to_string())),
+                        opt(e.weekday.clone()),
+                        e.time_precision.to_string(),
+                        e.event_type.clone(),
+                        e.sub_event_type.clone(),
+                        e.cameo.clone(),
+                        opt(e.actor1.as_ref().map(|a| a.name.clone())),
+                        opt(e.actor2.as_ref().map(|a| a.name.clone())),
+                        opt(e.location.clone()),
+                        opt(e.latitude.map(|v| v.to_string())),
+                        opt(e.longitude.map(|v| v.to_string())),
+                        opt(e.country.clone()),
+                        opt(e.admin1.clone()),
+                        opt(e.admin2.clone()),
+                        opt(e.geo_precision.map(|v| v.to_string())),
+                        e.fatalities.to_string(),
+                        e.fatalities_bound.clone(),
+                        opt(e.injured.map(|v| v.to_string())),
+                        format!("{:.2}", e.confidence),
+                        e.article_id.clone(),
+                        e.notes.clone(),
+                        e.evidence.iter().map(|x| format!("{}-{}", x.start, x.end)).collect::<Vec<_>>().join(";"),
+                    ];
+                    writeln!(out, "{}", row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","))?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    pub fn finish(&mut self, out: &mut impl Write) -> io::Result<()> {
+        if self.format == EventFormat::Json {
+            out.write_all(b"\n]\n")?;
+        }
+        Ok(())
+    }
+}
+
+/// The evaluation report as a table.
+pub fn eval_table(out: &mut impl Write, r: &sitrep_core::eval::events::Report) -> io::Result<()> {
+    writeln!(out, "| document | must found | may found | unmatched | must_not violations |")?;
+    writeln!(out, "|---|---|---|---|---|")?;
+    for d in &r.documents {
+        writeln!(out, "| {} | {}/{} | {}/{} | {} | {} |", d.doc, d.must_found, d.must, d.may_found, d.may, d.unmatched.len(), d.must_not_violations.len())?;
+    }
+    writeln!(out)?;
+    writeln!(out, "must recall:          {:.3} ({} of {})", r.must_recall, r.must_found, r.must)?;
+    writeln!(out, "precision:            {:.3} ({} events, {} unmatched)", r.precision, r.events, r.unmatched)?;
+    writeln!(out, "must_not violations:  {}", r.must_not_violations)?;
+    writeln!(out, "field accuracy over matched must events:")?;
+    for (k, v) in &r.field_accuracy {
+        writeln!(out, "  {k:<12} {v:.3}")?;
+    }
+    for d in &r.documents {
+        for m in &d.missed {
+            writeln!(out, "missed in {}: {}", d.doc, m)?;
+        }
+        for u in &d.unmatched {
+            writeln!(out, "unmatched in {}: {}", d.doc, u)?;
+        }
+        for v in &d.must_not_violations {
+            writeln!(out, "must_not violated in {}: {}", d.doc, v)?;
+        }
+        for f in &d.field_errors {
+            writeln!(out, "field error in {}: {}", d.doc, f)?;
+        }
     }
     Ok(())
 }

@@ -31,9 +31,10 @@ pub mod clean;
 pub mod dates;
 pub mod error;
 pub mod eval;
+pub mod extract;
 pub mod knowledge;
 pub mod model;
 pub mod read;
 
 pub use error::{ReadError, ReadErrorKind};
-pub use model::{Article, Format, Paragraph, Published, Span};
+pub use model::{Article, Event, Format, Paragraph, Published, Span};

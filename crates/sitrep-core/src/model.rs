@@ -206,3 +206,74 @@ mod tests {
         assert_eq!(char_offsets(t, &bytes), vec![0, 1, 2, 5, 9]);
     }
 }
+
+/// A span of evidence: where in the article's original text an event was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Character offsets into [`Article::text`].
+    pub start: usize,
+    pub end: usize,
+    /// Byte offsets into [`Article::text`].
+    pub byte_start: usize,
+    pub byte_end: usize,
+    pub text: String,
+}
+
+/// An actor as an event names it: canonical name, side, and the words of the text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventActor {
+    pub name: String,
+    pub side: String,
+    /// ACLED interaction code of the actor.
+    pub inter: u8,
+    pub text: String,
+}
+
+/// One event, coded ACLED-style. Field names follow ACLED where ACLED has the field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub event_id: String,
+    pub article_id: String,
+    /// `YYYY-MM-DD`, or `None` when the text does not fix the date (then `weekday` or
+    /// `date_text` says what it does say).
+    pub event_date: Option<NaiveDate>,
+    pub weekday: Option<String>,
+    pub date_text: Option<String>,
+    /// ACLED time precision: 1 day, 2 week, 3 month.
+    pub time_precision: u8,
+    pub event_type: String,
+    pub sub_event_type: String,
+    pub cameo: String,
+    pub actor1: Option<EventActor>,
+    pub actor2: Option<EventActor>,
+    /// The place as the text names it ("Qereh Kubri", "western Qalamoun").
+    pub location: Option<String>,
+    /// How the text points at the place: town, facility, district, road, region, relative,
+    /// near, in, known (named before in the article).
+    pub location_cue: Option<String>,
+    /// Direction or distance words of the place ("western", "12 km north of").
+    pub location_qualifier: Option<String>,
+    /// Filled by the geocoder.
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub country: Option<String>,
+    pub admin1: Option<String>,
+    pub admin2: Option<String>,
+    /// ACLED geo precision: 1 the place, 2 near it or part of a region, 3 the region only.
+    pub geo_precision: Option<u8>,
+    pub fatalities: u32,
+    /// How the fatality figure is bounded: exact, at_least, about, at_most, unstated (no
+    /// figure in the text; ACLED's default), none (no deaths reported).
+    pub fatalities_bound: String,
+    pub injured: Option<u32>,
+    /// Deaths by side, as the text splits them.
+    pub fatalities_by_actor: Vec<(String, u32)>,
+    /// Whether the event changed who controls the place (false for a change reversed the
+    /// same day).
+    pub territory_change: bool,
+    pub notes: String,
+    pub evidence: Vec<Evidence>,
+    /// The lexicon triggers that coded it.
+    pub triggers: Vec<String>,
+    pub confidence: f32,
+}

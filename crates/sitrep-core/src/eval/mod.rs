@@ -1,3 +1,4 @@
 //! Scoring sitrep against references: the article-extraction benchmark's method.
 
+pub mod events;
 pub mod extraction;

@@ -1,0 +1,277 @@
+//! The event lexicon (`data/events.toml`): triggers that report events, and the cues that
+//! make a sentence not a report of something that happened.
+
+use regex::Regex;
+use serde::Deserialize;
+use std::sync::LazyLock;
+
+const EVENTS_TOML: &str = include_str!("../../data/events.toml");
+
+#[derive(Debug, Deserialize)]
+struct TriggerSpec {
+    name: String,
+    pattern: String,
+    event_type: String,
+    sub_event_type: String,
+    cameo: String,
+    #[serde(default)]
+    territory: bool,
+    requires: Option<String>,
+    #[serde(default)]
+    passive: bool,
+    #[serde(default)]
+    defer: bool,
+    strength: f32,
+}
+
+#[derive(Debug, Deserialize)]
+struct NonEventSpec {
+    window: usize,
+    support_window: usize,
+    intent: Vec<String>,
+    negation: Vec<String>,
+    conditional: Vec<String>,
+    support: Vec<String>,
+    background: Vec<String>,
+    report_verbs: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct File {
+    version: u32,
+    trigger: Vec<TriggerSpec>,
+    nonevent: NonEventSpec,
+}
+
+/// One trigger of the lexicon.
+#[derive(Debug)]
+pub struct Trigger {
+    pub name: String,
+    pub regex: Regex,
+    pub event_type: String,
+    pub sub_event_type: String,
+    pub cameo: String,
+    pub territory: bool,
+    pub requires: Option<Regex>,
+    pub passive: bool,
+    pub defer: bool,
+    pub strength: f32,
+}
+
+/// A trigger found in a sentence (byte range in the sentence).
+#[derive(Debug, Clone, Copy)]
+pub struct TriggerHit<'a> {
+    pub trigger: &'a Trigger,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Why a trigger does not report an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NonEvent {
+    Intent,
+    Negation,
+    Conditional,
+    Support,
+    Background,
+    Question,
+}
+
+/// The compiled lexicon.
+#[derive(Debug)]
+pub struct Lexicon {
+    pub triggers: Vec<Trigger>,
+    window: usize,
+    support_window: usize,
+    intent: Regex,
+    negation: Regex,
+    conditional: Regex,
+    support: Regex,
+    background: Regex,
+    pub report_verbs: Regex,
+}
+
+fn alternation(words: &[String]) -> Result<Regex, String> {
+    Regex::new(&format!(r"(?i)\b(?:{})\b", words.join("|"))).map_err(|e| e.to_string())
+}
+
+impl Lexicon {
+    pub fn parse(toml_text: &str) -> Result<Self, String> {
+        let f: File = toml::from_str(toml_text).map_err(|e| e.to_string())?;
+        if f.version != 1 {
+            return Err(format!("unsupported event lexicon version {}", f.version));
+        }
+        let triggers = f
+            .trigger
+            .into_iter()
+            .map(|t| {
+                let regex = Regex::new(&format!("(?i){}", t.pattern)).map_err(|e| format!("trigger {}: {e}", t.name))?;
+                let requires = t.requires.map(|r| Regex::new(&format!("(?i){r}"))).transpose().map_err(|e| format!("trigger {}: {e}", t.name))?;
+                Ok(Trigger {
+                    name: t.name,
+                    regex,
+                    event_type: t.event_type,
+                    sub_event_type: t.sub_event_type,
+                    cameo: t.cameo,
+                    territory: t.territory,
+                    requires,
+                    passive: t.passive,
+                    defer: t.defer,
+                    strength: t.strength,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let n = f.nonevent;
+        Ok(Lexicon {
+            triggers,
+            window: n.window,
+            support_window: n.support_window,
+            intent: alternation(&n.intent)?,
+            negation: alternation(&n.negation)?,
+            conditional: alternation(&n.conditional)?,
+            support: alternation(&n.support)?,
+            background: Regex::new(&format!("(?i)(?:{})", n.background.join("|"))).map_err(|e| e.to_string())?,
+            report_verbs: alternation(&n.report_verbs)?,
+        })
+    }
+
+    pub fn builtin() -> &'static Lexicon {
+        static L: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::parse(EVENTS_TOML).expect("embedded data/events.toml is valid"));
+        &L
+    }
+
+    /// Triggers in a sentence, left to right, without overlaps (the earlier trigger in the
+    /// file wins an overlap); deferring triggers give way to other event types in the sentence.
+    pub fn triggers_in<'a>(&'a self, s: &str) -> Vec<TriggerHit<'a>> {
+        let mut hits: Vec<TriggerHit<'a>> = Vec::new();
+        for t in &self.triggers {
+            for m in t.regex.find_iter(s) {
+                if hits.iter().any(|h| m.start() < h.end && m.end() > h.start) {
+                    continue;
+                }
+                if let Some(req) = &t.requires {
+                    if !req.is_match(&s[clause_bounds(s, m.start()).0..clause_bounds(s, m.end()).1]) {
+                        continue;
+                    }
+                }
+                hits.push(TriggerHit { trigger: t, start: m.start(), end: m.end() });
+            }
+        }
+        let specific_types: Vec<&str> = hits.iter().filter(|h| !h.trigger.defer).map(|h| h.trigger.event_type.as_str()).collect();
+        hits.retain(|h| !h.trigger.defer || !specific_types.iter().any(|t| *t != h.trigger.event_type));
+        hits.sort_by_key(|h| h.start);
+        hits
+    }
+
+    /// Whether the trigger at `start` in sentence `s` does not report an event, and why.
+    pub fn non_event(&self, s: &str, start: usize) -> Option<NonEvent> {
+        if s.trim_end().trim_end_matches(['"', '”', '’', '\'']).ends_with('?') {
+            return Some(NonEvent::Question);
+        }
+        if self.background.is_match(s) {
+            return Some(NonEvent::Background);
+        }
+        let (clause_start, _) = clause_bounds(s, start);
+        let before = &s[clause_start..start];
+        let window = last_words(before, self.window);
+        if self.intent.is_match(window) {
+            return Some(NonEvent::Intent);
+        }
+        if self.negation.is_match(window) {
+            return Some(NonEvent::Negation);
+        }
+        if self.conditional.is_match(&s[..start]) {
+            return Some(NonEvent::Conditional);
+        }
+        if self.support.is_match(last_words(before, self.support_window)) {
+            return Some(NonEvent::Support);
+        }
+        None
+    }
+}
+
+/// The last `n` words of `s`.
+fn last_words(s: &str, n: usize) -> &str {
+    let mut count = 0;
+    let mut in_word = false;
+    for (i, c) in s.char_indices().rev() {
+        if c.is_whitespace() {
+            if in_word {
+                count += 1;
+                if count == n {
+                    return &s[i..];
+                }
+            }
+            in_word = false;
+        } else {
+            in_word = true;
+        }
+    }
+    s
+}
+
+/// The clause around byte `pos`: bounded by ; : – — and ", but".
+pub fn clause_bounds(s: &str, pos: usize) -> (usize, usize) {
+    static BREAK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[;:]|\s[–—]\s|,\s*but\b|\.\s").expect("valid"));
+    let mut start = 0;
+    let mut end = s.len();
+    for m in BREAK.find_iter(s) {
+        if m.end() <= pos {
+            start = m.end();
+        } else if m.start() >= pos {
+            end = m.start();
+            break;
+        }
+    }
+    (start, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first(s: &str) -> Option<(String, Option<NonEvent>)> {
+        let l = Lexicon::builtin();
+        let h = l.triggers_in(s).into_iter().next()?;
+        Some((h.trigger.name.clone(), l.non_event(s, h.start)))
+    }
+
+    #[test]
+    fn trigger_families() {
+        assert_eq!(first("ISIS militants reportedly captured the town").unwrap().0, "capture");
+        assert_eq!(first("Clashes broke out on Thursday").unwrap().0, "clash");
+        assert_eq!(first("launched a mortar attack on the town").unwrap().0, "shelling");
+        assert_eq!(first("Russian air strikes hit the town").unwrap().0, "air-strike");
+        assert_eq!(first("attacked by an ISIS-led car bomb").unwrap().0, "car-bomb");
+        assert_eq!(first("a suicide bomber blew himself up").unwrap().0, "suicide-bombing");
+        assert_eq!(first("the entire district fell to the radical group").unwrap().0, "fell-to");
+        assert_eq!(first("rebels regained it a few hours later").unwrap().0, "regain");
+        assert_eq!(first("Gunmen abducted two aid workers").unwrap().0, "abduction");
+        assert_eq!(first("Hundreds protested against the siege in Idlib").unwrap().0, "protest");
+        assert_eq!(first("Police arrested ten people").unwrap().0, "arrest");
+    }
+
+    #[test]
+    fn weapons_need_an_act() {
+        assert!(first("We have an excellent supply of missiles").is_none());
+        assert_eq!(first("they targeted the city with dozens of rockets").unwrap().0, "weapons-fired");
+        // "attacked ... with mortar shells" is shelling, not a clash.
+        let l = Lexicon::builtin();
+        let hits: Vec<_> = l.triggers_in("ISIS attacked their headquarters with a number of mortar shells").into_iter().map(|h| h.trigger.name.clone()).collect();
+        assert_eq!(hits, vec!["weapons-fired"]);
+    }
+
+    #[test]
+    fn non_events() {
+        assert_eq!(first("the group is now preparing to storm the district").unwrap().1, Some(NonEvent::Intent));
+        assert_eq!(first("ISIS will attack Turkey").unwrap().1, Some(NonEvent::Intent));
+        assert_eq!(first("The army denied that clashes took place").unwrap().1, Some(NonEvent::Negation));
+        assert_eq!(first("If ISIS' latest offensive is successful, refugees could suffer").unwrap().1, Some(NonEvent::Conditional));
+        assert_eq!(first("In 2015, rebels captured the base").unwrap().1, Some(NonEvent::Background));
+        assert_eq!(first("This comes after ISIS militants lost areas in clashes with the SDF").unwrap().1, Some(NonEvent::Background));
+        assert_eq!(first("The army, backed by Russian air strikes, attacked").unwrap().1, Some(NonEvent::Support));
+        assert_eq!(first("Were the rebels able to control the town?").unwrap().1, Some(NonEvent::Question));
+        // Reported speech of what happened is an event.
+        assert_eq!(first("Hussein reported ISIS repelled the attack").unwrap().1, None);
+    }
+}

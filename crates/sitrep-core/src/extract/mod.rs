@@ -1,0 +1,641 @@
+//! Event extraction: from a clean [`Article`] to ACLED-style [`Event`]s with evidence.
+//!
+//! Sentence by sentence: actors are found ([`actors`]), generic mentions ("the radical group")
+//! resolved to the armed group last named in that role; triggers of the lexicon ([`lexicon`])
+//! are tested against the non-event cues (intent, negation, conditionals, support phrases,
+//! background); each surviving trigger becomes a *mention* with its actors, place
+//! ([`places`]), date ([`when`]) and casualties ([`numbers`]). Mentions of one event across
+//! the article are then merged into one record whose evidence lists every sentence.
+//!
+//! Typing goes through the [`Typer`] trait, so that a learned classifier can sit beside the
+//! lexicon.
+
+pub mod actors;
+pub mod lexicon;
+pub mod numbers;
+pub mod places;
+pub mod sentences;
+pub mod when;
+
+use crate::model::{char_offsets, Article, Event, EventActor, Evidence};
+use actors::ActorDict;
+use chrono::NaiveDate;
+use lexicon::Lexicon;
+use numbers::{Bound, Harm, Quantity};
+use places::{PlaceCues, PlaceMention};
+use std::collections::BTreeMap;
+use when::When;
+
+/// What a typer says of one trigger in a sentence.
+#[derive(Debug, Clone)]
+pub struct Typing {
+    pub event_type: String,
+    pub sub_event_type: String,
+    pub cameo: String,
+    pub territory: bool,
+    pub passive: bool,
+    pub strength: f32,
+    pub trigger: String,
+    /// Byte range of the trigger words in the sentence.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Decides which words of a sentence report events, and of what type.
+pub trait Typer: Send + Sync {
+    fn type_sentence(&self, sentence: &str) -> Vec<Typing>;
+}
+
+impl Typer for Lexicon {
+    fn type_sentence(&self, s: &str) -> Vec<Typing> {
+        self.triggers_in(s)
+            .into_iter()
+            .filter(|h| self.non_event(s, h.start).is_none())
+            .map(|h| Typing {
+                event_type: h.trigger.event_type.clone(),
+                sub_event_type: h.trigger.sub_event_type.clone(),
+                cameo: h.trigger.cameo.clone(),
+                territory: h.trigger.territory,
+                passive: h.trigger.passive,
+                strength: h.trigger.strength,
+                trigger: h.trigger.name.clone(),
+                start: h.start,
+                end: h.end,
+            })
+            .collect()
+    }
+}
+
+/// The extractor: the knowledge it uses.
+pub struct Extractor<'a> {
+    pub typer: &'a dyn Typer,
+    pub actors: &'a ActorDict,
+    pub places: &'a PlaceCues,
+}
+
+impl Default for Extractor<'static> {
+    fn default() -> Self {
+        Extractor { typer: Lexicon::builtin(), actors: ActorDict::builtin(), places: PlaceCues::builtin() }
+    }
+}
+
+/// Extracts the events of an article with the built-in knowledge.
+pub fn extract(article: &Article) -> Vec<Event> {
+    Extractor::default().extract(article)
+}
+
+/// A resolved actor mention in a sentence.
+#[derive(Debug, Clone)]
+struct AMention {
+    start: usize,
+    end: usize,
+    actor: usize,
+}
+
+/// One trigger's reading, before merging.
+#[derive(Debug, Clone)]
+struct Mention {
+    typing: Typing,
+    actor1: Option<(usize, String)>,
+    actor2: Option<(usize, String)>,
+    place: Option<PlaceMention>,
+    when: Option<When>,
+    killed: Vec<(String, Quantity)>,
+    injured: Vec<(String, Quantity)>,
+    /// Sentence byte range in the article text.
+    span: (usize, usize),
+    order: usize,
+}
+
+/// An event being built from mentions.
+#[derive(Debug, Clone)]
+struct Draft {
+    event_type: String,
+    sub_event_type: String,
+    cameo: String,
+    territory: bool,
+    reversed: bool,
+    taker_side: Option<String>,
+    actor1: Option<(usize, String)>,
+    actor2: Option<(usize, String)>,
+    place: Option<PlaceMention>,
+    place_from_territory: bool,
+    when: Option<When>,
+    killed: BTreeMap<String, Quantity>,
+    injured: BTreeMap<String, Quantity>,
+    spans: Vec<(usize, usize)>,
+    triggers: Vec<String>,
+    strength: f32,
+    last_order: usize,
+}
+
+fn is_vague(p: &Option<PlaceMention>) -> bool {
+    match p {
+        None => true,
+        Some(p) => p.precision >= 3 || matches!(p.kind.as_str(), "near" | "relative"),
+    }
+}
+
+fn fold(s: &str) -> String {
+    s.to_lowercase().replace(['’', '\''], "").replace('-', " ")
+}
+
+/// Same place, or one name inside the other ("Ithreya" in "Khanasser-Ithreya").
+fn places_related(a: &PlaceMention, b: &PlaceMention) -> bool {
+    let (x, y) = (fold(&a.name), fold(&b.name));
+    if x == y {
+        return true;
+    }
+    let words = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
+    let (wx, wy) = (words(&x), words(&y));
+    let contains = |big: &[String], small: &[String]| !small.is_empty() && big.windows(small.len()).any(|w| w == small);
+    contains(&wx, &wy) || contains(&wy, &wx)
+}
+
+fn dates_compatible(a: &Option<When>, b: &Option<When>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            if a.precision >= 2 || b.precision >= 2 {
+                return true;
+            }
+            match (a.date, b.date) {
+                (Some(x), Some(y)) => x == y,
+                _ => match (&a.weekday, &b.weekday) {
+                    (Some(x), Some(y)) => x == y,
+                    _ => true,
+                },
+            }
+        }
+        _ => true,
+    }
+}
+
+impl<'a> Extractor<'a> {
+    fn side(&self, i: usize) -> &str {
+        &self.actors.actors[i].side
+    }
+
+    fn actor_compatible(&self, m: usize, d: &Draft) -> bool {
+        let parties: Vec<usize> = [d.actor1.as_ref(), d.actor2.as_ref()].into_iter().flatten().map(|a| a.0).collect();
+        if parties.iter().any(|&p| p == m || self.actors.is_within(m, p) || self.actors.is_within(p, m) || self.side(p) == self.side(m)) {
+            return true;
+        }
+        parties.len() < 2
+    }
+
+    fn compatible(&self, m: &Mention, d: &Draft) -> bool {
+        if m.typing.event_type != d.event_type {
+            return false;
+        }
+        if d.event_type != "Battles" && m.typing.sub_event_type != d.sub_event_type {
+            return false;
+        }
+        if !dates_compatible(&m.when, &d.when) {
+            return false;
+        }
+        for a in [m.actor1.as_ref(), m.actor2.as_ref()].into_iter().flatten() {
+            if !self.actor_compatible(a.0, d) {
+                return false;
+            }
+        }
+        match (&m.place, &d.place) {
+            (Some(mp), Some(dp)) if !is_vague(&m.place) && !is_vague(&d.place) => places_related(mp, dp),
+            _ => true,
+        }
+    }
+
+    /// Extracts the events of an article.
+    pub fn extract(&self, article: &Article) -> Vec<Event> {
+        let published = article.published.map(|p| p.date);
+        let mut mentions: Vec<Mention> = Vec::new();
+        let mut history: Vec<usize> = Vec::new(); // actors named so far, in order
+        let mut known_places: Vec<String> = Vec::new();
+        let mut last_town: Option<PlaceMention> = None;
+        let mut context_when: Option<When> = None;
+        let mut order = 0;
+        for p in &article.paragraphs {
+            for sent in sentences::split(&article.text, p.byte_start, p.byte_end) {
+                let s = &article.text[sent.start..sent.end];
+                // Actors, generics resolved against what was named before.
+                let mut ams: Vec<AMention> = Vec::new();
+                for m in self.actors.mentions(s) {
+                    let actor = match m.actor {
+                        Some(a) => Some(a),
+                        None => m.generic_sides.iter().find_map(|side| history.iter().rev().find(|&&h| self.side(h) == side).copied()),
+                    };
+                    if let Some(a) = actor {
+                        if m.actor.is_some() && self.actors.actors[a].side != "civilian" {
+                            history.push(a);
+                        }
+                        ams.push(AMention { start: m.start, end: m.end, actor: a });
+                    }
+                }
+                let places = self.places.find(s, &known_places);
+                for pl in &places {
+                    if pl.kind != "known" && !known_places.contains(&pl.name) {
+                        known_places.push(pl.name.clone());
+                    }
+                }
+                let whens = when::find(s, published);
+                let sentence_when = whens.first().map(|w| w.0.clone());
+                let casualties = numbers::casualties(s);
+                let typings = self.typer.type_sentence(s);
+                let first_mention = mentions.len();
+                for t in &typings {
+                    let (cs, ce) = lexicon::clause_bounds(s, t.start);
+                    let in_clause: Vec<&AMention> = ams.iter().filter(|a| a.start >= cs && a.end <= ce.max(t.end)).collect();
+                    let (a1, a2) = self.roles(s, t, &in_clause);
+                    let mut ordered: Vec<Option<(usize, String)>> = vec![a1, a2];
+                    let mut place_choices = self.pick_places(s, t, &places, cs, ce);
+                    if place_choices.is_empty() {
+                        let tail = s[t.end..ce].to_ascii_lowercase();
+                        if [" the town", " the city", " the village", " there", " it "].iter().any(|w| tail.contains(w)) || tail.trim_end().ends_with(" it") {
+                            if let Some(lt) = &last_town {
+                                place_choices.push(PlaceMention { kind: "known".into(), ..lt.clone() });
+                            }
+                        }
+                    }
+                    // "-held" places tell who held them: the other party of a capture or attack.
+                    if ordered[1].is_none() {
+                        ordered[1] = self.held_by(s, &place_choices).filter(|h| ordered[0].as_ref().is_none_or(|a| self.side(a.0) != self.side(h.0)));
+                    }
+                    // Civilians as victims or targets of remote violence are its actor2.
+                    if t.event_type != "Battles" && t.event_type != "Protests" && t.event_type != "Riots" {
+                        if let Some(c) = ams.iter().find(|a| self.side(a.actor) == "civilian") {
+                            let direct_armed_target = ordered[1].as_ref().is_some_and(|a| self.side(a.0) != "civilian");
+                            let target_after_trigger = ams.iter().any(|a| a.start >= t.end && a.start <= t.end + 40 && self.side(a.actor) != "civilian");
+                            if !(direct_armed_target && target_after_trigger) {
+                                ordered[1] = Some((c.actor, s[c.start..c.end].to_string()));
+                            }
+                        }
+                    }
+                    let when = sentence_when.clone().or_else(|| context_when.clone());
+                    let places_for: Vec<Option<PlaceMention>> =
+                        if place_choices.is_empty() { vec![None] } else { place_choices.into_iter().map(Some).collect() };
+                    for place in places_for {
+                        mentions.push(Mention {
+                            typing: t.clone(),
+                            actor1: ordered[0].clone(),
+                            actor2: ordered[1].clone(),
+                            place,
+                            when: when.clone(),
+                            killed: Vec::new(),
+                            injured: Vec::new(),
+                            span: (sent.start, sent.end),
+                            order,
+                        });
+                        order += 1;
+                    }
+                }
+                // Casualties go to the nearest trigger of the sentence.
+                if mentions.len() > first_mention {
+                    for c in &casualties {
+                        let pos = c.victims.0;
+                        let nearest = (first_mention..mentions.len())
+                            .min_by_key(|&i| (mentions[i].typing.start as i64 - pos as i64).unsigned_abs())
+                            .expect("at least one mention");
+                        let victims = &s[c.victims.0..c.victims.1];
+                        let side = ams
+                            .iter()
+                            .find(|a| a.start >= c.victims.0 && a.end <= c.victims.1.max(a.end).min(c.victims.1 + 1))
+                            .map(|a| self.actors.actors[a.actor].name.clone())
+                            .or_else(|| {
+                                let v = victims.to_ascii_lowercase();
+                                ["civilians", "people", "residents", "children", "women"].iter().any(|w| v.contains(w)).then(|| "Civilians".to_string())
+                            })
+                            .unwrap_or_else(|| "unknown".to_string());
+                        let m = &mut mentions[nearest];
+                        match c.harm {
+                            Harm::Killed => m.killed.push((side, c.quantity)),
+                            Harm::Injured => m.injured.push((side, c.quantity)),
+                        }
+                    }
+                }
+                for pl in &places {
+                    if pl.precision == 1 && pl.kind != "in" || pl.kind == "known" || (pl.kind == "in" && known_places.contains(&pl.name)) {
+                        last_town = Some(pl.clone());
+                    }
+                }
+                if let Some(w) = sentence_when {
+                    context_when = Some(w);
+                }
+            }
+        }
+        self.merge(article, mentions)
+    }
+
+    /// actor1 and actor2 of a trigger, from the actor mentions of its clause.
+    fn roles(&self, s: &str, t: &Typing, ams: &[&AMention]) -> (Option<(usize, String)>, Option<(usize, String)>) {
+        let text = |a: &AMention| (a.actor, s[a.start..a.end].to_string());
+        let armed = |a: &&&AMention| self.side(a.actor) != "civilian" || t.event_type == "Protests";
+        // "between A and B"
+        if let Some(bpos) = s.to_ascii_lowercase().find("between ") {
+            let after: Vec<&&AMention> = ams.iter().filter(|a| a.start > bpos).collect();
+            if after.len() >= 2 && s[after[0].end..after[1].start].to_ascii_lowercase().contains("and") && (bpos as i64 - t.end as i64).abs() < 80 {
+                return (Some(text(after[0])), Some(text(after[1])));
+            }
+        }
+        // A passive agent: "attacked by an ISIS-led car bomb", "fell to the radical group".
+        let agent = if t.passive {
+            ams.iter().filter(armed).find(|a| a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 3)
+        } else {
+            ams.iter()
+                .filter(armed)
+                .filter(|a| {
+                    let before = s[..a.start].trim_end().to_ascii_lowercase();
+                    before.ends_with(" by") || before.ends_with(" by an") || before.ends_with(" by a") || before.ends_with(" by the")
+                })
+                .min_by_key(|a| (a.start as i64 - t.start as i64).unsigned_abs())
+        };
+        if let Some(ag) = agent {
+            let other = ams.iter().filter(|a| a.actor != ag.actor && self.side(a.actor) != self.side(ag.actor)).min_by_key(|a| (a.start as i64 - t.start as i64).unsigned_abs());
+            return (Some(text(ag)), other.map(|o| text(o)));
+        }
+        let before = ams.iter().filter(armed).filter(|a| a.end <= t.start).next_back();
+        let after = ams
+            .iter()
+            .filter(|a| a.start >= t.end)
+            .find(|a| before.is_none_or(|b| b.actor != a.actor && self.side(b.actor) != self.side(a.actor) || self.side(a.actor) == "civilian"));
+        match (before, after) {
+            (Some(b), a) => (Some(text(b)), a.map(|a| text(a))),
+            (None, Some(a)) => {
+                // No one before the trigger: "clashes with X" names one party.
+                (Some(text(a)), None)
+            }
+            (None, None) => (None, None),
+        }
+    }
+
+    /// Places for a trigger: the first place of its clause after it (all the names of that
+    /// list: "the towns of Ahras and Tel Jabin"), else the last before it.
+    fn pick_places(&self, s: &str, t: &Typing, places: &[PlaceMention], cs: usize, ce: usize) -> Vec<PlaceMention> {
+        let in_clause: Vec<&PlaceMention> = places.iter().filter(|p| p.start >= cs && p.end <= ce).collect();
+        let first_after = in_clause.iter().position(|p| p.start >= t.end);
+        let idx = match first_after {
+            Some(i) => i,
+            None => match in_clause.iter().rposition(|p| p.end <= t.start) {
+                Some(i) => i,
+                None => return Vec::new(),
+            },
+        };
+        let mut chosen = vec![in_clause[idx].clone()];
+        // A feature ("the valleys of X") inside a named region ("in the western Qalamoun"):
+        // the region is where it happened.
+        if chosen[0].kind == "feature" {
+            if let Some(container) = in_clause[idx + 1..].iter().find(|p| matches!(p.kind.as_str(), "in" | "region")) {
+                return vec![(*container).clone()];
+            }
+        }
+        // The rest of a list of names.
+        let mut j = idx + 1;
+        while j < in_clause.len() {
+            let gap = s[in_clause[j - 1].end..in_clause[j].start].trim().to_ascii_lowercase();
+            let listy = gap.is_empty() || gap == "," || gap == "and" || gap == ", and" || gap == "or";
+            if !listy || in_clause[j].kind == "relative" {
+                break;
+            }
+            chosen.push(in_clause[j].clone());
+            j += 1;
+        }
+        // A relative place ("12 km north of Aleppo") qualifying a town is not a place of its own.
+        if chosen.len() > 1 {
+            chosen.retain(|p| p.kind != "relative");
+        }
+        chosen
+    }
+
+    /// Who held a place, when the text says "the rebel-held town of X".
+    fn held_by(&self, s: &str, places: &[PlaceMention]) -> Option<(usize, String)> {
+        let p = places.first()?;
+        let before = &s[..p.start];
+        let idx = before.rfind("-held").or_else(|| before.rfind("-controlled"))?;
+        if p.start - idx > 40 {
+            return None;
+        }
+        let word_start = before[..idx].rfind(|c: char| c.is_whitespace()).map_or(0, |i| i + 1);
+        let word = &before[word_start..idx];
+        let actor = self
+            .actors
+            .lookup(word)
+            .or_else(|| self.actors.lookup(&format!("{word}s")))
+            .or_else(|| match word.to_ascii_lowercase().as_str() {
+                "regime" | "government" | "army" => self.actors.lookup("Syrian government forces"),
+                "insurgent" | "opposition" => self.actors.lookup("Syrian rebels"),
+                _ => None,
+            })?;
+        let i = self.actors.index_of(&actor.name)?;
+        Some((i, format!("{word}-held")))
+    }
+
+    fn merge(&self, article: &Article, mentions: Vec<Mention>) -> Vec<Event> {
+        let mut drafts: Vec<Draft> = Vec::new();
+        for m in mentions {
+            let target = {
+                let compatible: Vec<usize> = (0..drafts.len()).filter(|&i| self.compatible(&m, &drafts[i])).collect();
+                let same_place = compatible.iter().copied().filter(|&i| matches!((&m.place, &drafts[i].place), (Some(a), Some(b)) if places_related(a, b))).max_by_key(|&i| drafts[i].last_order);
+                let vague_target = if !is_vague(&m.place) {
+                    compatible.iter().copied().filter(|&i| is_vague(&drafts[i].place)).max_by_key(|&i| drafts[i].last_order)
+                } else {
+                    compatible.iter().copied().max_by_key(|&i| drafts[i].last_order)
+                };
+                same_place.or(vague_target)
+            };
+            match target {
+                Some(i) => self.absorb(&mut drafts[i], m),
+                None => drafts.push(self.found(m)),
+            }
+        }
+        drafts.into_iter().enumerate().map(|(i, d)| self.finish(article, i, d)).collect()
+    }
+
+    fn found(&self, m: Mention) -> Draft {
+        let mut d = Draft {
+            event_type: m.typing.event_type.clone(),
+            sub_event_type: m.typing.sub_event_type.clone(),
+            cameo: m.typing.cameo.clone(),
+            territory: false,
+            reversed: false,
+            taker_side: None,
+            actor1: None,
+            actor2: None,
+            place: None,
+            place_from_territory: false,
+            when: None,
+            killed: BTreeMap::new(),
+            injured: BTreeMap::new(),
+            spans: Vec::new(),
+            triggers: Vec::new(),
+            strength: 0.0,
+            last_order: 0,
+        };
+        self.absorb(&mut d, m);
+        d
+    }
+
+    fn absorb(&self, d: &mut Draft, m: Mention) {
+        let t = &m.typing;
+        let reverses = t.trigger == "regain" || s_contains(&t.trigger, "pushed back");
+        if t.territory && t.trigger != "regain" {
+            let taker = m.actor1.as_ref().map(|a| self.side(a.0).to_string());
+            if !d.territory {
+                d.territory = true;
+                d.taker_side = taker.clone();
+                // The taker is actor1 of a territory event.
+                if m.actor1.is_some() {
+                    let old = [d.actor1.take(), d.actor2.take()];
+                    d.actor1 = m.actor1.clone();
+                    d.actor2 = m.actor2.clone().or_else(|| old.into_iter().flatten().find(|a| Some(self.side(a.0)) != taker.as_deref()));
+                }
+                d.cameo = t.cameo.clone();
+            }
+            if !is_vague(&m.place) && (!d.place_from_territory || d.place.is_none()) {
+                d.place = m.place.clone();
+                d.place_from_territory = true;
+            }
+        } else if reverses {
+            // The other side took it back: if the same day, no change of control.
+            let side = m.actor1.as_ref().map(|a| self.side(a.0).to_string());
+            if d.territory && side.is_some() && side != d.taker_side {
+                d.reversed = true;
+            } else if d.territory && t.trigger == "clash" {
+                d.reversed = true;
+            } else if !d.territory && t.trigger == "regain" {
+                d.territory = true;
+                d.taker_side = side;
+                d.cameo = t.cameo.clone();
+            }
+        }
+        if d.actor1.is_none() {
+            d.actor1 = m.actor1.clone();
+        }
+        if d.actor2.is_none() {
+            d.actor2 = m.actor2.clone().filter(|a| d.actor1.as_ref().is_none_or(|b| b.0 != a.0));
+        }
+        if d.place.is_none() || (is_vague(&d.place) && !is_vague(&m.place)) {
+            if m.place.is_some() {
+                d.place = m.place.clone();
+            }
+        }
+        if d.when.is_none() || d.when.as_ref().is_some_and(|w| w.precision > 1 && m.when.as_ref().is_some_and(|x| x.precision == 1)) {
+            d.when = m.when.clone();
+        }
+        for (side, q) in m.killed {
+            let e = d.killed.entry(side).or_insert(q);
+            if q.value > e.value || e.bound == Bound::Unstated {
+                *e = q;
+            }
+        }
+        for (side, q) in m.injured {
+            let e = d.injured.entry(side).or_insert(q);
+            if q.value > e.value {
+                *e = q;
+            }
+        }
+        if !d.spans.contains(&m.span) {
+            d.spans.push(m.span);
+        }
+        if !d.triggers.contains(&t.trigger) {
+            d.triggers.push(t.trigger.clone());
+        }
+        d.strength = d.strength.max(t.strength);
+        d.last_order = m.order;
+    }
+
+    fn finish(&self, article: &Article, i: usize, mut d: Draft) -> Event {
+        if d.event_type == "Battles" {
+            d.sub_event_type = if d.territory && !d.reversed {
+                match d.taker_side.as_deref() {
+                    Some("government") => "Government regains territory".to_string(),
+                    _ => "Non-state actor overtakes territory".to_string(),
+                }
+            } else {
+                if !d.territory || d.reversed {
+                    d.cameo = "190".to_string();
+                }
+                "Armed clash".to_string()
+            };
+        }
+        let significant = matches!(d.sub_event_type.as_str(), "Suicide bomb" | "Remote explosive/landmine/IED" | "Air/drone strike");
+        let (fatalities, bound) = sum_casualties(&d.killed, if significant { 10 } else { 3 });
+        let (injured, _) = sum_casualties(&d.injured, 0);
+        let spans: Vec<usize> = d.spans.iter().flat_map(|&(a, b)| [a, b]).collect();
+        let chars = char_offsets(&article.text, &spans);
+        let evidence: Vec<Evidence> = d
+            .spans
+            .iter()
+            .enumerate()
+            .map(|(k, &(a, b))| Evidence { start: chars[2 * k], end: chars[2 * k + 1], byte_start: a, byte_end: b, text: article.text[a..b].to_string() })
+            .collect();
+        let actor = |a: &Option<(usize, String)>| {
+            a.as_ref().map(|(i, text)| {
+                let x = &self.actors.actors[*i];
+                EventActor { name: x.name.clone(), side: x.side.clone(), inter: x.inter, text: text.clone() }
+            })
+        };
+        let location = d.place.as_ref().map(|p| match &p.qualifier {
+            Some(q) if matches!(q.to_ascii_lowercase().as_str(), "western" | "eastern" | "northern" | "southern" | "central") && p.kind != "relative" => format!("{q} {}", p.name),
+            _ => p.name.clone(),
+        });
+        let has = |b: bool| if b { 1.0 } else { 0.0 };
+        let confidence = (d.strength * (0.55 + 0.2 * has(d.place.is_some()) + 0.1 * has(d.when.is_some()) + 0.1 * has(d.actor1.is_some()) + 0.05 * has(d.actor2.is_some()))).min(1.0);
+        let event_date: Option<NaiveDate> = d.when.as_ref().and_then(|w| w.date);
+        Event {
+            event_id: format!("{}-{}", article.id, i + 1),
+            article_id: article.id.clone(),
+            event_date,
+            weekday: d.when.as_ref().and_then(|w| w.weekday.clone()),
+            date_text: d.when.as_ref().map(|w| w.text.clone()),
+            time_precision: d.when.as_ref().map_or(3, |w| w.precision),
+            event_type: d.event_type,
+            sub_event_type: d.sub_event_type,
+            cameo: d.cameo,
+            actor1: actor(&d.actor1),
+            actor2: actor(&d.actor2),
+            location,
+            location_cue: d.place.as_ref().map(|p| p.kind.clone()),
+            location_qualifier: d.place.as_ref().and_then(|p| p.qualifier.clone()),
+            latitude: None,
+            longitude: None,
+            country: None,
+            admin1: None,
+            admin2: None,
+            geo_precision: None,
+            fatalities,
+            fatalities_bound: bound,
+            injured: (!d.injured.is_empty()).then_some(injured),
+            fatalities_by_actor: d.killed.iter().filter(|(_, q)| q.bound != Bound::Unstated).map(|(k, q)| (k.clone(), q.value)).collect(),
+            territory_change: d.territory && !d.reversed,
+            notes: evidence.first().map(|e| e.text.clone()).unwrap_or_default(),
+            evidence,
+            triggers: d.triggers,
+            confidence: (confidence * 100.0).round() / 100.0,
+        }
+    }
+}
+
+fn s_contains(a: &str, b: &str) -> bool {
+    a.contains(b)
+}
+
+/// Deaths (or injuries) of an event: the largest figure per side, summed over sides. A death
+/// reported with no figure counts `unstated` (ACLED: 10 for a significant attack, 3 otherwise).
+fn sum_casualties(by_side: &BTreeMap<String, Quantity>, unstated: u32) -> (u32, String) {
+    if by_side.is_empty() {
+        return (0, "none".to_string());
+    }
+    let stated: Vec<&Quantity> = by_side.values().filter(|q| q.bound != Bound::Unstated).collect();
+    if stated.is_empty() {
+        return (unstated, "unstated".to_string());
+    }
+    let total = stated.iter().map(|q| q.value).sum();
+    let bound = if stated.iter().any(|q| q.bound == Bound::AtLeast) {
+        "at_least"
+    } else if stated.iter().any(|q| q.bound == Bound::About) {
+        "about"
+    } else if stated.iter().any(|q| q.bound == Bound::AtMost) {
+        "at_most"
+    } else {
+        "exact"
+    };
+    (total, bound.to_string())
+}

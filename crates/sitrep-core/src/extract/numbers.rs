@@ -1,0 +1,274 @@
+//! Numbers in news prose ("seven", "11", "more than 20", "at least 27", "dozens", "several",
+//! "a number of") and the casualty counts built from them ("killing 17 militants",
+//! "at least seven civilians were killed", "11 others were wounded").
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
+
+/// How a figure is bounded in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Bound {
+    /// "seven", "11".
+    #[default]
+    Exact,
+    /// "at least 27", "more than 20", "over a dozen", "dozens".
+    AtLeast,
+    /// "about 30", "nearly 40".
+    About,
+    /// "up to 50".
+    AtMost,
+    /// No figure in the text: deaths reported without a number (ACLED's 3, or 10 for a
+    /// significant attack).
+    Unstated,
+}
+
+/// A figure read from text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quantity {
+    pub value: u32,
+    pub bound: Bound,
+}
+
+const UNITS: &[(&str, u32)] = &[
+    ("zero", 0), ("one", 1), ("two", 2), ("three", 3), ("four", 4), ("five", 5), ("six", 6), ("seven", 7), ("eight", 8),
+    ("nine", 9), ("ten", 10), ("eleven", 11), ("twelve", 12), ("thirteen", 13), ("fourteen", 14), ("fifteen", 15),
+    ("sixteen", 16), ("seventeen", 17), ("eighteen", 18), ("nineteen", 19),
+];
+const TENS: &[(&str, u32)] =
+    &[("twenty", 20), ("thirty", 30), ("forty", 40), ("fifty", 50), ("sixty", 60), ("seventy", 70), ("eighty", 80), ("ninety", 90)];
+/// Vague quantities, coded by ACLED's conventions: the most conservative reading.
+const VAGUE: &[(&str, u32)] = &[
+    ("a dozen", 12), ("dozens", 12), ("tens", 10), ("scores", 20), ("hundreds", 100), ("thousands", 1000), ("several", 3),
+    ("a number", 3), ("a few", 3), ("few", 3), ("many", 3), ("a handful", 3), ("some", 3),
+];
+
+static QTY: LazyLock<Regex> = LazyLock::new(|| {
+    let words: Vec<&str> = UNITS.iter().chain(TENS.iter()).map(|(w, _)| *w).collect();
+    let vague: Vec<&str> = VAGUE.iter().map(|(w, _)| *w).collect();
+    let p = format!(
+        r"(?i)\b(?P<bound>at least|more than|over|nearly|almost|about|around|approximately|roughly|some|up to|as many as|no fewer than|no less than|at most)?\s*(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+|(?:{})(?:[- ](?:{}))?|{})\b",
+        words.join("|"),
+        UNITS[1..10].iter().map(|(w, _)| *w).collect::<Vec<_>>().join("|"),
+        vague.join("|")
+    );
+    Regex::new(&p).expect("valid quantity regex")
+});
+
+/// Parses one number word or numeral ("seventeen", "twenty-one", "6,000", "dozens").
+fn value_of(num: &str) -> Option<(u32, bool)> {
+    let n = num.to_ascii_lowercase();
+    if let Some(&(_, v)) = VAGUE.iter().find(|(w, _)| *w == n) {
+        return Some((v, true));
+    }
+    if n.chars().next()?.is_ascii_digit() {
+        return n.replace(',', "").parse().ok().map(|v| (v, false));
+    }
+    let mut total = 0;
+    for part in n.split(['-', ' ']) {
+        let v = UNITS.iter().chain(TENS.iter()).find(|(w, _)| *w == part)?.1;
+        total += v;
+    }
+    Some((total, false))
+}
+
+/// All quantities in `s`, with their byte ranges.
+pub fn quantities(s: &str) -> Vec<(Quantity, usize, usize)> {
+    let mut out = Vec::new();
+    for c in QTY.captures_iter(s) {
+        let m = c.get(0).expect("whole match");
+        let num = &c["num"];
+        let Some((value, vague)) = value_of(num) else { continue };
+        // "some" and "a number" need a following noun or "of" to be quantities; a year or a
+        // time is not a count.
+        if num.eq_ignore_ascii_case("some") && c.name("bound").is_none() {
+            continue;
+        }
+        if value >= 1900 && value <= 2100 && !num.contains(',') {
+            continue;
+        }
+        let bound = match c.name("bound").map(|b| b.as_str().to_ascii_lowercase()) {
+            Some(b) if ["at least", "more than", "over", "no fewer than", "no less than"].contains(&b.as_str()) => Bound::AtLeast,
+            Some(b) if ["up to", "as many as", "at most"].contains(&b.as_str()) => Bound::AtMost,
+            Some(_) => Bound::About,
+            None if vague => Bound::AtLeast,
+            None => Bound::Exact,
+        };
+        let start = c.name("bound").map_or_else(|| c.name("num").map_or(m.start(), |n| n.start()), |b| b.start());
+        out.push((Quantity { value, bound }, start, m.end()));
+    }
+    out
+}
+
+/// Whether a casualty count is of deaths or of injuries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Harm {
+    Killed,
+    Injured,
+}
+
+/// A casualty count read from a sentence: how many, of what harm, and the words naming the
+/// victims (byte range in the sentence) so that their side can be found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Casualty {
+    pub harm: Harm,
+    pub quantity: Quantity,
+    pub victims: (usize, usize),
+}
+
+static HARM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?P<active>killing|wounding|injuring|claiming the lives of|leaving|left|killed|wounded|injured)\b|\b(?P<passive>killed|dead|died|slain|wounded|injured|hurt|lost their lives|perished)\b|\b(?P<toll>death toll|toll)\b")
+        .expect("valid harm regex")
+});
+
+static PASSIVE_AUX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\b(?:were|was|been|are|is|being)\s+(?:\w+\s+)?$").expect("valid"));
+static AND_HARM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\s*and\s+(?:killing|wounding|injuring|killed|wounded|injured)\b").expect("valid"));
+static LINK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^[\w\s'-]*?\s(?:and|as well as|plus|including)\s+$").expect("valid"));
+
+fn harm_of(word: &str) -> Harm {
+    let w = word.to_ascii_lowercase();
+    if w.starts_with("wound") || w.starts_with("injur") || w == "hurt" {
+        Harm::Injured
+    } else {
+        Harm::Killed
+    }
+}
+
+/// Casualty counts in a sentence.
+pub fn casualties(s: &str) -> Vec<Casualty> {
+    let qs = quantities(s);
+    let mut out: Vec<Casualty> = Vec::new();
+    let mut used: Vec<usize> = Vec::new();
+    for c in HARM.captures_iter(s) {
+        let m = c.get(0).expect("whole match");
+        let word = m.as_str();
+        let before = &s[..m.start()];
+        let passive_aux = &*PASSIVE_AUX;
+        let is_passive = c.name("passive").is_some() && (passive_aux.is_match(before) || matches!(word.to_ascii_lowercase().as_str(), "dead" | "died" | "slain" | "perished" | "lost their lives")) || (c.name("active").is_some() && passive_aux.is_match(before));
+        if c.name("toll").is_some() {
+            // "the death toll rose to 112": the first quantity within a few words after.
+            if let Some((i, q)) = qs.iter().enumerate().find(|(i, q)| !used.contains(i) && q.1 >= m.end() && words_between(s, m.end(), q.1) <= 5) {
+                used.push(i);
+                out.push(Casualty { harm: Harm::Killed, quantity: q.0, victims: (q.2, q.2) });
+            }
+            continue;
+        }
+        let harm = harm_of(word);
+        if is_passive {
+            // "seven civilians were killed": the nearest quantity before, within the clause.
+            let found = qs.iter().enumerate().rev().find(|(i, q)| {
+                !used.contains(i) && q.2 <= m.start() && words_between(s, q.2, m.start()) <= 14 && !s[q.2..m.start()].contains([';', ':'])
+            });
+            match found {
+                Some((i, q)) => {
+                    used.push(i);
+                    out.push(Casualty { harm, quantity: q.0, victims: (q.2, m.start()) });
+                }
+                None => {
+                    if harm == Harm::Killed {
+                        out.push(Casualty { harm, quantity: Quantity { value: 0, bound: Bound::Unstated }, victims: (m.start(), m.start()) });
+                    }
+                }
+            }
+        } else {
+            // "killing 17 militants", "killing and wounding several rebels": quantities after.
+            let mut pos = m.end();
+            let tail = &s[pos..];
+            let lead = &*AND_HARM;
+            let mut harms = vec![harm];
+            if let Some(l) = lead.find(tail) {
+                harms.push(harm_of(l.as_str().split_whitespace().last().unwrap_or("")));
+                pos += l.end();
+            }
+            let mut any = false;
+            while let Some((i, q)) = qs.iter().enumerate().find(|(i, q)| !used.contains(i) && q.1 >= pos && words_between(s, pos, q.1) <= 2) {
+                used.push(i);
+                // The victims run to the next quantity, clause break or end.
+                let stop = s[q.2..].find([',', ';', '.']).map_or(s.len(), |e| q.2 + e);
+                let next_q = qs.iter().find(|x| x.1 > q.2).map_or(s.len(), |x| x.1);
+                let end = stop.min(next_q);
+                for &h in &harms {
+                    out.push(Casualty { harm: h, quantity: q.0, victims: (q.2, end) });
+                }
+                any = true;
+                // "27 civilians as well as 41 combatants"
+                let link = &*LINK;
+                match qs.iter().find(|x| x.1 >= end) {
+                    Some(nx) if link.is_match(&s[q.2..nx.1]) && nx.1 - q.2 < 60 => pos = nx.1,
+                    _ => break,
+                }
+            }
+            if !any && harm == Harm::Killed && !word.eq_ignore_ascii_case("left") && !word.eq_ignore_ascii_case("leaving") {
+                out.push(Casualty { harm, quantity: Quantity { value: 0, bound: Bound::Unstated }, victims: (m.end(), (m.end() + 40).min(s.len())) });
+            }
+        }
+    }
+    // The victims' span must lie on character boundaries.
+    for c in &mut out {
+        while !s.is_char_boundary(c.victims.1) {
+            c.victims.1 -= 1;
+        }
+    }
+    out
+}
+
+fn words_between(s: &str, a: usize, b: usize) -> usize {
+    if a >= b {
+        return 0;
+    }
+    s[a..b].split_whitespace().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(s: &str) -> Vec<(u32, Bound)> {
+        quantities(s).into_iter().map(|(q, _, _)| (q.value, q.bound)).collect()
+    }
+
+    #[test]
+    fn numerals_words_and_vague_quantities() {
+        assert_eq!(q("seven civilians"), vec![(7, Bound::Exact)]);
+        assert_eq!(q("11 others"), vec![(11, Bound::Exact)]);
+        assert_eq!(q("more than 20 members"), vec![(20, Bound::AtLeast)]);
+        assert_eq!(q("at least 27 civilians"), vec![(27, Bound::AtLeast)]);
+        assert_eq!(q("dozens of people"), vec![(12, Bound::AtLeast)]);
+        assert_eq!(q("over a dozen more"), vec![(12, Bound::AtLeast)]);
+        assert_eq!(q("several rebels"), vec![(3, Bound::AtLeast)]);
+        assert_eq!(q("a number of shells"), vec![(3, Bound::AtLeast)]);
+        assert_eq!(q("twenty-one fighters"), vec![(21, Bound::Exact)]);
+        assert_eq!(q("about 30 soldiers"), vec![(30, Bound::About)]);
+        assert_eq!(q("tens of people and hundreds of families"), vec![(10, Bound::AtLeast), (100, Bound::AtLeast)]);
+        assert_eq!(q("6,000 civilians"), vec![(6000, Bound::Exact)]);
+        assert_eq!(q("In 2015, the leadership"), vec![]);
+    }
+
+    fn cas(s: &str) -> Vec<(Harm, u32, Bound, String)> {
+        casualties(s).into_iter().map(|c| (c.harm, c.quantity.value, c.quantity.bound, s[c.victims.0..c.victims.1].trim().to_string())).collect()
+    }
+
+    #[test]
+    fn casualty_forms() {
+        assert_eq!(
+            cas("At least seven civilians were killed and 11 others were wounded in the shelling"),
+            vec![(Harm::Killed, 7, Bound::AtLeast, "civilians were".to_string()), (Harm::Injured, 11, Bound::Exact, "others were".to_string())]
+        );
+        let c = cas("ISIS repelled the attack, killing 17 militants of the Nusra and injuring over a dozen more, forcing it to retreat");
+        assert_eq!((c[0].0, c[0].1), (Harm::Killed, 17));
+        assert!(c[0].3.contains("Nusra"));
+        assert_eq!((c[1].0, c[1].1, c[1].2), (Harm::Injured, 12, Bound::AtLeast));
+        let c = cas("attacked their headquarters with mortar shells, killing and wounding several rebels.");
+        assert_eq!(c.len(), 2);
+        assert_eq!((c[0].0, c[0].1, c[1].0), (Harm::Killed, 3, Harm::Injured));
+        assert_eq!(cas("dozens were reportedly killed on both sides")[0].1, 12);
+        let c = cas("The fighting has killed at least 27 civilians as well as 41 combatants, the Observatory said.");
+        assert_eq!(c.iter().map(|x| x.1).collect::<Vec<_>>(), vec![27, 41]);
+        assert_eq!(cas("more than 20 members of al-Quds group were killed")[0].1, 20);
+        assert_eq!(cas("The death toll rose to 112 on Sunday")[0].1, 112);
+        assert_eq!(cas("Shelling killed civilians in the town")[0].2, Bound::Unstated);
+        assert!(cas("No one was hurt and fighters left the area").iter().all(|c| c.2 == Bound::Unstated || c.0 == Harm::Injured));
+    }
+}
