@@ -173,7 +173,29 @@ impl ActorDict {
     /// Actor mentions in a sentence, left to right, whole words only. Adjacent mentions of
     /// one noun phrase ("rebels of the Levant Front", "militants from ISIS", "the radical group
     /// the Islamic State (ISIS)") become one mention of the more specific actor.
-    pub fn mentions(&self, s: &str) -> Vec<Mention> {
+    pub fn mentions(&self, original: &str) -> Vec<Mention> {
+        // No-break spaces become spaces (one byte for two): match on the normalized text and
+        // map the offsets back.
+        if original.contains('\u{a0}') {
+            let norm = original.replace('\u{a0}', " ");
+            let mut map = Vec::with_capacity(norm.len() + 1);
+            for (i, c) in original.char_indices() {
+                let n = if c == '\u{a0}' { 1 } else { c.len_utf8() };
+                for k in 0..n {
+                    map.push(i + k);
+                }
+            }
+            map.push(original.len());
+            return self
+                .mentions_plain(&norm)
+                .into_iter()
+                .map(|m| Mention { start: map[m.start], end: map[m.end], ..m })
+                .collect();
+        }
+        self.mentions_plain(original)
+    }
+
+    fn mentions_plain(&self, s: &str) -> Vec<Mention> {
         let lower = s.to_ascii_lowercase();
         let mut raw: Vec<Mention> = Vec::new();
         let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-');

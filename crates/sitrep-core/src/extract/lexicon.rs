@@ -91,8 +91,14 @@ pub struct Lexicon {
     pub report_verbs: Regex,
 }
 
+/// Spaces in the data files' patterns match any whitespace (no-break spaces are common in
+/// scraped text).
+pub(crate) fn spaces(p: &str) -> String {
+    p.replace(' ', r"\s")
+}
+
 fn alternation(words: &[String]) -> Result<Regex, String> {
-    Regex::new(&format!(r"(?i)\b(?:{})\b", words.join("|"))).map_err(|e| e.to_string())
+    Regex::new(&spaces(&format!(r"(?i)\b(?:{})\b", words.join("|")))).map_err(|e| e.to_string())
 }
 
 impl Lexicon {
@@ -105,8 +111,8 @@ impl Lexicon {
             .trigger
             .into_iter()
             .map(|t| {
-                let regex = Regex::new(&format!("(?i){}", t.pattern)).map_err(|e| format!("trigger {}: {e}", t.name))?;
-                let requires = t.requires.map(|r| Regex::new(&format!("(?i){r}"))).transpose().map_err(|e| format!("trigger {}: {e}", t.name))?;
+                let regex = Regex::new(&spaces(&format!("(?i){}", t.pattern))).map_err(|e| format!("trigger {}: {e}", t.name))?;
+                let requires = t.requires.map(|r| Regex::new(&spaces(&format!("(?i){r}")))).transpose().map_err(|e| format!("trigger {}: {e}", t.name))?;
                 Ok(Trigger {
                     name: t.name,
                     regex,
@@ -130,7 +136,7 @@ impl Lexicon {
             negation: alternation(&n.negation)?,
             conditional: alternation(&n.conditional)?,
             support: alternation(&n.support)?,
-            background: Regex::new(&format!("(?i)(?:{})", n.background.join("|"))).map_err(|e| e.to_string())?,
+            background: Regex::new(&spaces(&format!("(?i)(?:{})", n.background.join("|")))).map_err(|e| e.to_string())?,
             report_verbs: alternation(&n.report_verbs)?,
         })
     }
@@ -157,8 +163,9 @@ impl Lexicon {
                 hits.push(TriggerHit { trigger: t, start: m.start(), end: m.end() });
             }
         }
-        let specific_types: Vec<&str> = hits.iter().filter(|h| !h.trigger.defer).map(|h| h.trigger.event_type.as_str()).collect();
-        hits.retain(|h| !h.trigger.defer || !specific_types.iter().any(|t| *t != h.trigger.event_type));
+        let specific: Vec<(&str, &str)> =
+            hits.iter().filter(|h| !h.trigger.defer).map(|h| (h.trigger.event_type.as_str(), h.trigger.sub_event_type.as_str())).collect();
+        hits.retain(|h| !h.trigger.defer || !specific.iter().any(|t| *t != (h.trigger.event_type.as_str(), h.trigger.sub_event_type.as_str())));
         hits.sort_by_key(|h| h.start);
         hits
     }
@@ -174,7 +181,10 @@ impl Lexicon {
         let (clause_start, _) = clause_bounds(s, start);
         let before = &s[clause_start..start];
         let window = last_words(before, self.window);
-        if self.intent.is_match(window) {
+        // The cue may end in the trigger itself ("to attack").
+        let trigger_end = s[start..].find(char::is_whitespace).map_or(s.len(), |e| start + e);
+        let with_trigger = &s[start - window.len()..trigger_end];
+        if self.intent.is_match(with_trigger) {
             return Some(NonEvent::Intent);
         }
         if self.negation.is_match(window) {

@@ -84,6 +84,9 @@ pub fn extract(article: &Article) -> Vec<Event> {
     Extractor::default().extract(article)
 }
 
+/// Words before a country name that make it a place rather than an actor.
+const PREPOSITIONS: &[&str] = &["in", "into", "from", "to", "with", "of", "across", "near", "inside", "towards", "toward", "at", "on"];
+
 /// A resolved actor mention in a sentence.
 #[derive(Debug, Clone)]
 struct AMention {
@@ -105,6 +108,9 @@ struct Mention {
     /// Sentence byte range in the article text.
     span: (usize, usize),
     order: usize,
+    /// An "-ing" clause after a comma elaborating the trigger before it ("was able to control
+    /// the area, taking over the barrier"): part of the same event.
+    elaborates: bool,
 }
 
 /// An event being built from mentions.
@@ -219,6 +225,14 @@ impl<'a> Extractor<'a> {
                 // Actors, generics resolved against what was named before.
                 let mut ams: Vec<AMention> = Vec::new();
                 for m in self.actors.mentions(s) {
+                    // A country named after a preposition is a place ("the border with Turkey").
+                    if let Some(a) = m.actor {
+                        let x = &self.actors.actors[a];
+                        let before = s[..m.start].trim_end().rsplit(char::is_whitespace).next().unwrap_or("").to_ascii_lowercase();
+                        if x.kind == "foreign_state" && s[m.start..m.end] == x.name && PREPOSITIONS.contains(&before.as_str()) {
+                            continue;
+                        }
+                    }
                     let actor = match m.actor {
                         Some(a) => Some(a),
                         None => m.generic_sides.iter().find_map(|side| history.iter().rev().find(|&&h| self.side(h) == side).copied()),
@@ -230,7 +244,9 @@ impl<'a> Extractor<'a> {
                         ams.push(AMention { start: m.start, end: m.end, actor: a });
                     }
                 }
-                let places = self.places.find(s, &known_places);
+                let mut places = self.places.find(s, &known_places);
+                // A name that is an actor ("ISIS strongholds", "Moscow announced") is not a place.
+                places.retain(|p| self.actors.lookup(&p.name).is_none());
                 for pl in &places {
                     if pl.kind != "known" && !known_places.contains(&pl.name) {
                         known_places.push(pl.name.clone());
@@ -257,7 +273,8 @@ impl<'a> Extractor<'a> {
                     }
                     // "-held" places tell who held them: the other party of a capture or attack.
                     if ordered[1].is_none() {
-                        ordered[1] = self.held_by(s, &place_choices).filter(|h| ordered[0].as_ref().is_none_or(|a| self.side(a.0) != self.side(h.0)));
+                        let clause_places: Vec<PlaceMention> = places.iter().filter(|p| p.start >= cs && p.end <= ce).cloned().collect();
+                        ordered[1] = self.held_by(s, &clause_places).filter(|h| ordered[0].as_ref().is_none_or(|a| self.side(a.0) != self.side(h.0)));
                     }
                     // Civilians as victims or targets of remote violence are its actor2.
                     if t.event_type != "Battles" && t.event_type != "Protests" && t.event_type != "Riots" {
@@ -269,7 +286,8 @@ impl<'a> Extractor<'a> {
                             }
                         }
                     }
-                    let when = sentence_when.clone().or_else(|| context_when.clone());
+                    let informative = |w: &When| w.date.is_some() || w.weekday.is_some() || w.precision > 1;
+                    let when = sentence_when.clone().filter(informative).or_else(|| context_when.clone()).or_else(|| sentence_when.clone());
                     let places_for: Vec<Option<PlaceMention>> =
                         if place_choices.is_empty() { vec![None] } else { place_choices.into_iter().map(Some).collect() };
                     for place in places_for {
@@ -283,6 +301,9 @@ impl<'a> Extractor<'a> {
                             injured: Vec::new(),
                             span: (sent.start, sent.end),
                             order,
+                            elaborates: s[..t.start].trim_end().ends_with(',')
+                                && s[t.start..t.end].split_whitespace().next().is_some_and(|w| w.ends_with("ing"))
+                                && typings.iter().any(|o| o.end <= t.start && o.event_type == t.event_type),
                         });
                         order += 1;
                     }
@@ -316,8 +337,12 @@ impl<'a> Extractor<'a> {
                         last_town = Some(pl.clone());
                     }
                 }
+                // Only a sentence that reports an event sets the date of the sentences after it,
+                // and only with a date that says something.
                 if let Some(w) = sentence_when {
-                    context_when = Some(w);
+                    if mentions.len() > first_mention && (w.date.is_some() || w.weekday.is_some() || w.precision > 1) {
+                        context_when = Some(w);
+                    }
                 }
             }
         }
@@ -348,14 +373,15 @@ impl<'a> Extractor<'a> {
                 .min_by_key(|a| (a.start as i64 - t.start as i64).unsigned_abs())
         };
         if let Some(ag) = agent {
-            let other = ams.iter().filter(|a| a.actor != ag.actor && self.side(a.actor) != self.side(ag.actor)).min_by_key(|a| (a.start as i64 - t.start as i64).unsigned_abs());
+            let other = ams
+                .iter()
+                .filter(|a| a.actor != ag.actor && !self.actors.is_within(a.actor, ag.actor) && !self.actors.is_within(ag.actor, a.actor))
+                .min_by_key(|a| (a.start as i64 - t.start as i64).unsigned_abs());
             return (Some(text(ag)), other.map(|o| text(o)));
         }
+        let distinct = |a: usize, b: usize| a != b && !self.actors.is_within(a, b) && !self.actors.is_within(b, a);
         let before = ams.iter().filter(armed).filter(|a| a.end <= t.start).next_back();
-        let after = ams
-            .iter()
-            .filter(|a| a.start >= t.end)
-            .find(|a| before.is_none_or(|b| b.actor != a.actor && self.side(b.actor) != self.side(a.actor) || self.side(a.actor) == "civilian"));
+        let after = ams.iter().filter(|a| a.start >= t.end).find(|a| before.is_none_or(|b| distinct(b.actor, a.actor)));
         match (before, after) {
             (Some(b), a) => (Some(text(b)), a.map(|a| text(a))),
             (None, Some(a)) => {
@@ -406,7 +432,10 @@ impl<'a> Extractor<'a> {
 
     /// Who held a place, when the text says "the rebel-held town of X".
     fn held_by(&self, s: &str, places: &[PlaceMention]) -> Option<(usize, String)> {
-        let p = places.first()?;
+        places.iter().find_map(|p| self.held_before(s, p))
+    }
+
+    fn held_before(&self, s: &str, p: &PlaceMention) -> Option<(usize, String)> {
         let before = &s[..p.start];
         let idx = before.rfind("-held").or_else(|| before.rfind("-controlled"))?;
         if p.start - idx > 40 {
@@ -429,8 +458,12 @@ impl<'a> Extractor<'a> {
 
     fn merge(&self, article: &Article, mentions: Vec<Mention>) -> Vec<Event> {
         let mut drafts: Vec<Draft> = Vec::new();
+        let mut last_draft: Option<usize> = None;
         for m in mentions {
-            let target = {
+            let elaborated = last_draft.filter(|&i| m.elaborates && drafts[i].spans.contains(&m.span) && drafts[i].event_type == m.typing.event_type);
+            let target = if elaborated.is_some() {
+                elaborated
+            } else {
                 let compatible: Vec<usize> = (0..drafts.len()).filter(|&i| self.compatible(&m, &drafts[i])).collect();
                 let same_place = compatible.iter().copied().filter(|&i| matches!((&m.place, &drafts[i].place), (Some(a), Some(b)) if places_related(a, b))).max_by_key(|&i| drafts[i].last_order);
                 let vague_target = if !is_vague(&m.place) {
@@ -441,8 +474,14 @@ impl<'a> Extractor<'a> {
                 same_place.or(vague_target)
             };
             match target {
-                Some(i) => self.absorb(&mut drafts[i], m),
-                None => drafts.push(self.found(m)),
+                Some(i) => {
+                    self.absorb(&mut drafts[i], m);
+                    last_draft = Some(i);
+                }
+                None => {
+                    drafts.push(self.found(m));
+                    last_draft = Some(drafts.len() - 1);
+                }
             }
         }
         drafts.into_iter().enumerate().map(|(i, d)| self.finish(article, i, d)).collect()
@@ -516,7 +555,13 @@ impl<'a> Extractor<'a> {
                 d.place = m.place.clone();
             }
         }
-        if d.when.is_none() || d.when.as_ref().is_some_and(|w| w.precision > 1 && m.when.as_ref().is_some_and(|x| x.precision == 1)) {
+        let informative = |w: &When| w.date.is_some() || w.weekday.is_some();
+        let better = match (&d.when, &m.when) {
+            (None, _) => true,
+            (Some(old), Some(new)) => (!informative(old) && informative(new)) || (old.precision > 1 && new.precision == 1 && informative(new)),
+            (Some(_), None) => false,
+        };
+        if better {
             d.when = m.when.clone();
         }
         for (side, q) in m.killed {

@@ -53,7 +53,7 @@ static QTY: LazyLock<Regex> = LazyLock::new(|| {
         UNITS[1..10].iter().map(|(w, _)| *w).collect::<Vec<_>>().join("|"),
         vague.join("|")
     );
-    Regex::new(&p).expect("valid quantity regex")
+    Regex::new(&crate::extract::lexicon::spaces(&p)).expect("valid quantity regex")
 });
 
 /// Parses one number word or numeral ("seventeen", "twenty-one", "6,000", "dozens").

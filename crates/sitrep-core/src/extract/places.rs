@@ -61,7 +61,7 @@ impl PlaceCues {
         for c in f.cue {
             // A cue with two {NAME}s names two places ("between A and B"): each is its own group.
             let n = c.pattern.matches("{NAME}").count();
-            let mut p = c.pattern.clone();
+            let mut p = crate::extract::lexicon::spaces(&c.pattern);
             if n == 1 {
                 p = p.replace("{NAME}", &list);
             } else {
