@@ -264,10 +264,15 @@ impl<'a> Extractor<'a> {
                     let mut ordered: Vec<Option<(usize, String)>> = vec![a1, a2];
                     let mut place_choices = self.pick_places(s, t, &places, cs, ce);
                     if place_choices.is_empty() {
-                        let tail = s[t.end..ce].to_ascii_lowercase();
-                        if [" the town", " the city", " the village", " there", " it "].iter().any(|w| tail.contains(w)) || tail.trim_end().ends_with(" it") {
-                            if let Some(lt) = &last_town {
-                                place_choices.push(PlaceMention { kind: "known".into(), ..lt.clone() });
+                        // "the town", "there", and "it" after a territory trigger ("regained
+                        // it"): the last town named, in this sentence or before.
+                        let tail = format!("{} ", s[t.end..ce].to_ascii_lowercase());
+                        let refers = [" the town", " the city", " the village", " there"].iter().any(|w| tail.contains(w))
+                            || (t.territory && tail.starts_with(" it "));
+                        if refers {
+                            let here = places.iter().filter(|p| p.end <= t.start && p.precision == 1).next_back().cloned();
+                            if let Some(lt) = here.or_else(|| last_town.clone()) {
+                                place_choices.push(PlaceMention { kind: "known".into(), ..lt });
                             }
                         }
                     }
@@ -384,10 +389,11 @@ impl<'a> Extractor<'a> {
         let after = ams.iter().filter(|a| a.start >= t.end).find(|a| before.is_none_or(|b| distinct(b.actor, a.actor)));
         match (before, after) {
             (Some(b), a) => (Some(text(b)), a.map(|a| text(a))),
-            (None, Some(a)) => {
+            (None, Some(a)) if self.side(a.actor) != "civilian" || t.event_type == "Protests" => {
                 // No one before the trigger: "clashes with X" names one party.
                 (Some(text(a)), None)
             }
+            (None, Some(_)) => (None, None),
             (None, None) => (None, None),
         }
     }
@@ -399,7 +405,11 @@ impl<'a> Extractor<'a> {
         let first_after = in_clause.iter().position(|p| p.start >= t.end);
         let idx = match first_after {
             Some(i) => i,
-            None => match in_clause.iter().rposition(|p| p.end <= t.start) {
+            None => match in_clause
+                .iter()
+                .rposition(|p| p.end <= t.start && !is_vague(&Some((*p).clone())))
+                .or_else(|| in_clause.iter().rposition(|p| p.end <= t.start))
+            {
                 Some(i) => i,
                 None => return Vec::new(),
             },
@@ -456,7 +466,8 @@ impl<'a> Extractor<'a> {
         Some((i, format!("{word}-held")))
     }
 
-    fn merge(&self, article: &Article, mentions: Vec<Mention>) -> Vec<Event> {
+    fn merge(&self, article: &Article, mut mentions: Vec<Mention>) -> Vec<Event> {
+        self.unify_sentence_places(&mut mentions);
         let mut drafts: Vec<Draft> = Vec::new();
         let mut last_draft: Option<usize> = None;
         for m in mentions {
@@ -485,6 +496,50 @@ impl<'a> Extractor<'a> {
             }
         }
         drafts.into_iter().enumerate().map(|(i, d)| self.finish(article, i, d)).collect()
+    }
+
+    /// Triggers of one type in one sentence tell one event ("ISIS is now in control of 19
+    /// checkpoints ..., as the district of Ithreya fell to the group"): they get one place, the
+    /// most specific of theirs, a place of an earlier event first. Mentions that one trigger
+    /// split over a list of places ("the towns of A and B") keep their own.
+    fn unify_sentence_places(&self, mentions: &mut [Mention]) {
+        let mut i = 0;
+        while i < mentions.len() {
+            let mut j = i;
+            while j < mentions.len() && mentions[j].span == mentions[i].span {
+                j += 1;
+            }
+            let earlier: Vec<PlaceMention> = mentions[..i].iter().filter_map(|m| m.place.clone()).collect();
+            let types: Vec<String> = mentions[i..j].iter().map(|m| m.typing.event_type.clone()).collect();
+            for ty in types.iter().collect::<std::collections::BTreeSet<_>>() {
+                let idx: Vec<usize> = (i..j).filter(|&k| &mentions[k].typing.event_type == ty).collect();
+                let starts: std::collections::BTreeSet<usize> = idx.iter().map(|&k| mentions[k].typing.start).collect();
+                if starts.len() < 2 {
+                    continue;
+                }
+                // Split siblings (one trigger, several places) keep their places.
+                let split = |k: usize| idx.iter().filter(|&&o| mentions[o].typing.start == mentions[k].typing.start).count() > 1;
+                let single: Vec<usize> = idx.iter().copied().filter(|&k| !split(k)).collect();
+                let candidates: Vec<PlaceMention> = single.iter().filter_map(|&k| mentions[k].place.clone()).collect();
+                let specific = |p: &&PlaceMention| !is_vague(&Some((*p).clone()));
+                // A place of an earlier event first, then the main (first) trigger's place, then
+                // the most specific.
+                let best = candidates
+                    .iter()
+                    .filter(specific)
+                    .find(|p| earlier.iter().any(|e| places_related(e, p)))
+                    .or_else(|| single.first().and_then(|&k| mentions[k].place.as_ref()).filter(specific))
+                    .or_else(|| candidates.iter().filter(specific).min_by_key(|p| p.precision))
+                    .or_else(|| candidates.first())
+                    .cloned();
+                if let Some(b) = best {
+                    for k in single {
+                        mentions[k].place = Some(b.clone());
+                    }
+                }
+            }
+            i = j;
+        }
     }
 
     fn found(&self, m: Mention) -> Draft {
