@@ -369,11 +369,16 @@ impl<'a> Extractor<'a> {
         let agent = if t.passive {
             ams.iter().filter(armed).find(|a| a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 3)
         } else {
+            // "by X" right after the trigger ("captured by ISIS"), or a by-phrase holding the
+            // trigger ("attacked by an ISIS-led car bomb").
             ams.iter()
                 .filter(armed)
                 .filter(|a| {
                     let before = s[..a.start].trim_end().to_ascii_lowercase();
-                    before.ends_with(" by") || before.ends_with(" by an") || before.ends_with(" by a") || before.ends_with(" by the")
+                    let by = before.ends_with(" by") || before.ends_with(" by an") || before.ends_with(" by a") || before.ends_with(" by the");
+                    let near_after = a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 6;
+                    let holds_trigger = a.end <= t.start && s[a.end..t.start].split_whitespace().count() <= 2;
+                    by && (near_after || holds_trigger)
                 })
                 .min_by_key(|a| (a.start as i64 - t.start as i64).unsigned_abs())
         };
@@ -568,7 +573,7 @@ impl<'a> Extractor<'a> {
 
     fn absorb(&self, d: &mut Draft, m: Mention) {
         let t = &m.typing;
-        let reverses = t.trigger == "regain" || s_contains(&t.trigger, "pushed back");
+        let reverses = t.trigger == "regain";
         if t.territory && t.trigger != "regain" {
             let taker = m.actor1.as_ref().map(|a| self.side(a.0).to_string());
             if !d.territory {
@@ -590,8 +595,6 @@ impl<'a> Extractor<'a> {
             // The other side took it back: if the same day, no change of control.
             let side = m.actor1.as_ref().map(|a| self.side(a.0).to_string());
             if d.territory && side.is_some() && side != d.taker_side {
-                d.reversed = true;
-            } else if d.territory && t.trigger == "clash" {
                 d.reversed = true;
             } else if !d.territory && t.trigger == "regain" {
                 d.territory = true;
@@ -711,10 +714,6 @@ impl<'a> Extractor<'a> {
             confidence: (confidence * 100.0).round() / 100.0,
         }
     }
-}
-
-fn s_contains(a: &str, b: &str) -> bool {
-    a.contains(b)
 }
 
 /// Deaths (or injuries) of an event: the largest figure per side, summed over sides. A death
