@@ -22,6 +22,15 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 100_000)]
         articles: usize,
     },
+    /// Event extraction speed: the articles of a corpus, extracted over and over to N.
+    Extract {
+        /// A file or folder of articles (any format `sitrep read` takes).
+        #[arg(long)]
+        input: PathBuf,
+        /// How many articles to extract in all.
+        #[arg(long, default_value_t = 100_000)]
+        articles: usize,
+    },
     /// Main-text extraction quality on the article-extraction benchmark, beside its peers.
     Html {
         /// The benchmark folder (ground-truth.json, html/, peers/).
@@ -39,6 +48,7 @@ pub enum BenchCmd {
 pub fn run(cmd: BenchCmd) -> Result<bool> {
     match cmd {
         BenchCmd::Read { input, articles } => bench_read(&input, articles),
+        BenchCmd::Extract { input, articles } => bench_extract(&input, articles),
         BenchCmd::Html {
             dataset,
             snippets,
@@ -140,6 +150,31 @@ fn bench_read(input: &Path, n: usize) -> Result<bool> {
     );
     if let Some(m) = peak_rss_mib() {
         println!("peak memory (RSS): {m:.0} MiB (the replicated corpus is held in memory twice)");
+    }
+    Ok(true)
+}
+
+fn bench_extract(input: &Path, n: usize) -> Result<bool> {
+    let (inputs, errors) = read::expand(&[input.display().to_string()]);
+    if let Some(e) = errors.first() {
+        bail!("{e}");
+    }
+    let (articles, _) = read::read_all(&inputs, &ReadOptions::default());
+    if articles.is_empty() {
+        bail!("{}: no articles", input.display());
+    }
+    // Warm the lazily built knowledge outside the timing.
+    let _ = sitrep_core::extract::extract(&articles[0]);
+    let t = Instant::now();
+    let mut events = 0usize;
+    for i in 0..n {
+        events += sitrep_core::extract::extract(&articles[i % articles.len()]).len();
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!("corpus: {} ({} articles) extracted {n} times in all", input.display(), articles.len());
+    println!("extraction: {n} articles, {events} events in {secs:.2} s = {:.0} articles/s on one core", n as f64 / secs);
+    if let Some(m) = peak_rss_mib() {
+        println!("peak memory (RSS): {m:.0} MiB");
     }
     Ok(true)
 }

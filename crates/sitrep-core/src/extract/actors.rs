@@ -48,6 +48,8 @@ enum Entry {
 pub struct ActorDict {
     pub actors: Vec<Actor>,
     by_name: HashMap<String, usize>,
+    /// Every folded alias (and exact name) to its actor.
+    by_alias: HashMap<String, usize>,
     folded: AhoCorasick,
     folded_entries: Vec<Entry>,
     exact: AhoCorasick,
@@ -95,15 +97,18 @@ impl ActorDict {
         let mut exact_pats = Vec::new();
         let mut exact_entries = Vec::new();
         let mut by_name = HashMap::new();
+        let mut by_alias = HashMap::new();
         for (i, a) in file.actor.iter().enumerate() {
             by_name.insert(a.name.to_lowercase(), i);
             for alias in std::iter::once(&a.name).chain(a.aliases.iter()) {
                 for v in variants(alias) {
+                    by_alias.entry(v.to_ascii_lowercase()).or_insert(i);
                     folded_pats.push(v.to_ascii_lowercase());
                     folded_entries.push(Entry::Actor(i));
                 }
             }
             for e in &a.exact {
+                by_alias.entry(e.clone()).or_insert(i);
                 exact_pats.push(e.clone());
                 exact_entries.push(Entry::Actor(i));
             }
@@ -125,6 +130,7 @@ impl ActorDict {
             exact: build(&exact_pats)?,
             actors: file.actor,
             by_name,
+            by_alias,
             folded_entries,
             exact_entries,
         })
@@ -139,14 +145,7 @@ impl ActorDict {
     /// The actor a canonical name or alias (any case) stands for.
     pub fn lookup(&self, name: &str) -> Option<&Actor> {
         let folded = name.trim().to_ascii_lowercase();
-        if let Some(&i) = self.by_name.get(&folded) {
-            return Some(&self.actors[i]);
-        }
-        let m = self.folded.find(&folded)?;
-        (m.start() == 0 && m.end() == folded.len()).then(|| match &self.folded_entries[m.pattern().as_usize()] {
-            Entry::Actor(i) => Some(&self.actors[*i]),
-            Entry::Generic(_) => None,
-        })?
+        self.by_name.get(&folded).or_else(|| self.by_alias.get(&folded)).or_else(|| self.by_alias.get(name.trim())).map(|&i| &self.actors[i])
     }
 
     pub fn index_of(&self, name: &str) -> Option<usize> {

@@ -81,6 +81,8 @@ pub enum NonEvent {
 #[derive(Debug)]
 pub struct Lexicon {
     pub triggers: Vec<Trigger>,
+    /// All trigger patterns at once: one pass tells which triggers to look for.
+    any: regex::RegexSet,
     window: usize,
     support_window: usize,
     intent: Regex,
@@ -91,10 +93,47 @@ pub struct Lexicon {
     pub report_verbs: Regex,
 }
 
-/// Spaces in the data files' patterns match any whitespace (no-break spaces are common in
-/// scraped text).
+/// Prepares a data file's pattern for speed and for scraped text: a space matches any
+/// whitespace (no-break spaces are common), and `\w` and `\b` are their ASCII forms, which
+/// keep the regex engine on its fast DFA (Unicode word boundaries cannot run on the DFA once
+/// a sentence holds a curly quote). Names with non-ASCII letters are still matched by the
+/// patterns that list those letters.
 pub(crate) fn spaces(p: &str) -> String {
-    p.replace(' ', r"\s")
+    let mut out = String::with_capacity(p.len() + 16);
+    let mut in_class = false;
+    let mut chars = p.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('w') if in_class => out.push_str("A-Za-z0-9_"),
+                Some('w') => out.push_str("[A-Za-z0-9_]"),
+                Some('b') if !in_class => out.push_str("(?-u:\\b)"),
+                Some(n) => {
+                    out.push('\\');
+                    out.push(n);
+                }
+                None => out.push('\\'),
+            },
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+                // A leading ']' or '^]' is literal.
+                if chars.peek() == Some(&'^') {
+                    out.push(chars.next().expect("peeked"));
+                }
+                if chars.peek() == Some(&']') {
+                    out.push(chars.next().expect("peeked"));
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            ' ' => out.push_str(if in_class { " " } else { r"\s" }),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn alternation(words: &[String]) -> Result<Regex, String> {
@@ -128,7 +167,9 @@ impl Lexicon {
             })
             .collect::<Result<Vec<_>, String>>()?;
         let n = f.nonevent;
+        let any = regex::RegexSet::new(triggers.iter().map(|t| t.regex.as_str())).map_err(|e| e.to_string())?;
         Ok(Lexicon {
+            any,
             triggers,
             window: n.window,
             support_window: n.support_window,
@@ -150,7 +191,11 @@ impl Lexicon {
     /// file wins an overlap); deferring triggers give way to other event types in the sentence.
     pub fn triggers_in<'a>(&'a self, s: &str) -> Vec<TriggerHit<'a>> {
         let mut hits: Vec<TriggerHit<'a>> = Vec::new();
-        for t in &self.triggers {
+        let present = self.any.matches(s);
+        if !present.matched_any() {
+            return hits;
+        }
+        for t in present.iter().map(|i| &self.triggers[i]) {
             for m in t.regex.find_iter(s) {
                 if hits.iter().any(|h| m.start() < h.end && m.end() > h.start) {
                     continue;
@@ -244,6 +289,12 @@ mod tests {
         let l = Lexicon::builtin();
         let h = l.triggers_in(s).into_iter().next()?;
         Some((h.trigger.name.clone(), l.non_event(s, h.start)))
+    }
+
+    #[test]
+    fn pattern_preparation() {
+        assert_eq!(spaces(r"\bat least [\w'’]+\w"), r"(?-u:\b)at\sleast\s[A-Za-z0-9_'’]+[A-Za-z0-9_]");
+        assert_eq!(spaces(r"[ ]a b"), r"[ ]a\sb");
     }
 
     #[test]

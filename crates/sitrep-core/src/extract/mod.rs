@@ -244,6 +244,10 @@ impl<'a> Extractor<'a> {
                         ams.push(AMention { start: m.start, end: m.end, actor: a });
                     }
                 }
+                let typings = self.typer.type_sentence(s);
+                if typings.is_empty() {
+                    continue;
+                }
                 let mut places = self.places.find(s, &known_places);
                 // A name that is an actor ("ISIS strongholds", "Moscow announced") is not a place.
                 places.retain(|p| self.actors.lookup(&p.name).is_none());
@@ -255,7 +259,6 @@ impl<'a> Extractor<'a> {
                 let whens = when::find(s, published);
                 let sentence_when = whens.first().map(|w| w.0.clone());
                 let casualties = numbers::casualties(s);
-                let typings = self.typer.type_sentence(s);
                 let first_mention = mentions.len();
                 for t in &typings {
                     let (cs, ce) = lexicon::clause_bounds(s, t.start);

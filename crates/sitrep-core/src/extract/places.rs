@@ -56,7 +56,8 @@ impl PlaceCues {
         if f.version != 1 {
             return Err(format!("unsupported places file version {}", f.version));
         }
-        let list = format!(r"(?P<list>{n}(?:(?:,\s*|,?\s+and\s+|,?\s+or\s+){n})*)", n = f.name);
+        let name = crate::extract::lexicon::spaces(&f.name);
+        let list = format!(r"(?P<list>{n}(?:(?:,\s*|,?\s+and\s+|,?\s+or\s+){n})*)", n = name);
         let mut cues = Vec::new();
         for c in f.cue {
             // A cue with two {NAME}s names two places ("between A and B"): each is its own group.
@@ -66,13 +67,14 @@ impl PlaceCues {
                 p = p.replace("{NAME}", &list);
             } else {
                 for i in 0..n {
-                    p = p.replacen("{NAME}", &format!("(?P<n{i}>{})", f.name), 1);
+                    p = p.replacen("{NAME}", &format!("(?P<n{i}>{})", name), 1);
                 }
             }
             let regex = Regex::new(&p).map_err(|e| format!("cue {}: {e}", c.pattern))?;
             cues.push(Cue { regex, kind: c.kind, precision: c.precision });
         }
-        let reporting = f.reporting.iter().map(|r| Regex::new(r).map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
+        let reporting =
+            f.reporting.iter().map(|r| Regex::new(&crate::extract::lexicon::spaces(r)).map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
         let splitter = Regex::new(r",\s*|,?\s+and\s+|,?\s+or\s+").map_err(|e| e.to_string())?;
         Ok(PlaceCues { cues, not_places: f.not_places, reporting, splitter })
     }
