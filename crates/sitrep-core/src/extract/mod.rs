@@ -48,9 +48,8 @@ pub trait Typer: Send + Sync {
 
 impl Typer for Lexicon {
     fn type_sentence(&self, s: &str) -> Vec<Typing> {
-        self.triggers_in(s)
+        self.events_in(s)
             .into_iter()
-            .filter(|h| self.non_event(s, h.start).is_none())
             .map(|h| Typing {
                 event_type: h.trigger.event_type.clone(),
                 sub_event_type: h.trigger.sub_event_type.clone(),
@@ -393,7 +392,7 @@ impl<'a> Extractor<'a> {
             return (Some(text(ag)), other.map(|o| text(o)));
         }
         let distinct = |a: usize, b: usize| a != b && !self.actors.is_within(a, b) && !self.actors.is_within(b, a);
-        let before = ams.iter().filter(armed).filter(|a| a.end <= t.start).next_back();
+        let before = ams.iter().filter(armed).filter(|a| a.start < t.start).next_back();
         let after = ams.iter().filter(|a| a.start >= t.end).find(|a| before.is_none_or(|b| distinct(b.actor, a.actor)));
         match (before, after) {
             (Some(b), a) => (Some(text(b)), a.map(|a| text(a))),
