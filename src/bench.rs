@@ -171,8 +171,15 @@ fn bench_extract(input: &Path, n: usize) -> Result<bool> {
         events += sitrep_core::extract::extract(&articles[i % articles.len()]).len();
     }
     let secs = t.elapsed().as_secs_f64();
-    println!("corpus: {} ({} articles) extracted {n} times in all", input.display(), articles.len());
-    println!("extraction: {n} articles, {events} events in {secs:.2} s = {:.0} articles/s on one core", n as f64 / secs);
+    println!(
+        "corpus: {} ({} articles) extracted {n} times in all",
+        input.display(),
+        articles.len()
+    );
+    println!(
+        "extraction: {n} articles, {events} events in {secs:.2} s = {:.0} articles/s on one core",
+        n as f64 / secs
+    );
     if let Some(m) = peak_rss_mib() {
         println!("peak memory (RSS): {m:.0} MiB");
     }

@@ -313,9 +313,10 @@ fn run_extract(cmd: ExtractCmd) -> Result<bool> {
 /// Scores extraction against a gold file.
 fn run_eval(cmd: EvalCmd) -> Result<bool> {
     use anyhow::Context;
-    let gold_text = std::fs::read_to_string(&cmd.gold).with_context(|| format!("reading {}", cmd.gold.display()))?;
-    let gold: sitrep_core::eval::events::Gold =
-        serde_json::from_str(&gold_text).with_context(|| format!("{}: not a gold file", cmd.gold.display()))?;
+    let gold_text = std::fs::read_to_string(&cmd.gold)
+        .with_context(|| format!("reading {}", cmd.gold.display()))?;
+    let gold: sitrep_core::eval::events::Gold = serde_json::from_str(&gold_text)
+        .with_context(|| format!("{}: not a gold file", cmd.gold.display()))?;
     let mut docs = Vec::new();
     let opts = ReadOptions::default();
     for d in &gold.documents {
@@ -323,15 +324,29 @@ fn run_eval(cmd: EvalCmd) -> Result<bool> {
         let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
         let mut article = None;
         let mut failure = None;
-        read::read_bytes(&path.display().to_string(), &bytes, &opts, &mut |r| match r {
-            Ok(a) => article = Some(a),
-            Err(e) => failure = Some(e.to_string()),
-        });
-        let mut a = article.with_context(|| failure.unwrap_or_else(|| format!("{}: no article", path.display())))?;
+        read::read_bytes(
+            &path.display().to_string(),
+            &bytes,
+            &opts,
+            &mut |r| match r {
+                Ok(a) => article = Some(a),
+                Err(e) => failure = Some(e.to_string()),
+            },
+        );
+        let mut a = article.with_context(|| {
+            failure.unwrap_or_else(|| format!("{}: no article", path.display()))
+        })?;
         // The gold file may fix the publication date the page itself does not give.
         if a.published.is_none() {
-            if let Some(p) = d.published.as_deref().and_then(|p| chrono::NaiveDate::parse_from_str(p, "%Y-%m-%d").ok()) {
-                a.published = Some(sitrep_core::Published { date: p, time: None });
+            if let Some(p) = d
+                .published
+                .as_deref()
+                .and_then(|p| chrono::NaiveDate::parse_from_str(p, "%Y-%m-%d").ok())
+            {
+                a.published = Some(sitrep_core::Published {
+                    date: p,
+                    time: None,
+                });
             }
         }
         let events = sitrep_core::extract::extract(&a);

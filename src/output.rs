@@ -56,9 +56,29 @@ pub struct EventSink {
 }
 
 const CSV_COLUMNS: &[&str] = &[
-    "event_id", "event_date", "weekday", "time_precision", "event_type", "sub_event_type", "cameo", "actor1", "actor2",
-    "location", "latitude", "longitude", "country", "admin1", "admin2", "geo_precision", "fatalities",
-    "fatalities_bound", "injured", "confidence", "article_id", "notes", "evidence",
+    "event_id",
+    "event_date",
+    "weekday",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "cameo",
+    "actor1",
+    "actor2",
+    "location",
+    "latitude",
+    "longitude",
+    "country",
+    "admin1",
+    "admin2",
+    "geo_precision",
+    "fatalities",
+    "fatalities_bound",
+    "injured",
+    "confidence",
+    "article_id",
+    "notes",
+    "evidence",
 ];
 
 fn csv_field(s: &str) -> String {
@@ -71,7 +91,10 @@ fn csv_field(s: &str) -> String {
 
 impl EventSink {
     pub fn new(format: EventFormat) -> Self {
-        EventSink { format, first: true }
+        EventSink {
+            format,
+            first: true,
+        }
     }
 
     pub fn start(&mut self, out: &mut impl Write) -> io::Result<()> {
@@ -85,10 +108,22 @@ impl EventSink {
     pub fn write(&mut self, out: &mut impl Write, a: &Article, events: &[Event]) -> io::Result<()> {
         match self.format {
             EventFormat::Table => {
-                writeln!(out, "== {}  {}  ({} events)", a.input, a.title.as_deref().unwrap_or("-"), events.len())?;
+                writeln!(
+                    out,
+                    "== {}  {}  ({} events)",
+                    a.input,
+                    a.title.as_deref().unwrap_or("-"),
+                    events.len()
+                )?;
                 for e in events {
-                    let date = e.event_date.map(|d| d.to_string()).or_else(|| e.weekday.clone().map(|w| format!("{w} (unresolved)"))).unwrap_or_else(|| "-".into());
-                    let actor = |x: &Option<sitrep_core::model::EventActor>| x.as_ref().map_or("-".to_string(), |a| a.name.clone());
+                    let date = e
+                        .event_date
+                        .map(|d| d.to_string())
+                        .or_else(|| e.weekday.clone().map(|w| format!("{w} (unresolved)")))
+                        .unwrap_or_else(|| "-".into());
+                    let actor = |x: &Option<sitrep_core::model::EventActor>| {
+                        x.as_ref().map_or("-".to_string(), |a| a.name.clone())
+                    };
                     writeln!(
                         out,
                         "  {} | {} / {} | {} vs {} | {} | {} | fatalities {} ({}){} | conf {:.2}",
@@ -101,7 +136,9 @@ impl EventSink {
                         date,
                         e.fatalities,
                         e.fatalities_bound,
-                        e.injured.map(|i| format!(", injured {i}")).unwrap_or_default(),
+                        e.injured
+                            .map(|i| format!(", injured {i}"))
+                            .unwrap_or_default(),
                         e.confidence
                     )?;
                     for ev in &e.evidence {
@@ -151,9 +188,20 @@ impl EventSink {
                         format!("{:.2}", e.confidence),
                         e.article_id.clone(),
                         e.notes.clone(),
-                        e.evidence.iter().map(|x| format!("{}-{}", x.start, x.end)).collect::<Vec<_>>().join(";"),
+                        e.evidence
+                            .iter()
+                            .map(|x| format!("{}-{}", x.start, x.end))
+                            .collect::<Vec<_>>()
+                            .join(";"),
                     ];
-                    writeln!(out, "{}", row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","))?;
+                    writeln!(
+                        out,
+                        "{}",
+                        row.iter()
+                            .map(|f| csv_field(f))
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    )?;
                 }
                 Ok(())
             }
@@ -170,14 +218,35 @@ impl EventSink {
 
 /// The evaluation report as a table.
 pub fn eval_table(out: &mut impl Write, r: &sitrep_core::eval::events::Report) -> io::Result<()> {
-    writeln!(out, "| document | must found | may found | unmatched | must_not violations |")?;
+    writeln!(
+        out,
+        "| document | must found | may found | unmatched | must_not violations |"
+    )?;
     writeln!(out, "|---|---|---|---|---|")?;
     for d in &r.documents {
-        writeln!(out, "| {} | {}/{} | {}/{} | {} | {} |", d.doc, d.must_found, d.must, d.may_found, d.may, d.unmatched.len(), d.must_not_violations.len())?;
+        writeln!(
+            out,
+            "| {} | {}/{} | {}/{} | {} | {} |",
+            d.doc,
+            d.must_found,
+            d.must,
+            d.may_found,
+            d.may,
+            d.unmatched.len(),
+            d.must_not_violations.len()
+        )?;
     }
     writeln!(out)?;
-    writeln!(out, "must recall:          {:.3} ({} of {})", r.must_recall, r.must_found, r.must)?;
-    writeln!(out, "precision:            {:.3} ({} events, {} unmatched)", r.precision, r.events, r.unmatched)?;
+    writeln!(
+        out,
+        "must recall:          {:.3} ({} of {})",
+        r.must_recall, r.must_found, r.must
+    )?;
+    writeln!(
+        out,
+        "precision:            {:.3} ({} events, {} unmatched)",
+        r.precision, r.events, r.unmatched
+    )?;
     writeln!(out, "must_not violations:  {}", r.must_not_violations)?;
     writeln!(out, "field accuracy over matched must events:")?;
     for (k, v) in &r.field_accuracy {

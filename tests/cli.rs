@@ -325,3 +325,120 @@ fn missing_paths_and_globs() {
     assert_eq!(code, Some(0));
     assert_eq!(articles.len(), 2);
 }
+
+#[test]
+fn eval_on_the_seeds_meets_the_acceptance_spec() {
+    let out = sitrep()
+        .args(["eval", "--format", "json", "--gold"])
+        .arg(fixtures().join("gold/seeds.json"))
+        .arg("--docs")
+        .arg(fixtures().join("seeds"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["must_recall"], 1.0, "{r:#}");
+    assert_eq!(
+        r["must_fully_right"], r["must"],
+        "every must event with every field right: {r:#}"
+    );
+    assert_eq!(r["must_not_violations"], 0, "{r:#}");
+    assert!(r["unmatched"].as_u64().unwrap() <= 3, "{r:#}");
+    for field in ["type", "actors", "place", "date", "fatalities"] {
+        assert_eq!(r["field_accuracy"][field], 1.0, "{field}: {r:#}");
+    }
+    // The table names the same figures.
+    sitrep()
+        .args(["eval", "--gold"])
+        .arg(fixtures().join("gold/seeds.json"))
+        .arg("--docs")
+        .arg(fixtures().join("seeds"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "must recall:          1.000 (10 of 10)",
+        ));
+}
+
+#[test]
+fn extract_snapshots_of_whole_articles() {
+    for entry in std::fs::read_dir(fixtures().join("seeds")).unwrap() {
+        let path = entry.unwrap().path();
+        let out = sitrep()
+            .args(["extract", "--format", "json"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let events: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        insta::assert_json_snapshot!(format!("extract_{}", &name[..3]), events);
+    }
+}
+
+#[test]
+fn extract_formats() {
+    let seed = fixtures().join("seeds/000_98bac896701fb69b.txt");
+    let jsonl = sitrep()
+        .args(["extract", "--format", "jsonl"])
+        .arg(&seed)
+        .output()
+        .unwrap();
+    let lines: Vec<Value> = String::from_utf8(jsonl.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!lines.is_empty());
+    for e in &lines {
+        for k in [
+            "event_date",
+            "time_precision",
+            "event_type",
+            "sub_event_type",
+            "actor1",
+            "actor2",
+            "location",
+            "latitude",
+            "longitude",
+            "country",
+            "admin1",
+            "admin2",
+            "geo_precision",
+            "fatalities",
+            "notes",
+            "injured",
+            "cameo",
+            "evidence",
+            "article_id",
+            "confidence",
+        ] {
+            assert!(e.get(k).is_some(), "field {k} missing");
+        }
+    }
+    let csv_out = sitrep()
+        .args(["extract", "--format", "csv"])
+        .arg(&seed)
+        .output()
+        .unwrap();
+    let mut rdr = csv::Reader::from_reader(csv_out.stdout.as_slice());
+    let headers = rdr.headers().unwrap().clone();
+    assert_eq!(&headers[0], "event_id");
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), lines.len());
+    let col = |n: &str| headers.iter().position(|h| h == n).unwrap();
+    assert_eq!(
+        &rows[0][col("event_type")],
+        lines[0]["event_type"].as_str().unwrap()
+    );
+    sitrep()
+        .args(["extract"])
+        .arg(&seed)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("Qereh Kubri"));
+}

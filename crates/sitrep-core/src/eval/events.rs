@@ -72,7 +72,12 @@ fn squash(s: &str) -> String {
 }
 
 fn fold(s: &str) -> String {
-    s.to_lowercase().replace(['’', '\''], "").replace('-', " ").split_whitespace().collect::<Vec<_>>().join(" ")
+    s.to_lowercase()
+        .replace(['’', '\''], "")
+        .replace('-', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The alternatives a gold field allows: a string, or a list whose `null` means "may be
@@ -103,7 +108,12 @@ impl Matcher<'_> {
                 return true;
             }
         }
-        match (self.dict.index_of(&a.name), self.dict.lookup(canon).and_then(|g| self.dict.index_of(&g.name))) {
+        match (
+            self.dict.index_of(&a.name),
+            self.dict
+                .lookup(canon)
+                .and_then(|g| self.dict.index_of(&g.name)),
+        ) {
             (Some(i), Some(j)) => self.dict.is_within(i, j),
             _ => false,
         }
@@ -112,21 +122,28 @@ impl Matcher<'_> {
     fn actors_ok(&self, g: &Value, e: &Event) -> bool {
         let a1 = alts(g.get("actor1"));
         let a2 = alts(g.get("actor2"));
-        let one = |alts: &Option<Vec<Option<String>>>, ours: Option<&crate::model::EventActor>| match alts {
-            None => true,
-            Some(list) => list.iter().any(|x| match x {
-                Some(c) => self.actor_is(ours, c),
-                None => ours.is_none(),
-            }),
+        let one = |alts: &Option<Vec<Option<String>>>, ours: Option<&crate::model::EventActor>| {
+            match alts {
+                None => true,
+                Some(list) => list.iter().any(|x| match x {
+                    Some(c) => self.actor_is(ours, c),
+                    None => ours.is_none(),
+                }),
+            }
         };
         let straight = one(&a1, e.actor1.as_ref()) && one(&a2, e.actor2.as_ref());
-        let both_lists = matches!(g.get("actor1"), Some(Value::Array(_))) && matches!(g.get("actor2"), Some(Value::Array(_)));
+        let both_lists = matches!(g.get("actor1"), Some(Value::Array(_)))
+            && matches!(g.get("actor2"), Some(Value::Array(_)));
         straight || (both_lists && one(&a1, e.actor2.as_ref()) && one(&a2, e.actor1.as_ref()))
     }
 
     fn place_ok(&self, g: &Value, e: &Event) -> bool {
-        let Some(list) = alts(g.get("location")) else { return true };
-        let Some(loc) = e.location.as_deref() else { return list.contains(&None) };
+        let Some(list) = alts(g.get("location")) else {
+            return true;
+        };
+        let Some(loc) = e.location.as_deref() else {
+            return list.contains(&None);
+        };
         let ours = fold(loc);
         let words = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
         let within = |a: &str, b: &str| {
@@ -135,7 +152,13 @@ impl Matcher<'_> {
         };
         list.iter().flatten().any(|canon| {
             let mut names = vec![canon.clone()];
-            names.extend(self.gold.place_aliases.get(canon).cloned().unwrap_or_default());
+            names.extend(
+                self.gold
+                    .place_aliases
+                    .get(canon)
+                    .cloned()
+                    .unwrap_or_default(),
+            );
             names.iter().any(|n| {
                 let n = fold(n);
                 n == ours || within(&ours, &n) || within(&n, &ours)
@@ -160,7 +183,10 @@ impl Matcher<'_> {
     }
 
     fn fatalities_ok(&self, g: &Value, e: &Event) -> bool {
-        let f_ok = match (g.get("fatalities").and_then(Value::as_u64), g.get("fatalities_min").and_then(Value::as_u64)) {
+        let f_ok = match (
+            g.get("fatalities").and_then(Value::as_u64),
+            g.get("fatalities_min").and_then(Value::as_u64),
+        ) {
             (Some(x), _) => e.fatalities as u64 == x,
             (None, Some(m)) => e.fatalities as u64 >= m,
             (None, None) => true,
@@ -174,41 +200,100 @@ impl Matcher<'_> {
 
     fn type_ok(&self, g: &Value, e: &Event) -> bool {
         g.get("event_type").and_then(Value::as_str) == Some(e.event_type.as_str())
-            && alts(g.get("sub_event_type")).is_none_or(|l| l.iter().flatten().any(|s| *s == e.sub_event_type))
+            && alts(g.get("sub_event_type"))
+                .is_none_or(|l| l.iter().flatten().any(|s| *s == e.sub_event_type))
     }
 
     /// Core match: type, actors and place; the score counts the other fields right too.
     fn score(&self, g: &Value, e: &Event) -> Option<usize> {
-        if g.get("event_type").and_then(Value::as_str) != Some(e.event_type.as_str()) || !self.actors_ok(g, e) || !self.place_ok(g, e) {
+        if g.get("event_type").and_then(Value::as_str) != Some(e.event_type.as_str())
+            || !self.actors_ok(g, e)
+            || !self.place_ok(g, e)
+        {
             return None;
         }
-        Some(1 + usize::from(self.type_ok(g, e)) + usize::from(self.date_ok(g, e)) + usize::from(self.fatalities_ok(g, e)))
+        Some(
+            1 + usize::from(self.type_ok(g, e))
+                + usize::from(self.date_ok(g, e))
+                + usize::from(self.fatalities_ok(g, e)),
+        )
     }
 }
 
 fn describe_gold(g: &Value) -> String {
-    let f = |k: &str| g.get(k).map(|v| v.to_string()).unwrap_or_else(|| "-".into());
-    format!("{} / {} | {} vs {} | {} | {}{}", f("event_type"), f("sub_event_type"), f("actor1"), f("actor2"), f("location"), g.get("date").or(g.get("weekday")).map(|v| v.to_string()).unwrap_or_default(), g.get("fatalities").or(g.get("fatalities_min")).map(|v| format!(" | fatalities {v}")).unwrap_or_default())
+    let f = |k: &str| {
+        g.get(k)
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "-".into())
+    };
+    format!(
+        "{} / {} | {} vs {} | {} | {}{}",
+        f("event_type"),
+        f("sub_event_type"),
+        f("actor1"),
+        f("actor2"),
+        f("location"),
+        g.get("date")
+            .or(g.get("weekday"))
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+        g.get("fatalities")
+            .or(g.get("fatalities_min"))
+            .map(|v| format!(" | fatalities {v}"))
+            .unwrap_or_default()
+    )
 }
 
 /// A one-line description of an event, for reports.
 pub fn describe(e: &Event) -> String {
-    let a = |x: &Option<crate::model::EventActor>| x.as_ref().map_or("-".to_string(), |a| a.name.clone());
-    let date = e.event_date.map(|d| d.to_string()).or_else(|| e.weekday.clone()).unwrap_or_else(|| "-".into());
-    format!("{} / {} | {} vs {} | {} | {} | fatalities {} | \"{}\"", e.event_type, e.sub_event_type, a(&e.actor1), a(&e.actor2), e.location.as_deref().unwrap_or("-"), date, e.fatalities, e.notes.chars().take(90).collect::<String>())
+    let a = |x: &Option<crate::model::EventActor>| {
+        x.as_ref().map_or("-".to_string(), |a| a.name.clone())
+    };
+    let date = e
+        .event_date
+        .map(|d| d.to_string())
+        .or_else(|| e.weekday.clone())
+        .unwrap_or_else(|| "-".into());
+    format!(
+        "{} / {} | {} vs {} | {} | {} | fatalities {} | \"{}\"",
+        e.event_type,
+        e.sub_event_type,
+        a(&e.actor1),
+        a(&e.actor2),
+        e.location.as_deref().unwrap_or("-"),
+        date,
+        e.fatalities,
+        e.notes.chars().take(90).collect::<String>()
+    )
 }
 
 /// Scores the events extracted from each gold document (`docs`: name, article, events).
 pub fn score(gold: &Gold, docs: &[(String, Article, Vec<Event>)]) -> Report {
-    let m = Matcher { gold, dict: ActorDict::builtin() };
+    let m = Matcher {
+        gold,
+        dict: ActorDict::builtin(),
+    };
     let mut r = Report::default();
     let mut fields: BTreeMap<String, usize> = BTreeMap::new();
     for gd in &gold.documents {
-        let Some((_, _, events)) = docs.iter().find(|(n, _, _)| *n == gd.doc) else { continue };
-        let mut d = DocReport { doc: gd.doc.clone(), must: gd.must.len(), may: gd.may.len(), events: events.len(), ..DocReport::default() };
+        let Some((_, _, events)) = docs.iter().find(|(n, _, _)| *n == gd.doc) else {
+            continue;
+        };
+        let mut d = DocReport {
+            doc: gd.doc.clone(),
+            must: gd.must.len(),
+            may: gd.may.len(),
+            events: events.len(),
+            ..DocReport::default()
+        };
         let mut taken = vec![false; events.len()];
         let assign = |g: &Value, taken: &mut Vec<bool>| -> Option<usize> {
-            let best = events.iter().enumerate().filter(|(i, _)| !taken[*i]).filter_map(|(i, e)| m.score(g, e).map(|s| (s, i))).max_by_key(|&(s, i)| (s, std::cmp::Reverse(i)));
+            let best = events
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !taken[*i])
+                .filter_map(|(i, e)| m.score(g, e).map(|s| (s, i)))
+                .max_by_key(|&(s, i)| (s, std::cmp::Reverse(i)));
             best.map(|(_, i)| {
                 taken[i] = true;
                 i
@@ -219,14 +304,24 @@ pub fn score(gold: &Gold, docs: &[(String, Article, Vec<Event>)]) -> Report {
                 Some(i) => {
                     d.must_found += 1;
                     let e = &events[i];
-                    let checks = [("type", m.type_ok(g, e)), ("actors", true), ("place", true), ("date", m.date_ok(g, e)), ("fatalities", m.fatalities_ok(g, e))];
+                    let checks = [
+                        ("type", m.type_ok(g, e)),
+                        ("actors", true),
+                        ("place", true),
+                        ("date", m.date_ok(g, e)),
+                        ("fatalities", m.fatalities_ok(g, e)),
+                    ];
                     if checks.iter().all(|c| c.1) {
                         r.must_fully_right += 1;
                     }
                     for (k, ok) in checks {
                         *fields.entry(k.to_string()).or_default() += usize::from(ok);
                         if !ok {
-                            d.field_errors.push(format!("{k}: gold {} / ours {}", describe_gold(g), describe(e)));
+                            d.field_errors.push(format!(
+                                "{k}: gold {} / ours {}",
+                                describe_gold(g),
+                                describe(e)
+                            ));
                         }
                     }
                 }
@@ -245,7 +340,8 @@ pub fn score(gold: &Gold, docs: &[(String, Article, Vec<Event>)]) -> Report {
             for bad in &gd.must_not {
                 let b = squash(bad);
                 if e.evidence.iter().any(|ev| squash(&ev.text).contains(&b)) {
-                    d.must_not_violations.push(format!("{} <- \"{bad}\"", e.event_id));
+                    d.must_not_violations
+                        .push(format!("{} <- \"{bad}\"", e.event_id));
                 }
             }
         }
@@ -258,11 +354,26 @@ pub fn score(gold: &Gold, docs: &[(String, Article, Vec<Event>)]) -> Report {
         r.must_not_violations += d.must_not_violations.len();
         r.documents.push(d);
     }
-    r.must_recall = if r.must == 0 { 1.0 } else { r.must_found as f64 / r.must as f64 };
-    r.precision = if r.events == 0 { 1.0 } else { (r.events - r.unmatched) as f64 / r.events as f64 };
+    r.must_recall = if r.must == 0 {
+        1.0
+    } else {
+        r.must_found as f64 / r.must as f64
+    };
+    r.precision = if r.events == 0 {
+        1.0
+    } else {
+        (r.events - r.unmatched) as f64 / r.events as f64
+    };
     for k in ["type", "actors", "place", "date", "fatalities"] {
         let v = fields.get(k).copied().unwrap_or(0);
-        r.field_accuracy.insert(k.to_string(), if r.must_found == 0 { 0.0 } else { v as f64 / r.must_found as f64 });
+        r.field_accuracy.insert(
+            k.to_string(),
+            if r.must_found == 0 {
+                0.0
+            } else {
+                v as f64 / r.must_found as f64
+            },
+        );
     }
     r
 }
