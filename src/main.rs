@@ -32,6 +32,13 @@ enum Command {
     Extract(ExtractCmd),
     /// Score extraction against a gold file (the format of fixtures/gold/seeds.json).
     Eval(EvalCmd),
+    /// Resolve the places a text names, and show how each was resolved.
+    Geocode(GeocodeCmd),
+    /// Look a place name up in the gazetteer (fuzzy, with admin areas).
+    Places(PlacesCmd),
+    /// Build the gazetteer data file from Who's On First.
+    #[command(subcommand)]
+    Gazetteer(GazetteerCmd),
     /// Benchmarks (run in release: `cargo run --release -- bench ...`).
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -90,6 +97,37 @@ struct EvalCmd {
 enum EvalFormat {
     Table,
     Json,
+}
+
+#[derive(Args)]
+struct GeocodeCmd {
+    /// The text (an article body, a sentence); `-` reads standard input.
+    text: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+    format: EvalFormat,
+}
+
+#[derive(Args)]
+struct PlacesCmd {
+    /// The name to look up.
+    name: String,
+    /// How many matches to show.
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+}
+
+#[derive(Subcommand)]
+enum GazetteerCmd {
+    /// Build `crates/sitrep-core/data/gazetteer.tsv.gz` (reproducible: same input, same bytes).
+    Build {
+        /// Who's On First places TSV (gzip or plain), e.g. ../shared/data/gazetteer/wof-places-sy-iq-lb-jo-tr.tsv.gz
+        #[arg(long)]
+        wof: std::path::PathBuf,
+        /// Where to write the gazetteer (gzip).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -198,6 +236,9 @@ fn main() -> ExitCode {
         Command::Read(cmd) => run_read(cmd),
         Command::Extract(cmd) => run_extract(cmd),
         Command::Eval(cmd) => run_eval(cmd),
+        Command::Geocode(cmd) => run_geocode(cmd),
+        Command::Places(cmd) => run_places(cmd),
+        Command::Gazetteer(GazetteerCmd::Build { wof, out }) => run_gazetteer_build(&wof, &out),
         Command::Bench(cmd) => bench::run(cmd),
     };
     match result {
@@ -290,7 +331,7 @@ fn run_extract(cmd: ExtractCmd) -> Result<bool> {
         read::read_input(input, &opts, &mut |r| match r {
             Ok(a) => {
                 if io_err.is_none() {
-                    let events = sitrep_core::extract::extract(&a);
+                    let events = sitrep_core::events_of(&a);
                     if let Err(e) = sink.write(&mut out, &a, &events) {
                         io_err = Some(e);
                     }
@@ -349,7 +390,7 @@ fn run_eval(cmd: EvalCmd) -> Result<bool> {
                 });
             }
         }
-        let events = sitrep_core::extract::extract(&a);
+        let events = sitrep_core::events_of(&a);
         docs.push((d.doc.clone(), a, events));
     }
     let report = sitrep_core::eval::events::score(&gold, &docs);
@@ -362,5 +403,90 @@ fn run_eval(cmd: EvalCmd) -> Result<bool> {
         }
         EvalFormat::Table => output::eval_table(&mut out, &report)?,
     }
+    Ok(true)
+}
+
+/// `sitrep geocode "text"`: the events' places of a text, resolved, with alternatives.
+fn run_geocode(cmd: GeocodeCmd) -> Result<bool> {
+    use std::io::Read as _;
+    let text = if cmd.text == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        s
+    } else {
+        cmd.text
+    };
+    let found = sitrep_core::geocode::places_in_text(&text);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match cmd.format {
+        EvalFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &found)?;
+            writeln!(out)?;
+        }
+        EvalFormat::Table => output::geocode_table(&mut out, &found)?,
+    }
+    Ok(true)
+}
+
+/// `sitrep places NAME`: fuzzy gazetteer look-up.
+fn run_places(cmd: PlacesCmd) -> Result<bool> {
+    let g = sitrep_core::geocode::Gazetteer::builtin();
+    let found = g.lookup(&cmd.name, cmd.limit);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if found.is_empty() {
+        writeln!(out, "no place matches {:?}", cmd.name)?;
+        return Ok(false);
+    }
+    for a in found {
+        writeln!(
+            out,
+            "{:<28} {:<13} {:<3} {:<16} {:>9.5} {:>9.5}  {}  score {:.2}",
+            a.name,
+            a.kind,
+            a.country,
+            a.admin1.as_deref().unwrap_or("-"),
+            a.latitude,
+            a.longitude,
+            a.id,
+            a.score
+        )?;
+    }
+    Ok(true)
+}
+
+/// `sitrep gazetteer build`: WOF + admin1 names + supplement -> the shipped gazetteer.
+fn run_gazetteer_build(wof: &std::path::Path, out: &std::path::Path) -> Result<bool> {
+    use anyhow::Context;
+    use std::io::Read as _;
+    let raw = std::fs::read(wof).with_context(|| format!("reading {}", wof.display()))?;
+    let text = if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut s = String::new();
+        flate2::read::GzDecoder::new(raw.as_slice())
+            .read_to_string(&mut s)
+            .with_context(|| format!("decompressing {}", wof.display()))?;
+        s
+    } else {
+        String::from_utf8(raw).with_context(|| format!("{}: not UTF-8", wof.display()))?
+    };
+    use sitrep_core::geocode::build;
+    let tsv = build::build(&text, build::ADMIN1_TSV, build::SUPPLEMENT_TSV)
+        .map_err(anyhow::Error::msg)?;
+    // gzip without a name or a time stamp, so that the same input gives the same bytes.
+    let mut gz = flate2::GzBuilder::new()
+        .mtime(0)
+        .write(Vec::new(), flate2::Compression::best());
+    gz.write_all(tsv.as_bytes())?;
+    let bytes = gz.finish()?;
+    let tmp = out.with_extension("tmp");
+    std::fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, out)?;
+    eprintln!(
+        "wrote {} ({} places, {} bytes)",
+        out.display(),
+        tsv.lines().count() - 1,
+        bytes.len()
+    );
     Ok(true)
 }

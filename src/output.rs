@@ -268,3 +268,54 @@ pub fn eval_table(out: &mut impl Write, r: &sitrep_core::eval::events::Report) -
     }
     Ok(())
 }
+
+/// `sitrep geocode` output: each place mention and how it was resolved.
+pub fn geocode_table(
+    out: &mut impl Write,
+    found: &[sitrep_core::geocode::PlaceFound],
+) -> io::Result<()> {
+    if found.is_empty() {
+        return writeln!(out, "no place names found");
+    }
+    for p in found {
+        writeln!(
+            out,
+            "{:?} ({} cue{})",
+            p.text,
+            p.cue,
+            p.qualifier
+                .as_ref()
+                .map(|q| format!(", {q}"))
+                .unwrap_or_default()
+        )?;
+        match &p.resolution {
+            Some(r) => {
+                writeln!(
+                    out,
+                    "  -> {} [{}] {}, {} | {:.5}, {:.5} | precision {} | score {:.2}",
+                    r.name.as_deref().unwrap_or("(governorate only)"),
+                    r.id.as_deref().unwrap_or("-"),
+                    r.admin2.as_deref().unwrap_or("-"),
+                    r.admin1.as_deref().unwrap_or("-"),
+                    r.latitude,
+                    r.longitude,
+                    r.geo_precision,
+                    r.score
+                )?;
+                for a in r.alternatives.iter().skip(1).take(4) {
+                    writeln!(
+                        out,
+                        "     also: {} ({}, {}, {}) score {:.2}",
+                        a.name,
+                        a.kind,
+                        a.admin1.as_deref().unwrap_or("-"),
+                        a.country,
+                        a.score
+                    )?;
+                }
+            }
+            None => writeln!(out, "  -> unresolved (unknown or ambiguous)")?,
+        }
+    }
+    Ok(())
+}

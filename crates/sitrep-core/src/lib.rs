@@ -32,9 +32,17 @@ pub mod dates;
 pub mod error;
 pub mod eval;
 pub mod extract;
+pub mod geocode;
 pub mod knowledge;
 pub mod model;
 pub mod read;
 
 pub use error::{ReadError, ReadErrorKind};
+
+/// The events of a clean article, extracted and geocoded: the pipeline after reading.
+pub fn events_of(article: &Article) -> Vec<Event> {
+    let (mut events, places) = extract::Extractor::default().extract_with_places(article);
+    geocode::geocode_events(article, &mut events, &places);
+    events
+}
 pub use model::{Article, Event, Format, Paragraph, Published, Span};

@@ -261,6 +261,10 @@ pub struct Event {
     pub admin2: Option<String>,
     /// ACLED geo precision: 1 the place, 2 near it or part of a region, 3 the region only.
     pub geo_precision: Option<u8>,
+    /// The gazetteer entry the place resolved to.
+    pub geo_id: Option<String>,
+    /// The candidates the geocoder considered, best first, with their scores ("why here?").
+    pub geo_alternatives: Vec<crate::geocode::Alternative>,
     pub fatalities: u32,
     /// How the fatality figure is bounded: exact, at_least, about, at_most, unstated (no
     /// figure in the text; ACLED's default), none (no deaths reported).

@@ -14,9 +14,21 @@ use std::collections::{BTreeMap, HashMap};
 pub struct Gold {
     #[serde(default)]
     pub actor_aliases: HashMap<String, Vec<String>>,
+    /// Reference points of the canonical places.
+    #[serde(default)]
+    pub places: HashMap<String, GoldPlace>,
     #[serde(default)]
     pub place_aliases: HashMap<String, Vec<String>>,
     pub documents: Vec<GoldDoc>,
+}
+
+/// A gold place's reference point.
+#[derive(Debug, Deserialize)]
+pub struct GoldPlace {
+    pub lat: f64,
+    pub lon: f64,
+    pub admin1: Option<String>,
+    pub within_km: f64,
 }
 
 /// One gold document.
@@ -166,6 +178,34 @@ impl Matcher<'_> {
         })
     }
 
+    /// Whether the event's point lies within `within_km` of one of the gold location's
+    /// reference points (`None` when the gold gives no reference point).
+    fn point_ok(&self, g: &Value, e: &Event) -> Option<bool> {
+        let refs: Vec<&GoldPlace> = alts(g.get("location"))?
+            .iter()
+            .flatten()
+            .filter_map(|c| self.gold.places.get(c))
+            .collect();
+        if refs.is_empty() {
+            return None;
+        }
+        let (Some(lat), Some(lon)) = (e.latitude, e.longitude) else {
+            return Some(false);
+        };
+        Some(
+            refs.iter()
+                .any(|p| crate::geocode::distance_km((lat, lon), (p.lat, p.lon)) <= p.within_km),
+        )
+    }
+
+    fn admin1_ok(&self, g: &Value, e: &Event) -> Option<bool> {
+        let list = alts(g.get("admin1"))?;
+        Some(list.iter().any(|a| match a {
+            Some(a) => e.admin1.as_deref() == Some(a.as_str()),
+            None => e.admin1.is_none(),
+        }))
+    }
+
     fn date_ok(&self, g: &Value, e: &Event) -> bool {
         if let Some(d) = g.get("date").and_then(Value::as_str) {
             return e.event_date.map(|x| x.to_string()).as_deref() == Some(d);
@@ -275,6 +315,7 @@ pub fn score(gold: &Gold, docs: &[(String, Article, Vec<Event>)]) -> Report {
     };
     let mut r = Report::default();
     let mut fields: BTreeMap<String, usize> = BTreeMap::new();
+    let mut geo: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for gd in &gold.documents {
         let Some((_, _, events)) = docs.iter().find(|(n, _, _)| *n == gd.doc) else {
             continue;
@@ -313,6 +354,26 @@ pub fn score(gold: &Gold, docs: &[(String, Article, Vec<Event>)]) -> Report {
                     ];
                     if checks.iter().all(|c| c.1) {
                         r.must_fully_right += 1;
+                    }
+                    for (k, ok) in [
+                        ("place_within_km", m.point_ok(g, e)),
+                        ("admin1", m.admin1_ok(g, e)),
+                    ] {
+                        if let Some(ok) = ok {
+                            let t = geo.entry(k.to_string()).or_default();
+                            t.0 += usize::from(ok);
+                            t.1 += 1;
+                            if !ok {
+                                d.field_errors.push(format!(
+                                    "{k}: gold {} / ours {} at {:?},{:?} admin1 {:?}",
+                                    describe_gold(g),
+                                    e.location.as_deref().unwrap_or("-"),
+                                    e.latitude,
+                                    e.longitude,
+                                    e.admin1
+                                ));
+                            }
+                        }
                     }
                     for (k, ok) in checks {
                         *fields.entry(k.to_string()).or_default() += usize::from(ok);
@@ -374,6 +435,11 @@ pub fn score(gold: &Gold, docs: &[(String, Article, Vec<Event>)]) -> Report {
                 v as f64 / r.must_found as f64
             },
         );
+    }
+    // Geocoding: over matched must events whose gold gives a reference point / an admin1.
+    for (k, (ok, n)) in geo {
+        r.field_accuracy
+            .insert(k, if n == 0 { 0.0 } else { ok as f64 / n as f64 });
     }
     r
 }

@@ -23,7 +23,7 @@ use chrono::NaiveDate;
 use lexicon::Lexicon;
 use numbers::{Bound, Harm, Quantity};
 use places::{PlaceCues, PlaceMention};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use when::When;
 
 /// What a typer says of one trigger in a sentence.
@@ -85,6 +85,16 @@ impl Default for Extractor<'static> {
 /// Extracts the events of an article with the built-in knowledge.
 pub fn extract(article: &Article) -> Vec<Event> {
     Extractor::default().extract(article)
+}
+
+/// The places an article names in its event sentences, for the geocoder's context.
+#[derive(Debug, Clone, Default)]
+pub struct ArticlePlaces {
+    /// Every place name with its cue kind, in text order.
+    pub names: Vec<(String, String)>,
+    /// Places the text puts inside or next to another ("the Thirayan barrier on the Khanasser
+    /// highway", "the valleys of X in the western Qalamoun"): name -> the other place.
+    pub within: HashMap<String, String>,
 }
 
 /// Words before a country name that make it a place rather than an actor.
@@ -234,6 +244,12 @@ impl<'a> Extractor<'a> {
 
     /// Extracts the events of an article.
     pub fn extract(&self, article: &Article) -> Vec<Event> {
+        self.extract_with_places(article).0
+    }
+
+    /// Extracts the events of an article, and the places its event sentences name.
+    pub fn extract_with_places(&self, article: &Article) -> (Vec<Event>, ArticlePlaces) {
+        let mut article_places = ArticlePlaces::default();
         let published = article.published.map(|p| p.date);
         let mut mentions: Vec<Mention> = Vec::new();
         let mut history: Vec<usize> = Vec::new(); // actors named so far, in order
@@ -291,9 +307,43 @@ impl<'a> Extractor<'a> {
                 let mut places = self.places.find(s, &known_places);
                 // A name that is an actor ("ISIS strongholds", "Moscow announced") is not a place.
                 places.retain(|p| self.actors.lookup(&p.name).is_none());
-                for pl in &places {
+                for (k, pl) in places.iter().enumerate() {
                     if pl.kind != "known" && !known_places.contains(&pl.name) {
                         known_places.push(pl.name.clone());
+                    }
+                    article_places
+                        .names
+                        .push((pl.name.clone(), pl.kind.clone()));
+                    // "X on the Y highway", "X in the Y", "X, north of Y": X lies in or by Y.
+                    if let Some(next) = places.get(k + 1) {
+                        let gap = s[pl.end..next.start].trim().to_ascii_lowercase();
+                        let gap = gap.trim_start_matches(',').trim();
+                        let linked = [
+                            "on the",
+                            "in the",
+                            "on",
+                            "in",
+                            "near",
+                            "near the",
+                            "outside",
+                            "outside the",
+                            "at",
+                            "of",
+                            "in the countryside of",
+                        ]
+                        .contains(&gap)
+                            || next.kind == "relative"
+                            || gap.ends_with("barrier on the")
+                            || gap.ends_with("area on the")
+                            || ["barrier", "checkpoint", "area", "district"]
+                                .iter()
+                                .any(|w| gap.starts_with(w) && gap.split_whitespace().count() <= 3);
+                        if linked && next.name != pl.name {
+                            article_places
+                                .within
+                                .entry(pl.name.clone())
+                                .or_insert_with(|| next.name.clone());
+                        }
                     }
                 }
                 let whens = when::find(s, published);
@@ -448,7 +498,7 @@ impl<'a> Extractor<'a> {
                 }
             }
         }
-        self.merge(article, mentions)
+        (self.merge(article, mentions), article_places)
     }
 
     /// actor1 and actor2 of a trigger, from the actor mentions of its clause.
@@ -920,6 +970,8 @@ impl<'a> Extractor<'a> {
             admin1: None,
             admin2: None,
             geo_precision: None,
+            geo_id: None,
+            geo_alternatives: Vec::new(),
             fatalities,
             fatalities_bound: bound,
             injured: (!d.injured.is_empty()).then_some(injured),

@@ -1,0 +1,206 @@
+//! Building sitrep's gazetteer (`data/gazetteer.tsv.gz`) from Who's On First, the admin1 name
+//! table and the hand-made supplement. `sitrep gazetteer build` runs it; the output is
+//! deterministic (sorted by id), so the build is reproducible.
+//!
+//! Output format (version 1), tab-separated with a header line:
+//! `id cc kind name lat lon radius_km population admin1 admin2 names`, `names` being
+//! `|`-separated variants (Latin and Arabic script only), `kind` one of locality,
+//! neighbourhood, localadmin, district, region, or the supplement's kinds (road, airbase,
+//! crossing, camp, region).
+
+use std::collections::{BTreeMap, HashMap};
+
+/// The admin1 name table shipped with sitrep (`data/admin1.tsv`).
+pub const ADMIN1_TSV: &str = include_str!("../../data/admin1.tsv");
+/// The hand-made supplement shipped with sitrep (`data/places_supplement.tsv`).
+pub const SUPPLEMENT_TSV: &str = include_str!("../../data/places_supplement.tsv");
+
+fn keep_name(n: &str) -> bool {
+    let n = n.trim();
+    !n.is_empty()
+        && n.len() <= 80
+        && n.chars().all(|c| {
+            c.is_ascii()
+                || ('\u{00C0}'..='\u{024F}').contains(&c)
+                || ('\u{1E00}'..='\u{1EFF}').contains(&c)
+                || ('\u{0600}'..='\u{06FF}').contains(&c)
+                || "‘’ʿʾ`´".contains(c)
+                || c.is_whitespace()
+        })
+}
+
+/// Parses the admin1 table: WOF region name -> (name, aliases).
+pub fn admin1_table(tsv: &str) -> HashMap<String, (String, Vec<String>)> {
+    let mut m = HashMap::new();
+    for line in tsv
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("wof_name\t") && !l.trim().is_empty())
+    {
+        let c: Vec<&str> = line.split('\t').collect();
+        if c.len() >= 2 {
+            let aliases = c
+                .get(2)
+                .map(|a| {
+                    a.split(';')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default();
+            m.insert(c[0].to_string(), (c[1].to_string(), aliases));
+        }
+    }
+    m
+}
+
+/// Builds the gazetteer TSV from the WOF places TSV, the admin1 table and the supplement.
+pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str) -> Result<String, String> {
+    let admin1 = admin1_table(admin1_tsv);
+    let mut lines = wof_tsv.lines();
+    let header: Vec<&str> = lines.next().ok_or("empty WOF file")?.split('\t').collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .ok_or(format!("WOF file has no column {name}"))
+    };
+    let (c_id, c_cc, c_type, c_name, c_lat, c_lon, c_pop, c_region, c_county, c_names) = (
+        col("wof_id")?,
+        col("cc")?,
+        col("placetype")?,
+        col("name")?,
+        col("lat")?,
+        col("lon")?,
+        col("population")?,
+        col("region_id")?,
+        col("county_id")?,
+        col("names")?,
+    );
+    let rows: Vec<Vec<&str>> = lines
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .filter(|r| r.len() == header.len())
+        .collect();
+    let mut region_name: HashMap<&str, String> = HashMap::new();
+    let mut county_name: HashMap<&str, &str> = HashMap::new();
+    for r in &rows {
+        match r[c_type] {
+            "region" => {
+                let n = admin1
+                    .get(r[c_name])
+                    .map_or_else(|| r[c_name].to_string(), |(n, _)| n.clone());
+                region_name.insert(r[c_id], n);
+            }
+            "county" => {
+                county_name.insert(r[c_id], r[c_name]);
+            }
+            _ => {}
+        }
+    }
+    let mut out: BTreeMap<String, String> = BTreeMap::new();
+    for r in &rows {
+        let kind = match r[c_type] {
+            "locality" => "locality",
+            "neighbourhood" => "neighbourhood",
+            "localadmin" => "localadmin",
+            "county" => "district",
+            "region" => "region",
+            _ => continue,
+        };
+        if r[c_name].contains("Observer Force") {
+            continue;
+        }
+        let radius = match kind {
+            "neighbourhood" => 1.0,
+            "locality" | "localadmin" => 2.0,
+            "district" => 20.0,
+            _ => 60.0,
+        };
+        let a1 = if kind == "region" {
+            region_name.get(r[c_id]).cloned()
+        } else {
+            region_name.get(r[c_region]).cloned()
+        };
+        let a2 = if kind == "district" {
+            Some(r[c_name])
+        } else {
+            county_name.get(r[c_county]).copied()
+        };
+        let mut names: Vec<String> = Vec::new();
+        let extra: Vec<String> = if kind == "region" {
+            admin1
+                .get(r[c_name])
+                .map(|(n, a)| {
+                    std::iter::once(n.clone())
+                        .chain(a.iter().cloned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        for n in r[c_names].split('|').map(str::to_string).chain(extra) {
+            if keep_name(&n) && !names.iter().any(|x| x == n.trim()) && n.trim() != r[c_name] {
+                names.push(n.trim().to_string());
+            }
+        }
+        let name = if kind == "region" {
+            a1.clone().unwrap_or_else(|| r[c_name].to_string())
+        } else {
+            r[c_name].to_string()
+        };
+        let row = format!(
+            "wof:{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            r[c_id],
+            r[c_cc],
+            kind,
+            name,
+            r[c_lat],
+            r[c_lon],
+            radius,
+            r[c_pop].parse::<u64>().unwrap_or(0),
+            a1.unwrap_or_default(),
+            a2.unwrap_or(""),
+            names.join("|")
+        );
+        out.insert(format!("wof:{:0>12}", r[c_id]), row);
+    }
+    for line in supplement_tsv
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("id\t") && !l.trim().is_empty())
+    {
+        let c: Vec<&str> = line.split('\t').collect();
+        if c.len() != 10 {
+            return Err(format!(
+                "supplement line has {} columns, expected 10: {line}",
+                c.len()
+            ));
+        }
+        let names: Vec<&str> = c[9]
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        let row = format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t0\t{}\t{}\t{}",
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            c[4],
+            c[5],
+            c[6],
+            c[7],
+            c[8],
+            names.join("|")
+        );
+        out.insert(format!("sup:{:0>12}", c[0].trim_start_matches("sup:")), row);
+    }
+    let mut s = String::from(
+        "id\tcc\tkind\tname\tlat\tlon\tradius_km\tpopulation\tadmin1\tadmin2\tnames\n",
+    );
+    for row in out.values() {
+        s.push_str(row);
+        s.push('\n');
+    }
+    Ok(s)
+}
