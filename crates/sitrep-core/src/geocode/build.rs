@@ -2,11 +2,12 @@
 //! table and the hand-made supplement. `sitrep gazetteer build` runs it; the output is
 //! deterministic (sorted by id), so the build is reproducible.
 //!
-//! Output format (version 1), tab-separated with a header line:
-//! `id cc kind name lat lon radius_km population admin1 admin2 names`, `names` being
-//! `|`-separated variants (Latin and Arabic script only), `kind` one of locality,
+//! Output format (version 2), tab-separated with a header line:
+//! `id cc kind name lat lon radius_km population admin1 admin2 names folds keys`, `names`
+//! being `|`-separated variants (Latin and Arabic script only), `kind` one of locality,
 //! neighbourhood, localadmin, district, region, or the supplement's kinds (road, airbase,
-//! crossing, camp, region).
+//! crossing, camp, region); `folds` and `keys` the distinct [`super::fold::fold`] and
+//! [`super::fold::key`] of the name and its variants, precomputed so that loading is fast.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -109,6 +110,19 @@ pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str) -> Result<St
         if r[c_name].contains("Observer Force") {
             continue;
         }
+        // Syria, Lebanon and Jordan whole; of Turkey and Iraq the borderlands (a box around
+        // Syria, about 150 km beyond its borders), their admin areas and their big towns.
+        // The war's events beyond Syria happen there, and thousands of far-away Anatolian
+        // villages would only add false matches (and load time).
+        if matches!(r[c_cc], "TR" | "IQ") {
+            let lat: f64 = r[c_lat].parse().unwrap_or(0.0);
+            let lon: f64 = r[c_lon].parse().unwrap_or(0.0);
+            let pop: u64 = r[c_pop].parse().unwrap_or(0);
+            let near = (31.0..=38.6).contains(&lat) && (34.5..=44.0).contains(&lon);
+            if !near && !matches!(kind, "region" | "district") && pop < 50_000 {
+                continue;
+            }
+        }
         let radius = match kind {
             "neighbourhood" => 1.0,
             "locality" | "localadmin" => 2.0,
@@ -195,12 +209,46 @@ pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str) -> Result<St
         );
         out.insert(format!("sup:{:0>12}", c[0].trim_start_matches("sup:")), row);
     }
+    // Entries, then the two indexes (folded name -> entry numbers, phonetic key -> entry
+    // numbers), each sorted so that a reader can binary-search them without building a map.
     let mut s = String::from(
         "id\tcc\tkind\tname\tlat\tlon\tradius_km\tpopulation\tadmin1\tadmin2\tnames\n",
     );
-    for row in out.values() {
+    let mut folds: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut keys: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, row) in out.values().enumerate() {
+        let c: Vec<&str> = row.split('\t').collect();
+        for n in std::iter::once(c[3]).chain(c[10].split('|').filter(|n| !n.is_empty())) {
+            for (map, k) in [
+                (&mut folds, super::fold::fold(n)),
+                (&mut keys, super::fold::key(n)),
+            ] {
+                if k.is_empty() {
+                    continue;
+                }
+                let v = map.entry(k).or_default();
+                if v.last() != Some(&i) {
+                    v.push(i);
+                }
+            }
+        }
         s.push_str(row);
         s.push('\n');
+    }
+    for (title, map) in [("#folds", &folds), ("#keys", &keys)] {
+        s.push_str(title);
+        s.push('\n');
+        for (k, ids) in map {
+            s.push_str(k);
+            s.push('\t');
+            s.push_str(
+                &ids.iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+            s.push('\n');
+        }
     }
     Ok(s)
 }

@@ -23,24 +23,34 @@ const GAZETTEER_GZ: &[u8] = include_bytes!("../../data/gazetteer.tsv.gz");
 /// One gazetteer entry.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    pub id: String,
-    pub cc: String,
-    pub kind: String,
-    pub name: String,
+    pub id: &'static str,
+    pub cc: &'static str,
+    pub kind: &'static str,
+    pub name: &'static str,
     pub lat: f64,
     pub lon: f64,
     pub radius_km: f32,
     pub population: u64,
-    pub admin1: Option<String>,
-    pub admin2: Option<String>,
-    pub names: Vec<String>,
+    pub admin1: Option<&'static str>,
+    pub admin2: Option<&'static str>,
+    /// Name variants, `|`-separated (see [`Entry::names`]).
+    pub variants: &'static str,
+}
+
+impl Entry {
+    /// The entry's name variants.
+    pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.variants.split('|').filter(|s| !s.is_empty())
+    }
 }
 
 /// The gazetteer, indexed by folded name and phonetic key.
 pub struct Gazetteer {
     pub entries: Vec<Entry>,
-    by_fold: HashMap<String, Vec<u32>>,
-    by_key: HashMap<String, Vec<u32>>,
+    /// Folded name -> entry numbers ("3,17"), sorted by name.
+    by_fold: Vec<(&'static str, &'static str)>,
+    /// Phonetic key -> entry numbers, sorted by key.
+    by_key: Vec<(&'static str, &'static str)>,
     /// Governorate centres by admin1 name.
     admin1_centre: HashMap<String, (String, f64, f64)>,
 }
@@ -99,10 +109,37 @@ pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
 }
 
 impl Gazetteer {
-    /// Parses a gazetteer TSV (the format [`build`] writes).
-    pub fn parse(tsv: &str) -> Result<Self, String> {
-        let mut entries = Vec::new();
+    /// Parses a gazetteer TSV (the format [`build`] writes). The text lives as long as the
+    /// program: the index points into it instead of copying 400,000 keys.
+    pub fn parse(tsv: &'static str) -> Result<Self, String> {
+        let mut entries = Vec::with_capacity(100_000);
+        let mut by_fold = Vec::with_capacity(300_000);
+        let mut by_key = Vec::with_capacity(300_000);
+        let mut section = 0;
         for (n, line) in tsv.lines().enumerate().skip(1) {
+            match line {
+                "#folds" => {
+                    section = 1;
+                    continue;
+                }
+                "#keys" => {
+                    section = 2;
+                    continue;
+                }
+                _ => {}
+            }
+            if section > 0 {
+                let (k, ids) = line
+                    .split_once('\t')
+                    .ok_or_else(|| format!("gazetteer line {}: no tab in an index line", n + 1))?;
+                if section == 1 {
+                    &mut by_fold
+                } else {
+                    &mut by_key
+                }
+                .push((k, ids));
+                continue;
+            }
             let c: Vec<&str> = line.split('\t').collect();
             if c.len() != 11 {
                 return Err(format!(
@@ -115,46 +152,32 @@ impl Gazetteer {
                 s.parse::<f64>()
                     .map_err(|e| format!("gazetteer line {}: {e}", n + 1))
             };
-            let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+            let opt = |s: &'static str| (!s.is_empty()).then_some(s);
             entries.push(Entry {
-                id: c[0].to_string(),
-                cc: c[1].to_string(),
-                kind: c[2].to_string(),
-                name: c[3].to_string(),
+                id: c[0],
+                cc: c[1],
+                kind: c[2],
+                name: c[3],
                 lat: num(c[4])?,
                 lon: num(c[5])?,
                 radius_km: num(c[6])? as f32,
                 population: c[7].parse().unwrap_or(0),
                 admin1: opt(c[8]),
                 admin2: opt(c[9]),
-                names: c[10]
-                    .split('|')
-                    .filter(|s| !s.is_empty())
-                    .map(String::from)
-                    .collect(),
+                variants: c[10],
             });
         }
-        let mut by_fold: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut by_key: HashMap<String, Vec<u32>> = HashMap::new();
+        // The build writes the indexes sorted (checked by a test, not at every start).
+        if by_fold.is_empty() || by_key.is_empty() {
+            return Err(
+                "gazetteer indexes missing or not sorted (rebuild it: sitrep gazetteer build)"
+                    .into(),
+            );
+        }
         let mut admin1_centre = HashMap::new();
-        for (i, e) in entries.iter().enumerate() {
-            for n in std::iter::once(&e.name).chain(e.names.iter()) {
-                let f = fold::fold(n);
-                if f.is_empty() {
-                    continue;
-                }
-                let v = by_fold.entry(f).or_default();
-                if v.last() != Some(&(i as u32)) {
-                    v.push(i as u32);
-                }
-                let k = fold::key(n);
-                let v = by_key.entry(k).or_default();
-                if v.last() != Some(&(i as u32)) {
-                    v.push(i as u32);
-                }
-            }
+        for e in &entries {
             if e.kind == "region" && e.id.starts_with("wof:") {
-                admin1_centre.insert(e.name.clone(), (e.cc.clone(), e.lat, e.lon));
+                admin1_centre.insert(e.name.to_string(), (e.cc.to_string(), e.lat, e.lon));
             }
         }
         Ok(Gazetteer {
@@ -168,36 +191,49 @@ impl Gazetteer {
     /// The gazetteer shipped with sitrep (decompressed and indexed on first use).
     pub fn builtin() -> &'static Gazetteer {
         static G: LazyLock<Gazetteer> = LazyLock::new(|| {
-            let mut tsv = String::new();
+            let mut tsv = String::with_capacity(GAZETTEER_GZ.len() * 5);
             flate2::read::GzDecoder::new(GAZETTEER_GZ)
                 .read_to_string(&mut tsv)
                 .expect("embedded gazetteer decompresses");
-            Gazetteer::parse(&tsv).expect("embedded gazetteer is valid")
+            Gazetteer::parse(Box::leak(tsv.into_boxed_str())).expect("embedded gazetteer is valid")
         });
         &G
+    }
+
+    fn ids(index: &[(&'static str, &'static str)], k: &str) -> Vec<usize> {
+        match index.binary_search_by(|(x, _)| (*x).cmp(k)) {
+            Ok(i) => index[i]
+                .1
+                .split(',')
+                .filter_map(|n| n.parse().ok())
+                .collect(),
+            Err(_) => Vec::new(),
+        }
     }
 
     /// Entries whose names match a string: (entry, match quality).
     pub fn candidates(&self, text: &str) -> Vec<(usize, f32)> {
         let mut out: Vec<(usize, f32)> = Vec::new();
         let f = fold::fold(text);
-        if let Some(v) = self.by_fold.get(&f) {
-            for &i in v {
-                let e = &self.entries[i as usize];
-                let q = if fold::fold(&e.name) == f { 1.0 } else { 0.95 };
-                out.push((i as usize, q));
+        {
+            let v = Self::ids(&self.by_fold, &f);
+            for i in v {
+                let e = &self.entries[i];
+                let q = if fold::fold(e.name) == f { 1.0 } else { 0.95 };
+                out.push((i, q));
             }
         }
-        if let Some(v) = self.by_key.get(&fold::key(text)) {
-            for &i in v {
-                if !out.iter().any(|(j, _)| *j == i as usize) {
+        {
+            let v = Self::ids(&self.by_key, &fold::key(text));
+            for i in v {
+                if !out.iter().any(|(j, _)| *j == i) {
                     // A phonetic match is as good as the closest spelling it has.
-                    let e = &self.entries[i as usize];
-                    let sim = std::iter::once(&e.name)
-                        .chain(e.names.iter())
+                    let e = &self.entries[i];
+                    let sim = std::iter::once(e.name)
+                        .chain(e.names())
                         .map(|n| strsim::jaro_winkler(&f, &fold::fold(n)))
                         .fold(0.0, f64::max);
-                    out.push((i as usize, 0.6 + 0.3 * sim as f32));
+                    out.push((i, 0.6 + 0.3 * sim as f32));
                 }
             }
         }
@@ -217,7 +253,7 @@ impl Gazetteer {
         }
         let wants_region = matches!(ctx.cue.as_deref(), Some("region"));
         let wants_district = matches!(ctx.cue.as_deref(), Some("district"));
-        s += match e.kind.as_str() {
+        s += match e.kind {
             "locality" if wants_region => 0.0,
             "locality" => 0.15,
             "neighbourhood" | "localadmin" => 0.0,
@@ -229,10 +265,10 @@ impl Gazetteer {
         };
         // Population tells big towns from hamlets; admin areas' populations say nothing of
         // which place a name means.
-        if matches!(e.kind.as_str(), "locality" | "neighbourhood") {
+        if matches!(e.kind, "locality" | "neighbourhood") {
             s += ((e.population as f32 + 1.0).log10().min(6.5)) * 0.03;
         }
-        if e.admin1.as_ref().is_some_and(|a| ctx.admin1.contains(a)) {
+        if e.admin1.is_some_and(|a| ctx.admin1.iter().any(|x| x == a)) {
             s += 0.35;
         }
         let near = ctx
@@ -268,11 +304,11 @@ impl Gazetteer {
             .map(|&(i, s)| {
                 let e = &self.entries[i];
                 Alternative {
-                    id: e.id.clone(),
-                    name: e.name.clone(),
-                    kind: e.kind.clone(),
-                    country: e.cc.clone(),
-                    admin1: e.admin1.clone(),
+                    id: e.id.to_string(),
+                    name: e.name.to_string(),
+                    kind: e.kind.to_string(),
+                    country: e.cc.to_string(),
+                    admin1: e.admin1.map(String::from),
                     latitude: e.lat,
                     longitude: e.lon,
                     score: (s * 100.0).round() / 100.0,
@@ -287,16 +323,16 @@ impl Gazetteer {
         let rival = scored.iter().skip(1).find(|&&(i, s)| {
             let r = &self.entries[i];
             best_score - s < 0.1
-                && admin_area(&r.kind) == admin_area(&b.kind)
+                && admin_area(r.kind) == admin_area(b.kind)
                 && distance_km((b.lat, b.lon), (r.lat, r.lon)) > 15.0
         });
         if let Some(&(r, _)) = rival {
             let re = &self.entries[r];
             if re.admin1.is_some() && re.admin1 == b.admin1 {
-                let a1 = b.admin1.clone().expect("checked");
+                let a1 = b.admin1.expect("checked").to_string();
                 let (cc, lat, lon) =
                     self.admin1_centre(&a1)
-                        .unwrap_or((b.cc.clone(), b.lat, b.lon));
+                        .unwrap_or((b.cc.to_string(), b.lat, b.lon));
                 return Some(Resolution {
                     text: text.to_string(),
                     id: None,
@@ -313,7 +349,7 @@ impl Gazetteer {
             }
             return None;
         }
-        let geo_precision = match b.kind.as_str() {
+        let geo_precision = match b.kind {
             "locality" | "neighbourhood" | "localadmin" | "airbase" | "crossing" | "camp" => 1,
             "district" | "road" => 2,
             "region" if b.radius_km <= 30.0 => 2,
@@ -321,13 +357,13 @@ impl Gazetteer {
         };
         Some(Resolution {
             text: text.to_string(),
-            id: Some(b.id.clone()),
-            name: Some(b.name.clone()),
+            id: Some(b.id.to_string()),
+            name: Some(b.name.to_string()),
             latitude: b.lat,
             longitude: b.lon,
-            country: b.cc.clone(),
-            admin1: b.admin1.clone(),
-            admin2: b.admin2.clone(),
+            country: b.cc.to_string(),
+            admin1: b.admin1.map(String::from),
+            admin2: b.admin2.map(String::from),
             geo_precision,
             score: best_score,
             alternatives,
@@ -346,8 +382,8 @@ impl Gazetteer {
             let f = fold::fold(text);
             let mut near: Vec<(usize, f32)> = Vec::new();
             for (i, e) in self.entries.iter().enumerate() {
-                let best = std::iter::once(&e.name)
-                    .chain(e.names.iter())
+                let best = std::iter::once(e.name)
+                    .chain(e.names())
                     .map(|n| strsim::jaro_winkler(&f, &fold::fold(n)) as f32)
                     .fold(0.0f32, f32::max);
                 if best >= 0.88 && !found.iter().any(|(j, _)| *j == i) {
@@ -363,11 +399,11 @@ impl Gazetteer {
             .map(|(i, s)| {
                 let e = &self.entries[i];
                 Alternative {
-                    id: e.id.clone(),
-                    name: e.name.clone(),
-                    kind: e.kind.clone(),
-                    country: e.cc.clone(),
-                    admin1: e.admin1.clone(),
+                    id: e.id.to_string(),
+                    name: e.name.to_string(),
+                    kind: e.kind.to_string(),
+                    country: e.cc.to_string(),
+                    admin1: e.admin1.map(String::from),
                     latitude: e.lat,
                     longitude: e.lon,
                     score: (s * 100.0).round() / 100.0,
@@ -695,6 +731,14 @@ mod tests {
             resolve("Bab al-Salama", &[]).unwrap().admin1.as_deref(),
             Some("Aleppo")
         );
+    }
+
+    #[test]
+    fn shipped_gazetteer_is_sorted_and_loads() {
+        let g = Gazetteer::builtin();
+        assert!(g.entries.len() > 20_000);
+        assert!(g.by_fold.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(g.by_key.windows(2).all(|w| w[0].0 < w[1].0));
     }
 
     #[test]
