@@ -31,6 +31,25 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 100_000)]
         articles: usize,
     },
+    /// Geocoding speed: the events of a corpus geocoded over and over to N articles.
+    Geocode {
+        /// A file or folder of articles.
+        #[arg(long)]
+        input: PathBuf,
+        /// How many articles to geocode in all.
+        #[arg(long, default_value_t = 100_000)]
+        articles: usize,
+    },
+    /// Place accuracy on FA-KES: the governorate of each article's main event against the
+    /// crowd-coded `location` column.
+    FakesPlaces {
+        /// The FA-KES CSV (unit_id, article_title, article_content, source, date, location, ...).
+        #[arg(long)]
+        input: PathBuf,
+        /// Print every miss.
+        #[arg(long)]
+        misses: bool,
+    },
     /// Main-text extraction quality on the article-extraction benchmark, beside its peers.
     Html {
         /// The benchmark folder (ground-truth.json, html/, peers/).
@@ -49,11 +68,9 @@ pub fn run(cmd: BenchCmd) -> Result<bool> {
     match cmd {
         BenchCmd::Read { input, articles } => bench_read(&input, articles),
         BenchCmd::Extract { input, articles } => bench_extract(&input, articles),
-        BenchCmd::Html {
-            dataset,
-            snippets,
-            pages,
-        } => {
+        BenchCmd::Geocode { input, articles } => bench_geocode(&input, articles),
+        BenchCmd::FakesPlaces { input, misses } => bench_fakes_places(&input, misses),
+        BenchCmd::Html { dataset, snippets, pages } => {
             bench_html(&dataset, pages)?;
             if let Some(s) = snippets {
                 bench_snippets(&s)?;
@@ -81,21 +98,13 @@ fn bench_read(input: &Path, n: usize) -> Result<bool> {
     if records.is_empty() {
         bail!("{}: no CSV records", input.display());
     }
-    let text_col = headers
-        .iter()
-        .position(|h| h == "article_content" || h == "text")
-        .context("no text column")?;
-    let title_col = headers
-        .iter()
-        .position(|h| h == "article_title" || h == "title");
+    let text_col = headers.iter().position(|h| h == "article_content" || h == "text").context("no text column")?;
+    let title_col = headers.iter().position(|h| h == "article_title" || h == "title");
     let mut wtr = csv::Writer::from_writer(Vec::new());
     wtr.write_record(&headers)?;
     let mut docs: Vec<String> = Vec::with_capacity(n);
     for i in 0..n {
-        let mut r: Vec<String> = records[i % records.len()]
-            .iter()
-            .map(String::from)
-            .collect();
+        let mut r: Vec<String> = records[i % records.len()].iter().map(String::from).collect();
         r[0] = format!("{i}");
         let copy = i / records.len();
         if copy > 0 {
@@ -107,11 +116,7 @@ fn bench_read(input: &Path, n: usize) -> Result<bool> {
     }
     let csv_bytes = wtr.into_inner()?;
     let opts = ReadOptions::default();
-    println!(
-        "corpus: {} ({} records) replicated to {n} articles",
-        input.display(),
-        records.len()
-    );
+    println!("corpus: {} ({} records) replicated to {n} articles", input.display(), records.len());
 
     let t = Instant::now();
     let (mut ok, mut failed) = (0usize, 0usize);
@@ -171,17 +176,106 @@ fn bench_extract(input: &Path, n: usize) -> Result<bool> {
         events += sitrep_core::extract::extract(&articles[i % articles.len()]).len();
     }
     let secs = t.elapsed().as_secs_f64();
-    println!(
-        "corpus: {} ({} articles) extracted {n} times in all",
-        input.display(),
-        articles.len()
-    );
-    println!(
-        "extraction: {n} articles, {events} events in {secs:.2} s = {:.0} articles/s on one core",
-        n as f64 / secs
-    );
+    println!("corpus: {} ({} articles) extracted {n} times in all", input.display(), articles.len());
+    println!("extraction: {n} articles, {events} events in {secs:.2} s = {:.0} articles/s on one core", n as f64 / secs);
     if let Some(m) = peak_rss_mib() {
         println!("peak memory (RSS): {m:.0} MiB");
+    }
+    Ok(true)
+}
+
+fn bench_geocode(input: &Path, n: usize) -> Result<bool> {
+    let (inputs, errors) = read::expand(&[input.display().to_string()]);
+    if let Some(e) = errors.first() {
+        bail!("{e}");
+    }
+    let (articles, _) = read::read_all(&inputs, &ReadOptions::default());
+    if articles.is_empty() {
+        bail!("{}: no articles", input.display());
+    }
+    let t = Instant::now();
+    let _ = sitrep_core::geocode::Gazetteer::builtin();
+    println!("gazetteer loaded in {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
+    let extractor = sitrep_core::extract::Extractor::default();
+    let extracted: Vec<_> = articles.iter().map(|a| extractor.extract_with_places(a)).collect();
+    let t = Instant::now();
+    let (mut events, mut placed) = (0usize, 0usize);
+    for i in 0..n {
+        let k = i % articles.len();
+        let (evs, places) = &extracted[k];
+        let mut evs = evs.clone();
+        sitrep_core::geocode::geocode_events(&articles[k], &mut evs, places);
+        events += evs.len();
+        placed += evs.iter().filter(|e| e.latitude.is_some()).count();
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!("corpus: {} ({} articles) geocoded {n} times in all", input.display(), articles.len());
+    println!("geocoding: {n} articles, {events} events ({placed} placed) in {secs:.2} s = {:.0} articles/s on one core", n as f64 / secs);
+    if let Some(m) = peak_rss_mib() {
+        println!("peak memory (RSS): {m:.0} MiB");
+    }
+    Ok(true)
+}
+
+/// FA-KES's spelling of a governorate.
+fn fakes_governorate(admin1: &str) -> String {
+    match admin1 {
+        "Rural Damascus" | "Damascus" => "damascus".into(),
+        "Deir ez Zor" => "deir ezzor".into(),
+        "Al Hasakeh" => "hasakeh".into(),
+        "Ar-Raqqa" => "raqqa".into(),
+        "Idleb" => "idlib".into(),
+        "Dar'a" => "daraa".into(),
+        "As-Sweida" => "sweida".into(),
+        other => other.to_lowercase(),
+    }
+}
+
+fn bench_fakes_places(input: &Path, show_misses: bool) -> Result<bool> {
+    let text = std::fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let headers = rdr.headers()?.clone();
+    let col = |n: &str| headers.iter().position(|h| h == n).with_context(|| format!("no column {n}"));
+    let (ct, cc, cl) = (col("article_title")?, col("article_content")?, col("location")?);
+    let mut confusion: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let (mut total, mut right, mut from_event, mut none) = (0usize, 0usize, 0usize, 0usize);
+    for rec in rdr.records() {
+        let rec = rec?;
+        let doc = format!("{}\n\n{}\n", &rec[ct], &rec[cc]);
+        let gold = rec[cl].trim().to_lowercase();
+        let mut article = None;
+        read::read_bytes("fakes.txt", doc.as_bytes(), &ReadOptions::default(), &mut |r| article = r.ok());
+        let Some(a) = article else { continue };
+        let events = sitrep_core::events_of(&a);
+        // The main event: the deadliest placed event, then the best attested, then the first.
+        let main = events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.admin1.is_some())
+            .max_by_key(|(i, e)| (e.fatalities, e.evidence.len(), std::cmp::Reverse(*i)))
+            .map(|(_, e)| e);
+        let guess = match main {
+            Some(e) => {
+                from_event += 1;
+                fakes_governorate(e.admin1.as_deref().unwrap_or(""))
+            }
+            None => {
+                none += 1;
+                "none".to_string()
+            }
+        };
+        total += 1;
+        if guess == gold {
+            right += 1;
+        } else if show_misses {
+            println!("miss: gold {gold} / ours {guess} | {}", &rec[ct]);
+        }
+        *confusion.entry((gold, guess)).or_default() += 1;
+    }
+    println!("FA-KES places: {total} articles; main event's governorate = location for {right} ({:.1}%); {from_event} with a placed event, {none} without", 100.0 * right as f64 / total.max(1) as f64);
+    println!("confusion (gold -> ours: count), misses only:");
+    for ((g, o), n) in confusion.iter().filter(|((g, o), _)| g != o) {
+        println!("  {g} -> {o}: {n}");
     }
     Ok(true)
 }
@@ -189,19 +283,13 @@ fn bench_extract(input: &Path, n: usize) -> Result<bool> {
 fn gunzip(path: &Path) -> Result<Vec<u8>> {
     let f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut out = Vec::new();
-    flate2::read::GzDecoder::new(f)
-        .read_to_end(&mut out)
-        .with_context(|| format!("decompressing {}", path.display()))?;
+    flate2::read::GzDecoder::new(f).read_to_end(&mut out).with_context(|| format!("decompressing {}", path.display()))?;
     Ok(out)
 }
 
 /// sitrep's body of an HTML page, as the pipeline produces it (read + clean).
 fn sitrep_body(name: &str, html: &[u8]) -> String {
-    let opts = ReadOptions {
-        format: Some(Format::Html),
-        lossy: true,
-        ..ReadOptions::default()
-    };
+    let opts = ReadOptions { format: Some(Format::Html), lossy: true, ..ReadOptions::default() };
     let mut body = String::new();
     read::read_bytes(name, html, &opts, &mut |r| {
         if let Ok(a) = r {
@@ -212,18 +300,10 @@ fn sitrep_body(name: &str, html: &[u8]) -> String {
 }
 
 fn bench_html(dir: &Path, per_page: bool) -> Result<()> {
-    let gt_text = std::fs::read_to_string(dir.join("ground-truth.json"))
-        .context("reading ground-truth.json")?;
+    let gt_text = std::fs::read_to_string(dir.join("ground-truth.json")).context("reading ground-truth.json")?;
     let gt: BTreeMap<String, serde_json::Value> = serde_json::from_str(&gt_text)?;
-    let gold: BTreeMap<&str, &str> = gt
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str(),
-                v.get("articleBody").and_then(|b| b.as_str()).unwrap_or(""),
-            )
-        })
-        .collect();
+    let gold: BTreeMap<&str, &str> =
+        gt.iter().map(|(k, v)| (k.as_str(), v.get("articleBody").and_then(|b| b.as_str()).unwrap_or(""))).collect();
 
     let mut systems: Vec<(String, String, Vec<PageScore>)> = Vec::new();
     let t = Instant::now();
@@ -235,9 +315,7 @@ fn bench_html(dir: &Path, per_page: bool) -> Result<()> {
         let s = score_page(g, &body);
         ours.push(s);
         let text = String::from_utf8_lossy(&html);
-        let plain = read::html::extract_body(&text)
-            .map(|b| b.text)
-            .unwrap_or_default();
+        let plain = read::html::extract_body(&text).map(|b| b.text).unwrap_or_default();
         let r = score_page(g, &plain);
         raw.push(r);
         if per_page {
@@ -253,11 +331,7 @@ fn bench_html(dir: &Path, per_page: bool) -> Result<()> {
     }
     let secs = t.elapsed().as_secs_f64();
     systems.push(("sitrep".into(), env!("CARGO_PKG_VERSION").into(), ours));
-    systems.push((
-        "(sitrep without its cleaning)".into(),
-        "main-text extraction only".into(),
-        raw,
-    ));
+    systems.push(("(sitrep without its cleaning)".into(), "main-text extraction only".into(), raw));
 
     let peers_dir = dir.join("peers");
     let mut names: Vec<PathBuf> = std::fs::read_dir(&peers_dir)
@@ -266,54 +340,29 @@ fn bench_html(dir: &Path, per_page: bool) -> Result<()> {
         .collect();
     names.sort();
     for p in names {
-        let name = p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("")
-            .trim_end_matches(".json.gz")
-            .to_string();
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("").trim_end_matches(".json.gz").to_string();
         let v: serde_json::Value = serde_json::from_slice(&gunzip(&p)?)?;
         let (version, output) = match v.get("output") {
-            Some(o) => (
-                v.get("version")
-                    .and_then(|x| x.as_str())
-                    .unwrap_or("")
-                    .to_string(),
-                o.clone(),
-            ),
+            Some(o) => (v.get("version").and_then(|x| x.as_str()).unwrap_or("").to_string(), o.clone()),
             None => (String::new(), v),
         };
         let scores = gold
             .iter()
             .map(|(id, g)| {
-                let pred = output
-                    .get(*id)
-                    .and_then(|x| x.get("articleBody"))
-                    .and_then(|b| b.as_str())
-                    .unwrap_or("");
+                let pred = output.get(*id).and_then(|x| x.get("articleBody")).and_then(|b| b.as_str()).unwrap_or("");
                 score_page(g, pred)
             })
             .collect();
         systems.push((name, version, scores));
     }
-    let mut rows: Vec<_> = systems
-        .iter()
-        .map(|(n, v, s)| (n, v, score_corpus(s), bootstrap_f1_sd(s, 1000, 20261125)))
-        .collect();
+    let mut rows: Vec<_> = systems.iter().map(|(n, v, s)| (n, v, score_corpus(s), bootstrap_f1_sd(s, 1000, 20261125))).collect();
     rows.sort_by(|a, b| b.2.f1.total_cmp(&a.2.f1));
-    println!(
-        "article-extraction benchmark: {} pages ({})",
-        gold.len(),
-        dir.display()
-    );
+    println!("article-extraction benchmark: {} pages ({})", gold.len(), dir.display());
     println!("sitrep extracted {} pages in {secs:.2} s", gold.len());
     println!("| extractor | version | F1 | precision | recall | accuracy |");
     println!("|---|---|---|---|---|---|");
     for (n, v, c, sd) in rows {
-        println!(
-            "| {n} | {v} | {:.4} ± {sd:.3} | {:.4} | {:.4} | {:.3} |",
-            c.f1, c.precision, c.recall, c.accuracy
-        );
+        println!("| {n} | {v} | {:.4} ± {sd:.3} | {:.4} | {:.4} | {:.3} |", c.f1, c.precision, c.recall, c.accuracy);
     }
     Ok(())
 }
@@ -323,20 +372,15 @@ fn squash(s: &str) -> String {
 }
 
 fn bench_snippets(dir: &Path) -> Result<()> {
-    let gold: BTreeMap<String, serde_json::Value> = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("gold.json")).context("reading gold.json")?,
-    )?;
+    let gold: BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("gold.json")).context("reading gold.json")?)?;
     let (mut with_found, mut with_total, mut without_absent, mut without_total) = (0, 0, 0, 0);
     let mut perfect = 0;
     for (file, entry) in &gold {
         let html = gunzip(&dir.join("html").join(format!("{file}.gz")))?;
         let body = squash(&sitrep_body(file, &html));
         let list = |k: &str| -> Vec<String> {
-            entry
-                .get(k)
-                .and_then(|v| v.as_array())
-                .map(|a| a.iter().filter_map(|s| s.as_str().map(squash)).collect())
-                .unwrap_or_default()
+            entry.get(k).and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|s| s.as_str().map(squash)).collect()).unwrap_or_default()
         };
         let (w, wo) = (list("with"), list("without"));
         let wf = w.iter().filter(|s| body.contains(s.as_str())).count();
@@ -349,11 +393,7 @@ fn bench_snippets(dir: &Path) -> Result<()> {
         without_absent += wa;
         without_total += wo.len();
     }
-    println!(
-        "trafilatura news pages: {} pages ({})",
-        gold.len(),
-        dir.display()
-    );
+    println!("trafilatura news pages: {} pages ({})", gold.len(), dir.display());
     println!(
         "must-contain snippets found: {with_found}/{with_total} ({:.1}%); must-not snippets absent: {without_absent}/{without_total} ({:.1}%); pages with every snippet right: {perfect}/{}",
         100.0 * with_found as f64 / with_total.max(1) as f64,

@@ -14,11 +14,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "sitrep",
-    version,
-    about = "Turn raw war reporting into conflict-event data"
-)]
+#[command(name = "sitrep", version, about = "Turn raw war reporting into conflict-event data")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -246,9 +242,7 @@ fn main() -> ExitCode {
         Ok(false) => ExitCode::from(1),
         Err(e) => {
             // A closed pipe (`sitrep read ... | head`) is not an error worth a message.
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            {
+            if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("sitrep: error: {e:#}");
@@ -279,14 +273,12 @@ fn run_read(cmd: ReadCmd) -> Result<bool> {
                 }
                 let res = match cmd.format {
                     OutFormat::Text => output::article_text(&mut out, &a),
-                    OutFormat::Jsonl => serde_json::to_writer(&mut out, &a)
-                        .map_err(std::io::Error::from)
-                        .and_then(|_| out.write_all(b"\n")),
+                    OutFormat::Jsonl => {
+                        serde_json::to_writer(&mut out, &a).map_err(std::io::Error::from).and_then(|_| out.write_all(b"\n"))
+                    }
                     OutFormat::Json => {
                         let sep: &[u8] = if first { b"\n" } else { b",\n" };
-                        out.write_all(sep).and_then(|_| {
-                            serde_json::to_writer_pretty(&mut out, &a).map_err(std::io::Error::from)
-                        })
+                        out.write_all(sep).and_then(|_| serde_json::to_writer_pretty(&mut out, &a).map_err(std::io::Error::from))
                     }
                 };
                 first = false;
@@ -354,10 +346,9 @@ fn run_extract(cmd: ExtractCmd) -> Result<bool> {
 /// Scores extraction against a gold file.
 fn run_eval(cmd: EvalCmd) -> Result<bool> {
     use anyhow::Context;
-    let gold_text = std::fs::read_to_string(&cmd.gold)
-        .with_context(|| format!("reading {}", cmd.gold.display()))?;
-    let gold: sitrep_core::eval::events::Gold = serde_json::from_str(&gold_text)
-        .with_context(|| format!("{}: not a gold file", cmd.gold.display()))?;
+    let gold_text = std::fs::read_to_string(&cmd.gold).with_context(|| format!("reading {}", cmd.gold.display()))?;
+    let gold: sitrep_core::eval::events::Gold =
+        serde_json::from_str(&gold_text).with_context(|| format!("{}: not a gold file", cmd.gold.display()))?;
     let mut docs = Vec::new();
     let opts = ReadOptions::default();
     for d in &gold.documents {
@@ -365,29 +356,15 @@ fn run_eval(cmd: EvalCmd) -> Result<bool> {
         let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
         let mut article = None;
         let mut failure = None;
-        read::read_bytes(
-            &path.display().to_string(),
-            &bytes,
-            &opts,
-            &mut |r| match r {
-                Ok(a) => article = Some(a),
-                Err(e) => failure = Some(e.to_string()),
-            },
-        );
-        let mut a = article.with_context(|| {
-            failure.unwrap_or_else(|| format!("{}: no article", path.display()))
-        })?;
+        read::read_bytes(&path.display().to_string(), &bytes, &opts, &mut |r| match r {
+            Ok(a) => article = Some(a),
+            Err(e) => failure = Some(e.to_string()),
+        });
+        let mut a = article.with_context(|| failure.unwrap_or_else(|| format!("{}: no article", path.display())))?;
         // The gold file may fix the publication date the page itself does not give.
         if a.published.is_none() {
-            if let Some(p) = d
-                .published
-                .as_deref()
-                .and_then(|p| chrono::NaiveDate::parse_from_str(p, "%Y-%m-%d").ok())
-            {
-                a.published = Some(sitrep_core::Published {
-                    date: p,
-                    time: None,
-                });
+            if let Some(p) = d.published.as_deref().and_then(|p| chrono::NaiveDate::parse_from_str(p, "%Y-%m-%d").ok()) {
+                a.published = Some(sitrep_core::Published { date: p, time: None });
             }
         }
         let events = sitrep_core::events_of(&a);
@@ -463,30 +440,20 @@ fn run_gazetteer_build(wof: &std::path::Path, out: &std::path::Path) -> Result<b
     let raw = std::fs::read(wof).with_context(|| format!("reading {}", wof.display()))?;
     let text = if raw.starts_with(&[0x1f, 0x8b]) {
         let mut s = String::new();
-        flate2::read::GzDecoder::new(raw.as_slice())
-            .read_to_string(&mut s)
-            .with_context(|| format!("decompressing {}", wof.display()))?;
+        flate2::read::GzDecoder::new(raw.as_slice()).read_to_string(&mut s).with_context(|| format!("decompressing {}", wof.display()))?;
         s
     } else {
         String::from_utf8(raw).with_context(|| format!("{}: not UTF-8", wof.display()))?
     };
     use sitrep_core::geocode::build;
-    let tsv = build::build(&text, build::ADMIN1_TSV, build::SUPPLEMENT_TSV)
-        .map_err(anyhow::Error::msg)?;
+    let tsv = build::build(&text, build::ADMIN1_TSV, build::SUPPLEMENT_TSV).map_err(anyhow::Error::msg)?;
     // gzip without a name or a time stamp, so that the same input gives the same bytes.
-    let mut gz = flate2::GzBuilder::new()
-        .mtime(0)
-        .write(Vec::new(), flate2::Compression::best());
+    let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::best());
     gz.write_all(tsv.as_bytes())?;
     let bytes = gz.finish()?;
     let tmp = out.with_extension("tmp");
     std::fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, out)?;
-    eprintln!(
-        "wrote {} ({} places, {} bytes)",
-        out.display(),
-        tsv.lines().count() - 1,
-        bytes.len()
-    );
+    eprintln!("wrote {} ({} places, {} bytes)", out.display(), tsv.lines().count() - 1, bytes.len());
     Ok(true)
 }

@@ -12,26 +12,14 @@ pub fn article_text(out: &mut impl Write, a: &Article) -> io::Result<()> {
     writeln!(out, "source:     {}", dash(&a.source))?;
     writeln!(out, "byline:     {}", dash(&a.byline))?;
     writeln!(out, "dateline:   {}", dash(&a.dateline))?;
-    writeln!(
-        out,
-        "published:  {}",
-        a.published.map_or_else(|| "-".into(), |p| p.to_string())
-    )?;
+    writeln!(out, "published:  {}", a.published.map_or_else(|| "-".into(), |p| p.to_string()))?;
     writeln!(out, "url:        {}", dash(&a.url))?;
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
     for d in &a.dropped {
         *kinds.entry(d.kind.as_str()).or_default() += 1;
     }
     let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
-    writeln!(
-        out,
-        "dropped:    {}",
-        if kinds.is_empty() {
-            "-".into()
-        } else {
-            kinds.join(", ")
-        }
-    )?;
+    writeln!(out, "dropped:    {}", if kinds.is_empty() { "-".into() } else { kinds.join(", ") })?;
     writeln!(out)?;
     for p in &a.paragraphs {
         writeln!(out, "{}", p.text)?;
@@ -91,10 +79,7 @@ fn csv_field(s: &str) -> String {
 
 impl EventSink {
     pub fn new(format: EventFormat) -> Self {
-        EventSink {
-            format,
-            first: true,
-        }
+        EventSink { format, first: true }
     }
 
     pub fn start(&mut self, out: &mut impl Write) -> io::Result<()> {
@@ -108,22 +93,14 @@ impl EventSink {
     pub fn write(&mut self, out: &mut impl Write, a: &Article, events: &[Event]) -> io::Result<()> {
         match self.format {
             EventFormat::Table => {
-                writeln!(
-                    out,
-                    "== {}  {}  ({} events)",
-                    a.input,
-                    a.title.as_deref().unwrap_or("-"),
-                    events.len()
-                )?;
+                writeln!(out, "== {}  {}  ({} events)", a.input, a.title.as_deref().unwrap_or("-"), events.len())?;
                 for e in events {
                     let date = e
                         .event_date
                         .map(|d| d.to_string())
                         .or_else(|| e.weekday.clone().map(|w| format!("{w} (unresolved)")))
                         .unwrap_or_else(|| "-".into());
-                    let actor = |x: &Option<sitrep_core::model::EventActor>| {
-                        x.as_ref().map_or("-".to_string(), |a| a.name.clone())
-                    };
+                    let actor = |x: &Option<sitrep_core::model::EventActor>| x.as_ref().map_or("-".to_string(), |a| a.name.clone());
                     writeln!(
                         out,
                         "  {} | {} / {} | {} vs {} | {} | {} | fatalities {} ({}){} | conf {:.2}",
@@ -136,9 +113,7 @@ impl EventSink {
                         date,
                         e.fatalities,
                         e.fatalities_bound,
-                        e.injured
-                            .map(|i| format!(", injured {i}"))
-                            .unwrap_or_default(),
+                        e.injured.map(|i| format!(", injured {i}")).unwrap_or_default(),
                         e.confidence
                     )?;
                     for ev in &e.evidence {
@@ -188,20 +163,9 @@ impl EventSink {
                         format!("{:.2}", e.confidence),
                         e.article_id.clone(),
                         e.notes.clone(),
-                        e.evidence
-                            .iter()
-                            .map(|x| format!("{}-{}", x.start, x.end))
-                            .collect::<Vec<_>>()
-                            .join(";"),
+                        e.evidence.iter().map(|x| format!("{}-{}", x.start, x.end)).collect::<Vec<_>>().join(";"),
                     ];
-                    writeln!(
-                        out,
-                        "{}",
-                        row.iter()
-                            .map(|f| csv_field(f))
-                            .collect::<Vec<_>>()
-                            .join(",")
-                    )?;
+                    writeln!(out, "{}", row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","))?;
                 }
                 Ok(())
             }
@@ -218,10 +182,7 @@ impl EventSink {
 
 /// The evaluation report as a table.
 pub fn eval_table(out: &mut impl Write, r: &sitrep_core::eval::events::Report) -> io::Result<()> {
-    writeln!(
-        out,
-        "| document | must found | may found | unmatched | must_not violations |"
-    )?;
+    writeln!(out, "| document | must found | may found | unmatched | must_not violations |")?;
     writeln!(out, "|---|---|---|---|---|")?;
     for d in &r.documents {
         writeln!(
@@ -237,16 +198,8 @@ pub fn eval_table(out: &mut impl Write, r: &sitrep_core::eval::events::Report) -
         )?;
     }
     writeln!(out)?;
-    writeln!(
-        out,
-        "must recall:          {:.3} ({} of {})",
-        r.must_recall, r.must_found, r.must
-    )?;
-    writeln!(
-        out,
-        "precision:            {:.3} ({} events, {} unmatched)",
-        r.precision, r.events, r.unmatched
-    )?;
+    writeln!(out, "must recall:          {:.3} ({} of {})", r.must_recall, r.must_found, r.must)?;
+    writeln!(out, "precision:            {:.3} ({} events, {} unmatched)", r.precision, r.events, r.unmatched)?;
     writeln!(out, "must_not violations:  {}", r.must_not_violations)?;
     writeln!(out, "field accuracy over matched must events:")?;
     for (k, v) in &r.field_accuracy {
@@ -270,24 +223,12 @@ pub fn eval_table(out: &mut impl Write, r: &sitrep_core::eval::events::Report) -
 }
 
 /// `sitrep geocode` output: each place mention and how it was resolved.
-pub fn geocode_table(
-    out: &mut impl Write,
-    found: &[sitrep_core::geocode::PlaceFound],
-) -> io::Result<()> {
+pub fn geocode_table(out: &mut impl Write, found: &[sitrep_core::geocode::PlaceFound]) -> io::Result<()> {
     if found.is_empty() {
         return writeln!(out, "no place names found");
     }
     for p in found {
-        writeln!(
-            out,
-            "{:?} ({} cue{})",
-            p.text,
-            p.cue,
-            p.qualifier
-                .as_ref()
-                .map(|q| format!(", {q}"))
-                .unwrap_or_default()
-        )?;
+        writeln!(out, "{:?} ({} cue{})", p.text, p.cue, p.qualifier.as_ref().map(|q| format!(", {q}")).unwrap_or_default())?;
         match &p.resolution {
             Some(r) => {
                 writeln!(

@@ -13,31 +13,14 @@ fn sitrep() -> Command {
 }
 
 fn read_json(args: &[&str]) -> (Vec<Value>, String, Option<i32>) {
-    let out = sitrep()
-        .arg("read")
-        .arg("--format")
-        .arg("json")
-        .args(args)
-        .output()
-        .expect("runs");
+    let out = sitrep().arg("read").arg("--format").arg("json").args(args).output().expect("runs");
     let stdout = String::from_utf8(out.stdout).expect("utf-8 output");
-    let v: Value =
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {stdout}"));
-    (
-        v.as_array().cloned().unwrap_or_default(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code(),
-    )
+    let v: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {stdout}"));
+    (v.as_array().cloned().unwrap_or_default(), String::from_utf8_lossy(&out.stderr).into_owned(), out.status.code())
 }
 
 fn body(a: &Value) -> String {
-    a["paragraphs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["text"].as_str().unwrap())
-        .collect::<Vec<_>>()
-        .join("\n\n")
+    a["paragraphs"].as_array().unwrap().iter().map(|p| p["text"].as_str().unwrap()).collect::<Vec<_>>().join("\n\n")
 }
 
 /// Gold `must_not` texts that are story sentences (events must not be coded from them, but
@@ -59,18 +42,13 @@ const STORY_MUST_NOT: &[&str] = &[
 
 #[test]
 fn seeds_clean_bodies_hold_the_story_and_no_boilerplate() {
-    let gold: Value =
-        serde_json::from_str(&std::fs::read_to_string(fixtures().join("gold/seeds.json")).unwrap())
-            .unwrap();
+    let gold: Value = serde_json::from_str(&std::fs::read_to_string(fixtures().join("gold/seeds.json")).unwrap()).unwrap();
     let (articles, stderr, code) = read_json(&[fixtures().join("seeds").to_str().unwrap()]);
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(articles.len(), 5);
     for doc in gold["documents"].as_array().unwrap() {
         let name = doc["doc"].as_str().unwrap();
-        let a = articles
-            .iter()
-            .find(|a| a["input"].as_str().unwrap().ends_with(name))
-            .expect("seed read");
+        let a = articles.iter().find(|a| a["input"].as_str().unwrap().ends_with(name)).expect("seed read");
         // Compared with whitespace squashed: the articles have no-break spaces inside sentences.
         let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
         let b = squash(&body(a));
@@ -82,16 +60,8 @@ fn seeds_clean_bodies_hold_the_story_and_no_boilerplate() {
                 assert!(!b.contains(m), "{name}: boilerplate kept: {m}");
             }
         }
-        assert_eq!(
-            a["source"].as_str(),
-            doc["source"].as_str(),
-            "{name} source"
-        );
-        assert_eq!(
-            a["dateline"].as_str(),
-            doc["dateline"].as_str(),
-            "{name} dateline"
-        );
+        assert_eq!(a["source"].as_str(), doc["source"].as_str(), "{name} source");
+        assert_eq!(a["dateline"].as_str(), doc["dateline"].as_str(), "{name} dateline");
         // Every story paragraph is kept (counted by hand from the articles), nothing else.
         let raw = std::fs::read_to_string(fixtures().join("seeds").join(name)).unwrap();
         let story_paragraphs = match &name[..3] {
@@ -101,49 +71,27 @@ fn seeds_clean_bodies_hold_the_story_and_no_boilerplate() {
             "003" => 7,
             _ => 10,
         };
-        assert_eq!(
-            a["paragraphs"].as_array().unwrap().len(),
-            story_paragraphs,
-            "{name}: story paragraphs"
-        );
+        assert_eq!(a["paragraphs"].as_array().unwrap().len(), story_paragraphs, "{name}: story paragraphs");
         // Offsets point back into the original input.
         let text = a["text"].as_str().unwrap();
         assert_eq!(text, raw);
         for p in a["paragraphs"].as_array().unwrap() {
-            let (s, e) = (
-                p["start"].as_u64().unwrap() as usize,
-                p["end"].as_u64().unwrap() as usize,
-            );
+            let (s, e) = (p["start"].as_u64().unwrap() as usize, p["end"].as_u64().unwrap() as usize);
             let by_chars: String = text.chars().skip(s).take(e - s).collect();
             assert_eq!(by_chars, p["text"].as_str().unwrap());
         }
     }
-    let seed4 = articles
-        .iter()
-        .find(|a| a["input"].as_str().unwrap().contains("004_"))
-        .unwrap();
+    let seed4 = articles.iter().find(|a| a["input"].as_str().unwrap().contains("004_")).unwrap();
     assert_eq!(seed4["published"], "2016-05-30T12:49:41");
-    let seed0 = articles
-        .iter()
-        .find(|a| a["input"].as_str().unwrap().contains("000_"))
-        .unwrap();
+    let seed0 = articles.iter().find(|a| a["input"].as_str().unwrap().contains("000_")).unwrap();
     assert_eq!(seed0["byline"], "Taim Khalil");
-    assert_eq!(
-        seed0["title"],
-        "ISIS reports gains in Aleppo after clashes with Syrian rebels"
-    );
+    assert_eq!(seed0["title"], "ISIS reports gains in Aleppo after clashes with Syrian rebels");
 }
 
 #[test]
 fn text_output_is_readable() {
     sitrep()
-        .args([
-            "read",
-            fixtures()
-                .join("seeds/003_c23cbe6c139eb7bd.txt")
-                .to_str()
-                .unwrap(),
-        ])
+        .args(["read", fixtures().join("seeds/003_c23cbe6c139eb7bd.txt").to_str().unwrap()])
         .assert()
         .success()
         .stdout(predicates::str::contains("dateline:   Qalamoun"))
@@ -156,45 +104,27 @@ use predicates::prelude::PredicateBooleanExt;
 #[test]
 fn html_pages_give_their_article() {
     for site in ["sciencealert.com", "hosted.ap.org", "venturebeat.com"] {
-        let (articles, stderr, code) = read_json(&[fixtures()
-            .join(format!("html/{site}.html"))
-            .to_str()
-            .unwrap()]);
+        let (articles, stderr, code) = read_json(&[fixtures().join(format!("html/{site}.html")).to_str().unwrap()]);
         assert_eq!(code, Some(0), "{stderr}");
         let a = &articles[0];
         assert_eq!(a["format"], "html");
-        assert!(
-            a["title"].as_str().is_some_and(|t| !t.is_empty()),
-            "{site}: title"
-        );
-        let gold: Value = serde_json::from_str(
-            &std::fs::read_to_string(fixtures().join(format!("html/{site}.gold.json"))).unwrap(),
-        )
-        .unwrap();
-        let s = sitrep_core::eval::extraction::score_page(
-            gold["articleBody"].as_str().unwrap(),
-            &body(a),
-        );
-        assert!(
-            s.recall.unwrap() > 0.95 && s.precision.unwrap() > 0.9,
-            "{site}: {s:?}"
-        );
+        assert!(a["title"].as_str().is_some_and(|t| !t.is_empty()), "{site}: title");
+        let gold: Value =
+            serde_json::from_str(&std::fs::read_to_string(fixtures().join(format!("html/{site}.gold.json"))).unwrap()).unwrap();
+        let s = sitrep_core::eval::extraction::score_page(gold["articleBody"].as_str().unwrap(), &body(a));
+        assert!(s.recall.unwrap() > 0.95 && s.precision.unwrap() > 0.9, "{site}: {s:?}");
     }
 }
 
 #[test]
 fn csv_fakes_layout_jsonl_json_and_stdin() {
-    let (articles, stderr, code) =
-        read_json(&[fixtures().join("fakes-sample.csv").to_str().unwrap()]);
+    let (articles, stderr, code) = read_json(&[fixtures().join("fakes-sample.csv").to_str().unwrap()]);
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(articles.len(), 6);
     assert_eq!(articles[0]["source"], "National News Agency");
     assert_eq!(articles[3]["source"], "Al-Araby Al-Jadeed");
     assert_eq!(articles[0]["published"], "2017-04-16");
-    assert!(articles[0]["input"]
-        .as_str()
-        .unwrap()
-        .ends_with("fakes-sample.csv:2"));
+    assert!(articles[0]["input"].as_str().unwrap().ends_with("fakes-sample.csv:2"));
 
     let dir = tempfile::tempdir().unwrap();
     let jl = dir.path().join("a.jsonl");
@@ -210,13 +140,7 @@ fn csv_fakes_layout_jsonl_json_and_stdin() {
     // Field names can be chosen on the command line.
     let j = dir.path().join("custom.json");
     std::fs::write(&j, "[{\"headline_en\":\"H\",\"story_en\":\"A car bomb exploded in Azaz on Friday, killing five people.\"}]").unwrap();
-    let (articles, stderr, code) = read_json(&[
-        "--text-field",
-        "story_en",
-        "--title-field",
-        "headline_en",
-        j.to_str().unwrap(),
-    ]);
+    let (articles, stderr, code) = read_json(&["--text-field", "story_en", "--title-field", "headline_en", j.to_str().unwrap()]);
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(articles[0]["title"], "H");
 
@@ -235,7 +159,11 @@ fn csv_fakes_layout_jsonl_json_and_stdin() {
 #[test]
 fn legacy_encodings_are_decoded() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("cp1252.txt"), b"Title\n\n\x93Clashes\x94 broke out in Hama \x96 a caf\xE9 was hit on Friday, activists said.\n").unwrap();
+    std::fs::write(
+        dir.path().join("cp1252.txt"),
+        b"Title\n\n\x93Clashes\x94 broke out in Hama \x96 a caf\xE9 was hit on Friday, activists said.\n",
+    )
+    .unwrap();
     let mut utf16 = vec![0xFF, 0xFE];
     for u in "Title\n\nA barrel bomb hit Daraya on Monday – activists said.\n".encode_utf16() {
         utf16.extend_from_slice(&u.to_le_bytes());
@@ -252,17 +180,11 @@ fn legacy_encodings_are_decoded() {
 fn hostile_inputs_fail_one_line_each_and_the_rest_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::write(
-        d.join("a_good.txt"),
-        "Good\n\nRebels shelled the town of Nubl on Sunday, state media reported.\n",
-    )
-    .unwrap();
+    std::fs::write(d.join("a_good.txt"), "Good\n\nRebels shelled the town of Nubl on Sunday, state media reported.\n").unwrap();
     std::fs::write(d.join("b_empty.txt"), "").unwrap();
     std::fs::write(d.join("c_binary.bin"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
     std::fs::write(d.join("d_huge.txt"), "x".repeat(50 * 1024 * 1024)).unwrap();
-    let mut broken = "Title\n\n“Clashes” continued in Aleppo on Friday, a monitor said "
-        .as_bytes()
-        .to_vec();
+    let mut broken = "Title\n\n“Clashes” continued in Aleppo on Friday, a monitor said ".as_bytes().to_vec();
     broken.extend_from_slice(b"\xC3\x28 more.\n");
     std::fs::write(d.join("e_broken.txt"), broken).unwrap();
     std::fs::write(d.join("f_unclosed.html"), "<html><head><title>Unclosed</title><body><div><p>Fighting erupted between government forces and rebels in the village of Kafr Nabl on Saturday, according to local activists who spoke to reporters.<p>At least four fighters were killed in the clashes, the activists said, and several others were wounded<div><span>").unwrap();
@@ -271,15 +193,8 @@ fn hostile_inputs_fail_one_line_each_and_the_rest_is_read() {
         "title,text\nOne,\"Shelling hit Douma on Monday, rescuers said.\"\nTwo,oops,extra\nThree,\"Air strikes hit Ariha on Tuesday, a monitor said.\"\n",
     )
     .unwrap();
-    let out = sitrep()
-        .args(["read", "--format", "json", d.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "a failed input makes exit code 1"
-    );
+    let out = sitrep().args(["read", "--format", "json", d.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "a failed input makes exit code 1");
     let stderr = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
     let expect = [
@@ -296,30 +211,20 @@ fn hostile_inputs_fail_one_line_each_and_the_rest_is_read() {
     }
     assert_eq!(lines.len(), expect.len(), "{stderr}");
     let articles: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let titles: Vec<&str> = articles
-        .iter()
-        .filter_map(|a| a["title"].as_str())
-        .collect();
+    let titles: Vec<&str> = articles.iter().filter_map(|a| a["title"].as_str()).collect();
     assert_eq!(titles, vec!["Good", "Unclosed", "One", "Three"]);
     assert!(body(&articles[1]).contains("At least four fighters"));
 
     // --lossy reads the broken file.
-    let out = sitrep()
-        .args(["read", "--lossy", d.join("e_broken.txt").to_str().unwrap()])
-        .output()
-        .unwrap();
+    let out = sitrep().args(["read", "--lossy", d.join("e_broken.txt").to_str().unwrap()]).output().unwrap();
     assert!(out.status.success());
 }
 
 #[test]
 fn missing_paths_and_globs() {
-    let out = sitrep()
-        .args(["read", "/no/such/file.txt"])
-        .output()
-        .unwrap();
+    let out = sitrep().args(["read", "/no/such/file.txt"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("/no/such/file.txt: no such file or directory"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/file.txt: no such file or directory"));
     let pattern = format!("{}/00[34]_*.txt", fixtures().join("seeds").display());
     let (articles, _, code) = read_json(&[&pattern]);
     assert_eq!(code, Some(0));
@@ -335,17 +240,10 @@ fn eval_on_the_seeds_meets_the_acceptance_spec() {
         .arg(fixtures().join("seeds"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["must_recall"], 1.0, "{r:#}");
-    assert_eq!(
-        r["must_fully_right"], r["must"],
-        "every must event with every field right: {r:#}"
-    );
+    assert_eq!(r["must_fully_right"], r["must"], "every must event with every field right: {r:#}");
     assert_eq!(r["must_not_violations"], 0, "{r:#}");
     assert!(r["unmatched"].as_u64().unwrap() <= 3, "{r:#}");
     for field in ["type", "actors", "place", "date", "fatalities"] {
@@ -359,20 +257,14 @@ fn eval_on_the_seeds_meets_the_acceptance_spec() {
         .arg(fixtures().join("seeds"))
         .assert()
         .success()
-        .stdout(predicates::str::contains(
-            "must recall:          1.000 (10 of 10)",
-        ));
+        .stdout(predicates::str::contains("must recall:          1.000 (10 of 10)"));
 }
 
 #[test]
 fn extract_snapshots_of_whole_articles() {
     for entry in std::fs::read_dir(fixtures().join("seeds")).unwrap() {
         let path = entry.unwrap().path();
-        let out = sitrep()
-            .args(["extract", "--format", "json"])
-            .arg(&path)
-            .output()
-            .unwrap();
+        let out = sitrep().args(["extract", "--format", "json"]).arg(&path).output().unwrap();
         assert!(out.status.success());
         let events: Value = serde_json::from_slice(&out.stdout).unwrap();
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
@@ -383,16 +275,8 @@ fn extract_snapshots_of_whole_articles() {
 #[test]
 fn extract_formats() {
     let seed = fixtures().join("seeds/000_98bac896701fb69b.txt");
-    let jsonl = sitrep()
-        .args(["extract", "--format", "jsonl"])
-        .arg(&seed)
-        .output()
-        .unwrap();
-    let lines: Vec<Value> = String::from_utf8(jsonl.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let jsonl = sitrep().args(["extract", "--format", "jsonl"]).arg(&seed).output().unwrap();
+    let lines: Vec<Value> = String::from_utf8(jsonl.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert!(!lines.is_empty());
     for e in &lines {
         for k in [
@@ -420,25 +304,13 @@ fn extract_formats() {
             assert!(e.get(k).is_some(), "field {k} missing");
         }
     }
-    let csv_out = sitrep()
-        .args(["extract", "--format", "csv"])
-        .arg(&seed)
-        .output()
-        .unwrap();
+    let csv_out = sitrep().args(["extract", "--format", "csv"]).arg(&seed).output().unwrap();
     let mut rdr = csv::Reader::from_reader(csv_out.stdout.as_slice());
     let headers = rdr.headers().unwrap().clone();
     assert_eq!(&headers[0], "event_id");
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), lines.len());
     let col = |n: &str| headers.iter().position(|h| h == n).unwrap();
-    assert_eq!(
-        &rows[0][col("event_type")],
-        lines[0]["event_type"].as_str().unwrap()
-    );
-    sitrep()
-        .args(["extract"])
-        .arg(&seed)
-        .assert()
-        .success()
-        .stdout(predicates::str::contains("Qereh Kubri"));
+    assert_eq!(&rows[0][col("event_type")], lines[0]["event_type"].as_str().unwrap());
+    sitrep().args(["extract"]).arg(&seed).assert().success().stdout(predicates::str::contains("Qereh Kubri"));
 }

@@ -1,8 +1,6 @@
 //! Per-stage timings of extraction over a corpus, in microseconds per sentence:
 //! `cargo run --release -p sitrep-core --example stage_timings -- ../shared/data/fakes/fakes-dev.csv`
-use sitrep_core::extract::{
-    actors::ActorDict, lexicon::Lexicon, numbers, places::PlaceCues, sentences, when,
-};
+use sitrep_core::extract::{actors::ActorDict, lexicon::Lexicon, numbers, places::PlaceCues, sentences, when};
 use sitrep_core::read::{expand, read_all, ReadOptions};
 use std::time::Instant;
 fn main() {
@@ -29,11 +27,7 @@ fn main() {
                     let _ = $f(s.as_str());
                 }
             }
-            println!(
-                "{:<12} {:.1} us/sentence",
-                $name,
-                t.elapsed().as_secs_f64() * 1e6 / (reps * sents.len()) as f64
-            );
+            println!("{:<12} {:.1} us/sentence", $name, t.elapsed().as_secs_f64() * 1e6 / (reps * sents.len()) as f64);
         }};
     }
     time!("triggers", |s| l.triggers_in(s));

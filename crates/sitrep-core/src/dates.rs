@@ -19,15 +19,12 @@ pub enum DateOrder {
     MonthFirst,
 }
 
-const WEEKDAY: &str =
-    r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|rsday|urday)?\.?,?";
+const WEEKDAY: &str = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|rsday|urday)?\.?,?";
 const MONTH: &str = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?";
 const TIME: &str = r"(?:(?:\s*,?\s*|\s+(?:at\s+)?|T)(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?(?:\.\d+)?\s*(?P<ampm>[ap]\.?m\.?)?\s*(?:Z|[+-]\d{2}:?\d{2}|(?:UTC|GMT|EST|EDT|CET|CEST|BST)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)?)?";
 
 static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    let pre = format!(
-        r"(?i)^\s*(?:(?:published|updated|posted|last updated|date)\s*:?\s*)?(?:{WEEKDAY}\s*)?"
-    );
+    let pre = format!(r"(?i)^\s*(?:(?:published|updated|posted|last updated|date)\s*:?\s*)?(?:{WEEKDAY}\s*)?");
     let post = format!(r"{TIME}(?:\s*(?:UTC|GMT))?\s*$");
     [
         // 2016-05-30, 2016-05-30T12:49:41Z
@@ -35,9 +32,7 @@ static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // May 30, 2016 / May 30th 2016
         format!(r"{pre}{MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}}){post}"),
         // 30 May 2016 / 05 Apr 2017 / 12 February, 2015
-        format!(
-            r"{pre}(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH},?\s+(?P<y>\d{{4}}){post}"
-        ),
+        format!(r"{pre}(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH},?\s+(?P<y>\d{{4}}){post}"),
         // 30/5/2016, 5/30/16, 30.05.2016
         format!(r"{pre}(?P<a>\d{{1,2}})[/.](?P<b>\d{{1,2}})[/.](?P<y>\d{{2}}|\d{{4}}){post}"),
     ]
@@ -49,13 +44,8 @@ static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 fn month_number(name: &str) -> Option<u32> {
     let n = name.to_ascii_lowercase();
     let n = n.trim_end_matches('.');
-    const NAMES: [&str; 12] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ];
-    NAMES
-        .iter()
-        .position(|m| n.starts_with(m))
-        .map(|i| i as u32 + 1)
+    const NAMES: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    NAMES.iter().position(|m| n.starts_with(m)).map(|i| i as u32 + 1)
 }
 
 fn year(y: &str) -> Option<i32> {
@@ -75,10 +65,7 @@ static PREFIX_PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     PATTERNS
         .iter()
         .map(|re| {
-            let p = re
-                .as_str()
-                .strip_suffix(r"\s*$")
-                .expect("date patterns end in \\s*$");
+            let p = re.as_str().strip_suffix(r"\s*$").expect("date patterns end in \\s*$");
             Regex::new(&format!(r"{p}(?:\s*[|:–—-]\s*|\s+)")).expect("valid date prefix regex")
         })
         .collect()
@@ -154,33 +141,15 @@ mod tests {
 
     #[test]
     fn forms_news_pages_use() {
-        assert_eq!(
-            p("Mon May 30, 2016 12:49:41").as_deref(),
-            Some("2016-05-30T12:49:41")
-        );
+        assert_eq!(p("Mon May 30, 2016 12:49:41").as_deref(), Some("2016-05-30T12:49:41"));
         assert_eq!(p("Wed 05 Apr 2017").as_deref(), Some("2017-04-05"));
         assert_eq!(p("12 February 2015").as_deref(), Some("2015-02-12"));
-        assert_eq!(
-            p("Tuesday, October 13, 2015").as_deref(),
-            Some("2015-10-13")
-        );
-        assert_eq!(
-            p("May 30th, 2016 8:05 PM").as_deref(),
-            Some("2016-05-30T20:05:00")
-        );
-        assert_eq!(
-            p("2016-05-30T12:49:41Z").as_deref(),
-            Some("2016-05-30T12:49:41")
-        );
+        assert_eq!(p("Tuesday, October 13, 2015").as_deref(), Some("2015-10-13"));
+        assert_eq!(p("May 30th, 2016 8:05 PM").as_deref(), Some("2016-05-30T20:05:00"));
+        assert_eq!(p("2016-05-30T12:49:41Z").as_deref(), Some("2016-05-30T12:49:41"));
         assert_eq!(p("2016-05-30").as_deref(), Some("2016-05-30"));
-        assert_eq!(
-            p("Published: 3 Sept 2015 GMT").as_deref(),
-            Some("2015-09-03")
-        );
-        assert_eq!(
-            p("Updated 12 Feb 2015 10:00 GMT").as_deref(),
-            Some("2015-02-12T10:00:00")
-        );
+        assert_eq!(p("Published: 3 Sept 2015 GMT").as_deref(), Some("2015-09-03"));
+        assert_eq!(p("Updated 12 Feb 2015 10:00 GMT").as_deref(), Some("2015-02-12T10:00:00"));
     }
 
     #[test]
@@ -188,26 +157,14 @@ mod tests {
         assert_eq!(p("28/5/2016").as_deref(), Some("2016-05-28"));
         assert_eq!(p("5/28/2016").as_deref(), Some("2016-05-28"));
         assert_eq!(p("4/5/16").as_deref(), Some("2016-05-04"));
-        assert_eq!(
-            parse_date("4/5/16", DateOrder::MonthFirst)
-                .map(|d| d.to_string())
-                .as_deref(),
-            Some("2016-04-05")
-        );
+        assert_eq!(parse_date("4/5/16", DateOrder::MonthFirst).map(|d| d.to_string()).as_deref(), Some("2016-04-05"));
     }
 
     #[test]
     fn date_prefixes() {
-        let (d, n) = parse_date_prefix(
-            "Sun 16 Apr 2017 Death toll from Aleppo",
-            DateOrder::DayFirst,
-        )
-        .unwrap();
+        let (d, n) = parse_date_prefix("Sun 16 Apr 2017 Death toll from Aleppo", DateOrder::DayFirst).unwrap();
         assert_eq!(d.to_string(), "2017-04-16");
-        assert_eq!(
-            &"Sun 16 Apr 2017 Death toll from Aleppo"[n..],
-            "Death toll from Aleppo"
-        );
+        assert_eq!(&"Sun 16 Apr 2017 Death toll from Aleppo"[n..], "Death toll from Aleppo");
         assert!(parse_date_prefix("Sunday saw clashes", DateOrder::DayFirst).is_none());
     }
 

@@ -40,10 +40,7 @@ pub struct ReadError {
 
 impl ReadError {
     pub fn new(input: impl Into<String>, kind: ReadErrorKind) -> Self {
-        ReadError {
-            input: input.into(),
-            kind,
-        }
+        ReadError { input: input.into(), kind }
     }
 }
 

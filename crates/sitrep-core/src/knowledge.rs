@@ -96,19 +96,14 @@ pub struct Boilerplate {
 impl Boilerplate {
     /// The first rule that matches a line of `words` words.
     pub fn matching(&self, line: &str, words: usize) -> Option<&Rule> {
-        self.rules
-            .iter()
-            .find(|r| r.max_words.is_none_or(|m| words <= m) && r.regex.is_match(line))
+        self.rules.iter().find(|r| r.max_words.is_none_or(|m| words <= m) && r.regex.is_match(line))
     }
 
     /// Parses and compiles a patterns file (the format of `data/boilerplate.toml`).
     pub fn parse(toml_text: &str) -> Result<Self, String> {
         let file: RuleFile = toml::from_str(toml_text).map_err(|e| e.to_string())?;
         if file.version != 1 {
-            return Err(format!(
-                "unsupported boilerplate patterns version {}",
-                file.version
-            ));
+            return Err(format!("unsupported boilerplate patterns version {}", file.version));
         }
         // One regex per rule rather than a RegexSet: each gets its own literal prefilter and
         // lazy DFA, and rules for short lines are not even tried on long ones (a set fell back
@@ -118,13 +113,7 @@ impl Boilerplate {
             .into_iter()
             .map(|r| {
                 Regex::new(&r.pattern)
-                    .map(|regex| Rule {
-                        regex,
-                        name: r.name,
-                        kind: r.kind,
-                        action: r.action,
-                        max_words: r.max_words,
-                    })
+                    .map(|regex| Rule { regex, name: r.name, kind: r.kind, action: r.action, max_words: r.max_words })
                     .map_err(|e| format!("rule {}: {e}", r.pattern))
             })
             .collect::<Result<_, _>>()?;
@@ -132,28 +121,17 @@ impl Boilerplate {
             .meta
             .into_iter()
             .map(|m| {
-                Regex::new(&m.pattern)
-                    .map(|regex| MetaRule {
-                        field: m.field,
-                        regex,
-                        head_only: m.head_only,
-                    })
-                    .map_err(|e| e.to_string())
+                Regex::new(&m.pattern).map(|regex| MetaRule { field: m.field, regex, head_only: m.head_only }).map_err(|e| e.to_string())
             })
             .collect::<Result<_, _>>()?;
         let dateline = Regex::new(&file.dateline.pattern).map_err(|e| e.to_string())?;
-        Ok(Boilerplate {
-            rules,
-            meta,
-            dateline,
-        })
+        Ok(Boilerplate { rules, meta, dateline })
     }
 
     /// The patterns shipped with sitrep.
     pub fn builtin() -> &'static Boilerplate {
-        static B: LazyLock<Boilerplate> = LazyLock::new(|| {
-            Boilerplate::parse(BOILERPLATE_TOML).expect("embedded data/boilerplate.toml is valid")
-        });
+        static B: LazyLock<Boilerplate> =
+            LazyLock::new(|| Boilerplate::parse(BOILERPLATE_TOML).expect("embedded data/boilerplate.toml is valid"));
         &B
     }
 }
@@ -186,20 +164,11 @@ impl Outlets {
             }
             let cols: Vec<&str> = line.split('\t').collect();
             if cols.len() != 5 {
-                return Err(format!(
-                    "outlets line {}: expected 5 tab-separated columns, found {}",
-                    n + 1,
-                    cols.len()
-                ));
+                return Err(format!("outlets line {}: expected 5 tab-separated columns, found {}", n + 1, cols.len()));
             }
             let o = Outlet {
                 name: cols[0].to_string(),
-                aliases: cols[1]
-                    .split(';')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(String::from)
-                    .collect(),
+                aliases: cols[1].split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
                 kind: cols[2].to_string(),
                 leaning: cols[3].to_string(),
                 country: cols[4].to_string(),
@@ -214,17 +183,13 @@ impl Outlets {
 
     /// The outlets shipped with sitrep.
     pub fn builtin() -> &'static Outlets {
-        static O: LazyLock<Outlets> = LazyLock::new(|| {
-            Outlets::parse(OUTLETS_TSV).expect("embedded data/outlets.tsv is valid")
-        });
+        static O: LazyLock<Outlets> = LazyLock::new(|| Outlets::parse(OUTLETS_TSV).expect("embedded data/outlets.tsv is valid"));
         &O
     }
 
     /// The outlet a name (or alias, any case) stands for.
     pub fn lookup(&self, name: &str) -> Option<&Outlet> {
-        self.by_name
-            .get(&name.trim().to_lowercase())
-            .map(|&i| &self.outlets[i])
+        self.by_name.get(&name.trim().to_lowercase()).map(|&i| &self.outlets[i])
     }
 }
 
@@ -237,14 +202,8 @@ mod tests {
         let b = Boilerplate::builtin();
         assert!(b.rules.len() >= 20);
         let o = Outlets::builtin();
-        assert_eq!(
-            o.lookup("ara news").map(|o| o.name.as_str()),
-            Some("ARA News")
-        );
-        assert_eq!(
-            o.lookup("sana").map(|o| o.leaning.as_str()),
-            Some("pro_government")
-        );
+        assert_eq!(o.lookup("ara news").map(|o| o.name.as_str()), Some("ARA News"));
+        assert_eq!(o.lookup("sana").map(|o| o.leaning.as_str()), Some("pro_government"));
         assert!(o.lookup("Aleppo").is_none());
     }
 

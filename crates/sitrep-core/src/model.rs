@@ -81,12 +81,7 @@ impl Published {
 impl std::fmt::Display for Published {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.time {
-            Some(t) => write!(
-                f,
-                "{}T{}",
-                self.date.format("%Y-%m-%d"),
-                t.format("%H:%M:%S")
-            ),
+            Some(t) => write!(f, "{}T{}", self.date.format("%Y-%m-%d"), t.format("%H:%M:%S")),
             None => write!(f, "{}", self.date.format("%Y-%m-%d")),
         }
     }
@@ -102,14 +97,9 @@ impl<'de> Deserialize<'de> for Published {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         if let Ok(dt) = NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S") {
-            return Ok(Published {
-                date: dt.date(),
-                time: Some(dt.time()),
-            });
+            return Ok(Published { date: dt.date(), time: Some(dt.time()) });
         }
-        NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-            .map(|date| Published { date, time: None })
-            .map_err(serde::de::Error::custom)
+        NaiveDate::parse_from_str(&s, "%Y-%m-%d").map(|date| Published { date, time: None }).map_err(serde::de::Error::custom)
     }
 }
 
@@ -155,8 +145,7 @@ impl Article {
 /// The stable article id: blake3 of the source and the normalized body (lowercased, whitespace
 /// collapsed), as 16 hex digits. The same story read from another file gets the same id.
 pub fn article_id(source: Option<&str>, paragraphs: &[Paragraph]) -> String {
-    let mut buf =
-        String::with_capacity(paragraphs.iter().map(|p| p.text.len() + 1).sum::<usize>() + 64);
+    let mut buf = String::with_capacity(paragraphs.iter().map(|p| p.text.len() + 1).sum::<usize>() + 64);
     buf.push_str(&source.unwrap_or("").trim().to_lowercase());
     buf.push('\0');
     for p in paragraphs {

@@ -9,18 +9,10 @@ use sitrep_core::Article;
 fn article(body: &str, published: Option<&str>) -> Article {
     let text = format!("Headline\n\n{body}\n");
     let mut out = None;
-    read_bytes(
-        "t.txt",
-        text.as_bytes(),
-        &ReadOptions::default(),
-        &mut |r| out = Some(r.expect("reads")),
-    );
+    read_bytes("t.txt", text.as_bytes(), &ReadOptions::default(), &mut |r| out = Some(r.expect("reads")));
     let mut a = out.expect("one article");
     if let Some(p) = published {
-        a.published = Some(sitrep_core::Published {
-            date: chrono::NaiveDate::parse_from_str(p, "%Y-%m-%d").unwrap(),
-            time: None,
-        });
+        a.published = Some(sitrep_core::Published { date: chrono::NaiveDate::parse_from_str(p, "%Y-%m-%d").unwrap(), time: None });
     }
     a
 }
@@ -31,12 +23,7 @@ fn events(body: &str) -> Vec<Event> {
 
 fn one(body: &str) -> Event {
     let e = events(body);
-    assert_eq!(
-        e.len(),
-        1,
-        "expected one event from {body:?}, got {:#?}",
-        e.iter().map(describe).collect::<Vec<_>>()
-    );
+    assert_eq!(e.len(), 1, "expected one event from {body:?}, got {:#?}", e.iter().map(describe).collect::<Vec<_>>());
     e.into_iter().next().unwrap()
 }
 
@@ -45,9 +32,7 @@ fn describe(e: &Event) -> String {
 }
 
 fn actors(e: &Event) -> (String, String) {
-    let n = |a: &Option<sitrep_core::model::EventActor>| {
-        a.as_ref().map_or("-".to_string(), |a| a.name.clone())
-    };
+    let n = |a: &Option<sitrep_core::model::EventActor>| a.as_ref().map_or("-".to_string(), |a| a.name.clone());
     (n(&e.actor1), n(&e.actor2))
 }
 
@@ -55,17 +40,9 @@ fn actors(e: &Event) -> (String, String) {
 
 #[test]
 fn capture_by_a_non_state_actor() {
-    let e = one(
-        "Islamic State fighters captured the village of Tal Shaeer from the Syrian army on Monday.",
-    );
-    assert_eq!(
-        (e.event_type.as_str(), e.sub_event_type.as_str()),
-        ("Battles", "Non-state actor overtakes territory")
-    );
-    assert_eq!(
-        actors(&e),
-        ("Islamic State".into(), "Syrian government forces".into())
-    );
+    let e = one("Islamic State fighters captured the village of Tal Shaeer from the Syrian army on Monday.");
+    assert_eq!((e.event_type.as_str(), e.sub_event_type.as_str()), ("Battles", "Non-state actor overtakes territory"));
+    assert_eq!(actors(&e), ("Islamic State".into(), "Syrian government forces".into()));
     assert_eq!(e.location.as_deref(), Some("Tal Shaeer"));
     assert_eq!(e.weekday.as_deref(), Some("Monday"));
     assert!(e.territory_change);
@@ -75,10 +52,7 @@ fn capture_by_a_non_state_actor() {
 fn government_regains_territory() {
     let e = one("Syrian government forces recaptured the town of Qaryatayn from Daesh on Sunday, state media said.");
     assert_eq!(e.sub_event_type, "Government regains territory");
-    assert_eq!(
-        actors(&e),
-        ("Syrian government forces".into(), "Islamic State".into())
-    );
+    assert_eq!(actors(&e), ("Syrian government forces".into(), "Islamic State".into()));
 }
 
 #[test]
@@ -99,13 +73,7 @@ fn armed_clash_between_two_actors() {
 #[test]
 fn shelling_kills_and_wounds_civilians() {
     let e = one("At least seven civilians were killed and 11 others were wounded in rebel shelling on the village of Nubl on Thursday.");
-    assert_eq!(
-        (e.event_type.as_str(), e.sub_event_type.as_str()),
-        (
-            "Explosions/Remote violence",
-            "Shelling/artillery/missile attack"
-        )
-    );
+    assert_eq!((e.event_type.as_str(), e.sub_event_type.as_str()), ("Explosions/Remote violence", "Shelling/artillery/missile attack"));
     assert_eq!(actors(&e), ("Syrian rebels".into(), "Civilians".into()));
     assert_eq!((e.fatalities, e.injured), (7, Some(11)));
     assert_eq!(e.fatalities_bound, "at_least");
@@ -113,27 +81,19 @@ fn shelling_kills_and_wounds_civilians() {
 
 #[test]
 fn air_strikes() {
-    let e = one(
-        "Russian warplanes struck the town of Maarat al-Numan on Wednesday, killing 12 people.",
-    );
+    let e = one("Russian warplanes struck the town of Maarat al-Numan on Wednesday, killing 12 people.");
     assert_eq!(e.sub_event_type, "Air/drone strike");
     assert_eq!(actors(&e).0, "Russia");
     assert_eq!(e.fatalities, 12);
-    let e =
-        one("Barrel bombs dropped by regime helicopters hit the Daraya neighbourhood of Damascus.");
+    let e = one("Barrel bombs dropped by regime helicopters hit the Daraya neighbourhood of Damascus.");
     assert_eq!(e.sub_event_type, "Air/drone strike");
 }
 
 #[test]
 fn car_bombs_and_suicide_bombers() {
-    let e = one(
-        "A car bomb exploded near a checkpoint in Azaz on Saturday, killing more than 20 people.",
-    );
+    let e = one("A car bomb exploded near a checkpoint in Azaz on Saturday, killing more than 20 people.");
     assert_eq!(e.sub_event_type, "Remote explosive/landmine/IED");
-    assert_eq!(
-        (e.fatalities, e.fatalities_bound.as_str()),
-        (20, "at_least")
-    );
+    assert_eq!((e.fatalities, e.fatalities_bound.as_str()), (20, "at_least"));
     let e = one("A suicide bomber blew himself up at a Kurdish checkpoint in Qamishli on Monday.");
     assert_eq!(e.sub_event_type, "Suicide bomb");
     assert_eq!(e.fatalities, 0);
@@ -142,10 +102,7 @@ fn car_bombs_and_suicide_bombers() {
 #[test]
 fn violence_against_civilians() {
     let e = one("ISIS militants executed five civilians in the town of Mayadin on Friday.");
-    assert_eq!(
-        (e.event_type.as_str(), e.sub_event_type.as_str()),
-        ("Violence against civilians", "Attack")
-    );
+    assert_eq!((e.event_type.as_str(), e.sub_event_type.as_str()), ("Violence against civilians", "Attack"));
     assert_eq!(actors(&e), ("Islamic State".into(), "Civilians".into()));
     assert_eq!(e.fatalities, 5);
     let e = one("Unidentified gunmen abducted two aid workers near Idlib on Sunday.");
@@ -154,17 +111,10 @@ fn violence_against_civilians() {
 
 #[test]
 fn protests_and_strategic_developments() {
-    let e =
-        one("Hundreds of residents protested in the city of Douma on Friday against the siege.");
-    assert_eq!(
-        (e.event_type.as_str(), e.sub_event_type.as_str()),
-        ("Protests", "Peaceful protest")
-    );
+    let e = one("Hundreds of residents protested in the city of Douma on Friday against the siege.");
+    assert_eq!((e.event_type.as_str(), e.sub_event_type.as_str()), ("Protests", "Peaceful protest"));
     let e = one("Security forces arrested ten people in the town of Jableh on Monday.");
-    assert_eq!(
-        (e.event_type.as_str(), e.sub_event_type.as_str()),
-        ("Strategic developments", "Arrests")
-    );
+    assert_eq!((e.event_type.as_str(), e.sub_event_type.as_str()), ("Strategic developments", "Arrests"));
 }
 
 #[test]
@@ -180,35 +130,17 @@ fn every_record_has_a_cameo_code_and_evidence() {
 
 #[test]
 fn number_forms_and_acled_conventions() {
-    assert_eq!(
-        one("Shelling killed seven people in the town of Jisr al-Shughur on Monday.").fatalities,
-        7
-    );
-    assert_eq!(
-        one("Dozens were killed in clashes in the town of Sheikh Maskin on Monday.").fatalities,
-        12
-    );
+    assert_eq!(one("Shelling killed seven people in the town of Jisr al-Shughur on Monday.").fatalities, 7);
+    assert_eq!(one("Dozens were killed in clashes in the town of Sheikh Maskin on Monday.").fatalities, 12);
     let e = one("Regime shelling killed tens of civilians in the village of Kafr Zita.");
-    assert_eq!(
-        (e.fatalities, e.fatalities_bound.as_str()),
-        (10, "at_least")
-    );
-    assert_eq!(
-        one("Hundreds were killed in fighting for the town of Morek.").fatalities,
-        100
-    );
-    assert_eq!(
-        one("Air strikes killed about 30 fighters near the town of Tabqa.").fatalities_bound,
-        "about"
-    );
+    assert_eq!((e.fatalities, e.fatalities_bound.as_str()), (10, "at_least"));
+    assert_eq!(one("Hundreds were killed in fighting for the town of Morek.").fatalities, 100);
+    assert_eq!(one("Air strikes killed about 30 fighters near the town of Tabqa.").fatalities_bound, "about");
     // Deaths without a figure: ACLED's 3, or 10 for a significant attack.
     let e = one("Clashes in the town of Harasta killed several fighters on Monday.");
     assert_eq!(e.fatalities, 3);
     let e = one("A car bomb in the town of Jarablus killed and wounded people on Monday.");
-    assert_eq!(
-        (e.fatalities, e.fatalities_bound.as_str()),
-        (10, "unstated")
-    );
+    assert_eq!((e.fatalities, e.fatalities_bound.as_str()), (10, "unstated"));
     // Injuries without deaths: no fatalities, injuries kept.
     let e = one("Mortar fire wounded four people in the town of Jaramana on Sunday.");
     assert_eq!((e.fatalities, e.injured), (0, Some(4)));
@@ -225,50 +157,22 @@ fn deaths_by_side_are_summed() {
 
 #[test]
 fn dates_resolve_against_publication() {
-    let a = article(
-        "Rebels captured the village of Tal Rifaat on Saturday, activists said.",
-        Some("2016-05-30"),
-    );
+    let a = article("Rebels captured the village of Tal Rifaat on Saturday, activists said.", Some("2016-05-30"));
     let e = &extract(&a)[0];
-    assert_eq!(
-        e.event_date.map(|d| d.to_string()).as_deref(),
-        Some("2016-05-28")
-    );
+    assert_eq!(e.event_date.map(|d| d.to_string()).as_deref(), Some("2016-05-28"));
     assert_eq!(e.time_precision, 1);
-    let a = article(
-        "ISIS shelled the town of Azaz yesterday.",
-        Some("2016-05-30"),
-    );
-    assert_eq!(
-        extract(&a)[0].event_date.map(|d| d.to_string()).as_deref(),
-        Some("2016-05-29")
-    );
-    let a = article(
-        "Government forces captured the town of Salma on (May 28).",
-        None,
-    );
-    assert_eq!(
-        extract(&a)[0].event_date,
-        None,
-        "no year and no publication date: never invented"
-    );
-    let a = article(
-        "Government forces captured the town of Salma on 28/5/2016.",
-        None,
-    );
-    assert_eq!(
-        extract(&a)[0].event_date.map(|d| d.to_string()).as_deref(),
-        Some("2016-05-28")
-    );
+    let a = article("ISIS shelled the town of Azaz yesterday.", Some("2016-05-30"));
+    assert_eq!(extract(&a)[0].event_date.map(|d| d.to_string()).as_deref(), Some("2016-05-29"));
+    let a = article("Government forces captured the town of Salma on (May 28).", None);
+    assert_eq!(extract(&a)[0].event_date, None, "no year and no publication date: never invented");
+    let a = article("Government forces captured the town of Salma on 28/5/2016.", None);
+    assert_eq!(extract(&a)[0].event_date.map(|d| d.to_string()).as_deref(), Some("2016-05-28"));
 }
 
 #[test]
 fn weekdays_stay_weekdays_without_publication() {
     let e = one("Clashes erupted in the town of Tadef on Tuesday evening.");
-    assert_eq!(
-        (e.event_date, e.weekday.as_deref()),
-        (None, Some("Tuesday"))
-    );
+    assert_eq!((e.event_date, e.weekday.as_deref()), (None, Some("Tuesday")));
 }
 
 #[test]
@@ -280,11 +184,7 @@ fn spans_of_days_have_week_precision() {
 #[test]
 fn later_sentences_inherit_the_date() {
     let e = events("Clashes broke out on Thursday in the town of Tal Abyad. Rebels then captured the village of Suluk.");
-    assert!(
-        e.iter().all(|e| e.weekday.as_deref() == Some("Thursday")),
-        "{:#?}",
-        e.iter().map(describe).collect::<Vec<_>>()
-    );
+    assert!(e.iter().all(|e| e.weekday.as_deref() == Some("Thursday")), "{:#?}", e.iter().map(describe).collect::<Vec<_>>());
 }
 
 // --- what is not an event -----------------------------------------------------------------
@@ -319,9 +219,7 @@ fn support_phrases_are_not_events() {
 
 #[test]
 fn reported_speech_of_what_happened_is_an_event() {
-    let e = one(
-        "Hussein reported that ISIS repelled an attack by the Nusra Front in the town of Arsal.",
-    );
+    let e = one("Hussein reported that ISIS repelled an attack by the Nusra Front in the town of Arsal.");
     assert_eq!(e.sub_event_type, "Armed clash");
 }
 
@@ -330,52 +228,32 @@ fn reported_speech_of_what_happened_is_an_event() {
 #[test]
 fn generic_mentions_resolve_to_the_last_named_group() {
     let e = events("ISIS fighters entered the town of Marea on Monday. Later the radical group shelled the village of Kafr Kalbin.");
-    let shelling = e
-        .iter()
-        .find(|e| e.event_type == "Explosions/Remote violence")
-        .expect("shelling");
+    let shelling = e.iter().find(|e| e.event_type == "Explosions/Remote violence").expect("shelling");
     assert_eq!(actors(shelling).0, "Islamic State");
 }
 
 #[test]
 fn mentions_of_one_event_merge() {
     let e = events("Clashes broke out on Monday between rebels and ISIS near Aleppo. ISIS later captured the town of Dabiq. The clashes continued until midnight.");
-    assert_eq!(
-        e.len(),
-        1,
-        "{:#?}",
-        e.iter().map(describe).collect::<Vec<_>>()
-    );
+    assert_eq!(e.len(), 1, "{:#?}", e.iter().map(describe).collect::<Vec<_>>());
     assert_eq!(e[0].location.as_deref(), Some("Dabiq"));
     assert_eq!(e[0].evidence.len(), 3);
 }
 
 #[test]
 fn a_capture_reversed_the_same_day_is_a_clash() {
-    let e = one(
-        "ISIS seized the village of Ihras on Wednesday, but rebels regained it a few hours later.",
-    );
+    let e = one("ISIS seized the village of Ihras on Wednesday, but rebels regained it a few hours later.");
     assert_eq!(e.sub_event_type, "Armed clash");
     assert!(!e.territory_change);
 }
 
 #[test]
 fn evidence_points_into_the_original_text() {
-    let a = article(
-        "“Rebels shelled the town of Nubl on Sunday,” a resident said.",
-        None,
-    );
+    let a = article("“Rebels shelled the town of Nubl on Sunday,” a resident said.", None);
     for e in extract(&a) {
         for ev in &e.evidence {
             assert_eq!(&a.text[ev.byte_start..ev.byte_end], ev.text);
-            assert_eq!(
-                a.text
-                    .chars()
-                    .skip(ev.start)
-                    .take(ev.end - ev.start)
-                    .collect::<String>(),
-                ev.text
-            );
+            assert_eq!(a.text.chars().skip(ev.start).take(ev.end - ev.start).collect::<String>(), ev.text);
         }
     }
 }

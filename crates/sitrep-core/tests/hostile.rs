@@ -6,11 +6,7 @@ use sitrep_core::read::{read_bytes, ReadOptions};
 use sitrep_core::Format;
 
 fn check(name: &str, bytes: &[u8], format: Option<Format>) {
-    let opts = ReadOptions {
-        format,
-        max_bytes: 1 << 20,
-        ..ReadOptions::default()
-    };
+    let opts = ReadOptions { format, max_bytes: 1 << 20, ..ReadOptions::default() };
     read_bytes(name, bytes, &opts, &mut |r| {
         if let Ok(a) = r {
             assert!(!a.paragraphs.is_empty());
@@ -72,13 +68,11 @@ proptest! {
 
 #[test]
 fn deep_and_unclosed_html_does_not_overflow() {
-    let deep = "<div>".repeat(20_000)
-        + "Fighting broke out in Hama on Monday between rebels and the army, activists said.";
+    let deep = "<div>".repeat(20_000) + "Fighting broke out in Hama on Monday between rebels and the army, activists said.";
     check("deep.html", deep.as_bytes(), Some(Format::Html));
     // Just under the depth limit, the extractors still work on a test thread's stack.
     let limit = sitrep_core::read::html::MAX_DEPTH;
-    let deep = "<div>".repeat(limit)
-        + "Fighting broke out in Hama on Monday between rebels and the army, activists said.";
+    let deep = "<div>".repeat(limit) + "Fighting broke out in Hama on Monday between rebels and the army, activists said.";
     check("deep.html", deep.as_bytes(), Some(Format::Html));
     let unclosed = "<html><body><p>Rebels took the village of Atshan on Sunday after heavy clashes with the army, a monitor said.<p><b><i><table><tr><td>";
     check("unclosed.html", unclosed.as_bytes(), Some(Format::Html));

@@ -58,11 +58,7 @@ fn lines_of(text: &str, from: usize) -> Vec<Line> {
             continue;
         }
         let start = line_start + lead;
-        out.push(Line {
-            start,
-            end: start + trimmed.len(),
-            after_gap: gap,
-        });
+        out.push(Line { start, end: start + trimmed.len(), after_gap: gap });
         gap = false;
     }
     out
@@ -119,14 +115,7 @@ fn teaser_tail(text: &str, spans: &[(usize, usize)]) -> Option<usize> {
 impl Dropped {
     fn at(byte_start: usize, byte_end: usize, kind: &str, rule: &str) -> Self {
         // Character offsets are filled in once all spans are known.
-        Dropped {
-            start: 0,
-            end: 0,
-            byte_start,
-            byte_end,
-            kind: kind.to_string(),
-            rule: rule.to_string(),
-        }
+        Dropped { start: 0, end: 0, byte_start, byte_end, kind: kind.to_string(), rule: rule.to_string() }
     }
 }
 
@@ -134,9 +123,7 @@ impl Dropped {
 /// `/2016/05/28/alalam_6360.jpg`, host names): a word of the dump that is an outlet's name.
 fn source_in_dumps(text: &str, dropped: &[Dropped], outlets: &Outlets) -> Option<String> {
     for d in dropped.iter().filter(|d| d.kind == "dump") {
-        for word in
-            text[d.byte_start..d.byte_end].split(|c: char| !c.is_ascii_alphanumeric() && c != '.')
-        {
+        for word in text[d.byte_start..d.byte_end].split(|c: char| !c.is_ascii_alphanumeric() && c != '.') {
             let word = word.trim_matches('.');
             if word.len() >= 5 {
                 if let Some(o) = outlets.lookup(word) {
@@ -149,24 +136,8 @@ fn source_in_dumps(text: &str, dropped: &[Dropped], outlets: &Outlets) -> Option
 }
 
 /// Cleans a read document into an article.
-pub fn clean(
-    doc: RawDoc,
-    bp: &Boilerplate,
-    outlets: &Outlets,
-    order: DateOrder,
-) -> Result<Article, ReadErrorKind> {
-    let RawDoc {
-        input,
-        format,
-        text,
-        body_start,
-        mut title,
-        mut source,
-        mut byline,
-        mut published,
-        url,
-        first_line_is_title,
-    } = doc;
+pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder) -> Result<Article, ReadErrorKind> {
+    let RawDoc { input, format, text, body_start, mut title, mut source, mut byline, mut published, url, first_line_is_title } = doc;
     let mut lines = lines_of(&text, body_start);
     if first_line_is_title && !lines.is_empty() {
         let l = lines.remove(0);
@@ -201,19 +172,11 @@ pub fn clean(
                 field => {
                     if let Some(v) = m.regex.captures(s).and_then(|c| c.name("value")) {
                         let v = v.as_str().trim().to_string();
-                        let slot = if field == MetaField::Byline {
-                            &mut byline
-                        } else {
-                            &mut source
-                        };
+                        let slot = if field == MetaField::Byline { &mut byline } else { &mut source };
                         if slot.is_none() {
                             *slot = Some(v);
                         }
-                        meta_hit = Some(if field == MetaField::Byline {
-                            "byline"
-                        } else {
-                            "source"
-                        });
+                        meta_hit = Some(if field == MetaField::Byline { "byline" } else { "source" });
                     }
                 }
             }
@@ -233,11 +196,7 @@ pub fn clean(
         }
         // Boilerplate rules: the first rule (in file order) that applies wins.
         if let Some(r) = bp.matching(s, words) {
-            let list_follows = || {
-                lines[i + 1..]
-                    .iter()
-                    .all(|n| text[n.start..n.end].split_whitespace().count() <= 15)
-            };
+            let list_follows = || lines[i + 1..].iter().all(|n| text[n.start..n.end].split_whitespace().count() <= 15);
             let action = match r.action {
                 Action::CutList if list_follows() => Action::Cut,
                 Action::CutList => Action::Drop,
@@ -249,12 +208,7 @@ pub fn clean(
                     continue;
                 }
                 Action::Cut => {
-                    dropped.push(Dropped::at(
-                        l.start,
-                        text.trim_end().len().max(l.end),
-                        &r.kind,
-                        &r.name,
-                    ));
+                    dropped.push(Dropped::at(l.start, text.trim_end().len().max(l.end), &r.kind, &r.name));
                     break;
                 }
             }
@@ -281,10 +235,7 @@ pub fn clean(
     // Hard-wrapped text (lines of similar width inside blank-line separated blocks) is joined
     // back into paragraphs; otherwise every line is a paragraph of its own.
     let hard_wrapped = {
-        let widths: Vec<usize> = kept
-            .iter()
-            .map(|&(s, e, _)| text[s..e].chars().count())
-            .collect();
+        let widths: Vec<usize> = kept.iter().map(|&(s, e, _)| text[s..e].chars().count()).collect();
         let n = widths.len();
         let in_band = widths.iter().filter(|&&w| (45..=90).contains(&w)).count();
         let long = widths.iter().filter(|&&w| w > 100).count();
@@ -318,14 +269,8 @@ pub fn clean(
         let place = c.name("place").map_or("", |m| m.as_str()).trim();
         let whole = c.get(0).map_or(0, |m| m.end());
         let rest = s[whole..].trim_start();
-        let starts_sentence = rest
-            .chars()
-            .next()
-            .is_some_and(|ch| ch.is_alphanumeric() || "\"“‘'(".contains(ch));
-        if NOT_DATELINE.contains(&place)
-            || !starts_sentence
-            || !place.chars().any(|ch| ch.is_ascii_uppercase())
-        {
+        let starts_sentence = rest.chars().next().is_some_and(|ch| ch.is_alphanumeric() || "\"“‘'(".contains(ch));
+        if NOT_DATELINE.contains(&place) || !starts_sentence || !place.chars().any(|ch| ch.is_ascii_uppercase()) {
             continue;
         }
         dateline = Some(title_case(place));
@@ -342,11 +287,8 @@ pub fn clean(
         return Err(ReadErrorKind::NoText);
     }
     // Character offsets for every span, in one pass over the text.
-    let bytes: Vec<usize> = spans
-        .iter()
-        .flat_map(|&(s, e)| [s, e])
-        .chain(dropped.iter().flat_map(|d| [d.byte_start, d.byte_end]))
-        .collect();
+    let bytes: Vec<usize> =
+        spans.iter().flat_map(|&(s, e)| [s, e]).chain(dropped.iter().flat_map(|d| [d.byte_start, d.byte_end])).collect();
     let chars = char_offsets(&text, &bytes);
     let paragraphs: Vec<Paragraph> = spans
         .iter()
@@ -369,20 +311,7 @@ pub fn clean(
     }
     let source = source.map(|s| outlets.lookup(&s).map_or(s, |o| o.name.clone()));
     let id = article_id(source.as_deref(), &paragraphs);
-    Ok(Article {
-        id,
-        input,
-        format,
-        title,
-        source,
-        byline,
-        dateline,
-        published,
-        url,
-        text,
-        paragraphs,
-        dropped,
-    })
+    Ok(Article { id, input, format, title, source, byline, dateline, published, url, text, paragraphs, dropped })
 }
 
 #[cfg(test)]
@@ -392,13 +321,7 @@ mod tests {
 
     fn run(text: &str) -> Article {
         let doc = RawDoc::plain("t.txt", Format::Text, text.to_string(), true);
-        clean(
-            doc,
-            Boilerplate::builtin(),
-            Outlets::builtin(),
-            DateOrder::DayFirst,
-        )
-        .unwrap()
+        clean(doc, Boilerplate::builtin(), Outlets::builtin(), DateOrder::DayFirst).unwrap()
     }
 
     #[test]
@@ -409,9 +332,7 @@ mod tests {
         assert_eq!(a.dateline.as_deref(), Some("Homs"));
         assert_eq!(a.byline.as_deref(), Some("Jane Doe"));
         assert_eq!(a.paragraphs.len(), 1);
-        assert!(a.paragraphs[0]
-            .text
-            .starts_with("HOMS – Rebel fighters retook"));
+        assert!(a.paragraphs[0].text.starts_with("HOMS – Rebel fighters retook"));
         assert!(a.dropped.iter().any(|d| d.kind == "caption"));
     }
 
@@ -421,14 +342,7 @@ mod tests {
         assert_eq!(a.source.as_deref(), Some("Reuters"));
         for p in &a.paragraphs {
             assert_eq!(&a.text[p.byte_start..p.byte_end], p.text);
-            assert_eq!(
-                a.text
-                    .chars()
-                    .skip(p.start)
-                    .take(p.end - p.start)
-                    .collect::<String>(),
-                p.text
-            );
+            assert_eq!(a.text.chars().skip(p.start).take(p.end - p.start).collect::<String>(), p.text);
         }
     }
 
@@ -461,21 +375,8 @@ mod tests {
 
     #[test]
     fn empty_after_cleaning_is_no_text() {
-        let doc = RawDoc::plain(
-            "t.txt",
-            Format::Text,
-            "Title\n\nFollow us on Twitter\n".into(),
-            true,
-        );
-        assert!(matches!(
-            clean(
-                doc,
-                Boilerplate::builtin(),
-                Outlets::builtin(),
-                DateOrder::DayFirst
-            ),
-            Err(ReadErrorKind::NoText)
-        ));
+        let doc = RawDoc::plain("t.txt", Format::Text, "Title\n\nFollow us on Twitter\n".into(), true);
+        assert!(matches!(clean(doc, Boilerplate::builtin(), Outlets::builtin(), DateOrder::DayFirst), Err(ReadErrorKind::NoText)));
     }
 
     #[test]

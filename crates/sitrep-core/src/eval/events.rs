@@ -84,12 +84,7 @@ fn squash(s: &str) -> String {
 }
 
 fn fold(s: &str) -> String {
-    s.to_lowercase()
-        .replace(['’', '\''], "")
-        .replace('-', " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    s.to_lowercase().replace(['’', '\''], "").replace('-', " ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The alternatives a gold field allows: a string, or a list whose `null` means "may be
@@ -120,12 +115,7 @@ impl Matcher<'_> {
                 return true;
             }
         }
-        match (
-            self.dict.index_of(&a.name),
-            self.dict
-                .lookup(canon)
-                .and_then(|g| self.dict.index_of(&g.name)),
-        ) {
+        match (self.dict.index_of(&a.name), self.dict.lookup(canon).and_then(|g| self.dict.index_of(&g.name))) {
             (Some(i), Some(j)) => self.dict.is_within(i, j),
             _ => false,
         }
@@ -134,18 +124,15 @@ impl Matcher<'_> {
     fn actors_ok(&self, g: &Value, e: &Event) -> bool {
         let a1 = alts(g.get("actor1"));
         let a2 = alts(g.get("actor2"));
-        let one = |alts: &Option<Vec<Option<String>>>, ours: Option<&crate::model::EventActor>| {
-            match alts {
-                None => true,
-                Some(list) => list.iter().any(|x| match x {
-                    Some(c) => self.actor_is(ours, c),
-                    None => ours.is_none(),
-                }),
-            }
+        let one = |alts: &Option<Vec<Option<String>>>, ours: Option<&crate::model::EventActor>| match alts {
+            None => true,
+            Some(list) => list.iter().any(|x| match x {
+                Some(c) => self.actor_is(ours, c),
+                None => ours.is_none(),
+            }),
         };
         let straight = one(&a1, e.actor1.as_ref()) && one(&a2, e.actor2.as_ref());
-        let both_lists = matches!(g.get("actor1"), Some(Value::Array(_)))
-            && matches!(g.get("actor2"), Some(Value::Array(_)));
+        let both_lists = matches!(g.get("actor1"), Some(Value::Array(_))) && matches!(g.get("actor2"), Some(Value::Array(_)));
         straight || (both_lists && one(&a1, e.actor2.as_ref()) && one(&a2, e.actor1.as_ref()))
     }
 
@@ -164,13 +151,7 @@ impl Matcher<'_> {
         };
         list.iter().flatten().any(|canon| {
             let mut names = vec![canon.clone()];
-            names.extend(
-                self.gold
-                    .place_aliases
-                    .get(canon)
-                    .cloned()
-                    .unwrap_or_default(),
-            );
+            names.extend(self.gold.place_aliases.get(canon).cloned().unwrap_or_default());
             names.iter().any(|n| {
                 let n = fold(n);
                 n == ours || within(&ours, &n) || within(&n, &ours)
@@ -181,21 +162,14 @@ impl Matcher<'_> {
     /// Whether the event's point lies within `within_km` of one of the gold location's
     /// reference points (`None` when the gold gives no reference point).
     fn point_ok(&self, g: &Value, e: &Event) -> Option<bool> {
-        let refs: Vec<&GoldPlace> = alts(g.get("location"))?
-            .iter()
-            .flatten()
-            .filter_map(|c| self.gold.places.get(c))
-            .collect();
+        let refs: Vec<&GoldPlace> = alts(g.get("location"))?.iter().flatten().filter_map(|c| self.gold.places.get(c)).collect();
         if refs.is_empty() {
             return None;
         }
         let (Some(lat), Some(lon)) = (e.latitude, e.longitude) else {
             return Some(false);
         };
-        Some(
-            refs.iter()
-                .any(|p| crate::geocode::distance_km((lat, lon), (p.lat, p.lon)) <= p.within_km),
-        )
+        Some(refs.iter().any(|p| crate::geocode::distance_km((lat, lon), (p.lat, p.lon)) <= p.within_km))
     }
 
     fn admin1_ok(&self, g: &Value, e: &Event) -> Option<bool> {
@@ -223,10 +197,7 @@ impl Matcher<'_> {
     }
 
     fn fatalities_ok(&self, g: &Value, e: &Event) -> bool {
-        let f_ok = match (
-            g.get("fatalities").and_then(Value::as_u64),
-            g.get("fatalities_min").and_then(Value::as_u64),
-        ) {
+        let f_ok = match (g.get("fatalities").and_then(Value::as_u64), g.get("fatalities_min").and_then(Value::as_u64)) {
             (Some(x), _) => e.fatalities as u64 == x,
             (None, Some(m)) => e.fatalities as u64 >= m,
             (None, None) => true,
@@ -240,32 +211,20 @@ impl Matcher<'_> {
 
     fn type_ok(&self, g: &Value, e: &Event) -> bool {
         g.get("event_type").and_then(Value::as_str) == Some(e.event_type.as_str())
-            && alts(g.get("sub_event_type"))
-                .is_none_or(|l| l.iter().flatten().any(|s| *s == e.sub_event_type))
+            && alts(g.get("sub_event_type")).is_none_or(|l| l.iter().flatten().any(|s| *s == e.sub_event_type))
     }
 
     /// Core match: type, actors and place; the score counts the other fields right too.
     fn score(&self, g: &Value, e: &Event) -> Option<usize> {
-        if g.get("event_type").and_then(Value::as_str) != Some(e.event_type.as_str())
-            || !self.actors_ok(g, e)
-            || !self.place_ok(g, e)
-        {
+        if g.get("event_type").and_then(Value::as_str) != Some(e.event_type.as_str()) || !self.actors_ok(g, e) || !self.place_ok(g, e) {
             return None;
         }
-        Some(
-            1 + usize::from(self.type_ok(g, e))
-                + usize::from(self.date_ok(g, e))
-                + usize::from(self.fatalities_ok(g, e)),
-        )
+        Some(1 + usize::from(self.type_ok(g, e)) + usize::from(self.date_ok(g, e)) + usize::from(self.fatalities_ok(g, e)))
     }
 }
 
 fn describe_gold(g: &Value) -> String {
-    let f = |k: &str| {
-        g.get(k)
-            .map(|v| v.to_string())
-            .unwrap_or_else(|| "-".into())
-    };
+    let f = |k: &str| g.get(k).map(|v| v.to_string()).unwrap_or_else(|| "-".into());
     format!(
         "{} / {} | {} vs {} | {} | {}{}",
         f("event_type"),
@@ -273,27 +232,15 @@ fn describe_gold(g: &Value) -> String {
         f("actor1"),
         f("actor2"),
         f("location"),
-        g.get("date")
-            .or(g.get("weekday"))
-            .map(|v| v.to_string())
-            .unwrap_or_default(),
-        g.get("fatalities")
-            .or(g.get("fatalities_min"))
-            .map(|v| format!(" | fatalities {v}"))
-            .unwrap_or_default()
+        g.get("date").or(g.get("weekday")).map(|v| v.to_string()).unwrap_or_default(),
+        g.get("fatalities").or(g.get("fatalities_min")).map(|v| format!(" | fatalities {v}")).unwrap_or_default()
     )
 }
 
 /// A one-line description of an event, for reports.
 pub fn describe(e: &Event) -> String {
-    let a = |x: &Option<crate::model::EventActor>| {
-        x.as_ref().map_or("-".to_string(), |a| a.name.clone())
-    };
-    let date = e
-        .event_date
-        .map(|d| d.to_string())
-        .or_else(|| e.weekday.clone())
-        .unwrap_or_else(|| "-".into());
+    let a = |x: &Option<crate::model::EventActor>| x.as_ref().map_or("-".to_string(), |a| a.name.clone());
+    let date = e.event_date.map(|d| d.to_string()).or_else(|| e.weekday.clone()).unwrap_or_else(|| "-".into());
     format!(
         "{} / {} | {} vs {} | {} | {} | fatalities {} | \"{}\"",
         e.event_type,
@@ -309,10 +256,7 @@ pub fn describe(e: &Event) -> String {
 
 /// Scores the events extracted from each gold document (`docs`: name, article, events).
 pub fn score(gold: &Gold, docs: &[(String, Article, Vec<Event>)]) -> Report {
-    let m = Matcher {
-        gold,
-        dict: ActorDict::builtin(),
-    };
+    let m = Matcher { gold, dict: ActorDict::builtin() };
     let mut r = Report::default();
     let mut fields: BTreeMap<String, usize> = BTreeMap::new();
     let mut geo: BTreeMap<String, (usize, usize)> = BTreeMap::new();
@@ -320,13 +264,7 @@ pub fn score(gold: &Gold, docs: &[(String, Article, Vec<Event>)]) -> Report {
         let Some((_, _, events)) = docs.iter().find(|(n, _, _)| *n == gd.doc) else {
             continue;
         };
-        let mut d = DocReport {
-            doc: gd.doc.clone(),
-            must: gd.must.len(),
-            may: gd.may.len(),
-            events: events.len(),
-            ..DocReport::default()
-        };
+        let mut d = DocReport { doc: gd.doc.clone(), must: gd.must.len(), may: gd.may.len(), events: events.len(), ..DocReport::default() };
         let mut taken = vec![false; events.len()];
         let assign = |g: &Value, taken: &mut Vec<bool>| -> Option<usize> {
             let best = events
@@ -355,10 +293,7 @@ pub fn score(gold: &Gold, docs: &[(String, Article, Vec<Event>)]) -> Report {
                     if checks.iter().all(|c| c.1) {
                         r.must_fully_right += 1;
                     }
-                    for (k, ok) in [
-                        ("place_within_km", m.point_ok(g, e)),
-                        ("admin1", m.admin1_ok(g, e)),
-                    ] {
+                    for (k, ok) in [("place_within_km", m.point_ok(g, e)), ("admin1", m.admin1_ok(g, e))] {
                         if let Some(ok) = ok {
                             let t = geo.entry(k.to_string()).or_default();
                             t.0 += usize::from(ok);
@@ -378,11 +313,7 @@ pub fn score(gold: &Gold, docs: &[(String, Article, Vec<Event>)]) -> Report {
                     for (k, ok) in checks {
                         *fields.entry(k.to_string()).or_default() += usize::from(ok);
                         if !ok {
-                            d.field_errors.push(format!(
-                                "{k}: gold {} / ours {}",
-                                describe_gold(g),
-                                describe(e)
-                            ));
+                            d.field_errors.push(format!("{k}: gold {} / ours {}", describe_gold(g), describe(e)));
                         }
                     }
                 }
@@ -401,8 +332,7 @@ pub fn score(gold: &Gold, docs: &[(String, Article, Vec<Event>)]) -> Report {
             for bad in &gd.must_not {
                 let b = squash(bad);
                 if e.evidence.iter().any(|ev| squash(&ev.text).contains(&b)) {
-                    d.must_not_violations
-                        .push(format!("{} <- \"{bad}\"", e.event_id));
+                    d.must_not_violations.push(format!("{} <- \"{bad}\"", e.event_id));
                 }
             }
         }
@@ -415,31 +345,15 @@ pub fn score(gold: &Gold, docs: &[(String, Article, Vec<Event>)]) -> Report {
         r.must_not_violations += d.must_not_violations.len();
         r.documents.push(d);
     }
-    r.must_recall = if r.must == 0 {
-        1.0
-    } else {
-        r.must_found as f64 / r.must as f64
-    };
-    r.precision = if r.events == 0 {
-        1.0
-    } else {
-        (r.events - r.unmatched) as f64 / r.events as f64
-    };
+    r.must_recall = if r.must == 0 { 1.0 } else { r.must_found as f64 / r.must as f64 };
+    r.precision = if r.events == 0 { 1.0 } else { (r.events - r.unmatched) as f64 / r.events as f64 };
     for k in ["type", "actors", "place", "date", "fatalities"] {
         let v = fields.get(k).copied().unwrap_or(0);
-        r.field_accuracy.insert(
-            k.to_string(),
-            if r.must_found == 0 {
-                0.0
-            } else {
-                v as f64 / r.must_found as f64
-            },
-        );
+        r.field_accuracy.insert(k.to_string(), if r.must_found == 0 { 0.0 } else { v as f64 / r.must_found as f64 });
     }
     // Geocoding: over matched must events whose gold gives a reference point / an admin1.
     for (k, (ok, n)) in geo {
-        r.field_accuracy
-            .insert(k, if n == 0 { 0.0 } else { ok as f64 / n as f64 });
+        r.field_accuracy.insert(k, if n == 0 { 0.0 } else { ok as f64 / n as f64 });
     }
     r
 }

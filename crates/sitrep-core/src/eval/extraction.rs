@@ -8,8 +8,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// Python's `\w`: letters (L*), numbers (N*) and underscore. Marks split tokens, as in Python.
-static WORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[\p{L}\p{N}_]+").expect("valid regex"));
+static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[\p{L}\p{N}_]+").expect("valid regex"));
 
 /// The benchmark's tokens of a text.
 pub fn tokens(text: &str) -> Vec<&str> {
@@ -60,23 +59,11 @@ pub fn score_page(gold: &str, pred: &str) -> PageScore {
     let (precision, recall) = if fp == 0 && fne == 0 {
         (1.0, 1.0)
     } else {
-        let pr = if tp + fp == 0 {
-            0.0
-        } else {
-            tp as f64 / (tp + fp) as f64
-        };
-        let re = if tp + fne == 0 {
-            0.0
-        } else {
-            tp as f64 / (tp + fne) as f64
-        };
+        let pr = if tp + fp == 0 { 0.0 } else { tp as f64 / (tp + fp) as f64 };
+        let re = if tp + fne == 0 { 0.0 } else { tp as f64 / (tp + fne) as f64 };
         (pr, re)
     };
-    PageScore {
-        precision: (!ps.is_empty()).then_some(precision),
-        recall: (!gs.is_empty()).then_some(recall),
-        exact: gt == pt,
-    }
+    PageScore { precision: (!ps.is_empty()).then_some(precision), recall: (!gs.is_empty()).then_some(recall), exact: gt == pt }
 }
 
 /// Corpus scores: macro means over pages.
@@ -106,19 +93,9 @@ fn mean(xs: impl Iterator<Item = f64>) -> f64 {
 pub fn score_corpus(pages: &[PageScore]) -> CorpusScore {
     let precision = mean(pages.iter().filter_map(|p| p.precision));
     let recall = mean(pages.iter().filter_map(|p| p.recall));
-    let f1 = if precision + recall == 0.0 {
-        0.0
-    } else {
-        2.0 * precision * recall / (precision + recall)
-    };
+    let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
     let accuracy = mean(pages.iter().map(|p| if p.exact { 1.0 } else { 0.0 }));
-    CorpusScore {
-        f1,
-        precision,
-        recall,
-        accuracy,
-        pages: pages.len(),
-    }
+    CorpusScore { f1, precision, recall, accuracy, pages: pages.len() }
 }
 
 /// Standard deviation of F1 over `n` bootstrap resamples of the pages (deterministic seed).
@@ -154,10 +131,7 @@ mod tests {
 
     #[test]
     fn tokens_follow_python_word_chars() {
-        assert_eq!(
-            tokens("Hello, world! it's 2019_x"),
-            vec!["Hello", "world", "it", "s", "2019_x"]
-        );
+        assert_eq!(tokens("Hello, world! it's 2019_x"), vec!["Hello", "world", "it", "s", "2019_x"]);
         // Arabic harakat (marks) split tokens; ½ is a number.
         assert_eq!(tokens("كَتَب ½"), vec!["ك", "ت", "ب", "½"]);
     }
@@ -165,14 +139,7 @@ mod tests {
     #[test]
     fn identical_texts_score_one() {
         let s = score_page("a b c d e f", "a  b, c d e f.");
-        assert_eq!(
-            s,
-            PageScore {
-                precision: Some(1.0),
-                recall: Some(1.0),
-                exact: true
-            }
-        );
+        assert_eq!(s, PageScore { precision: Some(1.0), recall: Some(1.0), exact: true });
     }
 
     #[test]

@@ -124,12 +124,7 @@ impl ActorDict {
                 }
             }
         }
-        let build = |pats: &[String]| {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(pats)
-                .map_err(|e| e.to_string())
-        };
+        let build = |pats: &[String]| AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(pats).map_err(|e| e.to_string());
         Ok(ActorDict {
             folded: build(&folded_pats)?,
             exact: build(&exact_pats)?,
@@ -143,9 +138,7 @@ impl ActorDict {
 
     /// The dictionary shipped with sitrep.
     pub fn builtin() -> &'static ActorDict {
-        static D: LazyLock<ActorDict> = LazyLock::new(|| {
-            ActorDict::parse(ACTORS_TOML).expect("embedded data/actors.toml is valid")
-        });
+        static D: LazyLock<ActorDict> = LazyLock::new(|| ActorDict::parse(ACTORS_TOML).expect("embedded data/actors.toml is valid"));
         &D
     }
 
@@ -171,10 +164,7 @@ impl ActorDict {
             if i == b {
                 return true;
             }
-            cur = self.actors[i]
-                .parent
-                .as_deref()
-                .and_then(|p| self.index_of(p));
+            cur = self.actors[i].parent.as_deref().and_then(|p| self.index_of(p));
             hops += 1;
             if hops > 8 {
                 break;
@@ -199,15 +189,7 @@ impl ActorDict {
                 }
             }
             map.push(original.len());
-            return self
-                .mentions_plain(&norm)
-                .into_iter()
-                .map(|m| Mention {
-                    start: map[m.start],
-                    end: map[m.end],
-                    ..m
-                })
-                .collect();
+            return self.mentions_plain(&norm).into_iter().map(|m| Mention { start: map[m.start], end: map[m.end], ..m }).collect();
         }
         self.mentions_plain(original)
     }
@@ -227,26 +209,13 @@ impl ActorDict {
                 Entry::Actor(i) => (Some(*i), Vec::new()),
                 Entry::Generic(sides) => (None, sides.clone()),
             };
-            raw.push(Mention {
-                start,
-                end,
-                actor,
-                generic_sides,
-            });
+            raw.push(Mention { start, end, actor, generic_sides });
         };
         for m in self.folded.find_iter(&lower) {
-            push(
-                m.start(),
-                m.end(),
-                &self.folded_entries[m.pattern().as_usize()],
-            );
+            push(m.start(), m.end(), &self.folded_entries[m.pattern().as_usize()]);
         }
         for m in self.exact.find_iter(s) {
-            push(
-                m.start(),
-                m.end(),
-                &self.exact_entries[m.pattern().as_usize()],
-            );
+            push(m.start(), m.end(), &self.exact_entries[m.pattern().as_usize()]);
         }
         raw.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
         // Drop mentions inside others.
@@ -276,21 +245,15 @@ impl ActorDict {
                     "belonging to",
                     "belonging to the",
                 ];
-                if links.contains(&gap_l.as_str())
-                    || (gap.starts_with('(') && gap.len() < 40 && !gap.contains(')'))
-                {
+                if links.contains(&gap_l.as_str()) || (gap.starts_with('(') && gap.len() < 40 && !gap.contains(')')) {
                     let prefer_new = match (prev.actor, m.actor) {
                         (None, Some(_)) => true,
                         (Some(_), None) => false,
-                        (Some(a), Some(b)) => {
-                            self.is_within(b, a) || self.actors[a].name == self.actors[b].name
-                        }
+                        (Some(a), Some(b)) => self.is_within(b, a) || self.actors[a].name == self.actors[b].name,
                         (None, None) => false,
                     };
                     let same_or_related = match (prev.actor, m.actor) {
-                        (Some(a), Some(b)) => {
-                            a == b || self.is_within(b, a) || self.is_within(a, b)
-                        }
+                        (Some(a), Some(b)) => a == b || self.is_within(b, a) || self.is_within(a, b),
                         _ => true,
                     };
                     if same_or_related {
@@ -317,12 +280,7 @@ mod tests {
         let d = ActorDict::builtin();
         d.mentions(s)
             .iter()
-            .map(|m| {
-                m.actor.map_or_else(
-                    || format!("generic:{}", &s[m.start..m.end]),
-                    |i| d.actors[i].name.clone(),
-                )
-            })
+            .map(|m| m.actor.map_or_else(|| format!("generic:{}", &s[m.start..m.end]), |i| d.actors[i].name.clone()))
             .collect()
     }
 
@@ -330,28 +288,13 @@ mod tests {
     fn aliases_resolve_to_canonical_names() {
         assert_eq!(names("ISIS, IS, ISIL and Daesh"), vec!["Islamic State"; 4]);
         assert_eq!(names("the Islamic State group"), vec!["Islamic State"]);
-        assert_eq!(
-            names("pro-Assad forces shelled"),
-            vec!["Syrian government forces"]
-        );
+        assert_eq!(names("pro-Assad forces shelled"), vec!["Syrian government forces"]);
         assert_eq!(names("Syria’s branch of al-Qaeda"), vec!["Nusra Front"]);
-        assert_eq!(
-            names("Liwa al-Quds is pro-government"),
-            vec!["Liwa al-Quds"]
-        );
+        assert_eq!(names("Liwa al-Quds is pro-government"), vec!["Liwa al-Quds"]);
         let d = ActorDict::builtin();
-        assert_eq!(
-            d.lookup("Daesh").map(|a| a.name.as_str()),
-            Some("Islamic State")
-        );
-        assert_eq!(
-            d.lookup("Levant Front").map(|a| a.side.as_str()),
-            Some("rebel")
-        );
-        assert_eq!(
-            d.lookup("Liwa al-Quds").map(|a| a.side.as_str()),
-            Some("government")
-        );
+        assert_eq!(d.lookup("Daesh").map(|a| a.name.as_str()), Some("Islamic State"));
+        assert_eq!(d.lookup("Levant Front").map(|a| a.side.as_str()), Some("rebel"));
+        assert_eq!(d.lookup("Liwa al-Quds").map(|a| a.side.as_str()), Some("government"));
     }
 
     #[test]
@@ -363,22 +306,13 @@ mod tests {
 
     #[test]
     fn noun_phrases_join_to_the_specific_actor() {
-        assert_eq!(names("Syrian rebels of the Levant Front and militant fighters of the Islamic State (ISIS)"), vec!["Levant Front", "Islamic State"]);
         assert_eq!(
-            names("12 militants from ISIS were killed"),
-            vec!["Islamic State"]
+            names("Syrian rebels of the Levant Front and militant fighters of the Islamic State (ISIS)"),
+            vec!["Levant Front", "Islamic State"]
         );
-        assert_eq!(
-            names("the radical group the Islamic State (ISIS)"),
-            vec!["Islamic State"]
-        );
-        assert_eq!(
-            names("the radical group launched"),
-            vec!["generic:the radical group"]
-        );
-        assert_eq!(
-            names("between rebel groups and ISIS"),
-            vec!["Syrian rebels", "Islamic State"]
-        );
+        assert_eq!(names("12 militants from ISIS were killed"), vec!["Islamic State"]);
+        assert_eq!(names("the radical group the Islamic State (ISIS)"), vec!["Islamic State"]);
+        assert_eq!(names("the radical group launched"), vec!["generic:the radical group"]);
+        assert_eq!(names("between rebel groups and ISIS"), vec!["Syrian rebels", "Islamic State"]);
     }
 }

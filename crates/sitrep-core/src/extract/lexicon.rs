@@ -150,8 +150,7 @@ impl Lexicon {
             .trigger
             .into_iter()
             .map(|t| {
-                let regex = Regex::new(&spaces(&format!("(?i){}", t.pattern)))
-                    .map_err(|e| format!("trigger {}: {e}", t.name))?;
+                let regex = Regex::new(&spaces(&format!("(?i){}", t.pattern))).map_err(|e| format!("trigger {}: {e}", t.name))?;
                 let requires = t
                     .requires
                     .map(|r| Regex::new(&spaces(&format!("(?i){r}"))))
@@ -172,8 +171,7 @@ impl Lexicon {
             })
             .collect::<Result<Vec<_>, String>>()?;
         let n = f.nonevent;
-        let any = regex::RegexSet::new(triggers.iter().map(|t| t.regex.as_str()))
-            .map_err(|e| e.to_string())?;
+        let any = regex::RegexSet::new(triggers.iter().map(|t| t.regex.as_str())).map_err(|e| e.to_string())?;
         Ok(Lexicon {
             any,
             triggers,
@@ -183,16 +181,13 @@ impl Lexicon {
             negation: alternation(&n.negation)?,
             conditional: alternation(&n.conditional)?,
             support: alternation(&n.support)?,
-            background: Regex::new(&spaces(&format!("(?i)(?:{})", n.background.join("|"))))
-                .map_err(|e| e.to_string())?,
+            background: Regex::new(&spaces(&format!("(?i)(?:{})", n.background.join("|")))).map_err(|e| e.to_string())?,
             report_verbs: alternation(&n.report_verbs)?,
         })
     }
 
     pub fn builtin() -> &'static Lexicon {
-        static L: LazyLock<Lexicon> = LazyLock::new(|| {
-            Lexicon::parse(EVENTS_TOML).expect("embedded data/events.toml is valid")
-        });
+        static L: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::parse(EVENTS_TOML).expect("embedded data/events.toml is valid"));
         &L
     }
 
@@ -210,16 +205,11 @@ impl Lexicon {
                     continue;
                 }
                 if let Some(req) = &t.requires {
-                    if !req.is_match(&s[clause_bounds(s, m.start()).0..clause_bounds(s, m.end()).1])
-                    {
+                    if !req.is_match(&s[clause_bounds(s, m.start()).0..clause_bounds(s, m.end()).1]) {
                         continue;
                     }
                 }
-                hits.push(TriggerHit {
-                    trigger: t,
-                    start: m.start(),
-                    end: m.end(),
-                });
+                hits.push(TriggerHit { trigger: t, start: m.start(), end: m.end() });
             }
         }
         hits.sort_by_key(|h| h.start);
@@ -231,34 +221,17 @@ impl Lexicon {
     pub fn events_in<'a>(&'a self, s: &str) -> Vec<TriggerHit<'a>> {
         let mut hits = self.triggers_in(s);
         hits.retain(|h| self.non_event(s, h.start).is_none());
-        let specific: Vec<(&str, &str)> = hits
-            .iter()
-            .filter(|h| !h.trigger.defer)
-            .map(|h| {
-                (
-                    h.trigger.event_type.as_str(),
-                    h.trigger.sub_event_type.as_str(),
-                )
-            })
-            .collect();
+        let specific: Vec<(&str, &str)> =
+            hits.iter().filter(|h| !h.trigger.defer).map(|h| (h.trigger.event_type.as_str(), h.trigger.sub_event_type.as_str())).collect();
         hits.retain(|h| {
-            !h.trigger.defer
-                || !specific.iter().any(|t| {
-                    *t != (
-                        h.trigger.event_type.as_str(),
-                        h.trigger.sub_event_type.as_str(),
-                    )
-                })
+            !h.trigger.defer || !specific.iter().any(|t| *t != (h.trigger.event_type.as_str(), h.trigger.sub_event_type.as_str()))
         });
         hits
     }
 
     /// Whether the trigger at `start` in sentence `s` does not report an event, and why.
     pub fn non_event(&self, s: &str, start: usize) -> Option<NonEvent> {
-        if s.trim_end()
-            .trim_end_matches(['"', '”', '’', '\''])
-            .ends_with('?')
-        {
+        if s.trim_end().trim_end_matches(['"', '”', '’', '\'']).ends_with('?') {
             return Some(NonEvent::Question);
         }
         if self.background.is_match(s) {
@@ -268,9 +241,7 @@ impl Lexicon {
         let before = &s[clause_start..start];
         let window = last_words(before, self.window);
         // The cue may end in the trigger itself ("to attack").
-        let trigger_end = s[start..]
-            .find(char::is_whitespace)
-            .map_or(s.len(), |e| start + e);
+        let trigger_end = s[start..].find(char::is_whitespace).map_or(s.len(), |e| start + e);
         let with_trigger = &s[start - window.len()..trigger_end];
         if self.intent.is_match(with_trigger) {
             return Some(NonEvent::Intent);
@@ -281,10 +252,7 @@ impl Lexicon {
         if self.conditional.is_match(&s[..start]) {
             return Some(NonEvent::Conditional);
         }
-        if self
-            .support
-            .is_match(last_words(before, self.support_window))
-        {
+        if self.support.is_match(last_words(before, self.support_window)) {
             return Some(NonEvent::Support);
         }
         None
@@ -313,8 +281,7 @@ fn last_words(s: &str, n: usize) -> &str {
 
 /// The clause around byte `pos`: bounded by ; : – — and ", but".
 pub fn clause_bounds(s: &str, pos: usize) -> (usize, usize) {
-    static BREAK: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"[;:]|\s[–—]\s|,\s*but\b|\.\s").expect("valid"));
+    static BREAK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[;:]|\s[–—]\s|,\s*but\b|\.\s").expect("valid"));
     let mut start = 0;
     let mut end = s.len();
     for m in BREAK.find_iter(s) {
@@ -340,72 +307,29 @@ mod tests {
 
     #[test]
     fn pattern_preparation() {
-        assert_eq!(
-            spaces(r"\bat least [\w'’]+\w"),
-            r"(?-u:\b)at\sleast\s[A-Za-z0-9_'’]+[A-Za-z0-9_]"
-        );
+        assert_eq!(spaces(r"\bat least [\w'’]+\w"), r"(?-u:\b)at\sleast\s[A-Za-z0-9_'’]+[A-Za-z0-9_]");
         assert_eq!(spaces(r"[ ]a b"), r"[ ]a\sb");
     }
 
     #[test]
     fn trigger_families() {
-        assert_eq!(
-            first("ISIS militants reportedly captured the town")
-                .unwrap()
-                .0,
-            "capture"
-        );
+        assert_eq!(first("ISIS militants reportedly captured the town").unwrap().0, "capture");
         assert_eq!(first("Clashes broke out on Thursday").unwrap().0, "clash");
-        assert_eq!(
-            first("launched a mortar attack on the town").unwrap().0,
-            "shelling"
-        );
-        assert_eq!(
-            first("Russian air strikes hit the town").unwrap().0,
-            "air-strike"
-        );
-        assert_eq!(
-            Lexicon::builtin().events_in("attacked by an ISIS-led car bomb")[0]
-                .trigger
-                .name,
-            "car-bomb"
-        );
-        assert_eq!(
-            first("a suicide bomber blew himself up").unwrap().0,
-            "suicide-bombing"
-        );
-        assert_eq!(
-            first("the entire district fell to the radical group")
-                .unwrap()
-                .0,
-            "fell-to"
-        );
-        assert_eq!(
-            first("rebels regained it a few hours later").unwrap().0,
-            "regain"
-        );
-        assert_eq!(
-            first("Gunmen abducted two aid workers").unwrap().0,
-            "abduction"
-        );
-        assert_eq!(
-            first("Hundreds protested against the siege in Idlib")
-                .unwrap()
-                .0,
-            "protest"
-        );
+        assert_eq!(first("launched a mortar attack on the town").unwrap().0, "shelling");
+        assert_eq!(first("Russian air strikes hit the town").unwrap().0, "air-strike");
+        assert_eq!(Lexicon::builtin().events_in("attacked by an ISIS-led car bomb")[0].trigger.name, "car-bomb");
+        assert_eq!(first("a suicide bomber blew himself up").unwrap().0, "suicide-bombing");
+        assert_eq!(first("the entire district fell to the radical group").unwrap().0, "fell-to");
+        assert_eq!(first("rebels regained it a few hours later").unwrap().0, "regain");
+        assert_eq!(first("Gunmen abducted two aid workers").unwrap().0, "abduction");
+        assert_eq!(first("Hundreds protested against the siege in Idlib").unwrap().0, "protest");
         assert_eq!(first("Police arrested ten people").unwrap().0, "arrest");
     }
 
     #[test]
     fn weapons_need_an_act() {
         assert!(first("We have an excellent supply of missiles").is_none());
-        assert_eq!(
-            first("they targeted the city with dozens of rockets")
-                .unwrap()
-                .0,
-            "weapons-fired"
-        );
+        assert_eq!(first("they targeted the city with dozens of rockets").unwrap().0, "weapons-fired");
         // "attacked ... with mortar shells" is shelling, not a clash.
         let l = Lexicon::builtin();
         let hits: Vec<_> = l
@@ -418,54 +342,15 @@ mod tests {
 
     #[test]
     fn non_events() {
-        assert_eq!(
-            first("the group is now preparing to storm the district")
-                .unwrap()
-                .1,
-            Some(NonEvent::Intent)
-        );
-        assert_eq!(
-            first("ISIS will attack Turkey").unwrap().1,
-            Some(NonEvent::Intent)
-        );
-        assert_eq!(
-            first("The army denied that clashes took place").unwrap().1,
-            Some(NonEvent::Negation)
-        );
-        assert_eq!(
-            first("If ISIS' latest offensive is successful, refugees could suffer")
-                .unwrap()
-                .1,
-            Some(NonEvent::Conditional)
-        );
-        assert_eq!(
-            first("In 2015, rebels captured the base").unwrap().1,
-            Some(NonEvent::Background)
-        );
-        assert_eq!(
-            first("This comes after ISIS militants lost areas in clashes with the SDF")
-                .unwrap()
-                .1,
-            Some(NonEvent::Background)
-        );
-        assert_eq!(
-            first("The army, backed by Russian air strikes, attacked")
-                .unwrap()
-                .1,
-            Some(NonEvent::Support)
-        );
-        assert_eq!(
-            first("Were the rebels able to control the town?")
-                .unwrap()
-                .1,
-            Some(NonEvent::Question)
-        );
+        assert_eq!(first("the group is now preparing to storm the district").unwrap().1, Some(NonEvent::Intent));
+        assert_eq!(first("ISIS will attack Turkey").unwrap().1, Some(NonEvent::Intent));
+        assert_eq!(first("The army denied that clashes took place").unwrap().1, Some(NonEvent::Negation));
+        assert_eq!(first("If ISIS' latest offensive is successful, refugees could suffer").unwrap().1, Some(NonEvent::Conditional));
+        assert_eq!(first("In 2015, rebels captured the base").unwrap().1, Some(NonEvent::Background));
+        assert_eq!(first("This comes after ISIS militants lost areas in clashes with the SDF").unwrap().1, Some(NonEvent::Background));
+        assert_eq!(first("The army, backed by Russian air strikes, attacked").unwrap().1, Some(NonEvent::Support));
+        assert_eq!(first("Were the rebels able to control the town?").unwrap().1, Some(NonEvent::Question));
         // Reported speech of what happened is an event.
-        assert_eq!(
-            first("Hussein reported ISIS repelled the attack")
-                .unwrap()
-                .1,
-            None
-        );
+        assert_eq!(first("Hussein reported ISIS repelled the attack").unwrap().1, None);
     }
 }

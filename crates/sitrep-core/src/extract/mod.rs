@@ -74,11 +74,7 @@ pub struct Extractor<'a> {
 
 impl Default for Extractor<'static> {
     fn default() -> Self {
-        Extractor {
-            typer: Lexicon::builtin(),
-            actors: ActorDict::builtin(),
-            places: PlaceCues::builtin(),
-        }
+        Extractor { typer: Lexicon::builtin(), actors: ActorDict::builtin(), places: PlaceCues::builtin() }
     }
 }
 
@@ -98,10 +94,7 @@ pub struct ArticlePlaces {
 }
 
 /// Words before a country name that make it a place rather than an actor.
-const PREPOSITIONS: &[&str] = &[
-    "in", "into", "from", "to", "with", "of", "across", "near", "inside", "towards", "toward",
-    "at", "on",
-];
+const PREPOSITIONS: &[&str] = &["in", "into", "from", "to", "with", "of", "across", "near", "inside", "towards", "toward", "at", "on"];
 
 /// An actor in a role: its index in the dictionary and the words of the text.
 type Role = Option<(usize, String)>;
@@ -173,9 +166,7 @@ fn places_related(a: &PlaceMention, b: &PlaceMention) -> bool {
     }
     let words = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
     let (wx, wy) = (words(&x), words(&y));
-    let contains = |big: &[String], small: &[String]| {
-        !small.is_empty() && big.windows(small.len()).any(|w| w == small)
-    };
+    let contains = |big: &[String], small: &[String]| !small.is_empty() && big.windows(small.len()).any(|w| w == small);
     contains(&wx, &wy) || contains(&wy, &wx)
 }
 
@@ -203,17 +194,8 @@ impl<'a> Extractor<'a> {
     }
 
     fn actor_compatible(&self, m: usize, d: &Draft) -> bool {
-        let parties: Vec<usize> = [d.actor1.as_ref(), d.actor2.as_ref()]
-            .into_iter()
-            .flatten()
-            .map(|a| a.0)
-            .collect();
-        if parties.iter().any(|&p| {
-            p == m
-                || self.actors.is_within(m, p)
-                || self.actors.is_within(p, m)
-                || self.side(p) == self.side(m)
-        }) {
+        let parties: Vec<usize> = [d.actor1.as_ref(), d.actor2.as_ref()].into_iter().flatten().map(|a| a.0).collect();
+        if parties.iter().any(|&p| p == m || self.actors.is_within(m, p) || self.actors.is_within(p, m) || self.side(p) == self.side(m)) {
             return true;
         }
         parties.len() < 2
@@ -235,9 +217,7 @@ impl<'a> Extractor<'a> {
             }
         }
         match (&m.place, &d.place) {
-            (Some(mp), Some(dp)) if !is_vague(&m.place) && !is_vague(&d.place) => {
-                places_related(mp, dp)
-            }
+            (Some(mp), Some(dp)) if !is_vague(&m.place) && !is_vague(&d.place) => places_related(mp, dp),
             _ => true,
         }
     }
@@ -266,38 +246,20 @@ impl<'a> Extractor<'a> {
                     // A country named after a preposition is a place ("the border with Turkey").
                     if let Some(a) = m.actor {
                         let x = &self.actors.actors[a];
-                        let before = s[..m.start]
-                            .trim_end()
-                            .rsplit(char::is_whitespace)
-                            .next()
-                            .unwrap_or("")
-                            .to_ascii_lowercase();
-                        if x.kind == "foreign_state"
-                            && s[m.start..m.end] == x.name
-                            && PREPOSITIONS.contains(&before.as_str())
-                        {
+                        let before = s[..m.start].trim_end().rsplit(char::is_whitespace).next().unwrap_or("").to_ascii_lowercase();
+                        if x.kind == "foreign_state" && s[m.start..m.end] == x.name && PREPOSITIONS.contains(&before.as_str()) {
                             continue;
                         }
                     }
                     let actor = match m.actor {
                         Some(a) => Some(a),
-                        None => m.generic_sides.iter().find_map(|side| {
-                            history
-                                .iter()
-                                .rev()
-                                .find(|&&h| self.side(h) == side)
-                                .copied()
-                        }),
+                        None => m.generic_sides.iter().find_map(|side| history.iter().rev().find(|&&h| self.side(h) == side).copied()),
                     };
                     if let Some(a) = actor {
                         if m.actor.is_some() && self.actors.actors[a].side != "civilian" {
                             history.push(a);
                         }
-                        ams.push(AMention {
-                            start: m.start,
-                            end: m.end,
-                            actor: a,
-                        });
+                        ams.push(AMention { start: m.start, end: m.end, actor: a });
                     }
                 }
                 let typings = self.typer.type_sentence(s);
@@ -311,9 +273,7 @@ impl<'a> Extractor<'a> {
                     if pl.kind != "known" && !known_places.contains(&pl.name) {
                         known_places.push(pl.name.clone());
                     }
-                    article_places
-                        .names
-                        .push((pl.name.clone(), pl.kind.clone()));
+                    article_places.names.push((pl.name.clone(), pl.kind.clone()));
                     // "X on the Y highway", "X in the Y", "X, north of Y": X lies in or by Y.
                     if let Some(next) = places.get(k + 1) {
                         let gap = s[pl.end..next.start].trim().to_ascii_lowercase();
@@ -339,10 +299,7 @@ impl<'a> Extractor<'a> {
                                 .iter()
                                 .any(|w| gap.starts_with(w) && gap.split_whitespace().count() <= 3);
                         if linked && next.name != pl.name {
-                            article_places
-                                .within
-                                .entry(pl.name.clone())
-                                .or_insert_with(|| next.name.clone());
+                            article_places.within.entry(pl.name.clone()).or_insert_with(|| next.name.clone());
                         }
                     }
                 }
@@ -352,10 +309,7 @@ impl<'a> Extractor<'a> {
                 let first_mention = mentions.len();
                 for t in &typings {
                     let (cs, ce) = lexicon::clause_bounds(s, t.start);
-                    let in_clause: Vec<&AMention> = ams
-                        .iter()
-                        .filter(|a| a.start >= cs && a.end <= ce.max(t.end))
-                        .collect();
+                    let in_clause: Vec<&AMention> = ams.iter().filter(|a| a.start >= cs && a.end <= ce.max(t.end)).collect();
                     let (a1, a2) = self.roles(s, t, &in_clause);
                     let mut ordered: Vec<Option<(usize, String)>> = vec![a1, a2];
                     let mut place_choices = self.pick_places(s, t, &places, cs, ce);
@@ -363,67 +317,37 @@ impl<'a> Extractor<'a> {
                         // "the town", "there", and "it" after a territory trigger ("regained
                         // it"): the last town named, in this sentence or before.
                         let tail = format!("{} ", s[t.end..ce].to_ascii_lowercase());
-                        let refers = [" the town", " the city", " the village", " there"]
-                            .iter()
-                            .any(|w| tail.contains(w))
+                        let refers = [" the town", " the city", " the village", " there"].iter().any(|w| tail.contains(w))
                             || (t.territory && tail.starts_with(" it "));
                         if refers {
-                            let here = places
-                                .iter()
-                                .rfind(|p| p.end <= t.start && p.precision == 1)
-                                .cloned();
+                            let here = places.iter().rfind(|p| p.end <= t.start && p.precision == 1).cloned();
                             if let Some(lt) = here.or_else(|| last_town.clone()) {
-                                place_choices.push(PlaceMention {
-                                    kind: "known".into(),
-                                    ..lt
-                                });
+                                place_choices.push(PlaceMention { kind: "known".into(), ..lt });
                             }
                         }
                     }
                     // "-held" places tell who held them: the other party of a capture or attack.
                     if ordered[1].is_none() {
-                        let clause_places: Vec<PlaceMention> = places
-                            .iter()
-                            .filter(|p| p.start >= cs && p.end <= ce)
-                            .cloned()
-                            .collect();
-                        ordered[1] = self.held_by(s, &clause_places).filter(|h| {
-                            ordered[0]
-                                .as_ref()
-                                .is_none_or(|a| self.side(a.0) != self.side(h.0))
-                        });
+                        let clause_places: Vec<PlaceMention> = places.iter().filter(|p| p.start >= cs && p.end <= ce).cloned().collect();
+                        ordered[1] = self
+                            .held_by(s, &clause_places)
+                            .filter(|h| ordered[0].as_ref().is_none_or(|a| self.side(a.0) != self.side(h.0)));
                     }
                     // Civilians as victims or targets of remote violence are its actor2.
-                    if t.event_type != "Battles"
-                        && t.event_type != "Protests"
-                        && t.event_type != "Riots"
-                    {
+                    if t.event_type != "Battles" && t.event_type != "Protests" && t.event_type != "Riots" {
                         if let Some(c) = ams.iter().find(|a| self.side(a.actor) == "civilian") {
-                            let direct_armed_target = ordered[1]
-                                .as_ref()
-                                .is_some_and(|a| self.side(a.0) != "civilian");
-                            let target_after_trigger = ams.iter().any(|a| {
-                                a.start >= t.end
-                                    && a.start <= t.end + 40
-                                    && self.side(a.actor) != "civilian"
-                            });
+                            let direct_armed_target = ordered[1].as_ref().is_some_and(|a| self.side(a.0) != "civilian");
+                            let target_after_trigger =
+                                ams.iter().any(|a| a.start >= t.end && a.start <= t.end + 40 && self.side(a.actor) != "civilian");
                             if !(direct_armed_target && target_after_trigger) {
                                 ordered[1] = Some((c.actor, s[c.start..c.end].to_string()));
                             }
                         }
                     }
-                    let informative =
-                        |w: &When| w.date.is_some() || w.weekday.is_some() || w.precision > 1;
-                    let when = sentence_when
-                        .clone()
-                        .filter(informative)
-                        .or_else(|| context_when.clone())
-                        .or_else(|| sentence_when.clone());
-                    let places_for: Vec<Option<PlaceMention>> = if place_choices.is_empty() {
-                        vec![None]
-                    } else {
-                        place_choices.into_iter().map(Some).collect()
-                    };
+                    let informative = |w: &When| w.date.is_some() || w.weekday.is_some() || w.precision > 1;
+                    let when = sentence_when.clone().filter(informative).or_else(|| context_when.clone()).or_else(|| sentence_when.clone());
+                    let places_for: Vec<Option<PlaceMention>> =
+                        if place_choices.is_empty() { vec![None] } else { place_choices.into_iter().map(Some).collect() };
                     for place in places_for {
                         mentions.push(Mention {
                             typing: t.clone(),
@@ -436,13 +360,8 @@ impl<'a> Extractor<'a> {
                             span: (sent.start, sent.end),
                             order,
                             elaborates: s[..t.start].trim_end().ends_with(',')
-                                && s[t.start..t.end]
-                                    .split_whitespace()
-                                    .next()
-                                    .is_some_and(|w| w.ends_with("ing"))
-                                && typings
-                                    .iter()
-                                    .any(|o| o.end <= t.start && o.event_type == t.event_type),
+                                && s[t.start..t.end].split_whitespace().next().is_some_and(|w| w.ends_with("ing"))
+                                && typings.iter().any(|o| o.end <= t.start && o.event_type == t.event_type),
                         });
                         order += 1;
                     }
@@ -452,17 +371,12 @@ impl<'a> Extractor<'a> {
                     for c in &casualties {
                         let pos = c.victims.0;
                         let nearest = (first_mention..mentions.len())
-                            .min_by_key(|&i| {
-                                (mentions[i].typing.start as i64 - pos as i64).unsigned_abs()
-                            })
+                            .min_by_key(|&i| (mentions[i].typing.start as i64 - pos as i64).unsigned_abs())
                             .expect("at least one mention");
                         let victims = &s[c.victims.0..c.victims.1];
                         let side = ams
                             .iter()
-                            .find(|a| {
-                                a.start >= c.victims.0
-                                    && a.end <= c.victims.1.max(a.end).min(c.victims.1 + 1)
-                            })
+                            .find(|a| a.start >= c.victims.0 && a.end <= c.victims.1.max(a.end).min(c.victims.1 + 1))
                             .map(|a| self.actors.actors[a.actor].name.clone())
                             .or_else(|| {
                                 let v = victims.to_ascii_lowercase();
@@ -480,21 +394,27 @@ impl<'a> Extractor<'a> {
                     }
                 }
                 for pl in &places {
-                    if pl.precision == 1 && pl.kind != "in"
-                        || pl.kind == "known"
-                        || (pl.kind == "in" && known_places.contains(&pl.name))
-                    {
+                    if pl.precision == 1 && pl.kind != "in" || pl.kind == "known" || (pl.kind == "in" && known_places.contains(&pl.name)) {
                         last_town = Some(pl.clone());
                     }
                 }
                 // Only a sentence that reports an event sets the date of the sentences after it,
                 // and only with a date that says something.
                 if let Some(w) = sentence_when {
-                    if mentions.len() > first_mention
-                        && (w.date.is_some() || w.weekday.is_some() || w.precision > 1)
-                    {
+                    if mentions.len() > first_mention && (w.date.is_some() || w.weekday.is_some() || w.precision > 1) {
                         context_when = Some(w);
                     }
+                }
+            }
+        }
+        // The title and the lead name the story's place even when their sentences report no
+        // event the lexicon knows: context for the geocoder.
+        let lead_end = article.paragraphs.first().map_or(0, |p| p.byte_end);
+        let lead = article.paragraphs.first().map_or("", |p| &article.text[p.byte_start..lead_end]);
+        for s in [article.title.as_deref().unwrap_or(""), lead] {
+            for pl in self.places.find(s, &known_places) {
+                if self.actors.lookup(&pl.name).is_none() {
+                    article_places.names.push((pl.name, pl.kind));
                 }
             }
         }
@@ -509,9 +429,7 @@ impl<'a> Extractor<'a> {
         if let Some(bpos) = s.to_ascii_lowercase().find("between ") {
             let after: Vec<&&AMention> = ams.iter().filter(|a| a.start > bpos).collect();
             if after.len() >= 2
-                && s[after[0].end..after[1].start]
-                    .to_ascii_lowercase()
-                    .contains("and")
+                && s[after[0].end..after[1].start].to_ascii_lowercase().contains("and")
                 && (bpos as i64 - t.end as i64).abs() < 80
             {
                 return (Some(text(after[0])), Some(text(after[1])));
@@ -519,9 +437,7 @@ impl<'a> Extractor<'a> {
         }
         // A passive agent: "attacked by an ISIS-led car bomb", "fell to the radical group".
         let agent = if t.passive {
-            ams.iter()
-                .filter(armed)
-                .find(|a| a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 3)
+            ams.iter().filter(armed).find(|a| a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 3)
         } else {
             // "by X" right after the trigger ("captured by ISIS"), or a by-phrase holding the
             // trigger ("attacked by an ISIS-led car bomb").
@@ -529,14 +445,10 @@ impl<'a> Extractor<'a> {
                 .filter(armed)
                 .filter(|a| {
                     let before = s[..a.start].trim_end().to_ascii_lowercase();
-                    let by = before.ends_with(" by")
-                        || before.ends_with(" by an")
-                        || before.ends_with(" by a")
-                        || before.ends_with(" by the");
-                    let near_after =
-                        a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 6;
-                    let holds_trigger =
-                        a.end <= t.start && s[a.end..t.start].split_whitespace().count() <= 2;
+                    let by =
+                        before.ends_with(" by") || before.ends_with(" by an") || before.ends_with(" by a") || before.ends_with(" by the");
+                    let near_after = a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 6;
+                    let holds_trigger = a.end <= t.start && s[a.end..t.start].split_whitespace().count() <= 2;
                     by && (near_after || holds_trigger)
                 })
                 .min_by_key(|a| (a.start as i64 - t.start as i64).unsigned_abs())
@@ -544,22 +456,13 @@ impl<'a> Extractor<'a> {
         if let Some(ag) = agent {
             let other = ams
                 .iter()
-                .filter(|a| {
-                    a.actor != ag.actor
-                        && !self.actors.is_within(a.actor, ag.actor)
-                        && !self.actors.is_within(ag.actor, a.actor)
-                })
+                .filter(|a| a.actor != ag.actor && !self.actors.is_within(a.actor, ag.actor) && !self.actors.is_within(ag.actor, a.actor))
                 .min_by_key(|a| (a.start as i64 - t.start as i64).unsigned_abs());
             return (Some(text(ag)), other.map(|o| text(o)));
         }
-        let distinct = |a: usize, b: usize| {
-            a != b && !self.actors.is_within(a, b) && !self.actors.is_within(b, a)
-        };
+        let distinct = |a: usize, b: usize| a != b && !self.actors.is_within(a, b) && !self.actors.is_within(b, a);
         let before = ams.iter().filter(armed).rfind(|a| a.start < t.start);
-        let after = ams
-            .iter()
-            .filter(|a| a.start >= t.end)
-            .find(|a| before.is_none_or(|b| distinct(b.actor, a.actor)));
+        let after = ams.iter().filter(|a| a.start >= t.end).find(|a| before.is_none_or(|b| distinct(b.actor, a.actor)));
         match (before, after) {
             (Some(b), a) => (Some(text(b)), a.map(|a| text(a))),
             (None, Some(a)) if self.side(a.actor) != "civilian" || t.event_type == "Protests" => {
@@ -573,18 +476,8 @@ impl<'a> Extractor<'a> {
 
     /// Places for a trigger: the first place of its clause after it (all the names of that
     /// list: "the towns of Ahras and Tel Jabin"), else the last before it.
-    fn pick_places(
-        &self,
-        s: &str,
-        t: &Typing,
-        places: &[PlaceMention],
-        cs: usize,
-        ce: usize,
-    ) -> Vec<PlaceMention> {
-        let in_clause: Vec<&PlaceMention> = places
-            .iter()
-            .filter(|p| p.start >= cs && p.end <= ce)
-            .collect();
+    fn pick_places(&self, s: &str, t: &Typing, places: &[PlaceMention], cs: usize, ce: usize) -> Vec<PlaceMention> {
+        let in_clause: Vec<&PlaceMention> = places.iter().filter(|p| p.start >= cs && p.end <= ce).collect();
         let first_after = in_clause.iter().position(|p| p.start >= t.end);
         let idx = match first_after {
             Some(i) => i,
@@ -601,21 +494,15 @@ impl<'a> Extractor<'a> {
         // A feature ("the valleys of X") inside a named region ("in the western Qalamoun"):
         // the region is where it happened.
         if chosen[0].kind == "feature" {
-            if let Some(container) = in_clause[idx + 1..]
-                .iter()
-                .find(|p| matches!(p.kind.as_str(), "in" | "region"))
-            {
+            if let Some(container) = in_clause[idx + 1..].iter().find(|p| matches!(p.kind.as_str(), "in" | "region")) {
                 return vec![(*container).clone()];
             }
         }
         // The rest of a list of names.
         let mut j = idx + 1;
         while j < in_clause.len() {
-            let gap = s[in_clause[j - 1].end..in_clause[j].start]
-                .trim()
-                .to_ascii_lowercase();
-            let listy =
-                gap.is_empty() || gap == "," || gap == "and" || gap == ", and" || gap == "or";
+            let gap = s[in_clause[j - 1].end..in_clause[j].start].trim().to_ascii_lowercase();
+            let listy = gap.is_empty() || gap == "," || gap == "and" || gap == ", and" || gap == "or";
             if !listy || in_clause[j].kind == "relative" {
                 break;
             }
@@ -636,25 +523,19 @@ impl<'a> Extractor<'a> {
 
     fn held_before(&self, s: &str, p: &PlaceMention) -> Option<(usize, String)> {
         let before = &s[..p.start];
-        let idx = before
-            .rfind("-held")
-            .or_else(|| before.rfind("-controlled"))?;
+        let idx = before.rfind("-held").or_else(|| before.rfind("-controlled"))?;
         if p.start - idx > 40 {
             return None;
         }
-        let word_start = before[..idx]
-            .rfind(|c: char| c.is_whitespace())
-            .map_or(0, |i| i + 1);
+        let word_start = before[..idx].rfind(|c: char| c.is_whitespace()).map_or(0, |i| i + 1);
         let word = &before[word_start..idx];
-        let actor = self
-            .actors
-            .lookup(word)
-            .or_else(|| self.actors.lookup(&format!("{word}s")))
-            .or_else(|| match word.to_ascii_lowercase().as_str() {
+        let actor = self.actors.lookup(word).or_else(|| self.actors.lookup(&format!("{word}s"))).or_else(|| {
+            match word.to_ascii_lowercase().as_str() {
                 "regime" | "government" | "army" => self.actors.lookup("Syrian government forces"),
                 "insurgent" | "opposition" => self.actors.lookup("Syrian rebels"),
                 _ => None,
-            })?;
+            }
+        })?;
         let i = self.actors.index_of(&actor.name)?;
         Some((i, format!("{word}-held")))
     }
@@ -664,29 +545,21 @@ impl<'a> Extractor<'a> {
         let mut drafts: Vec<Draft> = Vec::new();
         let mut last_draft: Option<usize> = None;
         for m in mentions {
-            let elaborated = last_draft.filter(|&i| {
-                m.elaborates
-                    && drafts[i].spans.contains(&m.span)
-                    && drafts[i].event_type == m.typing.event_type
-            });
+            let elaborated =
+                last_draft.filter(|&i| m.elaborates && drafts[i].spans.contains(&m.span) && drafts[i].event_type == m.typing.event_type);
             let target = if elaborated.is_some() {
                 elaborated
             } else {
-                let compatible: Vec<usize> = (0..drafts.len())
-                    .filter(|&i| self.compatible(&m, &drafts[i]))
-                    .collect();
-                let same_place = compatible.iter().copied().filter(|&i| matches!((&m.place, &drafts[i].place), (Some(a), Some(b)) if places_related(a, b))).max_by_key(|&i| drafts[i].last_order);
+                let compatible: Vec<usize> = (0..drafts.len()).filter(|&i| self.compatible(&m, &drafts[i])).collect();
+                let same_place = compatible
+                    .iter()
+                    .copied()
+                    .filter(|&i| matches!((&m.place, &drafts[i].place), (Some(a), Some(b)) if places_related(a, b)))
+                    .max_by_key(|&i| drafts[i].last_order);
                 let vague_target = if !is_vague(&m.place) {
-                    compatible
-                        .iter()
-                        .copied()
-                        .filter(|&i| is_vague(&drafts[i].place))
-                        .max_by_key(|&i| drafts[i].last_order)
+                    compatible.iter().copied().filter(|&i| is_vague(&drafts[i].place)).max_by_key(|&i| drafts[i].last_order)
                 } else {
-                    compatible
-                        .iter()
-                        .copied()
-                        .max_by_key(|&i| drafts[i].last_order)
+                    compatible.iter().copied().max_by_key(|&i| drafts[i].last_order)
                 };
                 same_place.or(vague_target)
             };
@@ -701,11 +574,7 @@ impl<'a> Extractor<'a> {
                 }
             }
         }
-        drafts
-            .into_iter()
-            .enumerate()
-            .map(|(i, d)| self.finish(article, i, d))
-            .collect()
+        drafts.into_iter().enumerate().map(|(i, d)| self.finish(article, i, d)).collect()
     }
 
     /// Triggers of one type in one sentence tell one event ("ISIS is now in control of 19
@@ -719,35 +588,18 @@ impl<'a> Extractor<'a> {
             while j < mentions.len() && mentions[j].span == mentions[i].span {
                 j += 1;
             }
-            let earlier: Vec<PlaceMention> = mentions[..i]
-                .iter()
-                .filter_map(|m| m.place.clone())
-                .collect();
-            let types: Vec<String> = mentions[i..j]
-                .iter()
-                .map(|m| m.typing.event_type.clone())
-                .collect();
+            let earlier: Vec<PlaceMention> = mentions[..i].iter().filter_map(|m| m.place.clone()).collect();
+            let types: Vec<String> = mentions[i..j].iter().map(|m| m.typing.event_type.clone()).collect();
             for ty in types.iter().collect::<std::collections::BTreeSet<_>>() {
-                let idx: Vec<usize> = (i..j)
-                    .filter(|&k| &mentions[k].typing.event_type == ty)
-                    .collect();
-                let starts: std::collections::BTreeSet<usize> =
-                    idx.iter().map(|&k| mentions[k].typing.start).collect();
+                let idx: Vec<usize> = (i..j).filter(|&k| &mentions[k].typing.event_type == ty).collect();
+                let starts: std::collections::BTreeSet<usize> = idx.iter().map(|&k| mentions[k].typing.start).collect();
                 if starts.len() < 2 {
                     continue;
                 }
                 // Split siblings (one trigger, several places) keep their places.
-                let split = |k: usize| {
-                    idx.iter()
-                        .filter(|&&o| mentions[o].typing.start == mentions[k].typing.start)
-                        .count()
-                        > 1
-                };
+                let split = |k: usize| idx.iter().filter(|&&o| mentions[o].typing.start == mentions[k].typing.start).count() > 1;
                 let single: Vec<usize> = idx.iter().copied().filter(|&k| !split(k)).collect();
-                let candidates: Vec<PlaceMention> = single
-                    .iter()
-                    .filter_map(|&k| mentions[k].place.clone())
-                    .collect();
+                let candidates: Vec<PlaceMention> = single.iter().filter_map(|&k| mentions[k].place.clone()).collect();
                 let specific = |p: &&PlaceMention| !is_vague(&Some((*p).clone()));
                 // A place of an earlier event first, then the main (first) trigger's place, then
                 // the most specific.
@@ -755,18 +607,8 @@ impl<'a> Extractor<'a> {
                     .iter()
                     .filter(specific)
                     .find(|p| earlier.iter().any(|e| places_related(e, p)))
-                    .or_else(|| {
-                        single
-                            .first()
-                            .and_then(|&k| mentions[k].place.as_ref())
-                            .filter(specific)
-                    })
-                    .or_else(|| {
-                        candidates
-                            .iter()
-                            .filter(specific)
-                            .min_by_key(|p| p.precision)
-                    })
+                    .or_else(|| single.first().and_then(|&k| mentions[k].place.as_ref()).filter(specific))
+                    .or_else(|| candidates.iter().filter(specific).min_by_key(|p| p.precision))
                     .or_else(|| candidates.first())
                     .cloned();
                 if let Some(b) = best {
@@ -815,11 +657,7 @@ impl<'a> Extractor<'a> {
                 if m.actor1.is_some() {
                     let old = [d.actor1.take(), d.actor2.take()];
                     d.actor1 = m.actor1.clone();
-                    d.actor2 = m.actor2.clone().or_else(|| {
-                        old.into_iter()
-                            .flatten()
-                            .find(|a| Some(self.side(a.0)) != taker.as_deref())
-                    });
+                    d.actor2 = m.actor2.clone().or_else(|| old.into_iter().flatten().find(|a| Some(self.side(a.0)) != taker.as_deref()));
                 }
                 d.cameo = t.cameo.clone();
             }
@@ -842,10 +680,7 @@ impl<'a> Extractor<'a> {
             d.actor1 = m.actor1.clone();
         }
         if d.actor2.is_none() {
-            d.actor2 = m
-                .actor2
-                .clone()
-                .filter(|a| d.actor1.as_ref().is_none_or(|b| b.0 != a.0));
+            d.actor2 = m.actor2.clone().filter(|a| d.actor1.as_ref().is_none_or(|b| b.0 != a.0));
         }
         if (d.place.is_none() || (is_vague(&d.place) && !is_vague(&m.place))) && m.place.is_some() {
             d.place = m.place.clone();
@@ -854,8 +689,7 @@ impl<'a> Extractor<'a> {
         let better = match (&d.when, &m.when) {
             (None, _) => true,
             (Some(old), Some(new)) => {
-                (!informative(old) && informative(new))
-                    || (old.precision > 1 && new.precision == 1 && informative(new))
+                (!informative(old) && informative(new)) || (old.precision > 1 && new.precision == 1 && informative(new))
             }
             (Some(_), None) => false,
         };
@@ -898,10 +732,7 @@ impl<'a> Extractor<'a> {
                 "Armed clash".to_string()
             };
         }
-        let significant = matches!(
-            d.sub_event_type.as_str(),
-            "Suicide bomb" | "Remote explosive/landmine/IED" | "Air/drone strike"
-        );
+        let significant = matches!(d.sub_event_type.as_str(), "Suicide bomb" | "Remote explosive/landmine/IED" | "Air/drone strike");
         let (fatalities, bound) = sum_casualties(&d.killed, if significant { 10 } else { 3 });
         let (injured, _) = sum_casualties(&d.injured, 0);
         let spans: Vec<usize> = d.spans.iter().flat_map(|&(a, b)| [a, b]).collect();
@@ -921,20 +752,13 @@ impl<'a> Extractor<'a> {
         let actor = |a: &Option<(usize, String)>| {
             a.as_ref().map(|(i, text)| {
                 let x = &self.actors.actors[*i];
-                EventActor {
-                    name: x.name.clone(),
-                    side: x.side.clone(),
-                    inter: x.inter,
-                    text: text.clone(),
-                }
+                EventActor { name: x.name.clone(), side: x.side.clone(), inter: x.inter, text: text.clone() }
             })
         };
         let location = d.place.as_ref().map(|p| match &p.qualifier {
             Some(q)
-                if matches!(
-                    q.to_ascii_lowercase().as_str(),
-                    "western" | "eastern" | "northern" | "southern" | "central"
-                ) && p.kind != "relative" =>
+                if matches!(q.to_ascii_lowercase().as_str(), "western" | "eastern" | "northern" | "southern" | "central")
+                    && p.kind != "relative" =>
             {
                 format!("{q} {}", p.name)
             }
@@ -975,12 +799,7 @@ impl<'a> Extractor<'a> {
             fatalities,
             fatalities_bound: bound,
             injured: (!d.injured.is_empty()).then_some(injured),
-            fatalities_by_actor: d
-                .killed
-                .iter()
-                .filter(|(_, q)| q.bound != Bound::Unstated)
-                .map(|(k, q)| (k.clone(), q.value))
-                .collect(),
+            fatalities_by_actor: d.killed.iter().filter(|(_, q)| q.bound != Bound::Unstated).map(|(k, q)| (k.clone(), q.value)).collect(),
             territory_change: d.territory && !d.reversed,
             notes: evidence.first().map(|e| e.text.clone()).unwrap_or_default(),
             evidence,
@@ -996,10 +815,7 @@ fn sum_casualties(by_side: &BTreeMap<String, Quantity>, unstated: u32) -> (u32, 
     if by_side.is_empty() {
         return (0, "none".to_string());
     }
-    let stated: Vec<&Quantity> = by_side
-        .values()
-        .filter(|q| q.bound != Bound::Unstated)
-        .collect();
+    let stated: Vec<&Quantity> = by_side.values().filter(|q| q.bound != Bound::Unstated).collect();
     if stated.is_empty() {
         return (unstated, "unstated".to_string());
     }

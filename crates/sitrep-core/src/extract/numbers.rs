@@ -53,16 +53,8 @@ const UNITS: &[(&str, u32)] = &[
     ("eighteen", 18),
     ("nineteen", 19),
 ];
-const TENS: &[(&str, u32)] = &[
-    ("twenty", 20),
-    ("thirty", 30),
-    ("forty", 40),
-    ("fifty", 50),
-    ("sixty", 60),
-    ("seventy", 70),
-    ("eighty", 80),
-    ("ninety", 90),
-];
+const TENS: &[(&str, u32)] =
+    &[("twenty", 20), ("thirty", 30), ("forty", 40), ("fifty", 50), ("sixty", 60), ("seventy", 70), ("eighty", 80), ("ninety", 90)];
 /// Vague quantities, coded by ACLED's conventions: the most conservative reading.
 const VAGUE: &[(&str, u32)] = &[
     ("a dozen", 12),
@@ -86,11 +78,7 @@ static QTY: LazyLock<Regex> = LazyLock::new(|| {
     let p = format!(
         r"(?i)\b(?P<bound>at least|more than|over|nearly|almost|about|around|approximately|roughly|some|up to|as many as|no fewer than|no less than|at most)?\s*(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+|(?:{})(?:[- ](?:{}))?|{})\b",
         words.join("|"),
-        UNITS[1..10]
-            .iter()
-            .map(|(w, _)| *w)
-            .collect::<Vec<_>>()
-            .join("|"),
+        UNITS[1..10].iter().map(|(w, _)| *w).collect::<Vec<_>>().join("|"),
         vague.join("|")
     );
     Regex::new(&crate::extract::lexicon::spaces(&p)).expect("valid quantity regex")
@@ -131,27 +119,13 @@ pub fn quantities(s: &str) -> Vec<(Quantity, usize, usize)> {
             continue;
         }
         let bound = match c.name("bound").map(|b| b.as_str().to_ascii_lowercase()) {
-            Some(b)
-                if [
-                    "at least",
-                    "more than",
-                    "over",
-                    "no fewer than",
-                    "no less than",
-                ]
-                .contains(&b.as_str()) =>
-            {
-                Bound::AtLeast
-            }
+            Some(b) if ["at least", "more than", "over", "no fewer than", "no less than"].contains(&b.as_str()) => Bound::AtLeast,
             Some(b) if ["up to", "as many as", "at most"].contains(&b.as_str()) => Bound::AtMost,
             Some(_) => Bound::About,
             None if vague => Bound::AtLeast,
             None => Bound::Exact,
         };
-        let start = c.name("bound").map_or_else(
-            || c.name("num").map_or(m.start(), |n| n.start()),
-            |b| b.start(),
-        );
+        let start = c.name("bound").map_or_else(|| c.name("num").map_or(m.start(), |n| n.start()), |b| b.start());
         out.push((Quantity { value, bound }, start, m.end()));
     }
     out
@@ -178,16 +152,10 @@ static HARM: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid harm regex")
 });
 
-static PASSIVE_AUX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:were|was|been|are|is|being)\s+(?:\w+\s+)?$").expect("valid")
-});
-static AND_HARM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*and\s+(?:killing|wounding|injuring|killed|wounded|injured)\b")
-        .expect("valid")
-});
-static LINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^[\w\s'-]*?\s(?:and|as well as|plus|including)\s+$").expect("valid")
-});
+static PASSIVE_AUX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\b(?:were|was|been|are|is|being)\s+(?:\w+\s+)?$").expect("valid"));
+static AND_HARM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\s*and\s+(?:killing|wounding|injuring|killed|wounded|injured)\b").expect("valid"));
+static LINK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^[\w\s'-]*?\s(?:and|as well as|plus|including)\s+$").expect("valid"));
 
 fn harm_of(word: &str) -> Harm {
     let w = word.to_ascii_lowercase();
@@ -210,22 +178,15 @@ pub fn casualties(s: &str) -> Vec<Casualty> {
         let passive_aux = &*PASSIVE_AUX;
         let is_passive = c.name("passive").is_some()
             && (passive_aux.is_match(before)
-                || matches!(
-                    word.to_ascii_lowercase().as_str(),
-                    "dead" | "died" | "slain" | "perished" | "lost their lives"
-                ))
+                || matches!(word.to_ascii_lowercase().as_str(), "dead" | "died" | "slain" | "perished" | "lost their lives"))
             || (c.name("active").is_some() && passive_aux.is_match(before));
         if c.name("toll").is_some() {
             // "the death toll rose to 112": the first quantity within a few words after.
-            if let Some((i, q)) = qs.iter().enumerate().find(|(i, q)| {
-                !used.contains(i) && q.1 >= m.end() && words_between(s, m.end(), q.1) <= 5
-            }) {
+            if let Some((i, q)) =
+                qs.iter().enumerate().find(|(i, q)| !used.contains(i) && q.1 >= m.end() && words_between(s, m.end(), q.1) <= 5)
+            {
                 used.push(i);
-                out.push(Casualty {
-                    harm: Harm::Killed,
-                    quantity: q.0,
-                    victims: (q.2, q.2),
-                });
+                out.push(Casualty { harm: Harm::Killed, quantity: q.0, victims: (q.2, q.2) });
             }
             continue;
         }
@@ -233,28 +194,18 @@ pub fn casualties(s: &str) -> Vec<Casualty> {
         if is_passive {
             // "seven civilians were killed": the nearest quantity before, within the clause.
             let found = qs.iter().enumerate().rev().find(|(i, q)| {
-                !used.contains(i)
-                    && q.2 <= m.start()
-                    && words_between(s, q.2, m.start()) <= 14
-                    && !s[q.2..m.start()].contains([';', ':'])
+                !used.contains(i) && q.2 <= m.start() && words_between(s, q.2, m.start()) <= 14 && !s[q.2..m.start()].contains([';', ':'])
             });
             match found {
                 Some((i, q)) => {
                     used.push(i);
-                    out.push(Casualty {
-                        harm,
-                        quantity: q.0,
-                        victims: (q.2, m.start()),
-                    });
+                    out.push(Casualty { harm, quantity: q.0, victims: (q.2, m.start()) });
                 }
                 None => {
                     if harm == Harm::Killed {
                         out.push(Casualty {
                             harm,
-                            quantity: Quantity {
-                                value: 0,
-                                bound: Bound::Unstated,
-                            },
+                            quantity: Quantity { value: 0, bound: Bound::Unstated },
                             victims: (m.start(), m.start()),
                         });
                     }
@@ -271,10 +222,7 @@ pub fn casualties(s: &str) -> Vec<Casualty> {
                 pos += l.end();
             }
             let mut any = false;
-            while let Some((i, q)) = qs
-                .iter()
-                .enumerate()
-                .find(|(i, q)| !used.contains(i) && q.1 >= pos && words_between(s, pos, q.1) <= 2)
+            while let Some((i, q)) = qs.iter().enumerate().find(|(i, q)| !used.contains(i) && q.1 >= pos && words_between(s, pos, q.1) <= 2)
             {
                 used.push(i);
                 // The victims run to the next quantity, clause break or end.
@@ -282,11 +230,7 @@ pub fn casualties(s: &str) -> Vec<Casualty> {
                 let next_q = qs.iter().find(|x| x.1 > q.2).map_or(s.len(), |x| x.1);
                 let end = stop.min(next_q);
                 for &h in &harms {
-                    out.push(Casualty {
-                        harm: h,
-                        quantity: q.0,
-                        victims: (q.2, end),
-                    });
+                    out.push(Casualty { harm: h, quantity: q.0, victims: (q.2, end) });
                 }
                 any = true;
                 // "27 civilians as well as 41 combatants"
@@ -296,17 +240,10 @@ pub fn casualties(s: &str) -> Vec<Casualty> {
                     _ => break,
                 }
             }
-            if !any
-                && harm == Harm::Killed
-                && !word.eq_ignore_ascii_case("left")
-                && !word.eq_ignore_ascii_case("leaving")
-            {
+            if !any && harm == Harm::Killed && !word.eq_ignore_ascii_case("left") && !word.eq_ignore_ascii_case("leaving") {
                 out.push(Casualty {
                     harm,
-                    quantity: Quantity {
-                        value: 0,
-                        bound: Bound::Unstated,
-                    },
+                    quantity: Quantity { value: 0, bound: Bound::Unstated },
                     victims: (m.end(), (m.end() + 40).min(s.len())),
                 });
             }
@@ -333,10 +270,7 @@ mod tests {
     use super::*;
 
     fn q(s: &str) -> Vec<(u32, Bound)> {
-        quantities(s)
-            .into_iter()
-            .map(|(q, _, _)| (q.value, q.bound))
-            .collect()
+        quantities(s).into_iter().map(|(q, _, _)| (q.value, q.bound)).collect()
     }
 
     #[test]
@@ -351,10 +285,7 @@ mod tests {
         assert_eq!(q("a number of shells"), vec![(3, Bound::AtLeast)]);
         assert_eq!(q("twenty-one fighters"), vec![(21, Bound::Exact)]);
         assert_eq!(q("about 30 soldiers"), vec![(30, Bound::About)]);
-        assert_eq!(
-            q("tens of people and hundreds of families"),
-            vec![(10, Bound::AtLeast), (100, Bound::AtLeast)]
-        );
+        assert_eq!(q("tens of people and hundreds of families"), vec![(10, Bound::AtLeast), (100, Bound::AtLeast)]);
         assert_eq!(q("6,000 civilians"), vec![(6000, Bound::Exact)]);
         assert_eq!(q("In 2015, the leadership"), vec![]);
     }
@@ -362,14 +293,7 @@ mod tests {
     fn cas(s: &str) -> Vec<(Harm, u32, Bound, String)> {
         casualties(s)
             .into_iter()
-            .map(|c| {
-                (
-                    c.harm,
-                    c.quantity.value,
-                    c.quantity.bound,
-                    s[c.victims.0..c.victims.1].trim().to_string(),
-                )
-            })
+            .map(|c| (c.harm, c.quantity.value, c.quantity.bound, s[c.victims.0..c.victims.1].trim().to_string()))
             .collect()
     }
 
@@ -378,41 +302,23 @@ mod tests {
         assert_eq!(
             cas("At least seven civilians were killed and 11 others were wounded in the shelling"),
             vec![
-                (
-                    Harm::Killed,
-                    7,
-                    Bound::AtLeast,
-                    "civilians were".to_string()
-                ),
+                (Harm::Killed, 7, Bound::AtLeast, "civilians were".to_string()),
                 (Harm::Injured, 11, Bound::Exact, "others were".to_string())
             ]
         );
         let c = cas("ISIS repelled the attack, killing 17 militants of the Nusra and injuring over a dozen more, forcing it to retreat");
         assert_eq!((c[0].0, c[0].1), (Harm::Killed, 17));
         assert!(c[0].3.contains("Nusra"));
-        assert_eq!(
-            (c[1].0, c[1].1, c[1].2),
-            (Harm::Injured, 12, Bound::AtLeast)
-        );
-        let c = cas(
-            "attacked their headquarters with mortar shells, killing and wounding several rebels.",
-        );
+        assert_eq!((c[1].0, c[1].1, c[1].2), (Harm::Injured, 12, Bound::AtLeast));
+        let c = cas("attacked their headquarters with mortar shells, killing and wounding several rebels.");
         assert_eq!(c.len(), 2);
         assert_eq!((c[0].0, c[0].1, c[1].0), (Harm::Killed, 3, Harm::Injured));
         assert_eq!(cas("dozens were reportedly killed on both sides")[0].1, 12);
         let c = cas("The fighting has killed at least 27 civilians as well as 41 combatants, the Observatory said.");
         assert_eq!(c.iter().map(|x| x.1).collect::<Vec<_>>(), vec![27, 41]);
-        assert_eq!(
-            cas("more than 20 members of al-Quds group were killed")[0].1,
-            20
-        );
+        assert_eq!(cas("more than 20 members of al-Quds group were killed")[0].1, 20);
         assert_eq!(cas("The death toll rose to 112 on Sunday")[0].1, 112);
-        assert_eq!(
-            cas("Shelling killed civilians in the town")[0].2,
-            Bound::Unstated
-        );
-        assert!(cas("No one was hurt and fighters left the area")
-            .iter()
-            .all(|c| c.2 == Bound::Unstated || c.0 == Harm::Injured));
+        assert_eq!(cas("Shelling killed civilians in the town")[0].2, Bound::Unstated);
+        assert!(cas("No one was hurt and fighters left the area").iter().all(|c| c.2 == Bound::Unstated || c.0 == Harm::Injured));
     }
 }

@@ -57,10 +57,7 @@ impl PlaceCues {
             return Err(format!("unsupported places file version {}", f.version));
         }
         let name = crate::extract::lexicon::spaces(&f.name);
-        let list = format!(
-            r"(?P<list>{n}(?:(?:,\s*|,?\s+and\s+|,?\s+or\s+){n})*)",
-            n = name
-        );
+        let list = format!(r"(?P<list>{n}(?:(?:,\s*|,?\s+and\s+|,?\s+or\s+){n})*)", n = name);
         let mut cues = Vec::new();
         for c in f.cue {
             // A cue with two {NAME}s names two places ("between A and B"): each is its own group.
@@ -74,11 +71,7 @@ impl PlaceCues {
                 }
             }
             let regex = Regex::new(&p).map_err(|e| format!("cue {}: {e}", c.pattern))?;
-            cues.push(Cue {
-                regex,
-                kind: c.kind,
-                precision: c.precision,
-            });
+            cues.push(Cue { regex, kind: c.kind, precision: c.precision });
         }
         let reporting = f
             .reporting
@@ -86,42 +79,27 @@ impl PlaceCues {
             .map(|r| Regex::new(&crate::extract::lexicon::spaces(r)).map_err(|e| e.to_string()))
             .collect::<Result<_, _>>()?;
         let splitter = Regex::new(r",\s*|,?\s+and\s+|,?\s+or\s+").map_err(|e| e.to_string())?;
-        Ok(PlaceCues {
-            cues,
-            not_places: f.not_places,
-            reporting,
-            splitter,
-        })
+        Ok(PlaceCues { cues, not_places: f.not_places, reporting, splitter })
     }
 
     pub fn builtin() -> &'static PlaceCues {
-        static P: LazyLock<PlaceCues> = LazyLock::new(|| {
-            PlaceCues::parse(PLACES_TOML).expect("embedded data/places.toml is valid")
-        });
+        static P: LazyLock<PlaceCues> = LazyLock::new(|| PlaceCues::parse(PLACES_TOML).expect("embedded data/places.toml is valid"));
         &P
     }
 
     fn is_place_name(&self, name: &str) -> bool {
         let n = name.trim();
-        !n.is_empty()
-            && !self.not_places.iter().any(|x| x.eq_ignore_ascii_case(n))
-            && n.chars().any(|c| c.is_alphabetic())
+        !n.is_empty() && !self.not_places.iter().any(|x| x.eq_ignore_ascii_case(n)) && n.chars().any(|c| c.is_alphabetic())
     }
 
     /// Place mentions in a sentence, left to right; where cues overlap, the earlier cue in the
     /// file wins. `known` are names already found as places in the article: they count as
     /// places wherever they appear ("cut Marea off from Azaz").
     pub fn find(&self, s: &str, known: &[String]) -> Vec<PlaceMention> {
-        let excluded: Vec<(usize, usize)> = self
-            .reporting
-            .iter()
-            .flat_map(|r| r.find_iter(s).map(|m| (m.start(), m.end())))
-            .collect();
+        let excluded: Vec<(usize, usize)> = self.reporting.iter().flat_map(|r| r.find_iter(s).map(|m| (m.start(), m.end()))).collect();
         let inside_excluded = |a: usize, b: usize| excluded.iter().any(|&(x, y)| a >= x && b <= y);
         let mut out: Vec<PlaceMention> = Vec::new();
-        let taken = |out: &Vec<PlaceMention>, a: usize, b: usize| {
-            out.iter().any(|p| a < p.end && b > p.start)
-        };
+        let taken = |out: &Vec<PlaceMention>, a: usize, b: usize| out.iter().any(|p| a < p.end && b > p.start);
         for cue in &self.cues {
             for c in cue.regex.captures_iter(s) {
                 let whole = c.get(0).expect("whole match");
@@ -142,10 +120,7 @@ impl PlaceCues {
                     for (a, b) in pieces {
                         let (start, end) = (g.start() + a, g.start() + b);
                         let name = strip_article(&s[start..end]);
-                        if !self.is_place_name(name)
-                            || inside_excluded(start, end)
-                            || taken(&out, start, end)
-                        {
+                        if !self.is_place_name(name) || inside_excluded(start, end) || taken(&out, start, end) {
                             continue;
                         }
                         let qual = qualifier(&s[whole.start()..start]);
@@ -173,14 +148,7 @@ impl PlaceCues {
                 {
                     continue;
                 }
-                out.push(PlaceMention {
-                    name: k.clone(),
-                    start: i,
-                    end,
-                    kind: "known".into(),
-                    precision: 1,
-                    qualifier: None,
-                });
+                out.push(PlaceMention { name: k.clone(), start: i, end, kind: "known".into(), precision: 1, qualifier: None });
             }
         }
         out.sort_by_key(|p| p.start);
@@ -191,9 +159,7 @@ impl PlaceCues {
 /// "the Khanasser" -> "Khanasser".
 fn strip_article(s: &str) -> &str {
     let t = s.trim();
-    t.strip_prefix("the ")
-        .or_else(|| t.strip_prefix("The "))
-        .unwrap_or(t)
+    t.strip_prefix("the ").or_else(|| t.strip_prefix("The ")).unwrap_or(t)
 }
 
 /// The direction or distance words of a cue ("western", "12 km north of").
@@ -209,43 +175,24 @@ mod tests {
     use super::*;
 
     fn names(s: &str) -> Vec<(String, String)> {
-        PlaceCues::builtin()
-            .find(s, &[])
-            .into_iter()
-            .map(|p| (p.name, p.kind))
-            .collect()
+        PlaceCues::builtin().find(s, &[]).into_iter().map(|p| (p.name, p.kind)).collect()
     }
 
     #[test]
     fn cues() {
-        assert_eq!(
-            names("captured the town of Qereh Kubri on the border"),
-            vec![("Qereh Kubri".into(), "town".into())]
-        );
+        assert_eq!(names("captured the town of Qereh Kubri on the border"), vec![("Qereh Kubri".into(), "town".into())]);
         assert_eq!(
             names("took control of large areas in the towns of Ahras and Tel Jabin (12 km north of Aleppo)"),
             vec![("Ahras".into(), "town".into()), ("Tel Jabin".into(), "town".into()), ("Aleppo".into(), "relative".into())]
         );
-        assert_eq!(
-            names("stormed the town of As-Safira in the southern countryside of Aleppo")[0].0,
-            "As-Safira"
-        );
-        assert_eq!(
-            names("in the valleys of az-Zamrani and Martiba")[0].0,
-            "az-Zamrani"
-        );
+        assert_eq!(names("stormed the town of As-Safira in the southern countryside of Aleppo")[0].0, "As-Safira");
+        assert_eq!(names("in the valleys of az-Zamrani and Martiba")[0].0, "az-Zamrani");
         assert_eq!(
             names("strategic locations on the Khanasser-Ithreya highway near Aleppo")[0],
             ("Khanasser-Ithreya".into(), "road".into())
         );
-        assert_eq!(
-            names("the rebel-held town of Marea north of Aleppo")[0].0,
-            "Marea"
-        );
-        assert_eq!(
-            names("another key insurgent-held town, Azaz, was")[0].0,
-            "Azaz"
-        );
+        assert_eq!(names("the rebel-held town of Marea north of Aleppo")[0].0, "Marea");
+        assert_eq!(names("another key insurgent-held town, Azaz, was")[0].0, "Azaz");
         assert_eq!(names("Hama province")[0], ("Hama".into(), "region".into()));
     }
 
@@ -253,18 +200,12 @@ mod tests {
     fn non_places_and_reporting_places() {
         assert!(names("clashes on Thursday near the Turkish border").is_empty());
         assert!(names("Speaking to ARA News in Aleppo, he said").is_empty());
-        assert_eq!(
-            names("he told ARA News in Qalamoun that fighting in Idlib went on")[0].0,
-            "Idlib"
-        );
+        assert_eq!(names("he told ARA News in Qalamoun that fighting in Idlib went on")[0].0, "Idlib");
     }
 
     #[test]
     fn known_places_count_without_a_cue() {
-        let p = PlaceCues::builtin().find(
-            "an advance that cut Marea off from Azaz",
-            &["Marea".to_string()],
-        );
+        let p = PlaceCues::builtin().find("an advance that cut Marea off from Azaz", &["Marea".to_string()]);
         assert_eq!(p[0].name, "Marea");
     }
 }

@@ -3,10 +3,9 @@
 
 /// Words that end with a full stop without ending the sentence.
 const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "cpl", "pvt", "adm",
-    "gov", "sen", "rep", "st", "mt", "no", "vs", "etc", "inc", "ltd", "co", "corp", "jr", "sr",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s",
-    "u.n", "u.k", "e.g", "i.e", "approx", "est", "dept", "brig",
+    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "cpl", "pvt", "adm", "gov", "sen", "rep", "st", "mt", "no",
+    "vs", "etc", "inc", "ltd", "co", "corp", "jr", "sr", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+    "dec", "u.s", "u.n", "u.k", "e.g", "i.e", "approx", "est", "dept", "brig",
 ];
 
 /// A sentence: byte range into the text it was split from.
@@ -30,11 +29,8 @@ pub fn split(text: &str, from: usize, to: usize) -> Vec<Sentence> {
             let mut end = i + 1;
             loop {
                 let rest = &s[end..];
-                let step = rest
-                    .chars()
-                    .next()
-                    .filter(|ch| matches!(ch, '"' | '\'' | '”' | '’' | ')' | ']' | '.' | '!' | '?'))
-                    .map(char::len_utf8);
+                let step =
+                    rest.chars().next().filter(|ch| matches!(ch, '"' | '\'' | '”' | '’' | ')' | ']' | '.' | '!' | '?')).map(char::len_utf8);
                 match step {
                     Some(n) => end += n,
                     None => break,
@@ -48,9 +44,8 @@ pub fn split(text: &str, from: usize, to: usize) -> Vec<Sentence> {
             }
             if after_space {
                 let rest = s[end..].trim_start();
-                let starts_sentence = rest.chars().next().is_some_and(|ch| {
-                    ch.is_uppercase() || ch.is_ascii_digit() || "\"“‘'(".contains(ch)
-                });
+                let starts_sentence =
+                    rest.chars().next().is_some_and(|ch| ch.is_uppercase() || ch.is_ascii_digit() || "\"“‘'(".contains(ch));
                 if starts_sentence {
                     push(&mut out, s, from, start, end);
                     start = end;
@@ -71,19 +66,13 @@ fn push(out: &mut Vec<Sentence>, s: &str, base: usize, start: usize, end: usize)
     let trimmed = piece.trim();
     if !trimmed.is_empty() {
         let st = base + start + lead;
-        out.push(Sentence {
-            start: st,
-            end: st + trimmed.len(),
-        });
+        out.push(Sentence { start: st, end: st + trimmed.len() });
     }
 }
 
 /// Whether the word before a full stop (the end of `before`) is an abbreviation or initial.
 fn is_abbreviation(before: &str) -> bool {
-    let word = before
-        .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '“')
-        .next()
-        .unwrap_or("");
+    let word = before.rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '“').next().unwrap_or("");
     let lower = word.trim_start_matches(['(', '"', '“']).to_lowercase();
     if lower.is_empty() {
         return false;
@@ -104,10 +93,7 @@ mod tests {
     use super::*;
 
     fn texts(t: &str) -> Vec<&str> {
-        split(t, 0, t.len())
-            .into_iter()
-            .map(|s| &t[s.start..s.end])
-            .collect()
+        split(t, 0, t.len()).into_iter().map(|s| &t[s.start..s.end]).collect()
     }
 
     #[test]
@@ -118,23 +104,13 @@ mod tests {
         );
         assert_eq!(
             texts("“We were obliged to leave,” he said. “ISIS attacked.” Then J. Doe spoke."),
-            vec![
-                "“We were obliged to leave,” he said.",
-                "“ISIS attacked.”",
-                "Then J. Doe spoke."
-            ]
+            vec!["“We were obliged to leave,” he said.", "“ISIS attacked.”", "Then J. Doe spoke."]
         );
         assert_eq!(
             texts("The toll was 3.5 times higher. (Reuters) It rose."),
             vec!["The toll was 3.5 times higher.", "(Reuters) It rose."]
         );
-        assert_eq!(
-            texts("Clashes with al-Nusra continued. 17 were killed."),
-            vec!["Clashes with al-Nusra continued.", "17 were killed."]
-        );
-        assert_eq!(
-            texts("A base to attack Turkey.At least 6,000 fled."),
-            vec!["A base to attack Turkey.At least 6,000 fled."]
-        );
+        assert_eq!(texts("Clashes with al-Nusra continued. 17 were killed."), vec!["Clashes with al-Nusra continued.", "17 were killed."]);
+        assert_eq!(texts("A base to attack Turkey.At least 6,000 fled."), vec!["A base to attack Turkey.At least 6,000 fled."]);
     }
 }

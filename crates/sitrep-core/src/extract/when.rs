@@ -51,20 +51,13 @@ static DATE_EXPR: LazyLock<Regex> = LazyLock::new(|| {
 
 fn month_number(name: &str) -> Option<u32> {
     let n = name.to_ascii_lowercase();
-    const NAMES: [&str; 12] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ];
-    NAMES
-        .iter()
-        .position(|m| n.starts_with(m))
-        .map(|i| i as u32 + 1)
+    const NAMES: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    NAMES.iter().position(|m| n.starts_with(m)).map(|i| i as u32 + 1)
 }
 
 /// The most recent `wd` on or before `pub_date`.
 pub fn last_weekday(pub_date: NaiveDate, wd: Weekday) -> NaiveDate {
-    let back = (7 + pub_date.weekday().num_days_from_monday() as i64
-        - wd.num_days_from_monday() as i64)
-        % 7;
+    let back = (7 + pub_date.weekday().num_days_from_monday() as i64 - wd.num_days_from_monday() as i64) % 7;
     pub_date - Duration::days(back)
 }
 
@@ -80,11 +73,7 @@ pub fn find(s: &str, published: Option<NaiveDate>) -> Vec<(When, usize, usize)> 
             } else if let Some(mo) = c.name("m2") {
                 (month_number(mo.as_str()), c.name("d2"), c.name("y2"))
             } else {
-                (
-                    c.name("m3").and_then(|x| x.as_str().parse().ok()),
-                    c.name("d3"),
-                    c.name("y3"),
-                )
+                (c.name("m3").and_then(|x| x.as_str().parse().ok()), c.name("d3"), c.name("y3"))
             };
             let Some(mo) = mo else { continue };
             let Some(d) = d.and_then(|d| d.as_str().parse::<u32>().ok()) else {
@@ -106,64 +95,27 @@ pub fn find(s: &str, published: Option<NaiveDate>) -> Vec<(When, usize, usize)> 
             };
             // An explicit date right after a weekday ("Saturday (May 28)") refines it.
             if let Some(prev) = out.last_mut() {
-                if prev.0.weekday.is_some()
-                    && m.start().saturating_sub(prev.2) <= 3
-                    && date.is_some()
-                {
+                if prev.0.weekday.is_some() && m.start().saturating_sub(prev.2) <= 3 && date.is_some() {
                     prev.0.date = date;
                     prev.0.text = s[prev.1..m.end()].to_string();
                     prev.2 = m.end();
                     continue;
                 }
             }
-            When {
-                date,
-                weekday: date.map(|d| weekday_name(d.weekday()).to_string()),
-                precision: 1,
-                text,
-            }
+            When { date, weekday: date.map(|d| weekday_name(d.weekday()).to_string()), precision: 1, text }
         } else if let Some(w) = c.name("weekday") {
             let lw = w.as_str().to_ascii_lowercase();
-            let wd = WEEKDAYS
-                .iter()
-                .find(|(n, _)| *n == lw)
-                .map(|(_, d)| *d)
-                .expect("weekday names match");
-            When {
-                date: published.map(|p| last_weekday(p, wd)),
-                weekday: Some(weekday_name(wd).to_string()),
-                precision: 1,
-                text,
-            }
+            let wd = WEEKDAYS.iter().find(|(n, _)| *n == lw).map(|(_, d)| *d).expect("weekday names match");
+            When { date: published.map(|p| last_weekday(p, wd)), weekday: Some(weekday_name(wd).to_string()), precision: 1, text }
         } else if c.name("yesterday").is_some() {
             let date = published.and_then(|p| p.pred_opt());
-            When {
-                date,
-                weekday: date.map(|d| weekday_name(d.weekday()).to_string()),
-                precision: 1,
-                text,
-            }
+            When { date, weekday: date.map(|d| weekday_name(d.weekday()).to_string()), precision: 1, text }
         } else if c.name("today").is_some() {
-            When {
-                date: published,
-                weekday: published.map(|d| weekday_name(d.weekday()).to_string()),
-                precision: 1,
-                text,
-            }
+            When { date: published, weekday: published.map(|d| weekday_name(d.weekday()).to_string()), precision: 1, text }
         } else if c.name("week").is_some() {
-            When {
-                date: published,
-                weekday: None,
-                precision: 2,
-                text,
-            }
+            When { date: published, weekday: None, precision: 2, text }
         } else {
-            When {
-                date: published,
-                weekday: None,
-                precision: 3,
-                text,
-            }
+            When { date: published, weekday: None, precision: 3, text }
         };
         out.push((when, m.start(), m.end()));
     }
@@ -205,10 +157,7 @@ mod tests {
         let w = &find("Clashes broke out on Thursday", None)[0].0;
         assert_eq!(w.date, None);
         assert_eq!(w.weekday.as_deref(), Some("Thursday"));
-        assert_eq!(
-            find("until Tuesday midnight", None)[0].0.weekday.as_deref(),
-            Some("Tuesday")
-        );
+        assert_eq!(find("until Tuesday midnight", None)[0].0.weekday.as_deref(), Some("Tuesday"));
     }
 
     #[test]
@@ -217,28 +166,11 @@ mod tests {
         let all = find("said on Saturday (May 28).", p);
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].0.date, Some(d("2016-05-28")));
-        assert_eq!(
-            find("on Friday (May 27) that cut", None)[0]
-                .0
-                .weekday
-                .as_deref(),
-            Some("Friday")
-        );
+        assert_eq!(find("on Friday (May 27) that cut", None)[0].0.weekday.as_deref(), Some("Friday"));
         assert_eq!(find("on 28/5/2016", None)[0].0.date, Some(d("2016-05-28")));
-        assert_eq!(
-            find("on March 3, 2015", None)[0].0.date,
-            Some(d("2015-03-03"))
-        );
-        assert_eq!(
-            find("on 3 March", None)[0].0.date,
-            None,
-            "no year and no publication date: unresolved"
-        );
-        assert_eq!(
-            find("on December 30", p)[0].0.date,
-            Some(d("2015-12-30")),
-            "after publication means last year"
-        );
+        assert_eq!(find("on March 3, 2015", None)[0].0.date, Some(d("2015-03-03")));
+        assert_eq!(find("on 3 March", None)[0].0.date, None, "no year and no publication date: unresolved");
+        assert_eq!(find("on December 30", p)[0].0.date, Some(d("2015-12-30")), "after publication means last year");
         assert!(find("ISIS may attack", p).is_empty());
     }
 

@@ -33,21 +33,11 @@ fn keep_name(n: &str) -> bool {
 /// Parses the admin1 table: WOF region name -> (name, aliases).
 pub fn admin1_table(tsv: &str) -> HashMap<String, (String, Vec<String>)> {
     let mut m = HashMap::new();
-    for line in tsv
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.starts_with("wof_name\t") && !l.trim().is_empty())
-    {
+    for line in tsv.lines().filter(|l| !l.starts_with('#') && !l.starts_with("wof_name\t") && !l.trim().is_empty()) {
         let c: Vec<&str> = line.split('\t').collect();
         if c.len() >= 2 {
-            let aliases = c
-                .get(2)
-                .map(|a| {
-                    a.split(';')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default();
+            let aliases =
+                c.get(2).map(|a| a.split(';').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()).unwrap_or_default();
             m.insert(c[0].to_string(), (c[1].to_string(), aliases));
         }
     }
@@ -59,12 +49,7 @@ pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str) -> Result<St
     let admin1 = admin1_table(admin1_tsv);
     let mut lines = wof_tsv.lines();
     let header: Vec<&str> = lines.next().ok_or("empty WOF file")?.split('\t').collect();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| *h == name)
-            .ok_or(format!("WOF file has no column {name}"))
-    };
+    let col = |name: &str| header.iter().position(|h| *h == name).ok_or(format!("WOF file has no column {name}"));
     let (c_id, c_cc, c_type, c_name, c_lat, c_lon, c_pop, c_region, c_county, c_names) = (
         col("wof_id")?,
         col("cc")?,
@@ -77,18 +62,13 @@ pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str) -> Result<St
         col("county_id")?,
         col("names")?,
     );
-    let rows: Vec<Vec<&str>> = lines
-        .map(|l| l.split('\t').collect::<Vec<_>>())
-        .filter(|r| r.len() == header.len())
-        .collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect::<Vec<_>>()).filter(|r| r.len() == header.len()).collect();
     let mut region_name: HashMap<&str, String> = HashMap::new();
     let mut county_name: HashMap<&str, &str> = HashMap::new();
     for r in &rows {
         match r[c_type] {
             "region" => {
-                let n = admin1
-                    .get(r[c_name])
-                    .map_or_else(|| r[c_name].to_string(), |(n, _)| n.clone());
+                let n = admin1.get(r[c_name]).map_or_else(|| r[c_name].to_string(), |(n, _)| n.clone());
                 region_name.insert(r[c_id], n);
             }
             "county" => {
@@ -129,26 +109,11 @@ pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str) -> Result<St
             "district" => 20.0,
             _ => 60.0,
         };
-        let a1 = if kind == "region" {
-            region_name.get(r[c_id]).cloned()
-        } else {
-            region_name.get(r[c_region]).cloned()
-        };
-        let a2 = if kind == "district" {
-            Some(r[c_name])
-        } else {
-            county_name.get(r[c_county]).copied()
-        };
+        let a1 = if kind == "region" { region_name.get(r[c_id]).cloned() } else { region_name.get(r[c_region]).cloned() };
+        let a2 = if kind == "district" { Some(r[c_name]) } else { county_name.get(r[c_county]).copied() };
         let mut names: Vec<String> = Vec::new();
         let extra: Vec<String> = if kind == "region" {
-            admin1
-                .get(r[c_name])
-                .map(|(n, a)| {
-                    std::iter::once(n.clone())
-                        .chain(a.iter().cloned())
-                        .collect()
-                })
-                .unwrap_or_default()
+            admin1.get(r[c_name]).map(|(n, a)| std::iter::once(n.clone()).chain(a.iter().cloned()).collect()).unwrap_or_default()
         } else {
             Vec::new()
         };
@@ -157,11 +122,22 @@ pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str) -> Result<St
                 names.push(n.trim().to_string());
             }
         }
+        // A display name in Latin script (WOF's preferred name is sometimes Arabic only).
+        let latin = |n: &str| {
+            n.chars().all(|c| {
+                c.is_ascii() || ('\u{00C0}'..='\u{024F}').contains(&c) || ('\u{1E00}'..='\u{1EFF}').contains(&c) || "‘’ʿʾ`´".contains(c)
+            })
+        };
         let name = if kind == "region" {
             a1.clone().unwrap_or_else(|| r[c_name].to_string())
+        } else if !latin(r[c_name]) {
+            names.iter().find(|n| latin(n)).cloned().unwrap_or_else(|| r[c_name].to_string())
         } else {
             r[c_name].to_string()
         };
+        if name != r[c_name] && keep_name(r[c_name]) && !names.iter().any(|n| n == r[c_name]) {
+            names.push(r[c_name].to_string());
+        }
         let row = format!(
             "wof:{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
             r[c_id],
@@ -178,51 +154,25 @@ pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str) -> Result<St
         );
         out.insert(format!("wof:{:0>12}", r[c_id]), row);
     }
-    for line in supplement_tsv
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.starts_with("id\t") && !l.trim().is_empty())
-    {
+    for line in supplement_tsv.lines().filter(|l| !l.starts_with('#') && !l.starts_with("id\t") && !l.trim().is_empty()) {
         let c: Vec<&str> = line.split('\t').collect();
         if c.len() != 10 {
-            return Err(format!(
-                "supplement line has {} columns, expected 10: {line}",
-                c.len()
-            ));
+            return Err(format!("supplement line has {} columns, expected 10: {line}", c.len()));
         }
-        let names: Vec<&str> = c[9]
-            .split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
-        let row = format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t0\t{}\t{}\t{}",
-            c[0],
-            c[1],
-            c[2],
-            c[3],
-            c[4],
-            c[5],
-            c[6],
-            c[7],
-            c[8],
-            names.join("|")
-        );
+        let names: Vec<&str> = c[9].split(';').map(str::trim).filter(|s| !s.is_empty()).collect();
+        let row =
+            format!("{}\t{}\t{}\t{}\t{}\t{}\t{}\t0\t{}\t{}\t{}", c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], names.join("|"));
         out.insert(format!("sup:{:0>12}", c[0].trim_start_matches("sup:")), row);
     }
     // Entries, then the two indexes (folded name -> entry numbers, phonetic key -> entry
     // numbers), each sorted so that a reader can binary-search them without building a map.
-    let mut s = String::from(
-        "id\tcc\tkind\tname\tlat\tlon\tradius_km\tpopulation\tadmin1\tadmin2\tnames\n",
-    );
+    let mut s = String::from("id\tcc\tkind\tname\tlat\tlon\tradius_km\tpopulation\tadmin1\tadmin2\tnames\n");
     let mut folds: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut keys: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, row) in out.values().enumerate() {
         let c: Vec<&str> = row.split('\t').collect();
         for n in std::iter::once(c[3]).chain(c[10].split('|').filter(|n| !n.is_empty())) {
-            for (map, k) in [
-                (&mut folds, super::fold::fold(n)),
-                (&mut keys, super::fold::key(n)),
-            ] {
+            for (map, k) in [(&mut folds, super::fold::fold(n)), (&mut keys, super::fold::key(n))] {
                 if k.is_empty() {
                     continue;
                 }
@@ -241,12 +191,7 @@ pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str) -> Result<St
         for (k, ids) in map {
             s.push_str(k);
             s.push('\t');
-            s.push_str(
-                &ids.iter()
-                    .map(|i| i.to_string())
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
+            s.push_str(&ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","));
             s.push('\n');
         }
     }

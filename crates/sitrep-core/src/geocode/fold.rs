@@ -8,10 +8,7 @@
 //! folded in Arabic (harakat and tatweel dropped, alef and ya forms unified).
 
 /// Arabic definite articles as transliterated ("al-", "as-", "ash-", ...).
-const ARTICLES: &[&str] = &[
-    "al", "el", "as", "ash", "ad", "ar", "at", "az", "an", "es", "ez", "ed", "er", "et", "ul",
-    "ud", "un",
-];
+const ARTICLES: &[&str] = &["al", "el", "as", "ash", "ad", "ar", "at", "az", "an", "es", "ez", "ed", "er", "et", "ul", "ud", "un"];
 
 /// Generic first words with many spellings.
 const GENERIC: &[(&[&str], &str)] = &[
@@ -46,15 +43,7 @@ fn fold_arabic(s: &str) -> String {
         }
     }
     let words: Vec<&str> = out.split_whitespace().collect();
-    words
-        .iter()
-        .map(|w| {
-            w.strip_prefix("ال")
-                .filter(|r| r.chars().count() >= 2)
-                .unwrap_or(w)
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    words.iter().map(|w| w.strip_prefix("ال").filter(|r| r.chars().count() >= 2).unwrap_or(w)).collect::<Vec<_>>().join(" ")
 }
 
 /// The light fold of a place name.
@@ -79,10 +68,7 @@ pub fn fold(name: &str) -> String {
             continue;
         }
         // "Al-Safira" written as one word after folding ("alsafira") is rare; leave it.
-        let g = GENERIC
-            .iter()
-            .find(|(forms, _)| forms.contains(w))
-            .map(|(_, to)| to.to_string());
+        let g = GENERIC.iter().find(|(forms, _)| forms.contains(w)).map(|(_, to)| to.to_string());
         out.push(g.unwrap_or_else(|| w.to_string()));
     }
     out.join(" ")

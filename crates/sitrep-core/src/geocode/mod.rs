@@ -97,14 +97,8 @@ pub struct Context {
 
 /// Great-circle distance in km.
 pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (la1, lo1, la2, lo2) = (
-        a.0.to_radians(),
-        a.1.to_radians(),
-        b.0.to_radians(),
-        b.1.to_radians(),
-    );
-    let h = ((la2 - la1) / 2.0).sin().powi(2)
-        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    let (la1, lo1, la2, lo2) = (a.0.to_radians(), a.1.to_radians(), b.0.to_radians(), b.1.to_radians());
+    let h = ((la2 - la1) / 2.0).sin().powi(2) + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
     2.0 * 6371.0 * h.sqrt().asin()
 }
 
@@ -129,29 +123,15 @@ impl Gazetteer {
                 _ => {}
             }
             if section > 0 {
-                let (k, ids) = line
-                    .split_once('\t')
-                    .ok_or_else(|| format!("gazetteer line {}: no tab in an index line", n + 1))?;
-                if section == 1 {
-                    &mut by_fold
-                } else {
-                    &mut by_key
-                }
-                .push((k, ids));
+                let (k, ids) = line.split_once('\t').ok_or_else(|| format!("gazetteer line {}: no tab in an index line", n + 1))?;
+                if section == 1 { &mut by_fold } else { &mut by_key }.push((k, ids));
                 continue;
             }
             let c: Vec<&str> = line.split('\t').collect();
             if c.len() != 11 {
-                return Err(format!(
-                    "gazetteer line {}: {} columns, expected 11",
-                    n + 1,
-                    c.len()
-                ));
+                return Err(format!("gazetteer line {}: {} columns, expected 11", n + 1, c.len()));
             }
-            let num = |s: &str| {
-                s.parse::<f64>()
-                    .map_err(|e| format!("gazetteer line {}: {e}", n + 1))
-            };
+            let num = |s: &str| s.parse::<f64>().map_err(|e| format!("gazetteer line {}: {e}", n + 1));
             let opt = |s: &'static str| (!s.is_empty()).then_some(s);
             entries.push(Entry {
                 id: c[0],
@@ -169,10 +149,7 @@ impl Gazetteer {
         }
         // The build writes the indexes sorted (checked by a test, not at every start).
         if by_fold.is_empty() || by_key.is_empty() {
-            return Err(
-                "gazetteer indexes missing or not sorted (rebuild it: sitrep gazetteer build)"
-                    .into(),
-            );
+            return Err("gazetteer indexes missing or not sorted (rebuild it: sitrep gazetteer build)".into());
         }
         let mut admin1_centre = HashMap::new();
         for e in &entries {
@@ -180,21 +157,14 @@ impl Gazetteer {
                 admin1_centre.insert(e.name.to_string(), (e.cc.to_string(), e.lat, e.lon));
             }
         }
-        Ok(Gazetteer {
-            entries,
-            by_fold,
-            by_key,
-            admin1_centre,
-        })
+        Ok(Gazetteer { entries, by_fold, by_key, admin1_centre })
     }
 
     /// The gazetteer shipped with sitrep (decompressed and indexed on first use).
     pub fn builtin() -> &'static Gazetteer {
         static G: LazyLock<Gazetteer> = LazyLock::new(|| {
             let mut tsv = String::with_capacity(GAZETTEER_GZ.len() * 5);
-            flate2::read::GzDecoder::new(GAZETTEER_GZ)
-                .read_to_string(&mut tsv)
-                .expect("embedded gazetteer decompresses");
+            flate2::read::GzDecoder::new(GAZETTEER_GZ).read_to_string(&mut tsv).expect("embedded gazetteer decompresses");
             Gazetteer::parse(Box::leak(tsv.into_boxed_str())).expect("embedded gazetteer is valid")
         });
         &G
@@ -202,11 +172,7 @@ impl Gazetteer {
 
     fn ids(index: &[(&'static str, &'static str)], k: &str) -> Vec<usize> {
         match index.binary_search_by(|(x, _)| (*x).cmp(k)) {
-            Ok(i) => index[i]
-                .1
-                .split(',')
-                .filter_map(|n| n.parse().ok())
-                .collect(),
+            Ok(i) => index[i].1.split(',').filter_map(|n| n.parse().ok()).collect(),
             Err(_) => Vec::new(),
         }
     }
@@ -229,10 +195,8 @@ impl Gazetteer {
                 if !out.iter().any(|(j, _)| *j == i) {
                     // A phonetic match is as good as the closest spelling it has.
                     let e = &self.entries[i];
-                    let sim = std::iter::once(e.name)
-                        .chain(e.names())
-                        .map(|n| strsim::jaro_winkler(&f, &fold::fold(n)))
-                        .fold(0.0, f64::max);
+                    let sim =
+                        std::iter::once(e.name).chain(e.names()).map(|n| strsim::jaro_winkler(&f, &fold::fold(n))).fold(0.0, f64::max);
                     out.push((i, 0.6 + 0.3 * sim as f32));
                 }
             }
@@ -271,11 +235,7 @@ impl Gazetteer {
         if e.admin1.is_some_and(|a| ctx.admin1.iter().any(|x| x == a)) {
             s += 0.35;
         }
-        let near = ctx
-            .points
-            .iter()
-            .map(|&p| distance_km(p, (e.lat, e.lon)))
-            .fold(f64::INFINITY, f64::min);
+        let near = ctx.points.iter().map(|&p| distance_km(p, (e.lat, e.lon))).fold(f64::INFINITY, f64::min);
         if near <= 40.0 {
             s += 0.3;
         } else if near <= 100.0 {
@@ -284,20 +244,39 @@ impl Gazetteer {
         s
     }
 
-    /// Resolves a place string in context.
+    /// Resolves a place string in context. A name of several words that does not resolve
+    /// whole is tried without its last words, then without its first ("Aleppo Monitor" in a
+    /// headline that lost its punctuation is Aleppo).
     pub fn resolve(&self, text: &str, ctx: &Context) -> Option<Resolution> {
+        let text = clean_name(text);
+        if let Some(r) = self.resolve_exact(text, ctx) {
+            return Some(r);
+        }
+        let words: Vec<&str> = text.split_whitespace().collect();
+        for n in (1..words.len()).rev() {
+            if let Some(r) = self.resolve_exact(&words[..n].join(" "), ctx) {
+                return Some(r);
+            }
+        }
+        for n in 1..words.len() {
+            if let Some(r) = self.resolve_exact(&words[n..].join(" "), ctx) {
+                return Some(r);
+            }
+        }
+        None
+    }
+
+    fn resolve_exact(&self, text: &str, ctx: &Context) -> Option<Resolution> {
         let mut cands = self.candidates(text);
+        // Scraped text loses apostrophes: "Aleppos countryside" is Aleppo's.
+        if cands.is_empty() && text.len() > 4 && text.ends_with('s') {
+            cands = self.candidates(&text[..text.len() - 1]);
+        }
         if cands.is_empty() {
             return None;
         }
-        let mut scored: Vec<(usize, f32)> = cands
-            .drain(..)
-            .map(|(i, q)| (i, self.score(i, q, ctx)))
-            .collect();
-        scored.sort_by(|a, b| {
-            b.1.total_cmp(&a.1)
-                .then_with(|| self.entries[a.0].id.cmp(&self.entries[b.0].id))
-        });
+        let mut scored: Vec<(usize, f32)> = cands.drain(..).map(|(i, q)| (i, self.score(i, q, ctx))).collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| self.entries[a.0].id.cmp(&self.entries[b.0].id)));
         let alternatives: Vec<Alternative> = scored
             .iter()
             .take(8)
@@ -322,17 +301,13 @@ impl Gazetteer {
         let admin_area = |k: &str| matches!(k, "district" | "region");
         let rival = scored.iter().skip(1).find(|&&(i, s)| {
             let r = &self.entries[i];
-            best_score - s < 0.1
-                && admin_area(r.kind) == admin_area(b.kind)
-                && distance_km((b.lat, b.lon), (r.lat, r.lon)) > 15.0
+            best_score - s < 0.1 && admin_area(r.kind) == admin_area(b.kind) && distance_km((b.lat, b.lon), (r.lat, r.lon)) > 15.0
         });
         if let Some(&(r, _)) = rival {
             let re = &self.entries[r];
             if re.admin1.is_some() && re.admin1 == b.admin1 {
                 let a1 = b.admin1.expect("checked").to_string();
-                let (cc, lat, lon) =
-                    self.admin1_centre(&a1)
-                        .unwrap_or((b.cc.to_string(), b.lat, b.lon));
+                let (cc, lat, lon) = self.admin1_centre(&a1).unwrap_or((b.cc.to_string(), b.lat, b.lon));
                 return Some(Resolution {
                     text: text.to_string(),
                     id: None,
@@ -373,11 +348,7 @@ impl Gazetteer {
     /// Fuzzy look-up for `sitrep places`: exact and phonetic matches, then the closest names.
     pub fn lookup(&self, text: &str, limit: usize) -> Vec<Alternative> {
         let ctx = Context::default();
-        let mut found: Vec<(usize, f32)> = self
-            .candidates(text)
-            .into_iter()
-            .map(|(i, q)| (i, self.score(i, q, &ctx)))
-            .collect();
+        let mut found: Vec<(usize, f32)> = self.candidates(text).into_iter().map(|(i, q)| (i, self.score(i, q, &ctx))).collect();
         if found.len() < limit {
             let f = fold::fold(text);
             let mut near: Vec<(usize, f32)> = Vec::new();
@@ -452,13 +423,8 @@ pub fn places_in_text(text: &str) -> Vec<PlaceFound> {
             Some(q) if !q.contains(" of") => format!("{q} {}", m.name),
             _ => m.name.clone(),
         };
-        let here = Context {
-            cue: Some(m.kind.clone()),
-            ..ctx.clone()
-        };
-        let r = g
-            .resolve(&full, &here)
-            .or_else(|| g.resolve(&m.name, &here));
+        let here = Context { cue: Some(m.kind.clone()), ..ctx.clone() };
+        let r = g.resolve(&full, &here).or_else(|| g.resolve(&m.name, &here));
         if let Some(r) = &r {
             if r.geo_precision <= 2 {
                 ctx.points.push((r.latitude, r.longitude));
@@ -469,14 +435,23 @@ pub fn places_in_text(text: &str) -> Vec<PlaceFound> {
                 }
             }
         }
-        out[i] = Some(PlaceFound {
-            text: full,
-            cue: m.kind.clone(),
-            qualifier: m.qualifier.clone(),
-            resolution: r,
-        });
+        out[i] = Some(PlaceFound { text: full, cue: m.kind.clone(), qualifier: m.qualifier.clone(), resolution: r });
     }
     out.into_iter().flatten().collect()
+}
+
+/// A place name without a country's possessive before it ("Syria's Idlib", "Syrias Aleppo")
+/// or a possessive after it ("Aleppo's").
+fn clean_name(text: &str) -> &str {
+    let mut t = text.trim();
+    for country in ["Syria", "Iraq", "Turkey", "Lebanon", "Jordan"] {
+        for poss in ["'s ", "’s ", "s "] {
+            if let Some(rest) = t.strip_prefix(country).and_then(|r| r.strip_prefix(poss)) {
+                t = rest.trim();
+            }
+        }
+    }
+    t.strip_suffix("'s").or_else(|| t.strip_suffix("’s")).unwrap_or(t)
 }
 
 /// Offsets a point by a distance and a compass direction ("12 km north").
@@ -493,10 +468,7 @@ fn offset(lat: f64, lon: f64, km: f64, direction: &str) -> (f64, f64) {
         _ => return (lat, lon),
     };
     let b = bearing.to_radians();
-    (
-        lat + km * b.cos() / 111.0,
-        lon + km * b.sin() / (111.0 * lat.to_radians().cos()),
-    )
+    (lat + km * b.cos() / 111.0, lon + km * b.sin() / (111.0 * lat.to_radians().cos()))
 }
 
 /// Parses "12 km north of" into (km, direction).
@@ -505,12 +477,7 @@ fn relative(q: &str) -> Option<(f64, String)> {
     let words: Vec<&str> = q.split_whitespace().collect();
     let km = words.first()?.trim_end_matches("km").parse::<f64>().ok()?;
     let unit_miles = q.contains("mile");
-    let dir = words.iter().find(|w| {
-        w.starts_with("north")
-            || w.starts_with("south")
-            || w.starts_with("east")
-            || w.starts_with("west")
-    })?;
+    let dir = words.iter().find(|w| w.starts_with("north") || w.starts_with("south") || w.starts_with("east") || w.starts_with("west"))?;
     let dir = dir.trim_end_matches("ern").to_string();
     Some((if unit_miles { km * 1.609 } else { km }, dir))
 }
@@ -518,11 +485,7 @@ fn relative(q: &str) -> Option<(f64, String)> {
 /// Fills the place fields of an article's events: coordinates, country, admin areas,
 /// precision, the gazetteer id and the alternatives considered. `places` are the places the
 /// article names (context: a place near the others wins).
-pub fn geocode_events(
-    article: &Article,
-    events: &mut [Event],
-    places: &crate::extract::ArticlePlaces,
-) {
+pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::extract::ArticlePlaces) {
     let g = Gazetteer::builtin();
     let mut ctx = Context::default();
     // The dateline's governorate is context for every place of the article.
@@ -540,10 +503,7 @@ pub fn geocode_events(
             continue;
         }
         seen.push(name);
-        let here = Context {
-            cue: Some(kind.clone()),
-            ..Context::default()
-        };
+        let here = Context { cue: Some(kind.clone()), ..Context::default() };
         if let Some(r) = g.resolve(name, &here) {
             if r.geo_precision <= 2 && r.score >= 1.2 {
                 ctx.points.push((r.latitude, r.longitude));
@@ -553,22 +513,14 @@ pub fn geocode_events(
     // Places with one clear candidate first; their points and governorates are context
     // for the rest.
     let mut order: Vec<usize> = (0..events.len()).collect();
-    order.sort_by_key(|&i| {
-        events[i]
-            .location
-            .as_deref()
-            .map_or(usize::MAX, |l| g.candidates(l).len())
-    });
+    order.sort_by_key(|&i| events[i].location.as_deref().map_or(usize::MAX, |l| g.candidates(l).len()));
     for i in order {
         let e = &mut events[i];
         let Some(loc) = e.location.clone() else {
             continue;
         };
         let cue = e.location_cue.clone();
-        let ctx_here = Context {
-            cue: cue.clone(),
-            ..ctx.clone()
-        };
+        let ctx_here = Context { cue: cue.clone(), ..ctx.clone() };
         // "western Qalamoun" may be a place of its own; else the name without its qualifier.
         let mut res = g.resolve(&loc, &ctx_here);
         if res.is_none() {
@@ -580,11 +532,11 @@ pub fn geocode_events(
         // A place the gazetteer lacks, which the text puts on or in another: that one, near.
         let mut via_container = false;
         if res.is_none() {
-            if let Some(c) = places.within.get(&loc).or_else(|| {
-                e.location_qualifier
-                    .as_ref()
-                    .and_then(|q| places.within.get(loc.trim_start_matches(q.as_str()).trim()))
-            }) {
+            if let Some(c) = places
+                .within
+                .get(&loc)
+                .or_else(|| e.location_qualifier.as_ref().and_then(|q| places.within.get(loc.trim_start_matches(q.as_str()).trim())))
+            {
                 res = g.resolve(c, &ctx_here);
                 via_container = res.is_some();
             }
@@ -599,10 +551,7 @@ pub fn geocode_events(
             r.latitude = lat;
             r.longitude = lon;
             r.geo_precision = r.geo_precision.max(2);
-        } else if matches!(
-            cue.as_deref(),
-            Some("near" | "relative" | "feature" | "district")
-        ) {
+        } else if matches!(cue.as_deref(), Some("near" | "relative" | "feature" | "district")) {
             r.geo_precision = r.geo_precision.max(2);
         }
         if r.geo_precision <= 2 {
@@ -617,10 +566,7 @@ pub fn geocode_events(
     }
     // Events with no place of their own: the article's dateline, as a region-level place.
     if let Some(d) = &dateline {
-        for e in events
-            .iter_mut()
-            .filter(|e| e.latitude.is_none() && e.location.is_none())
-        {
+        for e in events.iter_mut().filter(|e| e.latitude.is_none() && e.location.is_none()) {
             let mut r = d.clone();
             r.geo_precision = 3;
             r.alternatives.clear();
@@ -645,10 +591,7 @@ mod tests {
     use super::*;
 
     fn resolve(text: &str, admin1: &[&str]) -> Option<Resolution> {
-        let ctx = Context {
-            admin1: admin1.iter().map(|s| s.to_string()).collect(),
-            ..Context::default()
-        };
+        let ctx = Context { admin1: admin1.iter().map(|s| s.to_string()).collect(), ..Context::default() };
         Gazetteer::builtin().resolve(text, &ctx)
     }
 
@@ -664,14 +607,8 @@ mod tests {
             ("Azaz", "Aleppo", (36.58662, 37.04628)),
         ] {
             let r = resolve(text, &["Aleppo"]).unwrap_or_else(|| panic!("{text} unresolved"));
-            assert_eq!(
-                r.geo_precision, 1,
-                "{text}: a town, not its district: {r:#?}"
-            );
-            assert!(
-                distance_km((r.latitude, r.longitude), at) < 5.0,
-                "{text}: {r:#?}"
-            );
+            assert_eq!(r.geo_precision, 1, "{text}: a town, not its district: {r:#?}");
+            assert!(distance_km((r.latitude, r.longitude), at) < 5.0, "{text}: {r:#?}");
             assert_eq!(r.admin1.as_deref(), Some(admin1), "{text}: {r:#?}");
             assert_eq!(r.country, "SY");
         }
@@ -682,14 +619,8 @@ mod tests {
         // "Ithreya" spells two villages alike; the article's Khanasser-Ithreya highway is near
         // one of them.
         let g = Gazetteer::builtin();
-        let road = g
-            .resolve("Khanasser-Ithreya highway", &Context::default())
-            .unwrap();
-        let ctx = Context {
-            admin1: vec!["Aleppo".into()],
-            points: vec![(road.latitude, road.longitude)],
-            ..Context::default()
-        };
+        let road = g.resolve("Khanasser-Ithreya highway", &Context::default()).unwrap();
+        let ctx = Context { admin1: vec!["Aleppo".into()], points: vec![(road.latitude, road.longitude)], ..Context::default() };
         let r = g.resolve("Ithreya", &ctx).unwrap();
         assert_eq!(r.admin1.as_deref(), Some("Hama"));
         assert!(distance_km((r.latitude, r.longitude), (35.36508, 37.7884)) < 10.0);
@@ -699,25 +630,15 @@ mod tests {
     fn ambiguous_names_are_decided_by_context() {
         // Two villages called Marah/Mari` far apart: the article's governorate decides; with no
         // context at all the name is ambiguous and no pin is placed.
-        let ctx = Context {
-            points: vec![(36.58, 37.04)],
-            ..Context::default()
-        };
+        let ctx = Context { points: vec![(36.58, 37.04)], ..Context::default() };
         let near_azaz = Gazetteer::builtin().resolve("Marea", &ctx).unwrap();
-        assert_eq!(
-            near_azaz.name.as_deref(),
-            Some("Mari`"),
-            "a place near the article's other places wins"
-        );
+        assert_eq!(near_azaz.name.as_deref(), Some("Mari`"), "a place near the article's other places wins");
     }
 
     #[test]
     fn ahras_is_the_syrian_village() {
         let r = resolve("Ahras", &["Aleppo"]).unwrap();
-        assert_eq!(
-            (r.country.as_str(), r.admin1.as_deref()),
-            ("SY", Some("Aleppo"))
-        );
+        assert_eq!((r.country.as_str(), r.admin1.as_deref()), ("SY", Some("Aleppo")));
         assert!(distance_km((r.latitude, r.longitude), (36.39963, 37.14405)) < 5.0);
     }
 
@@ -727,10 +648,7 @@ mod tests {
         assert_eq!(r.admin1.as_deref(), Some("Rural Damascus"));
         let r = resolve("Menagh airbase", &[]).unwrap();
         assert_eq!(r.geo_precision, 1);
-        assert_eq!(
-            resolve("Bab al-Salama", &[]).unwrap().admin1.as_deref(),
-            Some("Aleppo")
-        );
+        assert_eq!(resolve("Bab al-Salama", &[]).unwrap().admin1.as_deref(), Some("Aleppo"));
     }
 
     #[test]
@@ -745,10 +663,7 @@ mod tests {
     fn relative_positions() {
         let (lat, lon) = offset(36.2, 37.16, 12.0, "north");
         assert!((distance_km((lat, lon), (36.2, 37.16)) - 12.0).abs() < 0.5);
-        assert_eq!(
-            relative("12 km north of"),
-            Some((12.0, "north".to_string()))
-        );
+        assert_eq!(relative("12 km north of"), Some((12.0, "north".to_string())));
         assert_eq!(relative("northern"), None);
     }
 

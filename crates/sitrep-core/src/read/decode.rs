@@ -92,9 +92,7 @@ fn check_text(text: String) -> Result<String, ReadErrorKind> {
         }
     }
     if control * 20 > total {
-        return Err(ReadErrorKind::Binary(format!(
-            "{control} control characters in {total}"
-        )));
+        return Err(ReadErrorKind::Binary(format!("{control} control characters in {total}")));
     }
     Ok(text)
 }
@@ -105,10 +103,7 @@ mod tests {
 
     #[test]
     fn utf8_passes_through() {
-        assert_eq!(
-            decode("Qereh Kubri – Aleppo".as_bytes(), false).unwrap(),
-            "Qereh Kubri – Aleppo"
-        );
+        assert_eq!(decode("Qereh Kubri – Aleppo".as_bytes(), false).unwrap(), "Qereh Kubri – Aleppo");
     }
 
     #[test]
@@ -134,52 +129,28 @@ mod tests {
     fn windows_1252_is_decoded() {
         // “ISIS” – café in Windows-1252
         let bytes = b"\x93ISIS\x94 fighters \x96 caf\xE9 in Aleppo";
-        assert_eq!(
-            decode(bytes, false).unwrap(),
-            "“ISIS” fighters – café in Aleppo"
-        );
+        assert_eq!(decode(bytes, false).unwrap(), "“ISIS” fighters – café in Aleppo");
     }
 
     #[test]
     fn latin1_is_decoded() {
-        assert_eq!(
-            decode(b"Ni\xF1o and Fran\xE7ois", false).unwrap(),
-            "Niño and François"
-        );
+        assert_eq!(decode(b"Ni\xF1o and Fran\xE7ois", false).unwrap(), "Niño and François");
     }
 
     #[test]
     fn broken_utf8_is_an_error_unless_lossy() {
-        let bytes = "Marea – “shelling” "
-            .bytes()
-            .chain([0xFF, 0xFE, b'x'])
-            .collect::<Vec<_>>();
-        assert!(matches!(
-            decode(&bytes, false),
-            Err(ReadErrorKind::BrokenUtf8(_))
-        ));
+        let bytes = "Marea – “shelling” ".bytes().chain([0xFF, 0xFE, b'x']).collect::<Vec<_>>();
+        assert!(matches!(decode(&bytes, false), Err(ReadErrorKind::BrokenUtf8(_))));
         assert!(decode(&bytes, true).unwrap().contains('\u{FFFD}'));
     }
 
     #[test]
     fn binary_and_empty_are_refused() {
         assert!(matches!(decode(b"", false), Err(ReadErrorKind::Empty)));
-        assert!(matches!(
-            decode(b" \n\t ", false),
-            Err(ReadErrorKind::Empty)
-        ));
-        assert!(matches!(
-            decode(b"\x89PNG\r\n\x1a\n....", false),
-            Err(ReadErrorKind::Binary(_))
-        ));
-        assert!(matches!(
-            decode(b"abc\0def", false),
-            Err(ReadErrorKind::Binary(_))
-        ));
+        assert!(matches!(decode(b" \n\t ", false), Err(ReadErrorKind::Empty)));
+        assert!(matches!(decode(b"\x89PNG\r\n\x1a\n....", false), Err(ReadErrorKind::Binary(_))));
+        assert!(matches!(decode(b"abc\0def", false), Err(ReadErrorKind::Binary(_))));
         let noise: Vec<u8> = (0..4000u32).map(|i| (i % 31) as u8 + 1).collect();
-        assert!(matches!(
-            decode(&noise, false),
-            Err(ReadErrorKind::Binary(_))
-        ));
+        assert!(matches!(decode(&noise, false), Err(ReadErrorKind::Binary(_))));
     }
 }

@@ -14,17 +14,11 @@ use std::sync::LazyLock;
 pub fn read(input: &str, html: &str) -> Result<RawDoc, ReadErrorKind> {
     let body = extract_body(html)?;
     let meta = body.metadata;
-    let title = meta
-        .title
-        .as_deref()
-        .map(|t| strip_site_suffix(t, meta.sitename.as_deref()));
+    let title = meta.title.as_deref().map(|t| strip_site_suffix(t, meta.sitename.as_deref()));
     let published = meta.date.map(|d| {
         let naive = d.naive_utc();
         let time = naive.time();
-        Published {
-            date: naive.date(),
-            time: (time != chrono::NaiveTime::MIN).then_some(time),
-        }
+        Published { date: naive.date(), time: (time != chrono::NaiveTime::MIN).then_some(time) }
     });
     Ok(RawDoc {
         input: input.to_string(),
@@ -54,8 +48,8 @@ pub const MAX_DEPTH: usize = 1024;
 /// Elements that never nest (void) or that the HTML parser closes by itself when a sibling
 /// opens, so that an unclosed run of them does not deepen the tree.
 const FLAT: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "!doctype",
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr", "p", "li", "dt", "dd",
+    "tr", "td", "th", "option", "!doctype",
 ];
 
 /// How deep the element tree gets, from a scan of the tags (no parse).
@@ -67,10 +61,7 @@ pub fn nesting_depth(html: &str) -> usize {
         i += off + 1;
         let closing = b.get(i) == Some(&b'/');
         let start = if closing { i + 1 } else { i };
-        let end = b[start..]
-            .iter()
-            .position(|c| !(c.is_ascii_alphanumeric() || *c == b'!'))
-            .map_or(b.len(), |e| start + e);
+        let end = b[start..].iter().position(|c| !(c.is_ascii_alphanumeric() || *c == b'!')).map_or(b.len(), |e| start + e);
         if end == start || !(b[start].is_ascii_alphabetic() || b[start] == b'!') {
             continue;
         }
@@ -81,10 +72,7 @@ pub fn nesting_depth(html: &str) -> usize {
         if closing {
             depth = depth.saturating_sub(1);
         } else {
-            let close = b[end..]
-                .iter()
-                .position(|&c| c == b'>')
-                .map_or(b.len(), |e| end + e);
+            let close = b[end..].iter().position(|&c| c == b'>').map_or(b.len(), |e| end + e);
             if close > 0 && b.get(close - 1) == Some(&b'/') {
                 continue;
             }
@@ -99,16 +87,11 @@ pub fn nesting_depth(html: &str) -> usize {
 pub fn extract_body(html: &str) -> Result<Body, ReadErrorKind> {
     let depth = nesting_depth(html);
     if depth > MAX_DEPTH {
-        return Err(ReadErrorKind::Field(format!(
-            "HTML nested {depth} elements deep (the limit is {MAX_DEPTH})"
-        )));
+        return Err(ReadErrorKind::Field(format!("HTML nested {depth} elements deep (the limit is {MAX_DEPTH})")));
     }
-    let opts = rs_trafilatura::Options {
-        url: page_url(html),
-        ..rs_trafilatura::Options::default()
-    };
-    let res = rs_trafilatura::extract_with_options(html, &opts)
-        .map_err(|e| ReadErrorKind::Field(format!("HTML extraction failed: {e}")))?;
+    let opts = rs_trafilatura::Options { url: page_url(html), ..rs_trafilatura::Options::default() };
+    let res =
+        rs_trafilatura::extract_with_options(html, &opts).map_err(|e| ReadErrorKind::Field(format!("HTML extraction failed: {e}")))?;
     let mut text = res.content_text;
     // A second opinion from a readability.js port. When its text is (almost) all inside
     // trafilatura's, the two agree on the story: if it is also clearly shorter, trafilatura
@@ -144,17 +127,11 @@ pub fn extract_body(html: &str) -> Result<Body, ReadErrorKind> {
     if text.trim().is_empty() {
         return Err(ReadErrorKind::NoText);
     }
-    Ok(Body {
-        text,
-        metadata: res.metadata,
-    })
+    Ok(Body { text, metadata: res.metadata })
 }
 
 fn readability_text(html: &str, url: Option<&str>) -> Option<String> {
-    let cfg = dom_smoothie::Config {
-        text_mode: dom_smoothie::TextMode::Formatted,
-        ..Default::default()
-    };
+    let cfg = dom_smoothie::Config { text_mode: dom_smoothie::TextMode::Formatted, ..Default::default() };
     let mut r = dom_smoothie::Readability::new(html, url, Some(cfg)).ok()?;
     let article = r.parse().ok()?;
     let t = article.text_content.to_string();
@@ -164,10 +141,7 @@ fn readability_text(html: &str, url: Option<&str>) -> Option<String> {
 /// The set of hashed 4-word windows of a text (words: runs of letters and digits).
 fn shingles(text: &str) -> std::collections::HashSet<u64> {
     use std::hash::{Hash, Hasher};
-    let words: Vec<&str> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     words
         .windows(4.min(words.len().max(1)))
         .map(|w| {
@@ -203,12 +177,9 @@ pub fn strip_site_suffix(title: &str, sitename: Option<&str>) -> String {
             let (head, tail) = (&t[..pos], &t[pos + sep.len()..]);
             let is_site = sitename.is_some_and(|s| {
                 let s = s.trim().to_lowercase();
-                !s.is_empty()
-                    && (tail.to_lowercase().contains(&s) || s.contains(&tail.to_lowercase()))
+                !s.is_empty() && (tail.to_lowercase().contains(&s) || s.contains(&tail.to_lowercase()))
             });
-            if is_site
-                || (tail.split_whitespace().count() <= 3 && head.split_whitespace().count() >= 3)
-            {
+            if is_site || (tail.split_whitespace().count() <= 3 && head.split_whitespace().count() >= 3) {
                 return head.trim().to_string();
             }
         }
@@ -222,10 +193,7 @@ mod tests {
 
     #[test]
     fn nesting_depth_scan() {
-        assert_eq!(
-            nesting_depth("<html><body><div><p>a<p>b</div></body></html>"),
-            3
-        );
+        assert_eq!(nesting_depth("<html><body><div><p>a<p>b</div></body></html>"), 3);
         assert_eq!(nesting_depth("<div><br><img src=x/><span/></div>"), 1);
         assert_eq!(nesting_depth(&"<div>".repeat(1000)), 1000);
         assert_eq!(nesting_depth("a < b and <3"), 0);
@@ -233,17 +201,8 @@ mod tests {
 
     #[test]
     fn site_suffixes_are_stripped() {
-        assert_eq!(
-            strip_site_suffix("ISIS takes Marea | ARA News", Some("ARA News")),
-            "ISIS takes Marea"
-        );
-        assert_eq!(
-            strip_site_suffix("Clashes in Hama - Reuters", None),
-            "Clashes in Hama"
-        );
-        assert_eq!(
-            strip_site_suffix("Aleppo - a history", None),
-            "Aleppo - a history"
-        );
+        assert_eq!(strip_site_suffix("ISIS takes Marea | ARA News", Some("ARA News")), "ISIS takes Marea");
+        assert_eq!(strip_site_suffix("Clashes in Hama - Reuters", None), "Clashes in Hama");
+        assert_eq!(strip_site_suffix("Aleppo - a history", None), "Aleppo - a history");
     }
 }

@@ -116,17 +116,13 @@ pub fn expand(args: &[String]) -> (Vec<Input>, Vec<ReadError>) {
             let walk = walkdir::WalkDir::new(p)
                 .sort_by_file_name()
                 .into_iter()
-                .filter_entry(|e| {
-                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
-                });
+                .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
             for e in walk {
                 match e {
                     Ok(e) if e.file_type().is_file() => inputs.push(Input::Path(e.into_path())),
                     Ok(_) => {}
                     Err(err) => {
-                        let name = err
-                            .path()
-                            .map_or_else(|| arg.clone(), |p| p.display().to_string());
+                        let name = err.path().map_or_else(|| arg.clone(), |p| p.display().to_string());
                         errors.push(ReadError::new(name, ReadErrorKind::Io(err.into())));
                     }
                 }
@@ -141,23 +137,14 @@ pub fn expand(args: &[String]) -> (Vec<Input>, Vec<ReadError>) {
                         match g {
                             Ok(path) if path.is_file() => inputs.push(Input::Path(path)),
                             Ok(_) => {}
-                            Err(e) => errors.push(ReadError::new(
-                                e.path().display().to_string(),
-                                ReadErrorKind::Io(e.into()),
-                            )),
+                            Err(e) => errors.push(ReadError::new(e.path().display().to_string(), ReadErrorKind::Io(e.into()))),
                         }
                     }
                     if inputs.len() == before {
-                        errors.push(ReadError::new(
-                            arg.clone(),
-                            ReadErrorKind::Glob("no file matches".into()),
-                        ));
+                        errors.push(ReadError::new(arg.clone(), ReadErrorKind::Glob("no file matches".into())));
                     }
                 }
-                Err(e) => errors.push(ReadError::new(
-                    arg.clone(),
-                    ReadErrorKind::Glob(e.to_string()),
-                )),
+                Err(e) => errors.push(ReadError::new(arg.clone(), ReadErrorKind::Glob(e.to_string()))),
             }
         } else {
             errors.push(ReadError::new(arg.clone(), ReadErrorKind::NotFound));
@@ -167,11 +154,7 @@ pub fn expand(args: &[String]) -> (Vec<Input>, Vec<ReadError>) {
 }
 
 /// Reads one input, handing each article (or error) to `sink` as soon as it is ready.
-pub fn read_input(
-    input: &Input,
-    opts: &ReadOptions,
-    sink: &mut dyn FnMut(Result<Article, ReadError>),
-) {
+pub fn read_input(input: &Input, opts: &ReadOptions, sink: &mut dyn FnMut(Result<Article, ReadError>)) {
     let name = input.name();
     let bytes = match load(input, opts) {
         Ok(b) => b,
@@ -184,36 +167,24 @@ fn load(input: &Input, opts: &ReadOptions) -> Result<Vec<u8>, ReadErrorKind> {
     let mut buf = Vec::new();
     match input {
         Input::Stdin => {
-            std::io::stdin()
-                .lock()
-                .take(opts.max_file_bytes + 1)
-                .read_to_end(&mut buf)?;
+            std::io::stdin().lock().take(opts.max_file_bytes + 1).read_to_end(&mut buf)?;
         }
         Input::Path(p) => {
             let f = std::fs::File::open(p)?;
             let len = f.metadata()?.len();
             if len > opts.max_file_bytes {
-                return Err(ReadErrorKind::TooLarge {
-                    size: len,
-                    limit: opts.max_file_bytes,
-                });
+                return Err(ReadErrorKind::TooLarge { size: len, limit: opts.max_file_bytes });
             }
             let many_docs = matches!(format_from_extension(p), Some(Format::Csv | Format::Jsonl));
             if !many_docs && len > opts.max_bytes {
-                return Err(ReadErrorKind::TooLarge {
-                    size: len,
-                    limit: opts.max_bytes,
-                });
+                return Err(ReadErrorKind::TooLarge { size: len, limit: opts.max_bytes });
             }
             buf.reserve(len as usize);
             f.take(opts.max_file_bytes + 1).read_to_end(&mut buf)?;
         }
     }
     if buf.len() as u64 > opts.max_file_bytes {
-        return Err(ReadErrorKind::TooLarge {
-            size: buf.len() as u64,
-            limit: opts.max_file_bytes,
-        });
+        return Err(ReadErrorKind::TooLarge { size: buf.len() as u64, limit: opts.max_file_bytes });
     }
     Ok(buf)
 }
@@ -241,35 +212,16 @@ pub fn detect(name: &str, text: &str) -> Format {
     }
     let t = text.trim_start_matches('\u{FEFF}').trim_start();
     if t.starts_with('<') {
-        let head: String = t
-            .chars()
-            .take(2048)
-            .collect::<String>()
-            .to_ascii_lowercase();
-        if [
-            "<!doctype html",
-            "<html",
-            "<head",
-            "<body",
-            "<article",
-            "<div",
-            "<p>",
-            "<p ",
-            "<meta",
-            "<title",
-        ]
-        .iter()
-        .any(|m| head.contains(m))
+        let head: String = t.chars().take(2048).collect::<String>().to_ascii_lowercase();
+        if ["<!doctype html", "<html", "<head", "<body", "<article", "<div", "<p>", "<p ", "<meta", "<title"]
+            .iter()
+            .any(|m| head.contains(m))
         {
             return Format::Html;
         }
     }
     if t.starts_with('{') {
-        return if looks_like_jsonl(t) {
-            Format::Jsonl
-        } else {
-            Format::Json
-        };
+        return if looks_like_jsonl(t) { Format::Jsonl } else { Format::Json };
     }
     if t.starts_with('[') && serde_json::from_str::<serde_json::Value>(t).is_ok() {
         return Format::Json;
@@ -285,12 +237,7 @@ fn looks_like_jsonl(t: &str) -> bool {
 }
 
 /// Reads a whole input from its bytes (`name` names it in errors and in `Article::input`).
-pub fn read_bytes(
-    name: &str,
-    bytes: &[u8],
-    opts: &ReadOptions,
-    sink: &mut dyn FnMut(Result<Article, ReadError>),
-) {
+pub fn read_bytes(name: &str, bytes: &[u8], opts: &ReadOptions, sink: &mut dyn FnMut(Result<Article, ReadError>)) {
     let text = match decode::decode(bytes, opts.lossy) {
         Ok(t) => t,
         Err(kind) => return sink(Err(ReadError::new(name, kind))),
@@ -298,19 +245,12 @@ pub fn read_bytes(
     let format = opts.format.unwrap_or_else(|| detect(name, &text));
     let one_doc = !matches!(format, Format::Csv | Format::Jsonl);
     if one_doc && text.len() as u64 > opts.max_bytes {
-        return sink(Err(ReadError::new(
-            name,
-            ReadErrorKind::TooLarge {
-                size: text.len() as u64,
-                limit: opts.max_bytes,
-            },
-        )));
+        return sink(Err(ReadError::new(name, ReadErrorKind::TooLarge { size: text.len() as u64, limit: opts.max_bytes })));
     }
     let order = opts.date_order.unwrap_or_default();
     let finish = |doc: RawDoc, order: DateOrder| -> Result<Article, ReadError> {
         let input = doc.input.clone();
-        clean::clean(doc, Boilerplate::builtin(), Outlets::builtin(), order)
-            .map_err(|k| ReadError::new(input, k))
+        clean::clean(doc, Boilerplate::builtin(), Outlets::builtin(), order).map_err(|k| ReadError::new(input, k))
     };
     match format {
         Format::Text => sink(finish(RawDoc::plain(name, Format::Text, text, true), order)),
@@ -348,10 +288,7 @@ mod tests {
     fn detection() {
         assert_eq!(detect("a.txt", "<html>"), Format::Text);
         assert_eq!(detect("a", "<!DOCTYPE html><html>"), Format::Html);
-        assert_eq!(
-            detect("a", "{\"title\": 1}\n{\"title\": 2}\n"),
-            Format::Jsonl
-        );
+        assert_eq!(detect("a", "{\"title\": 1}\n{\"title\": 2}\n"), Format::Jsonl);
         assert_eq!(detect("a", "{\"title\": 1,\n \"text\": 2}"), Format::Json);
         assert_eq!(detect("a", "[{\"title\": 1}]"), Format::Json);
         assert_eq!(detect("a.json", "{\"a\":1}\n{\"a\":2}"), Format::Jsonl);

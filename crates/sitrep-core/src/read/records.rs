@@ -27,27 +27,10 @@ impl Default for FieldMap {
     fn default() -> Self {
         FieldMap {
             title: names(&["title", "headline", "article_title", "name"]),
-            text: names(&[
-                "text",
-                "content",
-                "body",
-                "article_content",
-                "articleBody",
-                "maintext",
-                "article",
-                "story",
-            ]),
+            text: names(&["text", "content", "body", "article_content", "articleBody", "maintext", "article", "story"]),
             html: names(&["html", "raw_html", "page"]),
             url: names(&["url", "link", "source_url", "canonical_url"]),
-            source: names(&[
-                "source",
-                "publisher",
-                "outlet",
-                "site_name",
-                "sitename",
-                "source_domain",
-                "domain",
-            ]),
+            source: names(&["source", "publisher", "outlet", "site_name", "sitename", "source_domain", "domain"]),
             date: names(&[
                 "published",
                 "date",
@@ -76,10 +59,7 @@ pub(super) fn read(name: &str, format: Format, text: &str, opts: &ReadOptions, s
                 }
             }
             Ok(v) => sink(json_record(name, Format::Json, &v, opts, order), order),
-            Err(e) => sink(
-                Err(ReadError::new(name, ReadErrorKind::Json(e.to_string()))),
-                order,
-            ),
+            Err(e) => sink(Err(ReadError::new(name, ReadErrorKind::Json(e.to_string()))), order),
         },
         Format::Jsonl => {
             for (i, line) in text.lines().enumerate() {
@@ -88,10 +68,7 @@ pub(super) fn read(name: &str, format: Format, text: &str, opts: &ReadOptions, s
                 }
                 let input = format!("{name}:{}", i + 1);
                 if line.len() as u64 > opts.max_bytes {
-                    let kind = ReadErrorKind::TooLarge {
-                        size: line.len() as u64,
-                        limit: opts.max_bytes,
-                    };
+                    let kind = ReadErrorKind::TooLarge { size: line.len() as u64, limit: opts.max_bytes };
                     sink(Err(ReadError::new(input, kind)), order);
                     continue;
                 }
@@ -108,18 +85,10 @@ pub(super) fn read(name: &str, format: Format, text: &str, opts: &ReadOptions, s
 
 fn get_str(obj: &serde_json::Map<String, Value>, keys: &[String]) -> Option<String> {
     for k in keys {
-        let v = obj.get(k.as_str()).or_else(|| {
-            obj.iter()
-                .find(|(key, _)| key.eq_ignore_ascii_case(k))
-                .map(|(_, v)| v)
-        });
+        let v = obj.get(k.as_str()).or_else(|| obj.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)).map(|(_, v)| v));
         let s = match v {
             Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-            Some(Value::Array(a)) => a
-                .iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(", "),
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
             Some(Value::Number(n)) => n.to_string(),
             _ => continue,
         };
@@ -145,18 +114,9 @@ struct Fields {
     byline: Option<String>,
 }
 
-fn json_record(
-    input: &str,
-    format: Format,
-    v: &Value,
-    opts: &ReadOptions,
-    order: DateOrder,
-) -> Result<RawDoc, ReadError> {
+fn json_record(input: &str, format: Format, v: &Value, opts: &ReadOptions, order: DateOrder) -> Result<RawDoc, ReadError> {
     let Value::Object(obj) = v else {
-        return Err(ReadError::new(
-            input,
-            ReadErrorKind::Json("expected an object with article fields".into()),
-        ));
+        return Err(ReadError::new(input, ReadErrorKind::Json("expected an object with article fields".into())));
     };
     let f = &opts.fields;
     let fields = Fields {
@@ -171,18 +131,9 @@ fn json_record(
     to_doc(input, format, fields, opts, order)
 }
 
-fn to_doc(
-    input: &str,
-    format: Format,
-    f: Fields,
-    opts: &ReadOptions,
-    order: DateOrder,
-) -> Result<RawDoc, ReadError> {
+fn to_doc(input: &str, format: Format, f: Fields, opts: &ReadOptions, order: DateOrder) -> Result<RawDoc, ReadError> {
     let err = |k| ReadError::new(input, k);
-    let published = f
-        .date
-        .as_deref()
-        .and_then(|d| dates::parse_date(d.trim(), order));
+    let published = f.date.as_deref().and_then(|d| dates::parse_date(d.trim(), order));
     let (body, is_html) = match (f.text, f.html) {
         (Some(t), _) => {
             let h = looks_like_html(&t);
@@ -191,16 +142,11 @@ fn to_doc(
         (None, Some(h)) => (h, true),
         (None, None) => {
             let keys = opts.fields.text.join(", ");
-            return Err(err(ReadErrorKind::Field(format!(
-                "no article text (looked for fields: {keys}; choose one with --text-field)"
-            ))));
+            return Err(err(ReadErrorKind::Field(format!("no article text (looked for fields: {keys}; choose one with --text-field)"))));
         }
     };
     if body.len() as u64 > opts.max_bytes {
-        return Err(err(ReadErrorKind::TooLarge {
-            size: body.len() as u64,
-            limit: opts.max_bytes,
-        }));
+        return Err(err(ReadErrorKind::TooLarge { size: body.len() as u64, limit: opts.max_bytes }));
     }
     let mut doc = if is_html {
         let mut d = html::read(input, &body).map_err(err)?;
@@ -218,56 +164,24 @@ fn to_doc(
 }
 
 fn csv_records(name: &str, text: &str, opts: &ReadOptions, sink: Sink<'_>) {
-    let delimiter = if name.to_ascii_lowercase().ends_with(".tsv") {
-        b'\t'
-    } else {
-        b','
-    };
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(false)
-        .from_reader(text.as_bytes());
+    let delimiter = if name.to_ascii_lowercase().ends_with(".tsv") { b'\t' } else { b',' };
+    let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).flexible(false).from_reader(text.as_bytes());
     let headers: Vec<String> = match rdr.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
         Err(e) => {
-            return sink(
-                Err(ReadError::new(
-                    name,
-                    ReadErrorKind::Csv(format!("cannot read the header: {e}")),
-                )),
-                DateOrder::default(),
-            );
+            return sink(Err(ReadError::new(name, ReadErrorKind::Csv(format!("cannot read the header: {e}")))), DateOrder::default());
         }
     };
-    let col = |keys: &[String]| -> Vec<usize> {
-        keys.iter()
-            .filter_map(|k| headers.iter().position(|h| h.eq_ignore_ascii_case(k)))
-            .collect()
-    };
+    let col =
+        |keys: &[String]| -> Vec<usize> { keys.iter().filter_map(|k| headers.iter().position(|h| h.eq_ignore_ascii_case(k))).collect() };
     let f = &opts.fields;
-    let cols = [
-        col(&f.title),
-        col(&f.text),
-        col(&f.html),
-        col(&f.url),
-        col(&f.source),
-        col(&f.date),
-        col(&f.byline),
-    ];
+    let cols = [col(&f.title), col(&f.text), col(&f.html), col(&f.url), col(&f.source), col(&f.date), col(&f.byline)];
     // The FA-KES layout writes its dates month first (m/d/yy).
-    let fakes =
-        headers.iter().any(|h| h == "unit_id") && headers.iter().any(|h| h == "article_content");
-    let order = opts.date_order.unwrap_or(if fakes {
-        DateOrder::MonthFirst
-    } else {
-        DateOrder::DayFirst
-    });
+    let fakes = headers.iter().any(|h| h == "unit_id") && headers.iter().any(|h| h == "article_content");
+    let order = opts.date_order.unwrap_or(if fakes { DateOrder::MonthFirst } else { DateOrder::DayFirst });
     if cols[1].is_empty() && cols[2].is_empty() {
         let keys = f.text.join(", ");
-        let msg = format!(
-            "no text column (looked for: {keys}; the header has: {}; choose one with --text-field)",
-            headers.join(", ")
-        );
+        let msg = format!("no text column (looked for: {keys}; the header has: {}; choose one with --text-field)", headers.join(", "));
         return sink(Err(ReadError::new(name, ReadErrorKind::Csv(msg))), order);
     }
     let mut record = csv::StringRecord::new();
@@ -280,10 +194,7 @@ fn csv_records(name: &str, text: &str, opts: &ReadOptions, sink: Sink<'_>) {
             b += 1;
         }
         if b >= counted_to {
-            line_no += text.as_bytes()[counted_to..b]
-                .iter()
-                .filter(|&&c| c == b'\n')
-                .count();
+            line_no += text.as_bytes()[counted_to..b].iter().filter(|&&c| c == b'\n').count();
             counted_to = b;
         }
         line_no
@@ -294,12 +205,7 @@ fn csv_records(name: &str, text: &str, opts: &ReadOptions, sink: Sink<'_>) {
         match rdr.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let pick = |c: &Vec<usize>| {
-                    c.iter()
-                        .filter_map(|&i| record.get(i))
-                        .find(|s| !s.trim().is_empty())
-                        .map(String::from)
-                };
+                let pick = |c: &Vec<usize>| c.iter().filter_map(|&i| record.get(i)).find(|s| !s.trim().is_empty()).map(String::from);
                 let fields = Fields {
                     title: pick(&cols[0]),
                     text: pick(&cols[1]),
@@ -313,9 +219,7 @@ fn csv_records(name: &str, text: &str, opts: &ReadOptions, sink: Sink<'_>) {
             }
             Err(e) => {
                 let msg = match e.kind() {
-                    csv::ErrorKind::UnequalLengths {
-                        expected_len, len, ..
-                    } => {
+                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
                         format!("found {len} fields, expected {expected_len}")
                     }
                     _ => e.to_string(),
