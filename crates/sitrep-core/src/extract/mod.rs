@@ -263,7 +263,7 @@ impl<'a> Extractor<'a> {
                     }
                 }
                 let typings = self.typer.type_sentence(s);
-                if typings.is_empty() {
+                if typings.is_empty() || self.about_an_earlier_year(s, published) {
                     continue;
                 }
                 let mut places = self.places.find(s, &known_places);
@@ -419,6 +419,23 @@ impl<'a> Extractor<'a> {
             }
         }
         (self.merge(article, mentions), article_places)
+    }
+
+    /// Whether a sentence tells of an earlier year: it names a year before the publication's
+    /// ("in August 2013", "in 2014 and 2015"), or, with no publication date, any year after
+    /// "in", "since", "during" or "by".
+    fn about_an_earlier_year(&self, s: &str, published: Option<NaiveDate>) -> bool {
+        use chrono::Datelike;
+        static YEAR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(r"(?i)\b(?P<lead>in|since|during|by|of|until)?\s*(?:(?:early|late|mid-?)\s*)?(?:(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+(?:\d{1,2},?\s+)?)?(?P<y>(?:19|20)\d\d)\b").expect("valid")
+        });
+        YEAR.captures_iter(s).any(|c| {
+            let y: i32 = c["y"].parse().unwrap_or(0);
+            match published {
+                Some(p) => y < p.year(),
+                None => c.name("lead").is_some(),
+            }
+        })
     }
 
     /// actor1 and actor2 of a trigger, from the actor mentions of its clause.

@@ -507,6 +507,11 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
         if let Some(r) = g.resolve(name, &here) {
             if r.geo_precision <= 2 && r.score >= 1.2 {
                 ctx.points.push((r.latitude, r.longitude));
+                if let Some(a) = &r.admin1 {
+                    if !ctx.admin1.contains(a) {
+                        ctx.admin1.push(a.clone());
+                    }
+                }
             }
         }
     }
@@ -564,9 +569,39 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
         }
         apply(e, &r);
     }
-    // Events with no place of their own: the article's dateline, as a region-level place.
-    if let Some(d) = &dateline {
-        for e in events.iter_mut().filter(|e| e.latitude.is_none() && e.location.is_none()) {
+    // Events with no place of their own, or one the gazetteer lacks: the article's dateline,
+    // else the governorate its places name most, as a region-level place (precision 3).
+    let fallback = dateline.clone().or_else(|| {
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for (name, kind) in &places.names {
+            let here = Context { cue: Some(kind.clone()), ..ctx.clone() };
+            if let Some(a) = g.resolve(name, &here).and_then(|r| r.admin1) {
+                match counts.iter_mut().find(|(x, _)| *x == a) {
+                    Some(c) => c.1 += 1,
+                    None => counts.push((a, 1)),
+                }
+            }
+        }
+        // The most named; on a tie, the first named.
+        let best = counts.iter().map(|c| c.1).max()?;
+        let a1 = counts.into_iter().find(|c| c.1 == best)?.0;
+        let (cc, lat, lon) = g.admin1_centre(&a1)?;
+        Some(Resolution {
+            text: a1.clone(),
+            id: None,
+            name: None,
+            latitude: lat,
+            longitude: lon,
+            country: cc,
+            admin1: Some(a1),
+            admin2: None,
+            geo_precision: 3,
+            score: 0.0,
+            alternatives: Vec::new(),
+        })
+    });
+    if let Some(d) = &fallback {
+        for e in events.iter_mut().filter(|e| e.latitude.is_none()) {
             let mut r = d.clone();
             r.geo_precision = 3;
             r.alternatives.clear();
