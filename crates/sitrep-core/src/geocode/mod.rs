@@ -275,6 +275,16 @@ impl Gazetteer {
         if cands.is_empty() {
             return None;
         }
+        // Beyond Syria a name must match a place's own name exactly (or the article must be
+        // about that place's province): Turkish and Iraqi places carry many Arabic and
+        // Kurdish variants that news spellings of Syrian villages would otherwise hit.
+        cands.retain(|&(i, q)| {
+            let e = &self.entries[i];
+            e.cc == "SY" || q >= 1.0 || e.admin1.is_some_and(|a| ctx.admin1.iter().any(|x| x == a))
+        });
+        if cands.is_empty() {
+            return None;
+        }
         let mut scored: Vec<(usize, f32)> = cands.drain(..).map(|(i, q)| (i, self.score(i, q, ctx))).collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| self.entries[a.0].id.cmp(&self.entries[b.0].id)));
         let alternatives: Vec<Alternative> = scored
