@@ -247,12 +247,7 @@ fn bench_fakes_places(input: &Path, show_misses: bool) -> Result<bool> {
         read::read_bytes("fakes.txt", doc.as_bytes(), &ReadOptions::default(), &mut |r| article = r.ok());
         let Some(a) = article else { continue };
         let events = sitrep_core::events_of(&a);
-        // The main event: the first reported event placed at a town or near one (the headline
-        // and lead tell it), else the first placed at all.
-        let first_by = |pred: &dyn Fn(&sitrep_core::Event) -> bool| {
-            events.iter().filter(|e| e.admin1.is_some() && pred(e)).min_by_key(|e| e.evidence.first().map_or(usize::MAX, |v| v.start))
-        };
-        let main = first_by(&|e| e.geo_precision.is_some_and(|p| p <= 2)).or_else(|| first_by(&|_| true));
+        let main = sitrep_core::main_event(&a, &events);
         let guess = match main {
             Some(e) => {
                 from_event += 1;

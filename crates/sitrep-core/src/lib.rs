@@ -39,6 +39,23 @@ pub mod read;
 
 pub use error::{ReadError, ReadErrorKind};
 
+/// The article's main event: the one whose place its headline names, else the first
+/// reported event placed at a town or near one, else the first placed at all.
+pub fn main_event<'e>(article: &Article, events: &'e [Event]) -> Option<&'e Event> {
+    let g = geocode::Gazetteer::builtin();
+    let headline: Vec<String> = extract::places::PlaceCues::builtin()
+        .find(article.title.as_deref().unwrap_or(""), &[])
+        .into_iter()
+        .filter_map(|p| g.resolve(&p.name, &geocode::Context::default()).and_then(|r| r.admin1))
+        .collect();
+    let first = |pred: &dyn Fn(&Event) -> bool| {
+        events.iter().filter(|e| e.admin1.is_some() && pred(e)).min_by_key(|e| e.evidence.first().map_or(usize::MAX, |v| v.start))
+    };
+    first(&|e| e.admin1.as_ref().is_some_and(|a| headline.contains(a)))
+        .or_else(|| first(&|e| e.geo_precision.is_some_and(|p| p <= 2)))
+        .or_else(|| first(&|_| true))
+}
+
 /// The events of a clean article, extracted and geocoded: the pipeline after reading.
 pub fn events_of(article: &Article) -> Vec<Event> {
     let (mut events, places) = extract::Extractor::default().extract_with_places(article);

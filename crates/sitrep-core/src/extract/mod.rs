@@ -88,6 +88,8 @@ pub fn extract(article: &Article) -> Vec<Event> {
 pub struct ArticlePlaces {
     /// Every place name with its cue kind, in text order.
     pub names: Vec<(String, String)>,
+    /// Places the headline names.
+    pub headline: Vec<String>,
     /// Places the text puts inside or next to another ("the Thirayan barrier on the Khanasser
     /// highway", "the valleys of X in the western Qalamoun"): name -> the other place.
     pub within: HashMap<String, String>,
@@ -408,14 +410,23 @@ impl<'a> Extractor<'a> {
             }
         }
         // The title and the lead name the story's place even when their sentences report no
-        // event the lexicon knows: context for the geocoder.
+        // event the lexicon knows: context for the geocoder. The title's places come first
+        // and count twice: a headline names the main event's place.
         let lead_end = article.paragraphs.first().map_or(0, |p| p.byte_end);
         let lead = article.paragraphs.first().map_or("", |p| &article.text[p.byte_start..lead_end]);
-        for s in [article.title.as_deref().unwrap_or(""), lead] {
-            for pl in self.places.find(s, &known_places) {
-                if self.actors.lookup(&pl.name).is_none() {
-                    article_places.names.push((pl.name, pl.kind));
-                }
+        let mut headline: Vec<(String, String)> = Vec::new();
+        for pl in self.places.find(article.title.as_deref().unwrap_or(""), &known_places) {
+            if self.actors.lookup(&pl.name).is_none() {
+                headline.push((pl.name.clone(), pl.kind.clone()));
+                headline.push((pl.name, pl.kind));
+            }
+        }
+        article_places.headline = headline.iter().step_by(2).map(|(n, _)| n.clone()).collect();
+        headline.append(&mut article_places.names);
+        article_places.names = headline;
+        for pl in self.places.find(lead, &known_places) {
+            if self.actors.lookup(&pl.name).is_none() {
+                article_places.names.push((pl.name, pl.kind));
             }
         }
         (self.merge(article, mentions), article_places)
