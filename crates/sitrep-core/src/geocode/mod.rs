@@ -195,8 +195,13 @@ impl Gazetteer {
                 if !out.iter().any(|(j, _)| *j == i) {
                     // A phonetic match is as good as the closest spelling it has.
                     let e = &self.entries[i];
-                    let sim =
-                        std::iter::once(e.name).chain(e.names()).map(|n| strsim::jaro_winkler(&f, &fold::fold(n))).fold(0.0, f64::max);
+                    // (Latin-script spellings only, at most eight: the cost of a look-up.)
+                    let sim = std::iter::once(e.name)
+                        .chain(e.names())
+                        .filter(|n| n.is_ascii())
+                        .take(8)
+                        .map(|n| strsim::jaro_winkler(&f, &fold::fold(n)))
+                        .fold(0.0, f64::max);
                     out.push((i, 0.6 + 0.3 * sim as f32));
                 }
             }
@@ -507,14 +512,16 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
     }
     // The article's places that resolve without context (one place by that name, or clearly
     // the likeliest) are context for all.
-    let mut seen: Vec<&str> = Vec::new();
+    // Each distinct name resolved once, without context; reused below for the fallback.
+    let mut seen: Vec<(&str, Option<Resolution>)> = Vec::new();
     for (name, kind) in &places.names {
-        if seen.contains(&name.as_str()) {
+        if seen.iter().any(|(n, _)| *n == name.as_str()) {
             continue;
         }
-        seen.push(name);
         let here = Context { cue: Some(kind.clone()), ..Context::default() };
-        if let Some(r) = g.resolve(name, &here) {
+        let r = g.resolve(name, &here);
+        seen.push((name, r.clone()));
+        if let Some(r) = r {
             if r.geo_precision <= 2 && r.score >= 1.2 {
                 ctx.points.push((r.latitude, r.longitude));
                 if let Some(a) = &r.admin1 {
@@ -583,9 +590,9 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
     // else the governorate its places name most, as a region-level place (precision 3).
     let fallback = dateline.clone().or_else(|| {
         let mut counts: Vec<(String, usize)> = Vec::new();
-        for (name, kind) in &places.names {
-            let here = Context { cue: Some(kind.clone()), ..ctx.clone() };
-            if let Some(a) = g.resolve(name, &here).and_then(|r| r.admin1) {
+        for (name, _) in &places.names {
+            let resolved = seen.iter().find(|(n, _)| *n == name.as_str()).and_then(|(_, r)| r.as_ref());
+            if let Some(a) = resolved.and_then(|r| r.admin1.clone()) {
                 match counts.iter_mut().find(|(x, _)| *x == a) {
                     Some(c) => c.1 += 1,
                     None => counts.push((a, 1)),
