@@ -177,6 +177,16 @@ impl Gazetteer {
         }
     }
 
+    /// How many entries a name could mean (cheap: no scoring).
+    pub fn candidate_count(&self, text: &str) -> usize {
+        let count = |index: &[(&'static str, &'static str)], k: &str| match index.binary_search_by(|(x, _)| (*x).cmp(k)) {
+            Ok(i) => index[i].1.split(',').count(),
+            Err(_) => 0,
+        };
+        let t = clean_name(text);
+        count(&self.by_fold, &fold::fold(t)) + count(&self.by_key, &fold::key(t))
+    }
+
     /// Entries whose names match a string: (entry, match quality).
     pub fn candidates(&self, text: &str) -> Vec<(usize, f32)> {
         let mut out: Vec<(usize, f32)> = Vec::new();
@@ -535,7 +545,7 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
     // Places with one clear candidate first; their points and governorates are context
     // for the rest.
     let mut order: Vec<usize> = (0..events.len()).collect();
-    order.sort_by_key(|&i| events[i].location.as_deref().map_or(usize::MAX, |l| g.candidates(l).len()));
+    order.sort_by_key(|&i| events[i].location.as_deref().map_or(usize::MAX, |l| g.candidate_count(l)));
     for i in order {
         let e = &mut events[i];
         let Some(loc) = e.location.clone() else {
