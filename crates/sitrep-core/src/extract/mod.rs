@@ -412,8 +412,12 @@ impl<'a> Extractor<'a> {
         // The title and the lead name the story's place even when their sentences report no
         // event the lexicon knows: context for the geocoder. The title's places come first
         // and count twice: a headline names the main event's place.
-        let lead_end = article.paragraphs.first().map_or(0, |p| p.byte_end);
-        let lead = article.paragraphs.first().map_or("", |p| &article.text[p.byte_start..lead_end]);
+        // The lead: the first four sentences (some inputs are one long paragraph).
+        let lead = article.paragraphs.first().map_or("", |p| {
+            let sents = sentences::split(&article.text, p.byte_start, p.byte_end);
+            let end = sents.get(3).or(sents.last()).map_or(p.byte_start, |s| s.end);
+            &article.text[p.byte_start..end]
+        });
         let mut headline: Vec<(String, String)> = Vec::new();
         for pl in self.places.find(article.title.as_deref().unwrap_or(""), &known_places) {
             if self.actors.lookup(&pl.name).is_none() {
