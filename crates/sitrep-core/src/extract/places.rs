@@ -21,6 +21,8 @@ struct File {
     name: String,
     cue: Vec<CueSpec>,
     not_places: Vec<String>,
+    #[serde(default)]
+    organisation_words: Vec<String>,
     reporting: Vec<String>,
 }
 
@@ -34,6 +36,7 @@ struct Cue {
 pub struct PlaceCues {
     cues: Vec<Cue>,
     not_places: Vec<String>,
+    organisation_words: Vec<String>,
     reporting: Vec<Regex>,
     splitter: Regex,
 }
@@ -79,7 +82,7 @@ impl PlaceCues {
             .map(|r| Regex::new(&crate::extract::lexicon::spaces(r)).map_err(|e| e.to_string()))
             .collect::<Result<_, _>>()?;
         let splitter = Regex::new(r",\s*|,?\s+and\s+|,?\s+or\s+").map_err(|e| e.to_string())?;
-        Ok(PlaceCues { cues, not_places: f.not_places, reporting, splitter })
+        Ok(PlaceCues { cues, not_places: f.not_places, organisation_words: f.organisation_words, reporting, splitter })
     }
 
     pub fn builtin() -> &'static PlaceCues {
@@ -89,7 +92,11 @@ impl PlaceCues {
 
     fn is_place_name(&self, name: &str) -> bool {
         let n = name.trim();
-        !n.is_empty() && !self.not_places.iter().any(|x| x.eq_ignore_ascii_case(n)) && n.chars().any(|c| c.is_alphabetic())
+        let last = n.rsplit(char::is_whitespace).next().unwrap_or("");
+        !n.is_empty()
+            && !self.not_places.iter().any(|x| x.eq_ignore_ascii_case(n))
+            && n.chars().any(|c| c.is_alphabetic())
+            && (!n.contains(' ') || !self.organisation_words.iter().any(|w| w == last))
     }
 
     /// Place mentions in a sentence, left to right; where cues overlap, the earlier cue in the
@@ -201,6 +208,13 @@ mod tests {
         assert!(names("clashes on Thursday near the Turkish border").is_empty());
         assert!(names("Speaking to ARA News in Aleppo, he said").is_empty());
         assert_eq!(names("he told ARA News in Qalamoun that fighting in Idlib went on")[0].0, "Idlib");
+    }
+
+    #[test]
+    fn organisations_are_not_places() {
+        assert!(names("students gathered at Aleppo University on Monday").is_empty());
+        assert!(names("a statement from the Hama Military Council said").is_empty());
+        assert_eq!(names("fighting in Aleppo city went on")[0].0, "Aleppo");
     }
 
     #[test]

@@ -301,7 +301,7 @@ impl Gazetteer {
             return None;
         }
         let mut scored: Vec<(usize, f32)> = cands.drain(..).map(|(i, q)| (i, self.score(i, q, ctx))).collect();
-        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| self.entries[a.0].id.cmp(&self.entries[b.0].id)));
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| self.entries[a.0].id.cmp(self.entries[b.0].id)));
         let alternatives: Vec<Alternative> = scored
             .iter()
             .take(8)
