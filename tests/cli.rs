@@ -314,3 +314,30 @@ fn extract_formats() {
     assert_eq!(&rows[0][col("event_type")], lines[0]["event_type"].as_str().unwrap());
     sitrep().args(["extract"]).arg(&seed).assert().success().stdout(predicates::str::contains("Qereh Kubri"));
 }
+
+#[test]
+fn geocode_and_places_commands() {
+    let out = sitrep()
+        .args(["geocode", "--format", "json", "ALEPPO – ISIS captured the town of Qereh Kubri and the village of Ahras, 12 km north of Aleppo."])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let found: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let ahras = found.iter().find(|p| p["text"] == "Ahras").expect("Ahras found");
+    assert_eq!(ahras["resolution"]["country"], "SY");
+    assert_eq!(ahras["resolution"]["admin1"], "Aleppo");
+    assert!(ahras["resolution"]["alternatives"].as_array().is_some_and(|a| !a.is_empty()));
+    sitrep().args(["geocode", "Clashes in the town of Tel Jabin"]).assert().success().stdout(predicates::str::contains("Tall Jibbin"));
+    sitrep().args(["places", "Marea"]).assert().success().stdout(predicates::str::contains("Mari`"));
+    sitrep().args(["places", "Xyzzyqwv"]).assert().code(1).stdout(predicates::str::contains("no place matches"));
+}
+
+#[test]
+fn extracted_events_are_geocoded() {
+    let out = sitrep().args(["extract", "--format", "jsonl"]).arg(fixtures().join("seeds/000_98bac896701fb69b.txt")).output().unwrap();
+    let events: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let marea = events.iter().find(|e| e["location"] == "Marea").expect("Marea event");
+    assert_eq!((marea["country"].as_str(), marea["admin1"].as_str(), marea["admin2"].as_str()), (Some("SY"), Some("Aleppo"), Some("A'zaz")));
+    assert_eq!(marea["geo_precision"], 1);
+    assert!((marea["latitude"].as_f64().unwrap() - 36.48).abs() < 0.05);
+}
