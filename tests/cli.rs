@@ -318,7 +318,12 @@ fn extract_formats() {
 #[test]
 fn geocode_and_places_commands() {
     let out = sitrep()
-        .args(["geocode", "--format", "json", "ALEPPO – ISIS captured the town of Qereh Kubri and the village of Ahras, 12 km north of Aleppo."])
+        .args([
+            "geocode",
+            "--format",
+            "json",
+            "ALEPPO – ISIS captured the town of Qereh Kubri and the village of Ahras, 12 km north of Aleppo.",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -337,7 +342,10 @@ fn extracted_events_are_geocoded() {
     let out = sitrep().args(["extract", "--format", "jsonl"]).arg(fixtures().join("seeds/000_98bac896701fb69b.txt")).output().unwrap();
     let events: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let marea = events.iter().find(|e| e["location"] == "Marea").expect("Marea event");
-    assert_eq!((marea["country"].as_str(), marea["admin1"].as_str(), marea["admin2"].as_str()), (Some("SY"), Some("Aleppo"), Some("A'zaz")));
+    assert_eq!(
+        (marea["country"].as_str(), marea["admin1"].as_str(), marea["admin2"].as_str()),
+        (Some("SY"), Some("Aleppo"), Some("A'zaz"))
+    );
     assert_eq!(marea["geo_precision"], 1);
     assert!((marea["latitude"].as_f64().unwrap() - 36.48).abs() < 0.05);
 }
