@@ -85,10 +85,15 @@ pub fn key(name: &str) -> String {
     for w in f.split(' ') {
         let mut k = String::with_capacity(w.len());
         let mut prev: Option<char> = None;
-        for c in w.chars() {
+        let chars: Vec<char> = w.replace("gh", "g").chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            let vowel = |c: Option<&char>| matches!(c, Some('a' | 'e' | 'i' | 'o' | 'u'));
             let c = match c {
                 'e' | 'i' | 'o' | 'u' => 'a',
                 'q' => 'k',
+                // A glide after a vowel and before a consonant is part of the vowel
+                // ("Qaryatayn" = "Qaryatain", "Zawr" = "Zor").
+                'y' | 'w' if i > 0 && vowel(chars.get(i - 1)) && !vowel(chars.get(i + 1)) => 'a',
                 c => c,
             };
             if prev == Some(c) {
@@ -142,6 +147,9 @@ mod tests {
         assert_eq!(key("Khanasser"), key("Khanasir"));
         assert_eq!(key("Azaz"), key("A'zaz"));
         assert_ne!(key("Hama"), key("Homs"));
+        assert_eq!(key("Qaryatain"), key("Al Qaryatayn"));
+        assert_eq!(key("Eastern Gouta"), key("Eastern Ghouta"));
+        assert_eq!(key("Deir ez-Zor"), key("Dayr az Zawr"));
     }
 
     #[test]
