@@ -257,3 +257,11 @@ fn evidence_points_into_the_original_text() {
         }
     }
 }
+
+#[test]
+fn a_multi_day_offensive_is_one_event_per_day() {
+    let e = events("Government forces shelled the town of Kafr Nabudah on Monday and Tuesday, activists said.");
+    assert_eq!(e.len(), 2, "{:#?}", e.iter().map(describe).collect::<Vec<_>>());
+    let days: Vec<_> = e.iter().map(|e| e.weekday.clone().unwrap()).collect();
+    assert_eq!(days, vec!["Monday", "Tuesday"]);
+}

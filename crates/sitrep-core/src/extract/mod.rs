@@ -350,7 +350,12 @@ impl<'a> Extractor<'a> {
                     let when = sentence_when.clone().filter(informative).or_else(|| context_when.clone()).or_else(|| sentence_when.clone());
                     let places_for: Vec<Option<PlaceMention>> =
                         if place_choices.is_empty() { vec![None] } else { place_choices.into_iter().map(Some).collect() };
-                    for place in places_for {
+                    // A span of days ("on Monday and Tuesday", "from May 27 to May 29") is one
+                    // event per day.
+                    let days = when::days_of_span(s, &whens);
+                    let whens_for: Vec<Option<When>> =
+                        if days.len() >= 2 { days.into_iter().map(Some).collect() } else { vec![when.clone()] };
+                    for (place, when) in places_for.iter().flat_map(|p| whens_for.iter().map(move |w| (p.clone(), w.clone()))) {
                         mentions.push(Mention {
                             typing: t.clone(),
                             actor1: ordered[0].clone(),

@@ -122,6 +122,57 @@ pub fn find(s: &str, published: Option<NaiveDate>) -> Vec<(When, usize, usize)> 
     out
 }
 
+/// The days of a span the sentence names: two day-precision dates joined by "and", "to",
+/// "until", "through" or a dash ("on Monday and Tuesday", "from May 27 to May 29"), with the
+/// days between filled in (a week at most). Fewer than two: no span.
+pub fn days_of_span(s: &str, whens: &[(When, usize, usize)]) -> Vec<When> {
+    static JOIN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)^\W*(?:and|to|until|till|through|thru|-|–|—)\W*(?:on\s+)?(?:the\s+)?$").expect("valid"));
+    let day: Vec<&(When, usize, usize)> =
+        whens.iter().filter(|w| w.0.precision == 1 && (w.0.date.is_some() || w.0.weekday.is_some())).collect();
+    for pair in day.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        if !JOIN.is_match(&s[a.2..b.1]) {
+            continue;
+        }
+        let range = !s[a.2..b.1].to_ascii_lowercase().contains("and");
+        let mut out = vec![a.0.clone()];
+        match (a.0.date, b.0.date, &a.0.weekday, &b.0.weekday) {
+            (Some(x), Some(y), _, _) if y > x && (y - x).num_days() <= 7 => {
+                let mut d = x.succ_opt();
+                while let Some(day) = d.filter(|d| *d < y && range) {
+                    out.push(When {
+                        date: Some(day),
+                        weekday: Some(weekday_name(day.weekday()).to_string()),
+                        precision: 1,
+                        text: a.0.text.clone(),
+                    });
+                    d = day.succ_opt();
+                }
+            }
+            (None, None, Some(x), Some(y)) if range => {
+                let idx = |n: &str| WEEKDAYS.iter().position(|(w, _)| w.eq_ignore_ascii_case(n));
+                if let (Some(i), Some(j)) = (idx(x), idx(y)) {
+                    let mut k = (i + 1) % 7;
+                    while k != j && out.len() < 7 {
+                        out.push(When {
+                            date: None,
+                            weekday: Some(weekday_name(WEEKDAYS[k].1).to_string()),
+                            precision: 1,
+                            text: a.0.text.clone(),
+                        });
+                        k = (k + 1) % 7;
+                    }
+                }
+            }
+            _ => {}
+        }
+        out.push(b.0.clone());
+        return out;
+    }
+    Vec::new()
+}
+
 pub fn weekday_name(w: Weekday) -> &'static str {
     match w {
         Weekday::Mon => "Monday",
@@ -172,6 +223,20 @@ mod tests {
         assert_eq!(find("on 3 March", None)[0].0.date, None, "no year and no publication date: unresolved");
         assert_eq!(find("on December 30", p)[0].0.date, Some(d("2015-12-30")), "after publication means last year");
         assert!(find("ISIS may attack", p).is_empty());
+    }
+
+    #[test]
+    fn spans_of_named_days() {
+        let s = "clashes on Monday and Tuesday";
+        let days = days_of_span(s, &find(s, None));
+        assert_eq!(days.iter().map(|d| d.weekday.clone().unwrap()).collect::<Vec<_>>(), vec!["Monday", "Tuesday"]);
+        let s = "fighting from Monday until Wednesday";
+        assert_eq!(days_of_span(s, &find(s, None)).len(), 3);
+        let s = "an offensive from May 27 to May 29";
+        let days = days_of_span(s, &find(s, Some(d("2016-05-30"))));
+        assert_eq!(days.iter().map(|d| d.date.unwrap().to_string()).collect::<Vec<_>>(), vec!["2016-05-27", "2016-05-28", "2016-05-29"]);
+        let s = "a monitor said on Saturday (May 28) that the toll rose";
+        assert!(days_of_span(s, &find(s, Some(d("2016-05-30")))).is_empty());
     }
 
     #[test]
