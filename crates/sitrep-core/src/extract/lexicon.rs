@@ -281,7 +281,7 @@ fn last_words(s: &str, n: usize) -> &str {
 
 /// The clause around byte `pos`: bounded by ; : – — and ", but".
 pub fn clause_bounds(s: &str, pos: usize) -> (usize, usize) {
-    static BREAK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[;:]|\s[–—]\s|,\s*but\b|\.\s").expect("valid"));
+    static BREAK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[;:]|\s[–—]\s|,\s*but(?-u:\b)|\.\s").expect("valid"));
     let mut start = 0;
     let mut end = s.len();
     for m in BREAK.find_iter(s) {

@@ -232,6 +232,7 @@ impl<'a> Extractor<'a> {
     /// Extracts the events of an article, and the places its event sentences name.
     pub fn extract_with_places(&self, article: &Article) -> (Vec<Event>, ArticlePlaces) {
         let mut article_places = ArticlePlaces::default();
+        let mut scanned: Vec<usize> = Vec::new(); // sentences whose places were found
         let published = article.published.map(|p| p.date);
         let mut mentions: Vec<Mention> = Vec::new();
         let mut history: Vec<usize> = Vec::new(); // actors named so far, in order
@@ -268,6 +269,7 @@ impl<'a> Extractor<'a> {
                 if typings.is_empty() || self.about_an_earlier_year(s, published) {
                     continue;
                 }
+                scanned.push(sent.start);
                 let mut places = self.places.find(s, &known_places);
                 // A name that is an actor ("ISIS strongholds", "Moscow announced") is not a place.
                 places.retain(|p| self.actors.lookup(&p.name).is_none());
@@ -417,11 +419,13 @@ impl<'a> Extractor<'a> {
         // The title and the lead name the story's place even when their sentences report no
         // event the lexicon knows: context for the geocoder. The title's places come first
         // and count twice: a headline names the main event's place.
-        // The lead: the first four sentences (some inputs are one long paragraph).
-        let lead = article.paragraphs.first().map_or("", |p| {
-            let sents = sentences::split(&article.text, p.byte_start, p.byte_end);
-            let end = sents.get(3).or(sents.last()).map_or(p.byte_start, |s| s.end);
-            &article.text[p.byte_start..end]
+        // The lead: the first four sentences (some inputs are one long paragraph); those that
+        // reported events were scanned for places already.
+        let lead: Vec<sentences::Sentence> = article.paragraphs.first().map_or_else(Vec::new, |p| {
+            let mut v = sentences::split(&article.text, p.byte_start, p.byte_end);
+            v.truncate(4);
+            v.retain(|x| !scanned.contains(&x.start));
+            v
         });
         let mut headline: Vec<(String, String)> = Vec::new();
         for pl in self.places.find(article.title.as_deref().unwrap_or(""), &known_places) {
@@ -433,9 +437,11 @@ impl<'a> Extractor<'a> {
         article_places.headline = headline.iter().step_by(2).map(|(n, _)| n.clone()).collect();
         headline.append(&mut article_places.names);
         article_places.names = headline;
-        for pl in self.places.find(lead, &known_places) {
-            if self.actors.lookup(&pl.name).is_none() {
-                article_places.names.push((pl.name, pl.kind));
+        for sent in lead {
+            for pl in self.places.find(&article.text[sent.start..sent.end], &known_places) {
+                if self.actors.lookup(&pl.name).is_none() {
+                    article_places.names.push((pl.name, pl.kind));
+                }
             }
         }
         (self.merge(article, mentions), article_places)
@@ -447,7 +453,7 @@ impl<'a> Extractor<'a> {
     fn about_an_earlier_year(&self, s: &str, published: Option<NaiveDate>) -> bool {
         use chrono::Datelike;
         static YEAR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-            regex::Regex::new(r"(?i)\b(?P<lead>in|since|during|by|of|until)?\s*(?:(?:early|late|mid-?)\s*)?(?:(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+(?:\d{1,2},?\s+)?)?(?P<y>(?:19|20)\d\d)\b").expect("valid")
+            regex::Regex::new(r"(?i)(?-u:\b)(?P<lead>in|since|during|by|of|until)?\s*(?:(?:early|late|mid-?)\s*)?(?:(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+(?:\d{1,2},?\s+)?)?(?P<y>(?:19|20)\d\d)(?-u:\b)").expect("valid")
         });
         YEAR.captures_iter(s).any(|c| {
             let y: i32 = c["y"].parse().unwrap_or(0);

@@ -152,9 +152,11 @@ static HARM: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid harm regex")
 });
 
-static PASSIVE_AUX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\b(?:were|was|been|are|is|being)\s+(?:\w+\s+)?$").expect("valid"));
-static AND_HARM: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^\s*and\s+(?:killing|wounding|injuring|killed|wounded|injured)\b").expect("valid"));
+static PASSIVE_AUX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&crate::extract::lexicon::spaces(r"(?i)\b(?:were|was|been|are|is|being)\s+(?:\w+\s+)?$")).expect("valid"));
+static AND_HARM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&crate::extract::lexicon::spaces(r"(?i)^\s*and\s+(?:killing|wounding|injuring|killed|wounded|injured)\b")).expect("valid")
+});
 static LINK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^[\w\s'-]*?\s(?:and|as well as|plus|including)\s+$").expect("valid"));
 
 fn harm_of(word: &str) -> Harm {

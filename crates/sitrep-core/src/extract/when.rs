@@ -35,15 +35,15 @@ static DATE_EXPR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)
         (?P<explicit>
-            \b(?P<m1>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y1>(?:19|20)\d\d))?
-          | \b(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b\.?(?:,?\s+(?P<y2>(?:19|20)\d\d))?
-          | \b(?P<d3>\d{1,2})/(?P<m3>\d{1,2})/(?P<y3>(?:19|20)\d\d)\b
+            (?-u:\b)(?P<m1>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?-u:\b)(?:,?\s+(?P<y1>(?:19|20)\d\d))?
+          | (?-u:\b)(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)(?-u:\b)\.?(?:,?\s+(?P<y2>(?:19|20)\d\d))?
+          | (?-u:\b)(?P<d3>\d{1,2})/(?P<m3>\d{1,2})/(?P<y3>(?:19|20)\d\d)(?-u:\b)
         )
-        | (?P<weekday>\b(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)
-        | (?P<yesterday>\b(?i:yesterday|last\s+night)\b)
-        | (?P<today>\b(?i:today|tonight|this\s+morning|this\s+evening|earlier\s+today)\b)
-        | (?P<week>\b(?i:last\s+week|past\s+week|this\s+week|(?:over|in|during)\s+the\s+(?:past|last)\s+(?:few|several|two|three|four|five|couple\s+of)\s+days|recent\s+days)\b)
-        | (?P<month>\b(?i:last\s+month|past\s+month|this\s+month)\b)
+        | (?P<weekday>(?-u:\b)(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?-u:\b))
+        | (?P<yesterday>(?-u:\b)(?i:yesterday|last\s+night)(?-u:\b))
+        | (?P<today>(?-u:\b)(?i:today|tonight|this\s+morning|this\s+evening|earlier\s+today)(?-u:\b))
+        | (?P<week>(?-u:\b)(?i:last\s+week|past\s+week|this\s+week|(?:over|in|during)\s+the\s+(?:past|last)\s+(?:few|several|two|three|four|five|couple\s+of)\s+days|recent\s+days)(?-u:\b))
+        | (?P<month>(?-u:\b)(?i:last\s+month|past\s+month|this\s+month)(?-u:\b))
     ",
     )
     .expect("valid date expression regex")
