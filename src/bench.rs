@@ -159,7 +159,8 @@ fn bench_read(input: &Path, n: usize) -> Result<bool> {
     Ok(true)
 }
 
-fn bench_extract(input: &Path, n: usize) -> Result<bool> {
+/// Every article of a file or folder, read and cleaned.
+fn corpus(input: &Path) -> Result<Vec<sitrep_core::Article>> {
     let (inputs, errors) = read::expand(&[input.display().to_string()]);
     if let Some(e) = errors.first() {
         bail!("{e}");
@@ -168,6 +169,11 @@ fn bench_extract(input: &Path, n: usize) -> Result<bool> {
     if articles.is_empty() {
         bail!("{}: no articles", input.display());
     }
+    Ok(articles)
+}
+
+fn bench_extract(input: &Path, n: usize) -> Result<bool> {
+    let articles = corpus(input)?;
     // Warm the lazily built knowledge outside the timing.
     let _ = sitrep_core::extract::extract(&articles[0]);
     let t = Instant::now();
@@ -185,14 +191,7 @@ fn bench_extract(input: &Path, n: usize) -> Result<bool> {
 }
 
 fn bench_geocode(input: &Path, n: usize) -> Result<bool> {
-    let (inputs, errors) = read::expand(&[input.display().to_string()]);
-    if let Some(e) = errors.first() {
-        bail!("{e}");
-    }
-    let (articles, _) = read::read_all(&inputs, &ReadOptions::default());
-    if articles.is_empty() {
-        bail!("{}: no articles", input.display());
-    }
+    let articles = corpus(input)?;
     let t = Instant::now();
     let _ = sitrep_core::geocode::Gazetteer::builtin();
     println!("gazetteer loaded in {:.0} ms", t.elapsed().as_secs_f64() * 1e3);

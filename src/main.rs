@@ -371,16 +371,25 @@ fn run_eval(cmd: EvalCmd) -> Result<bool> {
         docs.push((d.doc.clone(), a, events));
     }
     let report = sitrep_core::eval::events::score(&gold, &docs);
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match cmd.format {
+    print_report(cmd.format, &report, |out| output::eval_table(out, &report))?;
+    Ok(true)
+}
+
+/// Prints a report as pretty JSON, or as the table `table` writes.
+fn print_report<T: serde::Serialize>(
+    format: EvalFormat,
+    value: &T,
+    table: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>,
+) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match format {
         EvalFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
+            serde_json::to_writer_pretty(&mut out, value)?;
             writeln!(out)?;
         }
-        EvalFormat::Table => output::eval_table(&mut out, &report)?,
+        EvalFormat::Table => table(&mut out)?,
     }
-    Ok(true)
+    Ok(())
 }
 
 /// `sitrep geocode "text"`: the events' places of a text, resolved, with alternatives.
@@ -394,15 +403,7 @@ fn run_geocode(cmd: GeocodeCmd) -> Result<bool> {
         cmd.text
     };
     let found = sitrep_core::geocode::places_in_text(&text);
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match cmd.format {
-        EvalFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &found)?;
-            writeln!(out)?;
-        }
-        EvalFormat::Table => output::geocode_table(&mut out, &found)?,
-    }
+    print_report(cmd.format, &found, |out| output::geocode_table(out, &found))?;
     Ok(true)
 }
 

@@ -38,6 +38,20 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The entry as a candidate with its score, for reports.
+    pub fn alternative(&self, score: f32) -> Alternative {
+        Alternative {
+            id: self.id.to_string(),
+            name: self.name.to_string(),
+            kind: self.kind.to_string(),
+            country: self.cc.to_string(),
+            admin1: self.admin1.map(String::from),
+            latitude: self.lat,
+            longitude: self.lon,
+            score: (score * 100.0).round() / 100.0,
+        }
+    }
+
     /// The entry's name variants.
     pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
         self.variants.split('|').filter(|s| !s.is_empty())
@@ -302,23 +316,7 @@ impl Gazetteer {
         }
         let mut scored: Vec<(usize, f32)> = cands.drain(..).map(|(i, q)| (i, self.score(i, q, ctx))).collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| self.entries[a.0].id.cmp(self.entries[b.0].id)));
-        let alternatives: Vec<Alternative> = scored
-            .iter()
-            .take(8)
-            .map(|&(i, s)| {
-                let e = &self.entries[i];
-                Alternative {
-                    id: e.id.to_string(),
-                    name: e.name.to_string(),
-                    kind: e.kind.to_string(),
-                    country: e.cc.to_string(),
-                    admin1: e.admin1.map(String::from),
-                    latitude: e.lat,
-                    longitude: e.lon,
-                    score: (s * 100.0).round() / 100.0,
-                }
-            })
-            .collect();
+        let alternatives: Vec<Alternative> = scored.iter().take(8).map(|&(i, s)| self.entries[i].alternative(s)).collect();
         let (best, best_score) = scored[0];
         let b = &self.entries[best];
         // Ambiguous: another candidate scores about as well and lies far away (two entries
@@ -389,23 +387,7 @@ impl Gazetteer {
             found.extend(near);
         }
         found.sort_by(|a, b| b.1.total_cmp(&a.1));
-        found
-            .into_iter()
-            .take(limit)
-            .map(|(i, s)| {
-                let e = &self.entries[i];
-                Alternative {
-                    id: e.id.to_string(),
-                    name: e.name.to_string(),
-                    kind: e.kind.to_string(),
-                    country: e.cc.to_string(),
-                    admin1: e.admin1.map(String::from),
-                    latitude: e.lat,
-                    longitude: e.lon,
-                    score: (s * 100.0).round() / 100.0,
-                }
-            })
-            .collect()
+        found.into_iter().take(limit).map(|(i, s)| self.entries[i].alternative(s)).collect()
     }
 }
 
