@@ -261,7 +261,10 @@ fn bench_fakes_places(input: &Path, show_misses: bool) -> Result<bool> {
         if guess == gold {
             right += 1;
         } else if show_misses {
-            println!("miss: gold {gold} / ours {guess} | {}", &rec[ct]);
+            let place = main.map_or("-".to_string(), |e| {
+                format!("{} ({:?}, precision {:?})", e.location.as_deref().unwrap_or("-"), e.location_cue, e.geo_precision)
+            });
+            println!("miss: gold {gold} / ours {guess} from {place} | {}", &rec[ct]);
         }
         *confusion.entry((gold, guess)).or_default() += 1;
     }

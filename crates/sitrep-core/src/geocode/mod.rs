@@ -281,15 +281,22 @@ impl Gazetteer {
         if let Some(r) = self.resolve_exact(text, ctx) {
             return Some(r);
         }
+        // Part of a name only when the part names a prominent place exactly (a governorate, a
+        // district, a town of 10,000, a supplement site): "Bashar Assad" must not become a
+        // hamlet called Asad.
+        let prominent = |part: &str| {
+            self.candidates(part).iter().any(|&(i, q)| {
+                let e = &self.entries[i];
+                q >= 0.95 && (matches!(e.kind, "region" | "district") || e.population >= 10_000 || !e.id.starts_with("wof:"))
+            })
+        };
         let words: Vec<&str> = text.split_whitespace().collect();
-        for n in (1..words.len()).rev() {
-            if let Some(r) = self.resolve_exact(&words[..n].join(" "), ctx) {
-                return Some(r);
-            }
-        }
-        for n in 1..words.len() {
-            if let Some(r) = self.resolve_exact(&words[n..].join(" "), ctx) {
-                return Some(r);
+        let parts = (1..words.len()).rev().map(|n| words[..n].join(" ")).chain((1..words.len()).map(|n| words[n..].join(" ")));
+        for part in parts {
+            if prominent(&part) {
+                if let Some(r) = self.resolve_exact(&part, ctx) {
+                    return Some(r);
+                }
             }
         }
         None
