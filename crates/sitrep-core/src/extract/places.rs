@@ -207,6 +207,9 @@ mod tests {
     fn non_places_and_reporting_places() {
         assert!(names("clashes on Thursday near the Turkish border").is_empty());
         assert!(names("Speaking to ARA News in Aleppo, he said").is_empty());
+        // People and peoples are not places, nor are month abbreviations.
+        assert!(names("a message from Bashar Assad to Putin in Jan was read").is_empty());
+        assert!(names("clashes between Kurds and Arabs").is_empty());
         assert_eq!(names("he told ARA News in Qalamoun that fighting in Idlib went on")[0].0, "Idlib");
     }
 
