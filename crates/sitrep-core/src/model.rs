@@ -40,9 +40,10 @@ pub struct Span {
     pub end: usize,
 }
 
-/// One paragraph of the clean body.
+/// A stretch of the article's original text, with both kinds of offset into
+/// [`Article::text`], and the text itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Paragraph {
+pub struct TextSpan {
     /// Character offsets into [`Article::text`].
     pub start: usize,
     pub end: usize,
@@ -51,6 +52,9 @@ pub struct Paragraph {
     pub byte_end: usize,
     pub text: String,
 }
+
+/// One paragraph of the clean body.
+pub type Paragraph = TextSpan;
 
 /// Text that cleaning removed from the body, and why (the rule's kind and name).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,16 +201,7 @@ mod tests {
 }
 
 /// A span of evidence: where in the article's original text an event was read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Evidence {
-    /// Character offsets into [`Article::text`].
-    pub start: usize,
-    pub end: usize,
-    /// Byte offsets into [`Article::text`].
-    pub byte_start: usize,
-    pub byte_end: usize,
-    pub text: String,
-}
+pub type Evidence = TextSpan;
 
 /// An actor as an event names it: canonical name, side, and the words of the text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

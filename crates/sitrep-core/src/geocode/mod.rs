@@ -100,6 +100,25 @@ pub struct Resolution {
     pub alternatives: Vec<Alternative>,
 }
 
+impl Resolution {
+    /// A place resolved only to its governorate (precision 3, at the governorate's centre).
+    fn governorate(text: &str, admin1: String, country: String, lat: f64, lon: f64, score: f32, alternatives: Vec<Alternative>) -> Self {
+        Resolution {
+            text: text.to_string(),
+            id: None,
+            name: None,
+            latitude: lat,
+            longitude: lon,
+            country,
+            admin1: Some(admin1),
+            admin2: None,
+            geo_precision: 3,
+            score,
+            alternatives,
+        }
+    }
+}
+
 /// What the article says around a place: governorates named, places already placed.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
@@ -338,19 +357,7 @@ impl Gazetteer {
             if re.admin1.is_some() && re.admin1 == b.admin1 {
                 let a1 = b.admin1.expect("checked").to_string();
                 let (cc, lat, lon) = self.admin1_centre(&a1).unwrap_or((b.cc.to_string(), b.lat, b.lon));
-                return Some(Resolution {
-                    text: text.to_string(),
-                    id: None,
-                    name: None,
-                    latitude: lat,
-                    longitude: lon,
-                    country: cc,
-                    admin1: Some(a1),
-                    admin2: None,
-                    geo_precision: 3,
-                    score: best_score,
-                    alternatives,
-                });
+                return Some(Resolution::governorate(text, a1, cc, lat, lon, best_score, alternatives));
             }
             return None;
         }
@@ -602,19 +609,7 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
         let best = counts.iter().map(|c| c.1).max()?;
         let a1 = counts.into_iter().find(|c| c.1 == best)?.0;
         let (cc, lat, lon) = g.admin1_centre(&a1)?;
-        Some(Resolution {
-            text: a1.clone(),
-            id: None,
-            name: None,
-            latitude: lat,
-            longitude: lon,
-            country: cc,
-            admin1: Some(a1),
-            admin2: None,
-            geo_precision: 3,
-            score: 0.0,
-            alternatives: Vec::new(),
-        })
+        Some(Resolution::governorate(&a1.clone(), a1, cc, lat, lon, 0.0, Vec::new()))
     });
     if let Some(d) = &fallback {
         for e in events.iter_mut().filter(|e| e.latitude.is_none()) {
