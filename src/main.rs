@@ -28,6 +28,12 @@ enum Command {
     Extract(ExtractCmd),
     /// Score extraction against a gold file (the format of fixtures/gold/seeds.json).
     Eval(EvalCmd),
+    /// Read, clean, extract, geocode and store articles in the database.
+    Ingest(IngestCmd),
+    /// Query the stored events.
+    Events(EventsCmd),
+    /// Full-text search over the stored articles.
+    Search(SearchCmd),
     /// Resolve the places a text names, and show how each was resolved.
     Geocode(GeocodeCmd),
     /// Look a place name up in the gazetteer (fuzzy, with admin areas).
@@ -93,6 +99,79 @@ struct EvalCmd {
 enum EvalFormat {
     Table,
     Json,
+}
+
+/// The database file (`--db`, or `SITREP_DB`, or `./sitrep.db`).
+#[derive(Args, Clone)]
+struct DbArg {
+    /// The database file.
+    #[arg(long, env = "SITREP_DB", default_value = "sitrep.db")]
+    db: std::path::PathBuf,
+}
+
+#[derive(Args)]
+struct IngestCmd {
+    /// Files, folders (read recursively), globs, or `-` for standard input.
+    #[arg(required = true)]
+    paths: Vec<String>,
+    #[command(flatten)]
+    db: DbArg,
+    /// Articles per transaction.
+    #[arg(long, default_value_t = 500)]
+    batch: usize,
+    /// No progress lines.
+    #[arg(long)]
+    quiet: bool,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+#[derive(Args)]
+struct EventsCmd {
+    #[command(flatten)]
+    db: DbArg,
+    /// ACLED event type ("Battles").
+    #[arg(long = "type")]
+    event_type: Option<String>,
+    /// ACLED sub-event type ("Armed clash").
+    #[arg(long)]
+    sub_type: Option<String>,
+    /// An actor, by any of its names ("Daesh").
+    #[arg(long)]
+    actor: Option<String>,
+    /// Events on or after this date (YYYY-MM-DD).
+    #[arg(long)]
+    since: Option<chrono::NaiveDate>,
+    /// Events on or before this date (YYYY-MM-DD).
+    #[arg(long)]
+    until: Option<chrono::NaiveDate>,
+    /// Governorate ("Aleppo").
+    #[arg(long)]
+    admin1: Option<String>,
+    /// At least this many deaths.
+    #[arg(long)]
+    min_fatalities: Option<u32>,
+    /// How many events (1 to 100000).
+    #[arg(long, default_value_t = 100)]
+    limit: usize,
+    /// Skip this many.
+    #[arg(long, default_value_t = 0)]
+    offset: usize,
+    #[arg(long, value_enum, default_value_t = EventFormat::Table)]
+    format: EventFormat,
+}
+
+#[derive(Args)]
+struct SearchCmd {
+    /// The query (FTS5: "a phrase", prefix*, AND/OR/NOT).
+    query: String,
+    #[command(flatten)]
+    db: DbArg,
+    /// How many hits (1 to 10000).
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+    format: EvalFormat,
 }
 
 #[derive(Args)]
@@ -232,6 +311,9 @@ fn main() -> ExitCode {
         Command::Read(cmd) => run_read(cmd),
         Command::Extract(cmd) => run_extract(cmd),
         Command::Eval(cmd) => run_eval(cmd),
+        Command::Ingest(cmd) => run_ingest(cmd),
+        Command::Events(cmd) => run_events(cmd),
+        Command::Search(cmd) => run_search(cmd),
         Command::Geocode(cmd) => run_geocode(cmd),
         Command::Places(cmd) => run_places(cmd),
         Command::Gazetteer(GazetteerCmd::Build { wof, out }) => run_gazetteer_build(&wof, &out),
@@ -324,7 +406,7 @@ fn run_extract(cmd: ExtractCmd) -> Result<bool> {
             Ok(a) => {
                 if io_err.is_none() {
                     let events = sitrep_core::events_of(&a);
-                    if let Err(e) = sink.write(&mut out, &a, &events) {
+                    if let Err(e) = sink.write(&mut out, Some(&a), &events) {
                         io_err = Some(e);
                     }
                 }
@@ -456,5 +538,111 @@ fn run_gazetteer_build(wof: &std::path::Path, out: &std::path::Path) -> Result<b
     std::fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, out)?;
     eprintln!("wrote {} ({} places, {} bytes)", out.display(), tsv.lines().count() - 1, bytes.len());
+    Ok(true)
+}
+
+/// `sitrep ingest`: read -> clean -> extract -> geocode -> store, in batched transactions.
+fn run_ingest(cmd: IngestCmd) -> Result<bool> {
+    use sitrep_core::store::{Store, Stored};
+    let opts = cmd.input.options();
+    let mut store = Store::open(&cmd.db.db)?;
+    let (inputs, mut errors) = read::expand(&cmd.paths);
+    for e in &errors {
+        eprintln!("sitrep: error: {e}");
+    }
+    let (mut read_n, mut new_n, mut unchanged, mut events_n) = (0usize, 0usize, 0usize, 0usize);
+    let mut batch: Vec<(sitrep_core::Article, Vec<sitrep_core::Event>)> = Vec::with_capacity(cmd.batch.max(1));
+    let started = std::time::Instant::now();
+    let mut flush = |batch: &mut Vec<(sitrep_core::Article, Vec<sitrep_core::Event>)>, store: &mut Store| -> Result<()> {
+        for s in store.put_batch(batch)? {
+            match s {
+                Stored::New { events } => {
+                    new_n += 1;
+                    events_n += events;
+                }
+                Stored::Unchanged => unchanged += 1,
+            }
+        }
+        batch.clear();
+        Ok(())
+    };
+    for input in &inputs {
+        let mut pending: Option<anyhow::Error> = None;
+        read::read_input(input, &opts, &mut |r| match r {
+            Ok(a) => {
+                read_n += 1;
+                let events = sitrep_core::events_of(&a);
+                batch.push((a, events));
+                if batch.len() >= cmd.batch.max(1) && pending.is_none() {
+                    if let Err(e) = flush(&mut batch, &mut store) {
+                        pending = Some(e);
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("sitrep: error: {e}");
+                errors.push(e);
+            }
+        });
+        if let Some(e) = pending {
+            return Err(e);
+        }
+        if !cmd.quiet {
+            let secs = started.elapsed().as_secs_f64().max(1e-9);
+            eprintln!("sitrep: {} read, {:.0} articles/s", read_n, read_n as f64 / secs);
+        }
+    }
+    flush(&mut batch, &mut store)?;
+    let (articles, events) = store.counts()?;
+    println!(
+        "read {read_n}, new {new_n}, unchanged {unchanged}, failed {}, events added {events_n}; the store holds {articles} articles and {events} events",
+        errors.len()
+    );
+    Ok(errors.is_empty())
+}
+
+/// `sitrep events`: stored events by filter.
+fn run_events(cmd: EventsCmd) -> Result<bool> {
+    let store = sitrep_core::store::Store::open(&cmd.db.db)?;
+    let filter = sitrep_core::store::EventFilter {
+        event_type: cmd.event_type,
+        sub_event_type: cmd.sub_type,
+        actor: cmd.actor,
+        since: cmd.since,
+        until: cmd.until,
+        admin1: cmd.admin1,
+        min_fatalities: cmd.min_fatalities,
+        limit: cmd.limit,
+        offset: cmd.offset,
+    };
+    let events = store.events(&filter)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut sink = output::EventSink::new(match cmd.format {
+        EventFormat::Table => output::EventFormat::Table,
+        EventFormat::Jsonl => output::EventFormat::Jsonl,
+        EventFormat::Json => output::EventFormat::Json,
+        EventFormat::Csv => output::EventFormat::Csv,
+    });
+    sink.start(&mut out)?;
+    sink.write(&mut out, None, &events)?;
+    sink.finish(&mut out)?;
+    out.flush()?;
+    Ok(true)
+}
+
+/// `sitrep search`: ranked full-text hits with snippets.
+fn run_search(cmd: SearchCmd) -> Result<bool> {
+    let store = sitrep_core::store::Store::open(&cmd.db.db)?;
+    let hits = store.search(&cmd.query, cmd.limit)?;
+    print_report(cmd.format, &hits, |out| {
+        for h in &hits {
+            writeln!(out, "{}  {}\n    {}", h.article_id, h.title.as_deref().unwrap_or("-"), h.snippet)?;
+        }
+        if hits.is_empty() {
+            writeln!(out, "no article matches")?;
+        }
+        Ok(())
+    })?;
     Ok(true)
 }

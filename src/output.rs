@@ -90,10 +90,15 @@ impl EventSink {
         }
     }
 
-    pub fn write(&mut self, out: &mut impl Write, a: &Article, events: &[Event]) -> io::Result<()> {
+    /// Writes events; in the table, under a header naming their article when there is one.
+    pub fn write(&mut self, out: &mut impl Write, a: Option<&Article>, events: &[Event]) -> io::Result<()> {
         match self.format {
             EventFormat::Table => {
-                writeln!(out, "== {}  {}  ({} events)", a.input, a.title.as_deref().unwrap_or("-"), events.len())?;
+                match a {
+                    Some(a) => writeln!(out, "== {}  {}  ({} events)", a.input, a.title.as_deref().unwrap_or("-"), events.len())?,
+                    None if events.is_empty() => writeln!(out, "no event matches")?,
+                    None => {}
+                }
                 for e in events {
                     let date = e
                         .event_date

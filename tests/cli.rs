@@ -351,3 +351,39 @@ fn extracted_events_are_geocoded() {
     assert_eq!(marea["geo_precision"], 1);
     assert!((marea["latitude"].as_f64().unwrap() - 36.48).abs() < 0.05);
 }
+
+#[test]
+fn ingest_twice_then_query_and_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let seeds = fixtures().join("seeds");
+    let out = sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(&seeds).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("read 5, new 5, unchanged 0, failed 0"));
+    let again = sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(&seeds).output().unwrap();
+    let summary = String::from_utf8_lossy(&again.stdout).to_string();
+    assert!(summary.contains("read 5, new 0, unchanged 5"), "{summary}");
+    assert!(summary.contains("the store holds 5 articles and 15 events"), "no duplicates: {summary}");
+
+    // An actor by an alias finds the canonical actor's events.
+    let ev = sitrep().args(["events", "--format", "jsonl", "--actor", "Daesh", "--db"]).arg(&db).output().unwrap();
+    let events: Vec<Value> = String::from_utf8(ev.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(!events.is_empty());
+    assert!(events.iter().all(|e| e["actor1"]["name"] == "Islamic State" || e["actor2"]["name"] == "Islamic State"));
+    let battles =
+        sitrep().args(["events", "--format", "jsonl", "--type", "Battles", "--admin1", "Aleppo", "--db"]).arg(&db).output().unwrap();
+    assert!(String::from_utf8(battles.stdout).unwrap().lines().all(|l| l.contains("\"Battles\"")));
+
+    // Search: phrases, prefixes; a malformed query or a bad limit is an error, not a crash.
+    let s = sitrep().args(["search", "--format", "json", "\"car bomb\"", "--db"]).arg(&db).output().unwrap();
+    let hits: Vec<Value> = serde_json::from_slice(&s.stdout).unwrap();
+    assert!(hits.iter().any(|h| h["title"].as_str().unwrap().contains("checkpoints")));
+    sitrep().args(["search", "Qalam*", "--db"]).arg(&db).assert().success().stdout(predicates::str::contains("al-Qaeda branch"));
+    sitrep().args(["search", "AND (", "--db"]).arg(&db).assert().code(2).stderr(predicates::str::contains("bad search query"));
+    sitrep().args(["search", "x'); DROP TABLE events; --", "--db"]).arg(&db).assert().code(2);
+    sitrep().args(["events", "--limit", "0", "--db"]).arg(&db).assert().code(2).stderr(predicates::str::contains("limit"));
+    sitrep().args(["events", "--since", "not-a-date", "--db"]).arg(&db).assert().code(2);
+    // The store survived the hostile queries.
+    let again = sitrep().args(["events", "--format", "jsonl", "--db"]).arg(&db).output().unwrap();
+    assert_eq!(String::from_utf8(again.stdout).unwrap().lines().count(), 15);
+}

@@ -36,6 +36,7 @@ pub mod geocode;
 pub mod knowledge;
 pub mod model;
 pub mod read;
+pub mod store;
 
 pub use error::{ReadError, ReadErrorKind};
 
