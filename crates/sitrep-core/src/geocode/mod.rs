@@ -210,6 +210,28 @@ impl Gazetteer {
         }
     }
 
+    /// The governorate of the first governorate, district or big town (100,000 people) a text
+    /// names in capitals, wherever it stands (one or two words, names spelled exactly).
+    pub fn prominent_name_in(&self, text: &str) -> Option<String> {
+        let words: Vec<&str> = text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'')).filter(|w| !w.is_empty()).collect();
+        for i in 0..words.len() {
+            for n in [2usize, 1] {
+                if i + n > words.len() || !words[i].chars().next().is_some_and(char::is_uppercase) {
+                    continue;
+                }
+                let name = words[i..i + n].join(" ");
+                let hit = Self::ids(&self.by_fold, &fold::fold(&name)).into_iter().find(|&k| {
+                    let e = &self.entries[k];
+                    e.cc == "SY" && (matches!(e.kind, "region" | "district") || e.population >= 100_000)
+                });
+                if let Some(k) = hit {
+                    return self.entries[k].admin1.map(String::from);
+                }
+            }
+        }
+        None
+    }
+
     /// How many entries a name could mean (cheap: no scoring).
     pub fn candidate_count(&self, text: &str) -> usize {
         let count = |index: &[(&'static str, &'static str)], k: &str| match index.binary_search_by(|(x, _)| (*x).cmp(k)) {
@@ -339,6 +361,15 @@ impl Gazetteer {
         });
         if cands.is_empty() {
             return None;
+        }
+        // A name that is a governorate's or district's own name means that area or a place in
+        // it ("Quneitra", "Idlib"): homonymous villages elsewhere are not rivals.
+        let named_area = cands
+            .iter()
+            .find(|&&(i, q)| q >= 0.95 && matches!(self.entries[i].kind, "region" | "district") && self.entries[i].cc == "SY")
+            .and_then(|&(i, _)| self.entries[i].admin1);
+        if let Some(a1) = named_area {
+            cands.retain(|&(i, _)| self.entries[i].admin1 == Some(a1));
         }
         let mut scored: Vec<(usize, f32)> = cands.drain(..).map(|(i, q)| (i, self.score(i, q, ctx))).collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| self.entries[a.0].id.cmp(self.entries[b.0].id)));
@@ -602,6 +633,17 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
                 match counts.iter_mut().find(|(x, _)| *x == a) {
                     Some(c) => c.1 += 1,
                     None => counts.push((a, 1)),
+                }
+            }
+        }
+        // No place with a cue at all: a governorate or big town named anywhere in the title or
+        // the lead ("Explosion rocks down town Damascus").
+        if counts.is_empty() {
+            let lead = article.paragraphs.first().map_or("", |p| p.text.as_str());
+            for text in [article.title.as_deref().unwrap_or(""), lead] {
+                if let Some(a) = g.prominent_name_in(text) {
+                    counts.push((a, 1));
+                    break;
                 }
             }
         }
