@@ -34,7 +34,7 @@ static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // 30 May 2016 / 05 Apr 2017 / 12 February, 2015
         format!(r"{pre}(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH},?\s+(?P<y>\d{{4}}){post}"),
         // 30/5/2016, 5/30/16, 30.05.2016
-        format!(r"{pre}(?P<a>\d{{1,2}})[/.](?P<b>\d{{1,2}})[/.](?P<y>\d{{2}}|\d{{4}}){post}"),
+        format!(r"{pre}(?P<a>\d{{1,2}})[/.-](?P<b>\d{{1,2}})[/.-](?P<y>\d{{2}}|\d{{4}}){post}"),
     ]
     .iter()
     .map(|p| Regex::new(p).expect("valid date regex"))
@@ -157,6 +157,7 @@ mod tests {
         assert_eq!(p("28/5/2016").as_deref(), Some("2016-05-28"));
         assert_eq!(p("5/28/2016").as_deref(), Some("2016-05-28"));
         assert_eq!(p("4/5/16").as_deref(), Some("2016-05-04"));
+        assert_eq!(p("17-05-2016").as_deref(), Some("2016-05-17"));
         assert_eq!(parse_date("4/5/16", DateOrder::MonthFirst).map(|d| d.to_string()).as_deref(), Some("2016-04-05"));
     }
 

@@ -328,7 +328,8 @@ impl Gazetteer {
         let prominent = |part: &str| {
             self.candidates(part).iter().any(|&(i, q)| {
                 let e = &self.entries[i];
-                q >= 0.95 && (matches!(e.kind, "region" | "district") || e.population >= 10_000 || !e.id.starts_with("wof:"))
+                let prominent = matches!(e.kind, "region" | "district") || e.population >= 10_000 || !e.id.starts_with("wof:");
+                prominent && (q >= 0.95 || (q >= 0.87 && !e.id.starts_with("wof:")))
             })
         };
         let words: Vec<&str> = text.split_whitespace().collect();
