@@ -560,8 +560,12 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
         let r = g.resolve(name, &here);
         seen.push((name, r.clone()));
         if let Some(r) = r {
-            if r.geo_precision <= 2 && r.score >= 1.2 {
-                ctx.points.push((r.latitude, r.longitude));
+            // Confident places are context: their point when it is a place, their governorate
+            // always ("in Daraa province" makes Hara the Hara of Daraa).
+            if r.score >= 1.2 {
+                if r.geo_precision <= 2 {
+                    ctx.points.push((r.latitude, r.longitude));
+                }
                 if let Some(a) = &r.admin1 {
                     if !ctx.admin1.contains(a) {
                         ctx.admin1.push(a.clone());
