@@ -220,7 +220,14 @@ impl Lexicon {
     /// triggers dropped where a more specific trigger of another type remains.
     pub fn events_in<'a>(&'a self, s: &str) -> Vec<TriggerHit<'a>> {
         let mut hits = self.triggers_in(s);
-        hits.retain(|h| self.non_event(s, h.start).is_none());
+        if hits.is_empty() {
+            return hits;
+        }
+        // Whole-sentence reasons once, then each trigger's own.
+        if self.sentence_non_event(s).is_some() {
+            return Vec::new();
+        }
+        hits.retain(|h| self.clause_non_event(s, h.start).is_none());
         let specific: Vec<(&str, &str)> =
             hits.iter().filter(|h| !h.trigger.defer).map(|h| (h.trigger.event_type.as_str(), h.trigger.sub_event_type.as_str())).collect();
         hits.retain(|h| {
@@ -231,12 +238,22 @@ impl Lexicon {
 
     /// Whether the trigger at `start` in sentence `s` does not report an event, and why.
     pub fn non_event(&self, s: &str, start: usize) -> Option<NonEvent> {
+        self.sentence_non_event(s).or_else(|| self.clause_non_event(s, start))
+    }
+
+    /// Reasons that concern the whole sentence: a question, a background sentence.
+    fn sentence_non_event(&self, s: &str) -> Option<NonEvent> {
         if s.trim_end().trim_end_matches(['"', '”', '’', '\'']).ends_with('?') {
             return Some(NonEvent::Question);
         }
         if self.background.is_match(s) {
             return Some(NonEvent::Background);
         }
+        None
+    }
+
+    /// Reasons that concern the trigger at `start`: cues before it in its clause.
+    fn clause_non_event(&self, s: &str, start: usize) -> Option<NonEvent> {
         let (clause_start, _) = clause_bounds(s, start);
         let before = &s[clause_start..start];
         let window = last_words(before, self.window);

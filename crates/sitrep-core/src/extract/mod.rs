@@ -240,8 +240,13 @@ impl<'a> Extractor<'a> {
         let mut last_town: Option<PlaceMention> = None;
         let mut context_when: Option<When> = None;
         let mut order = 0;
+        let mut lead: Vec<sentences::Sentence> = Vec::new(); // the first sentences, for context
         for p in &article.paragraphs {
-            for sent in sentences::split(&article.text, p.byte_start, p.byte_end) {
+            let sents = sentences::split(&article.text, p.byte_start, p.byte_end);
+            if lead.is_empty() {
+                lead = sents.iter().take(4).copied().collect();
+            }
+            for sent in sents {
                 let s = &article.text[sent.start..sent.end];
                 // Actors, generics resolved against what was named before.
                 let mut ams: Vec<AMention> = Vec::new();
@@ -421,12 +426,7 @@ impl<'a> Extractor<'a> {
         // and count twice: a headline names the main event's place.
         // The lead: the first four sentences (some inputs are one long paragraph); those that
         // reported events were scanned for places already.
-        let lead: Vec<sentences::Sentence> = article.paragraphs.first().map_or_else(Vec::new, |p| {
-            let mut v = sentences::split(&article.text, p.byte_start, p.byte_end);
-            v.truncate(4);
-            v.retain(|x| !scanned.contains(&x.start));
-            v
-        });
+        lead.retain(|x| !scanned.contains(&x.start));
         let mut headline: Vec<(String, String)> = Vec::new();
         for pl in self.places.find(article.title.as_deref().unwrap_or(""), &known_places) {
             if self.actors.lookup(&pl.name).is_none() {

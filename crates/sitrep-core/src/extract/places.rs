@@ -37,7 +37,8 @@ pub struct PlaceCues {
     cues: Vec<Cue>,
     not_places: Vec<String>,
     organisation_words: Vec<String>,
-    reporting: Vec<Regex>,
+    /// The reporting phrases, as one regex.
+    reporting: Regex,
     splitter: Regex,
 }
 
@@ -76,11 +77,9 @@ impl PlaceCues {
             let regex = Regex::new(&p).map_err(|e| format!("cue {}: {e}", c.pattern))?;
             cues.push(Cue { regex, kind: c.kind, precision: c.precision });
         }
-        let reporting = f
-            .reporting
-            .iter()
-            .map(|r| Regex::new(&crate::extract::lexicon::spaces(r)).map_err(|e| e.to_string()))
-            .collect::<Result<_, _>>()?;
+        let reporting =
+            Regex::new(&format!("(?:{})", f.reporting.iter().map(|r| crate::extract::lexicon::spaces(r)).collect::<Vec<_>>().join("|")))
+                .map_err(|e| e.to_string())?;
         let splitter = Regex::new(r",\s*|,?\s+and\s+|,?\s+or\s+").map_err(|e| e.to_string())?;
         Ok(PlaceCues { cues, not_places: f.not_places, organisation_words: f.organisation_words, reporting, splitter })
     }
@@ -103,7 +102,7 @@ impl PlaceCues {
     /// file wins. `known` are names already found as places in the article: they count as
     /// places wherever they appear ("cut Marea off from Azaz").
     pub fn find(&self, s: &str, known: &[String]) -> Vec<PlaceMention> {
-        let excluded: Vec<(usize, usize)> = self.reporting.iter().flat_map(|r| r.find_iter(s).map(|m| (m.start(), m.end()))).collect();
+        let excluded: Vec<(usize, usize)> = self.reporting.find_iter(s).map(|m| (m.start(), m.end())).collect();
         let inside_excluded = |a: usize, b: usize| excluded.iter().any(|&(x, y)| a >= x && b <= y);
         let mut out: Vec<PlaceMention> = Vec::new();
         let taken = |out: &Vec<PlaceMention>, a: usize, b: usize| out.iter().any(|p| a < p.end && b > p.start);
