@@ -44,15 +44,20 @@ pub use error::{ReadError, ReadErrorKind};
 /// reported event placed at a town or near one, else the first placed at all.
 pub fn main_event<'e>(article: &Article, events: &'e [Event]) -> Option<&'e Event> {
     let g = geocode::Gazetteer::builtin();
-    let headline: Vec<String> = extract::places::PlaceCues::builtin()
-        .find(article.title.as_deref().unwrap_or(""), &[])
+    let title = article.title.as_deref().unwrap_or("");
+    let mut headline: Vec<String> = extract::places::PlaceCues::builtin()
+        .find(title, &[])
         .into_iter()
         .filter_map(|p| g.resolve(&p.name, &geocode::Context::default()).and_then(|r| r.admin1))
         .collect();
+    headline.extend(g.prominent_name_in(title));
     let first = |pred: &dyn Fn(&Event) -> bool| {
         events.iter().filter(|e| e.admin1.is_some() && pred(e)).min_by_key(|e| e.evidence.first().map_or(usize::MAX, |v| v.start))
     };
-    first(&|e| e.admin1.as_ref().is_some_and(|a| headline.contains(a)))
+    // The headline's places in its order: the first one with an event wins.
+    headline
+        .iter()
+        .find_map(|h| first(&|e| e.admin1.as_deref() == Some(h.as_str())))
         .or_else(|| first(&|e| e.geo_precision.is_some_and(|p| p <= 2)))
         .or_else(|| first(&|_| true))
 }

@@ -548,6 +548,13 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
             ctx.admin1.push(a.clone());
         }
     }
+    // A governorate the headline names, with or without a cue ("Shelling of Syrias Deir
+    // ez-Zor"), is context too.
+    if let Some(a) = article.title.as_deref().and_then(|t| g.prominent_name_in(t)) {
+        if !ctx.admin1.contains(&a) {
+            ctx.admin1.push(a);
+        }
+    }
     // The article's places that resolve without context (one place by that name, or clearly
     // the likeliest) are context for all.
     // Each distinct name resolved once, without context; reused below for the fallback.
