@@ -80,6 +80,10 @@ enum EventFormat {
     Json,
     /// CSV with ACLED's column names where ACLED has the field.
     Csv,
+    /// ACLED's own CSV layout, every ACLED column in ACLED's order.
+    Acled,
+    /// A GeoJSON FeatureCollection of points.
+    Geojson,
 }
 
 #[derive(Args)]
@@ -159,6 +163,9 @@ struct EventsCmd {
     offset: usize,
     #[arg(long, value_enum, default_value_t = EventFormat::Table)]
     format: EventFormat,
+    /// Write to this file (atomically: a temporary file renamed into place) instead of stdout.
+    #[arg(long)]
+    output: Option<std::path::PathBuf>,
 }
 
 #[derive(Args)]
@@ -398,6 +405,9 @@ fn run_extract(cmd: ExtractCmd) -> Result<bool> {
         EventFormat::Jsonl => output::EventFormat::Jsonl,
         EventFormat::Json => output::EventFormat::Json,
         EventFormat::Csv => output::EventFormat::Csv,
+        EventFormat::Acled | EventFormat::Geojson => {
+            anyhow::bail!("--format acled and geojson are exports of stored events: `sitrep ingest`, then `sitrep events --format ...`")
+        }
     });
     sink.start(&mut out)?;
     let mut io_err: Option<std::io::Error> = None;
@@ -616,19 +626,49 @@ fn run_events(cmd: EventsCmd) -> Result<bool> {
         offset: cmd.offset,
     };
     let events = store.events(&filter)?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut sink = output::EventSink::new(match cmd.format {
-        EventFormat::Table => output::EventFormat::Table,
-        EventFormat::Jsonl => output::EventFormat::Jsonl,
-        EventFormat::Json => output::EventFormat::Json,
-        EventFormat::Csv => output::EventFormat::Csv,
-    });
-    sink.start(&mut out)?;
-    sink.write(&mut out, None, &events)?;
-    sink.finish(&mut out)?;
-    out.flush()?;
+    let mut buf: Vec<u8> = Vec::new();
+    match cmd.format {
+        EventFormat::Acled => {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+            let mut w = csv::Writer::from_writer(&mut buf);
+            w.write_record(sitrep_core::export::ACLED_COLUMNS)?;
+            for e in &events {
+                w.write_record(sitrep_core::export::acled_row(e, now))?;
+            }
+            w.flush()?;
+        }
+        EventFormat::Geojson => {
+            serde_json::to_writer_pretty(&mut buf, &sitrep_core::export::geojson(&events))?;
+            buf.push(b'\n');
+        }
+        other => {
+            let mut sink = output::EventSink::new(match other {
+                EventFormat::Jsonl => output::EventFormat::Jsonl,
+                EventFormat::Json => output::EventFormat::Json,
+                EventFormat::Csv => output::EventFormat::Csv,
+                _ => output::EventFormat::Table,
+            });
+            sink.start(&mut buf)?;
+            sink.write(&mut buf, None, &events)?;
+            sink.finish(&mut buf)?;
+        }
+    }
+    match &cmd.output {
+        Some(path) => write_atomically(path, &buf)?,
+        None => std::io::stdout().lock().write_all(&buf)?,
+    }
     Ok(true)
+}
+
+/// Writes a file so that a reader never sees half of it: a temporary file beside it, renamed.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use anyhow::Context;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
+    Ok(())
 }
 
 /// `sitrep search`: ranked full-text hits with snippets.

@@ -387,3 +387,57 @@ fn ingest_twice_then_query_and_search() {
     let again = sitrep().args(["events", "--format", "jsonl", "--db"]).arg(&db).output().unwrap();
     assert_eq!(String::from_utf8(again.stdout).unwrap().lines().count(), 15);
 }
+
+#[test]
+fn acled_and_geojson_exports_parse_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(fixtures().join("seeds")).assert().success();
+    let jsonl = sitrep().args(["events", "--format", "jsonl", "--db"]).arg(&db).output().unwrap();
+    let events: Vec<Value> = String::from_utf8(jsonl.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+
+    // ACLED CSV, written atomically to a file, read back with a CSV reader against ACLED's columns.
+    let acled = dir.path().join("out.csv");
+    sitrep().args(["events", "--format", "acled", "--output"]).arg(&acled).arg("--db").arg(&db).assert().success();
+    let mut rdr = csv::Reader::from_path(&acled).unwrap();
+    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(headers, sitrep_core::export::ACLED_COLUMNS.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), events.len());
+    let col = |n: &str| headers.iter().position(|h| h == n).unwrap();
+    for (row, e) in rows.iter().zip(&events) {
+        assert_eq!(&row[col("event_type")], e["event_type"].as_str().unwrap());
+        assert_eq!(&row[col("sub_event_type")], e["sub_event_type"].as_str().unwrap());
+        assert_eq!(&row[col("fatalities")], e["fatalities"].to_string());
+        assert_eq!(row[col("admin1")].to_string(), e["admin1"].as_str().unwrap_or("").to_string());
+        if let Some(lat) = e["latitude"].as_f64() {
+            assert!((row[col("latitude")].parse::<f64>().unwrap() - lat).abs() < 1e-3);
+            assert_eq!(&row[col("country")], "Syria");
+            assert_eq!(&row[col("iso")], "760");
+        }
+        assert!(["Political violence", "Demonstrations", "Strategic developments"].contains(&&row[col("disorder_type")]));
+    }
+    assert!(
+        !std::fs::read_dir(dir.path()).unwrap().any(|f| f.unwrap().file_name().to_string_lossy().contains(".tmp-")),
+        "no temporary file left"
+    );
+
+    // GeoJSON: a FeatureCollection of points at the events' coordinates.
+    let gj = sitrep().args(["events", "--format", "geojson", "--db"]).arg(&db).output().unwrap();
+    let fc: Value = serde_json::from_slice(&gj.stdout).unwrap();
+    assert_eq!(fc["type"], "FeatureCollection");
+    let features = fc["features"].as_array().unwrap();
+    assert_eq!(features.len(), events.len());
+    for (f, e) in features.iter().zip(&events) {
+        assert_eq!(f["type"], "Feature");
+        assert_eq!(f["properties"]["event_id"], e["event_id"]);
+        match e["latitude"].as_f64() {
+            Some(lat) => {
+                assert_eq!(f["geometry"]["type"], "Point");
+                assert_eq!(f["geometry"]["coordinates"][1].as_f64(), Some(lat));
+                assert_eq!(f["geometry"]["coordinates"][0].as_f64(), e["longitude"].as_f64());
+            }
+            None => assert!(f["geometry"].is_null()),
+        }
+    }
+}

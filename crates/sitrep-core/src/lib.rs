@@ -31,6 +31,7 @@ pub mod clean;
 pub mod dates;
 pub mod error;
 pub mod eval;
+pub mod export;
 pub mod extract;
 pub mod geocode;
 pub mod knowledge;

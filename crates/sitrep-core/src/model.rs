@@ -260,6 +260,9 @@ pub struct Event {
     /// same day).
     pub territory_change: bool,
     pub notes: String,
+    /// The outlet of the article it was read from.
+    #[serde(default)]
+    pub source: Option<String>,
     pub evidence: Vec<Evidence>,
     /// The lexicon triggers that coded it.
     pub triggers: Vec<String>,

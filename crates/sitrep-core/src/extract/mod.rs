@@ -845,6 +845,7 @@ impl<'a> Extractor<'a> {
             fatalities_by_actor: d.killed.iter().filter(|(_, q)| q.bound != Bound::Unstated).map(|(k, q)| (k.clone(), q.value)).collect(),
             territory_change: d.territory && !d.reversed,
             notes: evidence.first().map(|e| e.text.clone()).unwrap_or_default(),
+            source: article.source.clone(),
             evidence,
             triggers: d.triggers,
             confidence: (confidence * 100.0).round() / 100.0,
