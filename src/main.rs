@@ -331,7 +331,11 @@ fn main() -> ExitCode {
         Ok(false) => ExitCode::from(1),
         Err(e) => {
             // A closed pipe (`sitrep read ... | head`) is not an error worth a message.
-            if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+            let broken_pipe = e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                    || c.downcast_ref::<serde_json::Error>().is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+            });
+            if broken_pipe {
                 return ExitCode::SUCCESS;
             }
             eprintln!("sitrep: error: {e:#}");
@@ -341,63 +345,80 @@ fn main() -> ExitCode {
 }
 
 /// Reads every input and prints the articles; returns whether every input was read.
-fn run_read(cmd: ReadCmd) -> Result<bool> {
-    let opts = cmd.input.options();
-    let (inputs, mut errors) = read::expand(&cmd.paths);
+/// Reads every article the arguments name and hands each to `step`, in order. Inputs that
+/// cannot be read are reported (one line each) and counted; the first error of `step` stops
+/// the run. `after_input` runs once each input is done. Returns how many inputs failed.
+fn for_each_article(
+    paths: &[String],
+    opts: &ReadOptions,
+    mut step: impl FnMut(sitrep_core::Article) -> Result<()>,
+    mut after_input: impl FnMut(),
+) -> Result<usize> {
+    let (inputs, errors) = read::expand(paths);
     for e in &errors {
         eprintln!("sitrep: error: {e}");
     }
+    let mut failed = errors.len();
+    for input in &inputs {
+        let mut stop: Option<anyhow::Error> = None;
+        read::read_input(input, opts, &mut |r| match r {
+            Ok(a) if stop.is_none() => {
+                if let Err(e) = step(a) {
+                    stop = Some(e);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("sitrep: error: {e}");
+                failed += 1;
+            }
+        });
+        if let Some(e) = stop {
+            return Err(e);
+        }
+        after_input();
+    }
+    Ok(failed)
+}
+
+fn run_read(cmd: ReadCmd) -> Result<bool> {
+    let opts = cmd.input.options();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut first = true;
     if matches!(cmd.format, OutFormat::Json) {
         out.write_all(b"[")?;
     }
-    let mut io_err: Option<std::io::Error> = None;
-    for input in &inputs {
-        read::read_input(input, &opts, &mut |r| match r {
-            Ok(a) => {
-                if io_err.is_some() {
-                    return;
+    let failed = for_each_article(
+        &cmd.paths,
+        &opts,
+        |a| {
+            match cmd.format {
+                OutFormat::Text => output::article_text(&mut out, &a)?,
+                OutFormat::Jsonl => {
+                    serde_json::to_writer(&mut out, &a)?;
+                    out.write_all(b"\n")?;
                 }
-                let res = match cmd.format {
-                    OutFormat::Text => output::article_text(&mut out, &a),
-                    OutFormat::Jsonl => {
-                        serde_json::to_writer(&mut out, &a).map_err(std::io::Error::from).and_then(|_| out.write_all(b"\n"))
-                    }
-                    OutFormat::Json => {
-                        let sep: &[u8] = if first { b"\n" } else { b",\n" };
-                        out.write_all(sep).and_then(|_| serde_json::to_writer_pretty(&mut out, &a).map_err(std::io::Error::from))
-                    }
-                };
-                first = false;
-                if let Err(e) = res {
-                    io_err = Some(e);
+                OutFormat::Json => {
+                    out.write_all(if first { b"\n" } else { b",\n" })?;
+                    serde_json::to_writer_pretty(&mut out, &a)?;
                 }
             }
-            Err(e) => {
-                eprintln!("sitrep: error: {e}");
-                errors.push(e);
-            }
-        });
-        if let Some(e) = io_err.take() {
-            return Err(e.into());
-        }
-    }
+            first = false;
+            Ok(())
+        },
+        || {},
+    )?;
     if matches!(cmd.format, OutFormat::Json) {
         out.write_all(b"\n]\n")?;
     }
     out.flush()?;
-    Ok(errors.is_empty())
+    Ok(failed == 0)
 }
 
 /// Reads, cleans and extracts; prints the events as they come.
 fn run_extract(cmd: ExtractCmd) -> Result<bool> {
     let opts = cmd.input.options();
-    let (inputs, mut errors) = read::expand(&cmd.paths);
-    for e in &errors {
-        eprintln!("sitrep: error: {e}");
-    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut sink = output::EventSink::new(match cmd.format {
@@ -410,29 +431,19 @@ fn run_extract(cmd: ExtractCmd) -> Result<bool> {
         }
     });
     sink.start(&mut out)?;
-    let mut io_err: Option<std::io::Error> = None;
-    for input in &inputs {
-        read::read_input(input, &opts, &mut |r| match r {
-            Ok(a) => {
-                if io_err.is_none() {
-                    let events = sitrep_core::events_of(&a);
-                    if let Err(e) = sink.write(&mut out, Some(&a), &events) {
-                        io_err = Some(e);
-                    }
-                }
-            }
-            Err(e) => {
-                eprintln!("sitrep: error: {e}");
-                errors.push(e);
-            }
-        });
-        if let Some(e) = io_err.take() {
-            return Err(e.into());
-        }
-    }
+    let failed = for_each_article(
+        &cmd.paths,
+        &opts,
+        |a| {
+            let events = sitrep_core::events_of(&a);
+            sink.write(&mut out, Some(&a), &events)?;
+            Ok(())
+        },
+        || {},
+    )?;
     sink.finish(&mut out)?;
     out.flush()?;
-    Ok(errors.is_empty())
+    Ok(failed == 0)
 }
 
 /// Scores extraction against a gold file.
@@ -556,12 +567,9 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
     use sitrep_core::store::{Store, Stored};
     let opts = cmd.input.options();
     let mut store = Store::open(&cmd.db.db)?;
-    let (inputs, mut errors) = read::expand(&cmd.paths);
-    for e in &errors {
-        eprintln!("sitrep: error: {e}");
-    }
     let (mut read_n, mut new_n, mut unchanged, mut events_n) = (0usize, 0usize, 0usize, 0usize);
-    let mut batch: Vec<(sitrep_core::Article, Vec<sitrep_core::Event>)> = Vec::with_capacity(cmd.batch.max(1));
+    let size = cmd.batch.max(1);
+    let mut batch: Vec<(sitrep_core::Article, Vec<sitrep_core::Event>)> = Vec::with_capacity(size);
     let started = std::time::Instant::now();
     let mut flush = |batch: &mut Vec<(sitrep_core::Article, Vec<sitrep_core::Event>)>, store: &mut Store| -> Result<()> {
         for s in store.put_batch(batch)? {
@@ -576,39 +584,36 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
         batch.clear();
         Ok(())
     };
-    for input in &inputs {
-        let mut pending: Option<anyhow::Error> = None;
-        read::read_input(input, &opts, &mut |r| match r {
-            Ok(a) => {
-                read_n += 1;
+    let failed = {
+        let (batch, store, read_n) = (&mut batch, &mut store, &mut read_n);
+        let progress = std::cell::Cell::new(0usize);
+        for_each_article(
+            &cmd.paths,
+            &opts,
+            |a| {
+                *read_n += 1;
+                progress.set(*read_n);
                 let events = sitrep_core::events_of(&a);
                 batch.push((a, events));
-                if batch.len() >= cmd.batch.max(1) && pending.is_none() {
-                    if let Err(e) = flush(&mut batch, &mut store) {
-                        pending = Some(e);
-                    }
+                if batch.len() >= size {
+                    flush(batch, store)?;
                 }
-            }
-            Err(e) => {
-                eprintln!("sitrep: error: {e}");
-                errors.push(e);
-            }
-        });
-        if let Some(e) = pending {
-            return Err(e);
-        }
-        if !cmd.quiet {
-            let secs = started.elapsed().as_secs_f64().max(1e-9);
-            eprintln!("sitrep: {} read, {:.0} articles/s", read_n, read_n as f64 / secs);
-        }
-    }
+                Ok(())
+            },
+            || {
+                if !cmd.quiet {
+                    let n = progress.get();
+                    eprintln!("sitrep: {n} read, {:.0} articles/s", n as f64 / started.elapsed().as_secs_f64().max(1e-9));
+                }
+            },
+        )?
+    };
     flush(&mut batch, &mut store)?;
     let (articles, events) = store.counts()?;
     println!(
-        "read {read_n}, new {new_n}, unchanged {unchanged}, failed {}, events added {events_n}; the store holds {articles} articles and {events} events",
-        errors.len()
+        "read {read_n}, new {new_n}, unchanged {unchanged}, failed {failed}, events added {events_n}; the store holds {articles} articles and {events} events"
     );
-    Ok(errors.is_empty())
+    Ok(failed == 0)
 }
 
 /// `sitrep events`: stored events by filter.
