@@ -38,6 +38,8 @@ struct RuleFile {
 #[derive(Debug, Deserialize)]
 struct DatelineSpec {
     pattern: String,
+    #[serde(default)]
+    not_places: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,6 +93,8 @@ pub struct Boilerplate {
     pub rules: Vec<Rule>,
     pub meta: Vec<MetaRule>,
     pub dateline: Regex,
+    /// All-caps openers that are not dateline places ("VIDEO", "BREAKING").
+    pub not_dateline: Vec<String>,
 }
 
 impl Boilerplate {
@@ -125,7 +129,7 @@ impl Boilerplate {
             })
             .collect::<Result<_, _>>()?;
         let dateline = Regex::new(&file.dateline.pattern).map_err(|e| e.to_string())?;
-        Ok(Boilerplate { rules, meta, dateline })
+        Ok(Boilerplate { rules, meta, dateline, not_dateline: file.dateline.not_places })
     }
 
     /// The patterns shipped with sitrep.

@@ -13,29 +13,6 @@ use crate::knowledge::{Action, Boilerplate, MetaField, Outlets};
 use crate::model::{article_id, char_offsets, Article, Dropped, Paragraph};
 use crate::read::RawDoc;
 
-/// Words an all-caps paragraph opener can be without being a dateline place.
-const NOT_DATELINE: &[&str] = &[
-    "VIDEO",
-    "WATCH",
-    "UPDATE",
-    "UPDATED",
-    "BREAKING",
-    "EXCLUSIVE",
-    "PHOTOS",
-    "PHOTO",
-    "LIVE",
-    "ANALYSIS",
-    "OPINION",
-    "EDITORIAL",
-    "FEATURE",
-    "INTERVIEW",
-    "NOTE",
-    "EDITOR'S NOTE",
-    "WARNING",
-    "URGENT",
-    "FLASH",
-];
-
 /// A line of the body: its trimmed byte range and whether a blank line came before it.
 struct Line {
     start: usize,
@@ -270,7 +247,7 @@ pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder)
         let whole = c.get(0).map_or(0, |m| m.end());
         let rest = s[whole..].trim_start();
         let starts_sentence = rest.chars().next().is_some_and(|ch| ch.is_alphanumeric() || "\"“‘'(".contains(ch));
-        if NOT_DATELINE.contains(&place) || !starts_sentence || !place.chars().any(|ch| ch.is_ascii_uppercase()) {
+        if bp.not_dateline.iter().any(|w| w == place) || !starts_sentence || !place.chars().any(|ch| ch.is_ascii_uppercase()) {
             continue;
         }
         dateline = Some(title_case(place));
