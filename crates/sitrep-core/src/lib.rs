@@ -52,15 +52,28 @@ pub fn main_event<'e>(article: &Article, events: &'e [Event]) -> Option<&'e Even
         .filter_map(|p| g.resolve(&p.name, &geocode::Context::default()).and_then(|r| r.admin1))
         .collect();
     headline.extend(g.prominent_name_in(title));
-    let first = |pred: &dyn Fn(&Event) -> bool| {
-        events.iter().filter(|e| e.admin1.is_some() && pred(e)).min_by_key(|e| e.evidence.first().map_or(usize::MAX, |v| v.start))
+    // The news is what happened lately: an event dated weeks before publication is
+    // background ("since it seized Mosul on June 10"), the main event only when nothing recent is.
+    let published = article.published.as_ref().map(|p| p.date);
+    let recent = |e: &Event| match (e.event_date, published) {
+        (Some(d), Some(p)) => (p - d).num_days().abs() <= 7,
+        _ => true,
     };
-    // The headline's places in its order: the first one with an event wins.
-    headline
-        .iter()
-        .find_map(|h| first(&|e| e.admin1.as_deref() == Some(h.as_str())))
-        .or_else(|| first(&|e| e.geo_precision.is_some_and(|p| p <= 2)))
-        .or_else(|| first(&|_| true))
+    let pick = |only_recent: bool| {
+        let first = |pred: &dyn Fn(&Event) -> bool| {
+            events
+                .iter()
+                .filter(|e| e.admin1.is_some() && (!only_recent || recent(e)) && pred(e))
+                .min_by_key(|e| e.evidence.first().map_or(usize::MAX, |v| v.start))
+        };
+        // The headline's places in its order: the first one with an event wins.
+        headline
+            .iter()
+            .find_map(|h| first(&|e| e.admin1.as_deref() == Some(h.as_str())))
+            .or_else(|| first(&|e| e.geo_precision.is_some_and(|p| p <= 2)))
+            .or_else(|| first(&|_| true))
+    };
+    pick(true).or_else(|| pick(false))
 }
 
 /// The events of a clean article, extracted and geocoded: the pipeline after reading.

@@ -265,3 +265,20 @@ fn a_multi_day_offensive_is_one_event_per_day() {
     let days: Vec<_> = e.iter().map(|e| e.weekday.clone().unwrap()).collect();
     assert_eq!(days, vec!["Monday", "Tuesday"]);
 }
+
+// --- the main event -------------------------------------------------------------------------
+
+#[test]
+fn the_main_event_is_recent_news_not_background() {
+    // The precise but months-old capture is background; the article's news is the killing
+    // near Deir ez-Zor this week.
+    let a = article(
+        "The group has made rapid gains since it seized the northern Iraqi city of Mosul on June 10. \
+         Islamic State fighters executed 19 men on Thursday on the outskirts of Deir ez-Zor city.",
+        Some("2014-08-11"),
+    );
+    let events = sitrep_core::events_of(&a);
+    assert!(events.len() >= 2, "{:#?}", events.iter().map(describe).collect::<Vec<_>>());
+    let main = sitrep_core::main_event(&a, &events).expect("a main event");
+    assert_eq!(main.admin1.as_deref(), Some("Deir ez Zor"), "{}", describe(main));
+}

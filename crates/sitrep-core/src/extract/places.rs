@@ -200,6 +200,8 @@ mod tests {
         assert_eq!(names("the rebel-held town of Marea north of Aleppo")[0].0, "Marea");
         assert_eq!(names("another key insurgent-held town, Azaz, was")[0].0, "Azaz");
         assert_eq!(names("Hama province")[0], ("Hama".into(), "region".into()));
+        assert_eq!(names("rocket fire on Syrias second city Aleppo killed five")[0], ("Aleppo".into(), "town".into()));
+        assert_eq!(names("shelling of the border town Azaz went on")[0], ("Azaz".into(), "town".into()));
     }
 
     #[test]

@@ -126,6 +126,9 @@ pub struct Context {
     pub points: Vec<(f64, f64)>,
     /// The kind of place the cue asked for ("town", "region", ...), if any.
     pub cue: Option<String>,
+    /// Governorates named in the very sentence of the place ("the Hara area in southern
+    /// Daraa province"): closer context than the article's.
+    pub local_admin1: Vec<String>,
 }
 
 /// Great-circle distance in km.
@@ -213,6 +216,12 @@ impl Gazetteer {
     /// The governorate of the first governorate, district or big town (100,000 people) a text
     /// names in capitals, wherever it stands (one or two words, names spelled exactly).
     pub fn prominent_name_in(&self, text: &str) -> Option<String> {
+        self.prominent_names_in(text).into_iter().next()
+    }
+
+    /// The governorates of every governorate, district or big town a text names, in order.
+    pub fn prominent_names_in(&self, text: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
         let words: Vec<&str> = text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'')).filter(|w| !w.is_empty()).collect();
         for i in 0..words.len() {
             for n in [2usize, 1] {
@@ -224,12 +233,50 @@ impl Gazetteer {
                     let e = &self.entries[k];
                     e.cc == "SY" && (matches!(e.kind, "region" | "district") || e.population >= 100_000)
                 });
-                if let Some(k) = hit {
-                    return self.entries[k].admin1.map(String::from);
+                if let Some(a) = hit.and_then(|k| self.entries[k].admin1) {
+                    if !out.iter().any(|x| x == a) {
+                        out.push(a.to_string());
+                    }
+                    break;
                 }
             }
         }
-        None
+        out
+    }
+
+    /// The governorates a text names as provinces: the words around "province",
+    /// "governorate" and "countryside" ("southern Daraa province", "the countryside of
+    /// Idlib"). Cheap: only those few words are folded.
+    pub fn provinces_named_in(&self, text: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        if !["rovince", "overnorate", "ountryside"].iter().any(|k| text.contains(k)) {
+            return out;
+        }
+        let words: Vec<&str> = text.split_whitespace().collect();
+        for (i, w) in words.iter().enumerate() {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            if !["province", "provinces", "governorate", "countryside"].iter().any(|k| w.eq_ignore_ascii_case(k)) {
+                continue;
+            }
+            let before = words[i.saturating_sub(2)..i].join(" ");
+            // After "of", the name up to the next comma or stop, three words at most.
+            let mut after = Vec::new();
+            if words.get(i + 1) == Some(&"of") {
+                for w in words.iter().skip(i + 2).take(3) {
+                    after.push(w.trim_end_matches([',', '.', ';', ':']));
+                    if w.ends_with([',', '.', ';', ':']) {
+                        break;
+                    }
+                }
+            }
+            let after = after.join(" ");
+            for a in self.prominent_names_in(&before).into_iter().chain(self.prominent_names_in(&after)) {
+                if !out.contains(&a) {
+                    out.push(a);
+                }
+            }
+        }
+        out
     }
 
     /// How many entries a name could mean (cheap: no scoring).
@@ -302,8 +349,16 @@ impl Gazetteer {
         if matches!(e.kind, "locality" | "neighbourhood") {
             s += ((e.population as f32 + 1.0).log10().min(6.5)) * 0.03;
         }
+        // The supplement is hand-made from places the news reports (a town WOF lacks, a
+        // front-line airbase): between it and a hamlet that shares a variant, it is the one meant.
+        if !e.id.starts_with("wof:") {
+            s += 0.1;
+        }
         if e.admin1.is_some_and(|a| ctx.admin1.iter().any(|x| x == a)) {
             s += 0.35;
+        }
+        if e.admin1.is_some_and(|a| ctx.local_admin1.iter().any(|x| x == a)) {
+            s += 0.4;
         }
         let near = ctx.points.iter().map(|&p| distance_km(p, (e.lat, e.lon))).fold(f64::INFINITY, f64::min);
         if near <= 40.0 {
@@ -591,7 +646,10 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
             continue;
         };
         let cue = e.location_cue.clone();
-        let ctx_here = Context { cue: cue.clone(), ..ctx.clone() };
+        // A sentence that speaks of a province names its governorate ("the Hara area in
+        // southern Daraa province"); only those are scanned (the scan costs a fold per word).
+        let local_admin1 = e.evidence.iter().flat_map(|span| g.provinces_named_in(&span.text)).collect();
+        let ctx_here = Context { cue: cue.clone(), local_admin1, ..ctx.clone() };
         // "western Qalamoun" may be a place of its own; else the name without its qualifier.
         let mut res = g.resolve(&loc, &ctx_here);
         if res.is_none() {
@@ -749,6 +807,27 @@ mod tests {
         let r = resolve("Menagh airbase", &[]).unwrap();
         assert_eq!(r.geo_precision, 1);
         assert_eq!(resolve("Bab al-Salama", &[]).unwrap().admin1.as_deref(), Some("Aleppo"));
+    }
+
+    #[test]
+    fn a_supplement_town_beats_a_hamlet_sharing_its_variant() {
+        // WOF lists "Ţabqah" among a Hasakeh hamlet's names; the news's Al Tabqah is the
+        // supplement's town on the Euphrates.
+        let r = resolve("Al Tabqah", &[]).unwrap();
+        assert_eq!(r.admin1.as_deref(), Some("Ar-Raqqa"), "{r:#?}");
+    }
+
+    #[test]
+    fn a_governorate_in_the_same_sentence_outweighs_the_article() {
+        // "Hara" names villages in several governorates; the article names Idlib too, but the
+        // sentence says Daraa.
+        let g = Gazetteer::builtin();
+        let idlib = Context { admin1: vec!["Idleb".into(), "Dar'a".into()], points: vec![(35.79, 36.64)], ..Context::default() };
+        let local = Context { local_admin1: g.provinces_named_in("air strikes on the Hara area in southern Daraa province"), ..idlib };
+        assert_eq!(g.provinces_named_in("in the northern countryside of Aleppo, near Idlib"), vec!["Aleppo".to_string()]);
+        assert_eq!(local.local_admin1, vec!["Dar'a".to_string()]);
+        let r = g.resolve("Hara", &local).unwrap();
+        assert_eq!(r.admin1.as_deref(), Some("Dar'a"), "{r:#?}");
     }
 
     #[test]
