@@ -4,6 +4,7 @@
 
 mod bench;
 mod output;
+mod progress;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -34,6 +35,8 @@ enum Command {
     Events(EventsCmd),
     /// Full-text search over the stored articles.
     Search(SearchCmd),
+    /// What the store holds: counts by type, actor, governorate, month and source.
+    Stats(StatsCmd),
     /// Resolve the places a text names, and show how each was resolved.
     Geocode(GeocodeCmd),
     /// Look a place name up in the gazetteer (fuzzy, with admin areas).
@@ -152,6 +155,21 @@ struct EventsCmd {
     /// Governorate ("Aleppo").
     #[arg(long)]
     admin1: Option<String>,
+    /// A place or admin area by name: the location as written, its district or governorate.
+    #[arg(long)]
+    place: Option<String>,
+    /// A bounding box: min_lon,min_lat,max_lon,max_lat.
+    #[arg(long, value_parser = parse_bbox, allow_hyphen_values = true)]
+    bbox: Option<[f64; 4]>,
+    /// The outlet ("ARA News").
+    #[arg(long)]
+    source: Option<String>,
+    /// Words of the reporting article (full-text query: "a phrase", prefix*, AND/OR/NOT).
+    #[arg(long)]
+    text: Option<String>,
+    /// Order: newest first, oldest first, or deadliest first.
+    #[arg(long, value_enum, default_value_t = SortArg::Date)]
+    sort: SortArg,
     /// At least this many deaths.
     #[arg(long)]
     min_fatalities: Option<u32>,
@@ -166,6 +184,35 @@ struct EventsCmd {
     /// Write to this file (atomically: a temporary file renamed into place) instead of stdout.
     #[arg(long)]
     output: Option<std::path::PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SortArg {
+    Date,
+    DateAsc,
+    Fatalities,
+}
+
+fn parse_bbox(s: &str) -> std::result::Result<[f64; 4], String> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|x| x.trim().parse::<f64>().map_err(|_| format!("{x:?} is not a number")))
+        .collect::<std::result::Result<_, _>>()?;
+    match v.as_slice() {
+        &[a, b, c, d] if v.iter().all(|x| x.is_finite()) => Ok([a, b, c, d]),
+        _ => Err(format!("want four numbers min_lon,min_lat,max_lon,max_lat, got {s:?}")),
+    }
+}
+
+#[derive(Args)]
+struct StatsCmd {
+    #[command(flatten)]
+    db: DbArg,
+    /// How many rows of each count in the table (all in JSON).
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+    #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+    format: EvalFormat,
 }
 
 #[derive(Args)]
@@ -321,6 +368,7 @@ fn main() -> ExitCode {
         Command::Ingest(cmd) => run_ingest(cmd),
         Command::Events(cmd) => run_events(cmd),
         Command::Search(cmd) => run_search(cmd),
+        Command::Stats(cmd) => run_stats(cmd),
         Command::Geocode(cmd) => run_geocode(cmd),
         Command::Places(cmd) => run_places(cmd),
         Command::Gazetteer(GazetteerCmd::Build { wof, out }) => run_gazetteer_build(&wof, &out),
@@ -351,12 +399,23 @@ fn main() -> ExitCode {
 fn for_each_article(
     paths: &[String],
     opts: &ReadOptions,
+    step: impl FnMut(sitrep_core::Article) -> Result<()>,
+    after_input: impl FnMut(&read::Input),
+) -> Result<usize> {
+    for_each_article_or_error(paths, opts, step, |e| eprintln!("sitrep: error: {e}"), after_input)
+}
+
+/// [`for_each_article`] with the read errors handed to `on_error` rather than printed.
+fn for_each_article_or_error(
+    paths: &[String],
+    opts: &ReadOptions,
     mut step: impl FnMut(sitrep_core::Article) -> Result<()>,
-    mut after_input: impl FnMut(),
+    mut on_error: impl FnMut(&sitrep_core::ReadError),
+    mut after_input: impl FnMut(&read::Input),
 ) -> Result<usize> {
     let (inputs, errors) = read::expand(paths);
     for e in &errors {
-        eprintln!("sitrep: error: {e}");
+        on_error(e);
     }
     let mut failed = errors.len();
     for input in &inputs {
@@ -369,14 +428,14 @@ fn for_each_article(
             }
             Ok(_) => {}
             Err(e) => {
-                eprintln!("sitrep: error: {e}");
+                on_error(&e);
                 failed += 1;
             }
         });
         if let Some(e) = stop {
             return Err(e);
         }
-        after_input();
+        after_input(input);
     }
     Ok(failed)
 }
@@ -407,7 +466,7 @@ fn run_read(cmd: ReadCmd) -> Result<bool> {
             first = false;
             Ok(())
         },
-        || {},
+        |_| {},
     )?;
     if matches!(cmd.format, OutFormat::Json) {
         out.write_all(b"\n]\n")?;
@@ -439,7 +498,7 @@ fn run_extract(cmd: ExtractCmd) -> Result<bool> {
             sink.write(&mut out, Some(&a), &events)?;
             Ok(())
         },
-        || {},
+        |_| {},
     )?;
     sink.finish(&mut out)?;
     out.flush()?;
@@ -564,61 +623,64 @@ fn run_gazetteer_build(wof: &std::path::Path, out: &std::path::Path) -> Result<b
 
 /// `sitrep ingest`: read -> clean -> extract -> geocode -> store, in batched transactions.
 fn run_ingest(cmd: IngestCmd) -> Result<bool> {
-    use sitrep_core::store::{Store, Stored};
+    use sitrep_core::store::EventStore;
     let opts = cmd.input.options();
-    let mut store = Store::open(&cmd.db.db)?;
-    let (mut read_n, mut new_n, mut unchanged, mut events_n) = (0usize, 0usize, 0usize, 0usize);
-    let size = cmd.batch.max(1);
-    let mut batch: Vec<(sitrep_core::Article, Vec<sitrep_core::Event>)> = Vec::with_capacity(size);
-    let started = std::time::Instant::now();
-    let mut flush = |batch: &mut Vec<(sitrep_core::Article, Vec<sitrep_core::Event>)>, store: &mut Store| -> Result<()> {
-        for s in store.put_batch(batch)? {
-            match s {
-                Stored::New { events } => {
-                    new_n += 1;
-                    events_n += events;
-                }
-                Stored::Unchanged => unchanged += 1,
-            }
-        }
-        batch.clear();
-        Ok(())
+    let mut store = sitrep_core::store::Store::open(&cmd.db.db)?;
+    let (inputs, _) = read::expand(&cmd.paths);
+    let size_of = |i: &read::Input| match i {
+        read::Input::Path(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+        read::Input::Stdin => 0,
     };
-    let failed = {
-        let (batch, store, read_n) = (&mut batch, &mut store, &mut read_n);
-        let progress = std::cell::Cell::new(0usize);
-        for_each_article(
-            &cmd.paths,
-            &opts,
-            |a| {
-                *read_n += 1;
-                progress.set(*read_n);
-                let events = sitrep_core::events_of(&a);
-                batch.push((a, events));
-                if batch.len() >= size {
-                    flush(batch, store)?;
-                }
-                Ok(())
-            },
-            || {
-                if !cmd.quiet {
-                    let n = progress.get();
-                    eprintln!("sitrep: {n} read, {:.0} articles/s", n as f64 / started.elapsed().as_secs_f64().max(1e-9));
-                }
-            },
-        )?
-    };
-    flush(&mut batch, &mut store)?;
+    let progress = std::cell::RefCell::new(progress::Progress::new(cmd.quiet, inputs.iter().map(size_of).sum()));
+    let ingester = std::cell::RefCell::new(sitrep_core::ingest::Ingester::new(&mut store, cmd.batch));
+    for_each_article_or_error(
+        &cmd.paths,
+        &opts,
+        |a| {
+            let mut ing = ingester.borrow_mut();
+            ing.push(a)?;
+            progress.borrow_mut().tick(ing.summary());
+            Ok(())
+        },
+        |e| {
+            progress.borrow().println(&format!("sitrep: error: {e}"));
+            ingester.borrow_mut().failed(e.input.clone(), e.kind.to_string());
+        },
+        |input| progress.borrow_mut().input_done(size_of(input)),
+    )?;
+    let summary = ingester.into_inner().finish()?;
+    progress.into_inner().finish(&summary);
     let (articles, events) = store.counts()?;
+    let mut reasons: Vec<(String, usize)> = Vec::new();
+    for f in &summary.failed {
+        // "binary data, not text (NUL bytes)" and the like: the kind, without its detail.
+        let kind = f.reason.split([':', '(']).next().unwrap_or(&f.reason).trim().to_string();
+        match reasons.iter_mut().find(|(k, _)| *k == kind) {
+            Some(r) => r.1 += 1,
+            None => reasons.push((kind, 1)),
+        }
+    }
+    let reasons = if reasons.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", reasons.iter().map(|(k, n)| format!("{k}: {n}")).collect::<Vec<_>>().join(", "))
+    };
     println!(
-        "read {read_n}, new {new_n}, unchanged {unchanged}, failed {failed}, events added {events_n}; the store holds {articles} articles and {events} events"
+        "read {}, new {}, replaced {}, unchanged {}, failed {}{reasons}, events added {}; the store holds {articles} articles and {events} events",
+        summary.read,
+        summary.new,
+        summary.replaced,
+        summary.unchanged,
+        summary.failed.len(),
+        summary.events_added
     );
-    Ok(failed == 0)
+    Ok(summary.failed.is_empty())
 }
 
 /// `sitrep events`: stored events by filter.
 fn run_events(cmd: EventsCmd) -> Result<bool> {
-    let store = sitrep_core::store::Store::open(&cmd.db.db)?;
+    use sitrep_core::store::{EventStore, Sort};
+    let store = open_existing(&cmd.db.db)?;
     let filter = sitrep_core::store::EventFilter {
         event_type: cmd.event_type,
         sub_event_type: cmd.sub_type,
@@ -626,7 +688,16 @@ fn run_events(cmd: EventsCmd) -> Result<bool> {
         since: cmd.since,
         until: cmd.until,
         admin1: cmd.admin1,
+        place: cmd.place,
+        bbox: cmd.bbox,
+        source: cmd.source,
+        text: cmd.text,
         min_fatalities: cmd.min_fatalities,
+        sort: match cmd.sort {
+            SortArg::Date => Sort::DateDesc,
+            SortArg::DateAsc => Sort::DateAsc,
+            SortArg::Fatalities => Sort::FatalitiesDesc,
+        },
         limit: cmd.limit,
         offset: cmd.offset,
     };
@@ -676,9 +747,57 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Opens a store that must exist already (queries never create an empty file by mistake).
+fn open_existing(path: &std::path::Path) -> Result<sitrep_core::store::Store> {
+    if !path.exists() {
+        anyhow::bail!("{}: no such database (create one with `sitrep ingest PATH... --db {}`)", path.display(), path.display());
+    }
+    Ok(sitrep_core::store::Store::open(path)?)
+}
+
+/// `sitrep stats`: what the store holds.
+fn run_stats(cmd: StatsCmd) -> Result<bool> {
+    use sitrep_core::store::EventStore;
+    let store = open_existing(&cmd.db.db)?;
+    let st = store.stats()?;
+    print_report(cmd.format, &st, |out| {
+        writeln!(
+            out,
+            "{} articles ({} without events, {} superseded versions kept), {} events ({} without a place), {} fatalities",
+            st.articles, st.articles_without_events, st.superseded_articles, st.events, st.events_without_place, st.fatalities
+        )?;
+        for (title, counts) in [
+            ("event types", &st.by_sub_type),
+            ("actors", &st.by_actor),
+            ("governorates", &st.by_admin1),
+            ("months", &st.by_month),
+            ("sources (articles)", &st.sources),
+        ] {
+            writeln!(
+                out,
+                "\n{title} ({} in all{}):",
+                counts.len(),
+                if counts.len() > cmd.top { format!(", top {}", cmd.top) } else { String::new() }
+            )?;
+            let rows: Vec<_> = if title == "months" {
+                // The latest months, in order.
+                counts.iter().skip(counts.len().saturating_sub(cmd.top)).collect()
+            } else {
+                counts.iter().take(cmd.top).collect()
+            };
+            for c in rows {
+                writeln!(out, "  {:>7}  {}", c.count, c.key)?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(true)
+}
+
 /// `sitrep search`: ranked full-text hits with snippets.
 fn run_search(cmd: SearchCmd) -> Result<bool> {
-    let store = sitrep_core::store::Store::open(&cmd.db.db)?;
+    use sitrep_core::store::EventStore;
+    let store = open_existing(&cmd.db.db)?;
     let hits = store.search(&cmd.query, cmd.limit)?;
     print_report(cmd.format, &hits, |out| {
         for h in &hits {

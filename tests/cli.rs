@@ -359,10 +359,10 @@ fn ingest_twice_then_query_and_search() {
     let seeds = fixtures().join("seeds");
     let out = sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(&seeds).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("read 5, new 5, unchanged 0, failed 0"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("read 5, new 5, replaced 0, unchanged 0, failed 0"));
     let again = sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(&seeds).output().unwrap();
     let summary = String::from_utf8_lossy(&again.stdout).to_string();
-    assert!(summary.contains("read 5, new 0, unchanged 5"), "{summary}");
+    assert!(summary.contains("read 5, new 0, replaced 0, unchanged 5"), "{summary}");
     assert!(summary.contains("the store holds 5 articles and 15 events"), "no duplicates: {summary}");
 
     // An actor by an alias finds the canonical actor's events.
@@ -440,4 +440,190 @@ fn acled_and_geojson_exports_parse_back() {
             None => assert!(f["geometry"].is_null()),
         }
     }
+}
+
+fn events_of_db(db: &std::path::Path, args: &[&str]) -> Vec<Value> {
+    let out = sitrep().args(["events", "--format", "jsonl", "--db"]).arg(db).args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn event_filters_sorting_and_paging() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(fixtures().join("seeds")).assert().success();
+    let all = events_of_db(&db, &[]);
+    assert_eq!(all.len(), 15);
+    // Place, admin area, bounding box, source, article text, fatalities: each narrows.
+    let marea = events_of_db(&db, &["--place", "Marea"]);
+    assert!(!marea.is_empty() && marea.iter().all(|e| e["location"] == "Marea"));
+    let hama = events_of_db(&db, &["--place", "Hama"]);
+    assert!(!hama.is_empty() && hama.iter().all(|e| e["admin1"] == "Hama"));
+    let around_aleppo = events_of_db(&db, &["--bbox", "36.5,35.5,38.5,37.0"]);
+    assert!(!around_aleppo.is_empty() && around_aleppo.len() < all.len());
+    for e in &around_aleppo {
+        let (lat, lon) = (e["latitude"].as_f64().unwrap(), e["longitude"].as_f64().unwrap());
+        assert!((35.5..=37.0).contains(&lat) && (36.5..=38.5).contains(&lon), "{e}");
+    }
+    let alalam = events_of_db(&db, &["--source", "alalam"]);
+    assert!(!alalam.is_empty() && alalam.iter().all(|e| e["source"] == "Alalam"));
+    let car_bomb = events_of_db(&db, &["--text", "\"car bomb\""]);
+    assert!(!car_bomb.is_empty() && car_bomb.len() < all.len());
+    let deadly = events_of_db(&db, &["--min-fatalities", "20"]);
+    assert!(deadly.iter().all(|e| e["fatalities"].as_u64().unwrap() >= 20));
+    // Sorted deadliest first; pages do not overlap and cover everything.
+    let by_toll = events_of_db(&db, &["--sort", "fatalities"]);
+    assert!(by_toll.windows(2).all(|w| w[0]["fatalities"].as_u64() >= w[1]["fatalities"].as_u64()));
+    let mut paged: Vec<Value> = Vec::new();
+    for offset in [0, 4, 8, 12] {
+        paged.extend(events_of_db(&db, &["--limit", "4", "--offset", &offset.to_string()]));
+    }
+    assert_eq!(paged, all);
+    // Bad filters are errors with a reason and exit code 2.
+    for (args, why) in [
+        (vec!["--bbox", "40,0,30,10"], "bbox"),
+        (vec!["--bbox", "a,b,c,d"], "not a number"),
+        (vec!["--text", "AND ("], "bad search query"),
+        (vec!["--since", "2016-06-01", "--until", "2016-01-01"], "after"),
+        (vec!["--limit", "100001"], "limit"),
+        (vec!["--since", "2016-02-30"], "--since"),
+    ] {
+        sitrep().args(["events", "--db"]).arg(&db).args(&args).assert().code(2).stderr(predicates::str::contains(why));
+    }
+}
+
+#[test]
+fn stats_count_what_the_store_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    sitrep().args(["stats", "--db"]).arg(&db).assert().code(2).stderr(predicates::str::contains("no such database"));
+    sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(fixtures().join("seeds")).assert().success();
+    let out = sitrep().args(["stats", "--format", "json", "--db"]).arg(&db).output().unwrap();
+    let st: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(st["articles"], 5);
+    assert_eq!(st["events"], 15);
+    let sum = |k: &str| st[k].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(sum("by_type"), 15);
+    assert_eq!(sum("by_month"), 15);
+    assert_eq!(sum("sources"), 5);
+    assert!(st["by_actor"].as_array().unwrap().iter().any(|c| c["key"] == "Islamic State"));
+    sitrep().args(["stats", "--db"]).arg(&db).assert().success().stdout(predicates::str::contains("5 articles"));
+}
+
+#[test]
+fn a_corrected_article_replaces_its_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let story = dir.path().join("story.txt");
+    std::fs::write(&story, "Rebels lose Marea\n\nISIS militants captured the town of Marea on 3 May 2016, killing 12 rebels.\n").unwrap();
+    sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(&story).assert().success();
+    std::fs::write(&story, "Rebels lose Marea\n\nISIS militants captured the town of Marea on 3 May 2016, killing 15 rebels.\n").unwrap();
+    let out = sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(&story).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("new 0, replaced 1"), "{}", String::from_utf8_lossy(&out.stdout));
+    let events = events_of_db(&db, &[]);
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["fatalities"], 15);
+    let out = sitrep().args(["stats", "--format", "json", "--db"]).arg(&db).output().unwrap();
+    let st: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((st["articles"].as_u64(), st["superseded_articles"].as_u64()), (Some(1), Some(1)));
+}
+
+#[test]
+fn ingest_reports_bad_inputs_and_keeps_going() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::copy(
+        fixtures().join("seeds").join(std::fs::read_dir(fixtures().join("seeds")).unwrap().next().unwrap().unwrap().file_name()),
+        input.join("good.txt"),
+    )
+    .unwrap();
+    std::fs::write(input.join("empty.txt"), "").unwrap();
+    std::fs::write(input.join("binary.txt"), [0u8, 159, 146, 150, 0, 0, 1, 2]).unwrap();
+    let out = sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(&input).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("read 1, new 1") && stdout.contains("failed 2"), "{stdout}");
+    assert!(stderr.contains("empty.txt") && stderr.contains("binary.txt"), "{stderr}");
+    // A database that is not one is named, not overwritten.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, vec![b'x'; 8192]).unwrap();
+    sitrep().args(["ingest", "--quiet", "--db"]).arg(&junk).arg(&input).assert().code(2).stderr(predicates::str::contains("not a"));
+    assert_eq!(std::fs::read(&junk).unwrap(), vec![b'x'; 8192]);
+}
+
+/// Many distinct articles from the seeds (a unique closing line changes each one's id).
+fn corpus(dir: &std::path::Path, n: usize) -> PathBuf {
+    let out = dir.join("corpus");
+    std::fs::create_dir_all(&out).unwrap();
+    let seeds: Vec<String> = {
+        let mut v: Vec<_> = std::fs::read_dir(fixtures().join("seeds")).unwrap().map(|e| e.unwrap().path()).collect();
+        v.sort();
+        v.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
+    };
+    for i in 0..n {
+        // The line goes in after the lead paragraph (the seeds end with comment sections,
+        // which cleaning drops).
+        let seed = &seeds[i % seeds.len()];
+        let at = seed.match_indices("\n\n").nth(1).map_or(seed.len(), |(k, _)| k);
+        let text = format!("{}\n\nThe monitor filed report number {i} on the fighting.{}", &seed[..at], &seed[at..]);
+        std::fs::write(out.join(format!("a{i:04}.txt")), text).unwrap();
+    }
+    out
+}
+
+#[test]
+fn a_killed_ingest_leaves_a_sound_database_and_a_rerun_completes_it() {
+    use sitrep_core::store::{EventStore, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let input = corpus(dir.path(), 240);
+    // The reference: one clean run.
+    let clean = dir.path().join("clean.db");
+    sitrep().args(["ingest", "--quiet", "--batch", "10", "--db"]).arg(&clean).arg(&input).assert().success();
+    let want = Store::open(&clean).unwrap();
+    let (want_ids, want_counts) = (want.article_ids().unwrap(), want.counts().unwrap());
+    assert_eq!(want_ids.len(), 240);
+
+    // Killed (SIGKILL) once a few batches are committed, mid-run.
+    let db = dir.path().join("killed.db");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sitrep"))
+        .args(["ingest", "--quiet", "--batch", "10", "--db"])
+        .arg(&db)
+        .arg(&input)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut seen = 0;
+    while started.elapsed() < std::time::Duration::from_secs(120) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        if let Ok(s) = Store::open(&db) {
+            seen = s.counts().map(|c| c.0).unwrap_or(0);
+            if seen >= 30 {
+                break;
+            }
+        }
+    }
+    child.kill().unwrap(); // SIGKILL
+    let status = child.wait().unwrap();
+    assert!(seen >= 30, "the ingest committed {seen} articles before the kill");
+    let after = Store::open(&db).unwrap();
+    assert_eq!(after.integrity_check().unwrap(), "ok");
+    let kept = after.counts().unwrap().0;
+    assert!(kept >= seen, "every article committed before the kill is still there ({kept} < {seen})");
+    assert!(status.code().is_none() || kept < 240, "killed mid-run");
+    drop(after);
+
+    // The rerun ends with exactly the articles and events of the clean run.
+    let out = sitrep().args(["ingest", "--quiet", "--batch", "10", "--db"]).arg(&db).arg(&input).output().unwrap();
+    assert!(out.status.success());
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains(&format!("unchanged {kept}")), "{summary}");
+    let done = Store::open(&db).unwrap();
+    assert_eq!(done.article_ids().unwrap(), want_ids);
+    assert_eq!(done.counts().unwrap(), want_counts);
+    assert_eq!(done.integrity_check().unwrap(), "ok");
 }

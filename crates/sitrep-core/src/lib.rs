@@ -34,6 +34,7 @@ pub mod eval;
 pub mod export;
 pub mod extract;
 pub mod geocode;
+pub mod ingest;
 pub mod knowledge;
 pub mod model;
 pub mod read;

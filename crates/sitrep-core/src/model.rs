@@ -133,6 +133,18 @@ pub struct Article {
 }
 
 impl Article {
+    /// What identifies the document whatever its version: its URL, else the file it was read
+    /// from. A record of a multi-record file (CSV, JSON Lines) without a URL has none: its
+    /// row may move between versions of the file, so a new text there is a new article.
+    pub fn doc_key(&self) -> Option<String> {
+        if let Some(u) = self.url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            return Some(u.to_string());
+        }
+        let record = self.input.rsplit_once(':').is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        let multi = matches!(self.format, Format::Csv | Format::Jsonl);
+        (!record && !multi && self.input != "-").then(|| self.input.clone())
+    }
+
     /// The clean body: paragraphs joined by blank lines.
     pub fn body(&self) -> String {
         let mut out = String::with_capacity(self.text.len());

@@ -1,0 +1,137 @@
+//! Ingest: clean articles in, events stored. Articles are collected into batches; each batch
+//! skips what the store already holds, extracts and geocodes the rest in parallel (rayon, one
+//! article per task) and is stored in one transaction, so a killed ingest loses at most the
+//! batch in flight and a rerun completes it.
+
+use crate::model::{Article, Event};
+use crate::store::{EventStore, StoreError, Stored};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// An input or article that could not be ingested, and why.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Failure {
+    pub input: String,
+    pub reason: String,
+}
+
+/// What an ingest did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Articles read (failures aside).
+    pub read: usize,
+    pub new: usize,
+    /// Corrected versions that replaced a stored article's events.
+    pub replaced: usize,
+    pub unchanged: usize,
+    pub failed: Vec<Failure>,
+    pub events_added: usize,
+}
+
+/// Feeds articles to a store in batches.
+pub struct Ingester<'s> {
+    store: &'s mut dyn EventStore,
+    pending: Vec<Article>,
+    batch: usize,
+    summary: Summary,
+}
+
+impl<'s> Ingester<'s> {
+    /// An ingester committing every `batch` articles (at least 1).
+    pub fn new(store: &'s mut dyn EventStore, batch: usize) -> Self {
+        Ingester { store, pending: Vec::new(), batch: batch.max(1), summary: Summary::default() }
+    }
+
+    /// Takes one article; stores a batch when one is full.
+    pub fn push(&mut self, article: Article) -> Result<(), StoreError> {
+        self.summary.read += 1;
+        self.pending.push(article);
+        if self.pending.len() >= self.batch {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Records an input that could not be read.
+    pub fn failed(&mut self, input: impl Into<String>, reason: impl Into<String>) {
+        self.summary.failed.push(Failure { input: input.into(), reason: reason.into() });
+    }
+
+    /// The counts so far (stored articles only count once their batch is committed).
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// Stores the pending articles now.
+    pub fn flush(&mut self) -> Result<(), StoreError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let ids: Vec<&str> = pending.iter().map(|a| a.id.as_str()).collect();
+        let known = self.store.known(&ids)?;
+        let (old, fresh): (Vec<Article>, Vec<Article>) = pending.into_iter().partition(|a| known.contains(&a.id));
+        self.summary.unchanged += old.len();
+        let batch: Vec<(Article, Vec<Event>)> = fresh
+            .into_par_iter()
+            .map(|a| {
+                let events = crate::events_of(&a);
+                (a, events)
+            })
+            .collect();
+        for s in self.store.put_batch(&batch)? {
+            match s {
+                Stored::New { events } => {
+                    self.summary.new += 1;
+                    self.summary.events_added += events;
+                }
+                Stored::Replaced { events, .. } => {
+                    self.summary.replaced += 1;
+                    self.summary.events_added += events;
+                }
+                Stored::Unchanged => self.summary.unchanged += 1,
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores what is pending and returns the summary.
+    pub fn finish(mut self) -> Result<Summary, StoreError> {
+        self.flush()?;
+        Ok(self.summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::SqliteStore;
+
+    fn article(name: &str, text: &str) -> Article {
+        let mut out = None;
+        crate::read::read_bytes(name, text.as_bytes(), &crate::read::ReadOptions::default(), &mut |r| out = r.ok());
+        out.expect("reads")
+    }
+
+    #[test]
+    fn batches_skip_known_articles_and_count_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        let texts: Vec<String> = (0..7)
+            .map(|i| format!("Title {i}\n\nISIS militants captured the town of Marea on Monday, killing {} rebels.\n", i + 2))
+            .collect();
+        let mut ing = Ingester::new(&mut store, 3);
+        for (i, t) in texts.iter().enumerate() {
+            ing.push(article(&format!("{i}.txt"), t)).unwrap();
+        }
+        ing.failed("bad.bin", "binary data");
+        let s = ing.finish().unwrap();
+        assert_eq!((s.read, s.new, s.unchanged, s.events_added, s.failed.len()), (7, 7, 0, 7, 1));
+        let mut again = Ingester::new(&mut store, 3);
+        for (i, t) in texts.iter().enumerate() {
+            again.push(article(&format!("{i}.txt"), t)).unwrap();
+        }
+        let s = again.finish().unwrap();
+        assert_eq!((s.read, s.new, s.unchanged, s.events_added), (7, 0, 7, 0));
+    }
+}

@@ -1,0 +1,734 @@
+//! The SQLite store: one file (bundled SQLite, nothing to install), WAL mode, FTS5 for search.
+//! Only this file knows SQL.
+//!
+//! The schema is versioned (`meta.schema_version`); a file from a newer sitrep is refused with
+//! advice, a file from an older one is upgraded by [`MIGRATIONS`]. Tables:
+//!
+//! - `articles`: every version of every article (metadata, original text, clean body, the
+//!   article as JSON); `doc_key` ties the versions of one document, `superseded_by` points an
+//!   old version at its correction;
+//! - `articles_fts`: FTS5 over the current versions' titles and bodies;
+//! - `events`: the current events (filterable columns plus the event as JSON);
+//! - `evidence`: each event's sentence spans; `event_articles`: which articles report an
+//!   event; `actors`, `places`: the actors and gazetteer places events name;
+//! - `event_history`: events of superseded versions, with when and by what they were replaced.
+
+use super::{Count, EventFilter, EventStore, SearchHit, Sort, Stats, StoreError, Stored, StoredArticle};
+use crate::extract::actors::ActorDict;
+use crate::model::{Article, Event};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
+use std::collections::HashSet;
+use std::path::Path;
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// Migrations, in order: `MIGRATIONS[n]` takes a file from version `n` to `n + 1`.
+const MIGRATIONS: &[&str] = &[
+    r#"
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    input TEXT NOT NULL,
+    format TEXT NOT NULL,
+    title TEXT,
+    source TEXT,
+    byline TEXT,
+    dateline TEXT,
+    published TEXT,
+    url TEXT,
+    text TEXT NOT NULL,
+    body TEXT NOT NULL,
+    json TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(id UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    event_date TEXT,
+    event_type TEXT NOT NULL,
+    sub_event_type TEXT NOT NULL,
+    actor1 TEXT,
+    actor2 TEXT,
+    location TEXT,
+    latitude REAL,
+    longitude REAL,
+    country TEXT,
+    admin1 TEXT,
+    admin2 TEXT,
+    geo_precision INTEGER,
+    fatalities INTEGER NOT NULL,
+    json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_article ON events(article_id);
+CREATE INDEX IF NOT EXISTS events_date ON events(event_date);
+CREATE INDEX IF NOT EXISTS events_type ON events(event_type);
+"#,
+    r#"
+ALTER TABLE articles ADD COLUMN doc_key TEXT;
+ALTER TABLE articles ADD COLUMN superseded_by TEXT;
+ALTER TABLE articles ADD COLUMN ingested_at TEXT;
+UPDATE articles SET doc_key = url WHERE url IS NOT NULL AND url <> '';
+UPDATE articles SET doc_key = input WHERE doc_key IS NULL AND format NOT IN ('csv', 'jsonl') AND input <> '-' AND input NOT GLOB '*:[0-9]*';
+CREATE INDEX articles_doc_key ON articles(doc_key) WHERE superseded_by IS NULL;
+ALTER TABLE events ADD COLUMN source TEXT;
+ALTER TABLE events ADD COLUMN geo_id TEXT;
+UPDATE events SET source = json_extract(json, '$.source'), geo_id = json_extract(json, '$.geo_id');
+CREATE INDEX events_admin1 ON events(admin1);
+CREATE INDEX events_actor1 ON events(actor1);
+CREATE INDEX events_actor2 ON events(actor2);
+CREATE INDEX events_fatalities ON events(fatalities);
+CREATE INDEX events_lat ON events(latitude);
+CREATE TABLE evidence (
+    event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    n INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    byte_start INTEGER NOT NULL,
+    byte_end INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (event_id, n)
+);
+INSERT INTO evidence (event_id, n, start, end, byte_start, byte_end, text)
+    SELECT e.id, j.key, json_extract(j.value, '$.start'), json_extract(j.value, '$.end'),
+           json_extract(j.value, '$.byte_start'), json_extract(j.value, '$.byte_end'), json_extract(j.value, '$.text')
+    FROM events e, json_each(e.json, '$.evidence') j;
+CREATE TABLE event_articles (
+    event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    PRIMARY KEY (event_id, article_id)
+);
+CREATE INDEX event_articles_article ON event_articles(article_id);
+INSERT INTO event_articles (event_id, article_id) SELECT id, article_id FROM events;
+CREATE TABLE actors (
+    name TEXT PRIMARY KEY,
+    side TEXT NOT NULL,
+    inter INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO actors (name, side, inter)
+    SELECT json_extract(json, '$.actor1.name'), json_extract(json, '$.actor1.side'), json_extract(json, '$.actor1.inter') FROM events WHERE actor1 IS NOT NULL
+    UNION ALL
+    SELECT json_extract(json, '$.actor2.name'), json_extract(json, '$.actor2.side'), json_extract(json, '$.actor2.inter') FROM events WHERE actor2 IS NOT NULL;
+CREATE TABLE places (
+    id TEXT PRIMARY KEY,
+    name TEXT,
+    country TEXT,
+    admin1 TEXT,
+    admin2 TEXT,
+    latitude REAL,
+    longitude REAL
+);
+CREATE TABLE event_history (
+    id TEXT NOT NULL,
+    article_id TEXT NOT NULL,
+    replaced_by TEXT NOT NULL,
+    replaced_at TEXT NOT NULL,
+    json TEXT NOT NULL
+);
+CREATE INDEX event_history_article ON event_history(article_id);
+"#,
+];
+
+/// The SQLite store.
+pub struct SqliteStore {
+    conn: Connection,
+    path: String,
+}
+
+fn corrupt(e: serde_json::Error) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+impl SqliteStore {
+    /// Opens (creating or upgrading) the store at `path`.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let p = path.display().to_string();
+        let err = |source: rusqlite::Error| match &source {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+                StoreError::NotADatabase { path: p.clone(), reason: "the file is not an SQLite database".into() }
+            }
+            _ => StoreError::Sqlite { path: p.clone(), source },
+        };
+        let conn = Connection::open(path).map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(err)?;
+        let foreign: bool = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN ('meta') AND name NOT LIKE 'sqlite_%'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(err)?
+            > 0
+            && conn
+                .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'", [], |r| r.get::<_, i64>(0))
+                .map_err(err)?
+                == 0;
+        if foreign {
+            return Err(StoreError::NotADatabase { path: p, reason: "an SQLite file with other tables and no sitrep schema".into() });
+        }
+        conn.execute_batch("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)").map_err(err)?;
+        let version: i64 = conn
+            .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get::<_, String>(0))
+            .optional()
+            .map_err(err)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew { path: p, found: version });
+        }
+        for (n, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = conn.unchecked_transaction().map_err(err)?;
+            tx.execute_batch(m).map_err(err)?;
+            tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)", params![(n as i64 + 1).to_string()])
+                .map_err(err)?;
+            tx.commit().map_err(err)?;
+        }
+        Ok(SqliteStore { conn, path: p })
+    }
+
+    fn err(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite { path: self.path.clone(), source }
+    }
+
+    /// SQLite's own check of the file: "ok", or what is wrong.
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        let rows: Vec<String> = {
+            let mut stmt = self.conn.prepare("PRAGMA integrity_check").map_err(|e| self.err(e))?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(|e| self.err(e))?;
+            rows.collect::<Result<_, _>>().map_err(|e| self.err(e))?
+        };
+        Ok(rows.join("; "))
+    }
+
+    /// The ids of every current article, sorted.
+    pub fn article_ids(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id FROM articles WHERE superseded_by IS NULL ORDER BY id").map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Events of superseded article versions: (event id, old article, replacing article).
+    pub fn history(&self, doc_key: &str) -> Result<Vec<(String, String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT h.id, h.article_id, h.replaced_by FROM event_history h JOIN articles a ON a.id = h.article_id WHERE a.doc_key = ?1 ORDER BY h.replaced_at, h.id")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map(params![doc_key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// The WHERE clause and parameters of a filter.
+    fn where_clause(f: &EventFilter) -> Result<(String, Vec<rusqlite::types::Value>), StoreError> {
+        use rusqlite::types::Value;
+        let mut sql = String::from(" WHERE 1 = 1");
+        let mut args: Vec<Value> = Vec::new();
+        let mut push = |clause: &str, vals: Vec<Value>, sql: &mut String| {
+            let mut c = clause.to_string();
+            for v in vals {
+                args.push(v);
+                c = c.replacen("??", &format!("?{}", args.len()), 1);
+            }
+            sql.push_str(&c);
+        };
+        let text = |s: &str| Value::Text(s.to_string());
+        if let Some(t) = &f.event_type {
+            push(" AND event_type = ?? COLLATE NOCASE", vec![text(t)], &mut sql);
+        }
+        if let Some(t) = &f.sub_event_type {
+            push(" AND sub_event_type = ?? COLLATE NOCASE", vec![text(t)], &mut sql);
+        }
+        if let Some(a) = &f.actor {
+            let name = ActorDict::builtin().lookup(a).map_or_else(|| a.trim().to_string(), |x| x.name.clone());
+            push(" AND (actor1 = ?? COLLATE NOCASE OR actor2 = ?? COLLATE NOCASE)", vec![text(&name), text(&name)], &mut sql);
+        }
+        if let (Some(a), Some(b)) = (f.since, f.until) {
+            if a > b {
+                return Err(StoreError::BadFilter(format!("since {a} is after until {b}")));
+            }
+        }
+        if let Some(d) = f.since {
+            push(" AND event_date >= ??", vec![text(&d.to_string())], &mut sql);
+        }
+        if let Some(d) = f.until {
+            push(" AND event_date <= ??", vec![text(&d.to_string())], &mut sql);
+        }
+        if let Some(a) = &f.admin1 {
+            push(" AND admin1 = ?? COLLATE NOCASE", vec![text(a)], &mut sql);
+        }
+        if let Some(p) = &f.place {
+            push(
+                " AND (location = ?? COLLATE NOCASE OR admin2 = ?? COLLATE NOCASE OR admin1 = ?? COLLATE NOCASE OR geo_id IN (SELECT id FROM places WHERE name = ?? COLLATE NOCASE))",
+                vec![text(p), text(p), text(p), text(p)],
+                &mut sql,
+            );
+        }
+        if let Some([min_lon, min_lat, max_lon, max_lat]) = f.bbox {
+            let ok = [min_lon, max_lon].iter().all(|x| (-180.0..=180.0).contains(x))
+                && [min_lat, max_lat].iter().all(|y| (-90.0..=90.0).contains(y))
+                && min_lon <= max_lon
+                && min_lat <= max_lat;
+            if !ok {
+                return Err(StoreError::BadFilter(format!(
+                    "bbox {min_lon},{min_lat},{max_lon},{max_lat} (want min_lon,min_lat,max_lon,max_lat in degrees, mins first)"
+                )));
+            }
+            push(
+                " AND latitude BETWEEN ?? AND ?? AND longitude BETWEEN ?? AND ??",
+                vec![Value::Real(min_lat), Value::Real(max_lat), Value::Real(min_lon), Value::Real(max_lon)],
+                &mut sql,
+            );
+        }
+        if let Some(s) = &f.source {
+            push(" AND source = ?? COLLATE NOCASE", vec![text(s)], &mut sql);
+        }
+        if let Some(q) = &f.text {
+            push(" AND article_id IN (SELECT id FROM articles_fts WHERE articles_fts MATCH ??)", vec![text(q)], &mut sql);
+        }
+        if let Some(n) = f.min_fatalities {
+            push(" AND fatalities >= ??", vec![Value::Integer(n as i64)], &mut sql);
+        }
+        Ok((sql, args))
+    }
+
+    /// A query error: the user's FTS syntax when a text filter is set, else the database's.
+    fn query_err(&self, f: &EventFilter, e: rusqlite::Error) -> StoreError {
+        match &f.text {
+            Some(q) if e.to_string().contains("fts5") || e.to_string().contains("syntax") => {
+                StoreError::BadQuery { query: q.clone(), reason: e.to_string() }
+            }
+            _ => self.err(e),
+        }
+    }
+
+    fn events_where(&self, clause: &str, args: &[rusqlite::types::Value]) -> Result<Vec<String>, rusqlite::Error> {
+        let mut stmt = self.conn.prepare(&format!("SELECT json FROM events{clause}"))?;
+        let rows = stmt.query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(0))?;
+        rows.collect()
+    }
+
+    /// Moves the events of an old version to the history and retires it.
+    fn supersede(tx: &Transaction<'_>, old: &str, new: &str, now: &str) -> Result<(), rusqlite::Error> {
+        tx.execute(
+            "INSERT INTO event_history (id, article_id, replaced_by, replaced_at, json) SELECT id, article_id, ?2, ?3, json FROM events WHERE article_id = ?1",
+            params![old, new, now],
+        )?;
+        tx.execute("DELETE FROM events WHERE article_id = ?1", params![old])?;
+        tx.execute("DELETE FROM articles_fts WHERE id = ?1", params![old])?;
+        tx.execute("UPDATE articles SET superseded_by = ?2 WHERE id = ?1", params![old, new])?;
+        Ok(())
+    }
+
+    fn insert(tx: &Transaction<'_>, a: &Article, events: &[Event], now: &str) -> Result<(), StoreError> {
+        let err = |source| StoreError::Sqlite { path: String::new(), source };
+        let json = serde_json::to_string(a).map_err(corrupt)?;
+        let body = a.body();
+        tx.prepare_cached(
+            "INSERT INTO articles (id, input, format, title, source, byline, dateline, published, url, text, body, json, doc_key, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                a.id,
+                a.input,
+                a.format.as_str(),
+                a.title,
+                a.source,
+                a.byline,
+                a.dateline,
+                a.published.map(|p| p.to_string()),
+                a.url,
+                a.text,
+                body,
+                json,
+                a.doc_key(),
+                now
+            ])
+        })
+        .map_err(err)?;
+        tx.prepare_cached("INSERT INTO articles_fts (id, title, body) VALUES (?1, ?2, ?3)")
+            .and_then(|mut s| s.execute(params![a.id, a.title, body]))
+            .map_err(err)?;
+        for e in events {
+            let json = serde_json::to_string(e).map_err(corrupt)?;
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO events (id, article_id, event_date, event_type, sub_event_type, actor1, actor2, location, latitude, longitude, country, admin1, admin2, geo_precision, fatalities, json, source, geo_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    e.event_id,
+                    e.article_id,
+                    e.event_date.map(|d| d.to_string()),
+                    e.event_type,
+                    e.sub_event_type,
+                    e.actor1.as_ref().map(|x| x.name.clone()),
+                    e.actor2.as_ref().map(|x| x.name.clone()),
+                    e.location,
+                    e.latitude,
+                    e.longitude,
+                    e.country,
+                    e.admin1,
+                    e.admin2,
+                    e.geo_precision,
+                    e.fatalities,
+                    json,
+                    e.source,
+                    e.geo_id
+                ])
+            })
+            .map_err(err)?;
+            tx.prepare_cached("INSERT OR IGNORE INTO event_articles (event_id, article_id) VALUES (?1, ?2)")
+                .and_then(|mut s| s.execute(params![e.event_id, a.id]))
+                .map_err(err)?;
+            for (n, span) in e.evidence.iter().enumerate() {
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO evidence (event_id, n, start, end, byte_start, byte_end, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .and_then(|mut s| s.execute(params![e.event_id, n as i64, span.start as i64, span.end as i64, span.byte_start as i64, span.byte_end as i64, span.text]))
+                .map_err(err)?;
+            }
+            for actor in [&e.actor1, &e.actor2].into_iter().flatten() {
+                tx.prepare_cached("INSERT OR IGNORE INTO actors (name, side, inter) VALUES (?1, ?2, ?3)")
+                    .and_then(|mut s| s.execute(params![actor.name, actor.side, actor.inter]))
+                    .map_err(err)?;
+            }
+            if let Some(id) = &e.geo_id {
+                let name = e.geo_alternatives.iter().find(|x| &x.id == id).map(|x| x.name.clone());
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO places (id, name, country, admin1, admin2, latitude, longitude) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .and_then(|mut s| s.execute(params![id, name, e.country, e.admin1, e.admin2, e.latitude, e.longitude]))
+                .map_err(err)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn counts_of(&self, sql: &str) -> Result<Vec<Count>, StoreError> {
+        let mut stmt = self.conn.prepare(sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Count { key: r.get::<_, Option<String>>(0)?.unwrap_or_else(|| "-".into()), count: r.get::<_, i64>(1)? as u64 })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    fn scalar(&self, sql: &str) -> Result<u64, StoreError> {
+        self.conn.query_row(sql, [], |r| r.get::<_, Option<i64>>(0)).map(|v| v.unwrap_or(0) as u64).map_err(|e| self.err(e))
+    }
+}
+
+impl EventStore for SqliteStore {
+    fn known(&self, ids: &[&str]) -> Result<HashSet<String>, StoreError> {
+        let mut out = HashSet::new();
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let mut stmt = self.conn.prepare(&format!("SELECT id FROM articles WHERE id IN ({marks})")).map_err(|e| self.err(e))?;
+            let rows = stmt.query_map(params_from_iter(chunk.iter()), |r| r.get::<_, String>(0)).map_err(|e| self.err(e))?;
+            for r in rows {
+                out.insert(r.map_err(|e| self.err(e))?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn put_batch(&mut self, batch: &[(Article, Vec<Event>)]) -> Result<Vec<Stored>, StoreError> {
+        let path = self.path.clone();
+        let with_path = |e: StoreError| match e {
+            StoreError::Sqlite { source, .. } => StoreError::Sqlite { path: path.clone(), source },
+            other => other,
+        };
+        let err = |source| StoreError::Sqlite { path: path.clone(), source };
+        let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+        let tx = self.conn.transaction().map_err(err)?;
+        let mut out = Vec::with_capacity(batch.len());
+        for (a, events) in batch {
+            let exists = tx
+                .prepare_cached("SELECT 1 FROM articles WHERE id = ?1")
+                .and_then(|mut s| s.query_row(params![a.id], |_| Ok(true)).optional())
+                .map_err(err)?
+                .unwrap_or(false);
+            if exists {
+                out.push(Stored::Unchanged);
+                continue;
+            }
+            let previous: Option<String> = match a.doc_key() {
+                Some(k) => tx
+                    .prepare_cached("SELECT id FROM articles WHERE doc_key = ?1 AND superseded_by IS NULL")
+                    .and_then(|mut s| s.query_row(params![k], |r| r.get(0)).optional())
+                    .map_err(err)?,
+                None => None,
+            };
+            Self::insert(&tx, a, events, &now).map_err(with_path)?;
+            match previous {
+                Some(old) => {
+                    Self::supersede(&tx, &old, &a.id, &now).map_err(err)?;
+                    out.push(Stored::Replaced { events: events.len(), old });
+                }
+                None => out.push(Stored::New { events: events.len() }),
+            }
+        }
+        tx.commit().map_err(err)?;
+        Ok(out)
+    }
+
+    fn events(&self, f: &EventFilter) -> Result<Vec<Event>, StoreError> {
+        if f.limit == 0 || f.limit > EventFilter::MAX_LIMIT {
+            return Err(StoreError::BadFilter(format!("limit {} (must be 1 to {})", f.limit, EventFilter::MAX_LIMIT)));
+        }
+        let (mut clause, mut args) = Self::where_clause(f)?;
+        clause.push_str(match f.sort {
+            Sort::DateDesc => " ORDER BY event_date IS NULL, event_date DESC, id",
+            Sort::DateAsc => " ORDER BY event_date IS NULL, event_date ASC, id",
+            Sort::FatalitiesDesc => " ORDER BY fatalities DESC, event_date DESC, id",
+        });
+        args.push(rusqlite::types::Value::Integer(f.limit as i64));
+        args.push(rusqlite::types::Value::Integer(f.offset.min(i64::MAX as usize) as i64));
+        clause.push_str(&format!(" LIMIT ?{} OFFSET ?{}", args.len() - 1, args.len()));
+        let rows = self.events_where(&clause, &args).map_err(|e| self.query_err(f, e))?;
+        rows.iter().map(|j| serde_json::from_str(j).map_err(corrupt)).collect()
+    }
+
+    fn count_events(&self, f: &EventFilter) -> Result<u64, StoreError> {
+        let (clause, args) = Self::where_clause(f)?;
+        self.conn
+            .query_row(&format!("SELECT count(*) FROM events{clause}"), params_from_iter(args.iter()), |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| self.query_err(f, e))
+    }
+
+    fn event(&self, id: &str) -> Result<Option<(Event, Vec<String>)>, StoreError> {
+        let json: Option<String> =
+            self.conn.query_row("SELECT json FROM events WHERE id = ?1", params![id], |r| r.get(0)).optional().map_err(|e| self.err(e))?;
+        let Some(json) = json else { return Ok(None) };
+        let mut stmt =
+            self.conn.prepare("SELECT article_id FROM event_articles WHERE event_id = ?1 ORDER BY article_id").map_err(|e| self.err(e))?;
+        let articles = stmt.query_map(params![id], |r| r.get::<_, String>(0)).map_err(|e| self.err(e))?;
+        let articles = articles.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))?;
+        Ok(Some((serde_json::from_str(&json).map_err(corrupt)?, articles)))
+    }
+
+    fn article(&self, id: &str) -> Result<Option<StoredArticle>, StoreError> {
+        let row: Option<(String, Option<String>)> = self
+            .conn
+            .query_row("SELECT json, superseded_by FROM articles WHERE id = ?1", params![id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let Some((json, superseded_by)) = row else { return Ok(None) };
+        let events = self
+            .events_where(" WHERE id IN (SELECT event_id FROM event_articles WHERE article_id = ?1) ORDER BY id", &[id.to_string().into()])
+            .map_err(|e| self.err(e))?;
+        let mut events: Vec<Event> = events.iter().map(|j| serde_json::from_str(j).map_err(corrupt)).collect::<Result<_, _>>()?;
+        events.sort_by_key(|e| e.evidence.first().map_or(usize::MAX, |s| s.start));
+        Ok(Some(StoredArticle { article: serde_json::from_str(&json).map_err(corrupt)?, superseded_by, events }))
+    }
+
+    fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
+        if limit == 0 || limit > 10_000 {
+            return Err(StoreError::BadFilter(format!("limit {limit} (must be 1 to 10000)")));
+        }
+        if query.trim().is_empty() {
+            return Err(StoreError::BadQuery { query: query.to_string(), reason: "empty query".into() });
+        }
+        let bad = |e: rusqlite::Error| StoreError::BadQuery { query: query.to_string(), reason: e.to_string() };
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT a.id, a.title, a.source, a.published, snippet(articles_fts, 2, '[', ']', '…', 12), bm25(articles_fts) \
+                 FROM articles_fts JOIN articles a ON a.id = articles_fts.id \
+                 WHERE articles_fts MATCH ?1 ORDER BY bm25(articles_fts) LIMIT ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![query, limit as i64], |r| {
+                Ok(SearchHit {
+                    article_id: r.get(0)?,
+                    title: r.get(1)?,
+                    source: r.get(2)?,
+                    published: r.get(3)?,
+                    snippet: r.get(4)?,
+                    rank: r.get(5)?,
+                })
+            })
+            .map_err(bad)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(bad)
+    }
+
+    fn counts(&self) -> Result<(u64, u64), StoreError> {
+        Ok((self.scalar("SELECT count(*) FROM articles WHERE superseded_by IS NULL")?, self.scalar("SELECT count(*) FROM events")?))
+    }
+
+    fn stats(&self) -> Result<Stats, StoreError> {
+        let by = |col: &str| format!("SELECT {col}, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC, 1");
+        Ok(Stats {
+            articles: self.scalar("SELECT count(*) FROM articles WHERE superseded_by IS NULL")?,
+            superseded_articles: self.scalar("SELECT count(*) FROM articles WHERE superseded_by IS NOT NULL")?,
+            articles_without_events: self.scalar(
+                "SELECT count(*) FROM articles a WHERE a.superseded_by IS NULL AND NOT EXISTS (SELECT 1 FROM event_articles x WHERE x.article_id = a.id)",
+            )?,
+            events: self.scalar("SELECT count(*) FROM events")?,
+            fatalities: self.scalar("SELECT sum(fatalities) FROM events")?,
+            events_without_place: self.scalar("SELECT count(*) FROM events WHERE latitude IS NULL")?,
+            by_type: self.counts_of(&by("event_type"))?,
+            by_sub_type: self.counts_of(&by("event_type || ' / ' || sub_event_type"))?,
+            by_actor: self.counts_of(
+                "SELECT name, count(*) FROM (SELECT actor1 AS name FROM events WHERE actor1 IS NOT NULL UNION ALL SELECT actor2 FROM events WHERE actor2 IS NOT NULL) GROUP BY 1 ORDER BY 2 DESC, 1",
+            )?,
+            by_admin1: self.counts_of(&by("admin1"))?,
+            by_month: self.counts_of("SELECT coalesce(substr(event_date, 1, 7), 'undated'), count(*) FROM events GROUP BY 1 ORDER BY 1")?,
+            by_day: self.counts_of("SELECT coalesce(event_date, 'undated'), count(*) FROM events GROUP BY 1 ORDER BY 1")?,
+            sources: self.counts_of("SELECT source, count(*) FROM articles WHERE superseded_by IS NULL GROUP BY 1 ORDER BY 2 DESC, 1")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(name: &str, text: &str) -> Article {
+        let mut out = None;
+        crate::read::read_bytes(name, text.as_bytes(), &crate::read::ReadOptions::default(), &mut |r| out = r.ok());
+        out.expect("reads")
+    }
+
+    fn with_events(a: Article) -> (Article, Vec<Event>) {
+        let ev = crate::events_of(&a);
+        (a, ev)
+    }
+
+    #[test]
+    fn ingest_is_idempotent_and_queries_find_aliases() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        let (a, ev) = with_events(article("t.txt", "Title\n\nISIS militants captured the town of Marea on Monday, killing 12 rebels.\n"));
+        assert_eq!(s.put_batch(&[(a.clone(), ev.clone())]).unwrap(), vec![Stored::New { events: ev.len() }]);
+        assert_eq!(s.put_batch(&[(a.clone(), ev)]).unwrap(), vec![Stored::Unchanged]);
+        let f = EventFilter { actor: Some("Daesh".into()), limit: 10, ..EventFilter::default() };
+        assert_eq!(s.events(&f).unwrap().len(), 1);
+        assert_eq!(s.count_events(&f).unwrap(), 1);
+        assert!(s.events(&EventFilter { limit: 0, ..EventFilter::default() }).is_err());
+        let hits = s.search("\"captured the town\"", 5).unwrap();
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].snippet.contains('['));
+        assert!(matches!(s.search("AND OR (", 5), Err(StoreError::BadQuery { .. })));
+        // User text is a parameter: metacharacters are searched for (or refused), never run.
+        let _ = s.search("x'); DROP TABLE events; --", 5);
+        assert_eq!(s.counts().unwrap(), (1, 1));
+        assert_eq!(s.known(&[a.id.as_str(), "nope"]).unwrap().len(), 1);
+        let stored = s.article(&a.id).unwrap().unwrap();
+        assert_eq!(stored.events.len(), 1);
+        let (e, reporting) = s.event(&stored.events[0].event_id).unwrap().unwrap();
+        assert_eq!(reporting, vec![a.id.clone()]);
+        assert!(e.evidence[0].text.contains("captured"));
+        let ev_rows: i64 = s.conn.query_row("SELECT count(*) FROM evidence", [], |r| r.get(0)).unwrap();
+        assert_eq!(ev_rows as usize, e.evidence.len());
+        let actors: i64 = s.conn.query_row("SELECT count(*) FROM actors WHERE name = 'Islamic State'", [], |r| r.get(0)).unwrap();
+        assert_eq!(actors, 1);
+        assert_eq!(s.integrity_check().unwrap(), "ok");
+    }
+
+    #[test]
+    fn a_corrected_version_replaces_the_old_events_and_keeps_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        let v1 = with_events(article("story.txt", "Title\n\nISIS militants captured the town of Marea on Monday, killing 12 rebels.\n"));
+        let v2 = with_events(article("story.txt", "Title\n\nISIS militants captured the town of Marea on Monday, killing 14 rebels.\n"));
+        assert_ne!(v1.0.id, v2.0.id);
+        s.put_batch(std::slice::from_ref(&v1)).unwrap();
+        let r = s.put_batch(std::slice::from_ref(&v2)).unwrap();
+        assert_eq!(r, vec![Stored::Replaced { events: 1, old: v1.0.id.clone() }]);
+        assert_eq!(s.counts().unwrap(), (1, 1));
+        let all = s.events(&EventFilter { limit: 10, ..EventFilter::default() }).unwrap();
+        assert_eq!(all[0].fatalities, 14);
+        assert_eq!(s.history("story.txt").unwrap(), vec![(v1.1[0].event_id.clone(), v1.0.id.clone(), v2.0.id.clone())]);
+        assert_eq!(s.article(&v1.0.id).unwrap().unwrap().superseded_by.as_deref(), Some(v2.0.id.as_str()));
+        // Search sees the current version only.
+        assert_eq!(s.search("12", 5).unwrap().len(), 0);
+        assert_eq!(s.search("14", 5).unwrap().len(), 1);
+        // The old text again changes nothing.
+        assert_eq!(s.put_batch(std::slice::from_ref(&v1)).unwrap(), vec![Stored::Unchanged]);
+    }
+
+    #[test]
+    fn filters() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        let b = [
+            with_events(article(
+                "a.txt",
+                "Title\n\nALEPPO – ISIS militants captured the town of Marea on 3 May 2016, killing 12 rebels.\n",
+            )),
+            with_events(article(
+                "b.txt",
+                "Title\n\nRegime warplanes bombed the town of Saraqeb in Idlib province on 5 May 2016, killing 4 civilians.\n",
+            )),
+        ];
+        s.put_batch(&b).unwrap();
+        let q = |f: EventFilter| s.events(&EventFilter { limit: 10, ..f }).unwrap().len();
+        assert_eq!(q(EventFilter::default()), 2);
+        assert_eq!(q(EventFilter { admin1: Some("aleppo".into()), ..EventFilter::default() }), 1);
+        assert_eq!(q(EventFilter { place: Some("Saraqeb".into()), ..EventFilter::default() }), 1);
+        assert_eq!(q(EventFilter { bbox: Some([36.5, 35.7, 37.0, 36.0]), ..EventFilter::default() }), 1);
+        assert_eq!(q(EventFilter { min_fatalities: Some(5), ..EventFilter::default() }), 1);
+        assert_eq!(q(EventFilter { text: Some("warplanes".into()), ..EventFilter::default() }), 1);
+        let since = chrono::NaiveDate::from_ymd_opt(2016, 5, 4);
+        assert_eq!(q(EventFilter { since, ..EventFilter::default() }), 1);
+        let deadliest = s.events(&EventFilter { sort: Sort::FatalitiesDesc, limit: 1, ..EventFilter::default() }).unwrap();
+        assert_eq!(deadliest[0].fatalities, 12);
+        let bad = |f: EventFilter| s.events(&EventFilter { limit: 10, ..f }).unwrap_err();
+        assert!(matches!(bad(EventFilter { text: Some("AND (".into()), ..EventFilter::default() }), StoreError::BadQuery { .. }));
+        assert!(matches!(bad(EventFilter { bbox: Some([40.0, 0.0, 30.0, 10.0]), ..EventFilter::default() }), StoreError::BadFilter(_)));
+        let (until, since) = (chrono::NaiveDate::from_ymd_opt(2016, 1, 1), chrono::NaiveDate::from_ymd_opt(2016, 2, 1));
+        assert!(matches!(bad(EventFilter { since, until, ..EventFilter::default() }), StoreError::BadFilter(_)));
+        let st = s.stats().unwrap();
+        assert_eq!((st.articles, st.events, st.articles_without_events), (2, 2, 0));
+        assert_eq!(st.by_month, vec![Count { key: "2016-05".into(), count: 2 }]);
+    }
+
+    #[test]
+    fn a_newer_file_is_refused_and_a_foreign_file_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.db");
+        drop(SqliteStore::open(&p).unwrap());
+        let c = Connection::open(&p).unwrap();
+        c.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'", []).unwrap();
+        drop(c);
+        assert!(matches!(SqliteStore::open(&p), Err(StoreError::TooNew { found: 99, .. })));
+        let junk = dir.path().join("junk.db");
+        std::fs::write(&junk, vec![b'x'; 4096]).unwrap();
+        assert!(matches!(SqliteStore::open(&junk), Err(StoreError::NotADatabase { .. })), "{:?}", SqliteStore::open(&junk).err());
+    }
+
+    #[test]
+    fn a_version_1_file_is_upgraded() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("old.db");
+        let (a, ev) = with_events(article("t.txt", "Title\n\nISIS militants captured the town of Marea on Monday, killing 12 rebels.\n"));
+        {
+            // A file as version 1 wrote it.
+            let c = Connection::open(&p).unwrap();
+            c.execute_batch(
+                "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '1');",
+            )
+            .unwrap();
+            c.execute_batch(MIGRATIONS[0]).unwrap();
+            c.execute(
+                "INSERT INTO articles (id, input, format, text, body, json) VALUES (?1, 't.txt', 'text', ?2, ?3, ?4)",
+                params![a.id, a.text, a.body(), serde_json::to_string(&a).unwrap()],
+            )
+            .unwrap();
+            let e = &ev[0];
+            c.execute(
+                "INSERT INTO events (id, article_id, event_type, sub_event_type, actor1, fatalities, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![e.event_id, a.id, e.event_type, e.sub_event_type, "Islamic State", e.fatalities, serde_json::to_string(e).unwrap()],
+            )
+            .unwrap();
+        }
+        let s = SqliteStore::open(&p).unwrap();
+        let (e, reporting) = s.event(&ev[0].event_id).unwrap().unwrap();
+        assert_eq!(reporting, vec![a.id.clone()]);
+        let spans: i64 = s.conn.query_row("SELECT count(*) FROM evidence", [], |r| r.get(0)).unwrap();
+        assert_eq!(spans as usize, e.evidence.len());
+        assert_eq!(s.integrity_check().unwrap(), "ok");
+    }
+}
