@@ -40,6 +40,22 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 100_000)]
         articles: usize,
     },
+    /// The whole pipeline into a fresh database: a corpus replicated to N distinct articles
+    /// (each copy tagged, so each is new), read, cleaned, extracted, geocoded and stored.
+    Ingest {
+        /// A file or folder of articles (e.g. the FA-KES CSV).
+        #[arg(long)]
+        input: PathBuf,
+        /// How many articles to ingest in all.
+        #[arg(long, default_value_t = 100_000)]
+        articles: usize,
+        /// Articles per transaction.
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+        /// The database to create (removed afterwards unless given).
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
     /// Place accuracy on FA-KES: the governorate of each article's main event against the
     /// crowd-coded `location` column.
     FakesPlaces {
@@ -69,6 +85,7 @@ pub fn run(cmd: BenchCmd) -> Result<bool> {
         BenchCmd::Read { input, articles } => bench_read(&input, articles),
         BenchCmd::Extract { input, articles } => bench_extract(&input, articles),
         BenchCmd::Geocode { input, articles } => bench_geocode(&input, articles),
+        BenchCmd::Ingest { input, articles, batch, db } => bench_ingest(&input, articles, batch, db),
         BenchCmd::FakesPlaces { input, misses } => bench_fakes_places(&input, misses),
         BenchCmd::Html { dataset, snippets, pages } => {
             bench_html(&dataset, pages)?;
@@ -212,6 +229,76 @@ fn bench_geocode(input: &Path, n: usize) -> Result<bool> {
     println!("geocoding: {n} articles, {events} events ({placed} placed) in {secs:.2} s = {:.0} articles/s on one core", n as f64 / secs);
     if let Some(m) = peak_rss_mib() {
         println!("peak memory (RSS): {m:.0} MiB");
+    }
+    Ok(true)
+}
+
+fn bench_ingest(input: &Path, n: usize, batch: usize, db: Option<PathBuf>) -> Result<bool> {
+    use sitrep_core::store::EventStore;
+    let articles = corpus(input)?;
+    // The copies as raw text: the title, then the body with a tag that makes each one new.
+    let raw: Vec<(String, String)> = articles
+        .iter()
+        .map(|a| (a.title.clone().unwrap_or_default(), a.paragraphs.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n\n")))
+        .collect();
+    let keep = db.is_some();
+    let path = db.unwrap_or_else(|| std::env::temp_dir().join(format!("sitrep-bench-{}.db", std::process::id())));
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+    }
+    let mut store = sitrep_core::store::Store::open(&path)?;
+    let _ = sitrep_core::geocode::Gazetteer::builtin();
+    let opts = ReadOptions::default();
+    let t = Instant::now();
+    let mut ing = sitrep_core::ingest::Ingester::new(&mut store, batch);
+    let mut failed = 0usize;
+    let mut stop: Option<sitrep_core::store::StoreError> = None;
+    for k in 0..n {
+        let (title, body) = &raw[k % raw.len()];
+        let text = format!("{title}\n\nCopy {k}. {body}\n");
+        read::read_bytes(&format!("bench/{k}.txt"), text.as_bytes(), &opts, &mut |r| match r {
+            Ok(a) if stop.is_none() => {
+                if let Err(e) = ing.push(a) {
+                    stop = Some(e);
+                }
+            }
+            Ok(_) => {}
+            Err(_) => failed += 1,
+        });
+        if let Some(e) = stop.take() {
+            return Err(e.into());
+        }
+    }
+    let summary = ing.finish()?;
+    let secs = t.elapsed().as_secs_f64();
+    store.checkpoint()?;
+    let (stored, events) = store.counts()?;
+    drop(store);
+    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    println!("corpus: {} ({} articles) replicated to {n} distinct articles; batches of {batch}", input.display(), articles.len());
+    println!(
+        "ingest: {} read, {} new, {} failed, {events} events in {secs:.1} s = {:.0} articles/s on {} threads",
+        summary.read,
+        summary.new,
+        failed + summary.failed.len(),
+        n as f64 / secs,
+        rayon::current_num_threads()
+    );
+    println!("of which: extracting and geocoding {:.1} s (in parallel), storing {:.1} s", summary.extract_secs, summary.store_secs);
+    println!(
+        "database: {} articles, {:.1} MiB = {:.2} MiB per 1,000 articles ({})",
+        stored,
+        bytes as f64 / 1048576.0,
+        bytes as f64 / 1048576.0 / (stored.max(1) as f64 / 1000.0),
+        path.display()
+    );
+    if let Some(m) = peak_rss_mib() {
+        println!("peak memory (RSS): {m:.0} MiB");
+    }
+    if !keep {
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+        }
     }
     Ok(true)
 }

@@ -1,7 +1,8 @@
 //! Ingest: clean articles in, events stored. Articles are collected into batches; each batch
 //! skips what the store already holds, extracts and geocodes the rest in parallel (rayon, one
 //! article per task) and is stored in one transaction, so a killed ingest loses at most the
-//! batch in flight and a rerun completes it.
+//! batches in flight and a rerun completes them. Storing a batch overlaps extracting the next
+//! (the store writes on one thread while the others extract).
 
 use crate::model::{Article, Event};
 use crate::store::{EventStore, StoreError, Stored};
@@ -26,12 +27,17 @@ pub struct Summary {
     pub unchanged: usize,
     pub failed: Vec<Failure>,
     pub events_added: usize,
+    /// Seconds spent extracting (in parallel) and storing; the two overlap.
+    pub extract_secs: f64,
+    pub store_secs: f64,
 }
 
 /// Feeds articles to a store in batches.
 pub struct Ingester<'s> {
     store: &'s mut dyn EventStore,
     pending: Vec<Article>,
+    /// Extracted, waiting to be stored while the next batch is extracted.
+    ready: Option<Vec<(Article, Vec<Event>)>>,
     batch: usize,
     summary: Summary,
 }
@@ -39,7 +45,7 @@ pub struct Ingester<'s> {
 impl<'s> Ingester<'s> {
     /// An ingester committing every `batch` articles (at least 1).
     pub fn new(store: &'s mut dyn EventStore, batch: usize) -> Self {
-        Ingester { store, pending: Vec::new(), batch: batch.max(1), summary: Summary::default() }
+        Ingester { store, pending: Vec::new(), ready: None, batch: batch.max(1), summary: Summary::default() }
     }
 
     /// Takes one article; stores a batch when one is full.
@@ -62,24 +68,47 @@ impl<'s> Ingester<'s> {
         &self.summary
     }
 
-    /// Stores the pending articles now.
-    pub fn flush(&mut self) -> Result<(), StoreError> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
+    /// Extracts the pending articles while storing the batch extracted before.
+    fn flush(&mut self) -> Result<(), StoreError> {
         let pending = std::mem::take(&mut self.pending);
         let ids: Vec<&str> = pending.iter().map(|a| a.id.as_str()).collect();
         let known = self.store.known(&ids)?;
         let (old, fresh): (Vec<Article>, Vec<Article>) = pending.into_iter().partition(|a| known.contains(&a.id));
         self.summary.unchanged += old.len();
-        let batch: Vec<(Article, Vec<Event>)> = fresh
-            .into_par_iter()
-            .map(|a| {
-                let events = crate::events_of(&a);
-                (a, events)
-            })
-            .collect();
-        for s in self.store.put_batch(&batch)? {
+        let previous = self.ready.take();
+        let store = &mut *self.store;
+        let (stored, (extracted, extract_secs)) = rayon::join(
+            || {
+                let t = std::time::Instant::now();
+                let r = match &previous {
+                    Some(b) => store.put_batch(b),
+                    None => Ok(Vec::new()),
+                };
+                (r, t.elapsed().as_secs_f64())
+            },
+            || {
+                let t = std::time::Instant::now();
+                let batch: Vec<(Article, Vec<Event>)> = fresh
+                    .into_par_iter()
+                    .map(|a| {
+                        let events = crate::events_of(&a);
+                        (a, events)
+                    })
+                    .collect();
+                (batch, t.elapsed().as_secs_f64())
+            },
+        );
+        self.summary.extract_secs += extract_secs;
+        self.summary.store_secs += stored.1;
+        self.count(stored.0?);
+        if !extracted.is_empty() {
+            self.ready = Some(extracted);
+        }
+        Ok(())
+    }
+
+    fn count(&mut self, stored: Vec<Stored>) {
+        for s in stored {
             match s {
                 Stored::New { events } => {
                     self.summary.new += 1;
@@ -92,12 +121,17 @@ impl<'s> Ingester<'s> {
                 Stored::Unchanged => self.summary.unchanged += 1,
             }
         }
-        Ok(())
     }
 
-    /// Stores what is pending and returns the summary.
+    /// Stores everything pending and returns the summary.
     pub fn finish(mut self) -> Result<Summary, StoreError> {
         self.flush()?;
+        if let Some(b) = self.ready.take() {
+            let t = std::time::Instant::now();
+            let stored = self.store.put_batch(&b)?;
+            self.summary.store_secs += t.elapsed().as_secs_f64();
+            self.count(stored);
+        }
         Ok(self.summary)
     }
 }

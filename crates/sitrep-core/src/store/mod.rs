@@ -136,8 +136,9 @@ pub struct Stats {
     pub sources: Vec<Count>,
 }
 
-/// The interface between the pipeline and a store.
-pub trait EventStore {
+/// The interface between the pipeline and a store. `Send`: ingest writes from a worker
+/// thread while others extract.
+pub trait EventStore: Send {
     /// Which of these article ids are stored already (current or superseded).
     fn known(&self, ids: &[&str]) -> Result<HashSet<String>, StoreError>;
     /// Stores articles with their events, in one transaction: all of the batch or none.

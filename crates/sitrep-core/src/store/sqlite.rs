@@ -21,7 +21,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Migrations, in order: `MIGRATIONS[n]` takes a file from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -126,6 +126,10 @@ CREATE TABLE event_history (
 );
 CREATE INDEX event_history_article ON event_history(article_id);
 "#,
+    // Version 3 writes the `json` columns deflated (BLOB) and an article's JSON without its
+    // original text; older rows stay plain JSON text and read as before. Nothing to convert,
+    // but a version 2 sitrep must not open a file it would misread.
+    "SELECT 1;",
 ];
 
 /// The SQLite store.
@@ -134,8 +138,62 @@ pub struct SqliteStore {
     path: String,
 }
 
-fn corrupt(e: serde_json::Error) -> StoreError {
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
+}
+
+/// Articles and events are kept as JSON, deflated (a third of the size; the columns beside
+/// them are what SQL filters on). Files written before version 3 hold plain JSON text, which
+/// [`unpack`] reads too.
+fn pack<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
+    thread_local! {
+        // One compressor per thread, reset between records: a fresh one costs more to set up
+        // (its tables zeroed) than a record costs to compress.
+        static Z: std::cell::RefCell<flate2::Compress> = std::cell::RefCell::new(flate2::Compress::new(flate2::Compression::fast(), false));
+    }
+    let json = serde_json::to_vec(v).map_err(corrupt)?;
+    Z.with(|z| {
+        let mut z = z.borrow_mut();
+        z.reset();
+        let mut out = Vec::with_capacity(json.len() / 2 + 64);
+        loop {
+            let consumed = z.total_in() as usize;
+            let status = z.compress_vec(&json[consumed..], &mut out, flate2::FlushCompress::Finish).map_err(corrupt)?;
+            match status {
+                flate2::Status::StreamEnd => return Ok(out),
+                _ => out.reserve(out.capacity().max(1024)),
+            }
+        }
+    })
+}
+
+fn unpack<T: serde::de::DeserializeOwned>(v: &rusqlite::types::Value) -> Result<T, StoreError> {
+    use rusqlite::types::Value;
+    use std::io::Read;
+    match v {
+        Value::Text(t) => serde_json::from_str(t).map_err(corrupt),
+        Value::Blob(b) => {
+            let mut json = Vec::with_capacity(b.len() * 4);
+            flate2::read::DeflateDecoder::new(b.as_slice()).read_to_end(&mut json).map_err(corrupt)?;
+            serde_json::from_slice(&json).map_err(corrupt)
+        }
+        other => Err(StoreError::Corrupt(format!("a stored record is {other:?}, not JSON"))),
+    }
+}
+
+/// An article as stored: its JSON without the original text, which has a column of its own.
+fn pack_article(a: &Article) -> Result<Vec<u8>, StoreError> {
+    let mut slim = a.clone();
+    slim.text = String::new();
+    pack(&slim)
+}
+
+fn unpack_article(json: &rusqlite::types::Value, text: String) -> Result<Article, StoreError> {
+    let mut a: Article = unpack(json)?;
+    if a.text.is_empty() {
+        a.text = text;
+    }
+    Ok(a)
 }
 
 impl SqliteStore {
@@ -150,7 +208,8 @@ impl SqliteStore {
         };
         let conn = Connection::open(path).map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(err)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;")
+            .map_err(err)?;
         let foreign: bool = conn
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN ('meta') AND name NOT LIKE 'sqlite_%'",
@@ -198,6 +257,11 @@ impl SqliteStore {
             rows.collect::<Result<_, _>>().map_err(|e| self.err(e))?
         };
         Ok(rows.join("; "))
+    }
+
+    /// Moves the write-ahead log into the main file (after a bulk load, before measuring it).
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(|e| self.err(e))
     }
 
     /// The ids of every current article, sorted.
@@ -300,9 +364,9 @@ impl SqliteStore {
         }
     }
 
-    fn events_where(&self, clause: &str, args: &[rusqlite::types::Value]) -> Result<Vec<String>, rusqlite::Error> {
+    fn events_where(&self, clause: &str, args: &[rusqlite::types::Value]) -> Result<Vec<rusqlite::types::Value>, rusqlite::Error> {
         let mut stmt = self.conn.prepare(&format!("SELECT json FROM events{clause}"))?;
-        let rows = stmt.query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(0))?;
+        let rows = stmt.query_map(params_from_iter(args.iter()), |r| r.get::<_, rusqlite::types::Value>(0))?;
         rows.collect()
     }
 
@@ -318,9 +382,10 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Inserts an article and its events, not yet its search index entry (see `put_batch`).
     fn insert(tx: &Transaction<'_>, a: &Article, events: &[Event], now: &str) -> Result<(), StoreError> {
         let err = |source| StoreError::Sqlite { path: String::new(), source };
-        let json = serde_json::to_string(a).map_err(corrupt)?;
+        let json = pack_article(a)?;
         let body = a.body();
         tx.prepare_cached(
             "INSERT INTO articles (id, input, format, title, source, byline, dateline, published, url, text, body, json, doc_key, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
@@ -344,11 +409,8 @@ impl SqliteStore {
             ])
         })
         .map_err(err)?;
-        tx.prepare_cached("INSERT INTO articles_fts (id, title, body) VALUES (?1, ?2, ?3)")
-            .and_then(|mut s| s.execute(params![a.id, a.title, body]))
-            .map_err(err)?;
         for e in events {
-            let json = serde_json::to_string(e).map_err(corrupt)?;
+            let json = pack(e)?;
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO events (id, article_id, event_date, event_type, sub_event_type, actor1, actor2, location, latitude, longitude, country, admin1, admin2, geo_precision, fatalities, json, source, geo_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             )
@@ -441,6 +503,10 @@ impl EventStore for SqliteStore {
         let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
         let tx = self.conn.transaction().map_err(err)?;
         let mut out = Vec::with_capacity(batch.len());
+        // The search index is written last: FTS5 flushes its pending terms to disk at every
+        // statement savepoint, so interleaved with the other inserts it writes (and merges)
+        // hundreds of tiny segments per batch.
+        let mut indexed: Vec<&Article> = Vec::with_capacity(batch.len());
         for (a, events) in batch {
             let exists = tx
                 .prepare_cached("SELECT 1 FROM articles WHERE id = ?1")
@@ -459,13 +525,21 @@ impl EventStore for SqliteStore {
                 None => None,
             };
             Self::insert(&tx, a, events, &now).map_err(with_path)?;
+            indexed.push(a);
             match previous {
                 Some(old) => {
                     Self::supersede(&tx, &old, &a.id, &now).map_err(err)?;
+                    // Both versions in one batch: the old one never reaches the index.
+                    indexed.retain(|x| x.id != old);
                     out.push(Stored::Replaced { events: events.len(), old });
                 }
                 None => out.push(Stored::New { events: events.len() }),
             }
+        }
+        for a in indexed {
+            tx.prepare_cached("INSERT INTO articles_fts (id, title, body) VALUES (?1, ?2, ?3)")
+                .and_then(|mut s| s.execute(params![a.id, a.title, a.body()]))
+                .map_err(err)?;
         }
         tx.commit().map_err(err)?;
         Ok(out)
@@ -485,7 +559,7 @@ impl EventStore for SqliteStore {
         args.push(rusqlite::types::Value::Integer(f.offset.min(i64::MAX as usize) as i64));
         clause.push_str(&format!(" LIMIT ?{} OFFSET ?{}", args.len() - 1, args.len()));
         let rows = self.events_where(&clause, &args).map_err(|e| self.query_err(f, e))?;
-        rows.iter().map(|j| serde_json::from_str(j).map_err(corrupt)).collect()
+        rows.iter().map(unpack).collect()
     }
 
     fn count_events(&self, f: &EventFilter) -> Result<u64, StoreError> {
@@ -497,29 +571,31 @@ impl EventStore for SqliteStore {
     }
 
     fn event(&self, id: &str) -> Result<Option<(Event, Vec<String>)>, StoreError> {
-        let json: Option<String> =
+        let json: Option<rusqlite::types::Value> =
             self.conn.query_row("SELECT json FROM events WHERE id = ?1", params![id], |r| r.get(0)).optional().map_err(|e| self.err(e))?;
         let Some(json) = json else { return Ok(None) };
         let mut stmt =
             self.conn.prepare("SELECT article_id FROM event_articles WHERE event_id = ?1 ORDER BY article_id").map_err(|e| self.err(e))?;
         let articles = stmt.query_map(params![id], |r| r.get::<_, String>(0)).map_err(|e| self.err(e))?;
         let articles = articles.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))?;
-        Ok(Some((serde_json::from_str(&json).map_err(corrupt)?, articles)))
+        Ok(Some((unpack(&json)?, articles)))
     }
 
     fn article(&self, id: &str) -> Result<Option<StoredArticle>, StoreError> {
-        let row: Option<(String, Option<String>)> = self
+        let row: Option<(rusqlite::types::Value, Option<String>, String)> = self
             .conn
-            .query_row("SELECT json, superseded_by FROM articles WHERE id = ?1", params![id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT json, superseded_by, text FROM articles WHERE id = ?1", params![id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()
             .map_err(|e| self.err(e))?;
-        let Some((json, superseded_by)) = row else { return Ok(None) };
+        let Some((json, superseded_by, text)) = row else { return Ok(None) };
         let events = self
             .events_where(" WHERE id IN (SELECT event_id FROM event_articles WHERE article_id = ?1) ORDER BY id", &[id.to_string().into()])
             .map_err(|e| self.err(e))?;
-        let mut events: Vec<Event> = events.iter().map(|j| serde_json::from_str(j).map_err(corrupt)).collect::<Result<_, _>>()?;
+        let mut events: Vec<Event> = events.iter().map(unpack).collect::<Result<_, _>>()?;
         events.sort_by_key(|e| e.evidence.first().map_or(usize::MAX, |s| s.start));
-        Ok(Some(StoredArticle { article: serde_json::from_str(&json).map_err(corrupt)?, superseded_by, events }))
+        Ok(Some(StoredArticle { article: unpack_article(&json, text)?, superseded_by, events }))
     }
 
     fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
@@ -647,6 +723,20 @@ mod tests {
         assert_eq!(s.search("14", 5).unwrap().len(), 1);
         // The old text again changes nothing.
         assert_eq!(s.put_batch(std::slice::from_ref(&v1)).unwrap(), vec![Stored::Unchanged]);
+    }
+
+    #[test]
+    fn two_versions_in_one_batch_leave_the_later_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        let v1 = with_events(article("story.txt", "Title\n\nISIS militants captured the town of Marea on Monday, killing 12 rebels.\n"));
+        let v2 = with_events(article("story.txt", "Title\n\nISIS militants captured the town of Marea on Monday, killing 14 rebels.\n"));
+        let r = s.put_batch(&[v1.clone(), v2.clone()]).unwrap();
+        assert_eq!(r[1], Stored::Replaced { events: 1, old: v1.0.id.clone() });
+        assert_eq!(s.counts().unwrap(), (1, 1));
+        assert_eq!(s.search("12", 5).unwrap().len(), 0, "the superseded version is not searchable");
+        assert_eq!(s.search("14", 5).unwrap().len(), 1);
+        assert_eq!(s.article(&v2.0.id).unwrap().unwrap().article, v2.0, "an article reads back whole");
     }
 
     #[test]
