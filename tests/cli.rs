@@ -422,6 +422,25 @@ fn acled_and_geojson_exports_parse_back() {
         "no temporary file left"
     );
 
+    // JSON: the same events as JSON Lines, in one array.
+    let json = sitrep().args(["events", "--format", "json", "--db"]).arg(&db).output().unwrap();
+    let array: Vec<Value> = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(array, events);
+    // CSV: one row per event, fields matching the JSON.
+    let csv_out = sitrep().args(["events", "--format", "csv", "--db"]).arg(&db).output().unwrap();
+    let mut rdr = csv::Reader::from_reader(csv_out.stdout.as_slice());
+    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    let col = |n: &str| headers.iter().position(|h| h == n).unwrap_or_else(|| panic!("no {n} column"));
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), events.len());
+    for (row, e) in rows.iter().zip(&events) {
+        assert_eq!(&row[col("event_id")], e["event_id"].as_str().unwrap());
+        assert_eq!(&row[col("event_date")], e["event_date"].as_str().unwrap_or(""));
+        assert_eq!(&row[col("actor1")], e["actor1"]["name"].as_str().unwrap_or(""));
+        assert_eq!(&row[col("fatalities")], e["fatalities"].to_string());
+        assert_eq!(&row[col("location")], e["location"].as_str().unwrap_or(""));
+    }
+
     // GeoJSON: a FeatureCollection of points at the events' coordinates.
     let gj = sitrep().args(["events", "--format", "geojson", "--db"]).arg(&db).output().unwrap();
     let fc: Value = serde_json::from_slice(&gj.stdout).unwrap();
