@@ -37,6 +37,8 @@ enum Command {
     Search(SearchCmd),
     /// What the store holds: counts by type, actor, governorate, month and source.
     Stats(StatsCmd),
+    /// Serve the store: the HTTP JSON API and the map page.
+    Serve(ServeCmd),
     /// Resolve the places a text names, and show how each was resolved.
     Geocode(GeocodeCmd),
     /// Look a place name up in the gazetteer (fuzzy, with admin areas).
@@ -216,6 +218,21 @@ struct StatsCmd {
 }
 
 #[derive(Args)]
+struct ServeCmd {
+    #[command(flatten)]
+    db: DbArg,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// Bearer token that `POST /api/articles` requires; without one the server is read-only.
+    #[arg(long, env = "SITREP_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// The largest request body accepted, in bytes.
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    max_body: usize,
+}
+
+#[derive(Args)]
 struct SearchCmd {
     /// The query (FTS5: "a phrase", prefix*, AND/OR/NOT).
     query: String,
@@ -369,6 +386,7 @@ fn main() -> ExitCode {
         Command::Events(cmd) => run_events(cmd),
         Command::Search(cmd) => run_search(cmd),
         Command::Stats(cmd) => run_stats(cmd),
+        Command::Serve(cmd) => run_serve(cmd),
         Command::Geocode(cmd) => run_geocode(cmd),
         Command::Places(cmd) => run_places(cmd),
         Command::Gazetteer(GazetteerCmd::Build { wof, out }) => run_gazetteer_build(&wof, &out),
@@ -753,6 +771,15 @@ fn open_existing(path: &std::path::Path) -> Result<sitrep_core::store::Store> {
         anyhow::bail!("{}: no such database (create one with `sitrep ingest PATH... --db {}`)", path.display(), path.display());
     }
     Ok(sitrep_core::store::Store::open(path)?)
+}
+
+/// `sitrep serve`: the API and the page until SIGTERM or Ctrl-C.
+fn run_serve(cmd: ServeCmd) -> Result<bool> {
+    let config =
+        sitrep_server::Config { db: cmd.db.db, addr: cmd.addr, token: cmd.token.filter(|t| !t.is_empty()), max_body: cmd.max_body };
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(sitrep_server::serve(config, sitrep_server::shutdown_signal()))?;
+    Ok(true)
 }
 
 /// `sitrep stats`: what the store holds.

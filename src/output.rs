@@ -43,32 +43,6 @@ pub struct EventSink {
     first: bool,
 }
 
-const CSV_COLUMNS: &[&str] = &[
-    "event_id",
-    "event_date",
-    "weekday",
-    "time_precision",
-    "event_type",
-    "sub_event_type",
-    "cameo",
-    "actor1",
-    "actor2",
-    "location",
-    "latitude",
-    "longitude",
-    "country",
-    "admin1",
-    "admin2",
-    "geo_precision",
-    "fatalities",
-    "fatalities_bound",
-    "injured",
-    "confidence",
-    "article_id",
-    "notes",
-    "evidence",
-];
-
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
@@ -85,7 +59,7 @@ impl EventSink {
     pub fn start(&mut self, out: &mut impl Write) -> io::Result<()> {
         match self.format {
             EventFormat::Json => out.write_all(b"["),
-            EventFormat::Csv => writeln!(out, "{}", CSV_COLUMNS.join(",")),
+            EventFormat::Csv => writeln!(out, "{}", sitrep_core::export::CSV_COLUMNS.join(",")),
             _ => Ok(()),
         }
     }
@@ -144,32 +118,7 @@ impl EventSink {
             }
             EventFormat::Csv => {
                 for e in events {
-                    let opt = |x: Option<String>| x.unwrap_or_default();
-                    let row = [
-                        e.event_id.clone(),
-                        opt(e.event_date.map(|d| d.to_string())),
-                        opt(e.weekday.clone()),
-                        e.time_precision.to_string(),
-                        e.event_type.clone(),
-                        e.sub_event_type.clone(),
-                        e.cameo.clone(),
-                        opt(e.actor1.as_ref().map(|a| a.name.clone())),
-                        opt(e.actor2.as_ref().map(|a| a.name.clone())),
-                        opt(e.location.clone()),
-                        opt(e.latitude.map(|v| v.to_string())),
-                        opt(e.longitude.map(|v| v.to_string())),
-                        opt(e.country.clone()),
-                        opt(e.admin1.clone()),
-                        opt(e.admin2.clone()),
-                        opt(e.geo_precision.map(|v| v.to_string())),
-                        e.fatalities.to_string(),
-                        e.fatalities_bound.clone(),
-                        opt(e.injured.map(|v| v.to_string())),
-                        format!("{:.2}", e.confidence),
-                        e.article_id.clone(),
-                        e.notes.clone(),
-                        e.evidence.iter().map(|x| format!("{}-{}", x.start, x.end)).collect::<Vec<_>>().join(";"),
-                    ];
+                    let row = sitrep_core::export::csv_row(e);
                     writeln!(out, "{}", row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","))?;
                 }
                 Ok(())

@@ -116,3 +116,61 @@ pub fn geojson(events: &[Event]) -> Value {
         .collect();
     json!({"type": "FeatureCollection", "features": features})
 }
+
+/// The columns of sitrep's flat CSV of events (`--format csv`): ACLED's field names where ACLED
+/// has the field, evidence as `start-end` character ranges.
+pub const CSV_COLUMNS: &[&str] = &[
+    "event_id",
+    "event_date",
+    "weekday",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "cameo",
+    "actor1",
+    "actor2",
+    "location",
+    "latitude",
+    "longitude",
+    "country",
+    "admin1",
+    "admin2",
+    "geo_precision",
+    "fatalities",
+    "fatalities_bound",
+    "injured",
+    "confidence",
+    "article_id",
+    "notes",
+    "evidence",
+];
+
+/// One event as a row of [`CSV_COLUMNS`].
+pub fn csv_row(e: &Event) -> Vec<String> {
+    let opt = |x: Option<String>| x.unwrap_or_default();
+    vec![
+        e.event_id.clone(),
+        opt(e.event_date.map(|d| d.to_string())),
+        opt(e.weekday.clone()),
+        e.time_precision.to_string(),
+        e.event_type.clone(),
+        e.sub_event_type.clone(),
+        e.cameo.clone(),
+        opt(e.actor1.as_ref().map(|a| a.name.clone())),
+        opt(e.actor2.as_ref().map(|a| a.name.clone())),
+        opt(e.location.clone()),
+        opt(e.latitude.map(|v| v.to_string())),
+        opt(e.longitude.map(|v| v.to_string())),
+        opt(e.country.clone()),
+        opt(e.admin1.clone()),
+        opt(e.admin2.clone()),
+        opt(e.geo_precision.map(|v| v.to_string())),
+        e.fatalities.to_string(),
+        e.fatalities_bound.clone(),
+        opt(e.injured.map(|v| v.to_string())),
+        format!("{:.2}", e.confidence),
+        e.article_id.clone(),
+        e.notes.clone(),
+        e.evidence.iter().map(|x| format!("{}-{}", x.start, x.end)).collect::<Vec<_>>().join(";"),
+    ]
+}

@@ -136,6 +136,29 @@ pub struct Stats {
     pub sources: Vec<Count>,
 }
 
+/// An actor events name, with how many events.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActorCount {
+    pub name: String,
+    pub side: String,
+    /// ACLED interaction code.
+    pub inter: u8,
+    pub events: u64,
+}
+
+/// A gazetteer place events are placed at, with how many events.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlaceCount {
+    pub id: String,
+    pub name: Option<String>,
+    pub country: Option<String>,
+    pub admin1: Option<String>,
+    pub admin2: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub events: u64,
+}
+
 /// The interface between the pipeline and a store. `Send`: ingest writes from a worker
 /// thread while others extract.
 pub trait EventStore: Send {
@@ -157,4 +180,8 @@ pub trait EventStore: Send {
     fn counts(&self) -> Result<(u64, u64), StoreError>;
     /// Counts by type, actor, admin area, month, day and source.
     fn stats(&self) -> Result<Stats, StoreError>;
+    /// The actors events name, most events first.
+    fn actors(&self) -> Result<Vec<ActorCount>, StoreError>;
+    /// The places events are at, most events first.
+    fn places(&self, limit: usize) -> Result<Vec<PlaceCount>, StoreError>;
 }

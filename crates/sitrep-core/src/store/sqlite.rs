@@ -13,7 +13,7 @@
 //!   event; `actors`, `places`: the actors and gazetteer places events name;
 //! - `event_history`: events of superseded versions, with when and by what they were replaced.
 
-use super::{Count, EventFilter, EventStore, SearchHit, Sort, Stats, StoreError, Stored, StoredArticle};
+use super::{ActorCount, Count, EventFilter, EventStore, PlaceCount, SearchHit, Sort, Stats, StoreError, Stored, StoredArticle};
 use crate::extract::actors::ActorDict;
 use crate::model::{Article, Event};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
@@ -128,8 +128,8 @@ CREATE INDEX event_history_article ON event_history(article_id);
 "#,
     // Version 3 writes the `json` columns deflated (BLOB) and an article's JSON without its
     // original text; older rows stay plain JSON text and read as before. Nothing to convert,
-    // but a version 2 sitrep must not open a file it would misread.
-    "SELECT 1;",
+    // but a version 2 sitrep must not open a file it would misread. Places are looked up by id.
+    "CREATE INDEX IF NOT EXISTS events_geo_id ON events(geo_id);",
 ];
 
 /// The SQLite store.
@@ -654,6 +654,50 @@ impl EventStore for SqliteStore {
             by_day: self.counts_of("SELECT coalesce(event_date, 'undated'), count(*) FROM events GROUP BY 1 ORDER BY 1")?,
             sources: self.counts_of("SELECT source, count(*) FROM articles WHERE superseded_by IS NULL GROUP BY 1 ORDER BY 2 DESC, 1")?,
         })
+    }
+
+    fn actors(&self) -> Result<Vec<ActorCount>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT a.name, a.side, a.inter, (SELECT count(*) FROM events e WHERE e.actor1 = a.name OR e.actor2 = a.name) AS n \
+                 FROM actors a WHERE n > 0 ORDER BY n DESC, a.name",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(ActorCount { name: r.get(0)?, side: r.get(1)?, inter: r.get::<_, i64>(2)? as u8, events: r.get::<_, i64>(3)? as u64 })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    fn places(&self, limit: usize) -> Result<Vec<PlaceCount>, StoreError> {
+        if limit == 0 || limit > EventFilter::MAX_LIMIT {
+            return Err(StoreError::BadFilter(format!("limit {limit} (must be 1 to {})", EventFilter::MAX_LIMIT)));
+        }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT p.id, p.name, p.country, p.admin1, p.admin2, p.latitude, p.longitude, count(e.id) AS n \
+                 FROM places p JOIN events e ON e.geo_id = p.id GROUP BY p.id ORDER BY n DESC, p.id LIMIT ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![limit as i64], |r| {
+                Ok(PlaceCount {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    country: r.get(2)?,
+                    admin1: r.get(3)?,
+                    admin2: r.get(4)?,
+                    latitude: r.get(5)?,
+                    longitude: r.get(6)?,
+                    events: r.get::<_, i64>(7)? as u64,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 }
 

@@ -1,0 +1,362 @@
+//! The API through a real server on a loopback port and a real HTTP client: every route, each
+//! filter, pagination, formats, auth and malformed parameters.
+
+use serde_json::Value;
+use sitrep_core::store::{EventStore, SqliteStore};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+const TOKEN: &str = "test-token-123";
+
+struct Server {
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+fn seeds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/seeds")
+}
+
+/// A database of the seed fixtures.
+fn seeded_db(dir: &Path) -> PathBuf {
+    let db = dir.join("api.db");
+    let mut store = SqliteStore::open(&db).unwrap();
+    let mut ing = sitrep_core::ingest::Ingester::new(&mut store, 50);
+    let (inputs, _) = sitrep_core::read::expand(&[seeds().display().to_string()]);
+    for input in &inputs {
+        sitrep_core::read::read_input(input, &Default::default(), &mut |r| ing.push(r.unwrap()).unwrap());
+    }
+    ing.finish().unwrap();
+    db
+}
+
+/// Starts a server on a free loopback port in a background thread; returns its base URL.
+fn start(db: PathBuf, token: Option<&str>, max_body: usize) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let token = token.map(String::from);
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            tx.send(addr).unwrap();
+            let config = sitrep_server::Config { db, addr, token, max_body };
+            sitrep_server::serve_on(listener, config, std::future::pending()).await.unwrap();
+        });
+    });
+    format!("http://{}", rx.recv().unwrap())
+}
+
+/// One shared read-only-by-default server over the seeds (tests that write start their own).
+fn server() -> &'static Server {
+    static S: OnceLock<Server> = OnceLock::new();
+    S.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let db = seeded_db(dir.path());
+        Server { base: start(db, None, 1 << 20), _dir: dir }
+    })
+}
+
+/// GET: (status, body).
+fn get(url: &str) -> (u16, String) {
+    match ureq::get(url).call() {
+        Ok(r) => (r.status(), r.into_string().unwrap()),
+        Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap()),
+        Err(e) => panic!("{url}: {e}"),
+    }
+}
+
+fn get_json(path: &str) -> Value {
+    let (status, body) = get(&format!("{}{path}", server().base));
+    assert_eq!(status, 200, "{path}: {body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+fn error(path: &str) -> (u16, String) {
+    let (status, body) = get(&format!("{}{path}", server().base));
+    let v: Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{path}: not JSON: {body}"));
+    assert_eq!(v["status"].as_u64(), Some(status as u64), "{body}");
+    (status, v["error"].as_str().unwrap().to_string())
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v["events"].as_array().unwrap().iter().map(|e| e["event_id"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn health_and_events() {
+    let h = get_json("/healthz");
+    assert_eq!((h["status"].as_str(), h["articles"].as_u64(), h["events"].as_u64()), (Some("ok"), Some(5), Some(15)));
+    let all = get_json("/api/events?limit=1000");
+    assert_eq!(all["total"], 15);
+    assert_eq!(all["count"], 15);
+    assert!(all["next_cursor"].is_null());
+}
+
+#[test]
+fn each_filter_narrows() {
+    let all = get_json("/api/events?limit=1000");
+    let n = |q: &str| get_json(&format!("/api/events?limit=1000&{q}"))["total"].as_u64().unwrap();
+    let every = all["total"].as_u64().unwrap();
+    let daesh = get_json("/api/events?actor=Daesh&limit=1000");
+    assert!(daesh["total"].as_u64().unwrap() > 0);
+    assert!(daesh["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["actor1"]["name"] == "Islamic State" || e["actor2"]["name"] == "Islamic State"));
+    for q in [
+        "type=Battles",
+        "sub_type=Armed%20clash",
+        "actor=Daesh",
+        "since=2016-05-28",
+        "until=2016-05-28",
+        "admin1=Aleppo",
+        "place=Marea",
+        "bbox=36.9,36.3,37.4,36.7",
+        "source=Alalam",
+        "text=%22car%20bomb%22",
+        "min_fatalities=10",
+    ] {
+        let k = n(q);
+        assert!(k > 0 && k < every, "{q}: {k} of {every}");
+    }
+    // A filter that matches nothing is an empty page, not an error.
+    assert_eq!(n("actor=Nobody%20At%20All"), 0);
+    let box_events = get_json("/api/events?limit=1000&bbox=36.9,36.3,37.4,36.7");
+    for e in box_events["events"].as_array().unwrap() {
+        let (lat, lon) = (e["latitude"].as_f64().unwrap(), e["longitude"].as_f64().unwrap());
+        assert!((36.3..=36.7).contains(&lat) && (36.9..=37.4).contains(&lon));
+    }
+    let sorted = get_json("/api/events?limit=1000&sort=fatalities");
+    let tolls: Vec<u64> = sorted["events"].as_array().unwrap().iter().map(|e| e["fatalities"].as_u64().unwrap()).collect();
+    assert!(tolls.windows(2).all(|w| w[0] >= w[1]));
+    let asc = get_json("/api/events?limit=1000&sort=date_asc");
+    let dates: Vec<&str> = asc["events"].as_array().unwrap().iter().filter_map(|e| e["event_date"].as_str()).collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]));
+}
+
+#[test]
+fn cursor_pagination_walks_every_event_once() {
+    let all = ids(&get_json("/api/events?limit=1000"));
+    let mut seen = Vec::new();
+    let mut path = "/api/events?limit=4".to_string();
+    loop {
+        let page = get_json(&path);
+        assert!(page["count"].as_u64().unwrap() <= 4);
+        seen.extend(ids(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/events?limit=4&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, all);
+}
+
+#[test]
+fn formats() {
+    let base = &server().base;
+    let json = get_json("/api/events?limit=1000");
+    let gj = ureq::get(&format!("{base}/api/events?limit=1000&format=geojson")).call().unwrap();
+    assert_eq!(gj.content_type(), "application/geo+json");
+    let fc: Value = gj.into_json().unwrap();
+    assert_eq!(fc["type"], "FeatureCollection");
+    assert_eq!(fc["features"].as_array().unwrap().len(), 15);
+    assert_eq!(fc["features"][0]["properties"]["event_id"], json["events"][0]["event_id"]);
+    for (format, columns) in [("csv", sitrep_core::export::CSV_COLUMNS), ("acled", sitrep_core::export::ACLED_COLUMNS)] {
+        let r = ureq::get(&format!("{base}/api/events?limit=5&format={format}")).call().unwrap();
+        assert!(r.content_type().starts_with("text/csv"));
+        assert_eq!(r.header("x-next-cursor"), Some("o5"));
+        let body = r.into_string().unwrap();
+        let mut rdr = csv::Reader::from_reader(body.as_bytes());
+        let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+        assert_eq!(headers, columns.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+        assert_eq!(rdr.records().count(), 5);
+    }
+}
+
+#[test]
+fn one_event_and_its_article_with_evidence() {
+    let first = &get_json("/api/events?limit=1")["events"][0];
+    let id = first["event_id"].as_str().unwrap();
+    let e = get_json(&format!("/api/events/{id}"));
+    assert_eq!(e["event"]["event_id"], id);
+    let art = &e["articles"][0];
+    assert_eq!(art["id"], first["article_id"]);
+    let evidence = art["evidence"].as_array().unwrap();
+    assert!(!evidence.is_empty());
+    let a = get_json(&format!("/api/articles/{}", art["id"].as_str().unwrap()));
+    let text = a["text"].as_str().unwrap();
+    // Every mark points at its evidence text.
+    for m in a["marks"].as_array().unwrap() {
+        let (b0, b1) = (m["byte_start"].as_u64().unwrap() as usize, m["byte_end"].as_u64().unwrap() as usize);
+        assert!(b1 > b0 && b1 <= text.len());
+    }
+    let span = &evidence[0];
+    let (b0, b1) = (span["byte_start"].as_u64().unwrap() as usize, span["byte_end"].as_u64().unwrap() as usize);
+    assert_eq!(&text[b0..b1], span["text"].as_str().unwrap());
+    assert!(a["events"].as_array().unwrap().iter().any(|x| x["event_id"] == id));
+    assert!(!a["paragraphs"].as_array().unwrap().is_empty());
+    assert_eq!(error("/api/events/nope").0, 404);
+    assert_eq!(error("/api/articles/nope").0, 404);
+}
+
+#[test]
+fn search_actors_places_stats() {
+    let hits = get_json("/api/search?q=%22car%20bomb%22");
+    assert!(hits["count"].as_u64().unwrap() >= 1);
+    assert!(hits["hits"][0]["snippet"].as_str().unwrap().contains('['));
+    let prefix = get_json("/api/search?q=Qalam*&limit=2");
+    assert!(prefix["count"].as_u64().unwrap() >= 1);
+    let actors = get_json("/api/actors");
+    assert!(actors["actors"].as_array().unwrap().iter().any(|a| a["name"] == "Islamic State" && a["events"].as_u64().unwrap() > 0));
+    let places = get_json("/api/places");
+    let places = places["places"].as_array().unwrap();
+    assert!(places.iter().any(|p| p["admin1"] == "Aleppo"));
+    assert!(places.windows(2).all(|w| w[0]["events"].as_u64() >= w[1]["events"].as_u64()));
+    let st = get_json("/api/stats");
+    assert_eq!(st["events"], 15);
+    let by_day: u64 = st["by_day"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).sum();
+    assert_eq!(by_day, 15);
+    assert!(!st["by_type"].as_array().unwrap().is_empty() && !st["by_admin1"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn malformed_parameters_are_400s_with_reasons() {
+    for (path, why) in [
+        ("/api/events?since=2016-13-01", "since"),
+        ("/api/events?until=yesterday", "until"),
+        ("/api/events?since=2016-06-01&until=2016-01-01", "after"),
+        ("/api/events?bbox=1,2,3", "bbox"),
+        ("/api/events?bbox=40,0,30,10", "bbox"),
+        ("/api/events?bbox=a,b,c,d", "bbox"),
+        ("/api/events?sort=random", "sort"),
+        ("/api/events?format=xml", "format"),
+        ("/api/events?cursor=zzz", "cursor"),
+        ("/api/events?limit=0", "limit"),
+        ("/api/events?limit=99999999999", "limit"),
+        ("/api/events?limit=-1", "limit"),
+        ("/api/events?min_fatalities=many", "min_fatalities"),
+        ("/api/events?text=AND%20(", "bad search query"),
+        ("/api/events?colour=red", "unknown parameter"),
+        ("/api/events?type=Battles&type=Riots", "twice"),
+        ("/api/search", "q is required"),
+        ("/api/search?q=AND%20(", "bad search query"),
+        ("/api/search?q=x&limit=0", "limit"),
+        ("/api/places?limit=0", "limit"),
+        ("/api/stats?x=1", "unknown parameter"),
+    ] {
+        let (status, msg) = error(path);
+        assert_eq!(status, 400, "{path}: {msg}");
+        assert!(msg.contains(why), "{path}: {msg}");
+    }
+    // SQL metacharacters are data.
+    assert_eq!(get_json("/api/events?actor=x%27%3B%20DROP%20TABLE%20events%3B%20--")["total"], 0);
+    assert_eq!(get_json("/healthz")["events"], 15);
+    assert_eq!(error("/api/nothing").0, 404);
+    assert_eq!(error("/no/such/file.js").0, 404);
+}
+
+#[test]
+fn openapi_lists_exactly_the_routes() {
+    let doc = get_json("/api/openapi.json");
+    assert_eq!(doc["openapi"], "3.1.0");
+    let mut documented: Vec<(String, String)> = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            documented.push((method.clone(), path.clone()));
+        }
+    }
+    documented.sort();
+    let mut routes: Vec<(String, String)> = sitrep_server::ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    routes.sort();
+    assert_eq!(documented, routes);
+    // Every documented event parameter is one the route accepts, and the other way round.
+    let params: Vec<&str> =
+        doc["paths"]["/api/events"]["get"]["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let base = &server().base;
+    for p in &params {
+        let (status, _) = get(&format!("{base}/api/events?{p}="));
+        assert_eq!(status, 200, "documented parameter {p} is refused");
+    }
+}
+
+#[test]
+fn the_page_and_its_assets_are_served() {
+    let base = &server().base;
+    let page = ureq::get(&format!("{base}/")).call().unwrap();
+    assert!(page.content_type().starts_with("text/html"));
+    let html = page.into_string().unwrap();
+    for asset in ["vendor/leaflet/leaflet.js", "vendor/leaflet.markercluster/leaflet.markercluster.js", "app.js", "app.css"] {
+        assert!(html.contains(asset), "the page loads {asset}");
+        let r = ureq::get(&format!("{base}/{asset}")).call().unwrap();
+        assert_eq!(r.status(), 200, "{asset}");
+    }
+    assert!(!html.contains("http://") && !html.contains("https://"), "no CDN, nothing fetched from the internet");
+    // The offline basemap: countries and Syria's governorates.
+    let app = ureq::get(&format!("{base}/app.js")).call().unwrap().into_string().unwrap();
+    assert!(app.contains("basemap.geojson"));
+    let basemap: Value = ureq::get(&format!("{base}/basemap.geojson")).call().unwrap().into_json().unwrap();
+    let kinds: Vec<&str> = basemap["features"].as_array().unwrap().iter().map(|f| f["properties"]["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "governorate").count(), 14);
+    assert!(kinds.contains(&"country"));
+}
+
+fn post(base: &str, token: Option<&str>, ctype: &str, body: &[u8]) -> (u16, Value) {
+    let mut req = ureq::post(&format!("{base}/api/articles")).set("Content-Type", ctype);
+    if let Some(t) = token {
+        req = req.set("Authorization", &format!("Bearer {t}"));
+    }
+    let (status, text) = match req.send_bytes(body) {
+        Ok(r) => (r.status(), r.into_string().unwrap()),
+        Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap()),
+        Err(e) => panic!("{e}"),
+    };
+    (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")))
+}
+
+#[test]
+fn posting_articles_needs_the_token() {
+    // The shared server has no token: read-only.
+    let (status, v) = post(&server().base, Some("anything"), "application/json", b"{\"title\":\"t\",\"text\":\"x\"}");
+    assert_eq!(status, 403, "{v}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let base = start(dir.path().join("w.db"), Some(TOKEN), 4096);
+    let article = br#"{"title":"Marea falls","text":"ISIS militants captured the town of Marea on 3 May 2016, killing 12 rebels.","url":"https://example.org/marea","source":"Example News"}"#;
+    assert_eq!(post(&base, None, "application/json", article).0, 401);
+    assert_eq!(post(&base, Some("wrong"), "application/json", article).0, 401);
+    let (status, v) = post(&base, Some(TOKEN), "application/json", article);
+    assert_eq!(status, 201, "{v}");
+    assert_eq!((v["new"].as_u64(), v["events_added"].as_u64()), (Some(1), Some(1)));
+    // The same article again: stored already.
+    let (status, v) = post(&base, Some(TOKEN), "application/json", article);
+    assert_eq!((status, v["unchanged"].as_u64()), (200, Some(1)));
+    // JSON Lines, two articles, one of them broken.
+    let lines =
+        b"{\"title\":\"a\",\"text\":\"Regime warplanes bombed the town of Saraqeb on 5 May 2016, killing 4 civilians.\"}\n{not json}\n";
+    let (status, v) = post(&base, Some(TOKEN), "application/x-ndjson", lines);
+    assert_eq!(status, 201, "{v}");
+    assert_eq!((v["new"].as_u64(), v["failed"].as_array().unwrap().len()), (Some(1), 1));
+    let (_, h) = get(&format!("{base}/healthz"));
+    assert_eq!(serde_json::from_str::<Value>(&h).unwrap()["articles"], 2);
+    // Too large, empty, unsupported, unreadable.
+    assert_eq!(post(&base, Some(TOKEN), "application/json", &vec![b' '; 5000]).0, 413);
+    assert_eq!(post(&base, Some(TOKEN), "application/json", b"  ").0, 400);
+    assert_eq!(post(&base, Some(TOKEN), "image/png", b"\x89PNG").0, 415);
+    assert_eq!(post(&base, Some(TOKEN), "application/json", b"{\"title\": 3").0, 400);
+}
+
+#[test]
+fn a_store_that_cannot_open_stops_the_server_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, vec![b'x'; 8192]).unwrap();
+    let config = sitrep_server::Config { db: junk, addr: "127.0.0.1:0".parse().unwrap(), token: None, max_body: 1024 };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let err = rt.block_on(sitrep_server::serve(config, std::future::pending())).unwrap_err();
+    assert!(err.to_string().contains("not a sitrep database") || err.to_string().contains("not an SQLite"), "{err}");
+    // The store is untouched.
+    assert_eq!(std::fs::read(dir.path().join("junk.db")).unwrap(), vec![b'x'; 8192]);
+    let _ = SqliteStore::open(&dir.path().join("ok.db")).unwrap().counts().unwrap();
+}

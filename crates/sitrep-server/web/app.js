@@ -1,0 +1,341 @@
+// sitrep's map page: events on an offline basemap, a brushable timeline, filters kept in the
+// URL, and an event card with the evidence highlighted in its article. Talks only to this
+// server's /api; every text from the API is set as text, never as HTML.
+"use strict";
+
+const COLORS = {
+  "Battles": "#d62728",
+  "Explosions/Remote violence": "#ff7f0e",
+  "Violence against civilians": "#9467bd",
+  "Protests": "#2ca02c",
+  "Riots": "#8c564b",
+  "Strategic developments": "#1f77b4",
+};
+const PRECISION = { 1: "the place itself", 2: "near the place, or part of a region", 3: "the region only" };
+// Above this many markers they are clustered; below, each is drawn (and clickable) on its own.
+const CLUSTER_ABOVE = 300;
+const MAX_MARKERS = 20000;
+
+const state = { type: "", actor: "", text: "", since: "", until: "", event: "" };
+const $ = (id) => document.getElementById(id);
+const el = (tag, attrs = {}, ...children) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") e.className = v;
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(c == null ? "" : String(c)));
+  return e;
+};
+
+async function api(path) {
+  const r = await fetch(path, { headers: { Accept: "application/json" } });
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(body.error || `${r.status} ${r.statusText}`);
+  return body;
+}
+
+function readUrl() {
+  const q = new URLSearchParams(location.search);
+  for (const k of Object.keys(state)) state[k] = q.get(k) || "";
+}
+
+function writeUrl() {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(state)) if (v) q.set(k, v);
+  const s = q.toString();
+  history.replaceState(null, "", s ? `?${s}` : location.pathname);
+}
+
+function filterQuery(withDates) {
+  const q = new URLSearchParams();
+  for (const k of ["type", "actor", "text"]) if (state[k]) q.set(k, state[k]);
+  if (withDates) {
+    if (state.since) q.set("since", state.since);
+    if (state.until) q.set("until", state.until);
+  }
+  return q;
+}
+
+// --- the map ---------------------------------------------------------------------------------
+
+const map = L.map("map", { zoomControl: true, preferCanvas: false, attributionControl: false }).setView([35.0, 38.5], 7);
+let markerLayer = null;
+
+async function loadBasemap() {
+  const r = await fetch("basemap.geojson");
+  const gj = await r.json();
+  L.geoJSON(gj, {
+    style: (f) =>
+      f.properties.kind === "country"
+        ? { color: "#90a4ae", weight: 1, fillColor: f.properties.name === "Syria" ? "#fbfaf5" : "#eceff1", fillOpacity: 1 }
+        : { color: "#b0a48a", weight: 0.8, fill: false, dashArray: "3 3" },
+    interactive: false,
+  }).addTo(map);
+}
+
+function radius(e) {
+  return 5 + Math.min(14, 2 * Math.sqrt(e.fatalities || 0));
+}
+
+function drawMarkers(events) {
+  if (markerLayer) map.removeLayer(markerLayer);
+  const placed = events.filter((e) => e.latitude != null && e.longitude != null);
+  markerLayer = placed.length > CLUSTER_ABOVE ? L.markerClusterGroup({ chunkedLoading: true, disableClusteringAtZoom: 11 }) : L.featureGroup();
+  for (const e of placed) {
+    const m = L.circleMarker([e.latitude, e.longitude], {
+      radius: radius(e),
+      color: "#333",
+      weight: 1,
+      fillColor: COLORS[e.event_type] || "#607d8b",
+      fillOpacity: 0.8,
+      className: "ev-marker",
+    });
+    m.bindTooltip(`${e.sub_event_type}: ${e.location || e.admin1 || ""} ${e.event_date || ""}`);
+    m.on("click", () => openCard(e.event_id));
+    m.on("add", () => {
+      const p = m.getElement && m.getElement();
+      if (p) p.setAttribute("data-event-id", e.event_id);
+    });
+    markerLayer.addLayer(m);
+  }
+  markerLayer.addTo(map);
+  document.body.dataset.markers = String(placed.length);
+  return placed.length;
+}
+
+// --- the timeline ----------------------------------------------------------------------------
+
+let allDays = [];
+function dayNumber(s) {
+  return Math.floor(Date.parse(`${s}T00:00:00Z`) / 86400000);
+}
+function dayString(n) {
+  return new Date(n * 86400000).toISOString().slice(0, 10);
+}
+
+function drawTimeline(events) {
+  const svg = $("timeline");
+  svg.replaceChildren();
+  const counts = new Map();
+  for (const e of events) if (e.event_date) counts.set(e.event_date, (counts.get(e.event_date) || 0) + 1);
+  allDays = [...counts.keys()].sort();
+  const w = svg.clientWidth || 800;
+  const h = svg.clientHeight || 70;
+  if (!allDays.length) {
+    svg.append(svgEl("text", { x: 4, y: 14 }, "no dated events"));
+    return;
+  }
+  const first = dayNumber(allDays[0]) - 1;
+  const last = dayNumber(allDays[allDays.length - 1]) + 1;
+  const span = Math.max(1, last - first);
+  // Bucket by day, or by week when days would be thinner than 2 px.
+  const bucket = w / span >= 2 ? 1 : 7;
+  const buckets = new Map();
+  for (const [d, c] of counts) {
+    const b = Math.floor((dayNumber(d) - first) / bucket);
+    buckets.set(b, (buckets.get(b) || 0) + c);
+  }
+  const max = Math.max(...buckets.values());
+  const x = (day) => ((day - first) / span) * w;
+  const lo = state.since ? dayNumber(state.since) : -Infinity;
+  const hi = state.until ? dayNumber(state.until) : Infinity;
+  for (const [b, c] of buckets) {
+    const d0 = first + b * bucket;
+    const bh = Math.max(1, (c / max) * (h - 16));
+    const inRange = d0 + bucket - 1 >= lo && d0 <= hi;
+    const rect = svgEl("rect", { class: inRange ? "bar in" : "bar", x: x(d0), y: h - 12 - bh, width: Math.max(1, x(d0 + bucket) - x(d0) - 0.5), height: bh });
+    rect.append(svgEl("title", {}, `${dayString(d0)}${bucket > 1 ? " (week)" : ""}: ${c} events`));
+    svg.append(rect);
+  }
+  svg.append(svgEl("text", { x: 2, y: h - 1 }, dayString(first + 1)));
+  svg.append(svgEl("text", { x: w - 2, y: h - 1, "text-anchor": "end" }, dayString(last - 1)));
+  if (state.since || state.until) {
+    const a = x(state.since ? dayNumber(state.since) : first);
+    const b = x((state.until ? dayNumber(state.until) : last) + 1);
+    svg.append(svgEl("rect", { class: "brush", x: a, y: 0, width: Math.max(2, b - a), height: h - 12 }));
+  }
+  svg.dataset.first = first;
+  svg.dataset.span = span;
+  $("range").textContent = state.since || state.until ? `${state.since || "…"} to ${state.until || "…"}` : "all dates";
+}
+
+function svgEl(tag, attrs, text) {
+  const e = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text != null) e.textContent = text;
+  return e;
+}
+
+function brushing() {
+  const svg = $("timeline");
+  let start = null;
+  const dayAt = (ev) => {
+    const r = svg.getBoundingClientRect();
+    const first = Number(svg.dataset.first);
+    const span = Number(svg.dataset.span);
+    return Math.round(first + ((ev.clientX - r.left) / r.width) * span);
+  };
+  svg.addEventListener("mousedown", (ev) => {
+    if (!svg.dataset.span) return;
+    start = dayAt(ev);
+  });
+  window.addEventListener("mouseup", (ev) => {
+    if (start == null) return;
+    const end = dayAt(ev);
+    const a = Math.min(start, end);
+    const b = Math.max(start, end);
+    start = null;
+    state.since = dayString(a);
+    state.until = dayString(b);
+    refresh();
+  });
+  svg.addEventListener("dblclick", () => {
+    state.since = state.until = "";
+    refresh();
+  });
+}
+
+// --- the event card --------------------------------------------------------------------------
+
+function chars(s) {
+  return Array.from(s);
+}
+
+function actorName(a) {
+  return a ? a.name : "unknown";
+}
+
+async function openCard(id) {
+  state.event = id;
+  writeUrl();
+  const card = $("card");
+  const body = $("card-body");
+  card.hidden = false;
+  body.replaceChildren(el("p", {}, "Loading…"));
+  try {
+    const { event: e, articles } = await api(`/api/events/${encodeURIComponent(id)}`);
+    const main = articles[0];
+    const art = main ? await api(`/api/articles/${encodeURIComponent(main.id)}`) : null;
+    const dl = el("dl");
+    const row = (k, v) => dl.append(el("dt", {}, k), el("dd", {}, v));
+    row("Type", `${e.event_type} / ${e.sub_event_type}`);
+    row("Actors", `${actorName(e.actor1)} vs ${actorName(e.actor2)}`);
+    row("Date", e.event_date ? `${e.event_date}${e.date_text ? ` ("${e.date_text}")` : ""}` : `unresolved${e.date_text ? ` ("${e.date_text}")` : ""}`);
+    const where = [e.location, e.admin2, e.admin1, e.country].filter(Boolean).join(", ");
+    row("Place", `${where || "unknown"}${e.geo_precision ? ` (precision ${e.geo_precision}: ${PRECISION[e.geo_precision]})` : ""}`);
+    row("Fatalities", `${e.fatalities} (${e.fatalities_bound})${e.injured != null ? `, ${e.injured} injured` : ""}`);
+    const sources = el("ul");
+    for (const a of articles) {
+      const li = el("li", {}, `${a.source || "unknown source"}: ${a.title || a.id}${a.published ? `, ${a.published}` : ""}`);
+      sources.append(li);
+    }
+    row("Sources", sources);
+    const evidence = el("div", { class: "evidences" });
+    for (const span of e.evidence) evidence.append(el("blockquote", { class: "evidence" }, span.text));
+    const parts = [el("h2", {}, `${e.sub_event_type}${e.location ? ` in ${e.location}` : ""}`), dl, el("h3", {}, "Evidence"), evidence];
+    if (art) parts.push(articleView(art, e));
+    body.replaceChildren(...parts);
+    card.dataset.eventId = id;
+  } catch (err) {
+    body.replaceChildren(el("p", {}, `Could not load the event: ${err.message}`));
+  }
+}
+
+// The article's clean paragraphs with this event's evidence spans marked.
+function articleView(art, e) {
+  const text = chars(art.text);
+  const spans = e.evidence.map((s) => [s.start, s.end]);
+  const box = el("div", { class: "article" }, el("h3", {}, art.article.title || "Article"));
+  for (const p of art.paragraphs) {
+    const para = el("p");
+    let at = p.start;
+    const cuts = spans.filter(([a, b]) => b > p.start && a < p.end).sort((x, y) => x[0] - y[0]);
+    for (const [a, b] of cuts) {
+      const s = Math.max(a, p.start);
+      const t = Math.min(b, p.end);
+      if (s > at) para.append(text.slice(at, s).join(""));
+      if (t > Math.max(s, at)) para.append(el("mark", {}, text.slice(Math.max(s, at), t).join("")));
+      at = Math.max(at, t);
+    }
+    if (at < p.end) para.append(text.slice(at, p.end).join(""));
+    box.append(para);
+  }
+  return box;
+}
+
+// --- loading ---------------------------------------------------------------------------------
+
+let loadSeq = 0;
+let lastTimeline = [];
+async function refresh() {
+  writeUrl();
+  const seq = ++loadSeq;
+  document.body.dataset.ready = "0";
+  $("count").textContent = "loading…";
+  try {
+    const withDates = filterQuery(true);
+    withDates.set("limit", String(MAX_MARKERS));
+    const allDates = filterQuery(false);
+    allDates.set("limit", String(MAX_MARKERS));
+    const [page, timeline] = await Promise.all([api(`/api/events?${withDates}`), api(`/api/events?${allDates}`)]);
+    if (seq !== loadSeq) return;
+    const n = drawMarkers(page.events);
+    lastTimeline = timeline.events;
+    drawTimeline(lastTimeline);
+    const shown = page.total > page.count ? ` (the first ${page.count} loaded)` : "";
+    $("count").textContent = `${page.total} events${shown}; ${n} on the map`;
+    document.body.dataset.total = String(page.total);
+  } catch (err) {
+    $("count").textContent = `error: ${err.message}`;
+  }
+  document.body.dataset.ready = "1";
+}
+
+async function fillFilters() {
+  const [stats, actors] = await Promise.all([api("/api/stats"), api("/api/actors")]);
+  for (const c of stats.by_type) $("f-type").append(el("option", { value: c.key }, `${c.key} (${c.count})`));
+  for (const a of actors.actors) $("f-actor").append(el("option", { value: a.name }, `${a.name} (${a.events})`));
+  $("f-type").value = state.type;
+  $("f-actor").value = state.actor;
+  $("f-text").value = state.text;
+}
+
+function legend() {
+  for (const [k, c] of Object.entries(COLORS)) {
+    const s = el("span", {}, k);
+    s.style.setProperty("--c", c);
+    $("legend").append(s);
+  }
+}
+
+async function main() {
+  readUrl();
+  legend();
+  brushing();
+  $("f-type").addEventListener("change", (e) => ((state.type = e.target.value), refresh()));
+  $("f-actor").addEventListener("change", (e) => ((state.actor = e.target.value), refresh()));
+  let typing = null;
+  $("f-text").addEventListener("input", (e) => {
+    clearTimeout(typing);
+    typing = setTimeout(() => ((state.text = e.target.value.trim()), refresh()), 300);
+  });
+  $("filters").addEventListener("submit", (e) => e.preventDefault());
+  $("f-clear").addEventListener("click", () => {
+    for (const k of Object.keys(state)) state[k] = "";
+    $("f-type").value = $("f-actor").value = $("f-text").value = "";
+    $("card").hidden = true;
+    refresh();
+  });
+  $("card-close").addEventListener("click", () => {
+    $("card").hidden = true;
+    state.event = "";
+    writeUrl();
+  });
+  window.addEventListener("resize", () => drawTimeline(lastTimeline));
+  await Promise.all([loadBasemap(), fillFilters()]).catch((err) => ($("count").textContent = `error: ${err.message}`));
+  await refresh();
+  if (state.event) openCard(state.event);
+}
+
+main();
