@@ -56,6 +56,22 @@ pub enum BenchCmd {
         #[arg(long)]
         db: Option<PathBuf>,
     },
+    /// HTTP load: `sitrep serve` in-process on a loopback port, N clients requesting in a loop
+    /// for S seconds; prints requests/s, latency percentiles and errors.
+    Http {
+        /// The database to serve (e.g. one made by `bench ingest --db`).
+        #[arg(long)]
+        db: PathBuf,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 20)]
+        clients: usize,
+        /// How long, in seconds.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Paths to request, in turn (repeat the flag for a mix).
+        #[arg(long = "path", default_values_t = vec!["/api/events".to_string()])]
+        paths: Vec<String>,
+    },
     /// Place accuracy on FA-KES: the governorate of each article's main event against the
     /// crowd-coded `location` column.
     FakesPlaces {
@@ -86,6 +102,7 @@ pub fn run(cmd: BenchCmd) -> Result<bool> {
         BenchCmd::Extract { input, articles } => bench_extract(&input, articles),
         BenchCmd::Geocode { input, articles } => bench_geocode(&input, articles),
         BenchCmd::Ingest { input, articles, batch, db } => bench_ingest(&input, articles, batch, db),
+        BenchCmd::Http { db, clients, seconds, paths } => bench_http(&db, clients, seconds, &paths),
         BenchCmd::FakesPlaces { input, misses } => bench_fakes_places(&input, misses),
         BenchCmd::Html { dataset, snippets, pages } => {
             bench_html(&dataset, pages)?;
@@ -301,6 +318,78 @@ fn bench_ingest(input: &Path, n: usize, batch: usize, db: Option<PathBuf>) -> Re
         }
     }
     Ok(true)
+}
+
+fn bench_http(db: &Path, clients: usize, seconds: u64, paths: &[String]) -> Result<bool> {
+    if !db.exists() {
+        bail!("{}: no such database (make one with `sitrep bench ingest --db ...`)", db.display());
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let config = sitrep_server::Config { db: db.to_path_buf(), addr: "127.0.0.1:0".parse()?, token: None, max_body: 1 << 20 };
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind(config.addr).await.expect("a loopback port");
+            tx.send(listener.local_addr().expect("an address")).expect("the bench waits");
+            let _ = sitrep_server::serve_on(listener, config, std::future::pending()).await;
+        });
+    });
+    let addr = rx.recv()?;
+    let base = format!("http://{addr}");
+    let health: serde_json::Value = ureq::get(&format!("{base}/healthz")).call()?.into_json()?;
+    println!("serving {} ({} articles, {} events) on {base}", db.display(), health["articles"], health["events"]);
+    let deadline = Instant::now() + std::time::Duration::from_secs(seconds);
+    let results: Vec<(Vec<f64>, usize, u64)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..clients)
+            .map(|c| {
+                let base = &base;
+                s.spawn(move || {
+                    let agent = ureq::AgentBuilder::new().build();
+                    let (mut lat, mut errors, mut bytes) = (Vec::new(), 0usize, 0u64);
+                    let mut i = c;
+                    while Instant::now() < deadline {
+                        let path = &paths[i % paths.len()];
+                        i += 1;
+                        let t = Instant::now();
+                        match agent.get(&format!("{base}{path}")).call() {
+                            Ok(r) => {
+                                let mut body = Vec::new();
+                                if r.into_reader().read_to_end(&mut body).is_ok() {
+                                    bytes += body.len() as u64;
+                                    lat.push(t.elapsed().as_secs_f64() * 1e3);
+                                } else {
+                                    errors += 1;
+                                }
+                            }
+                            Err(_) => errors += 1,
+                        }
+                    }
+                    (lat, errors, bytes)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a client thread")).collect()
+    });
+    let mut lat: Vec<f64> = results.iter().flat_map(|r| r.0.iter().copied()).collect();
+    let errors: usize = results.iter().map(|r| r.1).sum();
+    let bytes: u64 = results.iter().map(|r| r.2).sum();
+    lat.sort_by(f64::total_cmp);
+    let pct = |p: f64| lat.get(((lat.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(f64::NAN);
+    println!("load: {clients} clients for {seconds} s on {}", paths.join(", "));
+    println!(
+        "{} requests, {errors} errors: {:.0} requests/s; latency p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {:.1} MiB served",
+        lat.len(),
+        lat.len() as f64 / seconds as f64,
+        pct(0.5),
+        pct(0.9),
+        pct(0.99),
+        lat.last().copied().unwrap_or(f64::NAN),
+        bytes as f64 / 1048576.0
+    );
+    if let Some(m) = peak_rss_mib() {
+        println!("peak memory (RSS, server and clients): {m:.0} MiB");
+    }
+    Ok(errors == 0)
 }
 
 /// FA-KES's spelling of a governorate.

@@ -50,6 +50,9 @@ pub struct Config {
 pub struct AppState {
     db: PathBuf,
     pool: Mutex<Vec<SqliteStore>>,
+    /// At most this many requests use the database at once (each with its own connection);
+    /// the others wait their turn rather than open ever more connections.
+    permits: tokio::sync::Semaphore,
     token: Option<String>,
     max_body: usize,
 }
@@ -61,10 +64,14 @@ impl AppState {
         Ok(Arc::new(AppState {
             db: config.db.clone(),
             pool: Mutex::new(vec![first]),
+            permits: tokio::sync::Semaphore::new(Self::CONNECTIONS),
             token: config.token.clone(),
             max_body: config.max_body,
         }))
     }
+
+    /// Database connections (and requests at the database at once).
+    const CONNECTIONS: usize = 8;
 
     /// Runs `f` with a store connection on a blocking thread; the connection goes back to the
     /// pool afterwards.
@@ -73,6 +80,7 @@ impl AppState {
         f: impl FnOnce(&mut SqliteStore) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let state = self.clone();
+        let _permit = self.permits.acquire().await.map_err(|_| ApiError::internal("the server is shutting down"))?;
         tokio::task::spawn_blocking(move || {
             let taken = state.pool.lock().map_err(|_| ApiError::internal("connection pool poisoned"))?.pop();
             let mut store = match taken {
@@ -81,7 +89,7 @@ impl AppState {
             };
             let out = f(&mut store);
             if let Ok(mut pool) = state.pool.lock() {
-                if pool.len() < 32 {
+                if pool.len() < Self::CONNECTIONS {
                     pool.push(store);
                 }
             }

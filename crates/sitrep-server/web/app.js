@@ -59,7 +59,9 @@ function filterQuery(withDates) {
 
 // --- the map ---------------------------------------------------------------------------------
 
-const map = L.map("map", { zoomControl: true, preferCanvas: false, attributionControl: false }).setView([35.0, 38.5], 7);
+const map = L.map("map", { zoomControl: true, preferCanvas: false, attributionControl: false });
+// Syria's extent.
+map.fitBounds([[32.3, 35.6], [37.35, 42.4]]);
 let markerLayer = null;
 
 async function loadBasemap() {

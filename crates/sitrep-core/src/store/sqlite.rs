@@ -8,7 +8,8 @@
 //!   article as JSON); `doc_key` ties the versions of one document, `superseded_by` points an
 //!   old version at its correction;
 //! - `articles_fts`: FTS5 over the current versions' titles and bodies;
-//! - `events`: the current events (filterable columns plus the event as JSON);
+//! - `events`: the current events (the columns queries filter and sort on); `event_records`:
+//!   each event whole, as deflated JSON (apart, so that scans over `events` read small rows);
 //! - `evidence`: each event's sentence spans; `event_articles`: which articles report an
 //!   event; `actors`, `places`: the actors and gazetteer places events name;
 //! - `event_history`: events of superseded versions, with when and by what they were replaced.
@@ -21,7 +22,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Migrations, in order: `MIGRATIONS[n]` takes a file from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -130,6 +131,37 @@ CREATE INDEX event_history_article ON event_history(article_id);
     // original text; older rows stay plain JSON text and read as before. Nothing to convert,
     // but a version 2 sitrep must not open a file it would misread. Places are looked up by id.
     "CREATE INDEX IF NOT EXISTS events_geo_id ON events(geo_id);",
+    // Version 4: indexes that give the sort orders whole, so a page is read off an index
+    // instead of sorting every matching event.
+    r#"
+DROP INDEX IF EXISTS events_date;
+DROP INDEX IF EXISTS events_fatalities;
+CREATE INDEX events_date_id ON events(event_date, id);
+CREATE INDEX events_fatalities_date_id ON events(fatalities, event_date, id);
+"#,
+    // Version 5: the events' JSON moves to a table of its own, so that filtering, sorting and
+    // counting events scan small rows (the JSON was nine tenths of each row).
+    r#"
+CREATE TABLE event_records (
+    id TEXT PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+    json BLOB NOT NULL
+);
+INSERT INTO event_records (id, json) SELECT id, json FROM events;
+ALTER TABLE events DROP COLUMN json;
+-- Filters compare names without case: their indexes must too. A bounding box is answered from
+-- one covering index.
+DROP INDEX IF EXISTS events_type;
+DROP INDEX IF EXISTS events_admin1;
+DROP INDEX IF EXISTS events_actor1;
+DROP INDEX IF EXISTS events_actor2;
+DROP INDEX IF EXISTS events_lat;
+CREATE INDEX events_type_nc ON events(event_type COLLATE NOCASE, sub_event_type COLLATE NOCASE);
+CREATE INDEX events_admin1_nc ON events(admin1 COLLATE NOCASE);
+CREATE INDEX events_actor1_nc ON events(actor1 COLLATE NOCASE);
+CREATE INDEX events_actor2_nc ON events(actor2 COLLATE NOCASE);
+CREATE INDEX events_source_nc ON events(source COLLATE NOCASE);
+CREATE INDEX events_lat_lon ON events(latitude, longitude);
+"#,
 ];
 
 /// The SQLite store.
@@ -208,7 +240,7 @@ impl SqliteStore {
         };
         let conn = Connection::open(path).map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;")
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;")
             .map_err(err)?;
         let foreign: bool = conn
             .query_row(
@@ -242,6 +274,8 @@ impl SqliteStore {
                 .map_err(err)?;
             tx.commit().map_err(err)?;
         }
+        // Fresh statistics for the query planner where they are missing or stale (cheap).
+        conn.execute_batch("PRAGMA optimize = 0x10002;").map_err(err)?;
         Ok(SqliteStore { conn, path: p })
     }
 
@@ -364,16 +398,32 @@ impl SqliteStore {
         }
     }
 
+    /// The records of the events a clause selects, in its order: the clause runs over the small
+    /// `events` rows, then only the page's records are read.
     fn events_where(&self, clause: &str, args: &[rusqlite::types::Value]) -> Result<Vec<rusqlite::types::Value>, rusqlite::Error> {
-        let mut stmt = self.conn.prepare(&format!("SELECT json FROM events{clause}"))?;
-        let rows = stmt.query_map(params_from_iter(args.iter()), |r| r.get::<_, rusqlite::types::Value>(0))?;
-        rows.collect()
+        let ids: Vec<String> = {
+            let mut stmt = self.conn.prepare(&format!("SELECT id FROM events{clause}"))?;
+            let rows = stmt.query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut found: std::collections::HashMap<String, rusqlite::types::Value> = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let mut stmt = self.conn.prepare_cached(&format!("SELECT id, json FROM event_records WHERE id IN ({marks})"))?;
+            let rows =
+                stmt.query_map(params_from_iter(chunk.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, rusqlite::types::Value>(1)?)))?;
+            for row in rows {
+                let (id, json) = row?;
+                found.insert(id, json);
+            }
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 
     /// Moves the events of an old version to the history and retires it.
     fn supersede(tx: &Transaction<'_>, old: &str, new: &str, now: &str) -> Result<(), rusqlite::Error> {
         tx.execute(
-            "INSERT INTO event_history (id, article_id, replaced_by, replaced_at, json) SELECT id, article_id, ?2, ?3, json FROM events WHERE article_id = ?1",
+            "INSERT INTO event_history (id, article_id, replaced_by, replaced_at, json) SELECT e.id, e.article_id, ?2, ?3, r.json FROM events e JOIN event_records r ON r.id = e.id WHERE e.article_id = ?1",
             params![old, new, now],
         )?;
         tx.execute("DELETE FROM events WHERE article_id = ?1", params![old])?;
@@ -412,7 +462,7 @@ impl SqliteStore {
         for e in events {
             let json = pack(e)?;
             tx.prepare_cached(
-                "INSERT OR REPLACE INTO events (id, article_id, event_date, event_type, sub_event_type, actor1, actor2, location, latitude, longitude, country, admin1, admin2, geo_precision, fatalities, json, source, geo_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                "INSERT OR REPLACE INTO events (id, article_id, event_date, event_type, sub_event_type, actor1, actor2, location, latitude, longitude, country, admin1, admin2, geo_precision, fatalities, source, geo_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -431,12 +481,14 @@ impl SqliteStore {
                     e.admin2,
                     e.geo_precision,
                     e.fatalities,
-                    json,
                     e.source,
                     e.geo_id
                 ])
             })
             .map_err(err)?;
+            tx.prepare_cached("INSERT OR REPLACE INTO event_records (id, json) VALUES (?1, ?2)")
+                .and_then(|mut s| s.execute(params![e.event_id, json]))
+                .map_err(err)?;
             tx.prepare_cached("INSERT OR IGNORE INTO event_articles (event_id, article_id) VALUES (?1, ?2)")
                 .and_then(|mut s| s.execute(params![e.event_id, a.id]))
                 .map_err(err)?;
@@ -476,6 +528,13 @@ impl SqliteStore {
 
     fn scalar(&self, sql: &str) -> Result<u64, StoreError> {
         self.conn.query_row(sql, [], |r| r.get::<_, Option<i64>>(0)).map(|v| v.unwrap_or(0) as u64).map_err(|e| self.err(e))
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        // SQLite's advice: let the planner's statistics catch up before a connection closes.
+        let _ = self.conn.execute_batch("PRAGMA optimize;");
     }
 }
 
@@ -551,9 +610,10 @@ impl EventStore for SqliteStore {
         }
         let (mut clause, mut args) = Self::where_clause(f)?;
         clause.push_str(match f.sort {
-            Sort::DateDesc => " ORDER BY event_date IS NULL, event_date DESC, id",
-            Sort::DateAsc => " ORDER BY event_date IS NULL, event_date ASC, id",
-            Sort::FatalitiesDesc => " ORDER BY fatalities DESC, event_date DESC, id",
+            // Undated events sort last either way (NULLs are lowest in SQLite).
+            Sort::DateDesc => " ORDER BY event_date DESC, id DESC",
+            Sort::DateAsc => " ORDER BY event_date IS NULL, event_date ASC, id ASC",
+            Sort::FatalitiesDesc => " ORDER BY fatalities DESC, event_date DESC, id DESC",
         });
         args.push(rusqlite::types::Value::Integer(f.limit as i64));
         args.push(rusqlite::types::Value::Integer(f.offset.min(i64::MAX as usize) as i64));
@@ -571,8 +631,11 @@ impl EventStore for SqliteStore {
     }
 
     fn event(&self, id: &str) -> Result<Option<(Event, Vec<String>)>, StoreError> {
-        let json: Option<rusqlite::types::Value> =
-            self.conn.query_row("SELECT json FROM events WHERE id = ?1", params![id], |r| r.get(0)).optional().map_err(|e| self.err(e))?;
+        let json: Option<rusqlite::types::Value> = self
+            .conn
+            .query_row("SELECT json FROM event_records WHERE id = ?1", params![id], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?;
         let Some(json) = json else { return Ok(None) };
         let mut stmt =
             self.conn.prepare("SELECT article_id FROM event_articles WHERE event_id = ?1 ORDER BY article_id").map_err(|e| self.err(e))?;
