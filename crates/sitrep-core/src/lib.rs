@@ -33,6 +33,7 @@ pub mod error;
 pub mod eval;
 pub mod export;
 pub mod extract;
+pub mod fuse;
 pub mod geocode;
 pub mod ingest;
 pub mod knowledge;

@@ -225,6 +225,14 @@ pub struct EventActor {
     pub text: String,
 }
 
+/// Who took a place from whom, and who took it back the same day if the text says so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Control {
+    pub taker: Option<String>,
+    pub from: Option<String>,
+    pub reversed_by: Option<String>,
+}
+
 /// One event, coded ACLED-style. Field names follow ACLED where ACLED has the field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
@@ -271,6 +279,9 @@ pub struct Event {
     /// Whether the event changed who controls the place (false for a change reversed the
     /// same day).
     pub territory_change: bool,
+    /// The change of control the text asserts, for territory events (taken, and retaken?).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control: Option<Control>,
     pub notes: String,
     /// The outlet of the article it was read from.
     #[serde(default)]

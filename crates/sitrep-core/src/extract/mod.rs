@@ -135,6 +135,8 @@ struct Draft {
     cameo: String,
     territory: bool,
     reversed: bool,
+    /// Who took the place back (a reversed territory change).
+    reverser: Option<(usize, String)>,
     taker_side: Option<String>,
     actor1: Option<(usize, String)>,
     actor2: Option<(usize, String)>,
@@ -671,6 +673,7 @@ impl<'a> Extractor<'a> {
             cameo: m.typing.cameo.clone(),
             territory: false,
             reversed: false,
+            reverser: None,
             taker_side: None,
             actor1: None,
             actor2: None,
@@ -713,6 +716,7 @@ impl<'a> Extractor<'a> {
             let side = m.actor1.as_ref().map(|a| self.side(a.0).to_string());
             if d.territory && side.is_some() && side != d.taker_side {
                 d.reversed = true;
+                d.reverser = m.actor1.clone();
             } else if !d.territory && t.trigger == "regain" {
                 d.territory = true;
                 d.taker_side = side;
@@ -844,6 +848,14 @@ impl<'a> Extractor<'a> {
             injured: (!d.injured.is_empty()).then_some(injured),
             fatalities_by_actor: d.killed.iter().filter(|(_, q)| q.bound != Bound::Unstated).map(|(k, q)| (k.clone(), q.value)).collect(),
             territory_change: d.territory && !d.reversed,
+            control: d.territory.then(|| {
+                let name = |a: &Option<(usize, String)>| actor(a).map(|x| x.name);
+                crate::model::Control {
+                    taker: name(&d.actor1),
+                    from: name(&d.actor2),
+                    reversed_by: d.reversed.then(|| name(&d.reverser)).flatten(),
+                }
+            }),
             notes: evidence.first().map(|e| e.text.clone()).unwrap_or_default(),
             source: article.source.clone(),
             evidence,

@@ -1,0 +1,537 @@
+//! Fusion: the reports of one real event, from different articles, become one fused event
+//! that keeps every report, every claim side by side, and how far the claims are corroborated.
+//!
+//! Two reports can be one event when (all of):
+//! - they come from different articles (an article's own events are distinct by extraction);
+//! - their dates overlap: a day-precise date is that day, a week- or month-precise date a
+//!   window around it, an unresolved date the week before the article's publication; a report
+//!   with neither is never fused (no confident wrong merge);
+//! - their places agree: within 10 km for two town-level places, 30 km when one is "near" a
+//!   place or part of a region, the same governorate when one is only a region;
+//! - their actors agree by side (aliases and allegiance: "pro-regime forces" and the Syrian
+//!   army are one side; an unknown actor agrees with anyone), in either order;
+//! - their types agree (ACLED: shelling or an air strike inside a battle belongs to the battle;
+//!   an attack on civilians by explosives is the explosion).
+//!
+//! Clustering is deterministic and independent of input order: candidate pairs are scored and
+//! merged best first (ties broken by event ids), and two clusters merge only when every pair
+//! across them agrees (complete linkage) and no article would report two of its events as one.
+//! A fused event's id derives from its founding report (the earliest published, then the
+//! smallest event id), so it survives re-ingest in any order and usually survives new reports.
+
+use crate::extract::actors::ActorDict;
+use crate::geocode::distance_km;
+use crate::model::Event;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// One report to fuse: an event and its article's publication date.
+#[derive(Debug, Clone, Copy)]
+pub struct Report<'a> {
+    pub event: &'a Event,
+    pub published: Option<NaiveDate>,
+}
+
+/// One claim (a death toll, an actor, a date) and who makes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    pub value: String,
+    /// The outlets that claim it ("unknown source" when an article has none).
+    pub sources: Vec<String>,
+    /// The reports (event ids) that claim it.
+    pub events: Vec<String>,
+}
+
+/// How far a fused event is corroborated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Corroboration {
+    /// Distinct outlets reporting it.
+    pub sources: usize,
+    /// Distinct leanings among them (state media, opposition, wires, monitors...: data/outlets.tsv).
+    pub leanings: Vec<String>,
+    /// Share of claims (toll, actors, date) on which the reports agree, 0 to 1.
+    pub agreement: f32,
+    /// 0 to 1: more independent, more diverse, more agreeing sources score higher.
+    pub score: f32,
+    pub reason: String,
+}
+
+/// A fused event: one real event and every report of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FusedEvent {
+    pub id: String,
+    /// The reports, by event id, sorted.
+    pub events: Vec<String>,
+    pub articles: Vec<String>,
+    pub sources: Vec<String>,
+    pub event_date: Option<NaiveDate>,
+    pub event_type: String,
+    pub sub_event_type: String,
+    pub actor1: Option<String>,
+    pub actor2: Option<String>,
+    pub location: Option<String>,
+    pub admin1: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub geo_precision: Option<u8>,
+    /// ACLED's rule: the most conservative figure of the reports.
+    pub fatalities: u32,
+    /// The lowest and highest figures claimed.
+    pub fatalities_range: (u32, u32),
+    pub territory_change: bool,
+    /// Claims side by side where reports say different things (and where they agree).
+    pub claims: BTreeMap<String, Vec<Claim>>,
+    pub corroboration: Corroboration,
+}
+
+/// What the rules compare, computed once per report.
+struct Key<'a> {
+    event: &'a Event,
+    lo: i32,
+    hi: i32,
+    sides: [Option<&'a str>; 2],
+    group: u8,
+    /// The founding order: publication (or event) day, then id.
+    found: (i32, &'a str),
+}
+
+fn day(d: NaiveDate) -> i32 {
+    d.num_days_from_ce()
+}
+
+use chrono::Datelike;
+
+/// The days a report's event may have happened on, or None when nothing fixes it.
+fn window(e: &Event, published: Option<NaiveDate>) -> Option<(i32, i32)> {
+    match (e.event_date, published) {
+        (Some(d), _) => {
+            let r = match e.time_precision {
+                1 => 0,
+                2 => 3,
+                _ => 15,
+            };
+            Some((day(d) - r, day(d) + r))
+        }
+        (None, Some(p)) => Some((day(p) - 7, day(p))),
+        (None, None) => None,
+    }
+}
+
+/// Type groups that may be one event: 1 battles and the shelling inside them, 2 explosions and
+/// the attacks on civilians they are, 4 protests, 8 riots, 16 strategic developments.
+fn type_groups(t: &str) -> u8 {
+    match t {
+        "Battles" => 1,
+        "Explosions/Remote violence" => 1 | 2,
+        "Violence against civilians" => 2,
+        "Protests" => 4,
+        "Riots" => 8,
+        _ => 16,
+    }
+}
+
+fn side_of<'a>(dict: &'a ActorDict, name: Option<&'a str>) -> Option<&'a str> {
+    let n = name?;
+    match dict.lookup(n) {
+        Some(a) if a.side != "unknown" => Some(a.side.as_str()),
+        Some(_) => None,
+        None => Some(n),
+    }
+}
+
+fn sides_agree(a: [Option<&str>; 2], b: [Option<&str>; 2]) -> bool {
+    let ok = |x: Option<&str>, y: Option<&str>| x.is_none() || y.is_none() || x == y;
+    (ok(a[0], b[0]) && ok(a[1], b[1])) || (ok(a[0], b[1]) && ok(a[1], b[0]))
+}
+
+/// Whether two reports can be one event, and how alike they are (higher is more alike).
+fn compatible(a: &Key, b: &Key) -> Option<f32> {
+    let (ea, eb) = (a.event, b.event);
+    if ea.article_id == eb.article_id || a.hi < b.lo || b.hi < a.lo || a.group & b.group == 0 {
+        return None;
+    }
+    if !sides_agree(a.sides, b.sides) {
+        return None;
+    }
+    let coarse = ea.geo_precision.unwrap_or(3).max(eb.geo_precision.unwrap_or(3));
+    let mut score = 1.0f32;
+    match (ea.latitude.zip(ea.longitude), eb.latitude.zip(eb.longitude)) {
+        (Some(pa), Some(pb)) => {
+            let d = distance_km(pa, pb);
+            let allowed = match coarse {
+                1 => 10.0,
+                2 => 30.0,
+                _ => f64::INFINITY,
+            };
+            if d > allowed || (coarse >= 3 && ea.admin1 != eb.admin1) {
+                return None;
+            }
+            score += (1.0 - (d / 30.0).min(1.0)) as f32;
+        }
+        _ => return None,
+    }
+    if ea.admin1.is_none() || ea.admin1 != eb.admin1 {
+        // Different governorates are different events unless both points say otherwise.
+        if coarse >= 2 {
+            return None;
+        }
+    }
+    if a.lo == b.lo && a.hi == b.hi {
+        score += 0.5;
+    }
+    if ea.sub_event_type == eb.sub_event_type {
+        score += 0.5;
+    }
+    if a.sides == b.sides && a.sides[0].is_some() {
+        score += 0.3;
+    }
+    if coarse == 1 {
+        score += 0.2;
+    }
+    Some(score)
+}
+
+/// Fuses reports into events. The result is sorted by id and does not depend on the order of
+/// `reports`.
+pub fn fuse(reports: &[Report<'_>]) -> Vec<FusedEvent> {
+    let dict = ActorDict::builtin();
+    let mut keys: Vec<Key> = reports
+        .iter()
+        .map(|r| {
+            let e = r.event;
+            let (lo, hi) = window(e, r.published).unwrap_or((i32::MIN, i32::MIN));
+            let found_day = r.published.or(e.event_date).map_or(i32::MAX, day);
+            Key {
+                event: e,
+                lo,
+                hi,
+                sides: [
+                    side_of(dict, e.actor1.as_ref().map(|x| x.name.as_str())),
+                    side_of(dict, e.actor2.as_ref().map(|x| x.name.as_str())),
+                ],
+                group: type_groups(&e.event_type),
+                found: (found_day, e.event_id.as_str()),
+            }
+        })
+        .collect();
+    // A canonical order: the result must not depend on the caller's.
+    keys.sort_by(|a, b| a.event.event_id.cmp(&b.event.event_id));
+    keys.dedup_by(|a, b| a.event.event_id == b.event.event_id);
+
+    // Candidate pairs: reports sharing a governorate and a day of their windows.
+    let mut buckets: HashMap<(&str, i32), Vec<usize>> = HashMap::new();
+    for (i, k) in keys.iter().enumerate() {
+        if k.lo == i32::MIN || k.event.latitude.is_none() {
+            continue;
+        }
+        let a1 = k.event.admin1.as_deref().unwrap_or("");
+        for d in k.lo..=k.hi {
+            buckets.entry((a1, d)).or_default().push(i);
+        }
+    }
+    let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
+    for members in buckets.values() {
+        for (x, &i) in members.iter().enumerate() {
+            for &j in &members[x + 1..] {
+                pairs.insert((i.min(j), i.max(j)));
+            }
+        }
+    }
+    let mut scored: Vec<(f32, usize, usize)> =
+        pairs.into_iter().filter_map(|(i, j)| compatible(&keys[i], &keys[j]).map(|s| (s, i, j))).collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+
+    // Merge best first; complete linkage, one report per article in a cluster.
+    let mut cluster: Vec<usize> = (0..keys.len()).collect();
+    let mut members: Vec<Vec<usize>> = (0..keys.len()).map(|i| vec![i]).collect();
+    for (_, i, j) in scored {
+        let (ci, cj) = (cluster[i], cluster[j]);
+        if ci == cj {
+            continue;
+        }
+        let ok = members[ci].iter().all(|&x| members[cj].iter().all(|&y| compatible(&keys[x], &keys[y]).is_some()));
+        if !ok {
+            continue;
+        }
+        let (keep, gone) = (ci.min(cj), ci.max(cj));
+        let moved = std::mem::take(&mut members[gone]);
+        for &m in &moved {
+            cluster[m] = keep;
+        }
+        members[keep].extend(moved);
+    }
+    let mut out: Vec<FusedEvent> = members.into_iter().filter(|m| !m.is_empty()).map(|m| fused(&keys, m, reports)).collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+fn fused(keys: &[Key], mut m: Vec<usize>, reports: &[Report]) -> FusedEvent {
+    m.sort_by(|&a, &b| keys[a].found.cmp(&keys[b].found));
+    let founder = keys[m[0]].event;
+    let events: Vec<&Event> = m.iter().map(|&i| keys[i].event).collect();
+    let outlet = |e: &Event| e.source.clone().unwrap_or_else(|| "unknown source".to_string());
+    let mut claims: BTreeMap<String, Vec<Claim>> = BTreeMap::new();
+    let mut claim = |field: &str, value: String, e: &Event| {
+        let list = claims.entry(field.to_string()).or_default();
+        match list.iter_mut().find(|c| c.value == value) {
+            Some(c) => {
+                if !c.sources.contains(&outlet(e)) {
+                    c.sources.push(outlet(e));
+                }
+                c.events.push(e.event_id.clone());
+            }
+            None => list.push(Claim { value, sources: vec![outlet(e)], events: vec![e.event_id.clone()] }),
+        }
+    };
+    for e in &events {
+        if e.fatalities_bound != "unstated" {
+            claim("fatalities", e.fatalities.to_string(), e);
+        }
+        if let Some(a) = &e.actor1 {
+            claim("actor1", a.name.clone(), e);
+        }
+        if let Some(a) = &e.actor2 {
+            claim("actor2", a.name.clone(), e);
+        }
+        if let Some(d) = e.event_date {
+            claim("date", d.to_string(), e);
+        }
+        claim("type", format!("{} / {}", e.event_type, e.sub_event_type), e);
+    }
+    for list in claims.values_mut() {
+        for c in list.iter_mut() {
+            c.sources.sort();
+            c.events.sort();
+        }
+        list.sort_by(|a, b| b.events.len().cmp(&a.events.len()).then(a.value.cmp(&b.value)));
+    }
+    // Coded values: the claim most reports make (ties: the founder's), the most conservative
+    // toll, the most precise place.
+    let top = |field: &str| claims.get(field).and_then(|l| l.first()).map(|c| c.value.clone());
+    let tolls: Vec<u32> = events.iter().filter(|e| e.fatalities_bound != "unstated").map(|e| e.fatalities).collect();
+    let (lo, hi) = (tolls.iter().copied().min().unwrap_or(0), tolls.iter().copied().max().unwrap_or(0));
+    let placed = events.iter().min_by_key(|e| (e.geo_precision.unwrap_or(9), e.event_id.clone())).copied().unwrap_or(founder);
+    let (event_type, sub_event_type) = match top("type") {
+        Some(t) => match t.split_once(" / ") {
+            Some((a, b)) => (a.to_string(), b.to_string()),
+            None => (founder.event_type.clone(), founder.sub_event_type.clone()),
+        },
+        None => (founder.event_type.clone(), founder.sub_event_type.clone()),
+    };
+    // Battles outrank the shelling inside them.
+    let (event_type, sub_event_type) = match events.iter().find(|e| e.event_type == "Battles") {
+        Some(b) if event_type != "Battles" => (b.event_type.clone(), b.sub_event_type.clone()),
+        _ => (event_type, sub_event_type),
+    };
+    let mut articles: Vec<String> = events.iter().map(|e| e.article_id.clone()).collect();
+    articles.sort();
+    articles.dedup();
+    let mut sources: Vec<String> = events.iter().filter_map(|e| e.source.clone()).collect();
+    sources.sort();
+    sources.dedup();
+    let mut ids: Vec<String> = events.iter().map(|e| e.event_id.clone()).collect();
+    ids.sort();
+    let corroboration = corroboration(&claims, &sources, events.len());
+    let _ = reports;
+    FusedEvent {
+        id: format!("F{}", &blake3::hash(founder.event_id.as_bytes()).to_hex()[..15]),
+        events: ids,
+        articles,
+        sources,
+        event_date: top("date").and_then(|d| d.parse().ok()),
+        event_type,
+        sub_event_type,
+        actor1: top("actor1"),
+        actor2: top("actor2"),
+        location: placed.location.clone(),
+        admin1: placed.admin1.clone(),
+        latitude: placed.latitude,
+        longitude: placed.longitude,
+        geo_precision: placed.geo_precision,
+        fatalities: lo,
+        fatalities_range: (lo, hi),
+        territory_change: events.iter().any(|e| e.territory_change),
+        claims,
+        corroboration,
+    }
+}
+
+/// Whether two tolls agree: equal, or within a fifth of the larger (tolls rise as bodies are found).
+pub fn tolls_agree(a: u32, b: u32) -> bool {
+    let (lo, hi) = (a.min(b) as f32, a.max(b) as f32);
+    hi - lo <= (0.2 * hi).max(2.0)
+}
+
+fn corroboration(claims: &BTreeMap<String, Vec<Claim>>, sources: &[String], reports: usize) -> Corroboration {
+    let outlets = crate::knowledge::Outlets::builtin();
+    let mut leanings: Vec<String> =
+        sources.iter().map(|s| outlets.lookup(s).map_or_else(|| "unknown".to_string(), |o| o.leaning.clone())).collect();
+    leanings.sort();
+    leanings.dedup();
+    // Agreement per field: the share of reports in the largest agreeing group.
+    let mut shares = Vec::new();
+    for (field, list) in claims {
+        let total: usize = list.iter().map(|c| c.events.len()).sum();
+        if total < 2 {
+            continue;
+        }
+        let agreeing = if field == "fatalities" {
+            let values: Vec<(u32, usize)> = list.iter().filter_map(|c| c.value.parse().ok().map(|v| (v, c.events.len()))).collect();
+            values
+                .iter()
+                .map(|&(v, _)| values.iter().filter(|&&(w, _)| tolls_agree(v, w)).map(|&(_, n)| n).sum::<usize>())
+                .max()
+                .unwrap_or(0)
+        } else {
+            list.first().map_or(0, |c| c.events.len())
+        };
+        shares.push(agreeing as f32 / total as f32);
+    }
+    let agreement = if shares.is_empty() { 1.0 } else { shares.iter().sum::<f32>() / shares.len() as f32 };
+    let n = sources.len().max(1);
+    let independence = 1.0 - 0.5f32.powi(n as i32);
+    let diversity = ((leanings.len() as f32 - 1.0) * 0.1).clamp(0.0, 0.2);
+    let score = ((0.3 + 0.5 * independence + diversity) * (0.5 + 0.5 * agreement)).clamp(0.0, 1.0);
+    let reason = if reports < 2 {
+        format!("one report ({}), uncorroborated", sources.first().map_or("unknown source", |s| s.as_str()))
+    } else {
+        format!(
+            "{reports} reports from {} outlet{} ({}); claims agree {:.0}%",
+            sources.len(),
+            if sources.len() == 1 { "" } else { "s" },
+            leanings.join(", "),
+            agreement * 100.0
+        )
+    };
+    Corroboration { sources: sources.len(), leanings, agreement, score: (score * 100.0).round() / 100.0, reason }
+}
+
+/// How an article's events fare against the other reports of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleCredibility {
+    pub article_id: String,
+    pub corroborated: usize,
+    pub uncorroborated: usize,
+    pub contradicted: usize,
+    /// 0 to 1.
+    pub score: f32,
+    pub reason: String,
+}
+
+/// Each article's claims checked against the other outlets' reports of the same events: a
+/// report is corroborated when another outlet reports the event and their tolls and actors
+/// agree, contradicted when another outlet's toll or actors differ, else uncorroborated.
+pub fn article_credibility(fused: &[FusedEvent], events: &[&Event]) -> Vec<ArticleCredibility> {
+    let by_id: HashMap<&str, &Event> = events.iter().map(|e| (e.event_id.as_str(), *e)).collect();
+    let mut per: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    for e in events {
+        per.entry(e.article_id.clone()).or_default();
+    }
+    for f in fused {
+        let members: Vec<&Event> = f.events.iter().filter_map(|id| by_id.get(id.as_str()).copied()).collect();
+        for e in &members {
+            let others: Vec<&&Event> =
+                members.iter().filter(|o| o.source != e.source || o.source.is_none()).filter(|o| o.article_id != e.article_id).collect();
+            let entry = per.entry(e.article_id.clone()).or_default();
+            if others.is_empty() {
+                entry.1 += 1;
+                continue;
+            }
+            let stated = |x: &Event| x.fatalities_bound != "unstated" && x.fatalities_bound != "none";
+            let toll_clash = stated(e) && others.iter().any(|o| stated(o) && !tolls_agree(e.fatalities, o.fatalities));
+            let actor_clash = others.iter().any(|o| {
+                let name = |a: &Option<crate::model::EventActor>| a.as_ref().map(|x| x.name.clone());
+                let (a, b) = (name(&e.actor1), name(&o.actor1));
+                a.is_some() && b.is_some() && a != b && name(&e.actor2) != b
+            });
+            if toll_clash || actor_clash {
+                entry.2 += 1;
+            } else {
+                entry.0 += 1;
+            }
+        }
+    }
+    per.into_iter()
+        .map(|(article_id, (c, u, x))| {
+            let total = (c + u + x).max(1) as f32;
+            let score = ((c as f32 + 0.6 * u as f32 + 0.1 * x as f32) / total * 100.0).round() / 100.0;
+            let reason = if c + u + x == 0 {
+                "no events to check".to_string()
+            } else {
+                format!("{c} of its events corroborated by other outlets, {u} uncorroborated, {x} contradicted")
+            };
+            ArticleCredibility { article_id, corroborated: c, uncorroborated: u, contradicted: x, score, reason }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn events_of(name: &str, text: &str, published: &str) -> (Vec<Event>, NaiveDate) {
+        let mut out = None;
+        crate::read::read_bytes(name, text.as_bytes(), &crate::read::ReadOptions::default(), &mut |r| out = r.ok());
+        let mut a = out.expect("reads");
+        let p: NaiveDate = published.parse().unwrap();
+        a.published = Some(crate::model::Published { date: p, time: None });
+        (crate::events_of(&a), p)
+    }
+
+    #[test]
+    fn one_event_told_twice_is_one_event_with_both_tolls() {
+        let (a, pa) = events_of(
+            "a.txt",
+            "Car bomb kills 27 in Azaz\n\nSource: Reuters\n\nA car bomb exploded near a mosque in the town of Azaz on Monday, killing 27 people, a monitor said.\n",
+            "2016-05-03",
+        );
+        let (b, pb) = events_of(
+            "b.txt",
+            "Blast in A'zaz\n\nSource: SANA\n\nTerrorists detonated a car bomb in the city of A'zaz on Monday, killing 12 citizens.\n",
+            "2016-05-03",
+        );
+        assert_eq!((a.len(), b.len()), (1, 1), "{a:#?} {b:#?}");
+        let reports: Vec<Report> = a
+            .iter()
+            .map(|e| Report { event: e, published: Some(pa) })
+            .chain(b.iter().map(|e| Report { event: e, published: Some(pb) }))
+            .collect();
+        let fused = fuse(&reports);
+        assert_eq!(fused.len(), 1, "{fused:#?}");
+        let f = &fused[0];
+        assert_eq!(f.articles.len(), 2);
+        assert_eq!(f.fatalities, 12, "ACLED: the most conservative toll");
+        assert_eq!(f.fatalities_range, (12, 27));
+        let tolls: Vec<&str> = f.claims["fatalities"].iter().map(|c| c.value.as_str()).collect();
+        assert_eq!(tolls.len(), 2);
+        assert!(tolls.contains(&"27") && tolls.contains(&"12"));
+        // Any order, same result.
+        let mut reversed = reports.clone();
+        reversed.reverse();
+        assert_eq!(fuse(&reversed), fused);
+    }
+
+    #[test]
+    fn different_days_or_places_stay_apart() {
+        let (a, pa) = events_of("a.txt", "T\n\nA car bomb exploded in the town of Azaz on Monday, killing 5 people.\n", "2016-05-03");
+        let (b, pb) = events_of("b.txt", "T\n\nA car bomb exploded in the town of Azaz on Saturday, killing 5 people.\n", "2016-05-03");
+        let (c, pc) = events_of(
+            "c.txt",
+            "T\n\nA car bomb exploded in the town of Saraqeb in Idlib province on Monday, killing 5 people.\n",
+            "2016-05-03",
+        );
+        let reports: Vec<Report> = [(&a, pa), (&b, pb), (&c, pc)]
+            .iter()
+            .flat_map(|(v, p)| v.iter().map(move |e| Report { event: e, published: Some(*p) }))
+            .collect();
+        assert_eq!(fuse(&reports).len(), 3);
+    }
+
+    #[test]
+    fn tolls() {
+        assert!(tolls_agree(27, 25));
+        assert!(tolls_agree(3, 5));
+        assert!(!tolls_agree(27, 12));
+    }
+}
