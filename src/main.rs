@@ -39,6 +39,12 @@ enum Command {
     Stats(StatsCmd),
     /// Serve the store: the HTTP JSON API and the map page.
     Serve(ServeCmd),
+    /// Fused events: one per real event, with every report and claim (`ingest` fuses).
+    Fused(FusedCmd),
+    /// The change feed of fused events since a moment.
+    Changes(ChangesCmd),
+    /// Territorial control: a place's timeline, or who held what on a date.
+    Control(ControlCmd),
     /// Resolve the places a text names, and show how each was resolved.
     Geocode(GeocodeCmd),
     /// Look a place name up in the gazetteer (fuzzy, with admin areas).
@@ -218,6 +224,53 @@ struct StatsCmd {
 }
 
 #[derive(Args)]
+struct FusedCmd {
+    #[command(flatten)]
+    db: DbArg,
+    /// Only events reported by at least this many outlets.
+    #[arg(long, default_value_t = 1)]
+    min_sources: usize,
+    /// Run fusion again first (it runs after every ingest).
+    #[arg(long)]
+    refuse: bool,
+    #[arg(long, default_value_t = 100)]
+    limit: usize,
+    #[arg(long, default_value_t = 0)]
+    offset: usize,
+    #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+    format: EvalFormat,
+}
+
+#[derive(Args)]
+struct ChangesCmd {
+    #[command(flatten)]
+    db: DbArg,
+    /// A date (YYYY-MM-DD) or an RFC 3339 time.
+    #[arg(long)]
+    since: String,
+    #[arg(long, default_value_t = 1000)]
+    limit: usize,
+    #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+    format: EvalFormat,
+}
+
+#[derive(Args)]
+struct ControlCmd {
+    /// A place ("Ahras"): its timeline. Without one, every place with a change of control.
+    place: Option<String>,
+    #[command(flatten)]
+    db: DbArg,
+    /// Who held each place on this date (YYYY-MM-DD).
+    #[arg(long)]
+    date: Option<chrono::NaiveDate>,
+    /// Only places in this governorate.
+    #[arg(long)]
+    admin1: Option<String>,
+    #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+    format: EvalFormat,
+}
+
+#[derive(Args)]
 struct ServeCmd {
     #[command(flatten)]
     db: DbArg,
@@ -387,6 +440,9 @@ fn main() -> ExitCode {
         Command::Search(cmd) => run_search(cmd),
         Command::Stats(cmd) => run_stats(cmd),
         Command::Serve(cmd) => run_serve(cmd),
+        Command::Fused(cmd) => run_fused(cmd),
+        Command::Changes(cmd) => run_changes(cmd),
+        Command::Control(cmd) => run_control(cmd),
         Command::Geocode(cmd) => run_geocode(cmd),
         Command::Places(cmd) => run_places(cmd),
         Command::Gazetteer(GazetteerCmd::Build { wof, out }) => run_gazetteer_build(&wof, &out),
@@ -668,6 +724,8 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
     )?;
     let summary = ingester.into_inner().finish()?;
     progress.into_inner().finish(&summary);
+    // Fusion over the whole store: the new reports join the events they tell, or found new ones.
+    let fusion = sitrep_core::store::refuse(&mut store)?;
     let (articles, events) = store.counts()?;
     let mut reasons: Vec<(String, usize)> = Vec::new();
     for f in &summary.failed {
@@ -691,6 +749,10 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
         summary.unchanged,
         summary.failed.len(),
         summary.events_added
+    );
+    println!(
+        "fusion: {} fused events ({} from several outlets); {} created, {} updated, {} merged, {} deleted",
+        fusion.fused_events, fusion.multi_source, fusion.created, fusion.updated, fusion.merged, fusion.deleted
     );
     Ok(summary.failed.is_empty())
 }
@@ -779,6 +841,117 @@ fn run_serve(cmd: ServeCmd) -> Result<bool> {
         sitrep_server::Config { db: cmd.db.db, addr: cmd.addr, token: cmd.token.filter(|t| !t.is_empty()), max_body: cmd.max_body };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(sitrep_server::serve(config, sitrep_server::shutdown_signal()))?;
+    Ok(true)
+}
+
+/// `sitrep fused`: fused events, most reported first.
+fn run_fused(cmd: FusedCmd) -> Result<bool> {
+    use sitrep_core::store::EventStore;
+    let mut store = open_existing(&cmd.db.db)?;
+    if cmd.refuse {
+        let c = sitrep_core::store::refuse(&mut store)?;
+        eprintln!("fusion: {} fused events ({} from several outlets)", c.fused_events, c.multi_source);
+    }
+    let fused = store.fused_events(cmd.min_sources, cmd.limit, cmd.offset)?;
+    print_report(cmd.format, &fused, |out| {
+        for f in &fused {
+            writeln!(
+                out,
+                "{}  {} reports, {} outlets ({})  {} | {} vs {} | {} | {} | fatalities {} (claims {}-{})  credibility {:.2}",
+                f.id,
+                f.events.len(),
+                f.sources.len(),
+                f.sources.join(", "),
+                f.sub_event_type,
+                f.actor1.as_deref().unwrap_or("-"),
+                f.actor2.as_deref().unwrap_or("-"),
+                f.location.as_deref().or(f.admin1.as_deref()).unwrap_or("-"),
+                f.event_date.map_or("-".to_string(), |d| d.to_string()),
+                f.fatalities,
+                f.fatalities_range.0,
+                f.fatalities_range.1,
+                f.corroboration.score
+            )?;
+            writeln!(out, "    {}", f.corroboration.reason)?;
+        }
+        if fused.is_empty() {
+            writeln!(out, "no fused events")?;
+        }
+        Ok(())
+    })?;
+    Ok(true)
+}
+
+/// `sitrep changes --since T`: the change feed.
+fn run_changes(cmd: ChangesCmd) -> Result<bool> {
+    use sitrep_core::store::EventStore;
+    let store = open_existing(&cmd.db.db)?;
+    let changes = store.changes_since(&cmd.since, cmd.limit)?;
+    print_report(cmd.format, &changes, |out| {
+        for c in &changes {
+            writeln!(
+                out,
+                "{:>6}  {}  {:<8} {}{}",
+                c.seq,
+                c.at,
+                c.kind,
+                c.fused_id,
+                c.into.as_ref().map_or(String::new(), |i| format!(" -> {i}"))
+            )?;
+        }
+        if changes.is_empty() {
+            writeln!(out, "no changes since {}", cmd.since)?;
+        }
+        Ok(())
+    })?;
+    Ok(true)
+}
+
+/// `sitrep control`: control timelines from the stored territorial events.
+fn run_control(cmd: ControlCmd) -> Result<bool> {
+    use sitrep_core::store::{EventFilter, EventStore};
+    let store = open_existing(&cmd.db.db)?;
+    let filter =
+        EventFilter { place: cmd.place.clone(), admin1: cmd.admin1.clone(), limit: EventFilter::MAX_LIMIT, ..EventFilter::default() };
+    let events = store.events(&filter)?;
+    let refs: Vec<&sitrep_core::Event> = events.iter().collect();
+    let timelines = sitrep_core::control::timelines(&refs);
+    if let Some(date) = cmd.date {
+        let held = sitrep_core::control::holders_on(&timelines, date);
+        let rows: Vec<serde_json::Value> =
+            held.iter().map(|(p, a, h, since)| serde_json::json!({ "place": p, "admin1": a, "holder": h, "since": since })).collect();
+        print_report(cmd.format, &rows, |out| {
+            for (p, a, h, since) in &held {
+                writeln!(out, "{p} ({}): held by {h} since {since}", a.as_deref().unwrap_or("-"))?;
+            }
+            if held.is_empty() {
+                writeln!(out, "no change of control on record by {date}")?;
+            }
+            Ok(())
+        })?;
+        return Ok(true);
+    }
+    print_report(cmd.format, &timelines, |out| {
+        for t in &timelines {
+            writeln!(
+                out,
+                "{} ({}){}",
+                t.place,
+                t.admin1.as_deref().unwrap_or("-"),
+                t.holder.as_ref().map_or(String::new(), |h| format!(": held by {h}"))
+            )?;
+            for e in &t.entries {
+                writeln!(out, "  {}", e.summary)?;
+                for ev in &e.evidence {
+                    writeln!(out, "      \"{ev}\"")?;
+                }
+            }
+        }
+        if timelines.is_empty() {
+            writeln!(out, "no change of control on record{}", cmd.place.as_ref().map_or(String::new(), |p| format!(" for {p}")))?;
+        }
+        Ok(())
+    })?;
     Ok(true)
 }
 

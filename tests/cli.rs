@@ -646,3 +646,94 @@ fn a_killed_ingest_leaves_a_sound_database_and_a_rerun_completes_it() {
     assert_eq!(done.counts().unwrap(), want_counts);
     assert_eq!(done.integrity_check().unwrap(), "ok");
 }
+
+#[test]
+fn control_timeline_of_ahras_reads_contested() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(fixtures().join("seeds")).assert().success();
+    let out = sitrep().args(["control", "Ahras", "--format", "json", "--db"]).arg(&db).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let t: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(t.len(), 1);
+    assert_eq!(t[0]["place"], "Ahras");
+    assert!(t[0]["holder"].is_null(), "no change of control stands");
+    let entries = t[0]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1);
+    let e = &entries[0];
+    assert_eq!(
+        (e["taker"].as_str(), e["retaken_by"].as_str(), e["status"].as_str()),
+        (Some("Islamic State"), Some("Syrian rebels"), Some("contested"))
+    );
+    assert!(e["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s.as_str().unwrap().contains("rebels regained it entirely a few hours later")));
+    sitrep().args(["control", "Ahras", "--db"]).arg(&db).assert().success().stdout(predicates::str::contains(
+        "taken by Islamic State from Syrian rebels, retaken by Syrian rebels the same day: contested, not a change of control",
+    ));
+    // Marea's taking stands.
+    sitrep()
+        .args(["control", "--date", "2016-06-01", "--db"])
+        .arg(&db)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("Marea (Aleppo): held by Islamic State"));
+}
+
+#[test]
+fn fusion_is_the_same_whatever_the_ingest_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures().join("seeds")).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    // Two outlets telling one event, in other words, with other tolls.
+    let a = dir.path().join("reuters.txt");
+    std::fs::write(&a, "Car bomb kills 27 in Azaz\n\nSource: Reuters\n\nA car bomb exploded near a mosque in the town of Azaz on Monday, killing 27 people, a monitor said.\n").unwrap();
+    let b = dir.path().join("sana.txt");
+    std::fs::write(
+        &b,
+        "Blast in A'zaz\n\nSource: SANA\n\nTerrorists detonated a car bomb in the city of A'zaz on Monday, killing 12 citizens.\n",
+    )
+    .unwrap();
+    let fused = |name: &str, order: &[PathBuf]| -> Vec<Value> {
+        let db = dir.path().join(name);
+        for f in order {
+            // The two reports carry a publication date through a JSON wrapper.
+            sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(f).assert().success();
+        }
+        let out = sitrep().args(["fused", "--format", "json", "--limit", "1000", "--db"]).arg(&db).output().unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let dated = |p: &PathBuf, url: &str| -> PathBuf {
+        let text = std::fs::read_to_string(p).unwrap();
+        let (title, body) = text.split_once("\n\n").unwrap();
+        let j = dir.path().join(format!("{}.json", p.file_stem().unwrap().to_string_lossy()));
+        let source = if url.contains("reuters") { "Reuters" } else { "SANA" };
+        std::fs::write(
+            &j,
+            serde_json::json!({ "title": title, "text": body, "url": url, "source": source, "date": "2016-05-03" }).to_string(),
+        )
+        .unwrap();
+        j
+    };
+    let (ja, jb) = (dated(&a, "https://reuters.example/azaz"), dated(&b, "https://sana.example/azaz"));
+    let mut forward = files.clone();
+    forward.push(ja.clone());
+    forward.push(jb.clone());
+    let mut backward = forward.clone();
+    backward.reverse();
+    let one = fused("one.db", &forward);
+    let two = fused("two.db", &backward);
+    assert_eq!(one, two, "same reports, any order: the same fused events and ids");
+    let azaz: Vec<&Value> = one.iter().filter(|f| f["sources"].as_array().unwrap().len() == 2).collect();
+    assert_eq!(azaz.len(), 1, "the two outlets' reports are one event");
+    let f = azaz[0];
+    assert_eq!(f["fatalities"], 12);
+    let claims: Vec<&str> = f["claims"]["fatalities"].as_array().unwrap().iter().map(|c| c["value"].as_str().unwrap()).collect();
+    assert!(claims.contains(&"27") && claims.contains(&"12"), "{claims:?}");
+    // The two Marea events of different days (one article) stay two.
+    let marea: Vec<&Value> =
+        one.iter().filter(|f| f["location"] == "Marea" && f["sub_event_type"] == "Non-state actor overtakes territory").collect();
+    assert_eq!(marea.len(), 2);
+}

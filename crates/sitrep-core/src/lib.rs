@@ -28,6 +28,7 @@
 //! ```
 
 pub mod clean;
+pub mod control;
 pub mod dates;
 pub mod error;
 pub mod eval;

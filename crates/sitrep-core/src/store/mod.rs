@@ -13,6 +13,17 @@ use std::collections::HashSet;
 
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};
 
+/// Fuses every stored event again and stores the result: deterministic, so an unchanged store
+/// gives unchanged fused events and ids; the change feed records the differences.
+pub fn refuse(store: &mut dyn EventStore) -> Result<FusionCounts, StoreError> {
+    let input = store.fusion_input()?;
+    let reports: Vec<crate::fuse::Report> = input.iter().map(|(e, p)| crate::fuse::Report { event: e, published: *p }).collect();
+    let fused = crate::fuse::fuse(&reports);
+    let events: Vec<&Event> = input.iter().map(|(e, _)| e).collect();
+    let credibility = crate::fuse::article_credibility(&fused, &events);
+    store.put_fusion(&fused, &credibility)
+}
+
 /// The default store.
 pub type Store = SqliteStore;
 
@@ -159,6 +170,30 @@ pub struct PlaceCount {
     pub events: u64,
 }
 
+/// One entry of the change feed of fused events.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub seq: i64,
+    /// When (UTC, RFC 3339).
+    pub at: String,
+    pub fused_id: String,
+    /// created | updated | merged | deleted
+    pub kind: String,
+    /// For "merged": the fused event it went into.
+    pub into: Option<String>,
+}
+
+/// What a fusion run changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FusionCounts {
+    pub fused_events: usize,
+    pub multi_source: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub merged: usize,
+    pub deleted: usize,
+}
+
 /// The interface between the pipeline and a store. `Send`: ingest writes from a worker
 /// thread while others extract.
 pub trait EventStore: Send {
@@ -184,4 +219,20 @@ pub trait EventStore: Send {
     fn actors(&self) -> Result<Vec<ActorCount>, StoreError>;
     /// The places events are at, most events first.
     fn places(&self, limit: usize) -> Result<Vec<PlaceCount>, StoreError>;
+    /// Every current event with its article's publication date: fusion's input.
+    fn fusion_input(&self) -> Result<Vec<(Event, Option<chrono::NaiveDate>)>, StoreError>;
+    /// Replaces the fused events and article credibility, recording what changed in the feed.
+    fn put_fusion(
+        &mut self,
+        fused: &[crate::fuse::FusedEvent],
+        credibility: &[crate::fuse::ArticleCredibility],
+    ) -> Result<FusionCounts, StoreError>;
+    /// Fused events, most reported first (then newest), paginated.
+    fn fused_events(&self, min_sources: usize, limit: usize, offset: usize) -> Result<Vec<crate::fuse::FusedEvent>, StoreError>;
+    /// One fused event, by its id.
+    fn fused_event(&self, id: &str) -> Result<Option<crate::fuse::FusedEvent>, StoreError>;
+    /// The change feed after a moment (RFC 3339, or a date).
+    fn changes_since(&self, since: &str, limit: usize) -> Result<Vec<Change>, StoreError>;
+    /// An article's credibility, once fusion has run.
+    fn article_credibility(&self, id: &str) -> Result<Option<crate::fuse::ArticleCredibility>, StoreError>;
 }

@@ -14,7 +14,9 @@
 //!   event; `actors`, `places`: the actors and gazetteer places events name;
 //! - `event_history`: events of superseded versions, with when and by what they were replaced.
 
-use super::{ActorCount, Count, EventFilter, EventStore, PlaceCount, SearchHit, Sort, Stats, StoreError, Stored, StoredArticle};
+use super::{
+    ActorCount, Change, Count, EventFilter, EventStore, FusionCounts, PlaceCount, SearchHit, Sort, Stats, StoreError, Stored, StoredArticle,
+};
 use crate::extract::actors::ActorDict;
 use crate::model::{Article, Event};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
@@ -22,7 +24,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Migrations, in order: `MIGRATIONS[n]` takes a file from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -161,6 +163,43 @@ CREATE INDEX events_actor1_nc ON events(actor1 COLLATE NOCASE);
 CREATE INDEX events_actor2_nc ON events(actor2 COLLATE NOCASE);
 CREATE INDEX events_source_nc ON events(source COLLATE NOCASE);
 CREATE INDEX events_lat_lon ON events(latitude, longitude);
+"#,
+    // Version 6: fusion. Fused events (each whole as deflated JSON, with a digest to tell an
+    // update), which event belongs to which, the change feed, and article credibility.
+    r#"
+CREATE TABLE fused_events (
+    id TEXT PRIMARY KEY,
+    event_date TEXT,
+    event_type TEXT,
+    admin1 TEXT,
+    fatalities INTEGER,
+    sources INTEGER NOT NULL,
+    reports INTEGER NOT NULL,
+    score REAL,
+    digest TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    json BLOB NOT NULL
+);
+CREATE INDEX fused_events_order ON fused_events(reports DESC, event_date DESC);
+CREATE TABLE fused_members (event_id TEXT PRIMARY KEY, fused_id TEXT NOT NULL);
+CREATE INDEX fused_members_fused ON fused_members(fused_id);
+CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    fused_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    into_id TEXT
+);
+CREATE INDEX changes_at ON changes(at);
+CREATE TABLE article_credibility (
+    article_id TEXT PRIMARY KEY,
+    score REAL NOT NULL,
+    corroborated INTEGER NOT NULL,
+    uncorroborated INTEGER NOT NULL,
+    contradicted INTEGER NOT NULL,
+    reason TEXT NOT NULL
+);
 "#,
 ];
 
@@ -717,6 +756,202 @@ impl EventStore for SqliteStore {
             by_day: self.counts_of("SELECT coalesce(event_date, 'undated'), count(*) FROM events GROUP BY 1 ORDER BY 1")?,
             sources: self.counts_of("SELECT source, count(*) FROM articles WHERE superseded_by IS NULL GROUP BY 1 ORDER BY 2 DESC, 1")?,
         })
+    }
+
+    fn fusion_input(&self) -> Result<Vec<(Event, Option<chrono::NaiveDate>)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT r.json, a.published FROM events e JOIN event_records r ON r.id = e.id JOIN articles a ON a.id = e.article_id")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, rusqlite::types::Value>(0)?, r.get::<_, Option<String>>(1)?)))
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (json, published) = row.map_err(|e| self.err(e))?;
+            let date = published.and_then(|p| chrono::NaiveDate::parse_from_str(p.get(..10).unwrap_or(&p), "%Y-%m-%d").ok());
+            out.push((unpack(&json)?, date));
+        }
+        Ok(out)
+    }
+
+    fn put_fusion(
+        &mut self,
+        fused: &[crate::fuse::FusedEvent],
+        credibility: &[crate::fuse::ArticleCredibility],
+    ) -> Result<FusionCounts, StoreError> {
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite { path: path.clone(), source };
+        let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+        let tx = self.conn.transaction().map_err(err)?;
+        let old: std::collections::HashMap<String, String> = {
+            let mut stmt = tx.prepare("SELECT id, digest FROM fused_events").map_err(err)?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)?
+        };
+        let old_members: std::collections::HashMap<String, String> = {
+            let mut stmt = tx.prepare("SELECT event_id, fused_id FROM fused_members").map_err(err)?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)?
+        };
+        let mut counts = FusionCounts { fused_events: fused.len(), ..FusionCounts::default() };
+        let mut new_of_event: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+        let log = |tx: &Transaction<'_>, id: &str, kind: &str, into: Option<&str>| {
+            tx.prepare_cached("INSERT INTO changes (at, fused_id, kind, into_id) VALUES (?1, ?2, ?3, ?4)")
+                .and_then(|mut s| s.execute(params![now, id, kind, into]))
+                .map(|_| ())
+        };
+        tx.execute("DELETE FROM fused_members", []).map_err(err)?;
+        for f in fused {
+            counts.multi_source += usize::from(f.sources.len() > 1);
+            let json = pack(f)?;
+            let digest = blake3::hash(&serde_json::to_vec(f).map_err(corrupt)?).to_hex()[..16].to_string();
+            match old.get(&f.id) {
+                None => {
+                    counts.created += 1;
+                    log(&tx, &f.id, "created", None).map_err(err)?;
+                }
+                Some(d) if *d != digest => {
+                    counts.updated += 1;
+                    log(&tx, &f.id, "updated", None).map_err(err)?;
+                }
+                Some(_) => {}
+            }
+            if old.get(&f.id).is_none_or(|d| *d != digest) {
+                tx.prepare_cached(
+                    "INSERT INTO fused_events (id, event_date, event_type, admin1, fatalities, sources, reports, score, digest, created_at, updated_at, json) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11) \
+                     ON CONFLICT(id) DO UPDATE SET event_date = ?2, event_type = ?3, admin1 = ?4, fatalities = ?5, sources = ?6, reports = ?7, score = ?8, digest = ?9, updated_at = ?10, json = ?11",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        f.id,
+                        f.event_date.map(|d| d.to_string()),
+                        f.event_type,
+                        f.admin1,
+                        f.fatalities,
+                        f.sources.len() as i64,
+                        f.events.len() as i64,
+                        f.corroboration.score,
+                        digest,
+                        now,
+                        json
+                    ])
+                })
+                .map_err(err)?;
+            }
+            for e in &f.events {
+                tx.prepare_cached("INSERT OR REPLACE INTO fused_members (event_id, fused_id) VALUES (?1, ?2)")
+                    .and_then(|mut s| s.execute(params![e, f.id]))
+                    .map_err(err)?;
+                new_of_event.insert(e.as_str(), f.id.as_str());
+            }
+        }
+        let current: std::collections::HashSet<&str> = fused.iter().map(|f| f.id.as_str()).collect();
+        let mut gone: Vec<&String> = old.keys().filter(|id| !current.contains(id.as_str())).collect();
+        gone.sort();
+        for id in gone {
+            // Where did its reports go? Into one fused event: merged; nowhere: deleted.
+            let mut into: Vec<&str> =
+                old_members.iter().filter(|(_, f)| *f == id).filter_map(|(e, _)| new_of_event.get(e.as_str()).copied()).collect();
+            into.sort();
+            into.dedup();
+            match into.first() {
+                Some(target) => {
+                    counts.merged += 1;
+                    log(&tx, id, "merged", Some(target)).map_err(err)?;
+                }
+                None => {
+                    counts.deleted += 1;
+                    log(&tx, id, "deleted", None).map_err(err)?;
+                }
+            }
+            tx.execute("DELETE FROM fused_events WHERE id = ?1", params![id]).map_err(err)?;
+        }
+        tx.execute("DELETE FROM article_credibility", []).map_err(err)?;
+        for c in credibility {
+            tx.prepare_cached(
+                "INSERT INTO article_credibility (article_id, score, corroborated, uncorroborated, contradicted, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .and_then(|mut s| s.execute(params![c.article_id, c.score, c.corroborated as i64, c.uncorroborated as i64, c.contradicted as i64, c.reason]))
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)?;
+        Ok(counts)
+    }
+
+    fn fused_events(&self, min_sources: usize, limit: usize, offset: usize) -> Result<Vec<crate::fuse::FusedEvent>, StoreError> {
+        if limit == 0 || limit > EventFilter::MAX_LIMIT {
+            return Err(StoreError::BadFilter(format!("limit {limit} (must be 1 to {})", EventFilter::MAX_LIMIT)));
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT json FROM fused_events WHERE sources >= ?1 ORDER BY reports DESC, event_date DESC, id LIMIT ?2 OFFSET ?3")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![min_sources as i64, limit as i64, offset.min(i64::MAX as usize) as i64], |r| {
+                r.get::<_, rusqlite::types::Value>(0)
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(unpack(&r.map_err(|e| self.err(e))?)?);
+        }
+        Ok(out)
+    }
+
+    fn fused_event(&self, id: &str) -> Result<Option<crate::fuse::FusedEvent>, StoreError> {
+        let json: Option<rusqlite::types::Value> = self
+            .conn
+            .query_row("SELECT json FROM fused_events WHERE id = ?1", params![id], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        json.map(|j| unpack(&j)).transpose()
+    }
+
+    fn changes_since(&self, since: &str, limit: usize) -> Result<Vec<Change>, StoreError> {
+        let ok = chrono::DateTime::parse_from_rfc3339(since).is_ok() || chrono::NaiveDate::parse_from_str(since, "%Y-%m-%d").is_ok();
+        if !ok {
+            return Err(StoreError::BadFilter(format!("since {since:?} (want a date YYYY-MM-DD or an RFC 3339 time)")));
+        }
+        if limit == 0 || limit > EventFilter::MAX_LIMIT {
+            return Err(StoreError::BadFilter(format!("limit {limit} (must be 1 to {})", EventFilter::MAX_LIMIT)));
+        }
+        // Times are stored as UTC "YYYY-MM-DDTHH:MM:SS.ffffffZ": a normalized bound compares as text.
+        let bound = match chrono::DateTime::parse_from_rfc3339(since) {
+            Ok(t) => t.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+            Err(_) => since.to_string(),
+        };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, at, fused_id, kind, into_id FROM changes WHERE at > ?1 ORDER BY seq LIMIT ?2")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![bound, limit as i64], |r| {
+                Ok(Change { seq: r.get(0)?, at: r.get(1)?, fused_id: r.get(2)?, kind: r.get(3)?, into: r.get(4)? })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    fn article_credibility(&self, id: &str) -> Result<Option<crate::fuse::ArticleCredibility>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT article_id, corroborated, uncorroborated, contradicted, score, reason FROM article_credibility WHERE article_id = ?1",
+                params![id],
+                |r| {
+                    Ok(crate::fuse::ArticleCredibility {
+                        article_id: r.get(0)?,
+                        corroborated: r.get::<_, i64>(1)? as usize,
+                        uncorroborated: r.get::<_, i64>(2)? as usize,
+                        contradicted: r.get::<_, i64>(3)? as usize,
+                        score: r.get::<_, f64>(4)? as f32,
+                        reason: r.get(5)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     fn actors(&self) -> Result<Vec<ActorCount>, StoreError> {
