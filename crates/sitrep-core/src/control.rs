@@ -153,7 +153,7 @@ pub fn timelines(events: &[&Event]) -> Vec<Timeline> {
 pub fn holders_on(timelines: &[Timeline], date: NaiveDate) -> Vec<(String, Option<String>, String, NaiveDate)> {
     let mut out = Vec::new();
     for t in timelines {
-        if let Some(e) = t.entries.iter().filter(|e| e.status == "change" && e.date.is_some_and(|d| d <= date)).last() {
+        if let Some(e) = t.entries.iter().rev().find(|e| e.status == "change" && e.date.is_some_and(|d| d <= date)) {
             out.push((t.place.clone(), t.admin1.clone(), name(&e.taker).to_string(), e.date.expect("filtered")));
         }
     }
