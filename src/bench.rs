@@ -72,6 +72,25 @@ pub enum BenchCmd {
         #[arg(long = "path", default_values_t = vec!["/api/events".to_string()])]
         paths: Vec<String>,
     },
+    /// Credibility on FA-KES: each article's corroboration score against its credible/fake
+    /// label (ROC AUC, best-threshold accuracy), beside a bag-of-words classifier trained by
+    /// 10-fold cross-validation on the same split; and the multi-source clusters found.
+    FakesCredibility {
+        /// The FA-KES CSV.
+        #[arg(long)]
+        input: PathBuf,
+        /// Print every cluster of several outlets.
+        #[arg(long)]
+        clusters: bool,
+    },
+    /// Fusion speed: the events of a corpus replicated to N events (each copy its own article,
+    /// dates shifted), fused in one run.
+    Fuse {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long, default_value_t = 100_000)]
+        events: usize,
+    },
     /// Place accuracy on FA-KES: the governorate of each article's main event against the
     /// crowd-coded `location` column.
     FakesPlaces {
@@ -103,6 +122,8 @@ pub fn run(cmd: BenchCmd) -> Result<bool> {
         BenchCmd::Geocode { input, articles } => bench_geocode(&input, articles),
         BenchCmd::Ingest { input, articles, batch, db } => bench_ingest(&input, articles, batch, db),
         BenchCmd::Http { db, clients, seconds, paths } => bench_http(&db, clients, seconds, &paths),
+        BenchCmd::FakesCredibility { input, clusters } => bench_fakes_credibility(&input, clusters),
+        BenchCmd::Fuse { input, events } => bench_fuse(&input, events),
         BenchCmd::FakesPlaces { input, misses } => bench_fakes_places(&input, misses),
         BenchCmd::Html { dataset, snippets, pages } => {
             bench_html(&dataset, pages)?;
@@ -390,6 +411,216 @@ fn bench_http(db: &Path, clients: usize, seconds: u64, paths: &[String]) -> Resu
         println!("peak memory (RSS, server and clients): {m:.0} MiB");
     }
     Ok(errors == 0)
+}
+
+/// ROC AUC of scores against binary labels (1 positive), ties counted half.
+fn roc_auc(scores: &[f64], labels: &[bool]) -> f64 {
+    let mut idx: Vec<usize> = (0..scores.len()).collect();
+    idx.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    let mut ranks = vec![0.0; scores.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && scores[idx[j + 1]] == scores[idx[i]] {
+            j += 1;
+        }
+        let r = (i + j) as f64 / 2.0 + 1.0;
+        for k in i..=j {
+            ranks[idx[k]] = r;
+        }
+        i = j + 1;
+    }
+    let pos = labels.iter().filter(|&&l| l).count() as f64;
+    let neg = labels.len() as f64 - pos;
+    let sum: f64 = ranks.iter().zip(labels).filter(|(_, &l)| l).map(|(r, _)| r).sum();
+    (sum - pos * (pos + 1.0) / 2.0) / (pos * neg)
+}
+
+/// The best accuracy any threshold on the scores reaches, and the threshold.
+fn best_accuracy(scores: &[f64], labels: &[bool]) -> (f64, f64) {
+    let mut cuts: Vec<f64> = scores.to_vec();
+    cuts.push(f64::NEG_INFINITY);
+    cuts.push(f64::INFINITY);
+    cuts.sort_by(f64::total_cmp);
+    cuts.dedup();
+    let mut best = (0.0, 0.0);
+    for &t in &cuts {
+        let right = scores.iter().zip(labels).filter(|(&s, &l)| (s >= t) == l).count() as f64 / labels.len() as f64;
+        if right > best.0 {
+            best = (right, t);
+        }
+    }
+    best
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 1).map(|w| w.to_lowercase()).collect()
+}
+
+/// Multinomial naive Bayes over words, scored by k-fold cross-validation (fold = row % k):
+/// each article's log-odds of "credible" from a model that never saw it.
+fn naive_bayes_cv(docs: &[Vec<String>], labels: &[bool], k: usize) -> Vec<f64> {
+    let mut out = vec![0.0; docs.len()];
+    for fold in 0..k {
+        let mut counts: [std::collections::HashMap<&str, f64>; 2] = Default::default();
+        let (mut totals, mut priors) = ([0.0f64; 2], [0.0f64; 2]);
+        for (i, d) in docs.iter().enumerate() {
+            if i % k == fold {
+                continue;
+            }
+            let c = usize::from(labels[i]);
+            priors[c] += 1.0;
+            for w in d {
+                *counts[c].entry(w.as_str()).or_default() += 1.0;
+                totals[c] += 1.0;
+            }
+        }
+        let vocab: std::collections::HashSet<&str> = counts[0].keys().chain(counts[1].keys()).copied().collect();
+        let v = vocab.len() as f64;
+        for (i, d) in docs.iter().enumerate() {
+            if i % k != fold {
+                continue;
+            }
+            let mut lp = [priors[0].max(1.0).ln(), priors[1].max(1.0).ln()];
+            for w in d {
+                for c in 0..2 {
+                    lp[c] += ((counts[c].get(w.as_str()).copied().unwrap_or(0.0) + 1.0) / (totals[c] + v)).ln();
+                }
+            }
+            out[i] = lp[1] - lp[0];
+        }
+    }
+    out
+}
+
+fn bench_fakes_credibility(input: &Path, show_clusters: bool) -> Result<bool> {
+    let text = std::fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let headers = rdr.headers()?.clone();
+    let col = |n: &str| headers.iter().position(|h| h == n).with_context(|| format!("no column {n}"));
+    let (ct, cc, cs, cd, cl) = (col("article_title")?, col("article_content")?, col("source")?, col("date")?, col("label")?);
+    let opts = ReadOptions { date_order: Some(sitrep_core::dates::DateOrder::MonthFirst), ..ReadOptions::default() };
+    let mut rows: Vec<(sitrep_core::Article, bool, Vec<String>)> = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec?;
+        let doc = serde_json::json!({ "title": &rec[ct], "text": &rec[cc], "source": &rec[cs], "date": &rec[cd] }).to_string();
+        let mut article = None;
+        read::read_bytes(&format!("fakes-{i}.json"), doc.as_bytes(), &opts, &mut |r| article = r.ok());
+        let Some(a) = article else { continue };
+        let label = rec[cl].trim() == "1";
+        rows.push((a, label, words(&format!("{} {}", &rec[ct], &rec[cc]))));
+    }
+    let t = Instant::now();
+    let events: Vec<Vec<sitrep_core::Event>> = rows.iter().map(|(a, _, _)| sitrep_core::events_of(a)).collect();
+    let reports: Vec<sitrep_core::fuse::Report> = rows
+        .iter()
+        .zip(&events)
+        .flat_map(|((a, _, _), evs)| {
+            evs.iter().map(move |e| sitrep_core::fuse::Report { event: e, published: a.published.map(|p| p.date) })
+        })
+        .collect();
+    let fused = sitrep_core::fuse::fuse(&reports);
+    let all: Vec<&sitrep_core::Event> = events.iter().flatten().collect();
+    let cred = sitrep_core::fuse::article_credibility(&fused, &all);
+    let by_article: std::collections::HashMap<&str, &sitrep_core::fuse::ArticleCredibility> =
+        cred.iter().map(|c| (c.article_id.as_str(), c)).collect();
+    let labels: Vec<bool> = rows.iter().map(|r| r.1).collect();
+    let ours: Vec<f64> = rows.iter().map(|(a, _, _)| by_article.get(a.id.as_str()).map_or(0.6, |c| c.score as f64)).collect();
+    let docs: Vec<Vec<String>> = rows.iter().map(|r| r.2.clone()).collect();
+    let nb = naive_bayes_cv(&docs, &labels, 10);
+    let multi: Vec<&sitrep_core::fuse::FusedEvent> = fused.iter().filter(|f| f.sources.len() > 1).collect();
+    println!(
+        "FA-KES: {} articles ({} credible, {} fake), {} events, {} fused events, {} from several outlets ({:.1} s)",
+        rows.len(),
+        labels.iter().filter(|&&l| l).count(),
+        labels.iter().filter(|&&l| !l).count(),
+        all.len(),
+        fused.len(),
+        multi.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let (c, u, x) = cred.iter().fold((0, 0, 0), |acc, c| (acc.0 + c.corroborated, acc.1 + c.uncorroborated, acc.2 + c.contradicted));
+    println!("article claims: {c} corroborated, {u} uncorroborated, {x} contradicted");
+    let (acc, thr) = best_accuracy(&ours, &labels);
+    println!("sitrep corroboration score: ROC AUC {:.3}; best-threshold accuracy {:.3} (score >= {thr:.2})", roc_auc(&ours, &labels), acc);
+    let (acc, thr) = best_accuracy(&nb, &labels);
+    println!(
+        "baseline, bag-of-words naive Bayes (10-fold CV): ROC AUC {:.3}; best-threshold accuracy {:.3} (log-odds >= {thr:.2})",
+        roc_auc(&nb, &labels),
+        acc
+    );
+    let base = labels.iter().filter(|&&l| l).count().max(labels.iter().filter(|&&l| !l).count()) as f64 / labels.len() as f64;
+    println!("majority class accuracy: {base:.3}");
+    let mut sizes: BTreeMap<usize, usize> = BTreeMap::new();
+    for f in &fused {
+        *sizes.entry(f.articles.len()).or_default() += 1;
+    }
+    println!("clusters by articles: {}", sizes.iter().map(|(k, v)| format!("{k} articles: {v}")).collect::<Vec<_>>().join(", "));
+    if show_clusters {
+        let title: std::collections::HashMap<&str, (&str, bool)> =
+            rows.iter().map(|(a, l, _)| (a.id.as_str(), (a.title.as_deref().unwrap_or("-"), *l))).collect();
+        for f in &multi {
+            println!(
+                "{} | {} articles, {} | {} | {} vs {} | {} ({}) | {} | fatalities {} ({}-{}) | {}",
+                f.id,
+                f.articles.len(),
+                f.sources.join(", "),
+                f.sub_event_type,
+                f.actor1.as_deref().unwrap_or("-"),
+                f.actor2.as_deref().unwrap_or("-"),
+                f.location.as_deref().unwrap_or("-"),
+                f.admin1.as_deref().unwrap_or("-"),
+                f.event_date.map_or("-".to_string(), |d| d.to_string()),
+                f.fatalities,
+                f.fatalities_range.0,
+                f.fatalities_range.1,
+                f.corroboration.reason
+            );
+            for a in &f.articles {
+                let (t, l) = title.get(a.as_str()).copied().unwrap_or(("-", false));
+                println!("    [{}] {t}", if l { "credible" } else { "fake" });
+            }
+        }
+    }
+    Ok(true)
+}
+
+fn bench_fuse(input: &Path, n: usize) -> Result<bool> {
+    let articles = corpus(input)?;
+    let base: Vec<(sitrep_core::Event, Option<chrono::NaiveDate>)> =
+        articles.iter().flat_map(|a| sitrep_core::events_of(a).into_iter().map(move |e| (e, a.published.map(|p| p.date)))).collect();
+    if base.is_empty() {
+        bail!("{}: no events", input.display());
+    }
+    // Copies: each its own article, dates shifted by a year per copy so copies do not all pile
+    // onto the same days (a corpus of N events spans years).
+    let mut events: Vec<(sitrep_core::Event, Option<chrono::NaiveDate>)> = Vec::with_capacity(n);
+    for i in 0..n {
+        let (e, p) = &base[i % base.len()];
+        let copy = i / base.len();
+        let mut e = e.clone();
+        let shift = chrono::Duration::days(365 * copy as i64);
+        e.article_id = format!("{}-{copy}", e.article_id);
+        e.event_id = format!("{}-{copy}", e.event_id);
+        e.event_date = e.event_date.map(|d| d + shift);
+        events.push((e, p.map(|d| d + shift)));
+    }
+    let reports: Vec<sitrep_core::fuse::Report> =
+        events.iter().map(|(e, p)| sitrep_core::fuse::Report { event: e, published: *p }).collect();
+    let t = Instant::now();
+    let fused = sitrep_core::fuse::fuse(&reports);
+    let secs = t.elapsed().as_secs_f64();
+    println!("corpus: {} ({} events) replicated to {n} events", input.display(), base.len());
+    println!(
+        "fusion: {n} events -> {} fused events ({} from several outlets) in {secs:.2} s = {:.0} events/s on one core",
+        fused.len(),
+        fused.iter().filter(|f| f.sources.len() > 1).count(),
+        n as f64 / secs
+    );
+    if let Some(m) = peak_rss_mib() {
+        println!("peak memory (RSS): {m:.0} MiB");
+    }
+    Ok(true)
 }
 
 /// FA-KES's spelling of a governorate.

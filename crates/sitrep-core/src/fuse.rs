@@ -284,8 +284,11 @@ fn fused(keys: &[Key], mut m: Vec<usize>, reports: &[Report]) -> FusedEvent {
             None => list.push(Claim { value, sources: vec![outlet(e)], events: vec![e.event_id.clone()] }),
         }
     };
+    // A toll is claimed only when a report states one: "none" (no deaths mentioned) and
+    // "unstated" (deaths without a figure) claim nothing.
+    let states_toll = |e: &Event| e.fatalities_bound != "unstated" && e.fatalities_bound != "none";
     for e in &events {
-        if e.fatalities_bound != "unstated" {
+        if states_toll(e) {
             claim("fatalities", e.fatalities.to_string(), e);
         }
         if let Some(a) = &e.actor1 {
@@ -309,8 +312,10 @@ fn fused(keys: &[Key], mut m: Vec<usize>, reports: &[Report]) -> FusedEvent {
     // Coded values: the claim most reports make (ties: the founder's), the most conservative
     // toll, the most precise place.
     let top = |field: &str| claims.get(field).and_then(|l| l.first()).map(|c| c.value.clone());
-    let tolls: Vec<u32> = events.iter().filter(|e| e.fatalities_bound != "unstated").map(|e| e.fatalities).collect();
-    let (lo, hi) = (tolls.iter().copied().min().unwrap_or(0), tolls.iter().copied().max().unwrap_or(0));
+    let tolls: Vec<u32> = events.iter().filter(|e| states_toll(e)).map(|e| e.fatalities).collect();
+    // No stated toll: ACLED's default for deaths reported without a figure, else none.
+    let fallback = events.iter().map(|e| e.fatalities).min().unwrap_or(0);
+    let (lo, hi) = (tolls.iter().copied().min().unwrap_or(fallback), tolls.iter().copied().max().unwrap_or(fallback));
     let placed = events.iter().min_by_key(|e| (e.geo_precision.unwrap_or(9), e.event_id.clone())).copied().unwrap_or(founder);
     let (event_type, sub_event_type) = match top("type") {
         Some(t) => match t.split_once(" / ") {

@@ -27,6 +27,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/actors", get(actors))
         .route("/api/places", get(places))
         .route("/api/stats", get(stats))
+        .route("/api/fused", get(fused_list))
+        .route("/api/fused/{id}", get(fused_one))
+        .route("/api/changes", get(changes))
+        .route("/api/control", get(control))
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
         .route("/", get(page))
@@ -122,7 +126,13 @@ async fn event(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Result
 /// `GET /api/articles/{id}`: the article's text and clean paragraphs, its events, and the
 /// evidence spans to mark (offsets into `text`).
 async fn article(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let found = s.with_store(move |st| st.article(&id)?.ok_or_else(|| ApiError::not_found(format!("no article {id:?}")))).await?;
+    let (found, credibility) = s
+        .with_store(move |st| {
+            let a = st.article(&id)?.ok_or_else(|| ApiError::not_found(format!("no article {id:?}")))?;
+            let c = st.article_credibility(&id)?;
+            Ok((a, c))
+        })
+        .await?;
     let marks: Vec<Value> = found
         .events
         .iter()
@@ -135,6 +145,7 @@ async fn article(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Resu
             "dateline": a.dateline, "published": a.published, "url": a.url,
         },
         "superseded_by": found.superseded_by,
+        "credibility": credibility,
         "text": a.text,
         "paragraphs": a.paragraphs,
         "events": found.events,
@@ -168,6 +179,69 @@ async fn stats(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rejec
     query(q, &[])?;
     let st = s.with_store(|st| Ok(st.stats()?)).await?;
     Ok(Json(serde_json::to_value(st).map_err(|e| ApiError::internal(e.to_string()))?))
+}
+
+/// `GET /api/fused`: fused events (one per real event, with every report and claim), most
+/// reported first.
+async fn fused_list(
+    State(s): State<Arc<AppState>>,
+    q: Result<Q, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let p = query(q, &["min_sources", "limit", "cursor"])?;
+    let min_sources = p.parse::<usize>("min_sources", "a whole number")?.unwrap_or(1);
+    let limit = p.parse::<usize>("limit", "a whole number")?.unwrap_or(params::DEFAULT_LIMIT);
+    let offset = match p.get("cursor") {
+        None => 0,
+        Some(c) => params::parse_cursor(c)?,
+    };
+    let fused = s.with_store(move |st| Ok(st.fused_events(min_sources, limit, offset)?)).await?;
+    let next = (fused.len() == limit).then(|| params::cursor(offset + limit));
+    Ok(Json(json!({ "count": fused.len(), "next_cursor": next, "fused": fused })))
+}
+
+async fn fused_one(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let f = s.with_store(move |st| st.fused_event(&id)?.ok_or_else(|| ApiError::not_found(format!("no fused event {id:?}")))).await?;
+    Ok(Json(json!(f)))
+}
+
+/// `GET /api/changes?since=T`: the change feed of fused events.
+async fn changes(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rejection::QueryRejection>) -> Result<Json<Value>, ApiError> {
+    let p = query(q, &["since", "limit"])?;
+    let since = p.string("since").ok_or_else(|| ApiError::bad_request("parameter since is required (a date or an RFC 3339 time)"))?;
+    let limit = p.parse::<usize>("limit", "a whole number")?.unwrap_or(1000);
+    let changes = s.with_store(move |st| Ok(st.changes_since(&since, limit)?)).await?;
+    Ok(Json(json!({ "count": changes.len(), "changes": changes })))
+}
+
+/// `GET /api/control?place=&date=&admin1=`: control timelines, or who held what on a date.
+async fn control(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rejection::QueryRejection>) -> Result<Json<Value>, ApiError> {
+    let p = query(q, &["place", "date", "admin1"])?;
+    let date = match p.get("date") {
+        None => None,
+        Some(v) => Some(
+            chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .map_err(|e| ApiError::bad_request(format!("parameter date={v:?}: not a date YYYY-MM-DD ({e})")))?,
+        ),
+    };
+    let filter = sitrep_core::store::EventFilter {
+        place: p.string("place"),
+        admin1: p.string("admin1"),
+        limit: sitrep_core::store::EventFilter::MAX_LIMIT,
+        ..Default::default()
+    };
+    let events = s.with_store(move |st| Ok(st.events(&filter)?)).await?;
+    let refs: Vec<&sitrep_core::Event> = events.iter().collect();
+    let timelines = sitrep_core::control::timelines(&refs);
+    Ok(Json(match date {
+        Some(d) => {
+            let held: Vec<Value> = sitrep_core::control::holders_on(&timelines, d)
+                .into_iter()
+                .map(|(place, admin1, holder, since)| json!({ "place": place, "admin1": admin1, "holder": holder, "since": since }))
+                .collect();
+            json!({ "date": d, "held": held })
+        }
+        None => json!({ "timelines": timelines }),
+    }))
 }
 
 async fn healthz(State(s): State<Arc<AppState>>) -> Result<Json<Value>, ApiError> {
@@ -240,7 +314,11 @@ async fn post_articles(
             if let Some(e) = stop {
                 return Err(e.into());
             }
-            Ok(ing.finish()?)
+            let summary = ing.finish()?;
+            if summary.new + summary.replaced > 0 {
+                sitrep_core::store::refuse(st)?;
+            }
+            Ok(summary)
         })
         .await?;
     if summary.read == 0 {

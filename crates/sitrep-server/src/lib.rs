@@ -31,6 +31,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/actors"),
     ("get", "/api/places"),
     ("get", "/api/stats"),
+    ("get", "/api/fused"),
+    ("get", "/api/fused/{id}"),
+    ("get", "/api/changes"),
+    ("get", "/api/control"),
     ("get", "/api/openapi.json"),
     ("get", "/healthz"),
 ];

@@ -27,6 +27,7 @@ fn seeded_db(dir: &Path) -> PathBuf {
         sitrep_core::read::read_input(input, &Default::default(), &mut |r| ing.push(r.unwrap()).unwrap());
     }
     ing.finish().unwrap();
+    sitrep_core::store::refuse(&mut store).unwrap();
     db
 }
 
@@ -359,4 +360,35 @@ fn a_store_that_cannot_open_stops_the_server_with_a_reason() {
     // The store is untouched.
     assert_eq!(std::fs::read(dir.path().join("junk.db")).unwrap(), vec![b'x'; 8192]);
     let _ = SqliteStore::open(&dir.path().join("ok.db")).unwrap().counts().unwrap();
+}
+
+#[test]
+fn fused_events_changes_and_control() {
+    let fused = get_json("/api/fused?limit=1000");
+    let list = fused["fused"].as_array().unwrap();
+    assert_eq!(list.len(), 15, "the seeds' events are each their own event (no two outlets tell one)");
+    let id = list[0]["id"].as_str().unwrap();
+    assert_eq!(get_json(&format!("/api/fused/{id}"))["id"], id);
+    assert_eq!(error("/api/fused/nope").0, 404);
+    let page = get_json("/api/fused?limit=4");
+    assert_eq!(page["next_cursor"], "o4");
+    assert_eq!(get_json("/api/fused?min_sources=2")["count"], 0);
+    let changes = get_json("/api/changes?since=2000-01-01");
+    assert_eq!(changes["count"], 15);
+    assert!(changes["changes"].as_array().unwrap().iter().all(|c| c["kind"] == "created"));
+    assert_eq!(get_json("/api/changes?since=2999-01-01T00:00:00Z")["count"], 0);
+    assert_eq!(error("/api/changes").0, 400);
+    assert_eq!(error("/api/changes?since=last%20week").0, 400);
+    let ahras = get_json("/api/control?place=Ahras");
+    let e = &ahras["timelines"][0]["entries"][0];
+    assert_eq!(
+        (e["taker"].as_str(), e["retaken_by"].as_str(), e["status"].as_str()),
+        (Some("Islamic State"), Some("Syrian rebels"), Some("contested"))
+    );
+    let held = get_json("/api/control?date=2016-06-01");
+    assert!(held["held"].as_array().unwrap().iter().any(|h| h["place"] == "Marea" && h["holder"] == "Islamic State"));
+    assert_eq!(error("/api/control?date=June").0, 400);
+    // An article says how its claims fare.
+    let a = get_json(&format!("/api/articles/{}", list[0]["articles"][0].as_str().unwrap()));
+    assert!(a["credibility"]["reason"].as_str().unwrap().contains("uncorroborated"));
 }
