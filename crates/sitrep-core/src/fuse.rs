@@ -11,7 +11,10 @@
 //! - their actors agree by side (aliases and allegiance: "pro-regime forces" and the Syrian
 //!   army are one side; an unknown actor agrees with anyone), in either order;
 //! - their types agree (ACLED: shelling or an air strike inside a battle belongs to the battle;
-//!   an attack on civilians by explosives is the explosion).
+//!   an attack on civilians by explosives is the explosion), and reports of different
+//!   sub-types share a known side;
+//! - their stated tolls are not far apart (7 and 42 dead are two events; 27 and 12 are one
+//!   event's conflicting claims).
 //!
 //! Clustering is deterministic and independent of input order: candidate pairs are scored and
 //! merged best first (ties broken by event ids), and two clusters merge only when every pair
@@ -153,6 +156,20 @@ fn compatible(a: &Key, b: &Key) -> Option<f32> {
     }
     if !sides_agree(a.sides, b.sides) {
         return None;
+    }
+    // Different kinds of event (a clash, an air strike) are one only when a known side is
+    // shared: "unknown" agreeing with anyone is not enough to join them.
+    let shared_side = a.sides.iter().flatten().any(|s| b.sides.contains(&Some(s)));
+    if ea.sub_event_type != eb.sub_event_type && !shared_side {
+        return None;
+    }
+    // Stated tolls far apart (7 and 42 dead) are two events, not one event's rising toll.
+    let states = |e: &Event| e.fatalities_bound != "unstated" && e.fatalities_bound != "none";
+    if states(ea) && states(eb) {
+        let (lo, hi) = (ea.fatalities.min(eb.fatalities), ea.fatalities.max(eb.fatalities));
+        if hi > 3 * lo.max(1) && hi - lo > 5 {
+            return None;
+        }
     }
     let coarse = ea.geo_precision.unwrap_or(3).max(eb.geo_precision.unwrap_or(3));
     let mut score = 1.0f32;
