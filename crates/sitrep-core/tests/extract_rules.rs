@@ -211,6 +211,23 @@ fn background_and_summaries_are_not_events() {
 }
 
 #[test]
+fn the_wars_toll_is_not_an_event_nor_its_casualties() {
+    for s in [
+        "More than 280,000 people have been killed in Syria since the war began with anti-government protests.",
+        "Aleppo has been devastated by some of the heaviest fighting of the civil war, which has killed more than 300,000 people.",
+        "More than 210,000 people have died in the Syrian conflict, the Observatory has estimated.",
+        "Since then hundreds of thousands of people have been killed in the fighting.",
+    ] {
+        assert!(events(s).is_empty(), "{s}: {:#?}", events(s).iter().map(describe).collect::<Vec<_>>());
+    }
+    // The news beside it keeps its own toll.
+    let e = one(
+        "Regime air strikes killed 12 civilians in the town of Saraqeb on Monday. The war has killed more than 300,000 people since 2011.",
+    );
+    assert_eq!(e.fatalities, 12);
+}
+
+#[test]
 fn support_phrases_are_not_events() {
     let e = events("Backed by Russian air strikes, the Syrian army attacked rebel positions in the town of Kafr Zita.");
     assert_eq!(e.len(), 1);
