@@ -804,8 +804,8 @@ impl EventStore for SqliteStore {
         tx.execute("DELETE FROM fused_members", []).map_err(err)?;
         for f in fused {
             counts.multi_source += usize::from(f.sources.len() > 1);
-            let json = pack(f)?;
-            let digest = blake3::hash(&serde_json::to_vec(f).map_err(corrupt)?).to_hex()[..16].to_string();
+            let plain = serde_json::to_vec(f).map_err(corrupt)?;
+            let digest = blake3::hash(&plain).to_hex()[..16].to_string();
             match old.get(&f.id) {
                 None => {
                     counts.created += 1;
@@ -818,6 +818,7 @@ impl EventStore for SqliteStore {
                 Some(_) => {}
             }
             if old.get(&f.id).is_none_or(|d| *d != digest) {
+                let json = pack(f)?;
                 tx.prepare_cached(
                     "INSERT INTO fused_events (id, event_date, event_type, admin1, fatalities, sources, reports, score, digest, created_at, updated_at, json) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11) \
