@@ -50,7 +50,7 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 100_000)]
         articles: usize,
         /// Articles per transaction.
-        #[arg(long, default_value_t = 500)]
+        #[arg(long, default_value_t = 2000)]
         batch: usize,
         /// The database to create (removed afterwards unless given).
         #[arg(long)]
@@ -271,6 +271,9 @@ fn bench_geocode(input: &Path, n: usize) -> Result<bool> {
     Ok(true)
 }
 
+/// The page cache `sitrep ingest` gives its connection, in MiB (as the CLI does).
+const INGEST_CACHE_MIB: u32 = crate::INGEST_CACHE_MIB;
+
 fn bench_ingest(input: &Path, n: usize, batch: usize, db: Option<PathBuf>) -> Result<bool> {
     use sitrep_core::store::EventStore;
     let articles = corpus(input)?;
@@ -285,6 +288,7 @@ fn bench_ingest(input: &Path, n: usize, batch: usize, db: Option<PathBuf>) -> Re
         let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
     }
     let mut store = sitrep_core::store::Store::open(&path)?;
+    store.set_cache_mib(INGEST_CACHE_MIB)?;
     let _ = sitrep_core::geocode::Gazetteer::builtin();
     let opts = ReadOptions::default();
     let t = Instant::now();

@@ -131,8 +131,9 @@ struct IngestCmd {
     paths: Vec<String>,
     #[command(flatten)]
     db: DbArg,
-    /// Articles per transaction.
-    #[arg(long, default_value_t = 500)]
+    /// Articles per transaction (two batches are in memory at once: one extracting, one
+    /// being written).
+    #[arg(long, default_value_t = 2000)]
     batch: usize,
     /// No progress lines.
     #[arg(long)]
@@ -695,11 +696,17 @@ fn run_gazetteer_build(wof: &std::path::Path, out: &std::path::Path) -> Result<b
     Ok(true)
 }
 
+/// The page cache of the ingesting connection, in MiB: index pages of random keys (article
+/// and event ids) stay in memory as the file grows (measured over 100,000 articles: storing
+/// took 64 s with 64 MiB, 52 s with 128, 50 s with 256; peak RSS 379 MiB).
+pub const INGEST_CACHE_MIB: u32 = 256;
+
 /// `sitrep ingest`: read -> clean -> extract -> geocode -> store, in batched transactions.
 fn run_ingest(cmd: IngestCmd) -> Result<bool> {
     use sitrep_core::store::EventStore;
     let opts = cmd.input.options();
     let mut store = sitrep_core::store::Store::open(&cmd.db.db)?;
+    store.set_cache_mib(INGEST_CACHE_MIB)?;
     let (inputs, _) = read::expand(&cmd.paths);
     let size_of = |i: &read::Input| match i {
         read::Input::Path(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
