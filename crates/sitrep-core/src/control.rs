@@ -165,9 +165,7 @@ mod tests {
     use super::*;
 
     fn events(text: &str) -> Vec<Event> {
-        let mut out = None;
-        crate::read::read_bytes("t.txt", text.as_bytes(), &crate::read::ReadOptions::default(), &mut |r| out = r.ok());
-        crate::events_of(&out.expect("reads"))
+        crate::events_of(&crate::read::test_article("t.txt", text))
     }
 
     #[test]

@@ -493,9 +493,7 @@ mod tests {
     use super::*;
 
     fn events_of(name: &str, text: &str, published: &str) -> (Vec<Event>, NaiveDate) {
-        let mut out = None;
-        crate::read::read_bytes(name, text.as_bytes(), &crate::read::ReadOptions::default(), &mut |r| out = r.ok());
-        let mut a = out.expect("reads");
+        let mut a = crate::read::test_article(name, text);
         let p: NaiveDate = published.parse().unwrap();
         a.published = Some(crate::model::Published { date: p, time: None });
         (crate::events_of(&a), p)

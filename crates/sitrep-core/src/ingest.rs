@@ -141,11 +141,7 @@ mod tests {
     use super::*;
     use crate::store::SqliteStore;
 
-    fn article(name: &str, text: &str) -> Article {
-        let mut out = None;
-        crate::read::read_bytes(name, text.as_bytes(), &crate::read::ReadOptions::default(), &mut |r| out = r.ok());
-        out.expect("reads")
-    }
+    use crate::read::test_article as article;
 
     #[test]
     fn batches_skip_known_articles_and_count_everything() {

@@ -280,6 +280,14 @@ pub fn read_all(inputs: &[Input], opts: &ReadOptions) -> (Vec<Article>, Vec<Read
     (articles, errors)
 }
 
+/// One article from a text, for tests: the text must read.
+#[cfg(test)]
+pub(crate) fn test_article(name: &str, text: &str) -> crate::model::Article {
+    let mut out = None;
+    read_bytes(name, text.as_bytes(), &ReadOptions::default(), &mut |r| out = r.ok());
+    out.expect("the test text reads")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1013,11 +1013,7 @@ impl EventStore for SqliteStore {
 mod tests {
     use super::*;
 
-    fn article(name: &str, text: &str) -> Article {
-        let mut out = None;
-        crate::read::read_bytes(name, text.as_bytes(), &crate::read::ReadOptions::default(), &mut |r| out = r.ok());
-        out.expect("reads")
-    }
+    use crate::read::test_article as article;
 
     fn with_events(a: Article) -> (Article, Vec<Event>) {
         let ev = crate::events_of(&a);
