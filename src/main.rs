@@ -925,11 +925,9 @@ fn run_control(cmd: ControlCmd) -> Result<bool> {
     let timelines = sitrep_core::control::timelines(&refs);
     if let Some(date) = cmd.date {
         let held = sitrep_core::control::holders_on(&timelines, date);
-        let rows: Vec<serde_json::Value> =
-            held.iter().map(|(p, a, h, since)| serde_json::json!({ "place": p, "admin1": a, "holder": h, "since": since })).collect();
-        print_report(cmd.format, &rows, |out| {
-            for (p, a, h, since) in &held {
-                writeln!(out, "{p} ({}): held by {h} since {since}", a.as_deref().unwrap_or("-"))?;
+        print_report(cmd.format, &held, |out| {
+            for h in &held {
+                writeln!(out, "{} ({}): held by {} since {}", h.place, h.admin1.as_deref().unwrap_or("-"), h.holder, h.since)?;
             }
             if held.is_empty() {
                 writeln!(out, "no change of control on record by {date}")?;

@@ -183,6 +183,22 @@ fn the_map_shows_the_events_and_their_evidence() {
     assert_eq!(b.js("return document.getElementById('f-type').value"), json!("Battles"));
     assert_eq!(b.js("return document.querySelectorAll('path.ev-marker').length").as_u64().unwrap() as usize, battles);
 
+    // The control layer: one flag per place whose change of control stands on the chosen day.
+    b.call("POST", "/url", Some(json!({ "url": format!("{site}/?until=2016-06-01&control=1") })));
+    b.wait_ready();
+    let held = api(&site, "/api/control?date=2016-06-01");
+    let want_flags = held["held"].as_array().unwrap().iter().filter(|h| h["latitude"].is_number()).count();
+    assert!(want_flags > 0, "{held}");
+    wait_for("the control layer", Duration::from_secs(20), || {
+        b.js("return document.body.dataset.control") == json!(want_flags.to_string())
+    });
+    assert_eq!(b.js("return document.querySelectorAll('.control-flag').length").as_u64().unwrap() as usize, want_flags);
+    assert!(b
+        .js("return Array.from(document.querySelectorAll('.control-flag')).map(e => e.dataset.holder).join(',')")
+        .as_str()
+        .unwrap()
+        .contains("Islamic State"));
+
     // The screenshot, as a test artifact.
     b.call("POST", "/url", Some(json!({ "url": format!("{site}/?event={id}") })));
     b.wait_ready();

@@ -149,12 +149,30 @@ pub fn timelines(events: &[&Event]) -> Vec<Timeline> {
     out
 }
 
+/// Who holds a place since when, by the last standing change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Holding {
+    pub place: String,
+    pub admin1: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub holder: String,
+    pub since: NaiveDate,
+}
+
 /// Who held each place on a date: the last standing change on or before it.
-pub fn holders_on(timelines: &[Timeline], date: NaiveDate) -> Vec<(String, Option<String>, String, NaiveDate)> {
+pub fn holders_on(timelines: &[Timeline], date: NaiveDate) -> Vec<Holding> {
     let mut out = Vec::new();
     for t in timelines {
         if let Some(e) = t.entries.iter().rev().find(|e| e.status == "change" && e.date.is_some_and(|d| d <= date)) {
-            out.push((t.place.clone(), t.admin1.clone(), name(&e.taker).to_string(), e.date.expect("filtered")));
+            out.push(Holding {
+                place: t.place.clone(),
+                admin1: t.admin1.clone(),
+                latitude: t.latitude,
+                longitude: t.longitude,
+                holder: name(&e.taker).to_string(),
+                since: e.date.expect("filtered"),
+            });
         }
     }
     out
@@ -194,7 +212,8 @@ mod tests {
         assert_eq!(t[0].holder.as_deref(), Some("Islamic State"));
         assert_eq!(t[0].entries[0].status, "change");
         let on = holders_on(&t, "2016-05-10".parse().unwrap());
-        assert_eq!(on[0].2, "Islamic State");
+        assert_eq!(on[0].holder, "Islamic State");
+        assert!(on[0].latitude.is_some());
         assert!(holders_on(&t, "2016-05-01".parse().unwrap()).is_empty());
     }
 }

@@ -234,10 +234,7 @@ async fn control(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rej
     let timelines = sitrep_core::control::timelines(&refs);
     Ok(Json(match date {
         Some(d) => {
-            let held: Vec<Value> = sitrep_core::control::holders_on(&timelines, d)
-                .into_iter()
-                .map(|(place, admin1, holder, since)| json!({ "place": place, "admin1": admin1, "holder": holder, "since": since }))
-                .collect();
+            let held = sitrep_core::control::holders_on(&timelines, d);
             json!({ "date": d, "held": held })
         }
         None => json!({ "timelines": timelines }),

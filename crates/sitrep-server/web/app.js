@@ -16,7 +16,16 @@ const PRECISION = { 1: "the place itself", 2: "near the place, or part of a regi
 const CLUSTER_ABOVE = 300;
 const MAX_MARKERS = 20000;
 
-const state = { type: "", actor: "", text: "", since: "", until: "", event: "" };
+const state = { type: "", actor: "", text: "", since: "", until: "", event: "", control: "" };
+// Colours of the usual holders on the control layer; others grey.
+const HOLDERS = {
+  "Islamic State": "#111111",
+  "Syrian government forces": "#c62828",
+  "Syrian rebels": "#2e7d32",
+  "Syrian Democratic Forces": "#f9a825",
+  "Nusra Front": "#6d4c41",
+  "Turkey": "#00838f",
+};
 const $ = (id) => document.getElementById(id);
 const el = (tag, attrs = {}, ...children) => {
   const e = document.createElement(tag);
@@ -104,6 +113,43 @@ function drawMarkers(events) {
   markerLayer.addTo(map);
   document.body.dataset.markers = String(placed.length);
   return placed.length;
+}
+
+// --- the control layer -----------------------------------------------------------------------
+
+let controlLayer = null;
+
+// Who held each place on the last day of the chosen dates (today without one): a diamond per
+// place, coloured by holder.
+async function drawControl() {
+  if (controlLayer) {
+    map.removeLayer(controlLayer);
+    controlLayer = null;
+  }
+  document.body.dataset.control = "";
+  if (!state.control) return;
+  const day = state.until || new Date().toISOString().slice(0, 10);
+  const q = new URLSearchParams({ date: day });
+  const { held } = await api(`/api/control?${q}`);
+  controlLayer = L.featureGroup();
+  let n = 0;
+  for (const h of held) {
+    if (h.latitude == null || h.longitude == null) continue;
+    const icon = L.divIcon({ className: "", html: "", iconSize: [14, 14] });
+    const m = L.marker([h.latitude, h.longitude], { icon, keyboard: false });
+    m.on("add", () => {
+      const e = m.getElement();
+      if (!e) return;
+      e.classList.add("control-flag");
+      e.style.background = HOLDERS[h.holder] || "#78909c";
+      e.setAttribute("data-holder", h.holder);
+    });
+    m.bindTooltip(`${h.place}: held by ${h.holder} since ${h.since}`);
+    controlLayer.addLayer(m);
+    n += 1;
+  }
+  controlLayer.addTo(map);
+  document.body.dataset.control = String(n);
 }
 
 // --- the timeline ----------------------------------------------------------------------------
@@ -288,6 +334,7 @@ async function refresh() {
     const shown = page.total > page.count ? ` (the first ${page.count} loaded)` : "";
     $("count").textContent = `${page.total} events${shown}; ${n} on the map`;
     document.body.dataset.total = String(page.total);
+    await drawControl();
   } catch (err) {
     $("count").textContent = `error: ${err.message}`;
   }
@@ -298,6 +345,7 @@ async function fillFilters() {
   const [stats, actors] = await Promise.all([api("/api/stats"), api("/api/actors")]);
   for (const c of stats.by_type) $("f-type").append(el("option", { value: c.key }, `${c.key} (${c.count})`));
   for (const a of actors.actors) $("f-actor").append(el("option", { value: a.name }, `${a.name} (${a.events})`));
+  $("f-control").checked = !!state.control;
   $("f-type").value = state.type;
   $("f-actor").value = state.actor;
   $("f-text").value = state.text;
@@ -322,10 +370,12 @@ async function main() {
     clearTimeout(typing);
     typing = setTimeout(() => ((state.text = e.target.value.trim()), refresh()), 300);
   });
+  $("f-control").addEventListener("change", (e) => ((state.control = e.target.checked ? "1" : ""), refresh()));
   $("filters").addEventListener("submit", (e) => e.preventDefault());
   $("f-clear").addEventListener("click", () => {
     for (const k of Object.keys(state)) state[k] = "";
     $("f-type").value = $("f-actor").value = $("f-text").value = "";
+    $("f-control").checked = false;
     $("card").hidden = true;
     refresh();
   });
