@@ -206,7 +206,7 @@ mod tests {
 
     #[test]
     fn a_taking_that_stands_changes_the_holder() {
-        let ev = events("Marea falls\n\nISIS militants captured the town of Marea on 3 May 2016, killing 12 rebels.\n");
+        let ev = events("Marea falls\n\nALEPPO – ISIS militants captured the town of Marea on 3 May 2016, killing 12 rebels.\n");
         let refs: Vec<&Event> = ev.iter().collect();
         let t = timelines(&refs);
         assert_eq!(t[0].holder.as_deref(), Some("Islamic State"));
