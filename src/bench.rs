@@ -547,6 +547,52 @@ fn bench_fakes_credibility(input: &Path, show_clusters: bool) -> Result<bool> {
     println!("article claims: {c} corroborated, {u} uncorroborated, {x} contradicted");
     let (acc, thr) = best_accuracy(&ours, &labels);
     println!("sitrep corroboration score: ROC AUC {:.3}; best-threshold accuracy {:.3} (score >= {thr:.2})", roc_auc(&ours, &labels), acc);
+    // Where corroboration can speak at all: articles with an event another outlet also tells.
+    let covered: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, (a, _, _))| by_article.get(a.id.as_str()).is_some_and(|c| c.corroborated + c.contradicted > 0))
+        .map(|(i, _)| i)
+        .collect();
+    if !covered.is_empty() {
+        let s: Vec<f64> = covered.iter().map(|&i| ours[i]).collect();
+        let l: Vec<bool> = covered.iter().map(|&i| labels[i]).collect();
+        let nb_s: Vec<f64> = covered.iter().map(|&i| nb[i]).collect();
+        println!(
+            "  on the {} articles another outlet also reports: ROC AUC {:.3} (baseline on them {:.3}; {} credible)",
+            covered.len(),
+            roc_auc(&s, &l),
+            roc_auc(&nb_s, &l),
+            l.iter().filter(|&&x| x).count()
+        );
+    }
+    // The main event only (what FA-KES's annotators coded): its tolls against the other
+    // outlets' reports of it.
+    let fused_of: std::collections::HashMap<&str, &sitrep_core::fuse::FusedEvent> =
+        fused.iter().flat_map(|f| f.events.iter().map(move |e| (e.as_str(), f))).collect();
+    let by_event: std::collections::HashMap<&str, &sitrep_core::Event> = all.iter().map(|e| (e.event_id.as_str(), *e)).collect();
+    let main_scores: Vec<f64> = rows
+        .iter()
+        .zip(&events)
+        .map(|((a, _, _), evs)| {
+            let Some(m) = sitrep_core::main_event(a, evs) else { return 0.5 };
+            let Some(f) = fused_of.get(m.event_id.as_str()) else { return 0.5 };
+            let others: Vec<&sitrep_core::Event> = f
+                .events
+                .iter()
+                .filter_map(|id| by_event.get(id.as_str()).copied())
+                .filter(|o| o.article_id != m.article_id && o.source != m.source)
+                .collect();
+            if others.is_empty() {
+                return 0.5;
+            }
+            let stated = |e: &sitrep_core::Event| e.fatalities_bound != "unstated" && e.fatalities_bound != "none";
+            let agree =
+                others.iter().filter(|o| !stated(m) || !stated(o) || sitrep_core::fuse::tolls_agree(m.fatalities, o.fatalities)).count();
+            agree as f64 / others.len() as f64
+        })
+        .collect();
+    println!("  main event only (agreement of its toll with other outlets'): ROC AUC {:.3}", roc_auc(&main_scores, &labels));
     let (acc, thr) = best_accuracy(&nb, &labels);
     println!(
         "baseline, bag-of-words naive Bayes (10-fold CV): ROC AUC {:.3}; best-threshold accuracy {:.3} (log-odds >= {thr:.2})",
