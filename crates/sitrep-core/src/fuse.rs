@@ -13,6 +13,8 @@
 //! - their types agree (ACLED: shelling or an air strike inside a battle belongs to the battle;
 //!   an attack on civilians by explosives is the explosion), and reports of different
 //!   sub-types share a known side;
+//! - in a city of 100,000 or more, they share the sub-type and a known side (a city sees many
+//!   events a day);
 //! - their stated tolls are not far apart (7 and 42 dead are two events; 27 and 12 are one
 //!   event's conflicting claims).
 //!
@@ -95,6 +97,8 @@ struct Key<'a> {
     hi: i32,
     sides: [Option<&'a str>; 2],
     group: u8,
+    /// Placed at a city of 100,000 or more, where many events share a day.
+    city: bool,
     /// The founding order: publication (or event) day, then id.
     found: (i32, &'a str),
 }
@@ -163,6 +167,11 @@ fn compatible(a: &Key, b: &Key) -> Option<f32> {
     if ea.sub_event_type != eb.sub_event_type && !shared_side {
         return None;
     }
+    // A city sees many events a day: two reports placed only at the same city are one event
+    // when they agree on what happened and on a side, not merely for want of disagreement.
+    if a.city && b.city && (ea.sub_event_type != eb.sub_event_type || !shared_side) {
+        return None;
+    }
     // Stated tolls far apart (7 and 42 dead) are two events, not one event's rising toll.
     let states = |e: &Event| e.fatalities_bound != "unstated" && e.fatalities_bound != "none";
     if states(ea) && states(eb) {
@@ -228,6 +237,11 @@ pub fn fuse(reports: &[Report<'_>]) -> Vec<FusedEvent> {
                     side_of(dict, e.actor2.as_ref().map(|x| x.name.as_str())),
                 ],
                 group: type_groups(&e.event_type),
+                city: e.geo_precision == Some(1)
+                    && e.geo_id
+                        .as_deref()
+                        .and_then(|id| crate::geocode::Gazetteer::builtin().entry(id))
+                        .is_some_and(|g| g.population >= 100_000),
                 found: (found_day, e.event_id.as_str()),
             }
         })
@@ -546,6 +560,17 @@ mod tests {
             .flat_map(|(v, p)| v.iter().map(move |e| Report { event: e, published: Some(*p) }))
             .collect();
         assert_eq!(fuse(&reports).len(), 3);
+    }
+
+    #[test]
+    fn a_city_needs_more_than_the_day_and_the_place() {
+        // Aleppo city, one day: shelling by unknown hands and rebel shelling are not known to be one.
+        let (a, pa) = events_of("a.txt", "T\n\nShells fell on the city of Aleppo on Monday, killing 4 people.\n", "2016-05-03");
+        let (b, pb) = events_of("b.txt", "T\n\nRebel shelling hit the city of Aleppo on Monday, killing 4 civilians.\n", "2016-05-03");
+        let reports: Vec<Report> =
+            [(&a, pa), (&b, pb)].iter().flat_map(|(v, p)| v.iter().map(move |e| Report { event: e, published: Some(*p) })).collect();
+        assert!(reports.iter().all(|r| r.event.geo_precision == Some(1)), "{reports:#?}");
+        assert_eq!(fuse(&reports).len(), reports.len(), "{:#?}", fuse(&reports));
     }
 
     #[test]

@@ -67,6 +67,8 @@ pub struct Gazetteer {
     by_key: Vec<(&'static str, &'static str)>,
     /// Governorate centres by admin1 name.
     admin1_centre: HashMap<String, (String, f64, f64)>,
+    /// Entry numbers by gazetteer id, built on first use.
+    by_id: std::sync::OnceLock<HashMap<&'static str, usize>>,
 }
 
 /// A candidate considered for a place, with its score.
@@ -193,7 +195,7 @@ impl Gazetteer {
                 admin1_centre.insert(e.name.to_string(), (e.cc.to_string(), e.lat, e.lon));
             }
         }
-        Ok(Gazetteer { entries, by_fold, by_key, admin1_centre })
+        Ok(Gazetteer { entries, by_fold, by_key, admin1_centre, by_id: std::sync::OnceLock::new() })
     }
 
     /// The gazetteer shipped with sitrep (decompressed and indexed on first use).
@@ -277,6 +279,12 @@ impl Gazetteer {
             }
         }
         out
+    }
+
+    /// The entry with this gazetteer id ("wof:85678399", "sup:49").
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        let index = self.by_id.get_or_init(|| self.entries.iter().enumerate().map(|(i, e)| (e.id, i)).collect());
+        index.get(id).map(|&i| &self.entries[i])
     }
 
     /// How many entries a name could mean (cheap: no scoring).
