@@ -732,7 +732,8 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
     let summary = ingester.into_inner().finish()?;
     progress.into_inner().finish(&summary);
     // Fusion over the whole store: the new reports join the events they tell, or found new ones.
-    let fusion = sitrep_core::store::refuse(&mut store)?;
+    // Nothing stored, nothing to fuse again (fusion is deterministic).
+    let fusion = if summary.new + summary.replaced > 0 { sitrep_core::store::refuse(&mut store)? } else { Default::default() };
     let (articles, events) = store.counts()?;
     let mut reasons: Vec<(String, usize)> = Vec::new();
     for f in &summary.failed {
@@ -757,10 +758,12 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
         summary.failed.len(),
         summary.events_added
     );
-    println!(
-        "fusion: {} fused events ({} from several outlets); {} created, {} updated, {} merged, {} deleted",
-        fusion.fused_events, fusion.multi_source, fusion.created, fusion.updated, fusion.merged, fusion.deleted
-    );
+    if summary.new + summary.replaced > 0 {
+        println!(
+            "fusion: {} fused events ({} from several outlets); {} created, {} updated, {} merged, {} deleted",
+            fusion.fused_events, fusion.multi_source, fusion.created, fusion.updated, fusion.merged, fusion.deleted
+        );
+    }
     Ok(summary.failed.is_empty())
 }
 
