@@ -1087,6 +1087,54 @@ mod tests {
         assert_eq!(s.article(&v2.0.id).unwrap().unwrap().article, v2.0, "an article reads back whole");
     }
 
+    fn dated(name: &str, text: &str, day: &str) -> (Article, Vec<Event>) {
+        let mut a = article(name, text);
+        a.published = Some(crate::model::Published { date: day.parse().unwrap(), time: None });
+        with_events(a)
+    }
+
+    #[test]
+    fn the_change_feed_tells_created_updated_and_merged() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        let later = dated(
+            "b.txt",
+            "T\n\nSource: SANA\n\nTerrorists detonated a car bomb in the city of A'zaz on Monday, killing 12 citizens.\n",
+            "2016-05-04",
+        );
+        s.put_batch(&[later]).unwrap();
+        let c = super::super::refuse(&mut s).unwrap();
+        assert_eq!((c.fused_events, c.created), (1, 1));
+        let first = s.fused_events(1, 10, 0).unwrap()[0].id.clone();
+        // Nothing new: nothing changes.
+        assert_eq!(super::super::refuse(&mut s).unwrap(), FusionCounts { fused_events: 1, ..FusionCounts::default() });
+        // An earlier report of the same event founds it anew: the old id is merged into the new.
+        let earlier = dated(
+            "a.txt",
+            "T\n\nSource: Reuters\n\nA car bomb exploded near a mosque in the town of Azaz on Monday, killing 14 people.\n",
+            "2016-05-03",
+        );
+        s.put_batch(&[earlier]).unwrap();
+        let c = super::super::refuse(&mut s).unwrap();
+        assert_eq!((c.fused_events, c.multi_source, c.created, c.merged), (1, 1, 1, 1), "{c:?}");
+        let now = s.fused_events(1, 10, 0).unwrap();
+        assert_eq!(now[0].articles.len(), 2);
+        let feed = s.changes_since("2000-01-01", 100).unwrap();
+        let kinds: Vec<(&str, &str, Option<&str>)> =
+            feed.iter().map(|c| (c.kind.as_str(), c.fused_id.as_str(), c.into.as_deref())).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("created", first.as_str(), None),
+                ("created", now[0].id.as_str(), None),
+                ("merged", first.as_str(), Some(now[0].id.as_str()))
+            ]
+        );
+        let after_first = &feed[0].at;
+        assert_eq!(s.changes_since(after_first, 100).unwrap().len(), 2);
+        assert!(matches!(s.changes_since("yesterday", 10), Err(StoreError::BadFilter(_))));
+    }
+
     #[test]
     fn filters() {
         let dir = tempfile::tempdir().unwrap();
