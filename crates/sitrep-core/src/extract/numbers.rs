@@ -195,10 +195,16 @@ pub fn casualties(s: &str) -> Vec<Casualty> {
         let harm = harm_of(word);
         if is_passive {
             // "seven civilians were killed": the nearest quantity before, within the clause.
-            let found = qs.iter().enumerate().rev().find(|(i, q)| {
-                !used.contains(i) && q.2 <= m.start() && words_between(s, q.2, m.start()) <= 14 && !s[q.2..m.start()].contains([';', ':'])
-            });
+            // When that one is counted already ("has left two patients dead"), this word is
+            // the same casualty: no reaching past it to a farther number ("a clinic serving
+            // thousands of Syrians").
+            let found = qs
+                .iter()
+                .enumerate()
+                .rev()
+                .find(|(_, q)| q.2 <= m.start() && words_between(s, q.2, m.start()) <= 14 && !s[q.2..m.start()].contains([';', ':']));
             match found {
+                Some((i, _)) if used.contains(&i) => {}
                 Some((i, q)) => {
                     used.push(i);
                     out.push(Casualty { harm, quantity: q.0, victims: (q.2, m.start()) });
@@ -297,6 +303,14 @@ mod tests {
             .into_iter()
             .map(|c| (c.harm, c.quantity.value, c.quantity.bound, s[c.victims.0..c.victims.1].trim().to_string()))
             .collect()
+    }
+
+    #[test]
+    fn a_counted_number_is_not_passed_over() {
+        assert_eq!(
+            cas("An attack on a clinic serving thousands of Syrians in Aleppo has left two patients dead."),
+            vec![(Harm::Killed, 2, Bound::Exact, "patients dead".to_string())]
+        );
     }
 
     #[test]
