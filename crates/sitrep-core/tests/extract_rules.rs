@@ -217,6 +217,7 @@ fn the_wars_toll_is_not_an_event_nor_its_casualties() {
         "Aleppo has been devastated by some of the heaviest fighting of the civil war, which has killed more than 300,000 people.",
         "More than 210,000 people have died in the Syrian conflict, the Observatory has estimated.",
         "Since then hundreds of thousands of people have been killed in the fighting.",
+        "Since Sept. 19 at least 359 civilians have been killed by airstrikes on Aleppo, according to civil defence officials.",
     ] {
         assert!(events(s).is_empty(), "{s}: {:#?}", events(s).iter().map(describe).collect::<Vec<_>>());
     }

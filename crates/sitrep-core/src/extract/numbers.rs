@@ -126,6 +126,19 @@ pub fn quantities(s: &str) -> Vec<(Quantity, usize, usize)> {
             None => Bound::Exact,
         };
         let start = c.name("bound").map_or_else(|| c.name("num").map_or(m.start(), |n| n.start()), |b| b.start());
+        // "between 229 and 425": one count, the lower figure at least (ACLED: conservative).
+        if let Some(prev) = out.last_mut() {
+            let (pq, ps, pe): &mut (Quantity, usize, usize) = prev;
+            let before = s[..*ps].trim_end();
+            if before.len() >= 7
+                && before[before.len() - 7..].eq_ignore_ascii_case("between")
+                && s[*pe..start].trim().eq_ignore_ascii_case("and")
+            {
+                *pq = Quantity { value: pq.value.min(value), bound: Bound::AtLeast };
+                *pe = m.end();
+                continue;
+            }
+        }
         out.push((Quantity { value, bound }, start, m.end()));
     }
     out
@@ -303,6 +316,12 @@ mod tests {
             .into_iter()
             .map(|c| (c.harm, c.quantity.value, c.quantity.bound, s[c.victims.0..c.victims.1].trim().to_string()))
             .collect()
+    }
+
+    #[test]
+    fn a_range_is_one_count_at_its_lower_figure() {
+        assert_eq!(q("airstrikes have killed between 229 and 425 civilians"), vec![(229, Bound::AtLeast)]);
+        assert_eq!(cas("Strikes killed between 229 and 425 civilians.").len(), 1);
     }
 
     #[test]
