@@ -271,9 +271,6 @@ fn bench_geocode(input: &Path, n: usize) -> Result<bool> {
     Ok(true)
 }
 
-/// The page cache `sitrep ingest` gives its connection, in MiB (as the CLI does).
-const INGEST_CACHE_MIB: u32 = crate::INGEST_CACHE_MIB;
-
 fn bench_ingest(input: &Path, n: usize, batch: usize, db: Option<PathBuf>) -> Result<bool> {
     use sitrep_core::store::EventStore;
     let articles = corpus(input)?;
@@ -288,7 +285,8 @@ fn bench_ingest(input: &Path, n: usize, batch: usize, db: Option<PathBuf>) -> Re
         let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
     }
     let mut store = sitrep_core::store::Store::open(&path)?;
-    store.set_cache_mib(INGEST_CACHE_MIB)?;
+    // The page cache `sitrep ingest` gives its connection.
+    store.set_cache_mib(crate::INGEST_CACHE_MIB)?;
     let _ = sitrep_core::geocode::Gazetteer::builtin();
     let opts = ReadOptions::default();
     let t = Instant::now();

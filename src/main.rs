@@ -919,13 +919,8 @@ fn run_changes(cmd: ChangesCmd) -> Result<bool> {
 
 /// `sitrep control`: control timelines from the stored territorial events.
 fn run_control(cmd: ControlCmd) -> Result<bool> {
-    use sitrep_core::store::{EventFilter, EventStore};
     let store = open_existing(&cmd.db.db)?;
-    let filter =
-        EventFilter { place: cmd.place.clone(), admin1: cmd.admin1.clone(), limit: EventFilter::MAX_LIMIT, ..EventFilter::default() };
-    let events = store.events(&filter)?;
-    let refs: Vec<&sitrep_core::Event> = events.iter().collect();
-    let timelines = sitrep_core::control::timelines(&refs);
+    let timelines = sitrep_core::store::control_timelines(&store, cmd.place.clone(), cmd.admin1.clone())?;
     if let Some(date) = cmd.date {
         let held = sitrep_core::control::holders_on(&timelines, date);
         print_report(cmd.format, &held, |out| {

@@ -292,12 +292,12 @@ pub fn fuse(reports: &[Report<'_>]) -> Vec<FusedEvent> {
         }
         members[keep].extend(moved);
     }
-    let mut out: Vec<FusedEvent> = members.into_iter().filter(|m| !m.is_empty()).map(|m| fused(&keys, m, reports)).collect();
+    let mut out: Vec<FusedEvent> = members.into_iter().filter(|m| !m.is_empty()).map(|m| fused(&keys, m)).collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
 }
 
-fn fused(keys: &[Key], mut m: Vec<usize>, reports: &[Report]) -> FusedEvent {
+fn fused(keys: &[Key], mut m: Vec<usize>) -> FusedEvent {
     m.sort_by(|&a, &b| keys[a].found.cmp(&keys[b].found));
     let founder = keys[m[0]].event;
     let events: Vec<&Event> = m.iter().map(|&i| keys[i].event).collect();
@@ -369,7 +369,6 @@ fn fused(keys: &[Key], mut m: Vec<usize>, reports: &[Report]) -> FusedEvent {
     let mut ids: Vec<String> = events.iter().map(|e| e.event_id.clone()).collect();
     ids.sort();
     let corroboration = corroboration(&claims, &sources, events.len());
-    let _ = reports;
     FusedEvent {
         id: format!("F{}", &blake3::hash(founder.event_id.as_bytes()).to_hex()[..15]),
         events: ids,

@@ -216,22 +216,9 @@ async fn changes(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rej
 /// `GET /api/control?place=&date=&admin1=`: control timelines, or who held what on a date.
 async fn control(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rejection::QueryRejection>) -> Result<Json<Value>, ApiError> {
     let p = query(q, &["place", "date", "admin1"])?;
-    let date = match p.get("date") {
-        None => None,
-        Some(v) => Some(
-            chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                .map_err(|e| ApiError::bad_request(format!("parameter date={v:?}: not a date YYYY-MM-DD ({e})")))?,
-        ),
-    };
-    let filter = sitrep_core::store::EventFilter {
-        place: p.string("place"),
-        admin1: p.string("admin1"),
-        limit: sitrep_core::store::EventFilter::MAX_LIMIT,
-        ..Default::default()
-    };
-    let events = s.with_store(move |st| Ok(st.events(&filter)?)).await?;
-    let refs: Vec<&sitrep_core::Event> = events.iter().collect();
-    let timelines = sitrep_core::control::timelines(&refs);
+    let date = p.date("date")?;
+    let (place, admin1) = (p.string("place"), p.string("admin1"));
+    let timelines = s.with_store(move |st| Ok(sitrep_core::store::control_timelines(st, place, admin1)?)).await?;
     Ok(Json(match date {
         Some(d) => {
             let held = sitrep_core::control::holders_on(&timelines, d);

@@ -32,6 +32,16 @@ impl Params {
         self.get(k).map(String::from)
     }
 
+    /// A date parameter (YYYY-MM-DD).
+    pub fn date(&self, k: &str) -> Result<Option<chrono::NaiveDate>, ApiError> {
+        match self.get(k) {
+            None => Ok(None),
+            Some(v) => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|e| ApiError::bad_request(format!("parameter {k}={v:?}: not a date YYYY-MM-DD ({e})"))),
+        }
+    }
+
     pub fn parse<T: std::str::FromStr>(&self, k: &str, what: &str) -> Result<Option<T>, ApiError> {
         match self.get(k) {
             None => Ok(None),
@@ -84,14 +94,6 @@ pub fn cursor(offset: usize) -> String {
 
 /// The filter, sort, page and format of an events request.
 pub fn event_filter(p: &Params) -> Result<(EventFilter, EventsFormat), ApiError> {
-    let date = |k: &str| -> Result<Option<chrono::NaiveDate>, ApiError> {
-        match p.get(k) {
-            None => Ok(None),
-            Some(v) => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                .map(Some)
-                .map_err(|e| ApiError::bad_request(format!("parameter {k}={v:?}: not a date YYYY-MM-DD ({e})"))),
-        }
-    };
     let bbox = match p.get("bbox") {
         None => None,
         Some(v) => {
@@ -130,8 +132,8 @@ pub fn event_filter(p: &Params) -> Result<(EventFilter, EventsFormat), ApiError>
         event_type: p.string("type"),
         sub_event_type: p.string("sub_type"),
         actor: p.string("actor"),
-        since: date("since")?,
-        until: date("until")?,
+        since: p.date("since")?,
+        until: p.date("until")?,
         admin1: p.string("admin1"),
         place: p.string("place"),
         bbox,

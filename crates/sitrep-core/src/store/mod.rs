@@ -24,6 +24,17 @@ pub fn refuse(store: &mut dyn EventStore) -> Result<FusionCounts, StoreError> {
     store.put_fusion(&fused, &credibility)
 }
 
+/// Control timelines of the stored events, for a place or governorate (or everywhere).
+pub fn control_timelines(
+    store: &dyn EventStore,
+    place: Option<String>,
+    admin1: Option<String>,
+) -> Result<Vec<crate::control::Timeline>, StoreError> {
+    let events = store.events(&EventFilter { place, admin1, limit: EventFilter::MAX_LIMIT, ..EventFilter::default() })?;
+    let refs: Vec<&Event> = events.iter().collect();
+    Ok(crate::control::timelines(&refs))
+}
+
 /// The default store.
 pub type Store = SqliteStore;
 

@@ -798,11 +798,16 @@ impl EventStore for SqliteStore {
             let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(err)?;
             rows.collect::<Result<_, _>>().map_err(err)?
         };
-        let old_members: std::collections::HashMap<String, String> = {
+        // Each old fused event's reports, to tell where a vanished one went.
+        let mut old_members: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+        {
             let mut stmt = tx.prepare("SELECT event_id, fused_id FROM fused_members").map_err(err)?;
             let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(err)?;
-            rows.collect::<Result<_, _>>().map_err(err)?
-        };
+            for row in rows {
+                let (event, fused_id) = row.map_err(err)?;
+                old_members.entry(fused_id).or_default().push(event);
+            }
+        }
         let mut counts = FusionCounts { fused_events: fused.len(), ..FusionCounts::default() };
         let mut new_of_event: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
         let log = |tx: &Transaction<'_>, id: &str, kind: &str, into: Option<&str>| {
@@ -863,7 +868,7 @@ impl EventStore for SqliteStore {
         for id in gone {
             // Where did its reports go? Into one fused event: merged; nowhere: deleted.
             let mut into: Vec<&str> =
-                old_members.iter().filter(|(_, f)| *f == id).filter_map(|(e, _)| new_of_event.get(e.as_str()).copied()).collect();
+                old_members.get(id).into_iter().flatten().filter_map(|e| new_of_event.get(e.as_str()).copied()).collect();
             into.sort();
             into.dedup();
             match into.first() {
