@@ -90,6 +90,10 @@ pub enum BenchCmd {
         input: PathBuf,
         #[arg(long, default_value_t = 100_000)]
         events: usize,
+        /// Also time incremental fusion in a store of about N events when this many new
+        /// articles arrive, against a full run.
+        #[arg(long)]
+        incremental: Option<usize>,
     },
     /// Place accuracy on FA-KES: the governorate of each article's main event against the
     /// crowd-coded `location` column.
@@ -123,7 +127,7 @@ pub fn run(cmd: BenchCmd) -> Result<bool> {
         BenchCmd::Ingest { input, articles, batch, db } => bench_ingest(&input, articles, batch, db),
         BenchCmd::Http { db, clients, seconds, paths } => bench_http(&db, clients, seconds, &paths),
         BenchCmd::FakesCredibility { input, clusters } => bench_fakes_credibility(&input, clusters),
-        BenchCmd::Fuse { input, events } => bench_fuse(&input, events),
+        BenchCmd::Fuse { input, events, incremental } => bench_fuse(&input, events, incremental),
         BenchCmd::FakesPlaces { input, misses } => bench_fakes_places(&input, misses),
         BenchCmd::Html { dataset, snippets, pages } => {
             bench_html(&dataset, pages)?;
@@ -633,7 +637,7 @@ fn bench_fakes_credibility(input: &Path, show_clusters: bool) -> Result<bool> {
     Ok(true)
 }
 
-fn bench_fuse(input: &Path, n: usize) -> Result<bool> {
+fn bench_fuse(input: &Path, n: usize, incremental: Option<usize>) -> Result<bool> {
     let articles = corpus(input)?;
     let base: Vec<(sitrep_core::Event, Option<chrono::NaiveDate>)> =
         articles.iter().flat_map(|a| sitrep_core::events_of(a).into_iter().map(move |e| (e, a.published.map(|p| p.date)))).collect();
@@ -668,7 +672,78 @@ fn bench_fuse(input: &Path, n: usize) -> Result<bool> {
     if let Some(m) = peak_rss_mib() {
         println!("peak memory (RSS): {m:.0} MiB");
     }
+    if let Some(batch) = incremental {
+        bench_fuse_incremental(&articles, n, batch)?;
+    }
     Ok(true)
+}
+
+/// Incremental fusion in a store: the corpus's articles copied (dates shifted a year per copy,
+/// as above) until the store holds about `n` events, fused whole; then `batch` new articles
+/// (a further copy) stored and fused incrementally, and the result checked against a full run.
+fn bench_fuse_incremental(articles: &[sitrep_core::Article], n: usize, batch: usize) -> Result<()> {
+    let path = std::env::temp_dir().join(format!("sitrep-bench-fuse-{}.db", std::process::id()));
+    let result = fuse_incremental_in(&path, articles, n, batch);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    result
+}
+
+fn fuse_incremental_in(path: &Path, articles: &[sitrep_core::Article], n: usize, batch: usize) -> Result<()> {
+    use sitrep_core::store::EventStore;
+    let mut store = sitrep_core::store::SqliteStore::open(path)?;
+    let copy_of = |a: &sitrep_core::Article, copy: usize| {
+        let mut a = a.clone();
+        let shift = chrono::Duration::days(365 * copy as i64);
+        a.id = format!("{}-{copy}", a.id);
+        a.url = Some(format!("bench://{copy}/{}", a.id));
+        if let Some(p) = a.published.as_mut() {
+            p.date += shift;
+        }
+        let events = sitrep_core::events_of(&a);
+        (a, events)
+    };
+    let (mut stored, mut copy) = (0usize, 0usize);
+    while stored < n {
+        let chunk: Vec<_> = articles.iter().map(|a| copy_of(a, copy)).collect();
+        stored += chunk.iter().map(|(_, e)| e.len()).sum::<usize>();
+        store.put_batch(&chunk)?;
+        copy += 1;
+    }
+    let t = Instant::now();
+    let full = sitrep_core::store::refuse(&mut store)?;
+    let full_secs = t.elapsed().as_secs_f64();
+    let new: Vec<_> = articles.iter().take(batch).map(|a| copy_of(a, copy)).collect();
+    let new_events: usize = new.iter().map(|(_, e)| e.len()).sum();
+    store.put_batch(&new)?;
+    let t = Instant::now();
+    let inc = sitrep_core::store::refuse_changed(&mut store)?;
+    let inc_secs = t.elapsed().as_secs_f64();
+    let scores = |store: &sitrep_core::store::SqliteStore| -> Result<Vec<_>> {
+        let ids = store.article_ids()?;
+        ids.iter().map(|id| Ok(store.article_credibility(id)?)).collect()
+    };
+    let before = scores(&store)?;
+    let check = sitrep_core::store::refuse(&mut store)?;
+    let same = check.created + check.updated + check.merged + check.deleted == 0 && scores(&store)? == before;
+    println!(
+        "store: {stored} events ({copy} copies), full fusion {full_secs:.2} s ({} fused events); then {} articles ({new_events} events) added",
+        full.fused_events,
+        new.len()
+    );
+    println!(
+        "incremental fusion: {inc_secs:.2} s ({} created, {} updated, {} merged), {:.0}x faster than the full run; fused events and article scores equal to a full run's: {}",
+        inc.created,
+        inc.updated,
+        inc.merged,
+        full_secs / inc_secs.max(1e-9),
+        if same { "yes" } else { "NO" }
+    );
+    if !same {
+        bail!("incremental fusion differs from a full run: {check:?}");
+    }
+    Ok(())
 }
 
 /// FA-KES's spelling of a governorate.

@@ -731,9 +731,12 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
     )?;
     let summary = ingester.into_inner().finish()?;
     progress.into_inner().finish(&summary);
-    // Fusion over the whole store: the new reports join the events they tell, or found new ones.
-    // Nothing stored, nothing to fuse again (fusion is deterministic).
-    let fusion = if summary.new + summary.replaced > 0 { sitrep_core::store::refuse(&mut store)? } else { Default::default() };
+    // Fusion of what changed: the new reports join the events they tell, or found new ones.
+    // Also run when nothing was stored, so that a run killed before its fusion is caught up;
+    // with nothing stale it reads one index and writes nothing.
+    let fusion_started = std::time::Instant::now();
+    let fusion = sitrep_core::store::refuse_changed(&mut store)?;
+    let fusion_secs = fusion_started.elapsed().as_secs_f64();
     let (articles, events) = store.counts()?;
     let mut reasons: Vec<(String, usize)> = Vec::new();
     for f in &summary.failed {
@@ -758,10 +761,11 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
         summary.failed.len(),
         summary.events_added
     );
-    if summary.new + summary.replaced > 0 {
+    let changed = fusion.created + fusion.updated + fusion.merged + fusion.deleted;
+    if summary.new + summary.replaced > 0 || changed > 0 {
         println!(
-            "fusion: {} fused events ({} from several outlets); {} created, {} updated, {} merged, {} deleted",
-            fusion.fused_events, fusion.multi_source, fusion.created, fusion.updated, fusion.merged, fusion.deleted
+            "fusion: {} fused events ({} from several outlets); {} created, {} updated, {} merged, {} deleted ({:.1} s)",
+            fusion.fused_events, fusion.multi_source, fusion.created, fusion.updated, fusion.merged, fusion.deleted, fusion_secs
         );
     }
     Ok(summary.failed.is_empty())

@@ -29,7 +29,7 @@ use crate::geocode::distance_km;
 use crate::model::Event;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// One report to fuse: an event and its article's publication date.
 #[derive(Debug, Clone, Copy)]
@@ -218,34 +218,35 @@ fn compatible(a: &Key, b: &Key) -> Option<f32> {
     Some(score)
 }
 
+/// What the rules compare, for one report.
+fn key<'a>(e: &'a Event, published: Option<NaiveDate>) -> Key<'a> {
+    let dict = ActorDict::builtin();
+    let (lo, hi) = window(e, published).unwrap_or((i32::MIN, i32::MIN));
+    let found_day = published.or(e.event_date).map_or(i32::MAX, day);
+    Key {
+        event: e,
+        lo,
+        hi,
+        sides: [side_of(dict, e.actor1.as_ref().map(|x| x.name.as_str())), side_of(dict, e.actor2.as_ref().map(|x| x.name.as_str()))],
+        group: type_groups(&e.event_type),
+        city: e.geo_precision == Some(1)
+            && e.geo_id.as_deref().and_then(|id| crate::geocode::Gazetteer::builtin().entry(id)).is_some_and(|g| g.population >= 100_000),
+        found: (found_day, e.event_id.as_str()),
+    }
+}
+
+impl Key<'_> {
+    /// Whether the report can be fused at all (it has a window of days and a point), and its
+    /// candidates' bucket: its governorate.
+    fn bucket(&self) -> Option<&str> {
+        (self.lo != i32::MIN && self.event.latitude.is_some()).then(|| self.event.admin1.as_deref().unwrap_or(""))
+    }
+}
+
 /// Fuses reports into events. The result is sorted by id and does not depend on the order of
 /// `reports`.
 pub fn fuse(reports: &[Report<'_>]) -> Vec<FusedEvent> {
-    let dict = ActorDict::builtin();
-    let mut keys: Vec<Key> = reports
-        .iter()
-        .map(|r| {
-            let e = r.event;
-            let (lo, hi) = window(e, r.published).unwrap_or((i32::MIN, i32::MIN));
-            let found_day = r.published.or(e.event_date).map_or(i32::MAX, day);
-            Key {
-                event: e,
-                lo,
-                hi,
-                sides: [
-                    side_of(dict, e.actor1.as_ref().map(|x| x.name.as_str())),
-                    side_of(dict, e.actor2.as_ref().map(|x| x.name.as_str())),
-                ],
-                group: type_groups(&e.event_type),
-                city: e.geo_precision == Some(1)
-                    && e.geo_id
-                        .as_deref()
-                        .and_then(|id| crate::geocode::Gazetteer::builtin().entry(id))
-                        .is_some_and(|g| g.population >= 100_000),
-                found: (found_day, e.event_id.as_str()),
-            }
-        })
-        .collect();
+    let mut keys: Vec<Key> = reports.iter().map(|r| key(r.event, r.published)).collect();
     // A canonical order: the result must not depend on the caller's.
     keys.sort_by(|a, b| a.event.event_id.cmp(&b.event.event_id));
     keys.dedup_by(|a, b| a.event.event_id == b.event.event_id);
@@ -253,10 +254,7 @@ pub fn fuse(reports: &[Report<'_>]) -> Vec<FusedEvent> {
     // Candidate pairs: reports sharing a governorate and a day of their windows.
     let mut buckets: HashMap<(&str, i32), Vec<usize>> = HashMap::new();
     for (i, k) in keys.iter().enumerate() {
-        if k.lo == i32::MIN || k.event.latitude.is_none() {
-            continue;
-        }
-        let a1 = k.event.admin1.as_deref().unwrap_or("");
+        let Some(a1) = k.bucket() else { continue };
         for d in k.lo..=k.hi {
             buckets.entry((a1, d)).or_default().push(i);
         }
@@ -295,6 +293,128 @@ pub fn fuse(reports: &[Report<'_>]) -> Vec<FusedEvent> {
     let mut out: Vec<FusedEvent> = members.into_iter().filter(|m| !m.is_empty()).map(|m| fused(&keys, m)).collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
+}
+
+/// What [`neighbourhood`] asks the store for: events dated within `dated` (inclusive), and
+/// undated events of articles published within `undated_published` (inclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lookup {
+    pub dated: (NaiveDate, NaiveDate),
+    pub undated_published: (NaiveDate, NaiveDate),
+}
+
+/// The widest window a dated report can have: a month-precise date, ±15 days.
+const MAX_RADIUS: i32 = 15;
+/// An undated report's window: the week before its article's publication.
+const UNDATED_SPAN: i32 = 7;
+
+/// The part of a store that a change can alter: the `seeds` (new reports, and the remaining
+/// reports of fused events that lost one) and every report linked to them by a chain of
+/// reports that may be one event.
+///
+/// Clusters never cross a missing link, so fusing this part alone gives exactly the fused
+/// events (and reports' verdicts) that fusing the whole store gives for it: incremental fusion
+/// is as deterministic and order-free as a full run. `lookup` reads from the store.
+pub fn neighbourhood<E>(
+    seeds: Vec<(Event, Option<NaiveDate>)>,
+    mut lookup: impl FnMut(Lookup) -> Result<Vec<(Event, Option<NaiveDate>)>, E>,
+) -> Result<Vec<(Event, Option<NaiveDate>)>, E> {
+    /// The reports loaded so far, which are in the part, and where to find them.
+    #[derive(Default)]
+    struct Loaded {
+        all: Vec<(Event, Option<NaiveDate>)>,
+        in_part: Vec<bool>,
+        index: HashMap<String, usize>,
+        /// By governorate (numbered) and day of their window, as in `fuse`.
+        buckets: HashMap<(u32, i32), Vec<usize>>,
+        admin1s: HashMap<String, u32>,
+    }
+    impl Loaded {
+        fn add(&mut self, r: (Event, Option<NaiveDate>)) -> usize {
+            if let Some(&i) = self.index.get(&r.0.event_id) {
+                return i;
+            }
+            let i = self.all.len();
+            let k = key(&r.0, r.1);
+            if let Some(a1) = k.bucket() {
+                let n = self.admin1s.len() as u32;
+                let a1 = *self.admin1s.entry(a1.to_string()).or_insert(n);
+                for d in k.lo..=k.hi {
+                    self.buckets.entry((a1, d)).or_default().push(i);
+                }
+            }
+            self.index.insert(r.0.event_id.clone(), i);
+            self.all.push(r);
+            self.in_part.push(false);
+            i
+        }
+        /// Adds a report to the part; true when it was not in it.
+        fn join(&mut self, r: (Event, Option<NaiveDate>)) -> Option<usize> {
+            let i = self.add(r);
+            (!std::mem::replace(&mut self.in_part[i], true)).then_some(i)
+        }
+    }
+    let mut loaded = Loaded::default();
+    let mut queried_days: BTreeSet<i32> = BTreeSet::new();
+    let mut frontier: Vec<usize> = Vec::new();
+    for r in seeds {
+        frontier.extend(loaded.join(r));
+    }
+    let date = |d: i32| NaiveDate::from_num_days_from_ce_opt(d).unwrap_or(NaiveDate::MIN);
+    while !frontier.is_empty() {
+        let mut next: Vec<usize> = Vec::new();
+        // Every report whose window shares a day with a frontier report's window.
+        let mut days: BTreeSet<i32> = BTreeSet::new();
+        for &i in &frontier {
+            let k = key(&loaded.all[i].0, loaded.all[i].1);
+            if k.bucket().is_some() {
+                days.extend((k.lo..=k.hi).filter(|d| !queried_days.contains(d)));
+            }
+        }
+        queried_days.extend(days.iter().copied());
+        let mut runs: Vec<(i32, i32)> = Vec::new();
+        for d in days {
+            match runs.last_mut() {
+                Some(r) if r.1 + 1 == d => r.1 = d,
+                _ => runs.push((d, d)),
+            }
+        }
+        for (lo, hi) in runs {
+            let found = lookup(Lookup {
+                dated: (date(lo - MAX_RADIUS), date(hi + MAX_RADIUS)),
+                undated_published: (date(lo), date(hi + UNDATED_SPAN)),
+            })?;
+            for r in found {
+                loaded.add(r);
+            }
+        }
+        // Links from the frontier to reports not yet in the part, one frontier report at a time.
+        let mut keys: HashMap<usize, Key> = HashMap::new();
+        let mut joined: BTreeSet<usize> = BTreeSet::new();
+        let mut checked: HashSet<usize> = HashSet::new();
+        for &i in &frontier {
+            let ki = key(&loaded.all[i].0, loaded.all[i].1);
+            let Some(a1) = ki.bucket().and_then(|a1| loaded.admin1s.get(a1)) else { continue };
+            checked.clear();
+            for d in ki.lo..=ki.hi {
+                for &j in loaded.buckets.get(&(*a1, d)).map_or(&[][..], Vec::as_slice) {
+                    if loaded.in_part[j] || joined.contains(&j) || !checked.insert(j) {
+                        continue;
+                    }
+                    let kj = keys.entry(j).or_insert_with(|| key(&loaded.all[j].0, loaded.all[j].1));
+                    if compatible(&ki, kj).is_some() {
+                        joined.insert(j);
+                    }
+                }
+            }
+        }
+        for j in joined {
+            loaded.in_part[j] = true;
+            next.push(j);
+        }
+        frontier = next;
+    }
+    Ok(loaded.all.into_iter().zip(loaded.in_part).filter(|(_, p)| *p).map(|(r, _)| r).collect())
 }
 
 fn fused(keys: &[Key], mut m: Vec<usize>) -> FusedEvent {
@@ -454,51 +574,84 @@ pub struct ArticleCredibility {
     pub reason: String,
 }
 
-/// Each article's claims checked against the other outlets' reports of the same events: a
-/// report is corroborated when another outlet reports the event and their tolls and actors
-/// agree, contradicted when another outlet's toll or actors differ, else uncorroborated.
-pub fn article_credibility(fused: &[FusedEvent], events: &[&Event]) -> Vec<ArticleCredibility> {
-    let by_id: HashMap<&str, &Event> = events.iter().map(|e| (e.event_id.as_str(), *e)).collect();
-    let mut per: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
-    for e in events {
-        per.entry(e.article_id.clone()).or_default();
+/// How one report fares against the other outlets' reports of the same event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Verdict {
+    /// Another outlet reports the event, and their tolls and actors agree.
+    Corroborated = 0,
+    /// No other outlet reports it.
+    Uncorroborated = 1,
+    /// Another outlet's toll or actors differ.
+    Contradicted = 2,
+}
+
+impl Verdict {
+    pub fn from_code(code: i64) -> Option<Verdict> {
+        [Verdict::Corroborated, Verdict::Uncorroborated, Verdict::Contradicted].into_iter().find(|v| *v as i64 == code)
     }
+}
+
+/// Each report's verdict, by event id. A verdict depends only on the report's fused event, so
+/// fusing part of a store gives the part's verdicts whole.
+pub fn verdicts(fused: &[FusedEvent], events: &[&Event]) -> Vec<(String, Verdict)> {
+    let by_id: HashMap<&str, &Event> = events.iter().map(|e| (e.event_id.as_str(), *e)).collect();
+    let mut out = Vec::new();
     for f in fused {
         let members: Vec<&Event> = f.events.iter().filter_map(|id| by_id.get(id.as_str()).copied()).collect();
         for e in &members {
             let others: Vec<&&Event> =
                 members.iter().filter(|o| o.source != e.source || o.source.is_none()).filter(|o| o.article_id != e.article_id).collect();
-            let entry = per.entry(e.article_id.clone()).or_default();
-            if others.is_empty() {
-                entry.1 += 1;
-                continue;
-            }
-            let stated = |x: &Event| x.fatalities_bound != "unstated" && x.fatalities_bound != "none";
-            let toll_clash = stated(e) && others.iter().any(|o| stated(o) && !tolls_agree(e.fatalities, o.fatalities));
-            let actor_clash = others.iter().any(|o| {
-                let name = |a: &Option<crate::model::EventActor>| a.as_ref().map(|x| x.name.clone());
-                let (a, b) = (name(&e.actor1), name(&o.actor1));
-                a.is_some() && b.is_some() && a != b && name(&e.actor2) != b
-            });
-            if toll_clash || actor_clash {
-                entry.2 += 1;
+            let verdict = if others.is_empty() {
+                Verdict::Uncorroborated
             } else {
-                entry.0 += 1;
-            }
+                let stated = |x: &Event| x.fatalities_bound != "unstated" && x.fatalities_bound != "none";
+                let toll_clash = stated(e) && others.iter().any(|o| stated(o) && !tolls_agree(e.fatalities, o.fatalities));
+                let actor_clash = others.iter().any(|o| {
+                    let name = |a: &Option<crate::model::EventActor>| a.as_ref().map(|x| x.name.clone());
+                    let (a, b) = (name(&e.actor1), name(&o.actor1));
+                    a.is_some() && b.is_some() && a != b && name(&e.actor2) != b
+                });
+                if toll_clash || actor_clash {
+                    Verdict::Contradicted
+                } else {
+                    Verdict::Corroborated
+                }
+            };
+            out.push((e.event_id.clone(), verdict));
         }
     }
-    per.into_iter()
-        .map(|(article_id, (c, u, x))| {
-            let total = (c + u + x).max(1) as f32;
-            let score = ((c as f32 + 0.6 * u as f32 + 0.1 * x as f32) / total * 100.0).round() / 100.0;
-            let reason = if c + u + x == 0 {
-                "no events to check".to_string()
-            } else {
-                format!("{c} of its events corroborated by other outlets, {u} uncorroborated, {x} contradicted")
-            };
-            ArticleCredibility { article_id, corroborated: c, uncorroborated: u, contradicted: x, score, reason }
-        })
-        .collect()
+    out
+}
+
+impl ArticleCredibility {
+    /// An article's score from its reports' verdicts.
+    pub fn from_counts(article_id: String, corroborated: usize, uncorroborated: usize, contradicted: usize) -> ArticleCredibility {
+        let (c, u, x) = (corroborated, uncorroborated, contradicted);
+        let total = (c + u + x).max(1) as f32;
+        let score = ((c as f32 + 0.6 * u as f32 + 0.1 * x as f32) / total * 100.0).round() / 100.0;
+        let reason = if c + u + x == 0 {
+            "no events to check".to_string()
+        } else {
+            format!("{c} of its events corroborated by other outlets, {u} uncorroborated, {x} contradicted")
+        };
+        ArticleCredibility { article_id, corroborated: c, uncorroborated: u, contradicted: x, score, reason }
+    }
+}
+
+/// Each article's claims checked against the other outlets' reports of the same events (see
+/// [`Verdict`]), combined into a score with its reason.
+pub fn article_credibility(fused: &[FusedEvent], events: &[&Event]) -> Vec<ArticleCredibility> {
+    let article_of: HashMap<&str, &str> = events.iter().map(|e| (e.event_id.as_str(), e.article_id.as_str())).collect();
+    let mut per: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+    for e in events {
+        per.entry(e.article_id.as_str()).or_default();
+    }
+    for (id, v) in verdicts(fused, events) {
+        if let Some(a) = article_of.get(id.as_str()) {
+            per.entry(a).or_default()[v as usize] += 1;
+        }
+    }
+    per.into_iter().map(|(a, [c, u, x])| ArticleCredibility::from_counts(a.to_string(), c, u, x)).collect()
 }
 
 #[cfg(test)]

@@ -300,7 +300,7 @@ async fn post_articles(
             }
             let summary = ing.finish()?;
             if summary.new + summary.replaced > 0 {
-                sitrep_core::store::refuse(st)?;
+                sitrep_core::store::refuse_changed(st)?;
             }
             Ok(summary)
         })

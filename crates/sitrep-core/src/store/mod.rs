@@ -16,12 +16,48 @@ pub use sqlite::{SqliteStore, SCHEMA_VERSION};
 /// Fuses every stored event again and stores the result: deterministic, so an unchanged store
 /// gives unchanged fused events and ids; the change feed records the differences.
 pub fn refuse(store: &mut dyn EventStore) -> Result<FusionCounts, StoreError> {
-    let input = store.fusion_input()?;
+    let input = store.fusion_input(FusionScope::All)?;
+    put_fused(store, &input, None)
+}
+
+/// Fuses what changed since the last fusion: the new reports, the reports that shared a fused
+/// event with a vanished one (a corrected article's old version), and everything linked to them
+/// ([`crate::fuse::neighbourhood`]). The result equals [`refuse`]'s, at the cost of the part
+/// that changed rather than of the whole store.
+pub fn refuse_changed(store: &mut dyn EventStore) -> Result<FusionCounts, StoreError> {
+    let seeds = store.fusion_input(FusionScope::Stale)?;
+    // Most of the store stale (a first fusion, an upgraded file): one pass over all is cheaper
+    // than growing the part, and gives the same result.
+    if seeds.len() > 1000 && seeds.len() as u64 * 4 > store.counts()?.1 {
+        return refuse(store);
+    }
+    let part = crate::fuse::neighbourhood(seeds, |l| store.fusion_input(FusionScope::Near(l)))?;
+    let ids: Vec<String> = part.iter().map(|(e, _)| e.event_id.clone()).collect();
+    put_fused(store, &part, Some(&ids))
+}
+
+fn put_fused(
+    store: &mut dyn EventStore,
+    input: &[(Event, Option<chrono::NaiveDate>)],
+    part: Option<&[String]>,
+) -> Result<FusionCounts, StoreError> {
     let reports: Vec<crate::fuse::Report> = input.iter().map(|(e, p)| crate::fuse::Report { event: e, published: *p }).collect();
     let fused = crate::fuse::fuse(&reports);
     let events: Vec<&Event> = input.iter().map(|(e, _)| e).collect();
-    let credibility = crate::fuse::article_credibility(&fused, &events);
-    store.put_fusion(&fused, &credibility)
+    let verdicts = crate::fuse::verdicts(&fused, &events);
+    store.put_fusion(&fused, &verdicts, part)
+}
+
+/// Which stored events fusion reads.
+#[derive(Debug, Clone, Copy)]
+pub enum FusionScope {
+    /// Every current event.
+    All,
+    /// Current events not yet fused, and the current events of fused events that lost a
+    /// report (its article was replaced by a corrected version).
+    Stale,
+    /// What [`crate::fuse::neighbourhood`] asks for.
+    Near(crate::fuse::Lookup),
 }
 
 /// Control timelines of the stored events, for a place or governorate (or everywhere).
@@ -230,13 +266,17 @@ pub trait EventStore: Send {
     fn actors(&self) -> Result<Vec<ActorCount>, StoreError>;
     /// The places events are at, most events first.
     fn places(&self, limit: usize) -> Result<Vec<PlaceCount>, StoreError>;
-    /// Every current event with its article's publication date: fusion's input.
-    fn fusion_input(&self) -> Result<Vec<(Event, Option<chrono::NaiveDate>)>, StoreError>;
-    /// Replaces the fused events and article credibility, recording what changed in the feed.
+    /// Current events with their article's publication date: fusion's input.
+    fn fusion_input(&self, scope: FusionScope) -> Result<Vec<(Event, Option<chrono::NaiveDate>)>, StoreError>;
+    /// Replaces fused events and their reports' verdicts, recording what changed in the feed,
+    /// and scores the articles concerned from their reports' verdicts: all of them, or (`part`:
+    /// the event ids that were fused again) the fused events of those events and of events no
+    /// longer current.
     fn put_fusion(
         &mut self,
         fused: &[crate::fuse::FusedEvent],
-        credibility: &[crate::fuse::ArticleCredibility],
+        verdicts: &[(String, crate::fuse::Verdict)],
+        part: Option<&[String]>,
     ) -> Result<FusionCounts, StoreError>;
     /// Fused events, most reported first (then newest), paginated.
     fn fused_events(&self, min_sources: usize, limit: usize, offset: usize) -> Result<Vec<crate::fuse::FusedEvent>, StoreError>;

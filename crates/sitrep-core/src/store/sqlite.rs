@@ -15,7 +15,8 @@
 //! - `event_history`: events of superseded versions, with when and by what they were replaced.
 
 use super::{
-    ActorCount, Change, Count, EventFilter, EventStore, FusionCounts, PlaceCount, SearchHit, Sort, Stats, StoreError, Stored, StoredArticle,
+    ActorCount, Change, Count, EventFilter, EventStore, FusionCounts, FusionScope, PlaceCount, SearchHit, Sort, Stats, StoreError, Stored,
+    StoredArticle,
 };
 use crate::extract::actors::ActorDict;
 use crate::model::{Article, Event};
@@ -24,7 +25,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// Migrations, in order: `MIGRATIONS[n]` takes a file from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -226,6 +227,16 @@ DROP TABLE event_records;
 -- names), and /api/places groups one pass over the events.
 DROP INDEX IF EXISTS events_geo_id;
 "#,
+    // Version 9: incremental fusion. Undated events are looked up by their article's
+    // publication day; each report keeps its verdict (corroborated, uncorroborated,
+    // contradicted) so that an article is scored again without fusing all of its events. Old
+    // memberships have no verdict: they are dropped, and the next fusion makes them anew (same
+    // ids: fusion is deterministic).
+    r#"
+CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
+DELETE FROM fused_members;
+ALTER TABLE fused_members ADD COLUMN verdict INTEGER;
+"#,
 ];
 
 /// The SQLite store.
@@ -265,13 +276,33 @@ fn pack<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
 
 fn unpack<T: serde::de::DeserializeOwned>(v: &rusqlite::types::Value) -> Result<T, StoreError> {
     use rusqlite::types::Value;
-    use std::io::Read;
     match v {
         Value::Text(t) => serde_json::from_str(t).map_err(corrupt),
         Value::Blob(b) => {
-            let mut json = Vec::with_capacity(b.len() * 4);
-            flate2::read::DeflateDecoder::new(b.as_slice()).read_to_end(&mut json).map_err(corrupt)?;
-            serde_json::from_slice(&json).map_err(corrupt)
+            thread_local! {
+                // As in `pack`: one decompressor and buffer per thread, reset between records
+                // (a fresh decompressor's state costs more to set up than a record to inflate).
+                static Z: std::cell::RefCell<(flate2::Decompress, Vec<u8>)> =
+                    std::cell::RefCell::new((flate2::Decompress::new(false), Vec::new()));
+            }
+            Z.with(|z| {
+                let (z, json) = &mut *z.borrow_mut();
+                z.reset(false);
+                json.clear();
+                json.reserve(b.len() * 4);
+                loop {
+                    let consumed = z.total_in() as usize;
+                    match z.decompress_vec(&b[consumed..], json, flate2::FlushDecompress::Finish).map_err(corrupt)? {
+                        flate2::Status::StreamEnd => break,
+                        // Out of room: grow. No progress with room left: the record is cut short.
+                        _ if json.len() < json.capacity() && z.total_in() as usize == consumed => {
+                            return Err(StoreError::Corrupt("a stored record is truncated".into()));
+                        }
+                        _ => json.reserve(json.capacity().max(1024)),
+                    }
+                }
+                serde_json::from_slice(json).map_err(corrupt)
+            })
         }
         other => Err(StoreError::Corrupt(format!("a stored record is {other:?}, not JSON"))),
     }
@@ -569,6 +600,20 @@ impl SqliteStore {
         Ok(())
     }
 
+    fn fusion_rows(&self, sql: &str, args: &[rusqlite::types::Value]) -> Result<Vec<(Event, Option<chrono::NaiveDate>)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params_from_iter(args.iter()), |r| Ok((r.get::<_, rusqlite::types::Value>(0)?, r.get::<_, Option<String>>(1)?)))
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (json, published) = row.map_err(|e| self.err(e))?;
+            let date = published.and_then(|p| chrono::NaiveDate::parse_from_str(p.get(..10).unwrap_or(&p), "%Y-%m-%d").ok());
+            out.push((unpack(&json)?, date));
+        }
+        Ok(out)
+    }
+
     fn counts_of(&self, sql: &str) -> Result<Vec<Count>, StoreError> {
         let mut stmt = self.conn.prepare(sql).map_err(|e| self.err(e))?;
         let rows = stmt
@@ -767,57 +812,98 @@ impl EventStore for SqliteStore {
         })
     }
 
-    fn fusion_input(&self) -> Result<Vec<(Event, Option<chrono::NaiveDate>)>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT e.json, a.published FROM events e JOIN articles a ON a.id = e.article_id")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, rusqlite::types::Value>(0)?, r.get::<_, Option<String>>(1)?)))
-            .map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (json, published) = row.map_err(|e| self.err(e))?;
-            let date = published.and_then(|p| chrono::NaiveDate::parse_from_str(p.get(..10).unwrap_or(&p), "%Y-%m-%d").ok());
-            out.push((unpack(&json)?, date));
+    fn fusion_input(&self, scope: FusionScope) -> Result<Vec<(Event, Option<chrono::NaiveDate>)>, StoreError> {
+        const SELECT: &str = "SELECT e.json, a.published FROM events e JOIN articles a ON a.id = e.article_id";
+        let day = |d: chrono::NaiveDate| d.to_string();
+        // The end of a day as text: "2016-05-03T10:00:00" sorts before "2016-05-03~".
+        let day_end = |d: chrono::NaiveDate| format!("{d}~");
+        match scope {
+            FusionScope::All => self.fusion_rows(SELECT, &[]),
+            FusionScope::Stale => self.fusion_rows(
+                &format!(
+                    "{SELECT} WHERE NOT EXISTS (SELECT 1 FROM fused_members m WHERE m.event_id = e.id) \
+                     OR e.id IN (SELECT m.event_id FROM fused_members m WHERE m.fused_id IN \
+                        (SELECT g.fused_id FROM fused_members g WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.id = g.event_id)))"
+                ),
+                &[],
+            ),
+            FusionScope::Near(crate::fuse::Lookup { dated, undated_published }) => {
+                let mut out = self
+                    .fusion_rows(&format!("{SELECT} WHERE e.event_date BETWEEN ?1 AND ?2"), &[day(dated.0).into(), day(dated.1).into()])?;
+                // `+` keeps the planner on the publication index: undated events are many.
+                out.extend(self.fusion_rows(
+                    &format!("{SELECT} WHERE a.published >= ?1 AND a.published <= ?2 AND +e.event_date IS NULL"),
+                    &[day(undated_published.0).into(), day_end(undated_published.1).into()],
+                )?);
+                Ok(out)
+            }
         }
-        Ok(out)
     }
 
     fn put_fusion(
         &mut self,
         fused: &[crate::fuse::FusedEvent],
-        credibility: &[crate::fuse::ArticleCredibility],
+        verdicts: &[(String, crate::fuse::Verdict)],
+        part: Option<&[String]>,
     ) -> Result<FusionCounts, StoreError> {
+        use std::collections::{HashMap, HashSet};
         let path = self.path.clone();
         let err = |source| StoreError::Sqlite { path: path.clone(), source };
         let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
         let tx = self.conn.transaction().map_err(err)?;
-        let old: std::collections::HashMap<String, String> = {
-            let mut stmt = tx.prepare("SELECT id, digest FROM fused_events").map_err(err)?;
+        // Which event is in which fused event now.
+        let members: Vec<(String, String)> = {
+            let mut stmt = tx.prepare("SELECT event_id, fused_id FROM fused_members").map_err(err)?;
             let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(err)?;
             rows.collect::<Result<_, _>>().map_err(err)?
         };
-        // Each old fused event's reports, to tell where a vanished one went.
-        let mut old_members: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
-        {
-            let mut stmt = tx.prepare("SELECT event_id, fused_id FROM fused_members").map_err(err)?;
+        // The fused events being replaced: all, or those of the part and of vanished events.
+        let scope: Option<HashSet<String>> = match part {
+            None => None,
+            Some(ids) => {
+                let ids: HashSet<&str> = ids.iter().map(String::as_str).collect();
+                let current: HashSet<String> = {
+                    let mut stmt = tx.prepare("SELECT id FROM events").map_err(err)?;
+                    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(err)?;
+                    rows.collect::<Result<_, _>>().map_err(err)?
+                };
+                Some(members.iter().filter(|(e, _)| ids.contains(e.as_str()) || !current.contains(e)).map(|(_, f)| f.clone()).collect())
+            }
+        };
+        let in_scope = |id: &str| scope.as_ref().is_none_or(|s| s.contains(id));
+        let old: HashMap<String, String> = {
+            let mut stmt = tx.prepare("SELECT id, digest FROM fused_events").map_err(err)?;
             let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(err)?;
-            for row in rows {
-                let (event, fused_id) = row.map_err(err)?;
+            let all: HashMap<String, String> = rows.collect::<Result<_, _>>().map_err(err)?;
+            all.into_iter().filter(|(id, _)| in_scope(id)).collect()
+        };
+        // Each old fused event's reports, to tell where a vanished one went.
+        let mut old_members: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (event, fused_id) in &members {
+            if in_scope(fused_id) {
                 old_members.entry(fused_id).or_default().push(event);
             }
         }
-        let mut counts = FusionCounts { fused_events: fused.len(), ..FusionCounts::default() };
-        let mut new_of_event: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+        let mut counts = FusionCounts::default();
+        let mut new_of_event: HashMap<&str, &str> = HashMap::new();
         let log = |tx: &Transaction<'_>, id: &str, kind: &str, into: Option<&str>| {
             tx.prepare_cached("INSERT INTO changes (at, fused_id, kind, into_id) VALUES (?1, ?2, ?3, ?4)")
                 .and_then(|mut s| s.execute(params![now, id, kind, into]))
                 .map(|_| ())
         };
-        tx.execute("DELETE FROM fused_members", []).map_err(err)?;
+        match &scope {
+            None => {
+                tx.execute("DELETE FROM fused_members", []).map_err(err)?;
+            }
+            Some(ids) => {
+                for id in ids {
+                    tx.prepare_cached("DELETE FROM fused_members WHERE fused_id = ?1")
+                        .and_then(|mut s| s.execute(params![id]))
+                        .map_err(err)?;
+                }
+            }
+        }
         for f in fused {
-            counts.multi_source += usize::from(f.sources.len() > 1);
             let plain = serde_json::to_vec(f).map_err(corrupt)?;
             let digest = blake3::hash(&plain).to_hex()[..16].to_string();
             match old.get(&f.id) {
@@ -856,19 +942,22 @@ impl EventStore for SqliteStore {
                 .map_err(err)?;
             }
             for e in &f.events {
-                tx.prepare_cached("INSERT OR REPLACE INTO fused_members (event_id, fused_id) VALUES (?1, ?2)")
-                    .and_then(|mut s| s.execute(params![e, f.id]))
-                    .map_err(err)?;
                 new_of_event.insert(e.as_str(), f.id.as_str());
             }
         }
-        let current: std::collections::HashSet<&str> = fused.iter().map(|f| f.id.as_str()).collect();
+        for (e, verdict) in verdicts {
+            let Some(f) = new_of_event.get(e.as_str()) else { continue };
+            tx.prepare_cached("INSERT OR REPLACE INTO fused_members (event_id, fused_id, verdict) VALUES (?1, ?2, ?3)")
+                .and_then(|mut s| s.execute(params![e, f, *verdict as i64]))
+                .map_err(err)?;
+        }
+        let current: HashSet<&str> = fused.iter().map(|f| f.id.as_str()).collect();
         let mut gone: Vec<&String> = old.keys().filter(|id| !current.contains(id.as_str())).collect();
         gone.sort();
         for id in gone {
             // Where did its reports go? Into one fused event: merged; nowhere: deleted.
             let mut into: Vec<&str> =
-                old_members.get(id).into_iter().flatten().filter_map(|e| new_of_event.get(e.as_str()).copied()).collect();
+                old_members.get(id.as_str()).into_iter().flatten().filter_map(|e| new_of_event.get(e).copied()).collect();
             into.sort();
             into.dedup();
             match into.first() {
@@ -883,14 +972,59 @@ impl EventStore for SqliteStore {
             }
             tx.execute("DELETE FROM fused_events WHERE id = ?1", params![id]).map_err(err)?;
         }
-        tx.execute("DELETE FROM article_credibility", []).map_err(err)?;
-        for c in credibility {
+        // Articles scored again from their reports' verdicts: all, or those of the part.
+        let scored = "SELECT e.article_id, sum(m.verdict = 0), sum(m.verdict = 1), sum(m.verdict = 2) \
+                      FROM events e JOIN fused_members m ON m.event_id = e.id";
+        let mut rows: Vec<(String, i64, i64, i64)> = Vec::new();
+        let read = |stmt: &mut rusqlite::Statement<'_>, args: &[&str], rows: &mut Vec<(String, i64, i64, i64)>| -> rusqlite::Result<()> {
+            let found = stmt.query_map(params_from_iter(args.iter()), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            for r in found {
+                rows.push(r?);
+            }
+            Ok(())
+        };
+        match part {
+            None => {
+                tx.execute("DELETE FROM article_credibility", []).map_err(err)?;
+                let mut stmt = tx.prepare(&format!("{scored} GROUP BY e.article_id")).map_err(err)?;
+                read(&mut stmt, &[], &mut rows).map_err(err)?;
+            }
+            Some(ids) => {
+                tx.execute(
+                    "DELETE FROM article_credibility WHERE article_id NOT IN (SELECT id FROM articles WHERE superseded_by IS NULL)",
+                    [],
+                )
+                .map_err(err)?;
+                let mut articles: Vec<String> = Vec::new();
+                for chunk in ids.chunks(500) {
+                    let marks = vec!["?"; chunk.len()].join(",");
+                    let mut stmt = tx.prepare(&format!("SELECT DISTINCT article_id FROM events WHERE id IN ({marks})")).map_err(err)?;
+                    let found = stmt.query_map(params_from_iter(chunk.iter()), |r| r.get::<_, String>(0)).map_err(err)?;
+                    articles.extend(found.collect::<Result<Vec<_>, _>>().map_err(err)?);
+                }
+                articles.sort();
+                articles.dedup();
+                for chunk in articles.chunks(500) {
+                    let marks = vec!["?"; chunk.len()].join(",");
+                    let mut stmt = tx.prepare(&format!("{scored} WHERE e.article_id IN ({marks}) GROUP BY e.article_id")).map_err(err)?;
+                    let args: Vec<&str> = chunk.iter().map(String::as_str).collect();
+                    read(&mut stmt, &args, &mut rows).map_err(err)?;
+                }
+            }
+        }
+        for (article, c, u, x) in rows {
+            let c = crate::fuse::ArticleCredibility::from_counts(article, c as usize, u as usize, x as usize);
             tx.prepare_cached(
-                "INSERT INTO article_credibility (article_id, score, corroborated, uncorroborated, contradicted, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT OR REPLACE INTO article_credibility (article_id, score, corroborated, uncorroborated, contradicted, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )
             .and_then(|mut s| s.execute(params![c.article_id, c.score, c.corroborated as i64, c.uncorroborated as i64, c.contradicted as i64, c.reason]))
             .map_err(err)?;
         }
+        let (total, multi): (i64, i64) = tx
+            .query_row("SELECT count(*), coalesce(sum(sources > 1), 0) FROM fused_events", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(err)?;
+        counts.fused_events = total as usize;
+        counts.multi_source = multi as usize;
         tx.commit().map_err(err)?;
         Ok(counts)
     }
@@ -1138,6 +1272,83 @@ mod tests {
         let after_first = &feed[0].at;
         assert_eq!(s.changes_since(after_first, 100).unwrap().len(), 2);
         assert!(matches!(s.changes_since("yesterday", 10), Err(StoreError::BadFilter(_))));
+    }
+
+    /// Incremental fusion, batch after batch (with a corrected article on the way), leaves the
+    /// store exactly as a full fusion of it would: same fused events, ids and credibility.
+    #[test]
+    fn incremental_fusion_equals_a_full_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        let outlets = ["Reuters", "SANA", "AFP", "Alalam", "ARA News"];
+        let places = ["the town of Azaz", "the town of Marea", "the town of Saraqeb in Idlib province", "the town of Douma near Damascus"];
+        let what = [
+            "A car bomb exploded in {p}{d}, killing {n} people.",
+            "Warplanes struck {p}{d}, killing {n} civilians.",
+            "Islamic State militants attacked {p}{d}, killing {n} rebels.",
+        ];
+        let days = [" on Monday", " on Tuesday", ""];
+        let mut seed = 7u64;
+        let mut next = |m: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % m
+        };
+        let mut articles = Vec::new();
+        for i in 0..60 {
+            let mut body = format!("T{i}\n\nSource: {}\n\n", outlets[next(outlets.len())]);
+            for _ in 0..1 + next(2) {
+                let n = [3, 4, 12, 27][next(4)];
+                let line = what[next(what.len())].replace("{p}", places[next(places.len())]).replace("{d}", days[next(days.len())]);
+                body.push_str(&line.replace("{n}", &n.to_string()));
+                body.push(' ');
+            }
+            body.push('\n');
+            let published = ["2016-05-03", "2016-05-04", "2016-05-12"][next(3)];
+            articles.push(dated(&format!("a{i}.txt"), &body, published));
+        }
+        // A corrected version of an early article, late in the run.
+        articles.push(dated(
+            "a3.txt",
+            "T\n\nSource: SANA\n\nA car bomb exploded in the town of Azaz on Monday, killing 4 people.\n",
+            "2016-05-03",
+        ));
+        let mut done = 0;
+        let mut incremental = FusionCounts::default();
+        while done < articles.len() {
+            let n = (1 + next(8)).min(articles.len() - done);
+            s.put_batch(&articles[done..done + n]).unwrap();
+            done += n;
+            let c = super::super::refuse_changed(&mut s).unwrap();
+            incremental.merged += c.merged;
+            incremental.updated += c.updated;
+        }
+        let snapshot = |s: &SqliteStore| {
+            let fused = s.fused_events(1, 10_000, 0).unwrap();
+            let cred: Vec<_> = s.article_ids().unwrap().iter().map(|id| s.article_credibility(id).unwrap()).collect();
+            (fused, cred)
+        };
+        let before = snapshot(&s);
+        assert!(before.0.iter().any(|f| f.sources.len() >= 2), "the corpus has events told by several outlets");
+        assert!(incremental.merged + incremental.updated > 0, "later reports joined earlier events: {incremental:?}");
+        let full = super::super::refuse(&mut s).unwrap();
+        assert_eq!((full.created, full.updated, full.merged, full.deleted), (0, 0, 0, 0), "{full:?}");
+        assert_eq!(snapshot(&s), before);
+        // Nothing new: the incremental run touches nothing.
+        let again = super::super::refuse_changed(&mut s).unwrap();
+        assert_eq!((again.created, again.updated, again.merged, again.deleted), (0, 0, 0, 0));
+        // And it is a part, not the store: a report in Idlib reaches no report in Azaz.
+        let later = dated(
+            "z.txt",
+            "T\n\nSource: AFP\n\nWarplanes struck the town of Saraqeb in Idlib province on Monday, killing 3 civilians.\n",
+            "2016-05-03",
+        );
+        s.put_batch(&[later]).unwrap();
+        let seeds = s.fusion_input(FusionScope::Stale).unwrap();
+        assert_eq!(seeds.len(), 1);
+        let part = crate::fuse::neighbourhood(seeds, |l| s.fusion_input(FusionScope::Near(l))).unwrap();
+        let total = s.counts().unwrap().1 as usize;
+        assert!(part.len() < total, "{} of {total}", part.len());
+        assert!(part.iter().all(|(e, _)| e.admin1 == part[0].0.admin1), "links stay within a governorate");
     }
 
     #[test]
