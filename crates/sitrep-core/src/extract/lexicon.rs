@@ -33,6 +33,8 @@ struct NonEventSpec {
     conditional: Vec<String>,
     support: Vec<String>,
     background: Vec<String>,
+    #[serde(default)]
+    caption: Vec<String>,
     report_verbs: Vec<String>,
 }
 
@@ -75,6 +77,8 @@ pub enum NonEvent {
     Support,
     Background,
     Question,
+    /// A photo caption run into the text ("In this photo taken on June 8 ... (AP photo)").
+    Caption,
 }
 
 /// The compiled lexicon.
@@ -90,6 +94,7 @@ pub struct Lexicon {
     conditional: Regex,
     support: Regex,
     background: Regex,
+    caption: Option<Regex>,
     pub report_verbs: Regex,
 }
 
@@ -182,6 +187,11 @@ impl Lexicon {
             conditional: alternation(&n.conditional)?,
             support: alternation(&n.support)?,
             background: Regex::new(&spaces(&format!("(?i)(?:{})", n.background.join("|")))).map_err(|e| e.to_string())?,
+            caption: if n.caption.is_empty() {
+                None
+            } else {
+                Some(Regex::new(&spaces(&format!("(?i)(?:{})", n.caption.join("|")))).map_err(|e| e.to_string())?)
+            },
             report_verbs: alternation(&n.report_verbs)?,
         })
     }
@@ -245,6 +255,9 @@ impl Lexicon {
     fn sentence_non_event(&self, s: &str) -> Option<NonEvent> {
         if s.trim_end().trim_end_matches(['"', '”', '’', '\'']).ends_with('?') {
             return Some(NonEvent::Question);
+        }
+        if self.caption.as_ref().is_some_and(|c| c.is_match(s)) {
+            return Some(NonEvent::Caption);
         }
         if self.background.is_match(s) {
             return Some(NonEvent::Background);
@@ -365,6 +378,28 @@ mod tests {
         assert_eq!(first("If ISIS' latest offensive is successful, refugees could suffer").unwrap().1, Some(NonEvent::Conditional));
         assert_eq!(first("In 2015, rebels captured the base").unwrap().1, Some(NonEvent::Background));
         assert_eq!(first("This comes after ISIS militants lost areas in clashes with the SDF").unwrap().1, Some(NonEvent::Background));
+        // Background, however the war is named; habits are not events.
+        let bg = |s: &str| first(s).unwrap().1;
+        assert_eq!(
+            bg("Several government aircraft have been shot down by rebels since the civil war erupted five years ago."),
+            Some(NonEvent::Background)
+        );
+        assert_eq!(bg("It is regularly targeted in strikes by the regime as well as Russian warplanes."), Some(NonEvent::Background));
+        assert_eq!(bg("Rebels shelled the town on Monday, killing three people."), None);
+        // Warnings are not events.
+        assert_eq!(bg("Moscow warns against new US missile strikes on Syria, a general said on Tuesday."), Some(NonEvent::Intent));
+        // A caption run into the text.
+        assert_eq!(
+            bg("In this photo taken on June 8 provided by the Syrian Civil Defence, workers help an injured woman after warplanes attacked a street in Aleppo (AP photo)"),
+            Some(NonEvent::Caption)
+        );
+        assert_eq!(
+            bg("A man gets treatment at a hospital after the chlorine gas attack in Idlib [Anadolu] It is hit by strikes."),
+            Some(NonEvent::Caption)
+        );
+        assert_eq!(bg("The photo agency said warplanes struck the town on Monday, killing four."), None);
+        assert_eq!(bg("BEIRUT (Reuters) - Warplanes struck the town of Saraqeb on Monday, killing four."), None);
+        assert_eq!(bg("AMMAN (AFP) — Warplanes struck the town of Saraqeb on Monday, killing four."), None);
         assert_eq!(first("The army, backed by Russian air strikes, attacked").unwrap().1, Some(NonEvent::Support));
         assert_eq!(first("Were the rebels able to control the town?").unwrap().1, Some(NonEvent::Question));
         // Reported speech of what happened is an event.
