@@ -170,7 +170,10 @@ static PASSIVE_AUX: LazyLock<Regex> =
 static AND_HARM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&crate::extract::lexicon::spaces(r"(?i)^\s*and\s+(?:killing|wounding|injuring|killed|wounded|injured)\b")).expect("valid")
 });
-static LINK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^[\w\s'-]*?\s(?:and|as well as|plus|including)\s+$").expect("valid"));
+static LINK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^[\w\s'-]*?\s(?:and|as well as|plus)\s+$").expect("valid"));
+/// "three civilians including one child": the second count is part of the first.
+static SUBSET: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^[\w\s'-]*?\s(?:including|among them|among whom|of whom|of them)\s+$").expect("valid"));
 
 fn harm_of(word: &str) -> Harm {
     let w = word.to_ascii_lowercase();
@@ -256,8 +259,13 @@ pub fn casualties(s: &str) -> Vec<Casualty> {
                 any = true;
                 // "27 civilians as well as 41 combatants"
                 let link = &*LINK;
-                match qs.iter().find(|x| x.1 >= end) {
-                    Some(nx) if link.is_match(&s[q.2..nx.1]) && nx.1 - q.2 < 60 => pos = nx.1,
+                match qs.iter().enumerate().find(|(_, x)| x.1 >= end) {
+                    Some((_, nx)) if link.is_match(&s[q.2..nx.1]) && nx.1 - q.2 < 60 => pos = nx.1,
+                    // Counted already: no later harm word may count it again.
+                    Some((j, nx)) if SUBSET.is_match(&s[q.2..nx.1]) && nx.1 - q.2 < 60 => {
+                        used.push(j);
+                        break;
+                    }
                     _ => break,
                 }
             }
@@ -351,6 +359,13 @@ mod tests {
         assert_eq!(cas("dozens were reportedly killed on both sides")[0].1, 12);
         let c = cas("The fighting has killed at least 27 civilians as well as 41 combatants, the Observatory said.");
         assert_eq!(c.iter().map(|x| x.1).collect::<Vec<_>>(), vec![27, 41]);
+        // A part of a count is not added to it, with or without its commas.
+        let c = cas("Shelling on the area killed three civilians including one child the observatory said.");
+        assert_eq!(c.iter().map(|x| x.1).collect::<Vec<_>>(), vec![3]);
+        let c = cas("Air strikes killed at least 21 civilians, eight of them children, and wounded dozens.");
+        assert_eq!(c.iter().filter(|x| x.0 == Harm::Killed).map(|x| x.1).collect::<Vec<_>>(), vec![21]);
+        let c = cas("A bomb blast killed 19 people including five children were killed in the south");
+        assert_eq!(c.iter().map(|x| x.1).collect::<Vec<_>>(), vec![19]);
         assert_eq!(cas("more than 20 members of al-Quds group were killed")[0].1, 20);
         assert_eq!(cas("The death toll rose to 112 on Sunday")[0].1, 112);
         assert_eq!(cas("Shelling killed civilians in the town")[0].2, Bound::Unstated);
