@@ -300,3 +300,18 @@ fn the_main_event_is_recent_news_not_background() {
     let main = sitrep_core::main_event(&a, &events).expect("a main event");
     assert_eq!(main.admin1.as_deref(), Some("Deir ez Zor"), "{}", describe(main));
 }
+
+// --- merging mentions -----------------------------------------------------------------------
+
+#[test]
+fn an_undated_report_does_not_take_the_date_of_a_weeks_old_mention() {
+    let a = article(
+        "At least 45 people have been killed in a US airstrike in the city of Raqqa. \
+         In letters sent on August 24, the ministry said the coalition was killing civilians through aerial bombardment of Raqqa.",
+        Some("2017-10-03"),
+    );
+    let evs = extract(&a);
+    let first = evs.iter().find(|e| e.fatalities == 45).unwrap_or_else(|| panic!("{:#?}", evs.iter().map(describe).collect::<Vec<_>>()));
+    assert_ne!(first.event_date, chrono::NaiveDate::from_ymd_opt(2017, 8, 24), "{}", describe(first));
+    assert_eq!(first.evidence.len(), 1, "{}", describe(first));
+}

@@ -398,6 +398,10 @@ mod tests {
             Some(NonEvent::Caption)
         );
         assert_eq!(bg("The photo agency said warplanes struck the town on Monday, killing four."), None);
+        assert_eq!(
+            bg("(Photos Heavy smoke billows following a US airstrike on the western frontline of Raqqah on July 17 2017. by AFP)"),
+            Some(NonEvent::Caption)
+        );
         assert_eq!(bg("BEIRUT (Reuters) - Warplanes struck the town of Saraqeb on Monday, killing four."), None);
         assert_eq!(bg("AMMAN (AFP) — Warplanes struck the town of Saraqeb on Monday, killing four."), None);
         assert_eq!(first("The army, backed by Russian air strikes, attacked").unwrap().1, Some(NonEvent::Support));

@@ -174,8 +174,15 @@ fn places_related(a: &PlaceMention, b: &PlaceMention) -> bool {
     contains(&wx, &wy) || contains(&wy, &wx)
 }
 
-fn dates_compatible(a: &Option<When>, b: &Option<When>) -> bool {
+/// Whether two mentions' dates allow one event. A mention without a date is taken to be recent
+/// (the week before publication, as fusion takes it): it is not the event of a day-precise date
+/// weeks earlier ("letters sent on August 24" in an article of October 3).
+fn dates_compatible(a: &Option<When>, b: &Option<When>, published: Option<NaiveDate>) -> bool {
     match (a, b) {
+        (None, Some(w)) | (Some(w), None) => match (w.date, published) {
+            (Some(d), Some(p)) if w.precision == 1 => d >= p - chrono::Duration::days(7) && d <= p + chrono::Duration::days(1),
+            _ => true,
+        },
         (Some(a), Some(b)) => {
             if a.precision >= 2 || b.precision >= 2 {
                 return true;
@@ -205,14 +212,14 @@ impl<'a> Extractor<'a> {
         parties.len() < 2
     }
 
-    fn compatible(&self, m: &Mention, d: &Draft) -> bool {
+    fn compatible(&self, m: &Mention, d: &Draft, published: Option<NaiveDate>) -> bool {
         if m.typing.event_type != d.event_type {
             return false;
         }
         if d.event_type != "Battles" && m.typing.sub_event_type != d.sub_event_type {
             return false;
         }
-        if !dates_compatible(&m.when, &d.when) {
+        if !dates_compatible(&m.when, &d.when, published) {
             return false;
         }
         for a in [m.actor1.as_ref(), m.actor2.as_ref()].into_iter().flatten() {
@@ -595,7 +602,8 @@ impl<'a> Extractor<'a> {
             let target = if elaborated.is_some() {
                 elaborated
             } else {
-                let compatible: Vec<usize> = (0..drafts.len()).filter(|&i| self.compatible(&m, &drafts[i])).collect();
+                let published = article.published.map(|p| p.date);
+                let compatible: Vec<usize> = (0..drafts.len()).filter(|&i| self.compatible(&m, &drafts[i], published)).collect();
                 let same_place = compatible
                     .iter()
                     .copied()

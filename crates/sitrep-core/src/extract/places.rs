@@ -23,6 +23,12 @@ struct File {
     not_places: Vec<String>,
     #[serde(default)]
     organisation_words: Vec<String>,
+    #[serde(default)]
+    leading_words: Vec<String>,
+    #[serde(default)]
+    trailing_breaks: Vec<String>,
+    #[serde(default)]
+    person_words: Vec<String>,
     reporting: Vec<String>,
 }
 
@@ -37,6 +43,9 @@ pub struct PlaceCues {
     cues: Vec<Cue>,
     not_places: Vec<String>,
     organisation_words: Vec<String>,
+    leading_words: Vec<String>,
+    trailing_breaks: Vec<String>,
+    person_words: Vec<String>,
     /// The reporting phrases, as one regex.
     reporting: Regex,
     splitter: Regex,
@@ -81,7 +90,16 @@ impl PlaceCues {
             Regex::new(&format!("(?:{})", f.reporting.iter().map(|r| crate::extract::lexicon::spaces(r)).collect::<Vec<_>>().join("|")))
                 .map_err(|e| e.to_string())?;
         let splitter = Regex::new(r",\s*|,?\s+and\s+|,?\s+or\s+").map_err(|e| e.to_string())?;
-        Ok(PlaceCues { cues, not_places: f.not_places, organisation_words: f.organisation_words, reporting, splitter })
+        Ok(PlaceCues {
+            cues,
+            not_places: f.not_places,
+            organisation_words: f.organisation_words,
+            leading_words: f.leading_words,
+            trailing_breaks: f.trailing_breaks,
+            person_words: f.person_words,
+            reporting,
+            splitter,
+        })
     }
 
     pub fn builtin() -> &'static PlaceCues {
@@ -96,6 +114,21 @@ impl PlaceCues {
             && !self.not_places.iter().any(|x| x.eq_ignore_ascii_case(n))
             && n.chars().any(|c| c.is_alphabetic())
             && (!n.contains(' ') || !self.organisation_words.iter().any(|w| w == last))
+            && !n.split_whitespace().any(|w| self.person_words.iter().any(|p| p == w))
+    }
+
+    /// The place name inside a run of capitalised words (byte range within `name`): without a
+    /// country's possessive before it ("Syrias Idlib") and without what a headline run into the
+    /// text put after it ("Raqa Monitor AFP", "Aleppo Saturday").
+    fn trim(&self, name: &str) -> (usize, usize) {
+        let words: Vec<(usize, &str)> = name.split_whitespace().map(|w| (w.as_ptr() as usize - name.as_ptr() as usize, w)).collect();
+        let is = |list: &[String], w: &str| list.iter().any(|x| x.eq_ignore_ascii_case(w));
+        let first = words.iter().position(|(_, w)| !is(&self.leading_words, w)).unwrap_or(0);
+        let last = words[first..].iter().skip(1).position(|(_, w)| is(&self.trailing_breaks, w)).map_or(words.len(), |i| first + 1 + i);
+        match (words.get(first), words.get(last - 1)) {
+            (Some(&(a, _)), Some(&(b, w))) => (a, b + w.len()),
+            _ => (0, name.len()),
+        }
     }
 
     /// Place mentions in a sentence, left to right; where cues overlap, the earlier cue in the
@@ -124,6 +157,10 @@ impl PlaceCues {
                     }
                     pieces.push((pos, text.len()));
                     for (a, b) in pieces {
+                        let (a, b) = {
+                            let (x, y) = self.trim(&text[a..b]);
+                            (a + x, a + y)
+                        };
                         let (start, end) = (g.start() + a, g.start() + b);
                         let name = strip_article(&s[start..end]);
                         if !self.is_place_name(name) || inside_excluded(start, end) || taken(&out, start, end) {
@@ -202,6 +239,11 @@ mod tests {
         assert_eq!(names("Hama province")[0], ("Hama".into(), "region".into()));
         assert_eq!(names("rocket fire on Syrias second city Aleppo killed five")[0], ("Aleppo".into(), "town".into()));
         assert_eq!(names("shelling of the border town Azaz went on")[0], ("Azaz".into(), "town".into()));
+        // Headline words run into the text around a place.
+        assert_eq!(names("A US-led strike killed 18 civilians in the city of Syrias Raqa Monitor AFP Tuesday")[0].0, "Raqa");
+        assert_eq!(names("Strike kills 15 in the town of Syrias Idlib Monitor An air strike")[0].0, "Idlib");
+        assert_eq!(names("fighting in the town of Tal Abyad went on")[0].0, "Tal Abyad");
+        assert_eq!(names("fighting in the city of Deir Ezzor Saturday")[0].0, "Deir Ezzor");
     }
 
     #[test]
@@ -218,6 +260,10 @@ mod tests {
     fn organisations_are_not_places() {
         assert!(names("students gathered at Aleppo University on Monday").is_empty());
         assert!(names("a statement from the Hama Military Council said").is_empty());
+        // Nor are people with their titles.
+        assert!(names("a letter to UN Secretary General Antonio Guterres in the town of Wednesday US Defence Secretary").is_empty());
+        assert!(names("rebels in the city of President Bashar al-Assad").is_empty());
+        assert_eq!(names("clashes near the Sheikh Maqsoud district")[0].0, "Sheikh Maqsoud");
         assert_eq!(names("fighting in Aleppo city went on")[0].0, "Aleppo");
     }
 
