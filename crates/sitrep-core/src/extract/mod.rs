@@ -315,7 +315,11 @@ impl<'a> Extractor<'a> {
                             || gap.ends_with("area on the")
                             || ["barrier", "checkpoint", "area", "district"]
                                 .iter()
-                                .any(|w| gap.starts_with(w) && gap.split_whitespace().count() <= 3);
+                                .any(|w| gap.starts_with(w) && gap.split_whitespace().count() <= 3)
+                            // "the X district in the city of Raqqa"
+                            || ["area", "district", "neighbourhood", "neighborhood", "quarter", "suburb"]
+                                .iter()
+                                .any(|w| gap.starts_with(w) && gap.contains(" in ") && gap.split_whitespace().count() <= 6);
                         if linked && next.name != pl.name {
                             article_places.within.entry(pl.name.clone()).or_insert_with(|| next.name.clone());
                         }

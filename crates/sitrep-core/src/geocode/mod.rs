@@ -656,7 +656,17 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
         let cue = e.location_cue.clone();
         // A sentence that speaks of a province names its governorate ("the Hara area in
         // southern Daraa province"); only those are scanned (the scan costs a fold per word).
-        let local_admin1 = e.evidence.iter().flat_map(|span| g.provinces_named_in(&span.text)).collect();
+        let mut local_admin1: Vec<String> = e.evidence.iter().flat_map(|span| g.provinces_named_in(&span.text)).collect();
+        // The place the text puts this one in ("the X district in the city of Raqqa").
+        let container = places
+            .within
+            .get(&loc)
+            .or_else(|| e.location_qualifier.as_ref().and_then(|q| places.within.get(loc.trim_start_matches(q.as_str()).trim())))
+            .and_then(|c| g.resolve(c, &Context { cue: cue.clone(), local_admin1: local_admin1.clone(), ..ctx.clone() }));
+        let container_admin1 = container.as_ref().and_then(|c| c.admin1.clone());
+        if let Some(a) = &container_admin1 {
+            local_admin1.push(a.clone());
+        }
         let ctx_here = Context { cue: cue.clone(), local_admin1, ..ctx.clone() };
         // "western Qalamoun" may be a place of its own; else the name without its qualifier.
         let mut res = g.resolve(&loc, &ctx_here);
@@ -666,17 +676,13 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
                 res = g.resolve(bare, &ctx_here);
             }
         }
-        // A place the gazetteer lacks, which the text puts on or in another: that one, near.
+        // A place the gazetteer lacks, which the text puts on or in another, or one it knows
+        // only in another governorate than the container's (a namesake): the container, near.
         let mut via_container = false;
-        if res.is_none() {
-            if let Some(c) = places
-                .within
-                .get(&loc)
-                .or_else(|| e.location_qualifier.as_ref().and_then(|q| places.within.get(loc.trim_start_matches(q.as_str()).trim())))
-            {
-                res = g.resolve(c, &ctx_here);
-                via_container = res.is_some();
-            }
+        let outside = |r: &Resolution| container_admin1.is_some() && r.admin1 != container_admin1;
+        if res.as_ref().is_none_or(outside) && container.is_some() {
+            res = container;
+            via_container = true;
         }
         let Some(mut r) = res else { continue };
         if via_container {
@@ -823,6 +829,19 @@ mod tests {
         // supplement's town on the Euphrates.
         let r = resolve("Al Tabqah", &[]).unwrap();
         assert_eq!(r.admin1.as_deref(), Some("Ar-Raqqa"), "{r:#?}");
+    }
+
+    #[test]
+    fn a_district_the_text_puts_in_a_city_stays_in_that_city() {
+        // The gazetteer knows an al-Touseeiyah only in Daraa; the text puts it in Raqqa.
+        let a = crate::read::test_article(
+            "t.txt",
+            "T\n\nUS jets targeted the al-Touseeiyah district in the city of Raqqah on Monday, killing ten civilians.\n",
+        );
+        let e = crate::events_of(&a);
+        assert_eq!(e.len(), 1, "{e:#?}");
+        assert_eq!(e[0].admin1.as_deref(), Some("Ar-Raqqa"), "{:#?}", e[0]);
+        assert_eq!(e[0].geo_precision, Some(2));
     }
 
     #[test]
