@@ -113,9 +113,19 @@ pub fn find(s: &str, published: Option<NaiveDate>) -> Vec<(When, usize, usize)> 
         } else if c.name("today").is_some() {
             When { date: published, weekday: published.map(|d| weekday_name(d.weekday()).to_string()), precision: 1, text }
         } else if c.name("week").is_some() {
-            When { date: published, weekday: None, precision: 2, text }
+            // ACLED codes a span at its middle with the span's precision: "last week" is the
+            // seven days before this week's, "this week" or "the past few days" the days up to
+            // publication.
+            let back = if text.to_ascii_lowercase().starts_with("last") { 4 } else { 3 };
+            When { date: published.map(|p| p - Duration::days(back)), weekday: None, precision: 2, text }
         } else {
-            When { date: published, weekday: None, precision: 3, text }
+            // "last month": the middle of the month before publication's.
+            let date = if text.to_ascii_lowercase().starts_with("last") {
+                published.and_then(|p| p.with_day(1)).and_then(|first| first.pred_opt()).and_then(|d| d.with_day(15))
+            } else {
+                published
+            };
+            When { date, weekday: None, precision: 3, text }
         };
         out.push((when, m.start(), m.end()));
     }
@@ -223,6 +233,18 @@ mod tests {
         assert_eq!(find("on 3 March", None)[0].0.date, None, "no year and no publication date: unresolved");
         assert_eq!(find("on December 30", p)[0].0.date, Some(d("2015-12-30")), "after publication means last year");
         assert!(find("ISIS may attack", p).is_empty());
+    }
+
+    #[test]
+    fn weeks_and_months_are_coded_at_their_middle() {
+        let p = Some(d("2013-08-03"));
+        let w = &find("last month witnessed heavy clashes", p)[0].0;
+        assert_eq!((w.date, w.precision), (Some(d("2013-07-15")), 3));
+        let w = &find("clashes went on last week", p)[0].0;
+        assert_eq!((w.date, w.precision), (Some(d("2013-07-30")), 2));
+        let w = &find("clashes this week", p)[0].0;
+        assert_eq!((w.date, w.precision), (Some(d("2013-07-31")), 2));
+        assert_eq!(find("clashes last month", None)[0].0.date, None);
     }
 
     #[test]
