@@ -505,8 +505,11 @@ fn bench_fakes_credibility(input: &Path, show_clusters: bool) -> Result<bool> {
     let headers = rdr.headers()?.clone();
     let col = |n: &str| headers.iter().position(|h| h == n).with_context(|| format!("no column {n}"));
     let (ct, cc, cs, cd, cl) = (col("article_title")?, col("article_content")?, col("source")?, col("date")?, col("label")?);
+    let cloc = col("location")?;
     let opts = ReadOptions { date_order: Some(sitrep_core::dates::DateOrder::MonthFirst), ..ReadOptions::default() };
     let mut rows: Vec<(sitrep_core::Article, bool, Vec<String>)> = Vec::new();
+    // Each article's crowd-coded main event: its date and place.
+    let mut gold: std::collections::HashMap<String, (Option<chrono::NaiveDate>, String)> = std::collections::HashMap::new();
     for (i, rec) in rdr.records().enumerate() {
         let rec = rec?;
         let doc = serde_json::json!({ "title": &rec[ct], "text": &rec[cc], "source": &rec[cs], "date": &rec[cd] }).to_string();
@@ -514,6 +517,7 @@ fn bench_fakes_credibility(input: &Path, show_clusters: bool) -> Result<bool> {
         read::read_bytes(&format!("fakes-{i}.json"), doc.as_bytes(), &opts, &mut |r| article = r.ok());
         let Some(a) = article else { continue };
         let label = rec[cl].trim() == "1";
+        gold.insert(a.id.clone(), (chrono::NaiveDate::parse_from_str(rec[cd].trim(), "%m/%d/%y").ok(), rec[cloc].trim().to_lowercase()));
         rows.push((a, label, words(&format!("{} {}", &rec[ct], &rec[cc]))));
     }
     let t = Instant::now();
@@ -608,6 +612,23 @@ fn bench_fakes_credibility(input: &Path, show_clusters: bool) -> Result<bool> {
         *sizes.entry(f.articles.len()).or_default() += 1;
     }
     println!("clusters by articles: {}", sizes.iter().map(|(k, v)| format!("{k} articles: {v}")).collect::<Vec<_>>().join(", "));
+    // A check that needs no reading, and is only a proxy: the articles of a multi-outlet cluster
+    // should agree on their crowd-coded main event's date (within 3 days) and place. FA-KES codes
+    // one event per article, so a right cluster of two articles' secondary events can fail it.
+    let consistent = multi
+        .iter()
+        .filter(|f| {
+            let g: Vec<&(Option<chrono::NaiveDate>, String)> = f.articles.iter().filter_map(|a| gold.get(a)).collect();
+            g.iter().enumerate().all(|(i, a)| {
+                g[i + 1..].iter().all(|b| matches!((a.0, b.0), (Some(x), Some(y)) if (x - y).num_days().abs() <= 3) && a.1 == b.1)
+            })
+        })
+        .count();
+    println!(
+        "multi-outlet clusters whose articles' crowd-coded date (within 3 days) and place agree: {consistent} of {} ({:.0}%)",
+        multi.len(),
+        100.0 * consistent as f64 / multi.len().max(1) as f64
+    );
     if show_clusters {
         let title: std::collections::HashMap<&str, (&str, bool)> =
             rows.iter().map(|(a, l, _)| (a.id.as_str(), (a.title.as_deref().unwrap_or("-"), *l))).collect();

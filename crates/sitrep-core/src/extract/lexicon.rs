@@ -386,6 +386,12 @@ mod tests {
         );
         assert_eq!(bg("It is regularly targeted in strikes by the regime as well as Russian warplanes."), Some(NonEvent::Background));
         assert_eq!(bg("Rebels shelled the town on Monday, killing three people."), None);
+        assert_eq!(bg("Takfiri groups operating in Syria launch frequent attacks against residential areas."), Some(NonEvent::Background));
+        assert_eq!(
+            bg("The advances against Daesh in Deir Ezzor have resulted in a heavy civilian death toll through Russian and coalition air raids."),
+            Some(NonEvent::Background)
+        );
+        assert_eq!(bg("A daily bread queue was hit by shelling on Monday, killing four people."), None);
         // Warnings are not events.
         assert_eq!(bg("Moscow warns against new US missile strikes on Syria, a general said on Tuesday."), Some(NonEvent::Intent));
         // A caption run into the text.
