@@ -68,6 +68,16 @@ def main(path):
             f += [float(r[k] == v) for v in vs]
         claims.append(f)
         outlet.append([float(r["source"] == v) for v in values["source"]])
+    # Two articles of one date and place that claim the same (tolls, actor, cause): does the
+    # label follow the claims?
+    agree = differ = 0
+    for members in groups.values():
+        for x in range(len(members)):
+            for z in range(x + 1, len(members)):
+                a, b = rows[members[x]], rows[members[z]]
+                if all(a[k] == b[k] for k in TOLLS + ["actor", "cause_of_death"]):
+                    agree += a["label"] == b["label"]
+                    differ += a["label"] != b["label"]
     cv = StratifiedKFold(10, shuffle=True, random_state=0)
     print(f"FA-KES dev: {len(rows)} articles, {y.mean():.3f} credible; "
           f"{sum(1 for g in groups.values() if len(g) > 1)} date-and-place groups of several articles")
@@ -76,6 +86,7 @@ def main(path):
         p = cross_val_predict(model, X, y, cv=cv, method="predict_proba")[:, 1]
         print(f"  {name}: ROC AUC {roc_auc_score(y, p):.3f}")
 
+    print(f"pairs of articles of one date and place with identical claims: same label {agree}, different {differ}")
     print("gold claims and their agreement with co-reports (10-fold CV):")
     X = np.array(claims)
     auc("logistic regression", make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, C=0.3)), X)
