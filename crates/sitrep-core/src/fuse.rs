@@ -116,11 +116,11 @@ fn window(e: &Event, published: Option<NaiveDate>) -> Option<(i32, i32)> {
             let r = match e.time_precision {
                 1 => 0,
                 2 => 3,
-                _ => 15,
+                _ => MAX_RADIUS,
             };
             Some((day(d) - r, day(d) + r))
         }
-        (None, Some(p)) => Some((day(p) - 7, day(p))),
+        (None, Some(p)) => Some((day(p) - UNDATED_SPAN, day(p))),
         (None, None) => None,
     }
 }
@@ -356,7 +356,7 @@ pub fn neighbourhood<E>(
             self.in_part.push(false);
             i
         }
-        /// Adds a report to the part; true when it was not in it.
+        /// Adds a report to the part: its index, when it was not in it yet.
         fn join(&mut self, r: (Event, Option<NaiveDate>)) -> Option<usize> {
             let i = self.add(r);
             (!std::mem::replace(&mut self.in_part[i], true)).then_some(i)
@@ -370,7 +370,6 @@ pub fn neighbourhood<E>(
     }
     let date = |d: i32| NaiveDate::from_num_days_from_ce_opt(d).unwrap_or(NaiveDate::MIN);
     while !frontier.is_empty() {
-        let mut next: Vec<usize> = Vec::new();
         // Every report whose window shares a day with a frontier report's window.
         let mut days: BTreeSet<i32> = BTreeSet::new();
         for &i in &frontier {
@@ -416,11 +415,10 @@ pub fn neighbourhood<E>(
                 }
             }
         }
-        for j in joined {
+        for &j in &joined {
             loaded.in_part[j] = true;
-            next.push(j);
         }
-        frontier = next;
+        frontier = joined.into_iter().collect();
     }
     Ok(loaded.all.into_iter().zip(loaded.in_part).filter(|(_, p)| *p).map(|(r, _)| r).collect())
 }
