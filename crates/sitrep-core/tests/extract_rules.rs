@@ -315,3 +315,15 @@ fn an_undated_report_does_not_take_the_date_of_a_weeks_old_mention() {
     assert_ne!(first.event_date, chrono::NaiveDate::from_ymd_opt(2017, 8, 24), "{}", describe(first));
     assert_eq!(first.evidence.len(), 1, "{}", describe(first));
 }
+
+#[test]
+fn a_toll_told_twice_counts_once() {
+    // The headline's "31 dead" and the body's "killed 31 people" are the same 31.
+    let e = one("Syrian government shelling of the town of Jayrud on Saturday killed 31 people, among 31 dead in the reprisal.");
+    assert_eq!(e.fatalities, 31, "{}", describe(&e));
+    // Named sides add up, and so do victims of no side beside them.
+    let e = one("Shelling of the town of Jayrud on Saturday killed 3 civilians and 4 rebels.");
+    assert_eq!(e.fatalities, 7, "{}", describe(&e));
+    let e = one("The fighting in the town of Jayrud on Saturday killed at least 27 civilians as well as 41 combatants.");
+    assert_eq!(e.fatalities, 68, "{}", describe(&e));
+}

@@ -887,7 +887,12 @@ fn sum_casualties(by_side: &BTreeMap<String, Quantity>, unstated: u32) -> (u32, 
     if stated.is_empty() {
         return (unstated, "unstated".to_string());
     }
-    let total = stated.iter().map(|q| q.value).sum();
+    // Victims of no named side in the very number of a named side's ("31 dead" beside "killed
+    // 31 people") are those told again, not more ("27 civilians as well as 41 combatants" add).
+    let named: Vec<u32> =
+        by_side.iter().filter(|(side, q)| side.as_str() != "unknown" && q.bound != Bound::Unstated).map(|(_, q)| q.value).collect();
+    let unnamed = by_side.get("unknown").filter(|q| q.bound != Bound::Unstated).map_or(0, |q| q.value);
+    let total = named.iter().sum::<u32>() + if named.contains(&unnamed) { 0 } else { unnamed };
     let bound = if stated.iter().any(|q| q.bound == Bound::AtLeast) {
         "at_least"
     } else if stated.iter().any(|q| q.bound == Bound::About) {

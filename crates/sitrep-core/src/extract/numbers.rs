@@ -197,7 +197,12 @@ pub fn casualties(s: &str) -> Vec<Casualty> {
         let is_passive = c.name("passive").is_some()
             && (passive_aux.is_match(before)
                 || matches!(word.to_ascii_lowercase().as_str(), "dead" | "died" | "slain" | "perished" | "lost their lives"))
-            || (c.name("active").is_some() && passive_aux.is_match(before));
+            || (c.name("active").is_some() && passive_aux.is_match(before))
+            // A reduced relative clause: "among at least 31 people killed on Saturday".
+            || (c.name("active").is_some()
+                && (word.ends_with("ed") || word.ends_with("dead") || word.ends_with("down"))
+                && !qs.iter().any(|q| q.1 >= m.end() && words_between(s, m.end(), q.1) <= 2)
+                && qs.iter().any(|q| q.2 <= m.start() && words_between(s, q.2, m.start()) <= 2));
         if c.name("toll").is_some() {
             // "the death toll rose to 112": the first quantity within a few words after.
             if let Some((i, q)) =
@@ -367,6 +372,9 @@ mod tests {
         let c = cas("A bomb blast killed 19 people including five children were killed in the south");
         assert_eq!(c.iter().map(|x| x.1).collect::<Vec<_>>(), vec![19]);
         assert_eq!(cas("more than 20 members of al-Quds group were killed")[0].1, 20);
+        let c = cas("Two medics were among at least 31 people killed on Saturday in government shelling of the town.");
+        assert_eq!((c[0].1, c[0].2), (31, Bound::AtLeast), "{c:?}");
+        assert_eq!(cas("the 12 fighters killed in the raid were buried")[0].1, 12);
         assert_eq!(cas("The death toll rose to 112 on Sunday")[0].1, 112);
         assert_eq!(cas("Shelling killed civilians in the town")[0].2, Bound::Unstated);
         assert!(cas("No one was hurt and fighters left the area").iter().all(|c| c.2 == Bound::Unstated || c.0 == Harm::Injured));
