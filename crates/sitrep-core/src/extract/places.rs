@@ -253,6 +253,8 @@ mod tests {
         // People and peoples are not places, nor are month abbreviations.
         assert!(names("a message from Bashar Assad to Putin in Jan was read").is_empty());
         assert!(names("clashes between Kurds and Arabs").is_empty());
+        // Nor are the countries and capitals a monitor or a government is based in.
+        assert!(names("the Syrian Observatory, a monitoring group based in the UK, reported the strikes").is_empty());
         assert_eq!(names("he told ARA News in Qalamoun that fighting in Idlib went on")[0].0, "Idlib");
     }
 
