@@ -35,6 +35,8 @@ struct NonEventSpec {
     background: Vec<String>,
     #[serde(default)]
     caption: Vec<String>,
+    #[serde(default)]
+    allegation: Vec<String>,
     report_verbs: Vec<String>,
 }
 
@@ -79,6 +81,8 @@ pub enum NonEvent {
     Question,
     /// A photo caption run into the text ("In this photo taken on June 8 ... (AP photo)").
     Caption,
+    /// What one side accuses another of ("accused the regime of using barrel bombs").
+    Allegation,
 }
 
 /// The compiled lexicon.
@@ -95,6 +99,7 @@ pub struct Lexicon {
     support: Regex,
     background: Regex,
     caption: Option<Regex>,
+    allegation: Option<Regex>,
     pub report_verbs: Regex,
 }
 
@@ -192,6 +197,7 @@ impl Lexicon {
             } else {
                 Some(Regex::new(&spaces(&format!("(?i)(?:{})", n.caption.join("|")))).map_err(|e| e.to_string())?)
             },
+            allegation: if n.allegation.is_empty() { None } else { Some(alternation(&n.allegation)?) },
             report_verbs: alternation(&n.report_verbs)?,
         })
     }
@@ -275,6 +281,11 @@ impl Lexicon {
         let with_trigger = &s[start - window.len()..trigger_end];
         if self.intent.is_match(with_trigger) {
             return Some(NonEvent::Intent);
+        }
+        // An accusation with a day ("accused government forces of killing 1,000 civilians with
+        // poison gas on Wednesday") tells a dated event; without one, a charge or a habit.
+        if self.allegation.as_ref().is_some_and(|a| a.is_match(with_trigger)) && crate::extract::when::find(s, None).is_empty() {
+            return Some(NonEvent::Allegation);
         }
         if self.negation.is_match(window) {
             return Some(NonEvent::Negation);
@@ -404,6 +415,20 @@ mod tests {
             Some(NonEvent::Caption)
         );
         assert_eq!(bg("The photo agency said warplanes struck the town on Monday, killing four."), None);
+        // Accusations are not events; what is blamed on someone happened.
+        assert_eq!(bg("Syrias regime has been accused of regularly using barrel bombs on rebel-held areas."), Some(NonEvent::Allegation));
+        assert_eq!(
+            bg("Residents had previously accused Russian aircraft of using napalm bombs in attacks on the area."),
+            Some(NonEvent::Allegation)
+        );
+        assert_eq!(
+            bg("Syrian regime and rebels have traded accusations over which side is using toxic gas in their shelling."),
+            Some(NonEvent::Allegation)
+        );
+        assert_eq!(bg("A car bomb exploded in the town of Al-Horra on Monday, an attack the government blamed on rebels."), None);
+        assert_eq!(bg("The opposition has accused government forces of shelling the town of Douma on Wednesday."), None);
+        let s = "The opposition has accused government forces of killing well over 1000 civilians with poison gas in Damascus suburbs on Wednesday.";
+        assert_eq!(first(s).map(|x| (x.0, x.1)), Some(("chemical".to_string(), None)));
         assert_eq!(
             bg("(Photos Heavy smoke billows following a US airstrike on the western frontline of Raqqah on July 17 2017. by AFP)"),
             Some(NonEvent::Caption)
