@@ -282,8 +282,10 @@ async fn post_articles(
             ))
         }
     };
+    let state = s.clone();
     let summary = s
         .with_store(move |st| {
+            let _one_at_a_time = state.writes.lock().map_err(|_| ApiError::internal("write lock poisoned"))?;
             let mut ing = sitrep_core::ingest::Ingester::new(st, 500);
             let mut stop = None;
             sitrep_core::read::read_bytes(name, &body, &sitrep_core::read::ReadOptions::default(), &mut |r| match r {

@@ -59,6 +59,9 @@ pub struct AppState {
     permits: tokio::sync::Semaphore,
     token: Option<String>,
     max_body: usize,
+    /// Ingests run one at a time: incremental fusion reads what is stale and then writes its
+    /// part, and two at once could each write a part computed without the other's reports.
+    writes: Mutex<()>,
 }
 
 impl AppState {
@@ -71,6 +74,7 @@ impl AppState {
             permits: tokio::sync::Semaphore::new(Self::CONNECTIONS),
             token: config.token.clone(),
             max_body: config.max_body,
+            writes: Mutex::new(()),
         }))
     }
 

@@ -392,3 +392,39 @@ fn fused_events_changes_and_control() {
     let a = get_json(&format!("/api/articles/{}", list[0]["articles"][0].as_str().unwrap()));
     assert!(a["credibility"]["reason"].as_str().unwrap().contains("uncorroborated"));
 }
+
+#[test]
+fn concurrent_posts_leave_fusion_as_a_full_run_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    let base = start(db.clone(), Some(TOKEN), 1 << 20);
+    let towns = ["Azaz", "Manbij", "Saraqeb", "Jarablus"];
+    let outlets = ["Reuters", "SANA", "AFP"];
+    let threads: Vec<_> = towns
+        .iter()
+        .enumerate()
+        .flat_map(|(i, town)| outlets.iter().map(move |outlet| (i, *town, *outlet)))
+        .map(|(i, town, outlet)| {
+            let base = base.clone();
+            let body = serde_json::json!({
+                "title": format!("Blast in {town}"),
+                "text": format!("A car bomb exploded in the town of {town} on {} May 2016, killing {} people.", 3 + i, 10 + i),
+                "url": format!("https://{}.example/{town}", outlet.to_lowercase()),
+                "source": outlet,
+            })
+            .to_string();
+            std::thread::spawn(move || post(&base, Some(TOKEN), "application/json", body.as_bytes()))
+        })
+        .collect();
+    for t in threads {
+        let (status, v) = t.join().unwrap();
+        assert_eq!(status, 201, "{v}");
+    }
+    let (_, text) = get(&format!("{base}/api/fused?min_sources=3"));
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["fused"].as_array().map(Vec::len), Some(4), "{v}");
+    // A full fusion of the store finds nothing to change.
+    let mut store = sitrep_core::store::SqliteStore::open(&db).unwrap();
+    let c = sitrep_core::store::refuse(&mut store).unwrap();
+    assert_eq!((c.created, c.updated, c.merged, c.deleted), (0, 0, 0, 0), "{c:?}");
+}
