@@ -684,7 +684,7 @@ fn run_gazetteer_build(wof: &std::path::Path, out: &std::path::Path) -> Result<b
         String::from_utf8(raw).with_context(|| format!("{}: not UTF-8", wof.display()))?
     };
     use sitrep_core::geocode::build;
-    let tsv = build::build(&text, build::ADMIN1_TSV, build::SUPPLEMENT_TSV).map_err(anyhow::Error::msg)?;
+    let tsv = build::build(&text, build::ADMIN1_TSV, build::SUPPLEMENT_TSV, build::FIXES_TSV).map_err(anyhow::Error::msg)?;
     // gzip without a name or a time stamp, so that the same input gives the same bytes.
     let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::best());
     gz.write_all(tsv.as_bytes())?;

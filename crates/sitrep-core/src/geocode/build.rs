@@ -15,6 +15,21 @@ use std::collections::{BTreeMap, HashMap};
 pub const ADMIN1_TSV: &str = include_str!("../../data/admin1.tsv");
 /// The hand-made supplement shipped with sitrep (`data/places_supplement.tsv`).
 pub const SUPPLEMENT_TSV: &str = include_str!("../../data/places_supplement.tsv");
+/// Variants WOF gives a place wrongly (`data/gazetteer_fixes.tsv`).
+pub const FIXES_TSV: &str = include_str!("../../data/gazetteer_fixes.tsv");
+
+/// The fixes table: WOF id -> variants to drop.
+fn fixes_table(tsv: &str) -> Result<HashMap<String, Vec<String>>, String> {
+    let mut m: HashMap<String, Vec<String>> = HashMap::new();
+    for line in tsv.lines().filter(|l| !l.starts_with('#') && !l.starts_with("wof_id\t") && !l.trim().is_empty()) {
+        let c: Vec<&str> = line.split('\t').collect();
+        if c.len() != 3 {
+            return Err(format!("gazetteer fix line has {} columns, expected 3: {line}", c.len()));
+        }
+        m.entry(c[0].to_string()).or_default().push(c[1].to_string());
+    }
+    Ok(m)
+}
 
 fn keep_name(n: &str) -> bool {
     let n = n.trim();
@@ -45,8 +60,9 @@ pub fn admin1_table(tsv: &str) -> HashMap<String, (String, Vec<String>)> {
 }
 
 /// Builds the gazetteer TSV from the WOF places TSV, the admin1 table and the supplement.
-pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str) -> Result<String, String> {
+pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str, fixes_tsv: &str) -> Result<String, String> {
     let admin1 = admin1_table(admin1_tsv);
+    let fixes = fixes_table(fixes_tsv)?;
     let mut lines = wof_tsv.lines();
     let header: Vec<&str> = lines.next().ok_or("empty WOF file")?.split('\t').collect();
     let col = |name: &str| header.iter().position(|h| *h == name).ok_or(format!("WOF file has no column {name}"));
@@ -117,8 +133,9 @@ pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str) -> Result<St
         } else {
             Vec::new()
         };
+        let wrong = fixes.get(r[c_id]).map_or(&[][..], Vec::as_slice);
         for n in r[c_names].split('|').map(str::to_string).chain(extra) {
-            if keep_name(&n) && !names.iter().any(|x| x == n.trim()) && n.trim() != r[c_name] {
+            if keep_name(&n) && !names.iter().any(|x| x == n.trim()) && n.trim() != r[c_name] && !wrong.iter().any(|w| w == n.trim()) {
                 names.push(n.trim().to_string());
             }
         }

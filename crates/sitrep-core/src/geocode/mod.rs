@@ -832,6 +832,13 @@ mod tests {
     }
 
     #[test]
+    fn kobani_is_ayn_al_arab_not_afrin() {
+        // WOF gives Afrin the variant "Kobanî" too; data/gazetteer_fixes.tsv drops it.
+        let r = resolve("Kobani", &[]).unwrap();
+        assert_eq!((r.geo_precision, r.id.as_deref()), (1, Some("wof:1360282145")), "{r:#?}");
+    }
+
+    #[test]
     fn a_district_the_text_puts_in_a_city_stays_in_that_city() {
         // The gazetteer knows an al-Touseeiyah only in Daraa; the text puts it in Raqqa.
         let a = crate::read::test_article(
