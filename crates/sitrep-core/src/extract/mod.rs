@@ -325,6 +325,17 @@ impl<'a> Extractor<'a> {
                         }
                     }
                 }
+                // "the neighbourhoods of A and B in Aleppo city": a list shares its container.
+                for k in (0..places.len().saturating_sub(1)).rev() {
+                    let gap = s[places[k].end..places[k + 1].start].trim().trim_matches(',').trim().to_ascii_lowercase();
+                    if matches!(gap.as_str(), "" | "and" | "or") {
+                        if let Some(c) = article_places.within.get(&places[k + 1].name).cloned() {
+                            if c != places[k].name {
+                                article_places.within.entry(places[k].name.clone()).or_insert(c);
+                            }
+                        }
+                    }
+                }
                 let whens = when::find(s, published);
                 let sentence_when = whens.first().map(|w| w.0.clone());
                 let casualties = numbers::casualties(s);

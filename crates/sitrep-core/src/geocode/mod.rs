@@ -849,6 +849,13 @@ mod tests {
         assert_eq!(e.len(), 1, "{e:#?}");
         assert_eq!(e[0].admin1.as_deref(), Some("Ar-Raqqa"), "{:#?}", e[0]);
         assert_eq!(e[0].geo_precision, Some(2));
+        // A list shares its container: al-Hamadaniyeh of Aleppo city, not a Hama namesake.
+        let a = crate::read::test_article(
+            "t.txt",
+            "T\n\nTerrorists fired rocket shells on the neighborhoods of al-Hamadaniyeh and al-Midan in Aleppo city on Monday, killing a woman.\n",
+        );
+        let e = crate::events_of(&a);
+        assert!(!e.is_empty() && e.iter().all(|e| e.admin1.as_deref() == Some("Aleppo")), "{e:#?}");
     }
 
     #[test]
