@@ -125,7 +125,7 @@ impl PlaceCues {
         let is = |list: &[String], w: &str| list.iter().any(|x| x.eq_ignore_ascii_case(w));
         let first = words.iter().position(|(_, w)| !is(&self.leading_words, w)).unwrap_or(0);
         let last = words[first..].iter().skip(1).position(|(_, w)| is(&self.trailing_breaks, w)).map_or(words.len(), |i| first + 1 + i);
-        match (words.get(first), words.get(last - 1)) {
+        match (words.get(first), last.checked_sub(1).and_then(|l| words.get(l))) {
             (Some(&(a, _)), Some(&(b, w))) => (a, b + w.len()),
             _ => (0, name.len()),
         }
@@ -244,6 +244,8 @@ mod tests {
         assert_eq!(names("Strike kills 15 in the town of Syrias Idlib Monitor An air strike")[0].0, "Idlib");
         assert_eq!(names("fighting in the town of Tal Abyad went on")[0].0, "Tal Abyad");
         assert_eq!(names("fighting in the city of Deir Ezzor Saturday")[0].0, "Deir Ezzor");
+        assert_eq!(PlaceCues::builtin().trim("  "), (0, 2));
+        assert_eq!(PlaceCues::builtin().trim(""), (0, 0));
     }
 
     #[test]
