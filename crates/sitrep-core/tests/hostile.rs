@@ -1,5 +1,6 @@
 //! Property tests: the readers never panic, whatever bytes they are fed, and every article
-//! they return keeps its invariants (offsets into the text, non-empty body).
+//! they return keeps its invariants (offsets into the text, non-empty body); extraction never
+//! panics on war-report-like garbage, and its evidence points into the text.
 
 use proptest::prelude::*;
 use sitrep_core::read::{read_bytes, ReadOptions};
@@ -63,6 +64,59 @@ proptest! {
         for (name, f) in [("x", None), ("x.txt", Some(Format::Text)), ("x.html", Some(Format::Html)), ("x.csv", Some(Format::Csv)), ("x.jsonl", Some(Format::Jsonl)), ("x.json", Some(Format::Json))] {
             check(name, text.as_bytes(), f);
         }
+    }
+}
+
+/// Pieces of war reporting that steer the generator into extraction's corners: place runs,
+/// possessives, captions, counts, dates, accusations, lists.
+fn report_fragment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("the town of ".to_string()),
+        Just("Syrias ".to_string()),
+        Just("Aleppo ".to_string()),
+        Just("al-".to_string()),
+        Just("Monitor AFP ".to_string()),
+        Just("UN Secretary General ".to_string()),
+        Just(" district in the city of ".to_string()),
+        Just(" and ".to_string()),
+        Just(", ".to_string()),
+        Just("killed ".to_string()),
+        Just("at least 31 people ".to_string()),
+        Just("including one child ".to_string()),
+        Just("as well as ".to_string()),
+        Just("accused ".to_string()),
+        Just(" of shelling ".to_string()),
+        Just("on Monday ".to_string()),
+        Just("last month ".to_string()),
+        Just("(Photos ".to_string()),
+        Just("[Anadolu] ".to_string()),
+        Just("car bomb exploded ".to_string()),
+        Just("ISIS captured ".to_string()),
+        Just(". ".to_string()),
+        Just("  ".to_string()),
+        "[A-Z][a-z]{0,8} ",
+        "[0-9]{1,4} ",
+        "\\PC{0,12}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+
+    #[test]
+    fn extraction_never_panics_and_evidence_points_into_the_text(parts in proptest::collection::vec(report_fragment(), 1..60)) {
+        let text = format!("Headline\n\n{}\n", parts.concat());
+        read_bytes("r.txt", text.as_bytes(), &ReadOptions::default(), &mut |r| {
+            if let Ok(a) = r {
+                for e in sitrep_core::events_of(&a) {
+                    assert!(!e.evidence.is_empty());
+                    for ev in &e.evidence {
+                        assert!(ev.byte_start <= ev.byte_end && ev.byte_end <= a.text.len());
+                        assert_eq!(&a.text[ev.byte_start..ev.byte_end], ev.text.as_str());
+                    }
+                }
+            }
+        });
     }
 }
 

@@ -130,8 +130,9 @@ pub fn quantities(s: &str) -> Vec<(Quantity, usize, usize)> {
         if let Some(prev) = out.last_mut() {
             let (pq, ps, pe): &mut (Quantity, usize, usize) = prev;
             let before = s[..*ps].trim_end();
+            // `get`: the seven bytes before may cut a character in two.
             if before.len() >= 7
-                && before[before.len() - 7..].eq_ignore_ascii_case("between")
+                && before.get(before.len() - 7..).is_some_and(|w| w.eq_ignore_ascii_case("between"))
                 && s[*pe..start].trim().eq_ignore_ascii_case("and")
             {
                 *pq = Quantity { value: pq.value.min(value), bound: Bound::AtLeast };
@@ -376,6 +377,8 @@ mod tests {
         assert_eq!((c[0].1, c[0].2), (31, Bound::AtLeast), "{c:?}");
         assert_eq!(cas("the 12 fighters killed in the raid were buried")[0].1, 12);
         assert_eq!(cas("The death toll rose to 112 on Sunday")[0].1, 112);
+        // Non-ASCII right before a count (a cut character must not panic).
+        assert!(quantities("DলퟂÕ 12 men").iter().all(|q| q.0.value == 12));
         assert_eq!(cas("Shelling killed civilians in the town")[0].2, Bound::Unstated);
         assert!(cas("No one was hurt and fighters left the area").iter().all(|c| c.2 == Bound::Unstated || c.0 == Harm::Injured));
     }
