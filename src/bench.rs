@@ -592,9 +592,10 @@ fn bench_fakes_credibility(input: &Path, show_clusters: bool) -> Result<bool> {
             if others.is_empty() {
                 return 0.5;
             }
-            let stated = |e: &sitrep_core::Event| e.fatalities_bound != "unstated" && e.fatalities_bound != "none";
-            let agree =
-                others.iter().filter(|o| !stated(m) || !stated(o) || sitrep_core::fuse::tolls_agree(m.fatalities, o.fatalities)).count();
+            let agree = others
+                .iter()
+                .filter(|o| !m.states_toll() || !o.states_toll() || sitrep_core::fuse::tolls_agree(m.fatalities, o.fatalities))
+                .count();
             agree as f64 / others.len() as f64
         })
         .collect();

@@ -173,8 +173,7 @@ fn compatible(a: &Key, b: &Key) -> Option<f32> {
         return None;
     }
     // Stated tolls far apart (7 and 42 dead) are two events, not one event's rising toll.
-    let states = |e: &Event| e.fatalities_bound != "unstated" && e.fatalities_bound != "none";
-    if states(ea) && states(eb) {
+    if ea.states_toll() && eb.states_toll() {
         let (lo, hi) = (ea.fatalities.min(eb.fatalities), ea.fatalities.max(eb.fatalities));
         if hi > 3 * lo.max(1) && hi - lo > 5 {
             return None;
@@ -220,7 +219,7 @@ fn compatible(a: &Key, b: &Key) -> Option<f32> {
     if ea.geo_id.is_some() && ea.geo_id == eb.geo_id {
         score += 1.0;
     }
-    if states(ea) && states(eb) {
+    if ea.states_toll() && eb.states_toll() {
         score += if tolls_agree(ea.fatalities, eb.fatalities) { 0.5 } else { -0.5 };
     }
     Some(score)
@@ -441,11 +440,9 @@ fn fused(keys: &[Key], mut m: Vec<usize>) -> FusedEvent {
             None => list.push(Claim { value, sources: vec![outlet(e)], events: vec![e.event_id.clone()] }),
         }
     };
-    // A toll is claimed only when a report states one: "none" (no deaths mentioned) and
-    // "unstated" (deaths without a figure) claim nothing.
-    let states_toll = |e: &Event| e.fatalities_bound != "unstated" && e.fatalities_bound != "none";
+    // A toll is claimed only when a report states one.
     for e in &events {
-        if states_toll(e) {
+        if e.states_toll() {
             claim("fatalities", e.fatalities.to_string(), e);
         }
         if let Some(a) = &e.actor1 {
@@ -469,7 +466,7 @@ fn fused(keys: &[Key], mut m: Vec<usize>) -> FusedEvent {
     // Coded values: the claim most reports make (ties: the founder's), the most conservative
     // toll, the most precise place.
     let top = |field: &str| claims.get(field).and_then(|l| l.first()).map(|c| c.value.clone());
-    let tolls: Vec<u32> = events.iter().filter(|e| states_toll(e)).map(|e| e.fatalities).collect();
+    let tolls: Vec<u32> = events.iter().filter(|e| e.states_toll()).map(|e| e.fatalities).collect();
     // No stated toll: ACLED's default for deaths reported without a figure, else none.
     let fallback = events.iter().map(|e| e.fatalities).min().unwrap_or(0);
     let (lo, hi) = (tolls.iter().copied().min().unwrap_or(fallback), tolls.iter().copied().max().unwrap_or(fallback));
@@ -610,8 +607,7 @@ pub fn verdicts(fused: &[FusedEvent], events: &[&Event]) -> Vec<(String, Verdict
             let verdict = if others.is_empty() {
                 Verdict::Uncorroborated
             } else {
-                let stated = |x: &Event| x.fatalities_bound != "unstated" && x.fatalities_bound != "none";
-                let toll_clash = stated(e) && others.iter().any(|o| stated(o) && !tolls_agree(e.fatalities, o.fatalities));
+                let toll_clash = e.states_toll() && others.iter().any(|o| o.states_toll() && !tolls_agree(e.fatalities, o.fatalities));
                 let actor_clash = others.iter().any(|o| {
                     let name = |a: &Option<crate::model::EventActor>| a.as_ref().map(|x| x.name.clone());
                     let (a, b) = (name(&e.actor1), name(&o.actor1));

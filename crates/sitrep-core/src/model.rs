@@ -291,3 +291,11 @@ pub struct Event {
     pub triggers: Vec<String>,
     pub confidence: f32,
 }
+
+impl Event {
+    /// Whether the report states a death toll: "unstated" (deaths without a figure) and
+    /// "none" (no deaths mentioned) claim nothing to compare.
+    pub fn states_toll(&self) -> bool {
+        self.fatalities_bound != "unstated" && self.fatalities_bound != "none"
+    }
+}
