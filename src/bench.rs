@@ -105,6 +105,16 @@ pub enum BenchCmd {
         #[arg(long)]
         misses: bool,
     },
+    /// Events coded on news pages that report no war (the article-extraction and trafilatura
+    /// news pages): each typer's count at the default confidence, and below it.
+    NewsEvents {
+        /// Folders holding `html/*.html.gz` or `html/*.gz` pages (repeat the flag).
+        #[arg(long = "dir", required = true)]
+        dirs: Vec<PathBuf>,
+        /// Print every event coded at the default confidence, with its sentence.
+        #[arg(long)]
+        show: bool,
+    },
     /// Main-text extraction quality on the article-extraction benchmark, beside its peers.
     Html {
         /// The benchmark folder (ground-truth.json, html/, peers/).
@@ -129,6 +139,7 @@ pub fn run(cmd: BenchCmd) -> Result<bool> {
         BenchCmd::FakesCredibility { input, clusters } => bench_fakes_credibility(&input, clusters),
         BenchCmd::Fuse { input, events, incremental } => bench_fuse(&input, events, incremental),
         BenchCmd::FakesPlaces { input, misses } => bench_fakes_places(&input, misses),
+        BenchCmd::NewsEvents { dirs, show } => bench_news_events(&dirs, show),
         BenchCmd::Html { dataset, snippets, pages } => {
             bench_html(&dataset, pages)?;
             if let Some(s) = snippets {
@@ -782,6 +793,47 @@ fn fakes_governorate(admin1: &str) -> String {
     }
 }
 
+/// The main event's date and toll against FA-KES's crowd-coded `date` and deaths
+/// (`nb_civilians` + `nb_noncivilians`), the CSV read as sitrep reads it (the `date` column
+/// is the article's date).
+fn fakes_date_and_toll(input: &Path, text: &str) -> Result<()> {
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let headers = rdr.headers()?.clone();
+    let col = |n: &str| headers.iter().position(|h| h == n).with_context(|| format!("no column {n}"));
+    let (cd, cc, cn) = (col("date")?, col("nb_civilians")?, col("nb_noncivilians")?);
+    let mut gold = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec?;
+        let num = |i: usize| rec[i].trim().parse::<f64>().unwrap_or(0.0) as u32;
+        let date = chrono::NaiveDate::parse_from_str(rec[cd].trim(), "%m/%d/%y").ok();
+        gold.push((date, num(cc) + num(cn)));
+    }
+    let mut articles = Vec::new();
+    read::read_bytes(&input.display().to_string(), text.as_bytes(), &ReadOptions::default(), &mut |r| articles.push(r.ok()));
+    anyhow::ensure!(articles.len() == gold.len(), "{} rows read as {} articles", gold.len(), articles.len());
+    let (mut dated, mut date_right, mut toll_right, mut with_event) = (0, 0, 0, 0);
+    for (a, (gd, gt)) in articles.iter().zip(&gold) {
+        let Some(a) = a else { continue };
+        let events = sitrep_core::events_of(a);
+        let main = sitrep_core::main_event(a, &events).or(events.first());
+        with_event += main.is_some() as usize;
+        if gd.is_some() {
+            dated += 1;
+            date_right += (main.and_then(|e| e.event_date) == *gd) as usize;
+        }
+        toll_right += main.is_some_and(|e| e.fatalities == *gt) as usize;
+    }
+    let pct = |a: usize, b: usize| 100.0 * a as f64 / b.max(1) as f64;
+    println!(
+        "FA-KES main event (read as CSV): {with_event} of {} articles with one; date = crowd-coded date {date_right}/{dated} ({:.1}%); toll = nb_civilians + nb_noncivilians {toll_right}/{} ({:.1}%)",
+        gold.len(),
+        pct(date_right, dated),
+        gold.len(),
+        pct(toll_right, gold.len())
+    );
+    Ok(())
+}
+
 fn bench_fakes_places(input: &Path, show_misses: bool) -> Result<bool> {
     let text = std::fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
@@ -821,6 +873,7 @@ fn bench_fakes_places(input: &Path, show_misses: bool) -> Result<bool> {
         *confusion.entry((gold, guess)).or_default() += 1;
     }
     println!("FA-KES places: {total} articles; main event's governorate = location for {right} ({:.1}%); {from_event} with a placed event, {none} without", 100.0 * right as f64 / total.max(1) as f64);
+    fakes_date_and_toll(input, &text)?;
     println!("confusion (gold -> ours: count), misses only:");
     for ((g, o), n) in confusion.iter().filter(|((g, o), _)| g != o) {
         println!("  {g} -> {o}: {n}");
@@ -833,6 +886,54 @@ fn gunzip(path: &Path) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     flate2::read::GzDecoder::new(f).read_to_end(&mut out).with_context(|| format!("decompressing {}", path.display()))?;
     Ok(out)
+}
+
+fn bench_news_events(dirs: &[PathBuf], show: bool) -> Result<bool> {
+    use sitrep_core::extract::learned::TyperKind;
+    let opts = ReadOptions { format: Some(Format::Html), lossy: true, ..ReadOptions::default() };
+    let mut articles = Vec::new();
+    for dir in dirs {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("html"))
+            .with_context(|| format!("reading {}/html", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "gz"))
+            .collect();
+        files.sort();
+        for f in files {
+            let html = gunzip(&f)?;
+            read::read_bytes(&f.display().to_string(), &html, &opts, &mut |r| {
+                if let Ok(a) = r {
+                    articles.push(a);
+                }
+            });
+        }
+    }
+    println!("{} news pages read", articles.len());
+    let min = sitrep_core::extract::DEFAULT_MIN_CONFIDENCE;
+    for kind in TyperKind::ALL {
+        let (mut kept, mut below, mut pages) = (0, 0, 0);
+        for a in &articles {
+            let all = sitrep_core::extract::Extractor { min_confidence: 0.0, ..sitrep_core::extract::Extractor::with_typer(kind) };
+            let events = sitrep_core::events_by(&all, a);
+            let k: Vec<_> = events.iter().filter(|e| e.confidence >= min).collect();
+            below += events.len() - k.len();
+            kept += k.len();
+            pages += (!k.is_empty()) as usize;
+            if show && kind == TyperKind::default() {
+                for e in k {
+                    println!(
+                        "  {} | {} | {:.2} | {}",
+                        a.input,
+                        e.sub_event_type,
+                        e.confidence,
+                        e.notes.chars().take(160).collect::<String>()
+                    );
+                }
+            }
+        }
+        println!("{:>9}: {kept} events on {pages} pages at confidence >= {min}; {below} below it", kind.name());
+    }
+    Ok(true)
 }
 
 /// sitrep's body of an HTML page, as the pipeline produces it (read + clean).

@@ -52,6 +52,9 @@ enum Command {
     /// Build the gazetteer data file from Who's On First.
     #[command(subcommand)]
     Gazetteer(GazetteerCmd),
+    /// Train a learned model from the annotated corpus.
+    #[command(subcommand)]
+    Train(TrainCmd),
     /// Benchmarks (run in release: `cargo run --release -- bench ...`).
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -100,11 +103,36 @@ enum EventFormat {
 #[derive(Args)]
 struct EvalCmd {
     /// The gold file.
-    #[arg(long)]
-    gold: std::path::PathBuf,
+    #[arg(long, required_unless_present = "corpus", requires = "docs")]
+    gold: Option<std::path::PathBuf>,
     /// The folder holding the gold file's documents.
     #[arg(long)]
-    docs: std::path::PathBuf,
+    docs: Option<std::path::PathBuf>,
+    /// Score against the annotated corpus instead (`corpus/test.jsonl`; format in
+    /// corpus/GUIDELINES.md): every typer side by side.
+    #[arg(long, conflicts_with = "gold")]
+    corpus: Option<std::path::PathBuf>,
+    /// With --corpus: only this typer.
+    #[arg(long, value_parser = ["lexicon", "learned", "combined"])]
+    typer: Option<String>,
+    /// With --corpus (its train part): K-fold cross-validation, each fold scored with a typer
+    /// trained on the others (for tuning without the test part).
+    #[arg(long, requires = "corpus", conflicts_with = "typer")]
+    cv: Option<usize>,
+    /// With --cv: training epochs, learning rate, L2 and minimum feature count (else the
+    /// defaults `train typer` uses).
+    #[arg(long, requires = "cv", num_args = 4, value_names = ["EPOCHS", "RATE", "L2", "MIN_COUNT"])]
+    train_options: Option<Vec<f64>>,
+    /// With --corpus: report only events at least this sure.
+    #[arg(long, requires = "corpus", default_value_t = sitrep_core::extract::DEFAULT_MIN_CONFIDENCE)]
+    min_confidence: f32,
+    /// With --cv: the combined typer's thresholds (drop, retype, add; else the built-in ones).
+    #[arg(long, requires = "cv", num_args = 3, value_names = ["DROP", "RETYPE", "ADD"])]
+    thresholds: Option<Vec<f32>>,
+    /// With --corpus: write every wrong field (article, field, gold, ours, sentence; TSV) of
+    /// the last typer scored to this file. For the train part only: the test part is never read.
+    #[arg(long, requires = "corpus")]
+    misses: Option<std::path::PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
     format: EvalFormat,
@@ -330,6 +358,20 @@ enum GazetteerCmd {
     },
 }
 
+#[derive(Subcommand)]
+enum TrainCmd {
+    /// The learned sentence typer: `crates/sitrep-core/data/typer.tsv.gz` from the corpus's
+    /// train part (reproducible: same corpus, same bytes).
+    Typer {
+        /// The annotated corpus's train part.
+        #[arg(long, default_value = "corpus/train.jsonl")]
+        corpus: std::path::PathBuf,
+        /// Where to write the model (gzip).
+        #[arg(long, default_value = "crates/sitrep-core/data/typer.tsv.gz")]
+        out: std::path::PathBuf,
+    },
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum OutFormat {
     /// Readable text.
@@ -447,6 +489,7 @@ fn main() -> ExitCode {
         Command::Geocode(cmd) => run_geocode(cmd),
         Command::Places(cmd) => run_places(cmd),
         Command::Gazetteer(GazetteerCmd::Build { wof, out }) => run_gazetteer_build(&wof, &out),
+        Command::Train(TrainCmd::Typer { corpus, out }) => run_train_typer(&corpus, &out),
         Command::Bench(cmd) => bench::run(cmd),
     };
     match result {
@@ -581,15 +624,90 @@ fn run_extract(cmd: ExtractCmd) -> Result<bool> {
 }
 
 /// Scores extraction against a gold file.
+fn read_corpus(path: &std::path::Path) -> Result<Vec<sitrep_core::eval::corpus::CorpusArticle>> {
+    use anyhow::Context;
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    sitrep_core::eval::corpus::parse_corpus(&path.display().to_string(), &text).map_err(anyhow::Error::msg)
+}
+
+fn run_corpus_eval(
+    path: &std::path::Path,
+    typer: Option<&str>,
+    cv: Option<(usize, sitrep_core::extract::learned::TrainOptions, sitrep_core::extract::learned::Thresholds)>,
+    min_confidence: f32,
+    misses: Option<&std::path::Path>,
+    format: EvalFormat,
+) -> Result<bool> {
+    use sitrep_core::extract::learned::TyperKind;
+    let corpus = read_corpus(path)?;
+    let kinds: Vec<TyperKind> = match typer {
+        Some(t) => vec![t.parse().map_err(anyhow::Error::msg)?],
+        None => TyperKind::ALL.to_vec(),
+    };
+    let reports: Vec<_> = match cv {
+        Some((k, opts, th)) => {
+            sitrep_core::eval::corpus::cross_validate(&corpus, k.max(2), &opts, th, min_confidence).map_err(anyhow::Error::msg)?
+        }
+        None => kinds.into_iter().map(|k| sitrep_core::eval::corpus::score(&corpus, k, min_confidence)).collect(),
+    };
+    for r in &reports {
+        for f in &r.failed {
+            eprintln!("sitrep: {f}");
+        }
+    }
+    if let (Some(out), Some(last)) = (misses, reports.last()) {
+        use anyhow::Context;
+        std::fs::write(out, last.all.misses.join("\n") + "\n").with_context(|| format!("writing {}", out.display()))?;
+    }
+    print_report(format, &reports, |out| output::corpus_table(out, &path.display().to_string(), &reports))?;
+    Ok(reports.iter().all(|r| r.failed.is_empty()))
+}
+
+fn run_train_typer(corpus: &std::path::Path, out: &std::path::Path) -> Result<bool> {
+    use anyhow::Context;
+    use sitrep_core::extract::learned::{self, Typology};
+    let corpus = read_corpus(corpus)?;
+    let classes = Typology::builtin().class_names();
+    let examples = sitrep_core::eval::corpus::typer_examples(&corpus, &classes).map_err(anyhow::Error::msg)?;
+    anyhow::ensure!(!examples.is_empty(), "no coded sentence in the corpus");
+    let model = learned::train(&examples, &classes, &learned::TrainOptions::default());
+    let bytes = model.to_bytes();
+    std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+    println!("{} sentences, {} classes -> {} ({} bytes)", examples.len(), classes.len(), out.display(), bytes.len());
+    Ok(true)
+}
+
 fn run_eval(cmd: EvalCmd) -> Result<bool> {
     use anyhow::Context;
-    let gold_text = std::fs::read_to_string(&cmd.gold).with_context(|| format!("reading {}", cmd.gold.display()))?;
+    if let Some(corpus) = &cmd.corpus {
+        let mut opts = sitrep_core::extract::learned::TrainOptions::default();
+        if let Some(o) = &cmd.train_options {
+            opts.epochs = o[0] as usize;
+            opts.learning_rate = o[1] as f32;
+            opts.l2 = o[2] as f32;
+            opts.min_count = o[3] as usize;
+        }
+        let mut th = sitrep_core::extract::learned::Thresholds::default();
+        if let Some(t) = &cmd.thresholds {
+            th = sitrep_core::extract::learned::Thresholds { drop: t[0], retype: t[1], add: t[2], ..th };
+        }
+        return run_corpus_eval(
+            corpus,
+            cmd.typer.as_deref(),
+            cmd.cv.map(|k| (k, opts, th)),
+            cmd.min_confidence,
+            cmd.misses.as_deref(),
+            cmd.format,
+        );
+    }
+    let (Some(gold_path), Some(docs_dir)) = (&cmd.gold, &cmd.docs) else { anyhow::bail!("--gold and --docs, or --corpus") };
+    let gold_text = std::fs::read_to_string(gold_path).with_context(|| format!("reading {}", gold_path.display()))?;
     let gold: sitrep_core::eval::events::Gold =
-        serde_json::from_str(&gold_text).with_context(|| format!("{}: not a gold file", cmd.gold.display()))?;
+        serde_json::from_str(&gold_text).with_context(|| format!("{}: not a gold file", gold_path.display()))?;
     let mut docs = Vec::new();
     let opts = ReadOptions::default();
     for d in &gold.documents {
-        let path = cmd.docs.join(&d.doc);
+        let path = docs_dir.join(&d.doc);
         let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
         let mut article = None;
         let mut failure = None;

@@ -214,3 +214,56 @@ pub fn geocode_table(out: &mut impl Write, found: &[sitrep_core::geocode::PlaceF
     }
     Ok(())
 }
+
+/// `sitrep eval --corpus`: each typer's scores side by side, over the file and by origin,
+/// then each class's F1.
+pub fn corpus_table(out: &mut impl Write, name: &str, reports: &[sitrep_core::eval::corpus::Report]) -> io::Result<()> {
+    use sitrep_core::eval::corpus::{Ratio, Scores};
+    let Some(first) = reports.first() else { return Ok(()) };
+    let s = &first.all;
+    writeln!(out, "{name}: {} articles, {} coded sentences, {} gold events", s.articles, s.sentences, s.gold_events)?;
+    let head: Vec<&str> = reports.iter().map(|r| r.typer.as_str()).collect();
+    type Field = fn(&Scores) -> Ratio;
+    let rows: [(&str, Field); 8] = [
+        ("event found (recall)", |s| s.detection_recall),
+        ("event real (precision)", |s| s.detection_precision),
+        ("actor1", |s| s.actor1),
+        ("actor2", |s| s.actor2),
+        ("place within 10 km", |s| s.place_10km),
+        ("admin1", |s| s.admin1),
+        ("date", |s| s.date),
+        ("fatalities", |s| s.fatalities),
+    ];
+    let part = |out: &mut dyn Write, title: &str, pick: &dyn Fn(&sitrep_core::eval::corpus::Report) -> Option<&Scores>| -> io::Result<()> {
+        writeln!(out, "\n{title}")?;
+        writeln!(out, "| measure | {} |", head.join(" | "))?;
+        writeln!(out, "|---|{}", "---|".repeat(head.len()))?;
+        let cells: Vec<String> = reports.iter().map(|r| pick(r).map_or("-".into(), |s| format!("{:.3}", s.weighted_f1()))).collect();
+        writeln!(out, "| sub-type weighted F1 | {} |", cells.join(" | "))?;
+        for (label, f) in &rows {
+            let cells: Vec<String> = reports
+                .iter()
+                .map(|r| match pick(r).map(f) {
+                    Some(x) if x.of > 0 => format!("{:.3} ({}/{})", x.value(), x.right, x.of),
+                    _ => "-".into(),
+                })
+                .collect();
+            writeln!(out, "| {label} | {} |", cells.join(" | "))?;
+        }
+        Ok(())
+    };
+    part(out, "all", &|r| Some(&r.all))?;
+    for origin in first.by_origin.keys() {
+        let n = first.by_origin[origin].sentences;
+        part(out, &format!("{origin} ({n} sentences)"), &|r| r.by_origin.get(origin))?;
+    }
+    writeln!(out, "\nper sub-type F1 (gold support)")?;
+    writeln!(out, "| sub-type | support | {} |", head.join(" | "))?;
+    writeln!(out, "|---|---|{}", "---|".repeat(head.len()))?;
+    for (class, c) in &first.all.classes {
+        let cells: Vec<String> =
+            reports.iter().map(|r| r.all.classes.get(class).map_or("-".into(), |c| format!("{:.3}", c.f1()))).collect();
+        writeln!(out, "| {class} | {} | {} |", c.tp + c.fn_, cells.join(" | "))?;
+    }
+    Ok(())
+}

@@ -363,7 +363,7 @@ fn ingest_twice_then_query_and_search() {
     let again = sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(&seeds).output().unwrap();
     let summary = String::from_utf8_lossy(&again.stdout).to_string();
     assert!(summary.contains("read 5, new 0, replaced 0, unchanged 5"), "{summary}");
-    assert!(summary.contains("the store holds 5 articles and 15 events"), "no duplicates: {summary}");
+    assert!(summary.contains("the store holds 5 articles and 16 events"), "no duplicates: {summary}");
 
     // An actor by an alias finds the canonical actor's events.
     let ev = sitrep().args(["events", "--format", "jsonl", "--actor", "Daesh", "--db"]).arg(&db).output().unwrap();
@@ -385,7 +385,7 @@ fn ingest_twice_then_query_and_search() {
     sitrep().args(["events", "--since", "not-a-date", "--db"]).arg(&db).assert().code(2);
     // The store survived the hostile queries.
     let again = sitrep().args(["events", "--format", "jsonl", "--db"]).arg(&db).output().unwrap();
-    assert_eq!(String::from_utf8(again.stdout).unwrap().lines().count(), 15);
+    assert_eq!(String::from_utf8(again.stdout).unwrap().lines().count(), 16);
 }
 
 #[test]
@@ -473,7 +473,7 @@ fn event_filters_sorting_and_paging() {
     let db = dir.path().join("s.db");
     sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(fixtures().join("seeds")).assert().success();
     let all = events_of_db(&db, &[]);
-    assert_eq!(all.len(), 15);
+    assert_eq!(all.len(), 16);
     // Place, admin area, bounding box, source, article text, fatalities: each narrows.
     let marea = events_of_db(&db, &["--place", "Marea"]);
     assert!(!marea.is_empty() && marea.iter().all(|e| e["location"] == "Marea"));
@@ -521,10 +521,10 @@ fn stats_count_what_the_store_holds() {
     let out = sitrep().args(["stats", "--format", "json", "--db"]).arg(&db).output().unwrap();
     let st: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(st["articles"], 5);
-    assert_eq!(st["events"], 15);
+    assert_eq!(st["events"], 16);
     let sum = |k: &str| st[k].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).sum::<u64>();
-    assert_eq!(sum("by_type"), 15);
-    assert_eq!(sum("by_month"), 15);
+    assert_eq!(sum("by_type"), 16);
+    assert_eq!(sum("by_month"), 16);
     assert_eq!(sum("sources"), 5);
     assert!(st["by_actor"].as_array().unwrap().iter().any(|c| c["key"] == "Islamic State"));
     sitrep().args(["stats", "--db"]).arg(&db).assert().success().stdout(predicates::str::contains("5 articles"));

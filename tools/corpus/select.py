@@ -71,8 +71,8 @@ def main():
     rows = list(csv.DictReader(open(os.path.join(a.shared, "data/fakes/fakes-dev.csv"), encoding="utf-8")))
     rng.shuffle(rows)
     fakes = [record(f"fakes-{r['unit_id']}", "fakes-dev", r["article_title"].strip(), r["source"],
-                    mdy(r["date"]), r["article_content"]) for r in rows[:130]]
-    for i in range(5):
+                    mdy(r["date"]), r["article_content"]) for r in rows[:182]]
+    for i in range(7):
         write(a.out, f"fakes-{i + 1}", fakes[i * 26:(i + 1) * 26])
 
     # UCDP GED Syria dev (CC BY 4.0): 350 distinct headlines, each a one-sentence article.
@@ -85,14 +85,15 @@ def main():
     heads = sorted(by_head)
     rng.shuffle(heads)
     ucdp = []
-    for h in heads[:350]:
+    for h in heads[:600]:
         rs = by_head[h]
         aid = "ucdp-" + hashlib.sha256(h.encode()).hexdigest()[:10]
         hints = [{k: r[k] for k in ("date_start", "date_end", "type_of_violence", "side_a", "side_b",
                                      "where_coordinates", "where_prec", "adm_1", "latitude", "longitude", "best")}
                  for r in rs[:6]]
         ucdp.append(record(aid, "ucdp-dev", None, r_source(rs[0]), rs[0]["source_date"][:10] or rs[0]["date_start"][:10], h, hints))
-    write(a.out, "ucdp-1", ucdp)
+    write(a.out, "ucdp-1", ucdp[:350])
+    write(a.out, "ucdp-2", ucdp[350:])
 
     # News pages (article-extraction dev, MIT; pages (c) their publishers): 40 gold bodies.
     gt = json.load(open(os.path.join(a.shared, "data/article-extraction/ground-truth.json"), encoding="utf-8"))

@@ -41,6 +41,14 @@ static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     .collect()
 });
 
+/// Whether a word is a month's name or its usual abbreviation ("August", "Aug.", "Sept").
+pub(crate) fn is_month_name(word: &str) -> bool {
+    const FULL: [&str; 12] =
+        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+    let w = word.trim_end_matches('.').to_ascii_lowercase();
+    FULL.contains(&w.as_str()) || (w.len() >= 3 && FULL.iter().any(|m| m.starts_with(&w) && (w.len() == 3 || w == "sept")))
+}
+
 fn month_number(name: &str) -> Option<u32> {
     let n = name.to_ascii_lowercase();
     let n = n.trim_end_matches('.');

@@ -81,7 +81,17 @@ pub fn main_event<'e>(article: &Article, events: &'e [Event]) -> Option<&'e Even
 
 /// The events of a clean article, extracted and geocoded: the pipeline after reading.
 pub fn events_of(article: &Article) -> Vec<Event> {
-    let (mut events, places) = extract::Extractor::default().extract_with_places(article);
+    events_of_with(article, extract::learned::TyperKind::default())
+}
+
+/// [`events_of`] with a typer of this kind (`sitrep eval` compares them).
+pub fn events_of_with(article: &Article, typer: extract::learned::TyperKind) -> Vec<Event> {
+    events_by(&extract::Extractor::with_typer(typer), article)
+}
+
+/// The events of a clean article by a given extractor, geocoded.
+pub fn events_by(extractor: &extract::Extractor, article: &Article) -> Vec<Event> {
+    let (mut events, places) = extractor.extract_with_places(article);
     geocode::geocode_events(article, &mut events, &places);
     events
 }

@@ -87,10 +87,10 @@ fn ids(v: &Value) -> Vec<String> {
 #[test]
 fn health_and_events() {
     let h = get_json("/healthz");
-    assert_eq!((h["status"].as_str(), h["articles"].as_u64(), h["events"].as_u64()), (Some("ok"), Some(5), Some(15)));
+    assert_eq!((h["status"].as_str(), h["articles"].as_u64(), h["events"].as_u64()), (Some("ok"), Some(5), Some(16)));
     let all = get_json("/api/events?limit=1000");
-    assert_eq!(all["total"], 15);
-    assert_eq!(all["count"], 15);
+    assert_eq!(all["total"], 16);
+    assert_eq!(all["count"], 16);
     assert!(all["next_cursor"].is_null());
 }
 
@@ -162,7 +162,7 @@ fn formats() {
     assert_eq!(gj.content_type(), "application/geo+json");
     let fc: Value = gj.into_json().unwrap();
     assert_eq!(fc["type"], "FeatureCollection");
-    assert_eq!(fc["features"].as_array().unwrap().len(), 15);
+    assert_eq!(fc["features"].as_array().unwrap().len(), 16);
     assert_eq!(fc["features"][0]["properties"]["event_id"], json["events"][0]["event_id"]);
     for (format, columns) in [("csv", sitrep_core::export::CSV_COLUMNS), ("acled", sitrep_core::export::ACLED_COLUMNS)] {
         let r = ureq::get(&format!("{base}/api/events?limit=5&format={format}")).call().unwrap();
@@ -216,9 +216,9 @@ fn search_actors_places_stats() {
     assert!(places.iter().any(|p| p["admin1"] == "Aleppo"));
     assert!(places.windows(2).all(|w| w[0]["events"].as_u64() >= w[1]["events"].as_u64()));
     let st = get_json("/api/stats");
-    assert_eq!(st["events"], 15);
+    assert_eq!(st["events"], 16);
     let by_day: u64 = st["by_day"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).sum();
-    assert_eq!(by_day, 15);
+    assert_eq!(by_day, 16);
     assert!(!st["by_type"].as_array().unwrap().is_empty() && !st["by_admin1"].as_array().unwrap().is_empty());
 }
 
@@ -253,7 +253,7 @@ fn malformed_parameters_are_400s_with_reasons() {
     }
     // SQL metacharacters are data.
     assert_eq!(get_json("/api/events?actor=x%27%3B%20DROP%20TABLE%20events%3B%20--")["total"], 0);
-    assert_eq!(get_json("/healthz")["events"], 15);
+    assert_eq!(get_json("/healthz")["events"], 16);
     assert_eq!(error("/api/nothing").0, 404);
     assert_eq!(error("/no/such/file.js").0, 404);
 }
@@ -366,7 +366,7 @@ fn a_store_that_cannot_open_stops_the_server_with_a_reason() {
 fn fused_events_changes_and_control() {
     let fused = get_json("/api/fused?limit=1000");
     let list = fused["fused"].as_array().unwrap();
-    assert_eq!(list.len(), 15, "the seeds' events are each their own event (no two outlets tell one)");
+    assert_eq!(list.len(), 16, "the seeds' events are each their own event (no two outlets tell one)");
     let id = list[0]["id"].as_str().unwrap();
     assert_eq!(get_json(&format!("/api/fused/{id}"))["id"], id);
     assert_eq!(error("/api/fused/nope").0, 404);
@@ -374,7 +374,7 @@ fn fused_events_changes_and_control() {
     assert_eq!(page["next_cursor"], "o4");
     assert_eq!(get_json("/api/fused?min_sources=2")["count"], 0);
     let changes = get_json("/api/changes?since=2000-01-01");
-    assert_eq!(changes["count"], 15);
+    assert_eq!(changes["count"], 16);
     assert!(changes["changes"].as_array().unwrap().iter().all(|c| c["kind"] == "created"));
     assert_eq!(get_json("/api/changes?since=2999-01-01T00:00:00Z")["count"], 0);
     assert_eq!(error("/api/changes").0, 400);

@@ -17,6 +17,9 @@ pub struct Actor {
     pub parent: Option<String>,
     pub country: String,
     pub inter: u8,
+    /// The name ACLED and the annotated corpus use (`corpus/GUIDELINES.md`), when it differs.
+    #[serde(default)]
+    pub acled: Option<String>,
     #[serde(default)]
     pub aliases: Vec<String>,
     #[serde(default)]

@@ -257,6 +257,20 @@ impl Lexicon {
         self.sentence_non_event(s).or_else(|| self.clause_non_event(s, start))
     }
 
+    /// Where the words that bear on the trigger at `pos` begin: its clause's start, or past a
+    /// support phrase before it ("Backed by Russian air strikes, the army attacked ...": the
+    /// air strikes are the army's support, not the act).
+    pub fn context_start(&self, s: &str, pos: usize) -> usize {
+        let (start, _) = clause_bounds(s, pos);
+        match self.support.find_iter(&s[start..pos]).last() {
+            Some(m) => {
+                let after = start + m.end();
+                s[after..pos].find(',').map_or(after, |c| after + c + 1)
+            }
+            None => start,
+        }
+    }
+
     /// Reasons that concern the whole sentence: a question, a background sentence.
     fn sentence_non_event(&self, s: &str) -> Option<NonEvent> {
         if s.trim_end().trim_end_matches(['"', '”', '’', '\'']).ends_with('?') {

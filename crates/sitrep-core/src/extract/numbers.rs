@@ -118,6 +118,13 @@ pub fn quantities(s: &str) -> Vec<(Quantity, usize, usize)> {
         if (1900..=2100).contains(&value) && !num.contains(',') {
             continue;
         }
+        // A day of a month is a date, not a count ("on August 24", "24 August").
+        let word_before = s[..m.start()].trim_end().rsplit(|c: char| !c.is_alphanumeric() && c != '.').next().unwrap_or("");
+        let word_after = s[m.end()..].trim_start().split(|c: char| !c.is_alphanumeric() && c != '.').next().unwrap_or("");
+        if value <= 31 && c.name("bound").is_none() && (crate::dates::is_month_name(word_before) || crate::dates::is_month_name(word_after))
+        {
+            continue;
+        }
         let bound = match c.name("bound").map(|b| b.as_str().to_ascii_lowercase()) {
             Some(b) if ["at least", "more than", "over", "no fewer than", "no less than"].contains(&b.as_str()) => Bound::AtLeast,
             Some(b) if ["up to", "as many as", "at most"].contains(&b.as_str()) => Bound::AtMost,
