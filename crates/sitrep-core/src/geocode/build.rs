@@ -2,12 +2,13 @@
 //! table and the hand-made supplement. `sitrep gazetteer build` runs it; the output is
 //! deterministic (sorted by id), so the build is reproducible.
 //!
-//! Output format (version 2), tab-separated with a header line:
+//! Output format (version 3), tab-separated with a header line:
 //! `id cc kind name lat lon radius_km population admin1 admin2 names folds keys`, `names`
 //! being `|`-separated variants (Latin and Arabic script only), `kind` one of locality,
 //! neighbourhood, localadmin, district, region, or the supplement's kinds (road, airbase,
-//! crossing, camp, region); `folds` and `keys` the distinct [`super::fold::fold`] and
-//! [`super::fold::key`] of the name and its variants, precomputed so that loading is fast.
+//! crossing, camp, region); then three sorted index sections, `#folds`, `#keys` and `#skels`:
+//! the distinct [`super::fold::fold`], [`super::fold::key`] and [`super::fold::skeleton`] of
+//! the name and its variants -> entry numbers, precomputed so that loading is fast.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -186,10 +187,12 @@ pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str, fixes_tsv: &
     let mut s = String::from("id\tcc\tkind\tname\tlat\tlon\tradius_km\tpopulation\tadmin1\tadmin2\tnames\n");
     let mut folds: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut keys: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut skels: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, row) in out.values().enumerate() {
         let c: Vec<&str> = row.split('\t').collect();
         for n in std::iter::once(c[3]).chain(c[10].split('|').filter(|n| !n.is_empty())) {
-            for (map, k) in [(&mut folds, super::fold::fold(n)), (&mut keys, super::fold::key(n))] {
+            let fks = [(&mut folds, super::fold::fold(n)), (&mut keys, super::fold::key(n)), (&mut skels, super::fold::skeleton(n))];
+            for (map, k) in fks {
                 if k.is_empty() {
                     continue;
                 }
@@ -202,7 +205,7 @@ pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str, fixes_tsv: &
         s.push_str(row);
         s.push('\n');
     }
-    for (title, map) in [("#folds", &folds), ("#keys", &keys)] {
+    for (title, map) in [("#folds", &folds), ("#keys", &keys), ("#skels", &skels)] {
         s.push_str(title);
         s.push('\n');
         for (k, ids) in map {

@@ -65,6 +65,8 @@ pub struct Gazetteer {
     by_fold: Vec<(&'static str, &'static str)>,
     /// Phonetic key -> entry numbers, sorted by key.
     by_key: Vec<(&'static str, &'static str)>,
+    /// Consonant skeleton -> entry numbers, sorted (a loose index: see [`fold::skeleton`]).
+    by_skel: Vec<(&'static str, &'static str)>,
     /// Governorate centres by admin1 name.
     admin1_centre: HashMap<String, (String, f64, f64)>,
     /// Entry numbers by gazetteer id, built on first use.
@@ -147,6 +149,7 @@ impl Gazetteer {
         let mut entries = Vec::with_capacity(100_000);
         let mut by_fold = Vec::with_capacity(300_000);
         let mut by_key = Vec::with_capacity(300_000);
+        let mut by_skel = Vec::with_capacity(100_000);
         let mut section = 0;
         for (n, line) in tsv.lines().enumerate().skip(1) {
             match line {
@@ -158,11 +161,20 @@ impl Gazetteer {
                     section = 2;
                     continue;
                 }
+                "#skels" => {
+                    section = 3;
+                    continue;
+                }
                 _ => {}
             }
             if section > 0 {
                 let (k, ids) = line.split_once('\t').ok_or_else(|| format!("gazetteer line {}: no tab in an index line", n + 1))?;
-                if section == 1 { &mut by_fold } else { &mut by_key }.push((k, ids));
+                match section {
+                    1 => &mut by_fold,
+                    2 => &mut by_key,
+                    _ => &mut by_skel,
+                }
+                .push((k, ids));
                 continue;
             }
             let c: Vec<&str> = line.split('\t').collect();
@@ -186,7 +198,7 @@ impl Gazetteer {
             });
         }
         // The build writes the indexes sorted (checked by a test, not at every start).
-        if by_fold.is_empty() || by_key.is_empty() {
+        if by_fold.is_empty() || by_key.is_empty() || by_skel.is_empty() {
             return Err("gazetteer indexes missing or not sorted (rebuild it: sitrep gazetteer build)".into());
         }
         let mut admin1_centre = HashMap::new();
@@ -195,7 +207,7 @@ impl Gazetteer {
                 admin1_centre.insert(e.name.to_string(), (e.cc.to_string(), e.lat, e.lon));
             }
         }
-        Ok(Gazetteer { entries, by_fold, by_key, admin1_centre, by_id: std::sync::OnceLock::new() })
+        Ok(Gazetteer { entries, by_fold, by_key, by_skel, admin1_centre, by_id: std::sync::OnceLock::new() })
     }
 
     /// The gazetteer shipped with sitrep (decompressed and indexed on first use).
@@ -329,6 +341,111 @@ impl Gazetteer {
         out
     }
 
+    fn in_admin1(&self, i: usize, admin1: &[String]) -> bool {
+        self.entries[i].admin1.is_some_and(|a| admin1.iter().any(|x| x == a))
+    }
+
+    /// Loose candidates: entries of these governorates whose consonant skeleton is the name's
+    /// ([`fold::skeleton`]: vowels, glides, suffixes and word breaks aside) and one of whose
+    /// spellings is close to the name (Jaro-Winkler 0.85 on the folded forms, all words run
+    /// together). Quality 0.5-0.8, below every phonetic match.
+    pub fn loose_candidates(&self, text: &str, admin1: &[String]) -> Vec<(usize, f32)> {
+        let sk = fold::skeleton(text);
+        if sk.is_empty() {
+            return Vec::new();
+        }
+        let f = fold::fold(text).replace(' ', "");
+        let mut out = Vec::new();
+        for i in Self::ids(&self.by_skel, &sk) {
+            if !self.in_admin1(i, admin1) {
+                continue;
+            }
+            let e = &self.entries[i];
+            let sim = std::iter::once(e.name)
+                .chain(e.names())
+                .filter(|n| n.is_ascii() || !n.chars().any(fold::is_arabic))
+                .map(|n| strsim::jaro_winkler(&f, &fold::fold(n).replace(' ', "")))
+                .fold(0.0, f64::max);
+            if sim >= 0.85 {
+                out.push((i, 0.5 + 0.3 * sim as f32));
+            }
+        }
+        out
+    }
+
+    /// The governorate a text names, in any common spelling, with or without its admin word
+    /// ("Hamah Governorate", "Rif Dimashq", "Idlib province", "Muhafazat Halab", "Al Hasakah
+    /// Governorate"): sitrep's name for it ("Hama", "Rural Damascus", ...). Syria first.
+    pub fn admin1_named(&self, text: &str) -> Option<String> {
+        let words = fold::Words::builtin();
+        let lower = any_ascii::any_ascii(text).to_ascii_lowercase();
+        let ws: Vec<&str> = lower.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+        let mut forms = vec![ws.join(" ")];
+        let bare = strip_words(&ws, &words.admin, &words.admin);
+        if !bare.is_empty() && bare.len() < ws.len() {
+            forms.push(bare.join(" "));
+        }
+        for form in forms {
+            let mut best: Option<(bool, f32, &str)> = None;
+            for (i, q) in self.candidates(&form) {
+                let e = &self.entries[i];
+                if e.kind != "region" || !e.id.starts_with("wof:") || q < 0.87 {
+                    continue;
+                }
+                let (Some(a), sy) = (e.admin1, e.cc == "SY") else { continue };
+                if best.is_none_or(|(bsy, bq, _)| (sy, q) > (bsy, bq)) {
+                    best = Some((sy, q, a));
+                }
+            }
+            if let Some((_, _, a)) = best {
+                return Some(a.to_string());
+            }
+        }
+        None
+    }
+
+    /// Resolves a place name in a governorate, as event datasets give them ("Tanab village",
+    /// "Homs Governorate"; "Abu Hayj/Khalidiyah", "Aleppo"): the kind word goes and is the cue
+    /// ([`split_kind`]), each of a name's alternatives ("A/B", "A (B)") is tried, and the
+    /// governorate, in any spelling ([`Gazetteer::admin1_named`]), is the closest context.
+    /// The alternative placed in the governorate wins, then the best scored.
+    pub fn resolve_in(&self, name: &str, admin1: Option<&str>) -> Option<Resolution> {
+        let gov = admin1.and_then(|a| self.admin1_named(a));
+        let (whole, kind) = split_kind(name);
+        let mut parts: Vec<String> = vec![whole.to_string()];
+        for p in whole.split(['/', '(', ')', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+            let p = split_kind(p).0.to_string();
+            if !p.is_empty() && !parts.contains(&p) {
+                parts.push(p);
+            }
+        }
+        let ctx = Context {
+            admin1: gov.iter().cloned().collect(),
+            local_admin1: gov.iter().cloned().collect(),
+            cue: kind.map(String::from),
+            ..Context::default()
+        };
+        let mut best: Option<(bool, f32, Resolution)> = None;
+        for p in &parts {
+            let Some(mut r) = self.resolve(p, &ctx) else { continue };
+            let inside = gov.is_some() && r.admin1 == gov;
+            let rank = (inside, r.score);
+            if best.as_ref().is_none_or(|(bi, bs, _)| rank > (*bi, *bs)) {
+                r.text = name.trim().to_string();
+                best = Some((inside, r.score, r));
+            }
+        }
+        best.map(|b| b.2)
+    }
+
+    /// Resolves "NAME, GOVERNORATE" ("Tanab village, Homs Governorate") when the part after
+    /// the last comma names a governorate; `None` when it does not.
+    pub fn resolve_name_and_admin1(&self, text: &str) -> Option<Option<Resolution>> {
+        let (name, gov) = text.rsplit_once(',')?;
+        let a = self.admin1_named(gov)?;
+        (!name.trim().is_empty()).then(|| self.resolve_in(name, Some(&a)))
+    }
+
     /// The centre of a governorate.
     pub fn admin1_centre(&self, admin1: &str) -> Option<(String, f64, f64)> {
         self.admin1_centre.get(admin1).cloned()
@@ -412,6 +529,18 @@ impl Gazetteer {
         // Scraped text loses apostrophes: "Aleppos countryside" is Aleppo's.
         if cands.is_empty() && text.len() > 4 && text.ends_with('s') {
             cands = self.candidates(&text[..text.len() - 1]);
+        }
+        // An article written onto a word ("Alsafira", "Dahiet Elasad"): the name without it.
+        if cands.is_empty() {
+            if let Some(t) = unglued(text) {
+                cands = self.candidates(&t);
+            }
+        }
+        // No candidate in the governorate the sentence (or the caller) names: the loose
+        // skeleton match, among that governorate's places only.
+        if !ctx.local_admin1.is_empty() && !cands.iter().any(|&(i, _)| self.in_admin1(i, &ctx.local_admin1)) {
+            let seen: Vec<usize> = cands.iter().map(|c| c.0).collect();
+            cands.extend(self.loose_candidates(text, &ctx.local_admin1).into_iter().filter(|c| !seen.contains(&c.0)));
         }
         if cands.is_empty() {
             return None;
@@ -554,6 +683,66 @@ pub fn places_in_text(text: &str) -> Vec<PlaceFound> {
         out[i] = Some(PlaceFound { text: full, cue: m.kind.clone(), qualifier: m.qualifier.clone(), resolution: r });
     }
     out.into_iter().flatten().collect()
+}
+
+/// The words of a name from which leading and trailing words of these lists are stripped
+/// (each list's forms matched whole, case-folded); never all of them.
+fn strip_words<'a>(ws: &[&'a str], lead: &[Vec<String>], trail: &[Vec<String>]) -> Vec<&'a str> {
+    let eq = |a: &[&str], b: &[String]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y));
+    let (mut from, mut to) = (0, ws.len());
+    while let Some(f) = trail.iter().find(|f| f.len() < to - from && eq(&ws[to - f.len()..to], f)) {
+        to -= f.len();
+    }
+    while let Some(f) = lead.iter().find(|f| f.len() < to - from && eq(&ws[from..from + f.len()], f)) {
+        from += f.len();
+    }
+    ws[from..to].to_vec()
+}
+
+/// A place name without the kind word an event dataset puts after it ("Tanab village", "Atmeh
+/// IDP camp", "Mintaqat Markaz Hamah district"), and the cue kind that word asks for
+/// (`data/name_words.tsv`, classes kind and lead). A name that is only a kind word stays.
+pub fn split_kind(name: &str) -> (&str, Option<&'static str>) {
+    let words = fold::Words::builtin();
+    let name = name.trim();
+    let ws: Vec<&str> = name.split_whitespace().collect();
+    let mut kind = None;
+    let kept = strip_words(&ws, &words.leads, &[]);
+    let mut kept_ws = kept.clone();
+    if let Some((f, k)) = words.kinds.iter().find(|(f, _)| f.len() < kept.len() && {
+        let tail = &kept[kept.len() - f.len()..];
+        tail.iter().zip(f).all(|(x, y)| x.trim_matches(|c: char| !c.is_alphanumeric()).eq_ignore_ascii_case(y))
+    }) {
+        kind = Some(k.as_str());
+        kept_ws.truncate(kept.len() - f.len());
+    }
+    if kept_ws.is_empty() {
+        return (name, None);
+    }
+    // The span of the kept words in the original text.
+    let first = kept_ws[0];
+    let last = kept_ws[kept_ws.len() - 1];
+    let start = first.as_ptr() as usize - name.as_ptr() as usize;
+    let end = last.as_ptr() as usize - name.as_ptr() as usize + last.len();
+    (&name[start..end], kind)
+}
+
+/// A name with an article written onto one of its words ("Alsafira", "Dahiet Elasad") without
+/// it ([`fold::unglued_article`]), if any word has one.
+fn unglued(text: &str) -> Option<String> {
+    let f = fold::fold(text);
+    let mut changed = false;
+    let words: Vec<&str> = f
+        .split(' ')
+        .map(|w| match fold::unglued_article(w) {
+            Some(r) => {
+                changed = true;
+                r
+            }
+            None => w,
+        })
+        .collect();
+    changed.then(|| words.join(" "))
 }
 
 /// A place name without a country's possessive before it ("Syria's Idlib", "Syrias Aleppo")
@@ -877,6 +1066,7 @@ mod tests {
         assert!(g.entries.len() > 20_000);
         assert!(g.by_fold.windows(2).all(|w| w[0].0 < w[1].0));
         assert!(g.by_key.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(g.by_skel.windows(2).all(|w| w[0].0 < w[1].0));
     }
 
     #[test]
