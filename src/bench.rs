@@ -853,18 +853,21 @@ struct PlaceTally {
     km25: usize,
     wrong_gov: usize,
     unresolved: usize,
+    /// Resolved to the governorate only (precision 3): the name not found in it.
+    governorate_only: usize,
 }
 
 impl PlaceTally {
     fn line(&self, label: &str) -> String {
         let r = |k: usize| k as f64 / self.n.max(1) as f64;
         format!(
-            "{label:<28} {:>4} places  within 10 km {:.3}  within 25 km {:.3}  wrong governorate {:.3}  unresolved {:.3}",
+            "{label:<28} {:>4} places  within 10 km {:.3}  within 25 km {:.3}  wrong governorate {:.3}  unresolved {:.3}  governorate only {:.3}",
             self.n,
             r(self.km10),
             r(self.km25),
             r(self.wrong_gov),
-            r(self.unresolved)
+            r(self.unresolved),
+            r(self.governorate_only)
         )
     }
 }
@@ -904,6 +907,9 @@ fn bench_ucdp_places(input: &Path, show_misses: bool) -> Result<bool> {
                     (false, "unresolved".to_string())
                 }
                 Some(r) => {
+                    if r.geo_precision == 3 {
+                        t.governorate_only += 1;
+                    }
                     let d = sitrep_core::geocode::distance_km((r.latitude, r.longitude), *point);
                     if d <= 10.0 {
                         t.km10 += 1;
@@ -914,14 +920,24 @@ fn bench_ucdp_places(input: &Path, show_misses: bool) -> Result<bool> {
                     if want.is_some() && r.admin1 != want {
                         t.wrong_gov += 1;
                     }
+                    let alts: Vec<String> = r
+                        .alternatives
+                        .iter()
+                        .take(3)
+                        .map(|a| {
+                            let d = sitrep_core::geocode::distance_km((a.latitude, a.longitude), *point);
+                            format!("{} {}/{} {:.0} km {:.2}", a.name, a.country, a.admin1.as_deref().unwrap_or("-"), d, a.score)
+                        })
+                        .collect();
                     let what = format!(
-                        "{:.0} km: {} ({}, {}, precision {}, {})",
+                        "{:.0} km: {} ({}, {}, precision {}, {}) | {}",
                         d,
                         r.name.as_deref().unwrap_or("-"),
                         r.country,
                         r.admin1.as_deref().unwrap_or("-"),
                         r.geo_precision,
-                        r.id.as_deref().unwrap_or("-")
+                        r.id.as_deref().unwrap_or("-"),
+                        alts.join("; ")
                     );
                     (d <= 10.0, what)
                 }
@@ -931,7 +947,12 @@ fn bench_ucdp_places(input: &Path, show_misses: bool) -> Result<bool> {
             }
         }
     }
-    println!("UCDP places: {} distinct places at where_prec 1 from {}, resolved in {:.0} ms", places.len(), input.display(), t.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "UCDP places: {} distinct places at where_prec 1 from {}, resolved in {:.0} ms",
+        places.len(),
+        input.display(),
+        t.elapsed().as_secs_f64() * 1e3
+    );
     for (h, label) in [(0, "tune (60%)"), (1, "check (40%)")] {
         println!("{}", tally[h][0].line(&format!("{label}, kind word off")));
         println!("{}", tally[h][1].line(&format!("{label}, raw name")));

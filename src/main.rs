@@ -324,6 +324,11 @@ enum GazetteerCmd {
         /// Who's On First places TSV (gzip or plain), e.g. ../shared/data/gazetteer/wof-places-sy-iq-lb-jo-tr.tsv.gz
         #[arg(long)]
         wof: std::path::PathBuf,
+        /// Governorate outlines (GeoJSON, gzip or plain), e.g.
+        /// ../shared/data/gazetteer/syria-governorates.geojson.gz: the governorate of the Syrian
+        /// places WOF gives none.
+        #[arg(long)]
+        admin1_outlines: Option<std::path::PathBuf>,
         /// Where to write the gazetteer (gzip).
         #[arg(long)]
         out: std::path::PathBuf,
@@ -446,7 +451,9 @@ fn main() -> ExitCode {
         Command::Control(cmd) => run_control(cmd),
         Command::Geocode(cmd) => run_geocode(cmd),
         Command::Places(cmd) => run_places(cmd),
-        Command::Gazetteer(GazetteerCmd::Build { wof, out }) => run_gazetteer_build(&wof, &out),
+        Command::Gazetteer(GazetteerCmd::Build { wof, admin1_outlines, out }) => {
+            run_gazetteer_build(&wof, admin1_outlines.as_deref(), &out)
+        }
         Command::Bench(cmd) => bench::run(cmd),
     };
     match result {
@@ -672,7 +679,7 @@ fn run_places(cmd: PlacesCmd) -> Result<bool> {
 }
 
 /// `sitrep gazetteer build`: WOF + admin1 names + supplement -> the shipped gazetteer.
-fn run_gazetteer_build(wof: &std::path::Path, out: &std::path::Path) -> Result<bool> {
+fn run_gazetteer_build(wof: &std::path::Path, outlines: Option<&std::path::Path>, out: &std::path::Path) -> Result<bool> {
     use anyhow::Context;
     use std::io::Read as _;
     let raw = std::fs::read(wof).with_context(|| format!("reading {}", wof.display()))?;
@@ -684,7 +691,23 @@ fn run_gazetteer_build(wof: &std::path::Path, out: &std::path::Path) -> Result<b
         String::from_utf8(raw).with_context(|| format!("{}: not UTF-8", wof.display()))?
     };
     use sitrep_core::geocode::build;
-    let tsv = build::build(&text, build::ADMIN1_TSV, build::SUPPLEMENT_TSV, build::FIXES_TSV).map_err(anyhow::Error::msg)?;
+    let outlines = match outlines {
+        Some(p) => {
+            let raw = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+            let mut s = String::new();
+            if raw.starts_with(&[0x1f, 0x8b]) {
+                flate2::read::GzDecoder::new(raw.as_slice())
+                    .read_to_string(&mut s)
+                    .with_context(|| format!("decompressing {}", p.display()))?;
+            } else {
+                s = String::from_utf8(raw).with_context(|| format!("{}: not UTF-8", p.display()))?;
+            }
+            build::admin1_polygons(&s).map_err(anyhow::Error::msg)?
+        }
+        None => Vec::new(),
+    };
+    let tsv = build::build_with_outlines(&text, build::ADMIN1_TSV, build::SUPPLEMENT_TSV, build::FIXES_TSV, &outlines)
+        .map_err(anyhow::Error::msg)?;
     // gzip without a name or a time stamp, so that the same input gives the same bytes.
     let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::best());
     gz.write_all(tsv.as_bytes())?;

@@ -60,8 +60,65 @@ pub fn admin1_table(tsv: &str) -> HashMap<String, (String, Vec<String>)> {
     m
 }
 
+/// A governorate's outline: its WOF region name and its rings of (lon, lat) points.
+pub type Outline = (String, Vec<Vec<(f64, f64)>>);
+
+/// Governorate outlines: (WOF region name, rings of (lon, lat)), from a GeoJSON
+/// FeatureCollection of Polygon / MultiPolygon features with a `name` property (WOF's
+/// `syria-governorates.geojson`).
+pub fn admin1_polygons(geojson: &str) -> Result<Vec<Outline>, String> {
+    let v: serde_json::Value = serde_json::from_str(geojson).map_err(|e| format!("governorate outlines: {e}"))?;
+    let mut out = Vec::new();
+    for f in v["features"].as_array().ok_or("governorate outlines: no features")? {
+        let name = f["properties"]["name"].as_str().ok_or("governorate outline without a name")?.to_string();
+        let g = &f["geometry"];
+        let polys: Vec<&serde_json::Value> = match g["type"].as_str() {
+            Some("Polygon") => vec![&g["coordinates"]],
+            Some("MultiPolygon") => g["coordinates"].as_array().map(|a| a.iter().collect()).unwrap_or_default(),
+            _ => return Err(format!("governorate outline {name}: not a polygon")),
+        };
+        let mut rings = Vec::new();
+        for p in polys {
+            for ring in p.as_array().into_iter().flatten() {
+                let pts: Vec<(f64, f64)> =
+                    ring.as_array().into_iter().flatten().filter_map(|c| Some((c[0].as_f64()?, c[1].as_f64()?))).collect();
+                rings.push(pts);
+            }
+        }
+        out.push((name, rings));
+    }
+    Ok(out)
+}
+
+/// Whether a point lies inside rings (even-odd rule: holes count out).
+fn inside(rings: &[Vec<(f64, f64)>], lon: f64, lat: f64) -> bool {
+    let mut c = false;
+    for ring in rings {
+        for w in ring.windows(2) {
+            let ((x1, y1), (x2, y2)) = (w[0], w[1]);
+            if (y1 > lat) != (y2 > lat) && lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1) {
+                c = !c;
+            }
+        }
+    }
+    c
+}
+
 /// Builds the gazetteer TSV from the WOF places TSV, the admin1 table and the supplement.
 pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str, fixes_tsv: &str) -> Result<String, String> {
+    build_with_outlines(wof_tsv, admin1_tsv, supplement_tsv, fixes_tsv, &[])
+}
+
+/// [`build`], with governorate outlines ([`admin1_polygons`]) for the Syrian places WOF gives
+/// no governorate (900 of them, all of Quneitra among them): the governorate whose outline
+/// holds the point.
+pub fn build_with_outlines(
+    wof_tsv: &str,
+    admin1_tsv: &str,
+    supplement_tsv: &str,
+    fixes_tsv: &str,
+    outlines: &[Outline],
+) -> Result<String, String> {
     let admin1 = admin1_table(admin1_tsv);
     let fixes = fixes_table(fixes_tsv)?;
     let mut lines = wof_tsv.lines();
@@ -126,7 +183,14 @@ pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str, fixes_tsv: &
             "district" => 20.0,
             _ => 60.0,
         };
-        let a1 = if kind == "region" { region_name.get(r[c_id]).cloned() } else { region_name.get(r[c_region]).cloned() };
+        let mut a1 = if kind == "region" { region_name.get(r[c_id]).cloned() } else { region_name.get(r[c_region]).cloned() };
+        if a1.is_none() && r[c_cc] == "SY" {
+            let (lat, lon) = (r[c_lat].parse::<f64>().unwrap_or(0.0), r[c_lon].parse::<f64>().unwrap_or(0.0));
+            a1 = outlines
+                .iter()
+                .find(|(_, rings)| inside(rings, lon, lat))
+                .map(|(n, _)| admin1.get(n).map_or_else(|| n.clone(), |(name, _)| name.clone()));
+        }
         let a2 = if kind == "district" { Some(r[c_name]) } else { county_name.get(r[c_county]).copied() };
         let mut names: Vec<String> = Vec::new();
         let extra: Vec<String> = if kind == "region" {
@@ -191,6 +255,18 @@ pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str, fixes_tsv: &
     for (i, row) in out.values().enumerate() {
         let c: Vec<&str> = row.split('\t').collect();
         for n in std::iter::once(c[3]).chain(c[10].split('|').filter(|n| !n.is_empty())) {
+            // The loose index also holds the name without the words that tell twin villages
+            // apart ("Umm Tuwaynah al Janubiyah" is found as "Umm Tuwaynah").
+            let bare = super::fold::without_qualifiers(n);
+            if let Some(b) = bare.filter(|b| !b.is_empty()) {
+                let k = super::fold::skeleton(&b);
+                if !k.is_empty() {
+                    let v = skels.entry(k).or_default();
+                    if v.last() != Some(&i) {
+                        v.push(i);
+                    }
+                }
+            }
             let fks = [(&mut folds, super::fold::fold(n)), (&mut keys, super::fold::key(n)), (&mut skels, super::fold::skeleton(n))];
             for (map, k) in fks {
                 if k.is_empty() {

@@ -26,6 +26,10 @@ pub struct Words {
     pub leads: Vec<Vec<String>>,
     /// The words that make a governorate's name one, longest first.
     pub admin: Vec<Vec<String>>,
+    /// Words that tell twin villages apart ("Tahtani", "East").
+    pub qualifiers: Vec<String>,
+    /// Generic first words a name may go without ("tal", "khirbat").
+    pub heads: Vec<String>,
 }
 
 impl Words {
@@ -45,6 +49,8 @@ impl Words {
                 "kind" => w.kinds.extend(forms.map(|f| (split(f), c[1].to_string()))),
                 "lead" => w.leads.extend(forms.map(split)),
                 "admin" => w.admin.extend(forms.map(split)),
+                "qualifier" => w.qualifiers.extend(forms),
+                "head" => w.heads.extend(forms),
                 other => return Err(format!("name word line of unknown class {other:?}: {line}")),
             }
         }
@@ -63,6 +69,25 @@ impl Words {
     fn is_article(&self, w: &str) -> bool {
         self.articles.iter().any(|a| a == w)
     }
+}
+
+/// The light fold of a name without the words that tell twin villages apart ("Baghuz
+/// at-Tahtani" -> "baghuz", "East Farahaniah" -> "farahaniah") and without a generic first
+/// word it may lack ("Mashrafat al Buwayr" -> "buwayr", "Tall Bardayah" -> "bardayah"; not
+/// "Umm", "Kafr"...); `None` when it has
+/// neither, or when nothing else would remain.
+pub fn without_qualifiers(name: &str) -> Option<String> {
+    let table = Words::builtin();
+    let f = fold(name);
+    let ws: Vec<&str> = f.split(' ').collect();
+    let skip_head = ws.len() > 1 && table.heads.iter().any(|h| h == ws[0]);
+    let kept: Vec<&str> = ws
+        .iter()
+        .enumerate()
+        .filter(|&(i, w)| !(table.qualifiers.iter().any(|x| x == w) || i == 0 && skip_head))
+        .map(|(_, w)| *w)
+        .collect();
+    (!kept.is_empty() && kept.len() < ws.len()).then(|| kept.join(" "))
 }
 
 /// A word without an article written onto it ("alsafira", "elasad", "assafira" with the sun
@@ -177,9 +202,8 @@ pub fn key(name: &str) -> String {
     words.join(" ")
 }
 
-/// The consonant skeleton of a place name: its phonetic key without vowels, without a glide
-/// beside one vowel (one between two is a consonant), without a final h or a final nisba y
-/// ("-iya", "-iyeh", "-ieh"), its words run together. Spellings that differ in vowels, in
+/// The consonant skeleton of a place name: its phonetic key without vowels, glides (y, w but
+/// at the start of a word) or a final h, its words run together. Spellings that differ in vowels, in
 /// those suffixes, or in where the words break ("Kafrnabl" / "Kafr Nabl") share it. Loose: the
 /// look-up uses it only among the places of a governorate the context names, and only for
 /// spellings close to the name. Empty when fewer than two consonants remain.
@@ -191,21 +215,16 @@ pub fn skeleton(name: &str) -> String {
     let mut out = String::with_capacity(k.len());
     for w in k.split(' ') {
         let b = w.as_bytes();
-        let start = out.len();
         for (i, &c) in b.iter().enumerate() {
-            let (before, after) = (i > 0 && b[i - 1] == b'a', b.get(i + 1) == Some(&b'a'));
             let drop = match c {
                 b'a' => true,
-                b'y' | b'w' => i > 0 && (before != after),
+                b'y' | b'w' => i > 0,
                 b'h' => i + 1 == b.len() && i > 0,
                 _ => false,
             };
             if !drop && out.as_bytes().last() != Some(&c) {
                 out.push(c as char);
             }
-        }
-        if out.len() > start + 2 && out.ends_with('y') {
-            out.pop();
         }
     }
     if out.len() < 2 {
@@ -277,6 +296,18 @@ mod tests {
     }
 
     #[test]
+    fn qualifiers_of_twin_villages_come_off() {
+        assert_eq!(without_qualifiers("Baghuz at-Tahtani").as_deref(), Some("baghuz"));
+        assert_eq!(without_qualifiers("East Farahaniah").as_deref(), Some("farahaniah"));
+        assert_eq!(without_qualifiers("Umm Tuwaynah al Janubiyah").as_deref(), Some("umm tuwaynah"));
+        assert_eq!(without_qualifiers("Tahtani"), None, "nothing would remain");
+        assert_eq!(without_qualifiers("Safira"), None);
+        assert_eq!(without_qualifiers("Mashrafat al Buwayr").as_deref(), Some("buwayr"));
+        assert_eq!(without_qualifiers("Tall Bardayah").as_deref(), Some("bardayah"));
+        assert_eq!(without_qualifiers("Kafr Nabl"), None, "Kafr is part of the name");
+    }
+
+    #[test]
     fn digraphs_meet_their_letters() {
         assert_eq!(key("Thawra"), key("Tawra"));
         assert_eq!(key("Dhahab"), key("Dahab"));
@@ -293,7 +324,7 @@ mod tests {
         assert_eq!(skeleton("Tallabyad"), skeleton("Tall Abyad"));
         assert_ne!(skeleton("Hama"), skeleton("Homs"));
         assert_eq!(skeleton("Ula"), "", "too short to tell places apart");
-        assert_ne!(skeleton("Bayanoon"), skeleton("Banan"), "a glide between vowels is a consonant");
+        assert_eq!(skeleton("Umm Twaynah"), skeleton("Umm Tuwaynah"));
     }
 
     #[test]

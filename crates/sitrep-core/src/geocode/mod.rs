@@ -133,6 +133,10 @@ pub struct Context {
     /// Governorates named in the very sentence of the place ("the Hara area in southern
     /// Daraa province"): closer context than the article's.
     pub local_admin1: Vec<String>,
+    /// Among namesakes of the governorate that score alike, take the best documented (the one
+    /// with clearly more name variants) instead of none: for a dataset that gives the
+    /// governorate and wants a point ([`Gazetteer::resolve_in`]).
+    pub prefer_documented: bool,
 }
 
 /// Great-circle distance in km.
@@ -346,31 +350,50 @@ impl Gazetteer {
     }
 
     /// Loose candidates: entries of these governorates whose consonant skeleton is the name's
-    /// ([`fold::skeleton`]: vowels, glides, suffixes and word breaks aside) and one of whose
-    /// spellings is close to the name (Jaro-Winkler 0.85 on the folded forms, all words run
-    /// together). Quality 0.5-0.8, below every phonetic match.
+    /// ([`fold::skeleton`]: vowels, glides, suffixes and word breaks aside), with or without
+    /// the words that tell twin villages apart ([`fold::without_qualifiers`]), and one of
+    /// whose spellings is close to the name (Jaro-Winkler 0.85 on the folded forms, words run
+    /// together). Quality 0.45-0.85, below a phonetic match of the same closeness.
     pub fn loose_candidates(&self, text: &str, admin1: &[String]) -> Vec<(usize, f32)> {
-        let sk = fold::skeleton(text);
-        if sk.is_empty() {
-            return Vec::new();
+        let f = fold::fold(text);
+        let bare = fold::without_qualifiers(text);
+        let mut forms: Vec<String> = vec![f.replace(' ', "")];
+        let mut ids: Vec<usize> = Self::ids(&self.by_skel, &fold::skeleton(text));
+        if let Some(b) = &bare {
+            forms.push(b.replace(' ', ""));
+            for i in Self::ids(&self.by_skel, &fold::skeleton(b)) {
+                if !ids.contains(&i) {
+                    ids.push(i);
+                }
+            }
         }
-        let f = fold::fold(text).replace(' ', "");
         let mut out = Vec::new();
-        for i in Self::ids(&self.by_skel, &sk) {
+        for i in ids {
             if !self.in_admin1(i, admin1) {
                 continue;
             }
             let e = &self.entries[i];
-            let sim = std::iter::once(e.name)
-                .chain(e.names())
-                .filter(|n| n.is_ascii() || !n.chars().any(fold::is_arabic))
-                .map(|n| strsim::jaro_winkler(&f, &fold::fold(n).replace(' ', "")))
-                .fold(0.0, f64::max);
+            let mut sim = 0.0f64;
+            for n in std::iter::once(e.name).chain(e.names()).filter(|n| !n.chars().any(fold::is_arabic)) {
+                let nf = fold::fold(n);
+                let nb = fold::without_qualifiers(n);
+                for g in std::iter::once(nf.as_str()).chain(nb.as_deref()) {
+                    let g = g.replace(' ', "");
+                    for q in &forms {
+                        sim = sim.max(strsim::jaro_winkler(q, &g));
+                    }
+                }
+            }
             if sim >= 0.85 {
-                out.push((i, 0.5 + 0.3 * sim as f32));
+                out.push((i, 0.45 + 0.4 * sim as f32));
             }
         }
         out
+    }
+
+    /// Whether a point lies within `km` of a place of this governorate.
+    fn near_admin1(&self, lat: f64, lon: f64, admin1: &str, km: f64) -> bool {
+        self.entries.iter().any(|e| e.admin1 == Some(admin1) && e.kind != "region" && distance_km((e.lat, e.lon), (lat, lon)) <= km)
     }
 
     /// The governorate a text names, in any common spelling, with or without its admin word
@@ -423,19 +446,32 @@ impl Gazetteer {
             admin1: gov.iter().cloned().collect(),
             local_admin1: gov.iter().cloned().collect(),
             cue: kind.map(String::from),
+            prefer_documented: true,
             ..Context::default()
         };
         let mut best: Option<(bool, f32, Resolution)> = None;
         for p in &parts {
             let Some(mut r) = self.resolve(p, &ctx) else { continue };
             let inside = gov.is_some() && r.admin1 == gov;
+            // A place beyond the governorate only when it lies by its border (the dataset's
+            // governorate and the gazetteer's may differ there): else it is a namesake.
+            if let Some(g) = gov.as_deref().filter(|_| !inside) {
+                if r.geo_precision == 3 || !self.near_admin1(r.latitude, r.longitude, g, 10.0) {
+                    continue;
+                }
+            }
             let rank = (inside, r.score);
             if best.as_ref().is_none_or(|(bi, bs, _)| rank > (*bi, *bs)) {
                 r.text = name.trim().to_string();
                 best = Some((inside, r.score, r));
             }
         }
-        best.map(|b| b.2)
+        // A name the gazetteer does not know in its governorate: the governorate, at precision 3.
+        best.map(|b| b.2).or_else(|| {
+            let g = gov?;
+            let (cc, lat, lon) = self.admin1_centre(&g)?;
+            Some(Resolution::governorate(name.trim(), g, cc, lat, lon, 0.0, Vec::new()))
+        })
     }
 
     /// Resolves "NAME, GOVERNORATE" ("Tanab village, Homs Governorate") when the part after
@@ -514,8 +550,12 @@ impl Gazetteer {
         };
         let words: Vec<&str> = text.split_whitespace().collect();
         let parts = (1..words.len()).rev().map(|n| words[..n].join(" ")).chain((1..words.len()).map(|n| words[n..].join(" ")));
+        // A part that is only generic words ("Tall", "Khirbat") names no place of its own.
+        let generic = fold::Words::builtin();
+        let only_generic =
+            |part: &str| fold::fold(part).split(' ').all(|w| generic.generic.contains_key(w) || generic.articles.iter().any(|a| a == w));
         for part in parts {
-            if prominent(&part) {
+            if !only_generic(&part) && prominent(&part) {
                 if let Some(r) = self.resolve_exact(&part, ctx) {
                     return Some(r);
                 }
@@ -536,11 +576,16 @@ impl Gazetteer {
                 cands = self.candidates(&t);
             }
         }
-        // No candidate in the governorate the sentence (or the caller) names: the loose
-        // skeleton match, among that governorate's places only.
-        if !ctx.local_admin1.is_empty() && !cands.iter().any(|&(i, _)| self.in_admin1(i, &ctx.local_admin1)) {
-            let seen: Vec<usize> = cands.iter().map(|c| c.0).collect();
-            cands.extend(self.loose_candidates(text, &ctx.local_admin1).into_iter().filter(|c| !seen.contains(&c.0)));
+        // The governorate the sentence (or the caller) names: the loose skeleton matches of its
+        // places compete too.
+        if !ctx.local_admin1.is_empty() {
+            let loose = self.loose_candidates(text, &ctx.local_admin1);
+            for (i, q) in loose {
+                match cands.iter_mut().find(|c| c.0 == i) {
+                    Some(c) => c.1 = c.1.max(q),
+                    None => cands.push((i, q)),
+                }
+            }
         }
         if cands.is_empty() {
             return None;
@@ -548,9 +593,11 @@ impl Gazetteer {
         // Beyond Syria a name must match a place's own name exactly (or the article must be
         // about that place's province): Turkish and Iraqi places carry many Arabic and
         // Kurdish variants that news spellings of Syrian villages would otherwise hit.
+        // A governorate named by the sentence or the caller is closer still: beyond Syria only
+        // places of that governorate.
         cands.retain(|&(i, q)| {
             let e = &self.entries[i];
-            e.cc == "SY" || q >= 1.0 || e.admin1.is_some_and(|a| ctx.admin1.iter().any(|x| x == a))
+            e.cc == "SY" || (q >= 1.0 && ctx.local_admin1.is_empty()) || e.admin1.is_some_and(|a| ctx.admin1.iter().any(|x| x == a))
         });
         if cands.is_empty() {
             return None;
@@ -561,10 +608,19 @@ impl Gazetteer {
             .iter()
             .find(|&&(i, q)| q >= 0.95 && matches!(self.entries[i].kind, "region" | "district") && self.entries[i].cc == "SY")
             .and_then(|&(i, _)| self.entries[i].admin1);
+        // (Unless the sentence or the caller names another governorate: "Ras al-Ayn" of Idlib
+        // is not the district of Hasakah.)
+        let named_area = named_area.filter(|a| ctx.local_admin1.is_empty() || ctx.local_admin1.iter().any(|x| x == a));
         if let Some(a1) = named_area {
             cands.retain(|&(i, _)| self.entries[i].admin1 == Some(a1));
         }
         let mut scored: Vec<(usize, f32)> = cands.drain(..).map(|(i, q)| (i, self.score(i, q, ctx))).collect();
+        if ctx.prefer_documented {
+            // (A tie-break: at most 0.04.)
+            for (i, s) in scored.iter_mut() {
+                *s += 0.002 * self.entries[*i].names().count().min(20) as f32;
+            }
+        }
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| self.entries[a.0].id.cmp(self.entries[b.0].id)));
         let alternatives: Vec<Alternative> = scored.iter().take(8).map(|&(i, s)| self.entries[i].alternative(s)).collect();
         let (best, best_score) = scored[0];
@@ -575,6 +631,21 @@ impl Gazetteer {
         let rival = scored.iter().skip(1).find(|&&(i, s)| {
             let r = &self.entries[i];
             best_score - s < 0.1 && admin_area(r.kind) == admin_area(b.kind) && distance_km((b.lat, b.lon), (r.lat, r.lon)) > 15.0
+        });
+        // Namesakes alike but one far better documented (WOF and GeoNames give the places the
+        // sources speak of many spellings; a hamlet has one or two): that one, when asked.
+        let documented = |i: usize| self.entries[i].names().count();
+        let rival = rival.filter(|_| {
+            if !ctx.prefer_documented {
+                return true;
+            }
+            let tied = scored.iter().skip(1).filter(|&&(i, s)| {
+                let r = &self.entries[i];
+                best_score - s < 0.1 && distance_km((b.lat, b.lon), (r.lat, r.lon)) > 15.0
+            });
+            let most = tied.map(|&(i, _)| documented(i)).max().unwrap_or(0);
+            let mine = documented(best);
+            !(mine >= 3 && mine * 2 >= most * 3)
         });
         if let Some(&(r, _)) = rival {
             let re = &self.entries[r];
@@ -709,9 +780,11 @@ pub fn split_kind(name: &str) -> (&str, Option<&'static str>) {
     let mut kind = None;
     let kept = strip_words(&ws, &words.leads, &[]);
     let mut kept_ws = kept.clone();
-    if let Some((f, k)) = words.kinds.iter().find(|(f, _)| f.len() < kept.len() && {
-        let tail = &kept[kept.len() - f.len()..];
-        tail.iter().zip(f).all(|(x, y)| x.trim_matches(|c: char| !c.is_alphanumeric()).eq_ignore_ascii_case(y))
+    if let Some((f, k)) = words.kinds.iter().find(|(f, _)| {
+        f.len() < kept.len() && {
+            let tail = &kept[kept.len() - f.len()..];
+            tail.iter().zip(f).all(|(x, y)| x.trim_matches(|c: char| !c.is_alphanumeric()).eq_ignore_ascii_case(y))
+        }
     }) {
         kind = Some(k.as_str());
         kept_ws.truncate(kept.len() - f.len());
