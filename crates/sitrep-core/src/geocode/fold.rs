@@ -7,7 +7,6 @@
 //! one vowel, doubled letters single, q = k, a final h after a vowel dropped). Arabic script is
 //! folded in Arabic (harakat and tatweel dropped, alef and ya forms unified).
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// The name-word table shipped with sitrep (`data/name_words.tsv`; its header documents it).
@@ -18,8 +17,8 @@ pub const NAME_WORDS_TSV: &str = include_str!("../../data/name_words.tsv");
 pub struct Words {
     /// Arabic definite articles as transliterated.
     pub articles: Vec<String>,
-    /// Generic first words: each form -> its one spelling.
-    pub generic: HashMap<String, String>,
+    /// Generic first words: (form, its one spelling), sorted by form ([`Words::generic`]).
+    generic_forms: Vec<(String, String)>,
     /// Kind words after a name, (words, cue kind), longest first.
     pub kinds: Vec<(Vec<String>, String)>,
     /// Words before a name in a gazetteer's own terms, longest first.
@@ -45,7 +44,7 @@ impl Words {
             let split = |f: String| f.split_whitespace().map(str::to_string).collect::<Vec<_>>();
             match c[0] {
                 "article" => w.articles.extend(forms),
-                "generic" => w.generic.extend(forms.map(|f| (f, c[1].to_string()))),
+                "generic" => w.generic_forms.extend(forms.map(|f| (f, c[1].to_string()))),
                 "kind" => w.kinds.extend(forms.map(|f| (split(f), c[1].to_string()))),
                 "lead" => w.leads.extend(forms.map(split)),
                 "admin" => w.admin.extend(forms.map(split)),
@@ -54,6 +53,8 @@ impl Words {
                 other => return Err(format!("name word line of unknown class {other:?}: {line}")),
             }
         }
+        w.generic_forms.sort();
+        w.generic_forms.dedup_by(|a, b| a.0 == b.0);
         w.kinds.sort_by_key(|(f, _)| std::cmp::Reverse(f.len()));
         w.leads.sort_by_key(|f| std::cmp::Reverse(f.len()));
         w.admin.sort_by_key(|f| std::cmp::Reverse(f.len()));
@@ -66,8 +67,17 @@ impl Words {
         &W
     }
 
-    fn is_article(&self, w: &str) -> bool {
-        self.articles.iter().any(|a| a == w)
+    /// Whether a (folded) word is an article.
+    pub fn is_article(&self, w: &str) -> bool {
+        w.len() <= 3 && self.articles.iter().any(|a| a == w)
+    }
+
+    /// The one spelling of a generic word ("sheikh" -> "shaykh"), if it is one.
+    pub fn generic(&self, w: &str) -> Option<&str> {
+        if w.len() > 12 {
+            return None;
+        }
+        self.generic_forms.binary_search_by(|(f, _)| f.as_str().cmp(w)).ok().map(|i| self.generic_forms[i].1.as_str())
     }
 }
 
@@ -157,7 +167,7 @@ pub fn fold(name: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(table.generic.get(*w).map_or(w, String::as_str));
+        out.push_str(table.generic(w).unwrap_or(w));
     }
     out
 }
@@ -174,7 +184,21 @@ pub fn key(name: &str) -> String {
         let mut k = String::with_capacity(w.len());
         let mut prev: Option<char> = None;
         // Digraphs of one Arabic letter spelled two ways: gh = g, th = t, dh = d, dj = j.
-        let chars: Vec<char> = w.replace("gh", "g").replace("th", "t").replace("dh", "d").replace("dj", "j").chars().collect();
+        let mut chars: Vec<char> = Vec::with_capacity(w.len());
+        let mut it = w.chars().peekable();
+        while let Some(c) = it.next() {
+            match (c, it.peek()) {
+                ('g' | 't' | 'd', Some('h')) => {
+                    it.next();
+                    chars.push(c);
+                }
+                ('d', Some('j')) => {
+                    it.next();
+                    chars.push('j');
+                }
+                _ => chars.push(c),
+            }
+        }
         for (i, &c) in chars.iter().enumerate() {
             let vowel = |c: Option<&char>| matches!(c, Some('a' | 'e' | 'i' | 'o' | 'u'));
             let c = match c {
@@ -331,7 +355,8 @@ mod tests {
     fn the_word_table_parses_and_rejects_bad_lines() {
         let w = Words::builtin();
         assert!(w.articles.iter().any(|a| a == "ash"));
-        assert_eq!(w.generic.get("sheikh").map(String::as_str), Some("shaykh"));
+        assert_eq!(w.generic("sheikh"), Some("shaykh"));
+        assert_eq!(w.generic("safira"), None);
         assert!(w.kinds.iter().any(|(f, k)| f == &["idp", "camp"] && k == "camp"));
         assert!(w.kinds.windows(2).all(|p| p[0].0.len() >= p[1].0.len()), "longest kind words first");
         assert!(Words::parse("class\tcanonical\tforms\nnoun\t-\tx\n").is_err());

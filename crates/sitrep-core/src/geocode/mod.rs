@@ -133,10 +133,11 @@ pub struct Context {
     /// Governorates named in the very sentence of the place ("the Hara area in southern
     /// Daraa province"): closer context than the article's.
     pub local_admin1: Vec<String>,
-    /// Among namesakes of the governorate that score alike, take the best documented (the one
-    /// with clearly more name variants) instead of none: for a dataset that gives the
-    /// governorate and wants a point ([`Gazetteer::resolve_in`]).
-    pub prefer_documented: bool,
+    /// `local_admin1` is given by the caller, a dataset's governorate of the place, not read
+    /// from a text ([`Gazetteer::resolve_in`]): the loose skeleton match among its places
+    /// competes, and among namesakes of it that score alike the best documented (clearly
+    /// more name variants) is taken instead of none.
+    pub admin1_given: bool,
 }
 
 /// Great-circle distance in km.
@@ -446,7 +447,7 @@ impl Gazetteer {
             admin1: gov.iter().cloned().collect(),
             local_admin1: gov.iter().cloned().collect(),
             cue: kind.map(String::from),
-            prefer_documented: true,
+            admin1_given: true,
             ..Context::default()
         };
         let mut best: Option<(bool, f32, Resolution)> = None;
@@ -553,7 +554,7 @@ impl Gazetteer {
         // A part that is only generic words ("Tall", "Khirbat") names no place of its own.
         let generic = fold::Words::builtin();
         let only_generic =
-            |part: &str| fold::fold(part).split(' ').all(|w| generic.generic.contains_key(w) || generic.articles.iter().any(|a| a == w));
+            |part: &str| fold::fold(part).split(' ').all(|w| generic.generic(w).is_some() || generic.is_article(w));
         for part in parts {
             if !only_generic(&part) && prominent(&part) {
                 if let Some(r) = self.resolve_exact(&part, ctx) {
@@ -576,9 +577,9 @@ impl Gazetteer {
                 cands = self.candidates(&t);
             }
         }
-        // The governorate the sentence (or the caller) names: the loose skeleton matches of its
-        // places compete too.
-        if !ctx.local_admin1.is_empty() {
+        // The governorate the caller gives: the loose skeleton matches of its places compete
+        // too.
+        if ctx.admin1_given && !ctx.local_admin1.is_empty() {
             let loose = self.loose_candidates(text, &ctx.local_admin1);
             for (i, q) in loose {
                 match cands.iter_mut().find(|c| c.0 == i) {
@@ -615,7 +616,7 @@ impl Gazetteer {
             cands.retain(|&(i, _)| self.entries[i].admin1 == Some(a1));
         }
         let mut scored: Vec<(usize, f32)> = cands.drain(..).map(|(i, q)| (i, self.score(i, q, ctx))).collect();
-        if ctx.prefer_documented {
+        if ctx.admin1_given {
             // (A tie-break: at most 0.04.)
             for (i, s) in scored.iter_mut() {
                 *s += 0.002 * self.entries[*i].names().count().min(20) as f32;
@@ -636,7 +637,7 @@ impl Gazetteer {
         // sources speak of many spellings; a hamlet has one or two): that one, when asked.
         let documented = |i: usize| self.entries[i].names().count();
         let rival = rival.filter(|_| {
-            if !ctx.prefer_documented {
+            if !ctx.admin1_given {
                 return true;
             }
             let tied = scored.iter().skip(1).filter(|&&(i, s)| {
