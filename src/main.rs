@@ -315,6 +315,11 @@ struct PlacesCmd {
     /// How many matches to show.
     #[arg(long, default_value_t = 10)]
     limit: usize,
+    /// The governorate the place is in, in any common spelling ("Homs", "Hamah Governorate",
+    /// "Rif Dimashq", "Idlib province"): resolve the name there, as an event dataset gives it
+    /// ("Tanab village"), instead of a fuzzy look-up.
+    #[arg(long)]
+    admin1: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -654,9 +659,45 @@ fn run_geocode(cmd: GeocodeCmd) -> Result<bool> {
 /// `sitrep places NAME`: fuzzy gazetteer look-up.
 fn run_places(cmd: PlacesCmd) -> Result<bool> {
     let g = sitrep_core::geocode::Gazetteer::builtin();
-    let found = g.lookup(&cmd.name, cmd.limit);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    if let Some(a) = &cmd.admin1 {
+        let Some(gov) = g.admin1_named(a) else {
+            writeln!(out, "no governorate matches {a:?}")?;
+            return Ok(false);
+        };
+        let Some(r) = g.resolve_in(&cmd.name, Some(&gov)) else {
+            writeln!(out, "no place matches {:?} in {gov}", cmd.name)?;
+            return Ok(false);
+        };
+        writeln!(
+            out,
+            "{:<28} {:<3} {:<16} {:>9.5} {:>9.5}  precision {}  {}  score {:.2}",
+            r.name.as_deref().unwrap_or("(governorate only)"),
+            r.country,
+            r.admin1.as_deref().unwrap_or("-"),
+            r.latitude,
+            r.longitude,
+            r.geo_precision,
+            r.id.as_deref().unwrap_or("-"),
+            r.score
+        )?;
+        for a in r.alternatives.iter().skip(1).take(cmd.limit.saturating_sub(1)) {
+            writeln!(
+                out,
+                "  also: {} ({}, {}, {}) {:.5} {:.5} score {:.2}",
+                a.name,
+                a.kind,
+                a.admin1.as_deref().unwrap_or("-"),
+                a.country,
+                a.latitude,
+                a.longitude,
+                a.score
+            )?;
+        }
+        return Ok(true);
+    }
+    let found = g.lookup(&cmd.name, cmd.limit);
     if found.is_empty() {
         writeln!(out, "no place matches {:?}", cmd.name)?;
         return Ok(false);

@@ -29,6 +29,8 @@ pub struct Words {
     pub qualifiers: Vec<String>,
     /// Generic first words a name may go without ("tal", "khirbat").
     pub heads: Vec<String>,
+    /// Words that make a name a quarter of a town ("dahiyat", "suburb").
+    pub quarters: Vec<String>,
 }
 
 impl Words {
@@ -50,6 +52,7 @@ impl Words {
                 "admin" => w.admin.extend(forms.map(split)),
                 "qualifier" => w.qualifiers.extend(forms),
                 "head" => w.heads.extend(forms),
+                "quarter" => w.quarters.extend(forms),
                 other => return Err(format!("name word line of unknown class {other:?}: {line}")),
             }
         }

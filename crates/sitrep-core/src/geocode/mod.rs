@@ -392,6 +392,13 @@ impl Gazetteer {
         out
     }
 
+    /// The most populous town of a governorate.
+    fn biggest_town(&self, admin1: &str) -> Option<usize> {
+        (0..self.entries.len())
+            .filter(|&i| self.entries[i].kind == "locality" && self.entries[i].admin1 == Some(admin1))
+            .max_by_key(|&i| (self.entries[i].population, std::cmp::Reverse(self.entries[i].id)))
+    }
+
     /// Whether a point lies within `km` of a place of this governorate.
     fn near_admin1(&self, lat: f64, lon: f64, admin1: &str, km: f64) -> bool {
         self.entries.iter().any(|e| e.admin1 == Some(admin1) && e.kind != "region" && distance_km((e.lat, e.lon), (lat, lon)) <= km)
@@ -450,7 +457,8 @@ impl Gazetteer {
             admin1_given: true,
             ..Context::default()
         };
-        let mut best: Option<(bool, f32, Resolution)> = None;
+        // (inside the governorate, a place rather than the governorate only, score)
+        let mut best: Option<((bool, bool, f32), Resolution)> = None;
         for p in &parts {
             let Some(mut r) = self.resolve(p, &ctx) else { continue };
             let inside = gov.is_some() && r.admin1 == gov;
@@ -461,14 +469,37 @@ impl Gazetteer {
                     continue;
                 }
             }
-            let rank = (inside, r.score);
-            if best.as_ref().is_none_or(|(bi, bs, _)| rank > (*bi, *bs)) {
+            let rank = (inside, r.geo_precision < 3, r.score);
+            if best.as_ref().is_none_or(|(b, _)| rank > *b) {
                 r.text = name.trim().to_string();
-                best = Some((inside, r.score, r));
+                best = Some((rank, r));
+            }
+        }
+        // A quarter of a town the gazetteer does not know there ("Dahiet al-Assad", "X
+        // suburb"): the governorate's biggest town, at precision 2.
+        let words = fold::Words::builtin();
+        let quarter = fold::fold(name).split(' ').next().is_some_and(|w| words.quarters.iter().any(|q| q == w))
+            || name.split_whitespace().any(|w| words.quarters.iter().any(|q| w.eq_ignore_ascii_case(q)));
+        if quarter && best.as_ref().is_none_or(|(_, r)| r.geo_precision == 3) {
+            if let Some(t) = gov.as_deref().and_then(|g| self.biggest_town(g)) {
+                let e = &self.entries[t];
+                return Some(Resolution {
+                    text: name.trim().to_string(),
+                    id: Some(e.id.to_string()),
+                    name: Some(e.name.to_string()),
+                    latitude: e.lat,
+                    longitude: e.lon,
+                    country: e.cc.to_string(),
+                    admin1: e.admin1.map(String::from),
+                    admin2: e.admin2.map(String::from),
+                    geo_precision: 2,
+                    score: 0.0,
+                    alternatives: vec![e.alternative(0.0)],
+                });
             }
         }
         // A name the gazetteer does not know in its governorate: the governorate, at precision 3.
-        best.map(|b| b.2).or_else(|| {
+        best.map(|b| b.1).or_else(|| {
             let g = gov?;
             let (cc, lat, lon) = self.admin1_centre(&g)?;
             Some(Resolution::governorate(name.trim(), g, cc, lat, lon, 0.0, Vec::new()))
@@ -553,8 +584,7 @@ impl Gazetteer {
         let parts = (1..words.len()).rev().map(|n| words[..n].join(" ")).chain((1..words.len()).map(|n| words[n..].join(" ")));
         // A part that is only generic words ("Tall", "Khirbat") names no place of its own.
         let generic = fold::Words::builtin();
-        let only_generic =
-            |part: &str| fold::fold(part).split(' ').all(|w| generic.generic(w).is_some() || generic.is_article(w));
+        let only_generic = |part: &str| fold::fold(part).split(' ').all(|w| generic.generic(w).is_some() || generic.is_article(w));
         for part in parts {
             if !only_generic(&part) && prominent(&part) {
                 if let Some(r) = self.resolve_exact(&part, ctx) {
@@ -644,9 +674,18 @@ impl Gazetteer {
                 let r = &self.entries[i];
                 best_score - s < 0.1 && distance_km((b.lat, b.lon), (r.lat, r.lon)) > 15.0
             });
-            let most = tied.map(|&(i, _)| documented(i)).max().unwrap_or(0);
+            let tied: Vec<usize> = tied.map(|&(i, _)| i).collect();
+            let most = tied.iter().map(|&i| documented(i)).max().unwrap_or(0);
             let mine = documented(best);
-            !(mine >= 3 && mine * 2 >= most * 3)
+            // Or the one place whose own name it is, against places that merely list it among
+            // their variants.
+            let forms = [Some(fold::fold(text)), unglued(text)];
+            let own = |i: usize| {
+                let n = fold::fold(self.entries[i].name);
+                forms.iter().flatten().any(|f| *f == n)
+            };
+            let only_mine = own(best) && !tied.iter().any(|&i| own(i));
+            !(only_mine || (mine >= 3 && mine * 2 >= most * 3))
         });
         if let Some(&(r, _)) = rival {
             let re = &self.entries[r];
@@ -713,6 +752,15 @@ pub struct PlaceFound {
 /// Finds the place names of a text by their cues and resolves each in the text's context.
 pub fn places_in_text(text: &str) -> Vec<PlaceFound> {
     let g = Gazetteer::builtin();
+    // A place as event datasets give it, "NAME, GOVERNORATE" ("Tanab village, Homs
+    // Governorate"): that name in that governorate.
+    if !text.contains(['\n', '.']) && text.split_whitespace().count() <= 12 {
+        if let Some(r) = g.resolve_name_and_admin1(text) {
+            let name = text.rsplit_once(',').map_or(text, |(n, _)| n).trim();
+            let cue = split_kind(name).1.unwrap_or("name").to_string();
+            return vec![PlaceFound { text: name.to_string(), cue, qualifier: None, resolution: r }];
+        }
+    }
     let cues = crate::extract::places::PlaceCues::builtin();
     let actors = crate::extract::actors::ActorDict::builtin();
     let mut mentions = Vec::new();
