@@ -293,3 +293,50 @@ pub fn build_with_outlines(
     }
     Ok(s)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WOF: &str = "wof_id\tcc\tplacetype\tname\tlat\tlon\tpopulation\tregion_id\tcounty_id\tnames\n\
+        1\tSY\tregion\tQuneitra\t33.1\t35.9\t0\t1\t\t\n\
+        2\tSY\tlocality\tAyn Xyz\t33.2\t35.8\t0\t\t\tEin Xyz\n\
+        3\tSY\tlocality\tTall Xyz\t36.2\t37.1\t0\t\t\t\n";
+
+    fn square() -> Vec<Outline> {
+        let ring = vec![(35.5, 32.9), (36.1, 32.9), (36.1, 33.4), (35.5, 33.4), (35.5, 32.9)];
+        vec![("Quneitra".to_string(), vec![ring])]
+    }
+
+    #[test]
+    fn outlines_give_a_governorate_where_wof_gives_none() {
+        let tsv = build_with_outlines(WOF, ADMIN1_TSV, "", "", &square()).unwrap();
+        let row = |id: &str| tsv.lines().find(|l| l.starts_with(id)).unwrap().split('\t').nth(8).unwrap().to_string();
+        assert_eq!(row("wof:2\t"), "Quneitra", "inside the outline");
+        assert_eq!(row("wof:3\t"), "", "outside every outline: none");
+        // Without outlines, as before.
+        let tsv = build(WOF, ADMIN1_TSV, "", "").unwrap();
+        assert_eq!(tsv.lines().find(|l| l.starts_with("wof:2\t")).unwrap().split('\t').nth(8), Some(""));
+    }
+
+    #[test]
+    fn outlines_parse_from_geojson() {
+        let gj = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Quneitra"},
+            "geometry":{"type":"Polygon","coordinates":[[[35.5,32.9],[36.1,32.9],[36.1,33.4],[35.5,33.4],[35.5,32.9]]]}}]}"#;
+        let o = admin1_polygons(gj).unwrap();
+        assert_eq!(o.len(), 1);
+        assert!(inside(&o[0].1, 35.8, 33.2));
+        assert!(!inside(&o[0].1, 36.5, 33.2));
+        assert!(admin1_polygons("{}").is_err());
+    }
+
+    #[test]
+    fn the_loose_index_holds_names_without_their_qualifiers_and_heads() {
+        let tsv = build(WOF, ADMIN1_TSV, "", "").unwrap();
+        let skels: Vec<&str> = tsv.lines().skip_while(|l| *l != "#skels").skip(1).map(|l| l.split('\t').next().unwrap()).collect();
+        assert!(skels.contains(&super::super::fold::skeleton("Tall Xyz").as_str()));
+        assert!(skels.contains(&super::super::fold::skeleton("Xyz").as_str()), "Tall Xyz is found as Xyz: {skels:?}");
+        // The same input gives the same bytes.
+        assert_eq!(tsv, build(WOF, ADMIN1_TSV, "", "").unwrap());
+    }
+}

@@ -1199,6 +1199,128 @@ mod tests {
         assert_eq!(relative("northern"), None);
     }
 
+    fn within(r: &Resolution, id: &str) -> bool {
+        let e = Gazetteer::builtin().entry(id).expect("entry");
+        distance_km((r.latitude, r.longitude), (e.lat, e.lon)) < 1.0
+    }
+
+    #[test]
+    fn governorates_in_any_spelling() {
+        let g = Gazetteer::builtin();
+        for (text, want) in [
+            ("Hamah Governorate", "Hama"),
+            ("Rif Dimashq Governorate", "Rural Damascus"),
+            ("Al Hasakah Governorate", "Al Hasakeh"),
+            ("Idlib province", "Idleb"),
+            ("Deir ez Zor Governorate", "Deir ez Zor"),
+            ("As Suwayda Governorate", "As-Sweida"),
+            ("Muhafazat Halab", "Aleppo"),
+            ("Damascus", "Damascus"),
+            ("Latakia", "Lattakia"),
+        ] {
+            assert_eq!(g.admin1_named(text).as_deref(), Some(want), "{text}");
+        }
+        assert_eq!(g.admin1_named("Atlantis Governorate"), None);
+    }
+
+    #[test]
+    fn kind_words_come_off_and_are_the_cue() {
+        assert_eq!(split_kind("Tanab village"), ("Tanab", Some("town")));
+        assert_eq!(split_kind("Atmeh IDP camp"), ("Atmeh", Some("camp")));
+        assert_eq!(split_kind("Hamah Military Airport"), ("Hamah", Some("facility")));
+        assert_eq!(split_kind("Mintaqat Markaz Hamah district"), ("Hamah", Some("district")));
+        assert_eq!(split_kind("Qalb Lawzah"), ("Qalb Lawzah", None));
+        assert_eq!(split_kind("Village"), ("Village", None), "a name that is only a kind word stays");
+    }
+
+    #[test]
+    fn a_name_in_its_governorate() {
+        let g = Gazetteer::builtin();
+        // A kind word, the governorate spelled otherwise, a vowel variant.
+        for name in ["Biyanun village", "Bayanoon", "Biyanoun town"] {
+            let r = g.resolve_in(name, Some("Aleppo Governorate")).unwrap();
+            assert_eq!(r.id.as_deref(), Some("wof:1327223323"), "{name}: {r:#?}");
+        }
+        // Sun-letter article and generic word: Ash Shaykh Miskin is Sheikh Miskin.
+        let a = g.resolve_in("Ash Shaykh Miskin town", Some("Daraa Governorate")).unwrap();
+        let b = g.resolve_in("Sheikh Miskin", Some("Dar'a")).unwrap();
+        assert_eq!((a.id.clone(), a.geo_precision), (b.id.clone(), 1));
+        // An article written onto the name.
+        let r = g.resolve_in("Assafira", Some("Aleppo")).unwrap();
+        assert!(distance_km((r.latitude, r.longitude), (36.07696, 37.37251)) < 5.0, "{r:#?}");
+        // One of a doubled name.
+        let r = g.resolve_in("Xyzzyq/Biyanun village", Some("Aleppo")).unwrap();
+        assert_eq!(r.id.as_deref(), Some("wof:1327223323"));
+    }
+
+    #[test]
+    fn the_governorate_given_outweighs_a_namesake_elsewhere() {
+        let g = Gazetteer::builtin();
+        // Ra's al `Ayn of Idlib, not the Hasakah town and district.
+        let r = g.resolve_in("Ras al-Ain village", Some("Idlib Governorate")).unwrap();
+        assert_eq!(r.admin1.as_deref(), Some("Idleb"), "{r:#?}");
+        assert!(within(&r, "wof:1343638615"), "the better documented of Idlib's two: {r:#?}");
+        // Sukayk of Quneitra: WOF gives it no governorate; the build takes it from the outlines.
+        let r = g.resolve_in("Sukayk", Some("Quneitra")).unwrap();
+        assert_eq!(r.id.as_deref(), Some("wof:1327031635"), "{r:#?}");
+        // A namesake beyond the border does not stand for a place of the governorate given.
+        let r = g.resolve_in("Abu Ubaydah", Some("Hama")).unwrap();
+        assert_eq!(r.country, "SY", "{r:#?}");
+    }
+
+    #[test]
+    fn loose_skeletons_only_within_the_governorate_given() {
+        let g = Gazetteer::builtin();
+        // "Byanun" meets Biyanun only by its consonants.
+        assert_ne!(fold::key("Byanun"), fold::key("Biyanun"));
+        let r = g.resolve_in("Byanun", Some("Aleppo")).unwrap();
+        assert_eq!(r.id.as_deref(), Some("wof:1327223323"), "{r:#?}");
+        // Not in article text, where no governorate is given.
+        let ctx = Context { admin1: vec!["Aleppo".into()], local_admin1: vec!["Aleppo".into()], ..Context::default() };
+        assert!(g.resolve("Byanun", &ctx).is_none_or(|r| r.id.as_deref() != Some("wof:1327223323")));
+    }
+
+    #[test]
+    fn namesakes_of_the_governorate_given() {
+        let g = Gazetteer::builtin();
+        // Two `Ayn al Bayda in Aleppo: one with a dozen spellings, one with two.
+        let r = g.resolve_in("`Ayn al Bayda", Some("Aleppo")).unwrap();
+        assert_eq!((r.id.as_deref(), r.geo_precision), (Some("wof:1310095239"), 1), "{r:#?}");
+        // In article text (no governorate given) they stay ambiguous: no pin.
+        let ctx = Context { admin1: vec!["Aleppo".into()], ..Context::default() };
+        assert!(g.resolve("`Ayn al Bayda", &ctx).is_none_or(|r| r.geo_precision == 3));
+    }
+
+    #[test]
+    fn generic_words_alone_name_no_place() {
+        // "Tall" of an unknown "Tall X" is not the town At Tall.
+        let r = Gazetteer::builtin().resolve_in("Tall Xyzzyq", Some("Rif Dimashq Governorate")).unwrap();
+        assert_eq!((r.id, r.geo_precision, r.admin1.as_deref()), (None, 3, Some("Rural Damascus")));
+    }
+
+    #[test]
+    fn an_unknown_quarter_is_part_of_the_governorates_town() {
+        let g = Gazetteer::builtin();
+        let r = g.resolve_in("Dahiet al-Xyzzyq", Some("Aleppo Governorate")).unwrap();
+        assert_eq!((r.name.as_deref(), r.geo_precision), (Some("Halab"), 2), "{r:#?}");
+        let r = g.resolve_in("Xyzzyq suburb", Some("Homs")).unwrap();
+        assert_eq!((r.admin1.as_deref(), r.geo_precision), (Some("Homs"), 2), "{r:#?}");
+        // A quarter it knows is that quarter.
+        let r = g.resolve_in("Dahiet Elasad suburb", Some("Rif Dimashq Governorate")).unwrap();
+        assert_eq!(r.id.as_deref(), Some("wof:1276678259"), "{r:#?}");
+    }
+
+    #[test]
+    fn name_and_governorate_in_one_string() {
+        let g = Gazetteer::builtin();
+        let r = g.resolve_name_and_admin1("Biyanun village, Aleppo Governorate").unwrap().unwrap();
+        assert_eq!(r.id.as_deref(), Some("wof:1327223323"));
+        assert!(g.resolve_name_and_admin1("Biyanun, Xyzzyq").is_none(), "not a governorate after the comma");
+        let found = places_in_text("Biyanun village, Aleppo Governorate");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].cue, "town");
+    }
+
     #[test]
     fn unknown_places_stay_unresolved() {
         assert!(resolve("Xyzzyville", &[]).is_none());
