@@ -246,7 +246,7 @@ pub fn build_with_outlines(
             format!("{}\t{}\t{}\t{}\t{}\t{}\t{}\t0\t{}\t{}\t{}", c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], names.join("|"));
         out.insert(format!("sup:{:0>12}", c[0].trim_start_matches("sup:")), row);
     }
-    // Entries, then the two indexes (folded name -> entry numbers, phonetic key -> entry
+    // Entries, then the three indexes (folded name, phonetic key, consonant skeleton -> entry
     // numbers), each sorted so that a reader can binary-search them without building a map.
     let mut s = String::from("id\tcc\tkind\tname\tlat\tlon\tradius_km\tpopulation\tadmin1\tadmin2\tnames\n");
     let mut folds: BTreeMap<String, Vec<usize>> = BTreeMap::new();
