@@ -115,6 +115,18 @@ pub enum BenchCmd {
         #[arg(long)]
         show: bool,
     },
+    /// Toponym resolution on UCDP GED: every distinct place coded at `where_prec` 1, its name
+    /// from `where_coordinates` and its governorate from `adm_1`, resolved with the governorate
+    /// as context; within 10 km / 25 km of UCDP's point, in another governorate, unresolved.
+    /// Places split by a hash of the name into a tune half (60%) and a check half (40%).
+    UcdpPlaces {
+        /// The UCDP GED CSV (e.g. ../shared/data/ucdp/ucdp-ged-syria-dev.csv).
+        #[arg(long)]
+        input: PathBuf,
+        /// Print the tune half's misses (never the check half's).
+        #[arg(long)]
+        misses: bool,
+    },
     /// Main-text extraction quality on the article-extraction benchmark, beside its peers.
     Html {
         /// The benchmark folder (ground-truth.json, html/, peers/).
@@ -140,6 +152,7 @@ pub fn run(cmd: BenchCmd) -> Result<bool> {
         BenchCmd::Fuse { input, events, incremental } => bench_fuse(&input, events, incremental),
         BenchCmd::FakesPlaces { input, misses } => bench_fakes_places(&input, misses),
         BenchCmd::NewsEvents { dirs, show } => bench_news_events(&dirs, show),
+        BenchCmd::UcdpPlaces { input, misses } => bench_ucdp_places(&input, misses),
         BenchCmd::Html { dataset, snippets, pages } => {
             bench_html(&dataset, pages)?;
             if let Some(s) = snippets {
@@ -877,6 +890,125 @@ fn bench_fakes_places(input: &Path, show_misses: bool) -> Result<bool> {
     println!("confusion (gold -> ours: count), misses only:");
     for ((g, o), n) in confusion.iter().filter(|((g, o), _)| g != o) {
         println!("  {g} -> {o}: {n}");
+    }
+    Ok(true)
+}
+
+/// FNV-1a of a name: which half of the UCDP places it is in (below 6 of 10: tune).
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+}
+
+#[derive(Default)]
+struct PlaceTally {
+    n: usize,
+    km10: usize,
+    km25: usize,
+    wrong_gov: usize,
+    unresolved: usize,
+    /// Resolved to the governorate only (precision 3): the name not found in it.
+    governorate_only: usize,
+}
+
+impl PlaceTally {
+    fn line(&self, label: &str) -> String {
+        let r = |k: usize| k as f64 / self.n.max(1) as f64;
+        format!(
+            "{label:<28} {:>4} places  within 10 km {:.3}  within 25 km {:.3}  wrong governorate {:.3}  unresolved {:.3}  governorate only {:.3}",
+            self.n,
+            r(self.km10),
+            r(self.km25),
+            r(self.wrong_gov),
+            r(self.unresolved),
+            r(self.governorate_only)
+        )
+    }
+}
+
+fn bench_ucdp_places(input: &Path, show_misses: bool) -> Result<bool> {
+    let text = std::fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let headers = rdr.headers()?.clone();
+    let col = |n: &str| headers.iter().position(|h| h == n).with_context(|| format!("no column {n}"));
+    let (cw, cp, ca, clat, clon) = (col("where_coordinates")?, col("where_prec")?, col("adm_1")?, col("latitude")?, col("longitude")?);
+    // Distinct places (name, governorate), first point seen.
+    let mut places: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
+    for rec in rdr.records() {
+        let rec = rec?;
+        if rec[cp].trim().parse::<f64>().ok() != Some(1.0) {
+            continue;
+        }
+        let (Ok(lat), Ok(lon)) = (rec[clat].trim().parse::<f64>(), rec[clon].trim().parse::<f64>()) else { continue };
+        places.entry((rec[cw].trim().to_string(), rec[ca].trim().to_string())).or_insert((lat, lon));
+    }
+    let g = sitrep_core::geocode::Gazetteer::builtin();
+    let t = Instant::now();
+    // [half][form]: half 0 tune, 1 check; form 0 the kind word stripped, 1 the raw name.
+    let mut tally: [[PlaceTally; 2]; 2] = Default::default();
+    for ((raw, adm1), point) in &places {
+        let half = usize::from(fnv1a(raw) % 10 >= 6);
+        let gov = (!adm1.is_empty()).then_some(adm1.as_str());
+        let want = gov.and_then(|a| g.admin1_named(a));
+        let stripped = sitrep_core::geocode::split_kind(raw).0;
+        for (form, name) in [stripped, raw.as_str()].into_iter().enumerate() {
+            let r = g.resolve_in(name, gov);
+            let t = &mut tally[half][form];
+            t.n += 1;
+            let (ok10, miss) = match &r {
+                None => {
+                    t.unresolved += 1;
+                    (false, "unresolved".to_string())
+                }
+                Some(r) => {
+                    if r.geo_precision == 3 {
+                        t.governorate_only += 1;
+                    }
+                    let d = sitrep_core::geocode::distance_km((r.latitude, r.longitude), *point);
+                    if d <= 10.0 {
+                        t.km10 += 1;
+                    }
+                    if d <= 25.0 {
+                        t.km25 += 1;
+                    }
+                    if want.is_some() && r.admin1 != want {
+                        t.wrong_gov += 1;
+                    }
+                    let alts: Vec<String> = r
+                        .alternatives
+                        .iter()
+                        .take(3)
+                        .map(|a| {
+                            let d = sitrep_core::geocode::distance_km((a.latitude, a.longitude), *point);
+                            format!("{} {}/{} {:.0} km {:.2}", a.name, a.country, a.admin1.as_deref().unwrap_or("-"), d, a.score)
+                        })
+                        .collect();
+                    let what = format!(
+                        "{:.0} km: {} ({}, {}, precision {}, {}) | {}",
+                        d,
+                        r.name.as_deref().unwrap_or("-"),
+                        r.country,
+                        r.admin1.as_deref().unwrap_or("-"),
+                        r.geo_precision,
+                        r.id.as_deref().unwrap_or("-"),
+                        alts.join("; ")
+                    );
+                    (d <= 10.0, what)
+                }
+            };
+            if show_misses && half == 0 && form == 0 && !ok10 {
+                println!("miss: {raw:?} [{adm1}] at {:.5},{:.5} -> {miss}", point.0, point.1);
+            }
+        }
+    }
+    println!(
+        "UCDP places: {} distinct places at where_prec 1 from {}, resolved in {:.0} ms",
+        places.len(),
+        input.display(),
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    for (h, label) in [(0, "tune (60%)"), (1, "check (40%)")] {
+        println!("{}", tally[h][0].line(&format!("{label}, kind word off")));
+        println!("{}", tally[h][1].line(&format!("{label}, raw name")));
     }
     Ok(true)
 }

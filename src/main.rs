@@ -80,6 +80,14 @@ struct ExtractCmd {
     /// Output format.
     #[arg(long, value_enum, default_value_t = EventFormat::Table)]
     format: EventFormat,
+    /// Report only events at least this sure (0 to 1): 0 shows every reading, the default
+    /// keeps pages that report no war free of events.
+    #[arg(long, default_value_t = sitrep_core::extract::DEFAULT_MIN_CONFIDENCE)]
+    min_confidence: f32,
+    /// Which typer decides what reports an event: the lexicon, the learned typer, or both
+    /// (the default).
+    #[arg(long, default_value = "combined", value_parser = ["lexicon", "learned", "combined"])]
+    typer: String,
     #[command(flatten)]
     input: InputArgs,
 }
@@ -343,6 +351,11 @@ struct PlacesCmd {
     /// How many matches to show.
     #[arg(long, default_value_t = 10)]
     limit: usize,
+    /// The governorate the place is in, in any common spelling ("Homs", "Hamah Governorate",
+    /// "Rif Dimashq", "Idlib province"): resolve the name there, as an event dataset gives it
+    /// ("Tanab village"), instead of a fuzzy look-up.
+    #[arg(long)]
+    admin1: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -352,6 +365,11 @@ enum GazetteerCmd {
         /// Who's On First places TSV (gzip or plain), e.g. ../shared/data/gazetteer/wof-places-sy-iq-lb-jo-tr.tsv.gz
         #[arg(long)]
         wof: std::path::PathBuf,
+        /// Governorate outlines (GeoJSON, gzip or plain), e.g.
+        /// ../shared/data/gazetteer/syria-governorates.geojson.gz: the governorate of the Syrian
+        /// places WOF gives none.
+        #[arg(long)]
+        admin1_outlines: Option<std::path::PathBuf>,
         /// Where to write the gazetteer (gzip).
         #[arg(long)]
         out: std::path::PathBuf,
@@ -488,7 +506,9 @@ fn main() -> ExitCode {
         Command::Control(cmd) => run_control(cmd),
         Command::Geocode(cmd) => run_geocode(cmd),
         Command::Places(cmd) => run_places(cmd),
-        Command::Gazetteer(GazetteerCmd::Build { wof, out }) => run_gazetteer_build(&wof, &out),
+        Command::Gazetteer(GazetteerCmd::Build { wof, admin1_outlines, out }) => {
+            run_gazetteer_build(&wof, admin1_outlines.as_deref(), &out)
+        }
         Command::Train(TrainCmd::Typer { corpus, out }) => run_train_typer(&corpus, &out),
         Command::Bench(cmd) => bench::run(cmd),
     };
@@ -607,12 +627,16 @@ fn run_extract(cmd: ExtractCmd) -> Result<bool> {
             anyhow::bail!("--format acled and geojson are exports of stored events: `sitrep ingest`, then `sitrep events --format ...`")
         }
     });
+    let kind: sitrep_core::extract::learned::TyperKind = cmd.typer.parse().map_err(anyhow::Error::msg)?;
+    anyhow::ensure!((0.0..=1.0).contains(&cmd.min_confidence), "--min-confidence must be between 0 and 1");
+    let extractor =
+        sitrep_core::extract::Extractor { min_confidence: cmd.min_confidence, ..sitrep_core::extract::Extractor::with_typer(kind) };
     sink.start(&mut out)?;
     let failed = for_each_article(
         &cmd.paths,
         &opts,
         |a| {
-            let events = sitrep_core::events_of(&a);
+            let events = sitrep_core::events_by(&extractor, &a);
             sink.write(&mut out, Some(&a), &events)?;
             Ok(())
         },
@@ -765,9 +789,45 @@ fn run_geocode(cmd: GeocodeCmd) -> Result<bool> {
 /// `sitrep places NAME`: fuzzy gazetteer look-up.
 fn run_places(cmd: PlacesCmd) -> Result<bool> {
     let g = sitrep_core::geocode::Gazetteer::builtin();
-    let found = g.lookup(&cmd.name, cmd.limit);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    if let Some(a) = &cmd.admin1 {
+        let Some(gov) = g.admin1_named(a) else {
+            writeln!(out, "no governorate matches {a:?}")?;
+            return Ok(false);
+        };
+        let Some(r) = g.resolve_in(&cmd.name, Some(&gov)) else {
+            writeln!(out, "no place matches {:?} in {gov}", cmd.name)?;
+            return Ok(false);
+        };
+        writeln!(
+            out,
+            "{:<28} {:<3} {:<16} {:>9.5} {:>9.5}  precision {}  {}  score {:.2}",
+            r.name.as_deref().unwrap_or("(governorate only)"),
+            r.country,
+            r.admin1.as_deref().unwrap_or("-"),
+            r.latitude,
+            r.longitude,
+            r.geo_precision,
+            r.id.as_deref().unwrap_or("-"),
+            r.score
+        )?;
+        for a in r.alternatives.iter().skip(1).take(cmd.limit.saturating_sub(1)) {
+            writeln!(
+                out,
+                "  also: {} ({}, {}, {}) {:.5} {:.5} score {:.2}",
+                a.name,
+                a.kind,
+                a.admin1.as_deref().unwrap_or("-"),
+                a.country,
+                a.latitude,
+                a.longitude,
+                a.score
+            )?;
+        }
+        return Ok(true);
+    }
+    let found = g.lookup(&cmd.name, cmd.limit);
     if found.is_empty() {
         writeln!(out, "no place matches {:?}", cmd.name)?;
         return Ok(false);
@@ -790,7 +850,7 @@ fn run_places(cmd: PlacesCmd) -> Result<bool> {
 }
 
 /// `sitrep gazetteer build`: WOF + admin1 names + supplement -> the shipped gazetteer.
-fn run_gazetteer_build(wof: &std::path::Path, out: &std::path::Path) -> Result<bool> {
+fn run_gazetteer_build(wof: &std::path::Path, outlines: Option<&std::path::Path>, out: &std::path::Path) -> Result<bool> {
     use anyhow::Context;
     use std::io::Read as _;
     let raw = std::fs::read(wof).with_context(|| format!("reading {}", wof.display()))?;
@@ -802,7 +862,23 @@ fn run_gazetteer_build(wof: &std::path::Path, out: &std::path::Path) -> Result<b
         String::from_utf8(raw).with_context(|| format!("{}: not UTF-8", wof.display()))?
     };
     use sitrep_core::geocode::build;
-    let tsv = build::build(&text, build::ADMIN1_TSV, build::SUPPLEMENT_TSV, build::FIXES_TSV).map_err(anyhow::Error::msg)?;
+    let outlines = match outlines {
+        Some(p) => {
+            let raw = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+            let mut s = String::new();
+            if raw.starts_with(&[0x1f, 0x8b]) {
+                flate2::read::GzDecoder::new(raw.as_slice())
+                    .read_to_string(&mut s)
+                    .with_context(|| format!("decompressing {}", p.display()))?;
+            } else {
+                s = String::from_utf8(raw).with_context(|| format!("{}: not UTF-8", p.display()))?;
+            }
+            build::admin1_polygons(&s).map_err(anyhow::Error::msg)?
+        }
+        None => Vec::new(),
+    };
+    let tsv = build::build_with_outlines(&text, build::ADMIN1_TSV, build::SUPPLEMENT_TSV, build::FIXES_TSV, &outlines)
+        .map_err(anyhow::Error::msg)?;
     // gzip without a name or a time stamp, so that the same input gives the same bytes.
     let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::best());
     gz.write_all(tsv.as_bytes())?;

@@ -340,6 +340,35 @@ fn geocode_and_places_commands() {
 }
 
 #[test]
+fn places_in_a_governorate() {
+    // A name as event datasets give it, with its kind word and the governorate in another
+    // spelling: the village of that governorate, not a namesake elsewhere.
+    sitrep().args(["places", "Tall Jibbin village", "--admin1", "Aleppo Governorate"]).assert().success().stdout(
+        predicates::str::contains("Tall Jibbin").and(predicates::str::contains("Aleppo")).and(predicates::str::contains("precision 1")),
+    );
+    sitrep()
+        .args(["places", "Sheikh Miskin", "--admin1", "Daraa"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("Dar'a").and(predicates::str::contains("precision 1")));
+    // A name the gazetteer lacks there: the governorate only, at precision 3.
+    sitrep()
+        .args(["places", "Xyzzyqwv", "--admin1", "Hamah Governorate"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("(governorate only)").and(predicates::str::contains("precision 3")));
+    sitrep().args(["places", "Tanab", "--admin1", "Atlantis"]).assert().code(1).stdout(predicates::str::contains("no governorate matches"));
+    // `geocode` takes "NAME, GOVERNORATE" too.
+    let out = sitrep().args(["geocode", "--format", "json", "Tall Jibbin village, Aleppo Governorate"]).output().unwrap();
+    assert!(out.status.success());
+    let found: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["cue"], "town");
+    assert_eq!(found[0]["resolution"]["admin1"], "Aleppo");
+    assert_eq!(found[0]["resolution"]["geo_precision"], 1);
+}
+
+#[test]
 fn extracted_events_are_geocoded() {
     let out = sitrep().args(["extract", "--format", "jsonl"]).arg(fixtures().join("seeds/000_98bac896701fb69b.txt")).output().unwrap();
     let events: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();

@@ -2,12 +2,13 @@
 //! table and the hand-made supplement. `sitrep gazetteer build` runs it; the output is
 //! deterministic (sorted by id), so the build is reproducible.
 //!
-//! Output format (version 2), tab-separated with a header line:
+//! Output format (version 3), tab-separated with a header line:
 //! `id cc kind name lat lon radius_km population admin1 admin2 names folds keys`, `names`
 //! being `|`-separated variants (Latin and Arabic script only), `kind` one of locality,
 //! neighbourhood, localadmin, district, region, or the supplement's kinds (road, airbase,
-//! crossing, camp, region); `folds` and `keys` the distinct [`super::fold::fold`] and
-//! [`super::fold::key`] of the name and its variants, precomputed so that loading is fast.
+//! crossing, camp, region); then three sorted index sections, `#folds`, `#keys` and `#skels`:
+//! the distinct [`super::fold::fold`], [`super::fold::key`] and [`super::fold::skeleton`] of
+//! the name and its variants -> entry numbers, precomputed so that loading is fast.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -59,8 +60,65 @@ pub fn admin1_table(tsv: &str) -> HashMap<String, (String, Vec<String>)> {
     m
 }
 
+/// A governorate's outline: its WOF region name and its rings of (lon, lat) points.
+pub type Outline = (String, Vec<Vec<(f64, f64)>>);
+
+/// Governorate outlines: (WOF region name, rings of (lon, lat)), from a GeoJSON
+/// FeatureCollection of Polygon / MultiPolygon features with a `name` property (WOF's
+/// `syria-governorates.geojson`).
+pub fn admin1_polygons(geojson: &str) -> Result<Vec<Outline>, String> {
+    let v: serde_json::Value = serde_json::from_str(geojson).map_err(|e| format!("governorate outlines: {e}"))?;
+    let mut out = Vec::new();
+    for f in v["features"].as_array().ok_or("governorate outlines: no features")? {
+        let name = f["properties"]["name"].as_str().ok_or("governorate outline without a name")?.to_string();
+        let g = &f["geometry"];
+        let polys: Vec<&serde_json::Value> = match g["type"].as_str() {
+            Some("Polygon") => vec![&g["coordinates"]],
+            Some("MultiPolygon") => g["coordinates"].as_array().map(|a| a.iter().collect()).unwrap_or_default(),
+            _ => return Err(format!("governorate outline {name}: not a polygon")),
+        };
+        let mut rings = Vec::new();
+        for p in polys {
+            for ring in p.as_array().into_iter().flatten() {
+                let pts: Vec<(f64, f64)> =
+                    ring.as_array().into_iter().flatten().filter_map(|c| Some((c[0].as_f64()?, c[1].as_f64()?))).collect();
+                rings.push(pts);
+            }
+        }
+        out.push((name, rings));
+    }
+    Ok(out)
+}
+
+/// Whether a point lies inside rings (even-odd rule: holes count out).
+fn inside(rings: &[Vec<(f64, f64)>], lon: f64, lat: f64) -> bool {
+    let mut c = false;
+    for ring in rings {
+        for w in ring.windows(2) {
+            let ((x1, y1), (x2, y2)) = (w[0], w[1]);
+            if (y1 > lat) != (y2 > lat) && lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1) {
+                c = !c;
+            }
+        }
+    }
+    c
+}
+
 /// Builds the gazetteer TSV from the WOF places TSV, the admin1 table and the supplement.
 pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str, fixes_tsv: &str) -> Result<String, String> {
+    build_with_outlines(wof_tsv, admin1_tsv, supplement_tsv, fixes_tsv, &[])
+}
+
+/// [`build`], with governorate outlines ([`admin1_polygons`]) for the Syrian places WOF gives
+/// no governorate (900 of them, all of Quneitra among them): the governorate whose outline
+/// holds the point.
+pub fn build_with_outlines(
+    wof_tsv: &str,
+    admin1_tsv: &str,
+    supplement_tsv: &str,
+    fixes_tsv: &str,
+    outlines: &[Outline],
+) -> Result<String, String> {
     let admin1 = admin1_table(admin1_tsv);
     let fixes = fixes_table(fixes_tsv)?;
     let mut lines = wof_tsv.lines();
@@ -125,7 +183,14 @@ pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str, fixes_tsv: &
             "district" => 20.0,
             _ => 60.0,
         };
-        let a1 = if kind == "region" { region_name.get(r[c_id]).cloned() } else { region_name.get(r[c_region]).cloned() };
+        let mut a1 = if kind == "region" { region_name.get(r[c_id]).cloned() } else { region_name.get(r[c_region]).cloned() };
+        if a1.is_none() && r[c_cc] == "SY" {
+            let (lat, lon) = (r[c_lat].parse::<f64>().unwrap_or(0.0), r[c_lon].parse::<f64>().unwrap_or(0.0));
+            a1 = outlines
+                .iter()
+                .find(|(_, rings)| inside(rings, lon, lat))
+                .map(|(n, _)| admin1.get(n).map_or_else(|| n.clone(), |(name, _)| name.clone()));
+        }
         let a2 = if kind == "district" { Some(r[c_name]) } else { county_name.get(r[c_county]).copied() };
         let mut names: Vec<String> = Vec::new();
         let extra: Vec<String> = if kind == "region" {
@@ -181,15 +246,29 @@ pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str, fixes_tsv: &
             format!("{}\t{}\t{}\t{}\t{}\t{}\t{}\t0\t{}\t{}\t{}", c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], names.join("|"));
         out.insert(format!("sup:{:0>12}", c[0].trim_start_matches("sup:")), row);
     }
-    // Entries, then the two indexes (folded name -> entry numbers, phonetic key -> entry
+    // Entries, then the three indexes (folded name, phonetic key, consonant skeleton -> entry
     // numbers), each sorted so that a reader can binary-search them without building a map.
     let mut s = String::from("id\tcc\tkind\tname\tlat\tlon\tradius_km\tpopulation\tadmin1\tadmin2\tnames\n");
     let mut folds: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut keys: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut skels: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, row) in out.values().enumerate() {
         let c: Vec<&str> = row.split('\t').collect();
         for n in std::iter::once(c[3]).chain(c[10].split('|').filter(|n| !n.is_empty())) {
-            for (map, k) in [(&mut folds, super::fold::fold(n)), (&mut keys, super::fold::key(n))] {
+            // The loose index also holds the name without the words that tell twin villages
+            // apart ("Umm Tuwaynah al Janubiyah" is found as "Umm Tuwaynah").
+            let bare = super::fold::without_qualifiers(n);
+            if let Some(b) = bare.filter(|b| !b.is_empty()) {
+                let k = super::fold::skeleton(&b);
+                if !k.is_empty() {
+                    let v = skels.entry(k).or_default();
+                    if v.last() != Some(&i) {
+                        v.push(i);
+                    }
+                }
+            }
+            let fks = [(&mut folds, super::fold::fold(n)), (&mut keys, super::fold::key(n)), (&mut skels, super::fold::skeleton(n))];
+            for (map, k) in fks {
                 if k.is_empty() {
                     continue;
                 }
@@ -202,7 +281,7 @@ pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str, fixes_tsv: &
         s.push_str(row);
         s.push('\n');
     }
-    for (title, map) in [("#folds", &folds), ("#keys", &keys)] {
+    for (title, map) in [("#folds", &folds), ("#keys", &keys), ("#skels", &skels)] {
         s.push_str(title);
         s.push('\n');
         for (k, ids) in map {
@@ -213,4 +292,51 @@ pub fn build(wof_tsv: &str, admin1_tsv: &str, supplement_tsv: &str, fixes_tsv: &
         }
     }
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WOF: &str = "wof_id\tcc\tplacetype\tname\tlat\tlon\tpopulation\tregion_id\tcounty_id\tnames\n\
+        1\tSY\tregion\tQuneitra\t33.1\t35.9\t0\t1\t\t\n\
+        2\tSY\tlocality\tAyn Xyz\t33.2\t35.8\t0\t\t\tEin Xyz\n\
+        3\tSY\tlocality\tTall Xyz\t36.2\t37.1\t0\t\t\t\n";
+
+    fn square() -> Vec<Outline> {
+        let ring = vec![(35.5, 32.9), (36.1, 32.9), (36.1, 33.4), (35.5, 33.4), (35.5, 32.9)];
+        vec![("Quneitra".to_string(), vec![ring])]
+    }
+
+    #[test]
+    fn outlines_give_a_governorate_where_wof_gives_none() {
+        let tsv = build_with_outlines(WOF, ADMIN1_TSV, "", "", &square()).unwrap();
+        let row = |id: &str| tsv.lines().find(|l| l.starts_with(id)).unwrap().split('\t').nth(8).unwrap().to_string();
+        assert_eq!(row("wof:2\t"), "Quneitra", "inside the outline");
+        assert_eq!(row("wof:3\t"), "", "outside every outline: none");
+        // Without outlines, as before.
+        let tsv = build(WOF, ADMIN1_TSV, "", "").unwrap();
+        assert_eq!(tsv.lines().find(|l| l.starts_with("wof:2\t")).unwrap().split('\t').nth(8), Some(""));
+    }
+
+    #[test]
+    fn outlines_parse_from_geojson() {
+        let gj = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Quneitra"},
+            "geometry":{"type":"Polygon","coordinates":[[[35.5,32.9],[36.1,32.9],[36.1,33.4],[35.5,33.4],[35.5,32.9]]]}}]}"#;
+        let o = admin1_polygons(gj).unwrap();
+        assert_eq!(o.len(), 1);
+        assert!(inside(&o[0].1, 35.8, 33.2));
+        assert!(!inside(&o[0].1, 36.5, 33.2));
+        assert!(admin1_polygons("{}").is_err());
+    }
+
+    #[test]
+    fn the_loose_index_holds_names_without_their_qualifiers_and_heads() {
+        let tsv = build(WOF, ADMIN1_TSV, "", "").unwrap();
+        let skels: Vec<&str> = tsv.lines().skip_while(|l| *l != "#skels").skip(1).map(|l| l.split('\t').next().unwrap()).collect();
+        assert!(skels.contains(&super::super::fold::skeleton("Tall Xyz").as_str()));
+        assert!(skels.contains(&super::super::fold::skeleton("Xyz").as_str()), "Tall Xyz is found as Xyz: {skels:?}");
+        // The same input gives the same bytes.
+        assert_eq!(tsv, build(WOF, ADMIN1_TSV, "", "").unwrap());
+    }
 }

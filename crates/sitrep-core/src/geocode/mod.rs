@@ -65,6 +65,8 @@ pub struct Gazetteer {
     by_fold: Vec<(&'static str, &'static str)>,
     /// Phonetic key -> entry numbers, sorted by key.
     by_key: Vec<(&'static str, &'static str)>,
+    /// Consonant skeleton -> entry numbers, sorted (a loose index: see [`fold::skeleton`]).
+    by_skel: Vec<(&'static str, &'static str)>,
     /// Governorate centres by admin1 name.
     admin1_centre: HashMap<String, (String, f64, f64)>,
     /// Entry numbers by gazetteer id, built on first use.
@@ -131,6 +133,11 @@ pub struct Context {
     /// Governorates named in the very sentence of the place ("the Hara area in southern
     /// Daraa province"): closer context than the article's.
     pub local_admin1: Vec<String>,
+    /// `local_admin1` is given by the caller, a dataset's governorate of the place, not read
+    /// from a text ([`Gazetteer::resolve_in`]): the loose skeleton match among its places
+    /// competes, and among namesakes of it that score alike the best documented (clearly
+    /// more name variants) is taken instead of none.
+    pub admin1_given: bool,
 }
 
 /// Great-circle distance in km.
@@ -147,6 +154,7 @@ impl Gazetteer {
         let mut entries = Vec::with_capacity(100_000);
         let mut by_fold = Vec::with_capacity(300_000);
         let mut by_key = Vec::with_capacity(300_000);
+        let mut by_skel = Vec::with_capacity(100_000);
         let mut section = 0;
         for (n, line) in tsv.lines().enumerate().skip(1) {
             match line {
@@ -158,11 +166,20 @@ impl Gazetteer {
                     section = 2;
                     continue;
                 }
+                "#skels" => {
+                    section = 3;
+                    continue;
+                }
                 _ => {}
             }
             if section > 0 {
                 let (k, ids) = line.split_once('\t').ok_or_else(|| format!("gazetteer line {}: no tab in an index line", n + 1))?;
-                if section == 1 { &mut by_fold } else { &mut by_key }.push((k, ids));
+                match section {
+                    1 => &mut by_fold,
+                    2 => &mut by_key,
+                    _ => &mut by_skel,
+                }
+                .push((k, ids));
                 continue;
             }
             let c: Vec<&str> = line.split('\t').collect();
@@ -186,7 +203,7 @@ impl Gazetteer {
             });
         }
         // The build writes the indexes sorted (checked by a test, not at every start).
-        if by_fold.is_empty() || by_key.is_empty() {
+        if by_fold.is_empty() || by_key.is_empty() || by_skel.is_empty() {
             return Err("gazetteer indexes missing or not sorted (rebuild it: sitrep gazetteer build)".into());
         }
         let mut admin1_centre = HashMap::new();
@@ -195,7 +212,7 @@ impl Gazetteer {
                 admin1_centre.insert(e.name.to_string(), (e.cc.to_string(), e.lat, e.lon));
             }
         }
-        Ok(Gazetteer { entries, by_fold, by_key, admin1_centre, by_id: std::sync::OnceLock::new() })
+        Ok(Gazetteer { entries, by_fold, by_key, by_skel, admin1_centre, by_id: std::sync::OnceLock::new() })
     }
 
     /// The gazetteer shipped with sitrep (decompressed and indexed on first use).
@@ -329,6 +346,174 @@ impl Gazetteer {
         out
     }
 
+    fn in_admin1(&self, i: usize, admin1: &[String]) -> bool {
+        self.entries[i].admin1.is_some_and(|a| admin1.iter().any(|x| x == a))
+    }
+
+    /// Loose candidates: entries of these governorates whose consonant skeleton is the name's
+    /// ([`fold::skeleton`]: vowels, glides, suffixes and word breaks aside), with or without
+    /// the words that tell twin villages apart ([`fold::without_qualifiers`]), and one of
+    /// whose spellings is close to the name (Jaro-Winkler 0.85 on the folded forms, words run
+    /// together). Quality 0.45-0.85, below a phonetic match of the same closeness.
+    pub fn loose_candidates(&self, text: &str, admin1: &[String]) -> Vec<(usize, f32)> {
+        let f = fold::fold(text);
+        let bare = fold::without_qualifiers(text);
+        let mut forms: Vec<String> = vec![f.replace(' ', "")];
+        let mut ids: Vec<usize> = Self::ids(&self.by_skel, &fold::skeleton(text));
+        if let Some(b) = &bare {
+            forms.push(b.replace(' ', ""));
+            for i in Self::ids(&self.by_skel, &fold::skeleton(b)) {
+                if !ids.contains(&i) {
+                    ids.push(i);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for i in ids {
+            if !self.in_admin1(i, admin1) {
+                continue;
+            }
+            let e = &self.entries[i];
+            let mut sim = 0.0f64;
+            for n in std::iter::once(e.name).chain(e.names()).filter(|n| !n.chars().any(fold::is_arabic)) {
+                let nf = fold::fold(n);
+                let nb = fold::without_qualifiers(n);
+                for g in std::iter::once(nf.as_str()).chain(nb.as_deref()) {
+                    let g = g.replace(' ', "");
+                    for q in &forms {
+                        sim = sim.max(strsim::jaro_winkler(q, &g));
+                    }
+                }
+            }
+            if sim >= 0.85 {
+                out.push((i, 0.45 + 0.4 * sim as f32));
+            }
+        }
+        out
+    }
+
+    /// The most populous town of a governorate.
+    fn biggest_town(&self, admin1: &str) -> Option<usize> {
+        (0..self.entries.len())
+            .filter(|&i| self.entries[i].kind == "locality" && self.entries[i].admin1 == Some(admin1))
+            .max_by_key(|&i| (self.entries[i].population, std::cmp::Reverse(self.entries[i].id)))
+    }
+
+    /// Whether a point lies within `km` of a place of this governorate.
+    fn near_admin1(&self, lat: f64, lon: f64, admin1: &str, km: f64) -> bool {
+        self.entries.iter().any(|e| e.admin1 == Some(admin1) && e.kind != "region" && distance_km((e.lat, e.lon), (lat, lon)) <= km)
+    }
+
+    /// The governorate a text names, in any common spelling, with or without its admin word
+    /// ("Hamah Governorate", "Rif Dimashq", "Idlib province", "Muhafazat Halab", "Al Hasakah
+    /// Governorate"): sitrep's name for it ("Hama", "Rural Damascus", ...). Syria first.
+    pub fn admin1_named(&self, text: &str) -> Option<String> {
+        let words = fold::Words::builtin();
+        let lower = any_ascii::any_ascii(text).to_ascii_lowercase();
+        let ws: Vec<&str> = lower.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+        let mut forms = vec![ws.join(" ")];
+        let bare = strip_words(&ws, &words.admin, &words.admin);
+        if !bare.is_empty() && bare.len() < ws.len() {
+            forms.push(bare.join(" "));
+        }
+        for form in forms {
+            let mut best: Option<(bool, f32, &str)> = None;
+            for (i, q) in self.candidates(&form) {
+                let e = &self.entries[i];
+                if e.kind != "region" || !e.id.starts_with("wof:") || q < 0.87 {
+                    continue;
+                }
+                let (Some(a), sy) = (e.admin1, e.cc == "SY") else { continue };
+                if best.is_none_or(|(bsy, bq, _)| (sy, q) > (bsy, bq)) {
+                    best = Some((sy, q, a));
+                }
+            }
+            if let Some((_, _, a)) = best {
+                return Some(a.to_string());
+            }
+        }
+        None
+    }
+
+    /// Resolves a place name in a governorate, as event datasets give them ("Tanab village",
+    /// "Homs Governorate"; "Abu Hayj/Khalidiyah", "Aleppo"): the kind word goes and is the cue
+    /// ([`split_kind`]), each of a name's alternatives ("A/B", "A (B)") is tried, and the
+    /// governorate, in any spelling ([`Gazetteer::admin1_named`]), is the closest context.
+    /// The alternative placed in the governorate wins, then the best scored.
+    pub fn resolve_in(&self, name: &str, admin1: Option<&str>) -> Option<Resolution> {
+        let gov = admin1.and_then(|a| self.admin1_named(a));
+        let (whole, kind) = split_kind(name);
+        let mut parts: Vec<String> = vec![whole.to_string()];
+        for p in whole.split(['/', '(', ')', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+            let p = split_kind(p).0.to_string();
+            if !p.is_empty() && !parts.contains(&p) {
+                parts.push(p);
+            }
+        }
+        let ctx = Context {
+            admin1: gov.iter().cloned().collect(),
+            local_admin1: gov.iter().cloned().collect(),
+            cue: kind.map(String::from),
+            admin1_given: true,
+            ..Context::default()
+        };
+        // (inside the governorate, a place rather than the governorate only, score)
+        let mut best: Option<((bool, bool, f32), Resolution)> = None;
+        for p in &parts {
+            let Some(mut r) = self.resolve(p, &ctx) else { continue };
+            let inside = gov.is_some() && r.admin1 == gov;
+            // A place beyond the governorate only when it lies by its border (the dataset's
+            // governorate and the gazetteer's may differ there): else it is a namesake.
+            if let Some(g) = gov.as_deref().filter(|_| !inside) {
+                if r.geo_precision == 3 || !self.near_admin1(r.latitude, r.longitude, g, 10.0) {
+                    continue;
+                }
+            }
+            let rank = (inside, r.geo_precision < 3, r.score);
+            if best.as_ref().is_none_or(|(b, _)| rank > *b) {
+                r.text = name.trim().to_string();
+                best = Some((rank, r));
+            }
+        }
+        // A quarter of a town the gazetteer does not know there ("Dahiet al-Assad", "X
+        // suburb"): the governorate's biggest town, at precision 2.
+        let words = fold::Words::builtin();
+        let quarter = fold::fold(name).split(' ').next().is_some_and(|w| words.quarters.iter().any(|q| q == w))
+            || name.split_whitespace().any(|w| words.quarters.iter().any(|q| w.eq_ignore_ascii_case(q)));
+        if quarter && best.as_ref().is_none_or(|(_, r)| r.geo_precision == 3) {
+            if let Some(t) = gov.as_deref().and_then(|g| self.biggest_town(g)) {
+                let e = &self.entries[t];
+                return Some(Resolution {
+                    text: name.trim().to_string(),
+                    id: Some(e.id.to_string()),
+                    name: Some(e.name.to_string()),
+                    latitude: e.lat,
+                    longitude: e.lon,
+                    country: e.cc.to_string(),
+                    admin1: e.admin1.map(String::from),
+                    admin2: e.admin2.map(String::from),
+                    geo_precision: 2,
+                    score: 0.0,
+                    alternatives: vec![e.alternative(0.0)],
+                });
+            }
+        }
+        // A name the gazetteer does not know in its governorate: the governorate, at precision 3.
+        best.map(|b| b.1).or_else(|| {
+            let g = gov?;
+            let (cc, lat, lon) = self.admin1_centre(&g)?;
+            Some(Resolution::governorate(name.trim(), g, cc, lat, lon, 0.0, Vec::new()))
+        })
+    }
+
+    /// Resolves "NAME, GOVERNORATE" ("Tanab village, Homs Governorate") when the part after
+    /// the last comma names a governorate; `None` when it does not.
+    pub fn resolve_name_and_admin1(&self, text: &str) -> Option<Option<Resolution>> {
+        let (name, gov) = text.rsplit_once(',')?;
+        let a = self.admin1_named(gov)?;
+        (!name.trim().is_empty()).then(|| self.resolve_in(name, Some(&a)))
+    }
+
     /// The centre of a governorate.
     pub fn admin1_centre(&self, admin1: &str) -> Option<(String, f64, f64)> {
         self.admin1_centre.get(admin1).cloned()
@@ -397,8 +582,11 @@ impl Gazetteer {
         };
         let words: Vec<&str> = text.split_whitespace().collect();
         let parts = (1..words.len()).rev().map(|n| words[..n].join(" ")).chain((1..words.len()).map(|n| words[n..].join(" ")));
+        // A part that is only generic words ("Tall", "Khirbat") names no place of its own.
+        let generic = fold::Words::builtin();
+        let only_generic = |part: &str| fold::fold(part).split(' ').all(|w| generic.generic(w).is_some() || generic.is_article(w));
         for part in parts {
-            if prominent(&part) {
+            if !only_generic(&part) && prominent(&part) {
                 if let Some(r) = self.resolve_exact(&part, ctx) {
                     return Some(r);
                 }
@@ -413,15 +601,34 @@ impl Gazetteer {
         if cands.is_empty() && text.len() > 4 && text.ends_with('s') {
             cands = self.candidates(&text[..text.len() - 1]);
         }
+        // An article written onto a word ("Alsafira", "Dahiet Elasad"): the name without it.
+        if cands.is_empty() {
+            if let Some(t) = unglued(text) {
+                cands = self.candidates(&t);
+            }
+        }
+        // The governorate the caller gives: the loose skeleton matches of its places compete
+        // too.
+        if ctx.admin1_given && !ctx.local_admin1.is_empty() {
+            let loose = self.loose_candidates(text, &ctx.local_admin1);
+            for (i, q) in loose {
+                match cands.iter_mut().find(|c| c.0 == i) {
+                    Some(c) => c.1 = c.1.max(q),
+                    None => cands.push((i, q)),
+                }
+            }
+        }
         if cands.is_empty() {
             return None;
         }
         // Beyond Syria a name must match a place's own name exactly (or the article must be
         // about that place's province): Turkish and Iraqi places carry many Arabic and
         // Kurdish variants that news spellings of Syrian villages would otherwise hit.
+        // A governorate named by the sentence or the caller is closer still: beyond Syria only
+        // places of that governorate.
         cands.retain(|&(i, q)| {
             let e = &self.entries[i];
-            e.cc == "SY" || q >= 1.0 || e.admin1.is_some_and(|a| ctx.admin1.iter().any(|x| x == a))
+            e.cc == "SY" || (q >= 1.0 && ctx.local_admin1.is_empty()) || e.admin1.is_some_and(|a| ctx.admin1.iter().any(|x| x == a))
         });
         if cands.is_empty() {
             return None;
@@ -432,10 +639,19 @@ impl Gazetteer {
             .iter()
             .find(|&&(i, q)| q >= 0.95 && matches!(self.entries[i].kind, "region" | "district") && self.entries[i].cc == "SY")
             .and_then(|&(i, _)| self.entries[i].admin1);
+        // (Unless the sentence or the caller names another governorate: "Ras al-Ayn" of Idlib
+        // is not the district of Hasakah.)
+        let named_area = named_area.filter(|a| ctx.local_admin1.is_empty() || ctx.local_admin1.iter().any(|x| x == a));
         if let Some(a1) = named_area {
             cands.retain(|&(i, _)| self.entries[i].admin1 == Some(a1));
         }
         let mut scored: Vec<(usize, f32)> = cands.drain(..).map(|(i, q)| (i, self.score(i, q, ctx))).collect();
+        if ctx.admin1_given {
+            // (A tie-break: at most 0.04.)
+            for (i, s) in scored.iter_mut() {
+                *s += 0.002 * self.entries[*i].names().count().min(20) as f32;
+            }
+        }
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| self.entries[a.0].id.cmp(self.entries[b.0].id)));
         let alternatives: Vec<Alternative> = scored.iter().take(8).map(|&(i, s)| self.entries[i].alternative(s)).collect();
         let (best, best_score) = scored[0];
@@ -446,6 +662,30 @@ impl Gazetteer {
         let rival = scored.iter().skip(1).find(|&&(i, s)| {
             let r = &self.entries[i];
             best_score - s < 0.1 && admin_area(r.kind) == admin_area(b.kind) && distance_km((b.lat, b.lon), (r.lat, r.lon)) > 15.0
+        });
+        // Namesakes alike but one far better documented (WOF and GeoNames give the places the
+        // sources speak of many spellings; a hamlet has one or two): that one, when asked.
+        let documented = |i: usize| self.entries[i].names().count();
+        let rival = rival.filter(|_| {
+            if !ctx.admin1_given {
+                return true;
+            }
+            let tied = scored.iter().skip(1).filter(|&&(i, s)| {
+                let r = &self.entries[i];
+                best_score - s < 0.1 && distance_km((b.lat, b.lon), (r.lat, r.lon)) > 15.0
+            });
+            let tied: Vec<usize> = tied.map(|&(i, _)| i).collect();
+            let most = tied.iter().map(|&i| documented(i)).max().unwrap_or(0);
+            let mine = documented(best);
+            // Or the one place whose own name it is, against places that merely list it among
+            // their variants.
+            let forms = [Some(fold::fold(text)), unglued(text)];
+            let own = |i: usize| {
+                let n = fold::fold(self.entries[i].name);
+                forms.iter().flatten().any(|f| *f == n)
+            };
+            let only_mine = own(best) && !tied.iter().any(|&i| own(i));
+            !(only_mine || (mine >= 3 && mine * 2 >= most * 3))
         });
         if let Some(&(r, _)) = rival {
             let re = &self.entries[r];
@@ -512,6 +752,15 @@ pub struct PlaceFound {
 /// Finds the place names of a text by their cues and resolves each in the text's context.
 pub fn places_in_text(text: &str) -> Vec<PlaceFound> {
     let g = Gazetteer::builtin();
+    // A place as event datasets give it, "NAME, GOVERNORATE" ("Tanab village, Homs
+    // Governorate"): that name in that governorate.
+    if !text.contains(['\n', '.']) && text.split_whitespace().count() <= 12 {
+        if let Some(r) = g.resolve_name_and_admin1(text) {
+            let name = text.rsplit_once(',').map_or(text, |(n, _)| n).trim();
+            let cue = split_kind(name).1.unwrap_or("name").to_string();
+            return vec![PlaceFound { text: name.to_string(), cue, qualifier: None, resolution: r }];
+        }
+    }
     let cues = crate::extract::places::PlaceCues::builtin();
     let actors = crate::extract::actors::ActorDict::builtin();
     let mut mentions = Vec::new();
@@ -554,6 +803,68 @@ pub fn places_in_text(text: &str) -> Vec<PlaceFound> {
         out[i] = Some(PlaceFound { text: full, cue: m.kind.clone(), qualifier: m.qualifier.clone(), resolution: r });
     }
     out.into_iter().flatten().collect()
+}
+
+/// The words of a name from which leading and trailing words of these lists are stripped
+/// (each list's forms matched whole, case-folded); never all of them.
+fn strip_words<'a>(ws: &[&'a str], lead: &[Vec<String>], trail: &[Vec<String>]) -> Vec<&'a str> {
+    let eq = |a: &[&str], b: &[String]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y));
+    let (mut from, mut to) = (0, ws.len());
+    while let Some(f) = trail.iter().find(|f| f.len() < to - from && eq(&ws[to - f.len()..to], f)) {
+        to -= f.len();
+    }
+    while let Some(f) = lead.iter().find(|f| f.len() < to - from && eq(&ws[from..from + f.len()], f)) {
+        from += f.len();
+    }
+    ws[from..to].to_vec()
+}
+
+/// A place name without the kind word an event dataset puts after it ("Tanab village", "Atmeh
+/// IDP camp", "Mintaqat Markaz Hamah district"), and the cue kind that word asks for
+/// (`data/name_words.tsv`, classes kind and lead). A name that is only a kind word stays.
+pub fn split_kind(name: &str) -> (&str, Option<&'static str>) {
+    let words = fold::Words::builtin();
+    let name = name.trim();
+    let ws: Vec<&str> = name.split_whitespace().collect();
+    let mut kind = None;
+    let kept = strip_words(&ws, &words.leads, &[]);
+    let mut kept_ws = kept.clone();
+    if let Some((f, k)) = words.kinds.iter().find(|(f, _)| {
+        f.len() < kept.len() && {
+            let tail = &kept[kept.len() - f.len()..];
+            tail.iter().zip(f).all(|(x, y)| x.trim_matches(|c: char| !c.is_alphanumeric()).eq_ignore_ascii_case(y))
+        }
+    }) {
+        kind = Some(k.as_str());
+        kept_ws.truncate(kept.len() - f.len());
+    }
+    if kept_ws.is_empty() {
+        return (name, None);
+    }
+    // The span of the kept words in the original text.
+    let first = kept_ws[0];
+    let last = kept_ws[kept_ws.len() - 1];
+    let start = first.as_ptr() as usize - name.as_ptr() as usize;
+    let end = last.as_ptr() as usize - name.as_ptr() as usize + last.len();
+    (&name[start..end], kind)
+}
+
+/// A name with an article written onto one of its words ("Alsafira", "Dahiet Elasad") without
+/// it ([`fold::unglued_article`]), if any word has one.
+fn unglued(text: &str) -> Option<String> {
+    let f = fold::fold(text);
+    let mut changed = false;
+    let words: Vec<&str> = f
+        .split(' ')
+        .map(|w| match fold::unglued_article(w) {
+            Some(r) => {
+                changed = true;
+                r
+            }
+            None => w,
+        })
+        .collect();
+    changed.then(|| words.join(" "))
 }
 
 /// A place name without a country's possessive before it ("Syria's Idlib", "Syrias Aleppo")
@@ -877,6 +1188,7 @@ mod tests {
         assert!(g.entries.len() > 20_000);
         assert!(g.by_fold.windows(2).all(|w| w[0].0 < w[1].0));
         assert!(g.by_key.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(g.by_skel.windows(2).all(|w| w[0].0 < w[1].0));
     }
 
     #[test]
@@ -885,6 +1197,128 @@ mod tests {
         assert!((distance_km((lat, lon), (36.2, 37.16)) - 12.0).abs() < 0.5);
         assert_eq!(relative("12 km north of"), Some((12.0, "north".to_string())));
         assert_eq!(relative("northern"), None);
+    }
+
+    fn within(r: &Resolution, id: &str) -> bool {
+        let e = Gazetteer::builtin().entry(id).expect("entry");
+        distance_km((r.latitude, r.longitude), (e.lat, e.lon)) < 1.0
+    }
+
+    #[test]
+    fn governorates_in_any_spelling() {
+        let g = Gazetteer::builtin();
+        for (text, want) in [
+            ("Hamah Governorate", "Hama"),
+            ("Rif Dimashq Governorate", "Rural Damascus"),
+            ("Al Hasakah Governorate", "Al Hasakeh"),
+            ("Idlib province", "Idleb"),
+            ("Deir ez Zor Governorate", "Deir ez Zor"),
+            ("As Suwayda Governorate", "As-Sweida"),
+            ("Muhafazat Halab", "Aleppo"),
+            ("Damascus", "Damascus"),
+            ("Latakia", "Lattakia"),
+        ] {
+            assert_eq!(g.admin1_named(text).as_deref(), Some(want), "{text}");
+        }
+        assert_eq!(g.admin1_named("Atlantis Governorate"), None);
+    }
+
+    #[test]
+    fn kind_words_come_off_and_are_the_cue() {
+        assert_eq!(split_kind("Tanab village"), ("Tanab", Some("town")));
+        assert_eq!(split_kind("Atmeh IDP camp"), ("Atmeh", Some("camp")));
+        assert_eq!(split_kind("Hamah Military Airport"), ("Hamah", Some("facility")));
+        assert_eq!(split_kind("Mintaqat Markaz Hamah district"), ("Hamah", Some("district")));
+        assert_eq!(split_kind("Qalb Lawzah"), ("Qalb Lawzah", None));
+        assert_eq!(split_kind("Village"), ("Village", None), "a name that is only a kind word stays");
+    }
+
+    #[test]
+    fn a_name_in_its_governorate() {
+        let g = Gazetteer::builtin();
+        // A kind word, the governorate spelled otherwise, a vowel variant.
+        for name in ["Biyanun village", "Bayanoon", "Biyanoun town"] {
+            let r = g.resolve_in(name, Some("Aleppo Governorate")).unwrap();
+            assert_eq!(r.id.as_deref(), Some("wof:1327223323"), "{name}: {r:#?}");
+        }
+        // Sun-letter article and generic word: Ash Shaykh Miskin is Sheikh Miskin.
+        let a = g.resolve_in("Ash Shaykh Miskin town", Some("Daraa Governorate")).unwrap();
+        let b = g.resolve_in("Sheikh Miskin", Some("Dar'a")).unwrap();
+        assert_eq!((a.id.clone(), a.geo_precision), (b.id.clone(), 1));
+        // An article written onto the name.
+        let r = g.resolve_in("Assafira", Some("Aleppo")).unwrap();
+        assert!(distance_km((r.latitude, r.longitude), (36.07696, 37.37251)) < 5.0, "{r:#?}");
+        // One of a doubled name.
+        let r = g.resolve_in("Xyzzyq/Biyanun village", Some("Aleppo")).unwrap();
+        assert_eq!(r.id.as_deref(), Some("wof:1327223323"));
+    }
+
+    #[test]
+    fn the_governorate_given_outweighs_a_namesake_elsewhere() {
+        let g = Gazetteer::builtin();
+        // Ra's al `Ayn of Idlib, not the Hasakah town and district.
+        let r = g.resolve_in("Ras al-Ain village", Some("Idlib Governorate")).unwrap();
+        assert_eq!(r.admin1.as_deref(), Some("Idleb"), "{r:#?}");
+        assert!(within(&r, "wof:1343638615"), "the better documented of Idlib's two: {r:#?}");
+        // Sukayk of Quneitra: WOF gives it no governorate; the build takes it from the outlines.
+        let r = g.resolve_in("Sukayk", Some("Quneitra")).unwrap();
+        assert_eq!(r.id.as_deref(), Some("wof:1327031635"), "{r:#?}");
+        // A namesake beyond the border does not stand for a place of the governorate given.
+        let r = g.resolve_in("Abu Ubaydah", Some("Hama")).unwrap();
+        assert_eq!(r.country, "SY", "{r:#?}");
+    }
+
+    #[test]
+    fn loose_skeletons_only_within_the_governorate_given() {
+        let g = Gazetteer::builtin();
+        // "Byanun" meets Biyanun only by its consonants.
+        assert_ne!(fold::key("Byanun"), fold::key("Biyanun"));
+        let r = g.resolve_in("Byanun", Some("Aleppo")).unwrap();
+        assert_eq!(r.id.as_deref(), Some("wof:1327223323"), "{r:#?}");
+        // Not in article text, where no governorate is given.
+        let ctx = Context { admin1: vec!["Aleppo".into()], local_admin1: vec!["Aleppo".into()], ..Context::default() };
+        assert!(g.resolve("Byanun", &ctx).is_none_or(|r| r.id.as_deref() != Some("wof:1327223323")));
+    }
+
+    #[test]
+    fn namesakes_of_the_governorate_given() {
+        let g = Gazetteer::builtin();
+        // Two `Ayn al Bayda in Aleppo: one with a dozen spellings, one with two.
+        let r = g.resolve_in("`Ayn al Bayda", Some("Aleppo")).unwrap();
+        assert_eq!((r.id.as_deref(), r.geo_precision), (Some("wof:1310095239"), 1), "{r:#?}");
+        // In article text (no governorate given) they stay ambiguous: no pin.
+        let ctx = Context { admin1: vec!["Aleppo".into()], ..Context::default() };
+        assert!(g.resolve("`Ayn al Bayda", &ctx).is_none_or(|r| r.geo_precision == 3));
+    }
+
+    #[test]
+    fn generic_words_alone_name_no_place() {
+        // "Tall" of an unknown "Tall X" is not the town At Tall.
+        let r = Gazetteer::builtin().resolve_in("Tall Xyzzyq", Some("Rif Dimashq Governorate")).unwrap();
+        assert_eq!((r.id, r.geo_precision, r.admin1.as_deref()), (None, 3, Some("Rural Damascus")));
+    }
+
+    #[test]
+    fn an_unknown_quarter_is_part_of_the_governorates_town() {
+        let g = Gazetteer::builtin();
+        let r = g.resolve_in("Dahiet al-Xyzzyq", Some("Aleppo Governorate")).unwrap();
+        assert_eq!((r.name.as_deref(), r.geo_precision), (Some("Halab"), 2), "{r:#?}");
+        let r = g.resolve_in("Xyzzyq suburb", Some("Homs")).unwrap();
+        assert_eq!((r.admin1.as_deref(), r.geo_precision), (Some("Homs"), 2), "{r:#?}");
+        // A quarter it knows is that quarter.
+        let r = g.resolve_in("Dahiet Elasad suburb", Some("Rif Dimashq Governorate")).unwrap();
+        assert_eq!(r.id.as_deref(), Some("wof:1276678259"), "{r:#?}");
+    }
+
+    #[test]
+    fn name_and_governorate_in_one_string() {
+        let g = Gazetteer::builtin();
+        let r = g.resolve_name_and_admin1("Biyanun village, Aleppo Governorate").unwrap().unwrap();
+        assert_eq!(r.id.as_deref(), Some("wof:1327223323"));
+        assert!(g.resolve_name_and_admin1("Biyanun, Xyzzyq").is_none(), "not a governorate after the comma");
+        let found = places_in_text("Biyanun village, Aleppo Governorate");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].cue, "town");
     }
 
     #[test]
