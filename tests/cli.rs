@@ -597,6 +597,7 @@ fn corpus(dir: &std::path::Path, n: usize) -> PathBuf {
 
 #[test]
 fn a_killed_ingest_leaves_a_sound_database_and_a_rerun_completes_it() {
+    let _alone = timing_sensitive();
     use sitrep_core::store::{EventStore, Store};
     let dir = tempfile::tempdir().unwrap();
     let input = corpus(dir.path(), 240);
@@ -740,11 +741,19 @@ fn fusion_is_the_same_whatever_the_ingest_order() {
     assert_eq!(marea.len(), 2);
 }
 
+/// The kill test times its kill against an ingest's progress; the 150,000-event test would
+/// starve it of the machine's cores: the two take turns.
+fn timing_sensitive() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Exports stream every matching event (no default limit), ACLED's integer columns stay
 /// integers (never blank: pandas would read blanks as floats), `timestamp` is when each event
 /// was stored: at 150,000 generated events, past the largest page a query may ask for.
 #[test]
 fn acled_export_of_150000_events_is_whole_and_typed() {
+    let _alone = timing_sensitive();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("big.db");
     let held = common::generated_store(&db, 150_000);
