@@ -218,18 +218,26 @@ struct EventsCmd {
     /// At least this many deaths.
     #[arg(long)]
     min_fatalities: Option<u32>,
-    /// How many events (1 to 100000).
-    #[arg(long, default_value_t = 100)]
-    limit: usize,
+    /// How many events at most. Without it: every matching event (streamed, at any size),
+    /// except in the table, which shows the first 100.
+    #[arg(long)]
+    limit: Option<usize>,
     /// Skip this many.
     #[arg(long, default_value_t = 0)]
     offset: usize,
     #[arg(long, value_enum, default_value_t = EventFormat::Table)]
     format: EventFormat,
+    /// GeoJSON with plain properties (actors, place and toll as plain values, for GIS tools)
+    /// rather than each event whole.
+    #[arg(long)]
+    flat: bool,
     /// Write to this file (atomically: a temporary file renamed into place) instead of stdout.
     #[arg(long)]
     output: Option<std::path::PathBuf>,
 }
+
+/// Rows the events table shows without `--limit`.
+const TABLE_ROWS: usize = 100;
 
 #[derive(Clone, Copy, ValueEnum)]
 enum SortArg {
@@ -282,9 +290,15 @@ struct FusedCmd {
 struct ChangesCmd {
     #[command(flatten)]
     db: DbArg,
-    /// A date (YYYY-MM-DD) or an RFC 3339 time.
+    /// The changes from this moment on, that moment included: a date (YYYY-MM-DD) or an RFC
+    /// 3339 time.
+    #[arg(long, conflicts_with = "after")]
+    since: Option<String>,
+    /// The changes after this sequence number (the `seq` of the last change seen: a cursor
+    /// that never skips nor repeats). Without `--since` or `--after`: from the start.
     #[arg(long)]
-    since: String,
+    after: Option<i64>,
+    /// How many changes at most (the next ones: `--after` the last `seq` shown).
     #[arg(long, default_value_t = 1000)]
     limit: usize,
     #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
@@ -524,10 +538,26 @@ fn main() -> ExitCode {
             if broken_pipe {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("sitrep: error: {e:#}");
+            eprintln!("sitrep: error: {}", error_line(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error and its causes on one line, each cause said once: a store error names its cause
+/// already, and SQLite's causes repeat each other ("unable to open database file" three times).
+fn error_line(e: &anyhow::Error) -> String {
+    let mut line = e.to_string();
+    for cause in e.chain().skip(1) {
+        let text = cause.to_string();
+        // "Error code 14: unable to open database file": the words after the code.
+        let words = text.strip_prefix("Error code ").and_then(|t| t.split_once(": ")).map_or(text.as_str(), |(_, w)| w);
+        if !line.contains(words) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+    }
+    line
 }
 
 /// Reads every input and prints the articles; returns whether every input was read.
@@ -899,9 +929,16 @@ pub const INGEST_CACHE_MIB: u32 = 256;
 fn run_ingest(cmd: IngestCmd) -> Result<bool> {
     use sitrep_core::store::EventStore;
     let opts = cmd.input.options();
+    let (inputs, errors) = read::expand(&cmd.paths);
+    if inputs.is_empty() {
+        // Nothing to read: say why, and leave no empty database behind.
+        for e in &errors {
+            eprintln!("sitrep: error: {e}");
+        }
+        return Ok(false);
+    }
     let mut store = sitrep_core::store::Store::open(&cmd.db.db)?;
     store.set_cache_mib(INGEST_CACHE_MIB)?;
-    let (inputs, _) = read::expand(&cmd.paths);
     let size_of = |i: &read::Input| match i {
         read::Input::Path(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
         read::Input::Stdin => 0,
@@ -965,10 +1002,17 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
     Ok(summary.failed.is_empty())
 }
 
-/// `sitrep events`: stored events by filter.
+/// `sitrep events`: stored events by filter, streamed: every matching event unless
+/// `--limit` (the table: the first 100), in flat memory at any size.
 fn run_events(cmd: EventsCmd) -> Result<bool> {
-    use sitrep_core::store::{EventStore, Sort};
-    let store = open_existing(&cmd.db.db)?;
+    use sitrep_core::export::{ExportFormat, ExportWriter};
+    use sitrep_core::store::{EventFilter, EventStore, Sort};
+    if cmd.limit == Some(0) {
+        anyhow::bail!("--limit 0: give at least 1 (or no --limit for every matching event)");
+    }
+    if cmd.flat && cmd.format != EventFormat::Geojson {
+        anyhow::bail!("--flat is for --format geojson");
+    }
     let filter = sitrep_core::store::EventFilter {
         event_type: cmd.event_type,
         sub_event_type: cmd.sub_type,
@@ -986,53 +1030,106 @@ fn run_events(cmd: EventsCmd) -> Result<bool> {
             SortArg::DateAsc => Sort::DateAsc,
             SortArg::Fatalities => Sort::FatalitiesDesc,
         },
-        limit: cmd.limit,
+        limit: EventFilter::MAX_LIMIT,
         offset: cmd.offset,
     };
-    let events = store.events(&filter)?;
-    let mut buf: Vec<u8> = Vec::new();
-    match cmd.format {
-        EventFormat::Acled => {
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-            let mut w = csv::Writer::from_writer(&mut buf);
-            w.write_record(sitrep_core::export::ACLED_COLUMNS)?;
-            for e in &events {
-                w.write_record(sitrep_core::export::acled_row(e, now))?;
-            }
-            w.flush()?;
+    filter.check_types()?;
+    let store = open_existing(&cmd.db.db)?;
+    let limit = cmd.limit.or((cmd.format == EventFormat::Table).then_some(TABLE_ROWS));
+    let export = match cmd.format {
+        EventFormat::Acled => Some(ExportFormat::Acled),
+        EventFormat::Csv => Some(ExportFormat::Csv),
+        EventFormat::Jsonl => Some(ExportFormat::Jsonl),
+        EventFormat::Geojson => Some(ExportFormat::Geojson { flat: cmd.flat }),
+        EventFormat::Json | EventFormat::Table => None,
+    };
+    // Stdout, or a temporary file beside the output renamed into place at the end.
+    let tmp = cmd.output.as_ref().map(|p| temp_beside(p));
+    let mut out: Box<dyn Write> = match &tmp {
+        Some(t) => {
+            use anyhow::Context;
+            Box::new(std::io::BufWriter::new(std::fs::File::create(t).with_context(|| format!("creating {}", t.display()))?))
         }
-        EventFormat::Geojson => {
-            serde_json::to_writer_pretty(&mut buf, &sitrep_core::export::geojson(&events))?;
-            buf.push(b'\n');
-        }
-        other => {
-            let mut sink = output::EventSink::new(match other {
-                EventFormat::Jsonl => output::EventFormat::Jsonl,
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 17);
+    let written = {
+        let result = (|| -> Result<u64> {
+            let mut writer = export.map(ExportWriter::new);
+            let mut sink = output::EventSink::new(match cmd.format {
                 EventFormat::Json => output::EventFormat::Json,
-                EventFormat::Csv => output::EventFormat::Csv,
                 _ => output::EventFormat::Table,
             });
-            sink.start(&mut buf)?;
-            sink.write(&mut buf, None, &events)?;
-            sink.finish(&mut buf)?;
+            match &mut writer {
+                Some(w) => w.start(&mut buf),
+                None => sink.start(&mut buf)?,
+            }
+            let mut io_error: Option<std::io::Error> = None;
+            let n = store.for_each_event(&filter, limit, &mut |e, stored_at| {
+                match &mut writer {
+                    Some(w) => w.row(&mut buf, &e, stored_at),
+                    None => {
+                        if let Err(err) = sink.write(&mut buf, None, std::slice::from_ref(&e)) {
+                            io_error = Some(err);
+                        }
+                    }
+                }
+                if buf.len() >= 1 << 16 {
+                    if let Err(err) = out.write_all(&buf) {
+                        io_error = Some(err);
+                    }
+                    buf.clear();
+                }
+                match io_error.take() {
+                    Some(err) => Err(sitrep_core::store::StoreError::Corrupt(format!("writing the output: {err}"))),
+                    None => Ok(()),
+                }
+            })?;
+            match &mut writer {
+                Some(w) => w.finish(&mut buf),
+                None => {
+                    if n == 0 && cmd.format == EventFormat::Table {
+                        sink.write(&mut buf, None, &[])?;
+                    }
+                    sink.finish(&mut buf)?;
+                }
+            }
+            out.write_all(&buf)?;
+            out.flush()?;
+            Ok(n)
+        })();
+        match result {
+            Ok(n) => n,
+            Err(e) => {
+                if let Some(t) = &tmp {
+                    let _ = std::fs::remove_file(t);
+                }
+                return Err(e);
+            }
         }
+    };
+    drop(out);
+    if let (Some(t), Some(path)) = (&tmp, &cmd.output) {
+        use anyhow::Context;
+        std::fs::rename(t, path).with_context(|| format!("renaming {} to {}", t.display(), path.display()))?;
+        eprintln!("sitrep: wrote {written} events to {}", path.display());
     }
-    match &cmd.output {
-        Some(path) => write_atomically(path, &buf)?,
-        None => std::io::stdout().lock().write_all(&buf)?,
+    if cmd.limit.is_none() && limit == Some(written as usize) {
+        let total = store.count_events(&filter)?;
+        if total > written + cmd.offset as u64 {
+            eprintln!(
+                "sitrep: showing the first {written} of {total} events (--limit N for more; --format csv, jsonl, json, acled or geojson for all)"
+            );
+        }
     }
     Ok(true)
 }
 
-/// Writes a file so that a reader never sees half of it: a temporary file beside it, renamed.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    use anyhow::Context;
+/// A temporary file beside `path`, to be renamed onto it.
+fn temp_beside(path: &std::path::Path) -> std::path::PathBuf {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
-    Ok(())
+    dir.join(format!(".{name}.tmp-{}", std::process::id()))
 }
 
 /// Opens a store that must exist already (queries never create an empty file by mistake).
@@ -1090,11 +1187,15 @@ fn run_fused(cmd: FusedCmd) -> Result<bool> {
     Ok(true)
 }
 
-/// `sitrep changes --since T`: the change feed.
+/// `sitrep changes [--since T | --after SEQ]`: the change feed, in order; the next page is
+/// `--after` the last `seq` shown.
 fn run_changes(cmd: ChangesCmd) -> Result<bool> {
     use sitrep_core::store::EventStore;
     let store = open_existing(&cmd.db.db)?;
-    let changes = store.changes_since(&cmd.since, cmd.limit)?;
+    let changes = match &cmd.since {
+        Some(since) => store.changes_since(since, cmd.limit)?,
+        None => store.changes_after(cmd.after.unwrap_or(0), cmd.limit)?,
+    };
     print_report(cmd.format, &changes, |out| {
         for c in &changes {
             writeln!(
@@ -1108,10 +1209,19 @@ fn run_changes(cmd: ChangesCmd) -> Result<bool> {
             )?;
         }
         if changes.is_empty() {
-            writeln!(out, "no changes since {}", cmd.since)?;
+            match (&cmd.since, cmd.after) {
+                (Some(since), _) => writeln!(out, "no changes since {since}")?,
+                (None, Some(after)) => writeln!(out, "no changes after {after}")?,
+                (None, None) => writeln!(out, "no changes")?,
+            }
         }
         Ok(())
     })?;
+    if changes.len() == cmd.limit {
+        if let Some(last) = changes.last() {
+            eprintln!("sitrep: more changes may follow: --after {}", last.seq);
+        }
+    }
     Ok(true)
 }
 
@@ -1174,19 +1284,31 @@ fn run_stats(cmd: StatsCmd) -> Result<bool> {
             ("months", &st.by_month),
             ("sources (articles)", &st.sources),
         ] {
+            if title == "months" {
+                // The latest months, in order; undated events apart.
+                let (dated, undated): (Vec<_>, Vec<_>) = counts.iter().partition(|c| c.key != "undated");
+                let shown = dated.len().min(cmd.top);
+                writeln!(
+                    out,
+                    "\n{title} ({} in all{}):",
+                    dated.len(),
+                    if dated.len() > shown { format!(", the latest {shown}") } else { String::new() }
+                )?;
+                for c in &dated[dated.len() - shown..] {
+                    writeln!(out, "  {:>7}  {}", c.count, c.key)?;
+                }
+                for c in undated {
+                    writeln!(out, "  {:>7}  undated", c.count)?;
+                }
+                continue;
+            }
             writeln!(
                 out,
                 "\n{title} ({} in all{}):",
                 counts.len(),
                 if counts.len() > cmd.top { format!(", top {}", cmd.top) } else { String::new() }
             )?;
-            let rows: Vec<_> = if title == "months" {
-                // The latest months, in order.
-                counts.iter().skip(counts.len().saturating_sub(cmd.top)).collect()
-            } else {
-                counts.iter().take(cmd.top).collect()
-            };
-            for c in rows {
+            for c in counts.iter().take(cmd.top) {
                 writeln!(out, "  {:>7}  {}", c.count, c.key)?;
             }
         }

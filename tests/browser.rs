@@ -1,7 +1,10 @@
 //! The map page in a real browser: Debian's chromium driven headless through chromedriver
-//! (WebDriver, spoken here with a plain HTTP client). `sitrep serve` runs on the seed fixtures;
-//! the page must show one marker per placed event, open an event's card with its evidence
-//! sentence on a click, and change its markers when a filter is applied.
+//! (WebDriver, spoken here with a plain HTTP client). `sitrep serve` runs on a generated store
+//! of 5,000 events or more (the seed fixtures copied, `SITREP_MAP_EVENTS` to choose how many:
+//! 100000 to measure): the page must cluster and draw every placed event, show the timeline,
+//! open an event's card with its evidence sentence on a click, change its markers when a
+//! filter is applied, and draw the control layer with its legend. It prints how long drawing
+//! the markers took after the data arrived.
 //!
 //! Needs `chromium` and `chromedriver` (Debian: `apt-get install chromium chromium-driver`),
 //! so it is ignored by default; `.ci/run` installs both and runs it with
@@ -12,6 +15,8 @@ use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod common;
 
 struct Kill(Child);
 impl Drop for Kill {
@@ -81,19 +86,14 @@ fn api(base: &str, path: &str) -> Value {
     ureq::get(&format!("{base}{path}")).call().unwrap().into_json().unwrap()
 }
 
-fn placed(v: &Value) -> usize {
-    v["events"].as_array().unwrap().iter().filter(|e| e["latitude"].is_number()).count()
-}
-
 #[test]
 #[ignore = "needs chromium and chromedriver; .ci/run installs them and runs this"]
 fn the_map_shows_the_events_and_their_evidence() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("seeds.db");
-    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds");
+    let db = dir.path().join("map.db");
+    let want_events = std::env::var("SITREP_MAP_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(5000usize);
+    let held = common::generated_store(&db, want_events.max(5000));
     let bin = assert_cmd::cargo::cargo_bin("sitrep");
-    let ok = Command::new(&bin).args(["ingest", "--quiet", "--db"]).arg(&db).arg(&fixtures).status().unwrap();
-    assert!(ok.success());
 
     let port = free_port();
     let _server = Kill(
@@ -129,17 +129,45 @@ fn the_map_shows_the_events_and_their_evidence() {
     let session: Value = ureq::post(&format!("{wd}/session")).send_json(caps).unwrap().into_json().unwrap();
     let b = Browser { base: wd.clone(), session: session["value"]["sessionId"].as_str().unwrap().to_string() };
 
-    // The page loads and draws one marker per placed event.
+    // The page loads, clusters and draws every placed event, and the timeline of the store.
     b.call("POST", "/url", Some(json!({ "url": format!("{site}/") })));
     b.wait_ready();
-    let all = api(&site, "/api/events?limit=1000");
-    let want = placed(&all);
-    assert!(want > 0);
-    let markers = b.js("return document.querySelectorAll('path.ev-marker').length").as_u64().unwrap() as usize;
-    assert_eq!(markers, want, "one marker per event the API places");
+    let points = api(&site, "/api/points");
+    assert_eq!(points["total"].as_u64(), Some(held));
+    let want = points["count"].as_u64().unwrap() as usize;
+    assert!(want >= 5000 || held < 5000, "{want} placed of {held}");
     assert_eq!(b.js("return document.body.dataset.markers"), json!(want.to_string()));
+    assert_eq!(b.js("return document.body.dataset.drawn"), json!("1"));
+    let status = b.js("return document.getElementById('count').textContent").as_str().unwrap().to_string();
+    assert!(!status.contains("error") && status.contains(&format!("{held} events")), "{status}");
+    let clusters = b.js("return document.querySelectorAll('.marker-cluster').length").as_u64().unwrap();
+    assert!(clusters > 0, "clustered at this size");
+    let in_clusters = b
+        .js("return Array.from(document.querySelectorAll('.marker-cluster span')).reduce((a, s) => a + Number(s.textContent), 0)")
+        .as_u64()
+        .unwrap() as usize;
+    let single = b.js("return document.querySelectorAll('path.ev-marker').length").as_u64().unwrap() as usize;
+    assert!(in_clusters + single <= want && in_clusters + single > want / 2, "{in_clusters} in clusters + {single} of {want}");
+    let draw_ms = b.js("return document.body.dataset.drawMs").as_str().unwrap().parse::<u64>().unwrap();
+    eprintln!("map: {held} events, {want} placed: markers drawn {draw_ms} ms after the data arrived");
+    let bars = b.js("return document.querySelectorAll('#timeline rect.bar').length").as_u64().unwrap();
+    assert!(bars > 50, "the timeline has its bars: {bars}");
+    let timeline = api(&site, "/api/timeline");
+    let days = timeline["days"].as_array().unwrap();
+    let first_day = days[0][0].as_str().unwrap();
+    assert!(
+        b.js("return document.querySelector('#timeline text').textContent").as_str().unwrap() <= first_day,
+        "the timeline starts at the store's first day {first_day}"
+    );
 
-    // A click on a marker (one not covered by another) opens its card with its evidence.
+    // Zoomed in on an event, clusters open into single markers; a click on one (not covered
+    // by another) opens its card with its evidence.
+    let (lat, lon) = (points["points"][0][1].as_f64().unwrap(), points["points"][0][2].as_f64().unwrap());
+    b.js(&format!("map.setView([{lat}, {lon}], 13, {{ animate: false }}); return true"));
+    wait_for("single markers", Duration::from_secs(20), || {
+        b.js("return document.querySelectorAll('path.ev-marker').length").as_u64().unwrap() > 0
+    });
+    std::thread::sleep(Duration::from_millis(500));
     let id = b
         .js("for (const m of document.querySelectorAll('path.ev-marker')) {
                const r = m.getBoundingClientRect();
@@ -169,19 +197,18 @@ fn the_map_shows_the_events_and_their_evidence() {
     // A filter changes the markers, to the API's count for it, and goes into the URL.
     let option = b.find("#f-type option[value='Battles']");
     b.click(&option);
-    wait_for("the filtered markers", Duration::from_secs(20), || {
+    wait_for("the filtered markers", Duration::from_secs(30), || {
         b.js("return location.search.includes('type=Battles') && document.body.dataset.ready === '1'") == json!(true)
     });
-    let battles = placed(&api(&site, "/api/events?limit=1000&type=Battles"));
-    let now = b.js("return document.querySelectorAll('path.ev-marker').length").as_u64().unwrap() as usize;
-    assert_eq!(now, battles);
-    assert_ne!(now, markers, "the filter changed the markers");
+    let battles = api(&site, "/api/points?type=Battles")["count"].as_u64().unwrap();
+    assert_eq!(b.js("return document.body.dataset.markers"), json!(battles.to_string()));
+    assert_ne!(battles as usize, want, "the filter changed the markers");
 
     // A shared URL restores the view.
     b.call("POST", "/url", Some(json!({ "url": format!("{site}/?type=Battles") })));
     b.wait_ready();
     assert_eq!(b.js("return document.getElementById('f-type').value"), json!("Battles"));
-    assert_eq!(b.js("return document.querySelectorAll('path.ev-marker').length").as_u64().unwrap() as usize, battles);
+    assert_eq!(b.js("return document.body.dataset.markers"), json!(battles.to_string()));
 
     // The control layer: one flag per place whose change of control stands on the chosen day.
     b.call("POST", "/url", Some(json!({ "url": format!("{site}/?until=2016-06-01&control=1") })));
@@ -198,9 +225,13 @@ fn the_map_shows_the_events_and_their_evidence() {
         .as_str()
         .unwrap()
         .contains("Islamic State"));
+    // Its legend: which colour is who.
+    let legend = b.js("return Array.from(document.querySelectorAll('#control-legend .holder')).map(e => e.dataset.holder)");
+    assert!(legend.as_array().unwrap().iter().any(|h| h == "Islamic State"), "{legend}");
+    assert_eq!(b.js("return document.getElementById('control-legend').hidden"), json!(false));
 
     // The screenshot, as a test artifact.
-    b.call("POST", "/url", Some(json!({ "url": format!("{site}/?event={id}") })));
+    b.call("POST", "/url", Some(json!({ "url": format!("{site}/?event={id}&control=1") })));
     b.wait_ready();
     wait_for("the card", Duration::from_secs(20), || b.js("return !!document.querySelector('#card blockquote.evidence')") == json!(true));
     let png = b.call("GET", "/screenshot", None);

@@ -4,6 +4,8 @@ use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+mod common;
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
@@ -534,7 +536,7 @@ fn event_filters_sorting_and_paging() {
         (vec!["--bbox", "a,b,c,d"], "not a number"),
         (vec!["--text", "AND ("], "bad search query"),
         (vec!["--since", "2016-06-01", "--until", "2016-01-01"], "after"),
-        (vec!["--limit", "100001"], "limit"),
+        (vec!["--limit", "0"], "limit"),
         (vec!["--since", "2016-02-30"], "--since"),
     ] {
         sitrep().args(["events", "--db"]).arg(&db).args(&args).assert().code(2).stderr(predicates::str::contains(why));
@@ -624,6 +626,7 @@ fn corpus(dir: &std::path::Path, n: usize) -> PathBuf {
 
 #[test]
 fn a_killed_ingest_leaves_a_sound_database_and_a_rerun_completes_it() {
+    let _alone = timing_sensitive();
     use sitrep_core::store::{EventStore, Store};
     let dir = tempfile::tempdir().unwrap();
     let input = corpus(dir.path(), 240);
@@ -765,4 +768,192 @@ fn fusion_is_the_same_whatever_the_ingest_order() {
     let marea: Vec<&Value> =
         one.iter().filter(|f| f["location"] == "Marea" && f["sub_event_type"] == "Non-state actor overtakes territory").collect();
     assert_eq!(marea.len(), 2);
+}
+
+/// The kill test times its kill against an ingest's progress; the 150,000-event test would
+/// starve it of the machine's cores: the two take turns.
+fn timing_sensitive() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Exports stream every matching event (no default limit), ACLED's integer columns stay
+/// integers (never blank: pandas would read blanks as floats), `timestamp` is when each event
+/// was stored: at 150,000 generated events, past the largest page a query may ask for.
+#[test]
+fn acled_export_of_150000_events_is_whole_and_typed() {
+    let _alone = timing_sensitive();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("big.db");
+    let held = common::generated_store(&db, 150_000);
+    assert!(held >= 150_000);
+    let out = dir.path().join("events.csv");
+    let run = sitrep().args(["events", "--format", "acled", "--output"]).arg(&out).arg("--db").arg(&db).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(String::from_utf8_lossy(&run.stderr).contains(&format!("wrote {held} events")), "says how many it wrote");
+    let mut rdr = csv::Reader::from_path(&out).unwrap();
+    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    let col = |n: &str| headers.iter().position(|h| h == n).unwrap();
+    let ints = ["year", "time_precision", "inter1", "inter2", "interaction", "iso", "geo_precision", "fatalities", "timestamp"];
+    let int_cols: Vec<usize> = ints.iter().map(|n| col(n)).collect();
+    let mut rows = 0u64;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let mut stamps = std::collections::HashSet::new();
+    for r in rdr.records() {
+        let r = r.unwrap();
+        for (&c, name) in int_cols.iter().zip(ints) {
+            assert!(r[c].parse::<i64>().is_ok(), "row {rows}: {name} = {:?} is not an integer", &r[c]);
+        }
+        let t: i64 = r[col("timestamp")].parse().unwrap();
+        assert!(t > now - 3600 && t <= now + 5, "timestamp {t}: when the event was stored");
+        stamps.insert(t);
+        rows += 1;
+    }
+    assert_eq!(rows, held, "every event, not a page");
+    // The table stays a page, and says so.
+    let table = sitrep().args(["events", "--db"]).arg(&db).output().unwrap();
+    assert!(String::from_utf8_lossy(&table.stderr).contains(&format!("showing the first 100 of {held} events")));
+    // --limit still limits.
+    let some = sitrep().args(["events", "--format", "jsonl", "--limit", "7", "--db"]).arg(&db).output().unwrap();
+    assert_eq!(String::from_utf8(some.stdout).unwrap().lines().count(), 7);
+}
+
+/// Two ingests a second apart: the ACLED timestamp of each event is its own ingest's, not
+/// the export's; GeoJSON `--flat` has plain properties.
+#[test]
+fn acled_timestamps_are_when_stored_and_flat_geojson_is_plain() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let first = std::fs::read_dir(fixtures().join("seeds")).unwrap().map(|e| e.unwrap().path()).min().unwrap();
+    sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(first).assert().success();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(fixtures().join("seeds")).assert().success();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let out = sitrep().args(["events", "--format", "acled", "--db"]).arg(&db).output().unwrap();
+    let mut rdr = csv::Reader::from_reader(out.stdout.as_slice());
+    let t = rdr.headers().unwrap().iter().position(|h| h == "timestamp").unwrap();
+    let stamps: std::collections::BTreeSet<i64> = rdr.records().map(|r| r.unwrap()[t].parse().unwrap()).collect();
+    assert_eq!(stamps.len(), 2, "two ingests, two times: {stamps:?}");
+    let export_time = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    assert!(stamps.iter().all(|&s| s < export_time), "{stamps:?} before the export at {export_time}");
+
+    let gj = sitrep().args(["events", "--format", "geojson", "--flat", "--db"]).arg(&db).output().unwrap();
+    assert!(gj.status.success());
+    let fc: Value = serde_json::from_slice(&gj.stdout).unwrap();
+    let features = fc["features"].as_array().unwrap();
+    assert!(!features.is_empty());
+    for f in features {
+        for (k, v) in f["properties"].as_object().unwrap() {
+            assert!(!v.is_object() && !v.is_array(), "{k} is plain: {v}");
+        }
+    }
+    assert!(features.iter().any(|f| f["properties"]["actor1"].is_string() && f["properties"]["location"].is_string()));
+    let nested = sitrep().args(["events", "--format", "csv", "--flat", "--db"]).arg(&db).output().unwrap();
+    assert_eq!(nested.status.code(), Some(2));
+}
+
+#[test]
+fn a_mistyped_event_type_names_the_allowed_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(fixtures().join("seeds")).assert().success();
+    let out = sitrep().args(["events", "--type", "Battle", "--db"]).arg(&db).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("\"Battle\"") && err.contains("Battles") && err.contains("Strategic developments"), "{err}");
+    let out = sitrep().args(["events", "--sub-type", "Armed clashes", "--db"]).arg(&db).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Armed clash"));
+    // Case does not matter.
+    sitrep().args(["events", "--type", "battles", "--db"]).arg(&db).assert().success();
+}
+
+#[test]
+fn csv_on_standard_input_is_read_as_csv() {
+    let csv = std::fs::read_to_string(fixtures().join("fakes-sample.csv")).unwrap();
+    let out = sitrep().args(["read", "--format", "jsonl", "-"]).write_stdin(csv).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let articles: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(articles.len(), 6);
+    assert_eq!(articles[0]["source"], "National News Agency");
+    assert_eq!(articles[0]["input"], "-:2");
+}
+
+#[test]
+fn ingest_of_nothing_says_so_and_creates_no_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = sitrep().current_dir(dir.path()).env_remove("SITREP_DB").args(["ingest", "/nonexistent"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent: no such file or directory"));
+    assert!(!dir.path().join("sitrep.db").exists(), "no database made for nothing");
+
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let out = sitrep().current_dir(dir.path()).env_remove("SITREP_DB").arg("ingest").arg(&empty).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no files in this folder"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!dir.path().join("sitrep.db").exists());
+    // `read` and `extract` say it too.
+    let out = sitrep().arg("extract").arg(&empty).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no files in this folder"));
+
+    let out = sitrep().args(["ingest", "--db", "/nonexistent/dir/x.db"]).arg(fixtures().join("seeds")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(err.matches("unable to open database file").count(), 1, "said once: {err}");
+}
+
+/// `stats` shows the latest 10 months under a title that says so, undated events apart.
+#[test]
+fn stats_months_are_the_latest_ten() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("months.csv");
+    let mut text = String::from("title,text,source,date\n");
+    for m in 1..=12 {
+        text.push_str(&format!("T{m},\"A car bomb exploded in the town of Azaz on Monday, killing {m} people.\",SANA,2016-{m:02}-15\n"));
+    }
+    text.push_str("U,\"A car bomb exploded in the town of Azaz on Monday, killing 99 people.\",SANA,\n");
+    std::fs::write(&csv, text).unwrap();
+    let db = dir.path().join("s.db");
+    sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(&csv).assert().success();
+    let out = sitrep().args(["stats", "--db"]).arg(&db).output().unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    let months = s.split("\nmonths").nth(1).unwrap().split("\n\n").next().unwrap();
+    assert!(months.starts_with(" (12 in all, the latest 10):"), "{months}");
+    let rows: Vec<&str> = months.lines().skip(1).collect();
+    assert_eq!(rows.len(), 11, "{months}");
+    assert!(rows[0].ends_with("2016-03") && rows[9].ends_with("2016-12") && rows[10].ends_with("undated"), "{months}");
+}
+
+/// The CLI's change feed pages with a cursor: every change once.
+#[test]
+fn changes_page_with_a_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(fixtures().join("seeds")).assert().success();
+    let all: Vec<Value> =
+        serde_json::from_slice(&sitrep().args(["changes", "--format", "json", "--db"]).arg(&db).output().unwrap().stdout).unwrap();
+    assert!(all.len() > 4);
+    let mut seen = Vec::new();
+    let mut after = 0;
+    loop {
+        let out = sitrep()
+            .args(["changes", "--format", "json", "--limit", "4", "--after", &after.to_string(), "--db"])
+            .arg(&db)
+            .output()
+            .unwrap();
+        let page: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let Some(last) = page.last() else { break };
+        after = last["seq"].as_i64().unwrap();
+        seen.extend(page);
+    }
+    assert_eq!(seen, all);
+    // --since includes its moment: resuming from the last `at` repeats rather than skips.
+    let at = all[0]["at"].as_str().unwrap();
+    let since: Vec<Value> =
+        serde_json::from_slice(&sitrep().args(["changes", "--format", "json", "--since", at, "--db"]).arg(&db).output().unwrap().stdout)
+            .unwrap();
+    assert_eq!(since, all);
 }

@@ -26,6 +26,8 @@ pub enum ReadErrorKind {
     Field(String),
     #[error("no such file or directory")]
     NotFound,
+    #[error("no files in this folder")]
+    EmptyFolder,
     #[error("bad glob pattern: {0}")]
     Glob(String),
 }

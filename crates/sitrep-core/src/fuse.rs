@@ -31,6 +31,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+/// The id fusion gives a fused event founded by this report.
+pub fn fused_id(founder_event_id: &str) -> String {
+    format!("F{}", &blake3::hash(founder_event_id.as_bytes()).to_hex()[..15])
+}
+
 /// One report to fuse: an event and its article's publication date.
 #[derive(Debug, Clone, Copy)]
 pub struct Report<'a> {
@@ -493,7 +498,7 @@ fn fused(keys: &[Key], mut m: Vec<usize>) -> FusedEvent {
     ids.sort();
     let corroboration = corroboration(&claims, &sources, events.len());
     FusedEvent {
-        id: format!("F{}", &blake3::hash(founder.event_id.as_bytes()).to_hex()[..15]),
+        id: fused_id(&founder.event_id),
         events: ids,
         articles,
         sources,

@@ -30,6 +30,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/fused", get(fused_list))
         .route("/api/fused/{id}", get(fused_one))
         .route("/api/changes", get(changes))
+        .route("/api/points", get(points))
+        .route("/api/timeline", get(timeline))
         .route("/api/control", get(control))
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
@@ -49,10 +51,15 @@ fn query(q: Result<Q, axum::extract::rejection::QueryRejection>, allowed: &[&str
     Params::new(pairs, allowed)
 }
 
-/// `GET /api/events`: filtered, sorted, paginated events.
+/// `GET /api/events`: filtered, sorted, paginated events (JSON); or every matching event
+/// (or `limit` of them), streamed as GeoJSON, CSV, ACLED CSV or JSON Lines.
 async fn events(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rejection::QueryRejection>) -> Result<Response, ApiError> {
     let p = query(q, EVENT_PARAMS)?;
-    let (filter, format) = params::event_filter(&p)?;
+    let req = params::event_filter(&p)?;
+    if req.format != EventsFormat::Json {
+        return export(s, req).await;
+    }
+    let filter = req.filter;
     let (events, total) = s
         .with_store(move |st| {
             let events = st.events(&filter)?;
@@ -63,37 +70,130 @@ async fn events(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::reje
     let (total, offset, _limit) = total;
     let end = offset + events.len();
     let next = (end < total as usize).then(|| params::cursor(end));
-    let next_header = next.clone().unwrap_or_default();
-    Ok(match format {
-        EventsFormat::Json => Json(json!({ "total": total, "count": events.len(), "next_cursor": next, "events": events })).into_response(),
-        EventsFormat::Geojson => {
-            let mut fc = sitrep_core::export::geojson(&events);
-            fc["total"] = json!(total);
-            fc["next_cursor"] = json!(next);
-            ([(header::CONTENT_TYPE, "application/geo+json")], Json(fc)).into_response()
+    Ok(Json(json!({ "total": total, "count": events.len(), "next_cursor": next, "events": events })).into_response())
+}
+
+/// The body of a streamed export: chunks from the blocking thread that reads the store.
+struct Chunks(tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>);
+
+impl futures_core::Stream for Chunks {
+    type Item = Result<Bytes, std::io::Error>;
+    fn poll_next(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx)
+    }
+}
+
+/// Streams every matching event (or `limit`): the filter is checked (and the match counted,
+/// for `X-Total-Count`) first, so that a bad one is a 400; then rows go out as they are read,
+/// in flat memory at any size. `X-Next-Cursor` is the cursor after the last row written when
+/// a limit cut the export short.
+async fn export(s: Arc<AppState>, req: params::EventsRequest) -> Result<Response, ApiError> {
+    use sitrep_core::export::{ExportFormat, ExportWriter};
+    let params::EventsRequest { filter, format, export_limit } = req;
+    let checked = filter.clone();
+    let total = s.with_store(move |st| Ok(st.count_events(&checked)?)).await?;
+    let (ctype, export_format) = match format {
+        EventsFormat::Csv => ("text/csv; charset=utf-8", ExportFormat::Csv),
+        EventsFormat::Acled => ("text/csv; charset=utf-8", ExportFormat::Acled),
+        EventsFormat::Jsonl => ("application/x-ndjson", ExportFormat::Jsonl),
+        EventsFormat::GeojsonFlat => ("application/geo+json", ExportFormat::Geojson { flat: true }),
+        _ => ("application/geo+json", ExportFormat::Geojson { flat: false }),
+    };
+    let rows = export_limit.map_or(total, |n| (n as u64).min(total.saturating_sub(filter.offset as u64)));
+    let end = filter.offset as u64 + rows;
+    let next = if end < total { params::cursor(end as usize) } else { String::new() };
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    let state = s.clone();
+    tokio::spawn(async move {
+        let failed = tx.clone();
+        let result = state
+            .with_store(move |st| {
+                let mut w = ExportWriter::new(export_format);
+                let mut buf = Vec::with_capacity(1 << 17);
+                w.start(&mut buf);
+                let gone = || sitrep_core::store::StoreError::Corrupt("the client went away".into());
+                st.for_each_event(&filter, export_limit, &mut |e, at| {
+                    w.row(&mut buf, &e, at);
+                    if buf.len() >= 1 << 16 {
+                        tx.blocking_send(Ok(Bytes::from(std::mem::take(&mut buf)))).map_err(|_| gone())?;
+                        buf.reserve(1 << 17);
+                    }
+                    Ok(())
+                })?;
+                w.finish(&mut buf);
+                tx.blocking_send(Ok(Bytes::from(buf))).map_err(|_| gone())?;
+                Ok(())
+            })
+            .await;
+        if let Err(e) = result {
+            // Mid-stream: the status is sent; an error ends the body short (the client sees a
+            // broken transfer, never a silently shorter file).
+            let _ = failed.send(Err(std::io::Error::other(e.message))).await;
         }
-        EventsFormat::Csv | EventsFormat::Acled => {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            let now = chrono::Utc::now().timestamp();
-            let res = if format == EventsFormat::Csv {
-                w.write_record(sitrep_core::export::CSV_COLUMNS)
-                    .and_then(|_| events.iter().try_for_each(|e| w.write_record(sitrep_core::export::csv_row(e))))
-            } else {
-                w.write_record(sitrep_core::export::ACLED_COLUMNS)
-                    .and_then(|_| events.iter().try_for_each(|e| w.write_record(sitrep_core::export::acled_row(e, now))))
-            };
-            res.map_err(|e| ApiError::internal(e.to_string()))?;
-            let body = w.into_inner().map_err(|e| ApiError::internal(e.to_string()))?;
-            (
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                    (header::HeaderName::from_static("x-next-cursor"), next_header),
-                ],
-                body,
-            )
-                .into_response()
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, ctype.to_string()),
+            (header::HeaderName::from_static("x-total-count"), total.to_string()),
+            (header::HeaderName::from_static("x-next-cursor"), next),
+        ],
+        axum::body::Body::from_stream(Chunks(rx)),
+    )
+        .into_response())
+}
+
+/// `GET /api/points`: what the map draws, for every placed event matching the filters (at
+/// most `limit`, 200,000 by default; `total` counts every matching event, placed or not): compact rows `[id, lat, lon, type, sub-type, date,
+/// place, fatalities]`, types and sub-types as indexes into `types` and `sub_types`.
+async fn points(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rejection::QueryRejection>) -> Result<Response, ApiError> {
+    let p = query(q, params::FILTER_PARAMS)?;
+    let mut filter = params::filters(&p)?;
+    let limit = p.parse::<usize>("limit", "a whole number")?.unwrap_or(params::MAX_POINTS);
+    if limit == 0 || limit > params::MAX_POINTS {
+        return Err(ApiError::bad_request(format!("parameter limit={limit}: must be 1 to {}", params::MAX_POINTS)));
+    }
+    filter.limit = limit;
+    let (points, total) = s
+        .with_store(move |st| {
+            let points = st.points(&filter)?;
+            let total = st.count_events(&filter)?;
+            Ok((points, total))
+        })
+        .await?;
+    let mut types: Vec<String> = Vec::new();
+    let mut sub_types: Vec<String> = Vec::new();
+    let index = |v: &mut Vec<String>, x: &str| match v.iter().position(|y| y == x) {
+        Some(i) => i,
+        None => {
+            v.push(x.to_string());
+            v.len() - 1
         }
-    })
+    };
+    let rows: Vec<Value> = points
+        .iter()
+        .map(|p| {
+            let t = index(&mut types, &p.event_type);
+            let st = index(&mut sub_types, &p.sub_event_type);
+            json!([p.event_id, p.latitude, p.longitude, t, st, p.event_date, p.location, p.fatalities])
+        })
+        .collect();
+    // `total`: every matching event, placed or not; `truncated`: more placed ones than `limit`.
+    let truncated = rows.len() == limit;
+    Ok(Json(json!({ "total": total, "count": rows.len(), "truncated": truncated, "types": types, "sub_types": sub_types, "points": rows }))
+        .into_response())
+}
+
+/// `GET /api/timeline`: dated events per day matching the filters, over the whole store.
+async fn timeline(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rejection::QueryRejection>) -> Result<Json<Value>, ApiError> {
+    let p = query(q, params::FILTER_PARAMS)?;
+    if p.get("limit").is_some() {
+        return Err(ApiError::bad_request("parameter limit: the timeline counts every day"));
+    }
+    let filter = params::filters(&p)?;
+    let days = s.with_store(move |st| Ok(st.days(&filter)?)).await?;
+    let total: u64 = days.iter().map(|d| d.count).sum();
+    let rows: Vec<Value> = days.iter().map(|d| json!([d.key, d.count])).collect();
+    Ok(Json(json!({ "dated": total, "days": rows })))
 }
 
 /// `GET /api/events/{id}`: one event, with every article that reports it and its evidence.
@@ -204,13 +304,28 @@ async fn fused_one(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Re
     Ok(Json(json!(f)))
 }
 
-/// `GET /api/changes?since=T`: the change feed of fused events.
+/// `GET /api/changes?cursor=N` (or `since=T`): the change feed of fused events, in order, a
+/// page at a time. `next_cursor` is the `seq` of the last change returned: pass it back as
+/// `cursor` until a page comes back empty (`more` false); no change is skipped or repeated.
 async fn changes(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rejection::QueryRejection>) -> Result<Json<Value>, ApiError> {
-    let p = query(q, &["since", "limit"])?;
-    let since = p.string("since").ok_or_else(|| ApiError::bad_request("parameter since is required (a date or an RFC 3339 time)"))?;
+    let p = query(q, &["since", "cursor", "limit"])?;
+    let since = p.string("since");
+    let cursor = p.parse::<i64>("cursor", "a cursor (the seq of the last change seen)")?;
+    if since.is_some() && cursor.is_some() {
+        return Err(ApiError::bad_request("give since or cursor, not both (cursor is exact; since is for a first call)"));
+    }
     let limit = p.parse::<usize>("limit", "a whole number")?.unwrap_or(1000);
-    let changes = s.with_store(move |st| Ok(st.changes_since(&since, limit)?)).await?;
-    Ok(Json(json!({ "count": changes.len(), "changes": changes })))
+    let from = cursor.unwrap_or(0);
+    let changes = s
+        .with_store(move |st| {
+            Ok(match &since {
+                Some(since) => st.changes_since(since, limit)?,
+                None => st.changes_after(from, limit)?,
+            })
+        })
+        .await?;
+    let next = changes.last().map_or(from, |c| c.seq);
+    Ok(Json(json!({ "count": changes.len(), "next_cursor": next.to_string(), "more": changes.len() == limit, "changes": changes })))
 }
 
 /// `GET /api/control?place=&date=&admin1=`: control timelines, or who held what on a date.

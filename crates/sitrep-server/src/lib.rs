@@ -34,6 +34,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/fused"),
     ("get", "/api/fused/{id}"),
     ("get", "/api/changes"),
+    ("get", "/api/points"),
+    ("get", "/api/timeline"),
     ("get", "/api/control"),
     ("get", "/api/openapi.json"),
     ("get", "/healthz"),

@@ -42,6 +42,15 @@ impl Params {
         }
     }
 
+    /// A yes/no parameter: true, false, 1, 0 (absent: false).
+    pub fn flag(&self, k: &str) -> Result<bool, ApiError> {
+        match self.get(k) {
+            None | Some("false") | Some("0") => Ok(false),
+            Some("true") | Some("1") => Ok(true),
+            Some(v) => Err(ApiError::bad_request(format!("parameter {k}={v:?}: true or false"))),
+        }
+    }
+
     pub fn parse<T: std::str::FromStr>(&self, k: &str, what: &str) -> Result<Option<T>, ApiError> {
         match self.get(k) {
             None => Ok(None),
@@ -57,6 +66,9 @@ pub enum EventsFormat {
     Geojson,
     Csv,
     Acled,
+    Jsonl,
+    /// GeoJSON with plain properties (`flat=true`).
+    GeojsonFlat,
 }
 
 /// The names `/api/events` accepts.
@@ -76,7 +88,12 @@ pub const EVENT_PARAMS: &[&str] = &[
     "limit",
     "cursor",
     "format",
+    "flat",
 ];
+
+/// The names `/api/points` and `/api/timeline` accept: the filters.
+pub const FILTER_PARAMS: &[&str] =
+    &["type", "sub_type", "actor", "since", "until", "admin1", "place", "bbox", "source", "text", "min_fatalities", "limit"];
 
 /// The default and largest page of events.
 pub const DEFAULT_LIMIT: usize = 100;
@@ -92,9 +109,32 @@ pub fn cursor(offset: usize) -> String {
     format!("o{offset}")
 }
 
-/// The filter, sort, page and format of an events request.
-pub fn event_filter(p: &Params) -> Result<(EventFilter, EventsFormat), ApiError> {
-    let bbox = match p.get("bbox") {
+/// The most points `/api/points` returns (the map draws them all; beyond, it says so).
+pub const MAX_POINTS: usize = 200_000;
+
+/// The filters alone (no sort, page or format): `/api/points` and `/api/timeline`.
+pub fn filters(p: &Params) -> Result<EventFilter, ApiError> {
+    let filter = EventFilter {
+        event_type: p.string("type"),
+        sub_event_type: p.string("sub_type"),
+        actor: p.string("actor"),
+        since: p.date("since")?,
+        until: p.date("until")?,
+        admin1: p.string("admin1"),
+        place: p.string("place"),
+        bbox: bbox(p)?,
+        source: p.string("source"),
+        text: p.string("text"),
+        min_fatalities: p.parse::<u32>("min_fatalities", "a whole number")?,
+        limit: EventFilter::MAX_LIMIT,
+        ..EventFilter::default()
+    };
+    filter.check_types().map_err(|e| ApiError::bad_request(e.to_string()))?;
+    Ok(filter)
+}
+
+fn bbox(p: &Params) -> Result<Option<[f64; 4]>, ApiError> {
+    Ok(match p.get("bbox") {
         None => None,
         Some(v) => {
             let n: Vec<f64> =
@@ -106,7 +146,12 @@ pub fn event_filter(p: &Params) -> Result<(EventFilter, EventsFormat), ApiError>
                 _ => return Err(ApiError::bad_request(format!("parameter bbox={v:?}: want four numbers min_lon,min_lat,max_lon,max_lat"))),
             }
         }
-    };
+    })
+}
+
+/// The filter, sort, page and format of an events request.
+pub fn event_filter(p: &Params) -> Result<EventsRequest, ApiError> {
+    let bbox = bbox(p)?;
     let sort = match p.get("sort") {
         None | Some("date") => Sort::DateDesc,
         Some("date_asc") => Sort::DateAsc,
@@ -118,11 +163,20 @@ pub fn event_filter(p: &Params) -> Result<(EventFilter, EventsFormat), ApiError>
         Some("geojson") => EventsFormat::Geojson,
         Some("csv") => EventsFormat::Csv,
         Some("acled") => EventsFormat::Acled,
-        Some(v) => return Err(ApiError::bad_request(format!("parameter format={v:?}: one of json, geojson, csv, acled"))),
+        Some("jsonl") => EventsFormat::Jsonl,
+        Some(v) => return Err(ApiError::bad_request(format!("parameter format={v:?}: one of json, geojson, csv, acled, jsonl"))),
     };
-    let limit = p.parse::<usize>("limit", "a whole number")?.unwrap_or(DEFAULT_LIMIT);
-    if limit == 0 || limit > EventFilter::MAX_LIMIT {
+    let given = p.parse::<usize>("limit", "a whole number")?;
+    let export = format != EventsFormat::Json;
+    // A page of JSON: 100 by default, 100,000 at most. An export: every matching event unless
+    // a limit is given, streamed.
+    let limit = given.unwrap_or(DEFAULT_LIMIT);
+    if given == Some(0) || (!export && limit > EventFilter::MAX_LIMIT) {
         return Err(ApiError::bad_request(format!("parameter limit={limit}: must be 1 to {}", EventFilter::MAX_LIMIT)));
+    }
+    let flat = p.flag("flat")?;
+    if flat && format != EventsFormat::Geojson {
+        return Err(ApiError::bad_request("parameter flat: only with format=geojson"));
     }
     let offset = match p.get("cursor") {
         None => 0,
@@ -141,8 +195,21 @@ pub fn event_filter(p: &Params) -> Result<(EventFilter, EventsFormat), ApiError>
         text: p.string("text"),
         min_fatalities: p.parse::<u32>("min_fatalities", "a whole number")?,
         sort,
-        limit,
+        limit: if export { EventFilter::MAX_LIMIT } else { limit },
         offset,
     };
-    Ok((filter, format))
+    filter.check_types().map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let format = match format {
+        EventsFormat::Geojson if flat => EventsFormat::GeojsonFlat,
+        f => f,
+    };
+    Ok(EventsRequest { filter, format, export_limit: if export { given } else { None } })
+}
+
+/// What an events request asks for.
+pub struct EventsRequest {
+    pub filter: EventFilter,
+    pub format: EventsFormat,
+    /// For an export (every format but JSON): the most rows to write (None: all).
+    pub export_limit: Option<usize>,
 }

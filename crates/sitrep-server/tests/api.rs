@@ -377,7 +377,8 @@ fn fused_events_changes_and_control() {
     assert_eq!(changes["count"], 16);
     assert!(changes["changes"].as_array().unwrap().iter().all(|c| c["kind"] == "created"));
     assert_eq!(get_json("/api/changes?since=2999-01-01T00:00:00Z")["count"], 0);
-    assert_eq!(error("/api/changes").0, 400);
+    // Without since or cursor: from the start.
+    assert_eq!(get_json("/api/changes")["changes"], changes["changes"]);
     assert_eq!(error("/api/changes?since=last%20week").0, 400);
     let ahras = get_json("/api/control?place=Ahras");
     let e = &ahras["timelines"][0]["entries"][0];
@@ -427,4 +428,163 @@ fn concurrent_posts_leave_fusion_as_a_full_run_would() {
     let mut store = sitrep_core::store::SqliteStore::open(&db).unwrap();
     let c = sitrep_core::store::refuse(&mut store).unwrap();
     assert_eq!((c.created, c.updated, c.merged, c.deleted), (0, 0, 0, 0), "{c:?}");
+}
+
+/// Exports stream every matching event unless a limit is given (the JSON page stays 100).
+#[test]
+fn exports_stream_every_event_by_default() {
+    let base = &server().base;
+    for (format, ctype) in
+        [("acled", "text/csv"), ("csv", "text/csv"), ("jsonl", "application/x-ndjson"), ("geojson", "application/geo+json")]
+    {
+        let r = ureq::get(&format!("{base}/api/events?format={format}")).call().unwrap();
+        assert!(r.content_type().starts_with(ctype), "{format}: {}", r.content_type());
+        assert_eq!(r.header("x-total-count"), Some("15"));
+        assert_eq!(r.header("x-next-cursor"), Some(""));
+        let body = r.into_string().unwrap();
+        let rows = match format {
+            "acled" | "csv" => csv::Reader::from_reader(body.as_bytes()).records().inspect(|r| assert!(r.is_ok())).count(),
+            "jsonl" => body.lines().inspect(|l| assert!(serde_json::from_str::<Value>(l).is_ok())).count(),
+            _ => serde_json::from_str::<Value>(&body).unwrap()["features"].as_array().unwrap().len(),
+        };
+        assert_eq!(rows, 15, "{format}");
+    }
+    // A limit and a cursor still page an export.
+    let r = ureq::get(&format!("{base}/api/events?format=jsonl&limit=4&cursor=o12")).call().unwrap();
+    assert_eq!(r.header("x-next-cursor"), Some(""));
+    assert_eq!(r.into_string().unwrap().lines().count(), 3);
+    // ACLED's integer columns are integers on every row.
+    let body = ureq::get(&format!("{base}/api/events?format=acled")).call().unwrap().into_string().unwrap();
+    let mut rdr = csv::Reader::from_reader(body.as_bytes());
+    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    for r in rdr.records() {
+        let r = r.unwrap();
+        for name in ["year", "inter1", "inter2", "interaction", "iso", "geo_precision", "timestamp"] {
+            let v = &r[headers.iter().position(|h| h == name).unwrap()];
+            assert!(v.parse::<i64>().is_ok(), "{name} = {v:?}");
+        }
+    }
+    // Flat GeoJSON: plain properties only.
+    let fc: Value = ureq::get(&format!("{base}/api/events?format=geojson&flat=true")).call().unwrap().into_json().unwrap();
+    for f in fc["features"].as_array().unwrap() {
+        assert!(f["properties"].as_object().unwrap().values().all(|v| !v.is_object() && !v.is_array()), "{f}");
+    }
+    assert_eq!(error("/api/events?format=csv&flat=true").0, 400);
+    assert_eq!(get_json("/api/events")["count"], 15);
+}
+
+#[test]
+fn empty_values_are_absent_everywhere_and_big_numbers_are_not_wrapped() {
+    for path in [
+        "/api/events?until=&since=&type=&min_fatalities=&limit=&cursor=&format=&flat=&sort=",
+        "/api/fused?min_sources=&limit=&cursor=",
+        "/api/changes?since=&cursor=&limit=",
+        "/api/places?limit=",
+        "/api/search?q=Aleppo&limit=",
+        "/api/control?date=&place=&admin1=",
+        "/api/points?until=&type=&limit=",
+        "/api/timeline?since=&actor=",
+    ] {
+        let (status, body) = get(&format!("{}{path}", server().base));
+        assert_eq!(status, 200, "{path}: {body}");
+    }
+    assert!(!get_json("/api/fused?min_sources=1")["fused"].as_array().unwrap().is_empty());
+    assert_eq!(get_json("/api/fused?min_sources=18446744073709551615")["count"], 0);
+    let (status, msg) = error("/api/events?type=Battle");
+    assert_eq!(status, 400);
+    assert!(msg.contains("Battles") && msg.contains("Riots"), "{msg}");
+}
+
+#[test]
+fn points_and_timeline_for_the_map() {
+    let all = get_json("/api/events?limit=1000");
+    let events = all["events"].as_array().unwrap();
+    let placed = events.iter().filter(|e| e["latitude"].is_number()).count();
+    let p = get_json("/api/points");
+    assert_eq!(p["total"], 15);
+    assert_eq!(p["count"].as_u64(), Some(placed as u64));
+    assert_eq!(p["truncated"], false);
+    let first = &p["points"][0];
+    let id = first[0].as_str().unwrap();
+    let e = events.iter().find(|e| e["event_id"] == id).unwrap();
+    assert_eq!(first[1].as_f64(), e["latitude"].as_f64());
+    assert_eq!(p["types"][first[3].as_u64().unwrap() as usize], e["event_type"]);
+    assert_eq!(get_json("/api/points?limit=2")["truncated"], true);
+    let t = get_json("/api/timeline");
+    let dated = events.iter().filter(|e| e["event_date"].is_string()).count() as u64;
+    let days = t["days"].as_array().unwrap();
+    assert_eq!(days.iter().map(|d| d[1].as_u64().unwrap()).sum::<u64>(), dated);
+    assert_eq!(t["dated"].as_u64(), Some(dated));
+    let battles = get_json("/api/timeline?type=Battles")["dated"].as_u64().unwrap();
+    assert!(battles < dated);
+    assert_eq!(error("/api/points?limit=300000").0, 400);
+}
+
+#[test]
+fn a_favicon_is_served() {
+    let r = ureq::get(&format!("{}/favicon.ico", server().base)).call().unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.content_type().starts_with("image/"), "{}", r.content_type());
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut r.into_reader(), &mut bytes).unwrap();
+    assert!(bytes.starts_with(&[0, 0, 1, 0]), "an ICO file");
+}
+
+/// 1,500 articles in one request: their changes share one timestamp; paging with the cursor
+/// gets every change exactly once (a client resuming from `since` = the last `at` used to skip
+/// the rest of the run for good).
+#[test]
+fn the_change_feed_pages_through_a_large_ingest_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("feed.db");
+    let base = start(db.clone(), Some(TOKEN), 16 << 20);
+    const OUTLETS: [&str; 5] = ["Reuters", "SANA", "AFP", "Alalam", "ARA News"];
+    let towns = ["Azaz", "Manbij", "Saraqeb", "Jarablus", "Douma", "Marea", "Tadef", "Dabiq"];
+    let mut body = String::new();
+    for i in 0..1500 {
+        // A town, day and month of its own for each: 1,500 distinct events.
+        let town = towns[(i / 336) % towns.len()];
+        let month =
+            ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+                [(i / 28) % 12];
+        let line = serde_json::json!({
+            "title": format!("Report {i}"),
+            "text": format!("A car bomb exploded in the town of {town} on {} {month} 2016, killing {} people.", 1 + i % 28, 2 + i % 97),
+            "url": format!("https://outlet{}.example/{i}", i % 5),
+            "source": OUTLETS[i % 5],
+        });
+        body.push_str(&line.to_string());
+        body.push('\n');
+    }
+    let (status, summary) = post(&base, Some(TOKEN), "application/x-ndjson", body.as_bytes());
+    assert_eq!(status, 201, "{summary}");
+    assert_eq!(summary["new"], 1500);
+    let store = SqliteStore::open(&db).unwrap();
+    let want = store.changes_after(0, 100_000).unwrap();
+    assert!(want.len() > 1000, "more changes than one old page: {}", want.len());
+    assert!(want.iter().all(|c| c.at == want[0].at), "one run, one timestamp");
+    let mut seen: Vec<i64> = Vec::new();
+    let mut cursor = "0".to_string();
+    loop {
+        let (status, text) = get(&format!("{base}/api/changes?cursor={cursor}&limit=100"));
+        assert_eq!(status, 200, "{text}");
+        let page: Value = serde_json::from_str(&text).unwrap();
+        let changes = page["changes"].as_array().unwrap();
+        seen.extend(changes.iter().map(|c| c["seq"].as_i64().unwrap()));
+        cursor = page["next_cursor"].as_str().unwrap().to_string();
+        if !page["more"].as_bool().unwrap() {
+            break;
+        }
+    }
+    assert_eq!(seen, want.iter().map(|c| c.seq).collect::<Vec<_>>(), "every change, once, in order");
+    // `since` the run's time includes it.
+    let (_, text) = get(&format!("{base}/api/changes?since={}&limit=100000", want[0].at));
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["count"].as_u64(), Some(want.len() as u64));
+    assert_eq!(error_at(&base, "/api/changes?since=2016-01-01&cursor=3").0, 400);
+}
+
+fn error_at(base: &str, path: &str) -> (u16, String) {
+    let (status, body) = get(&format!("{base}{path}"));
+    let v: Value = serde_json::from_str(&body).unwrap();
+    (status, v["error"].as_str().unwrap_or("").to_string())
 }

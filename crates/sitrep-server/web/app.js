@@ -14,7 +14,12 @@ const COLORS = {
 const PRECISION = { 1: "the place itself", 2: "near the place, or part of a region", 3: "the region only" };
 // Above this many markers they are clustered; below, each is drawn (and clickable) on its own.
 const CLUSTER_ABOVE = 300;
-const MAX_MARKERS = 20000;
+// The most points the page asks for (the server's cap too); beyond, the status line says so.
+const MAX_POINTS = 200000;
+// Clusters open up into single markers from this zoom on; the map's own limit is above it
+// (the cluster plugin needs a maxZoom to work at all).
+const MAX_ZOOM = 14;
+const UNCLUSTER_AT = 12;
 
 const state = { type: "", actor: "", text: "", since: "", until: "", event: "", control: "" };
 // Colours of the usual holders on the control layer; others grey.
@@ -68,7 +73,7 @@ function filterQuery(withDates) {
 
 // --- the map ---------------------------------------------------------------------------------
 
-const map = L.map("map", { zoomControl: true, preferCanvas: false, attributionControl: false });
+const map = L.map("map", { zoomControl: true, preferCanvas: false, attributionControl: false, minZoom: 4, maxZoom: MAX_ZOOM });
 // Syria's extent.
 map.fitBounds([[32.3, 35.6], [37.35, 42.4]]);
 let markerLayer = null;
@@ -85,34 +90,66 @@ async function loadBasemap() {
   }).addTo(map);
 }
 
-function radius(e) {
-  return 5 + Math.min(14, 2 * Math.sqrt(e.fatalities || 0));
+function radius(fatalities) {
+  return 5 + Math.min(14, 2 * Math.sqrt(fatalities || 0));
 }
 
-function drawMarkers(events) {
+// A point from /api/points: [id, lat, lon, type index, sub-type index, date, place, fatalities].
+let pointTypes = [];
+let pointSubTypes = [];
+
+function tagMarker() {
+  const p = this.getElement && this.getElement();
+  if (p) p.setAttribute("data-event-id", this.options.eventId);
+}
+
+// Draws the points; calls `done` once every marker is on the map (clusters load in chunks).
+function drawMarkers(points, done) {
   if (markerLayer) map.removeLayer(markerLayer);
-  const placed = events.filter((e) => e.latitude != null && e.longitude != null);
-  markerLayer = placed.length > CLUSTER_ABOVE ? L.markerClusterGroup({ chunkedLoading: true, disableClusteringAtZoom: 11 }) : L.featureGroup();
-  for (const e of placed) {
-    const m = L.circleMarker([e.latitude, e.longitude], {
-      radius: radius(e),
+  const clustered = points.length > CLUSTER_ABOVE;
+  markerLayer = clustered
+    ? L.markerClusterGroup({
+        chunkedLoading: true,
+        chunkInterval: 100,
+        disableClusteringAtZoom: UNCLUSTER_AT,
+        chunkProgress: (processed, total) => {
+          if (processed === total) done();
+        },
+      })
+    : L.featureGroup();
+  const markers = new Array(points.length);
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i];
+    const m = L.circleMarker([p[1], p[2]], {
+      radius: radius(p[7]),
       color: "#333",
       weight: 1,
-      fillColor: COLORS[e.event_type] || "#607d8b",
+      fillColor: COLORS[pointTypes[p[3]]] || "#607d8b",
       fillOpacity: 0.8,
       className: "ev-marker",
+      eventId: p[0],
+      point: p,
     });
-    m.bindTooltip(`${e.sub_event_type}: ${e.location || e.admin1 || ""} ${e.event_date || ""}`);
-    m.on("click", () => openCard(e.event_id));
-    m.on("add", () => {
-      const p = m.getElement && m.getElement();
-      if (p) p.setAttribute("data-event-id", e.event_id);
-    });
-    markerLayer.addLayer(m);
+    m.on("add", tagMarker);
+    markers[i] = m;
   }
+  // One listener for all: a tooltip made when first hovered, the card on a click.
+  markerLayer.on("mouseover", (ev) => {
+    const m = ev.layer;
+    const p = m.options.point;
+    if (!p || m.getTooltip()) return;
+    m.bindTooltip(`${pointSubTypes[p[4]]}: ${p[6] || ""} ${p[5] || ""}`).openTooltip();
+  });
+  markerLayer.on("click", (ev) => ev.layer.options.eventId && openCard(ev.layer.options.eventId));
   markerLayer.addTo(map);
-  document.body.dataset.markers = String(placed.length);
-  return placed.length;
+  if (clustered) markerLayer.addLayers(markers);
+  else {
+    for (const m of markers) markerLayer.addLayer(m);
+    done();
+  }
+  if (clustered && !points.length) done();
+  document.body.dataset.markers = String(points.length);
+  return points.length;
 }
 
 // --- the control layer -----------------------------------------------------------------------
@@ -127,7 +164,7 @@ async function drawControl() {
     controlLayer = null;
   }
   document.body.dataset.control = "";
-  if (!state.control) return;
+  if (!state.control) return controlLegend(null);
   const day = state.until || new Date().toISOString().slice(0, 10);
   const q = new URLSearchParams({ date: day });
   const { held } = await api(`/api/control?${q}`);
@@ -150,6 +187,30 @@ async function drawControl() {
   }
   controlLayer.addTo(map);
   document.body.dataset.control = String(n);
+  controlLegend(held);
+}
+
+// Which colour is who on the control layer: the holders on the map, most places first.
+function controlLegend(held) {
+  const box = $("control-legend");
+  box.replaceChildren();
+  box.hidden = !held;
+  if (!held) return;
+  const counts = new Map();
+  for (const h of held) if (h.latitude != null) counts.set(h.holder, (counts.get(h.holder) || 0) + 1);
+  box.append(el("b", {}, "Control: "));
+  const others = [...counts.entries()].filter(([k]) => !HOLDERS[k]).reduce((a, [, c]) => a + c, 0);
+  for (const [k, c] of [...counts.entries()].filter(([k]) => HOLDERS[k]).sort((a, b) => b[1] - a[1])) {
+    const s = el("span", { class: "holder", "data-holder": k }, `${k} (${c})`);
+    s.style.setProperty("--c", HOLDERS[k]);
+    box.append(s);
+  }
+  if (others) {
+    const s = el("span", { class: "holder", "data-holder": "other" }, `other holders (${others})`);
+    s.style.setProperty("--c", "#78909c");
+    box.append(s);
+  }
+  if (!counts.size) box.append(el("span", {}, "no change of control on record by that day"));
 }
 
 // --- the timeline ----------------------------------------------------------------------------
@@ -162,11 +223,11 @@ function dayString(n) {
   return new Date(n * 86400000).toISOString().slice(0, 10);
 }
 
-function drawTimeline(events) {
+// `days`: [[date, count], ...] from /api/timeline (the whole store under the filters).
+function drawTimeline(days) {
   const svg = $("timeline");
   svg.replaceChildren();
-  const counts = new Map();
-  for (const e of events) if (e.event_date) counts.set(e.event_date, (counts.get(e.event_date) || 0) + 1);
+  const counts = new Map(days);
   allDays = [...counts.keys()].sort();
   const w = svg.clientWidth || 800;
   const h = svg.clientHeight || 70;
@@ -323,18 +384,29 @@ async function refresh() {
   $("count").textContent = "loading…";
   try {
     const withDates = filterQuery(true);
-    withDates.set("limit", String(MAX_MARKERS));
+    withDates.set("limit", String(MAX_POINTS));
     const allDates = filterQuery(false);
-    allDates.set("limit", String(MAX_MARKERS));
-    const [page, timeline] = await Promise.all([api(`/api/events?${withDates}`), api(`/api/events?${allDates}`)]);
+    const [page, timeline] = await Promise.all([api(`/api/points?${withDates}`), api(`/api/timeline?${allDates}`)]);
     if (seq !== loadSeq) return;
-    const n = drawMarkers(page.events);
-    lastTimeline = timeline.events;
+    const arrived = performance.now();
+    pointTypes = page.types;
+    pointSubTypes = page.sub_types;
+    lastTimeline = timeline.days;
     drawTimeline(lastTimeline);
-    const shown = page.total > page.count ? ` (the first ${page.count} loaded)` : "";
-    $("count").textContent = `${page.total} events${shown}; ${n} on the map`;
+    document.body.dataset.drawn = "0";
+    const drawn = new Promise((resolve) =>
+      drawMarkers(page.points, () => {
+        // Measured: from the data's arrival to every marker (or cluster) on the map.
+        document.body.dataset.drawMs = String(Math.round(performance.now() - arrived));
+        document.body.dataset.drawn = "1";
+        resolve();
+      }),
+    );
+    const n = page.count;
+    const shown = page.truncated ? ` (the first ${n} placed drawn: narrow the filters or dates for the rest)` : "";
+    $("count").textContent = `${page.total} events; ${n} on the map${shown}`;
     document.body.dataset.total = String(page.total);
-    await drawControl();
+    await Promise.all([drawn, drawControl()]);
   } catch (err) {
     $("count").textContent = `error: ${err.message}`;
   }

@@ -117,6 +117,7 @@ pub fn expand(args: &[String]) -> (Vec<Input>, Vec<ReadError>) {
                 .sort_by_file_name()
                 .into_iter()
                 .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+            let before = (inputs.len(), errors.len());
             for e in walk {
                 match e {
                     Ok(e) if e.file_type().is_file() => inputs.push(Input::Path(e.into_path())),
@@ -126,6 +127,9 @@ pub fn expand(args: &[String]) -> (Vec<Input>, Vec<ReadError>) {
                         errors.push(ReadError::new(name, ReadErrorKind::Io(err.into())));
                     }
                 }
+            }
+            if (inputs.len(), errors.len()) == before {
+                errors.push(ReadError::new(arg.clone(), ReadErrorKind::EmptyFolder));
             }
         } else if p.exists() {
             inputs.push(Input::Path(p.to_path_buf()));
@@ -226,7 +230,34 @@ pub fn detect(name: &str, text: &str) -> Format {
     if t.starts_with('[') && serde_json::from_str::<serde_json::Value>(t).is_ok() {
         return Format::Json;
     }
+    if looks_like_csv(t) {
+        return Format::Csv;
+    }
     Format::Text
+}
+
+/// A CSV header: the first line is two or more comma-separated names (short, no spaces
+/// inside), one of them a field that holds an article's text or title. Prose never looks so.
+fn looks_like_csv(t: &str) -> bool {
+    const TEXT_FIELDS: &[&str] = &[
+        "text",
+        "content",
+        "body",
+        "article_content",
+        "articlebody",
+        "maintext",
+        "article",
+        "story",
+        "html",
+        "title",
+        "headline",
+        "article_title",
+    ];
+    let Some(first) = t.lines().next() else { return false };
+    let names: Vec<String> = first.split(',').map(|f| f.trim().trim_matches('"').trim().to_ascii_lowercase()).collect();
+    names.len() >= 2
+        && names.iter().all(|n| !n.is_empty() && n.len() <= 40 && n.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.')))
+        && names.iter().any(|n| TEXT_FIELDS.contains(&n.as_str()))
 }
 
 fn looks_like_jsonl(t: &str) -> bool {
@@ -302,5 +333,10 @@ mod tests {
         assert_eq!(detect("a.json", "{\"a\":1}\n{\"a\":2}"), Format::Jsonl);
         assert_eq!(detect("a", "ISIS takes town\n\nText"), Format::Text);
         assert_eq!(detect("x.CSV", "a,b"), Format::Csv);
+        // CSV without a name to tell it (standard input): by its header.
+        assert_eq!(detect("-", "unit_id,article_title,article_content,source,date\n1,T,\"Text, more\",SANA,2016-01-01\n"), Format::Csv);
+        assert_eq!(detect("-", "\"title\",\"text\"\nA,B\n"), Format::Csv);
+        assert_eq!(detect("-", "Aleppo, Syria, title and text\nA car bomb exploded.\n"), Format::Text);
+        assert_eq!(detect("-", "Title\n\nBody text, with a comma.\n"), Format::Text);
     }
 }

@@ -143,7 +143,61 @@ pub struct EventFilter {
 impl EventFilter {
     /// The largest page a query may ask for.
     pub const MAX_LIMIT: usize = 100_000;
+
+    /// Refuses an event type or sub-event type that is not ACLED's (a typo would match
+    /// nothing and look like an empty store), naming the allowed values. Case does not matter.
+    pub fn check_types(&self) -> Result<(), StoreError> {
+        if let Some(t) = &self.event_type {
+            if !ACLED_TYPES.iter().any(|(x, _)| x.eq_ignore_ascii_case(t.trim())) {
+                let names: Vec<&str> = ACLED_TYPES.iter().map(|(x, _)| *x).collect();
+                return Err(StoreError::BadFilter(format!("event type {t:?} is not one of ACLED's: {}", names.join(", "))));
+            }
+        }
+        if let Some(t) = &self.sub_event_type {
+            let types: Vec<&(&str, &[&str])> = match &self.event_type {
+                Some(e) => ACLED_TYPES.iter().filter(|(x, _)| x.eq_ignore_ascii_case(e.trim())).collect(),
+                None => ACLED_TYPES.iter().collect(),
+            };
+            if !types.iter().any(|(_, subs)| subs.iter().any(|x| x.eq_ignore_ascii_case(t.trim()))) {
+                let names: Vec<&str> = types.iter().flat_map(|(_, subs)| subs.iter().copied()).collect();
+                return Err(StoreError::BadFilter(format!("sub-event type {t:?} is not one of ACLED's: {}", names.join(", "))));
+            }
+        }
+        Ok(())
+    }
 }
+
+/// ACLED's event types and their sub-event types (the codebook's 25).
+pub const ACLED_TYPES: &[(&str, &[&str])] = &[
+    ("Battles", &["Armed clash", "Government regains territory", "Non-state actor overtakes territory"]),
+    (
+        "Explosions/Remote violence",
+        &[
+            "Chemical weapon",
+            "Air/drone strike",
+            "Suicide bomb",
+            "Shelling/artillery/missile attack",
+            "Remote explosive/landmine/IED",
+            "Grenade",
+        ],
+    ),
+    ("Violence against civilians", &["Sexual violence", "Attack", "Abduction/forced disappearance"]),
+    ("Protests", &["Peaceful protest", "Protest with intervention", "Excessive force against protesters"]),
+    ("Riots", &["Violent demonstration", "Mob violence"]),
+    (
+        "Strategic developments",
+        &[
+            "Agreement",
+            "Arrests",
+            "Change to group/activity",
+            "Disrupted weapons use",
+            "Headquarters or base established",
+            "Looting/property destruction",
+            "Non-violent transfer of territory",
+            "Other",
+        ],
+    ),
+];
 
 /// A search hit.
 #[derive(Debug, Clone, Serialize)]
@@ -217,6 +271,19 @@ pub struct PlaceCount {
     pub events: u64,
 }
 
+/// What the map draws of an event: where, what, when, how deadly.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Point {
+    pub event_id: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub event_type: String,
+    pub sub_event_type: String,
+    pub event_date: Option<String>,
+    pub location: Option<String>,
+    pub fatalities: u32,
+}
+
 /// One entry of the change feed of fused events.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
@@ -282,8 +349,47 @@ pub trait EventStore: Send {
     fn fused_events(&self, min_sources: usize, limit: usize, offset: usize) -> Result<Vec<crate::fuse::FusedEvent>, StoreError>;
     /// One fused event, by its id.
     fn fused_event(&self, id: &str) -> Result<Option<crate::fuse::FusedEvent>, StoreError>;
-    /// The change feed after a moment (RFC 3339, or a date).
+    /// The change feed from a moment on (RFC 3339, or a date), the changes at that moment
+    /// included, in order.
     fn changes_since(&self, since: &str, limit: usize) -> Result<Vec<Change>, StoreError>;
+    /// The change feed after a sequence number (the cursor: `seq` of the last change seen; 0
+    /// from the start), in order, at most `limit`.
+    fn changes_after(&self, after: i64, limit: usize) -> Result<Vec<Change>, StoreError>;
+    /// Every event matching a filter, in its order, handed to `each` one at a time with the
+    /// time it was stored (UTC, RFC 3339; events never change once stored: a correction
+    /// replaces them); `limit` caps how many (None: all). Memory stays flat at any size.
+    fn for_each_event(
+        &self,
+        filter: &EventFilter,
+        limit: Option<usize>,
+        each: &mut dyn FnMut(Event, &str) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError>;
+    /// The placed events matching a filter as map points, in the filter's order, at most
+    /// `filter.limit`.
+    fn points(&self, filter: &EventFilter) -> Result<Vec<Point>, StoreError>;
+    /// Events per day (dated events only) matching a filter, in date order.
+    fn days(&self, filter: &EventFilter) -> Result<Vec<Count>, StoreError>;
     /// An article's credibility, once fusion has run.
     fn article_credibility(&self, id: &str) -> Result<Option<crate::fuse::ArticleCredibility>, StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_are_acleds_or_refused_with_the_list() {
+        let f = |t: Option<&str>, s: Option<&str>| EventFilter {
+            event_type: t.map(String::from),
+            sub_event_type: s.map(String::from),
+            ..EventFilter::default()
+        };
+        assert!(f(Some("battles"), Some("armed clash")).check_types().is_ok());
+        assert!(f(None, Some("Air/drone strike")).check_types().is_ok());
+        let e = f(Some("Battle"), None).check_types().unwrap_err().to_string();
+        assert!(e.contains("\"Battle\"") && e.contains("Battles, Explosions/Remote violence"), "{e}");
+        let e = f(Some("Battles"), Some("Air/drone strike")).check_types().unwrap_err().to_string();
+        assert!(e.contains("Armed clash") && !e.contains("Grenade"), "{e}");
+        assert_eq!(ACLED_TYPES.iter().map(|(_, s)| s.len()).sum::<usize>(), 25);
+    }
 }

@@ -489,6 +489,15 @@ impl SqliteStore {
         Ok((sql, args))
     }
 
+    /// The ORDER BY of a sort. Undated events sort last either way (NULLs are lowest in SQLite).
+    fn order_by(sort: Sort) -> &'static str {
+        match sort {
+            Sort::DateDesc => " ORDER BY event_date DESC, rowid DESC",
+            Sort::DateAsc => " ORDER BY event_date IS NULL, event_date ASC, rowid ASC",
+            Sort::FatalitiesDesc => " ORDER BY fatalities DESC, event_date DESC, rowid DESC",
+        }
+    }
+
     /// A query error: the user's FTS syntax when a text filter is set, else the database's.
     fn query_err(&self, f: &EventFilter, e: rusqlite::Error) -> StoreError {
         match &f.text {
@@ -504,6 +513,28 @@ impl SqliteStore {
         let mut stmt = self.conn.prepare(&format!("SELECT json FROM events{clause}"))?;
         let rows = stmt.query_map(params_from_iter(args.iter()), |r| r.get::<_, rusqlite::types::Value>(0))?;
         rows.collect()
+    }
+
+    /// The current event that took over from an event of a replaced article version: the
+    /// event of the same number in the version that replaced it (following corrections of
+    /// corrections), if there is one.
+    fn successor(tx: &Transaction<'_>, event_id: &str) -> Result<Option<String>, rusqlite::Error> {
+        let Some((first, n)) = event_id.rsplit_once('-') else { return Ok(None) };
+        let mut article = first.to_string();
+        for _ in 0..16 {
+            let next: Option<Option<String>> = tx
+                .prepare_cached("SELECT superseded_by FROM articles WHERE id = ?1")?
+                .query_row(params![article], |r| r.get(0))
+                .optional()?;
+            match next.flatten() {
+                Some(newer) => article = newer,
+                None => break,
+            }
+        }
+        let candidate = format!("{article}-{n}");
+        let current =
+            tx.prepare_cached("SELECT 1 FROM events WHERE id = ?1")?.query_row(params![candidate], |_| Ok(())).optional()?.is_some();
+        Ok(current.then_some(candidate))
     }
 
     /// Moves the events of an old version to the history and retires it.
@@ -707,17 +738,79 @@ impl EventStore for SqliteStore {
             return Err(StoreError::BadFilter(format!("limit {} (must be 1 to {})", f.limit, EventFilter::MAX_LIMIT)));
         }
         let (mut clause, mut args) = Self::where_clause(f)?;
-        clause.push_str(match f.sort {
-            // Undated events sort last either way (NULLs are lowest in SQLite).
-            Sort::DateDesc => " ORDER BY event_date DESC, rowid DESC",
-            Sort::DateAsc => " ORDER BY event_date IS NULL, event_date ASC, rowid ASC",
-            Sort::FatalitiesDesc => " ORDER BY fatalities DESC, event_date DESC, rowid DESC",
-        });
+        clause.push_str(Self::order_by(f.sort));
         args.push(rusqlite::types::Value::Integer(f.limit as i64));
         args.push(rusqlite::types::Value::Integer(f.offset.min(i64::MAX as usize) as i64));
         clause.push_str(&format!(" LIMIT ?{} OFFSET ?{}", args.len() - 1, args.len()));
         let rows = self.events_where(&clause, &args).map_err(|e| self.query_err(f, e))?;
         rows.iter().map(unpack).collect()
+    }
+
+    fn for_each_event(
+        &self,
+        f: &EventFilter,
+        limit: Option<usize>,
+        each: &mut dyn FnMut(Event, &str) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        use rusqlite::types::Value;
+        let (mut clause, mut args) = Self::where_clause(f)?;
+        clause.push_str(Self::order_by(f.sort));
+        // LIMIT -1: no limit.
+        args.push(Value::Integer(limit.map_or(-1, |n| n.min(i64::MAX as usize) as i64)));
+        args.push(Value::Integer(f.offset.min(i64::MAX as usize) as i64));
+        clause.push_str(&format!(" LIMIT ?{} OFFSET ?{}", args.len() - 1, args.len()));
+        let sql = format!("SELECT json, (SELECT a.ingested_at FROM articles a WHERE a.id = events.article_id) FROM events{clause}");
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.query_err(f, e))?;
+        let mut rows = stmt.query(params_from_iter(args.iter())).map_err(|e| self.query_err(f, e))?;
+        let mut n = 0;
+        while let Some(row) = rows.next().map_err(|e| self.query_err(f, e))? {
+            let json: Value = row.get(0).map_err(|e| self.err(e))?;
+            let at: Option<String> = row.get(1).map_err(|e| self.err(e))?;
+            each(unpack(&json)?, at.as_deref().unwrap_or(""))?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    fn points(&self, f: &EventFilter) -> Result<Vec<super::Point>, StoreError> {
+        use rusqlite::types::Value;
+        if f.limit == 0 {
+            return Err(StoreError::BadFilter("limit 0 (must be at least 1)".into()));
+        }
+        let (mut clause, mut args) = Self::where_clause(f)?;
+        clause.push_str(" AND latitude IS NOT NULL AND longitude IS NOT NULL");
+        clause.push_str(Self::order_by(f.sort));
+        args.push(Value::Integer(f.limit.min(i64::MAX as usize) as i64));
+        args.push(Value::Integer(f.offset.min(i64::MAX as usize) as i64));
+        clause.push_str(&format!(" LIMIT ?{} OFFSET ?{}", args.len() - 1, args.len()));
+        let sql =
+            format!("SELECT id, latitude, longitude, event_type, sub_event_type, event_date, location, fatalities FROM events{clause}");
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.query_err(f, e))?;
+        let rows = stmt
+            .query_map(params_from_iter(args.iter()), |r| {
+                Ok(super::Point {
+                    event_id: r.get(0)?,
+                    latitude: r.get(1)?,
+                    longitude: r.get(2)?,
+                    event_type: r.get(3)?,
+                    sub_event_type: r.get(4)?,
+                    event_date: r.get(5)?,
+                    location: r.get(6)?,
+                    fatalities: r.get(7)?,
+                })
+            })
+            .map_err(|e| self.query_err(f, e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.query_err(f, e))
+    }
+
+    fn days(&self, f: &EventFilter) -> Result<Vec<Count>, StoreError> {
+        let (clause, args) = Self::where_clause(f)?;
+        let sql = format!("SELECT event_date, count(*) FROM events{clause} AND event_date IS NOT NULL GROUP BY 1 ORDER BY 1");
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.query_err(f, e))?;
+        let rows = stmt
+            .query_map(params_from_iter(args.iter()), |r| Ok(Count { key: r.get(0)?, count: r.get::<_, i64>(1)? as u64 }))
+            .map_err(|e| self.query_err(f, e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.query_err(f, e))
     }
 
     fn count_events(&self, f: &EventFilter) -> Result<u64, StoreError> {
@@ -884,6 +977,74 @@ impl EventStore for SqliteStore {
                 old_members.entry(fused_id).or_default().push(event);
             }
         }
+        // Fusion names a fused event after its founding report, so that the same reports give
+        // the same ids in any order. A stored fused event whose founder vanished (its article
+        // was corrected: new article and event ids) keeps its id, given to the new one that took
+        // most of its reports (a report of a replaced version counts as its successor's of the
+        // same number): a correction updates the event, it does not delete it and make another.
+        // One whose founder is still a report goes by the founding rule (an earlier report
+        // founds it anew: "merged"), or ids would depend on the order of ingest.
+        let all_ids: HashSet<String> = {
+            let mut stmt = tx.prepare("SELECT id FROM fused_events").map_err(err)?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)?
+        };
+        let fused: Vec<crate::fuse::FusedEvent> = {
+            let mut natural_of_event: HashMap<&str, usize> = HashMap::new();
+            for (i, f) in fused.iter().enumerate() {
+                for e in &f.events {
+                    natural_of_event.insert(e.as_str(), i);
+                }
+            }
+            let mut overlap: HashMap<(&str, usize), usize> = HashMap::new();
+            for (fused_id, events) in &old_members {
+                for e in events {
+                    let now_in = match natural_of_event.get(e) {
+                        Some(i) => Some(*i),
+                        None => Self::successor(&tx, e).map_err(err)?.and_then(|s| natural_of_event.get(s.as_str()).copied()),
+                    };
+                    if let Some(i) = now_in {
+                        *overlap.entry((fused_id, i)).or_default() += 1;
+                    }
+                }
+            }
+            let mut pairs: Vec<((&str, usize), usize)> = overlap.into_iter().collect();
+            pairs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0 .0.cmp(b.0 .0)).then_with(|| fused[a.0 .1].id.cmp(&fused[b.0 .1].id)));
+            let mut id_of: Vec<Option<String>> = vec![None; fused.len()];
+            let mut given: HashSet<&str> = HashSet::new();
+            // The ids the current reports would found: a stored id among them is its founder's.
+            let founded: HashSet<String> = fused.iter().flat_map(|f| f.events.iter().map(|e| crate::fuse::fused_id(e))).collect();
+            for ((old_id, i), _) in pairs {
+                if id_of[i].is_none() && !given.contains(old_id) && !founded.contains(old_id) {
+                    id_of[i] = Some(old_id.to_string());
+                    given.insert(old_id);
+                }
+            }
+            let mut taken: HashSet<String> = id_of.iter().flatten().cloned().collect();
+            let mut out = Vec::with_capacity(fused.len());
+            for (f, id) in fused.iter().zip(id_of) {
+                let mut f = f.clone();
+                f.id = match id {
+                    Some(id) => id,
+                    None => {
+                        // Its own name, unless a stored event it did not take already bears it.
+                        let free =
+                            |id: &str| !taken.contains(id) && (!all_ids.contains(id) || (old.contains_key(id) && !given.contains(id)));
+                        let mut id = f.id.clone();
+                        let mut n = 1;
+                        while !free(&id) {
+                            id = format!("F{}", &blake3::hash(format!("{}/{n}", f.id).as_bytes()).to_hex()[..15]);
+                            n += 1;
+                        }
+                        id
+                    }
+                };
+                taken.insert(f.id.clone());
+                out.push(f);
+            }
+            out
+        };
+        let fused = fused.as_slice();
         let mut counts = FusionCounts::default();
         let mut new_of_event: HashMap<&str, &str> = HashMap::new();
         let log = |tx: &Transaction<'_>, id: &str, kind: &str, into: Option<&str>| {
@@ -956,8 +1117,14 @@ impl EventStore for SqliteStore {
         gone.sort();
         for id in gone {
             // Where did its reports go? Into one fused event: merged; nowhere: deleted.
-            let mut into: Vec<&str> =
-                old_members.get(id.as_str()).into_iter().flatten().filter_map(|e| new_of_event.get(e).copied()).collect();
+            let mut into: Vec<&str> = Vec::new();
+            for e in old_members.get(id.as_str()).into_iter().flatten() {
+                let now_in = match new_of_event.get(e) {
+                    Some(f) => Some(*f),
+                    None => Self::successor(&tx, e).map_err(err)?.and_then(|s| new_of_event.get(s.as_str()).copied()),
+                };
+                into.extend(now_in);
+            }
             into.sort();
             into.dedup();
             match into.first() {
@@ -1038,7 +1205,7 @@ impl EventStore for SqliteStore {
             .prepare("SELECT json FROM fused_events WHERE sources >= ?1 ORDER BY reports DESC, event_date DESC, id LIMIT ?2 OFFSET ?3")
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(params![min_sources as i64, limit as i64, offset.min(i64::MAX as usize) as i64], |r| {
+            .query_map(params![min_sources.min(i64::MAX as usize) as i64, limit as i64, offset.min(i64::MAX as usize) as i64], |r| {
                 r.get::<_, rusqlite::types::Value>(0)
             })
             .map_err(|e| self.err(e))?;
@@ -1063,20 +1230,31 @@ impl EventStore for SqliteStore {
         if !ok {
             return Err(StoreError::BadFilter(format!("since {since:?} (want a date YYYY-MM-DD or an RFC 3339 time)")));
         }
-        if limit == 0 || limit > EventFilter::MAX_LIMIT {
-            return Err(StoreError::BadFilter(format!("limit {limit} (must be 1 to {})", EventFilter::MAX_LIMIT)));
-        }
         // Times are stored as UTC "YYYY-MM-DDTHH:MM:SS.ffffffZ": a normalized bound compares as text.
         let bound = match chrono::DateTime::parse_from_rfc3339(since) {
             Ok(t) => t.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
             Err(_) => since.to_string(),
         };
+        // The first change at or after the bound (a whole fusion run shares one time: a client
+        // resuming from the last `at` it saw gets that run again rather than losing its rest).
+        let first: Option<i64> =
+            self.conn.query_row("SELECT min(seq) FROM changes WHERE at >= ?1", params![bound], |r| r.get(0)).map_err(|e| self.err(e))?;
+        match first {
+            Some(seq) => self.changes_after(seq - 1, limit),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn changes_after(&self, after: i64, limit: usize) -> Result<Vec<Change>, StoreError> {
+        if limit == 0 || limit > EventFilter::MAX_LIMIT {
+            return Err(StoreError::BadFilter(format!("limit {limit} (must be 1 to {})", EventFilter::MAX_LIMIT)));
+        }
         let mut stmt = self
             .conn
-            .prepare("SELECT seq, at, fused_id, kind, into_id FROM changes WHERE at > ?1 ORDER BY seq LIMIT ?2")
+            .prepare_cached("SELECT seq, at, fused_id, kind, into_id FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2")
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(params![bound, limit as i64], |r| {
+            .query_map(params![after, limit as i64], |r| {
                 Ok(Change { seq: r.get(0)?, at: r.get(1)?, fused_id: r.get(2)?, kind: r.get(3)?, into: r.get(4)? })
             })
             .map_err(|e| self.err(e))?;
@@ -1247,7 +1425,8 @@ mod tests {
         let first = s.fused_events(1, 10, 0).unwrap()[0].id.clone();
         // Nothing new: nothing changes.
         assert_eq!(super::super::refuse(&mut s).unwrap(), FusionCounts { fused_events: 1, ..FusionCounts::default() });
-        // An earlier report of the same event founds it anew: the old id is merged into the new.
+        // An earlier report of the same event founds it anew: the old id is merged into the new
+        // (ids follow the founding report, whatever the order of ingest).
         let earlier = dated(
             "a.txt",
             "T\n\nSource: Reuters\n\nA car bomb exploded near a mosque in the town of Azaz on Monday, killing 14 people.\n",
@@ -1269,9 +1448,59 @@ mod tests {
                 ("merged", first.as_str(), Some(now[0].id.as_str()))
             ]
         );
-        let after_first = &feed[0].at;
-        assert_eq!(s.changes_since(after_first, 100).unwrap().len(), 2);
+        // `since` includes its moment: resuming from the last `at` seen repeats, never skips.
+        assert_eq!(s.changes_since(&feed[1].at, 100).unwrap(), feed[1..]);
+        assert_eq!(s.changes_since(&feed[0].at, 100).unwrap(), feed);
+        // The cursor: after a sequence number, exactly once.
+        assert_eq!(s.changes_after(0, 1).unwrap(), feed[..1]);
+        assert_eq!(s.changes_after(feed[0].seq, 100).unwrap(), feed[1..]);
+        assert!(s.changes_after(feed[2].seq, 100).unwrap().is_empty());
         assert!(matches!(s.changes_since("yesterday", 10), Err(StoreError::BadFilter(_))));
+        // A full run again changes nothing.
+        assert_eq!(super::super::refuse(&mut s).unwrap().updated, 0);
+    }
+
+    /// A corrected article (same file, new text: new article and event ids) updates its fused
+    /// event, which keeps its id, rather than deleting it and creating another.
+    #[test]
+    fn a_corrected_article_updates_its_fused_event_under_the_same_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        let text = |n: u32| {
+            format!("T\n\nSource: SANA\n\nTerrorists detonated a car bomb in the city of A'zaz on Monday, killing {n} citizens.\n")
+        };
+        s.put_batch(&[dated("b.txt", &text(12), "2016-05-04")]).unwrap();
+        super::super::refuse_changed(&mut s).unwrap();
+        let before = s.fused_events(1, 10, 0).unwrap();
+        assert_eq!(before.len(), 1);
+        let stored = s.put_batch(&[dated("b.txt", &text(13), "2016-05-04")]).unwrap();
+        assert!(matches!(stored[0], Stored::Replaced { .. }), "{stored:?}");
+        let c = super::super::refuse_changed(&mut s).unwrap();
+        assert_eq!((c.created, c.updated, c.merged, c.deleted), (0, 1, 0, 0), "{c:?}");
+        let after = s.fused_events(1, 10, 0).unwrap();
+        assert_eq!(after.len(), 1);
+        assert_eq!(after[0].id, before[0].id);
+        assert_eq!(after[0].fatalities, 13);
+        assert_ne!(after[0].events, before[0].events);
+        // A full run agrees.
+        let c = super::super::refuse(&mut s).unwrap();
+        assert_eq!((c.created, c.updated, c.merged, c.deleted), (0, 0, 0, 0), "{c:?}");
+        assert_eq!(s.fused_events(1, 10, 0).unwrap(), after);
+    }
+
+    #[test]
+    fn min_sources_beyond_any_count_finds_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        s.put_batch(&[dated(
+            "b.txt",
+            "T\n\nSource: SANA\n\nA car bomb exploded in the town of Azaz on Monday, killing 4 people.\n",
+            "2016-05-03",
+        )])
+        .unwrap();
+        super::super::refuse(&mut s).unwrap();
+        assert_eq!(s.fused_events(1, 10, 0).unwrap().len(), 1);
+        assert!(s.fused_events(usize::MAX, 10, 0).unwrap().is_empty());
     }
 
     /// Incremental fusion, batch after batch (with a corrected article on the way), leaves the
