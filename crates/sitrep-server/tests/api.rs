@@ -439,7 +439,7 @@ fn exports_stream_every_event_by_default() {
     {
         let r = ureq::get(&format!("{base}/api/events?format={format}")).call().unwrap();
         assert!(r.content_type().starts_with(ctype), "{format}: {}", r.content_type());
-        assert_eq!(r.header("x-total-count"), Some("15"));
+        assert_eq!(r.header("x-total-count"), Some("16"));
         assert_eq!(r.header("x-next-cursor"), Some(""));
         let body = r.into_string().unwrap();
         let rows = match format {
@@ -447,12 +447,12 @@ fn exports_stream_every_event_by_default() {
             "jsonl" => body.lines().inspect(|l| assert!(serde_json::from_str::<Value>(l).is_ok())).count(),
             _ => serde_json::from_str::<Value>(&body).unwrap()["features"].as_array().unwrap().len(),
         };
-        assert_eq!(rows, 15, "{format}");
+        assert_eq!(rows, 16, "{format}");
     }
     // A limit and a cursor still page an export.
     let r = ureq::get(&format!("{base}/api/events?format=jsonl&limit=4&cursor=o12")).call().unwrap();
     assert_eq!(r.header("x-next-cursor"), Some(""));
-    assert_eq!(r.into_string().unwrap().lines().count(), 3);
+    assert_eq!(r.into_string().unwrap().lines().count(), 4);
     // ACLED's integer columns are integers on every row.
     let body = ureq::get(&format!("{base}/api/events?format=acled")).call().unwrap().into_string().unwrap();
     let mut rdr = csv::Reader::from_reader(body.as_bytes());
@@ -470,7 +470,7 @@ fn exports_stream_every_event_by_default() {
         assert!(f["properties"].as_object().unwrap().values().all(|v| !v.is_object() && !v.is_array()), "{f}");
     }
     assert_eq!(error("/api/events?format=csv&flat=true").0, 400);
-    assert_eq!(get_json("/api/events")["count"], 15);
+    assert_eq!(get_json("/api/events")["count"], 16);
 }
 
 #[test]
@@ -501,7 +501,7 @@ fn points_and_timeline_for_the_map() {
     let events = all["events"].as_array().unwrap();
     let placed = events.iter().filter(|e| e["latitude"].is_number()).count();
     let p = get_json("/api/points");
-    assert_eq!(p["total"], 15);
+    assert_eq!(p["total"], 16);
     assert_eq!(p["count"].as_u64(), Some(placed as u64));
     assert_eq!(p["truncated"], false);
     let first = &p["points"][0];
