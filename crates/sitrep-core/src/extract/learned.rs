@@ -143,14 +143,16 @@ fn features(s: &str) -> (Vec<Token>, Vec<(u64, usize)>) {
         out.push((fnv(b'b', &[prev, &t.norm]), usize::MAX));
         prev = &t.norm;
         if t.norm.chars().all(char::is_alphabetic) {
-            let padded: Vec<char> = std::iter::once('<').chain(t.norm.chars()).chain(std::iter::once('>')).collect();
+            // Character n-grams of "<word>", hashed from slices (no string per n-gram).
+            let padded = format!("<{}>", t.norm);
+            let bounds: Vec<usize> = padded.char_indices().map(|(b, _)| b).chain(std::iter::once(padded.len())).collect();
+            let chars = bounds.len() - 1;
             for n in 3..=5 {
-                if padded.len() < n {
+                if chars < n {
                     break;
                 }
-                for w in padded.windows(n) {
-                    let g: String = w.iter().collect();
-                    out.push((fnv(b'c', &[&g]), k));
+                for i in 0..=chars - n {
+                    out.push((fnv(b'c', &[&padded[bounds[i]..bounds[i + n]]]), k));
                 }
             }
         }
@@ -160,6 +162,26 @@ fn features(s: &str) -> (Vec<Token>, Vec<(u64, usize)>) {
     out.dedup_by_key(|f| f.0);
     (toks, out)
 }
+
+/// Feature keys are hashes already: the index uses them as they are.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | b as u64;
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type Index = HashMap<u64, u32, std::hash::BuildHasherDefault<KeyHasher>>;
 
 /// What the learned typer says of a sentence.
 #[derive(Debug, Clone)]
@@ -176,7 +198,7 @@ pub struct Prediction {
 #[derive(Debug, Clone)]
 pub struct Model {
     pub classes: Vec<String>,
-    index: HashMap<u64, u32>,
+    index: Index,
     /// Row-major: feature row x class.
     weights: Vec<f32>,
     bias: Vec<f32>,
@@ -335,7 +357,7 @@ pub fn train(examples: &[(String, usize)], classes: &[String], opts: &TrainOptio
     }
     let mut keys: Vec<u64> = count.into_iter().filter(|&(_, c)| c >= opts.min_count).map(|(h, _)| h).collect();
     keys.sort_unstable();
-    let index: HashMap<u64, u32> = keys.iter().enumerate().map(|(i, &k)| (k, i as u32)).collect();
+    let index: Index = keys.iter().enumerate().map(|(i, &k)| (k, i as u32)).collect();
     // Each example: its rows and the value of each feature (the vector has unit length over
     // all its features, kept or not, as at prediction time).
     let data: Vec<(Vec<usize>, f32, usize)> = feats
