@@ -6,6 +6,42 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 const ACTORS_TOML: &str = include_str!("../../data/actors.toml");
+const COUNTRIES_TSV: &str = include_str!("../../data/countries.tsv");
+
+/// A country of `data/countries.tsv` (its format is at its top).
+#[derive(Debug, Clone)]
+pub struct Country {
+    pub cc: String,
+    pub name: String,
+    pub of_name: String,
+    pub adjectives: Vec<String>,
+}
+
+/// Parses a countries table (the format of `data/countries.tsv`).
+pub fn parse_countries(tsv: &str) -> Result<Vec<Country>, String> {
+    let mut out = Vec::new();
+    let mut header = true;
+    for (n, line) in tsv.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        if header {
+            header = false;
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() != 4 {
+            return Err(format!("countries line {}: 4 tab-separated fields expected", n + 1));
+        }
+        out.push(Country {
+            cc: f[0].to_string(),
+            name: f[1].to_string(),
+            of_name: f[2].to_string(),
+            adjectives: f[3].split('|').map(str::trim).filter(|a| !a.is_empty()).map(String::from).collect(),
+        });
+    }
+    Ok(out)
+}
 
 /// One actor of the dictionary.
 #[derive(Debug, Clone, Deserialize)]
@@ -24,6 +60,21 @@ pub struct Actor {
     pub aliases: Vec<String>,
     #[serde(default)]
     pub exact: Vec<String>,
+    /// The `[[pattern]]` this actor is the country instance of.
+    #[serde(skip)]
+    pub pattern: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Pattern {
+    name: String,
+    kind: String,
+    side: String,
+    inter: u8,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    generic: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -35,9 +86,17 @@ struct Generic {
 #[derive(Debug, Deserialize)]
 struct File {
     version: u32,
+    #[serde(default = "default_home")]
+    home: String,
     actor: Vec<Actor>,
     #[serde(default)]
+    pattern: Vec<Pattern>,
+    #[serde(default)]
     generic: Vec<Generic>,
+}
+
+fn default_home() -> String {
+    "SY".to_string()
 }
 
 /// What a matched phrase stands for.
@@ -57,6 +116,14 @@ pub struct ActorDict {
     folded_entries: Vec<Entry>,
     exact: AhoCorasick,
     exact_entries: Vec<Entry>,
+    /// The war's country: the one generic names ("police") stand for by default.
+    pub home: String,
+    pub countries: Vec<Country>,
+    /// (pattern, country code) -> the actor generated for it.
+    instances: HashMap<(usize, String), usize>,
+    /// Country names and adjectives (case-sensitive), and the country of each.
+    country_words: AhoCorasick,
+    country_of_word: Vec<usize>,
 }
 
 /// An actor as an event reports it: the canonical name and the words in the text.
@@ -91,9 +158,19 @@ fn variants(alias: &str) -> Vec<String> {
 impl ActorDict {
     /// Parses an actors file (the format of `data/actors.toml`).
     pub fn parse(toml_text: &str) -> Result<Self, String> {
-        let file: File = toml::from_str(toml_text).map_err(|e| e.to_string())?;
+        let mut file: File = toml::from_str(toml_text).map_err(|e| e.to_string())?;
         if file.version != 1 {
             return Err(format!("unsupported actors file version {}", file.version));
+        }
+        let countries = parse_countries(COUNTRIES_TSV)?;
+        let instances = generate(&mut file, &countries);
+        let mut words = Vec::new();
+        let mut country_of_word = Vec::new();
+        for (i, c) in countries.iter().enumerate() {
+            for w in std::iter::once(&c.name).chain(c.adjectives.iter()) {
+                words.push(w.clone());
+                country_of_word.push(i);
+            }
         }
         let mut folded_pats = Vec::new();
         let mut folded_entries = Vec::new();
@@ -129,6 +206,11 @@ impl ActorDict {
         }
         let build = |pats: &[String]| AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(pats).map_err(|e| e.to_string());
         Ok(ActorDict {
+            country_words: build(&words)?,
+            country_of_word,
+            countries,
+            instances,
+            home: file.home,
             folded: build(&folded_pats)?,
             exact: build(&exact_pats)?,
             actors: file.actor,
@@ -157,6 +239,63 @@ impl ActorDict {
 
     pub fn index_of(&self, name: &str) -> Option<usize> {
         self.by_name.get(&name.to_lowercase()).copied()
+    }
+
+    /// The article's country: `home` when the text names it at all, else the country the text
+    /// names most (whole words, their case; a name counts three times, an adjective once),
+    /// `home` when it names none.
+    pub fn text_country(&self, text: &str) -> String {
+        let mut counts = vec![0usize; self.countries.len()];
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
+        for m in self.country_words.find_iter(text) {
+            let c = self.country_of_word[m.pattern().as_usize()];
+            let is_name = text[m.start()..m.end()] == self.countries[c].name;
+            // "Syria's", and the scraped "Syrias", are Syria.
+            let rest = &text[m.end()..];
+            let rest = if is_name { rest.strip_prefix('s').filter(|r| !word(r.chars().next())).unwrap_or(rest) } else { rest };
+            if word(text[..m.start()].chars().next_back()) || word(rest.chars().next()) {
+                continue;
+            }
+            // A country's name says where; an adjective may only say who ("Russian warplanes").
+            counts[c] += if is_name { 3 } else { 1 };
+        }
+        // A text that names the war's country at all is about it.
+        if self.countries.iter().position(|c| c.cc == self.home).is_some_and(|h| counts[h] > 0) {
+            return self.home.clone();
+        }
+        let best = counts.iter().enumerate().max_by_key(|&(i, &n)| (n, std::cmp::Reverse(i)));
+        match best {
+            Some((i, &n)) if n > 0 => self.countries[i].cc.clone(),
+            _ => self.home.clone(),
+        }
+    }
+
+    /// The actor of `cc` that a mention of `actor` in `text` stands for: a generated actor of
+    /// `home` named without its country ("police", "the army") in an article about another
+    /// country is that country's.
+    pub fn localize(&self, actor: usize, text: &str, cc: &str) -> usize {
+        let a = &self.actors[actor];
+        let Some(p) = a.pattern else { return actor };
+        if a.country != self.home || cc == self.home {
+            return actor;
+        }
+        let lower = text.to_lowercase();
+        let names_home = self
+            .countries
+            .iter()
+            .filter(|c| c.cc == self.home)
+            .flat_map(|c| std::iter::once(&c.name).chain(c.adjectives.iter()))
+            .any(|w| lower.contains(&w.to_lowercase()));
+        if names_home {
+            return actor;
+        }
+        self.instances.get(&(p, cc.to_string())).copied().unwrap_or(actor)
+    }
+
+    /// The actor of pattern `pattern_name` (the template, "Civilians ({name})") in `cc`.
+    pub fn instance(&self, template: &str, cc: &str) -> Option<usize> {
+        let fill = self.countries.iter().find(|c| c.cc == cc).map(|c| template.replace("{name}", &c.name).replace("{of}", &c.of_name))?;
+        self.actors.iter().position(|a| a.name == fill || a.acled.as_deref() == Some(fill.as_str()))
     }
 
     /// Whether `a` is `b` or belongs to it (through parents).
@@ -275,6 +414,68 @@ impl ActorDict {
     }
 }
 
+/// Adds the actors of every `[[pattern]]` for every country to the file's actors (the rules
+/// are at the top of `data/actors.toml`); returns (pattern, country code) -> actor.
+fn generate(file: &mut File, countries: &[Country]) -> HashMap<(usize, String), usize> {
+    let mut taken: std::collections::HashSet<String> =
+        file.actor.iter().flat_map(|a| std::iter::once(&a.name).chain(a.aliases.iter())).map(|s| s.to_ascii_lowercase()).collect();
+    let mut instances = HashMap::new();
+    for (pi, p) in file.pattern.iter().enumerate() {
+        for c in countries {
+            let fill = |s: &str| s.replace("{name}", &c.name).replace("{of}", &c.of_name).replace("{cc}", &c.cc);
+            let name = fill(&p.name);
+            let mut aliases: Vec<String> = Vec::new();
+            for a in &p.aliases {
+                if a.contains("{adj}") {
+                    aliases.extend(c.adjectives.iter().map(|adj| fill(&a.replace("{adj}", adj))));
+                } else {
+                    aliases.push(fill(a));
+                }
+            }
+            if c.cc == file.home {
+                aliases.extend(p.generic.iter().cloned());
+            }
+            aliases.retain(|a| taken.insert(a.to_ascii_lowercase()));
+            let existing = file.actor.iter().position(|a| a.name == name || a.acled.as_deref() == Some(name.as_str()));
+            let i = match existing {
+                Some(i) => {
+                    file.actor[i].aliases.extend(aliases);
+                    i
+                }
+                None => {
+                    let side = if p.side == "state" {
+                        if c.cc == file.home {
+                            "government".to_string()
+                        } else {
+                            format!("state:{}", c.cc)
+                        }
+                    } else {
+                        fill(&p.side)
+                    };
+                    file.actor.push(Actor {
+                        name,
+                        kind: p.kind.clone(),
+                        side,
+                        parent: None,
+                        country: c.cc.clone(),
+                        inter: p.inter,
+                        acled: None,
+                        aliases,
+                        exact: Vec::new(),
+                        pattern: None,
+                    });
+                    file.actor.len() - 1
+                }
+            };
+            if file.actor[i].pattern.is_none() {
+                file.actor[i].pattern = Some(pi);
+            }
+            instances.insert((pi, c.cc.clone()), i);
+        }
+    }
+    instances
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,6 +499,33 @@ mod tests {
         assert_eq!(d.lookup("Daesh").map(|a| a.name.as_str()), Some("Islamic State"));
         assert_eq!(d.lookup("Levant Front").map(|a| a.side.as_str()), Some("rebel"));
         assert_eq!(d.lookup("Liwa al-Quds").map(|a| a.side.as_str()), Some("government"));
+    }
+
+    #[test]
+    fn state_forces_of_every_country() {
+        assert_eq!(names("Iraqi troops recaptured a village"), vec!["Military Forces of Iraq"]);
+        assert_eq!(names("Kenyan police fired tear gas"), vec!["Police Forces of Kenya"]);
+        assert_eq!(names("the Nigerian army said"), vec!["Military Forces of Nigeria"]);
+        assert_eq!(names("US troops"), vec!["Military Forces of the United States"]);
+        // Existing actors keep their names and gain the generated aliases.
+        assert_eq!(names("Russian soldiers"), vec!["Russia"]);
+        let d = ActorDict::builtin();
+        assert_eq!(d.lookup("Military Forces of Iraq").map(|a| a.side.as_str()), Some("state:IQ"));
+        assert_eq!(d.lookup("Police Forces of Syria").map(|a| a.side.as_str()), Some("government"));
+    }
+
+    #[test]
+    fn generic_names_are_the_articles_country() {
+        let d = ActorDict::builtin();
+        assert_eq!(d.text_country("Police in Nairobi, Kenya, fired on protesters."), "KE");
+        assert_eq!(d.text_country("Russian jets struck Aleppo, Syrias second city."), "SY");
+        assert_eq!(d.text_country("Nothing here."), "SY");
+        let police = d.lookup("police").and_then(|a| d.index_of(&a.name)).expect("police");
+        assert_eq!(d.actors[d.localize(police, "police", "KE")].name, "Police Forces of Kenya");
+        assert_eq!(d.actors[d.localize(police, "police", "SY")].name, "Police Forces of Syria");
+        let army = d.index_of("Syrian government forces").expect("army");
+        assert_eq!(d.actors[d.localize(army, "the army", "SD")].name, "Military Forces of Sudan");
+        assert_eq!(d.actors[d.localize(army, "the Syrian army", "SD")].name, "Syrian government forces");
     }
 
     #[test]

@@ -665,7 +665,8 @@ impl<'a> Extractor<'a> {
                 }
             }
         }
-        let mut events: Vec<Event> = drafts.into_iter().enumerate().map(|(i, d)| self.finish(article, i, d)).collect();
+        let cc = self.actors.text_country(&format!("{}\n{}", article.title.as_deref().unwrap_or(""), article.text));
+        let mut events: Vec<Event> = drafts.into_iter().enumerate().map(|(i, d)| self.finish(article, i, d, &cc)).collect();
         events.retain(|e| e.confidence >= self.min_confidence);
         for (i, e) in events.iter_mut().enumerate() {
             e.event_id = format!("{}-{}", article.id, i + 1);
@@ -816,11 +817,12 @@ impl<'a> Extractor<'a> {
         d.last_order = m.order;
     }
 
-    fn finish(&self, article: &Article, i: usize, mut d: Draft) -> Event {
+    /// The event of a draft; `cc` is the article's country (generic actors are its own).
+    fn finish(&self, article: &Article, i: usize, mut d: Draft, cc: &str) -> Event {
         if d.event_type == "Battles" {
             d.sub_event_type = if d.territory && !d.reversed {
                 match d.taker_side.as_deref() {
-                    Some("government") => "Government regains territory".to_string(),
+                    Some(s) if s == "government" || s.starts_with("state:") => "Government regains territory".to_string(),
                     _ => "Non-state actor overtakes territory".to_string(),
                 }
             } else {
@@ -849,7 +851,7 @@ impl<'a> Extractor<'a> {
             .collect();
         let actor = |a: &Option<(usize, String)>| {
             a.as_ref().map(|(i, text)| {
-                let x = &self.actors.actors[*i];
+                let x = &self.actors.actors[self.actors.localize(*i, text, cc)];
                 EventActor { name: x.name.clone(), side: x.side.clone(), inter: x.inter, text: text.clone() }
             })
         };
