@@ -892,7 +892,7 @@ impl<'a> Extractor<'a> {
             sub_event_type: d.sub_event_type,
             cameo: d.cameo,
             // No one named: the documented default of the sub-type (data/default_actors.toml).
-            actor1: actor1,
+            actor1,
             actor2: actor(&d.actor2),
             location,
             location_cue: d.place.as_ref().map(|p| p.kind.clone()),
