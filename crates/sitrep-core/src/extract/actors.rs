@@ -414,6 +414,44 @@ impl ActorDict {
     }
 }
 
+const DEFAULTS_TOML: &str = include_str!("../../data/default_actors.toml");
+
+#[derive(Debug, Deserialize)]
+struct DefaultActor {
+    sub_types: Vec<String>,
+    #[serde(default)]
+    countries: Vec<String>,
+    actor1: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct DefaultsFile {
+    version: u32,
+    #[serde(default, rename = "default")]
+    defaults: Vec<DefaultActor>,
+}
+
+static DEFAULTS: LazyLock<Vec<DefaultActor>> = LazyLock::new(|| {
+    let f: DefaultsFile = toml::from_str(DEFAULTS_TOML).expect("embedded data/default_actors.toml is valid");
+    assert_eq!(f.version, 1, "data/default_actors.toml: version 1 expected");
+    f.defaults
+});
+
+impl ActorDict {
+    /// The actor1 of an event of `sub_type` in country `cc` whose text names no one
+    /// (`data/default_actors.toml`).
+    pub fn default_actor1(&self, sub_type: &str, cc: &str) -> Option<usize> {
+        let d = DEFAULTS
+            .iter()
+            .find(|d| d.sub_types.iter().any(|s| s == sub_type) && (d.countries.is_empty() || d.countries.iter().any(|c| c == cc)))?;
+        if d.actor1.contains('{') {
+            self.instance(&d.actor1, cc)
+        } else {
+            self.index_of(&d.actor1).or_else(|| self.actors.iter().position(|a| a.acled.as_deref() == Some(d.actor1.as_str())))
+        }
+    }
+}
+
 /// Adds the actors of every `[[pattern]]` for every country to the file's actors (the rules
 /// are at the top of `data/actors.toml`); returns (pattern, country code) -> actor.
 fn generate(file: &mut File, countries: &[Country]) -> HashMap<(usize, String), usize> {

@@ -864,6 +864,8 @@ impl<'a> Extractor<'a> {
             }
             _ => p.name.clone(),
         });
+        // No one named: the documented default of the sub-type (data/default_actors.toml).
+        let actor1 = actor(&d.actor1).or_else(|| actor(&self.actors.default_actor1(&d.sub_event_type, cc).map(|i| (i, String::new()))));
         let has = |b: bool| if b { 1.0 } else { 0.0 };
         let confidence = (d.strength
             * (0.4
@@ -889,7 +891,8 @@ impl<'a> Extractor<'a> {
             event_type: d.event_type,
             sub_event_type: d.sub_event_type,
             cameo: d.cameo,
-            actor1: actor(&d.actor1),
+            // No one named: the documented default of the sub-type (data/default_actors.toml).
+            actor1,
             actor2: actor(&d.actor2),
             location,
             location_cue: d.place.as_ref().map(|p| p.kind.clone()),
