@@ -81,6 +81,10 @@ struct Pattern {
 struct Generic {
     phrase: String,
     sides: Vec<String>,
+    /// The actor (canonical or `acled` name) the phrase stands for in an article about `home`
+    /// when no armed group of its sides was named before it.
+    #[serde(default)]
+    fallback: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -93,6 +97,8 @@ struct File {
     pattern: Vec<Pattern>,
     #[serde(default)]
     generic: Vec<Generic>,
+    #[serde(default)]
+    civilian_victims: Vec<String>,
 }
 
 fn default_home() -> String {
@@ -103,7 +109,7 @@ fn default_home() -> String {
 #[derive(Debug, Clone)]
 enum Entry {
     Actor(usize),
-    Generic(Vec<String>),
+    Generic(Vec<String>, Option<usize>),
 }
 
 /// The dictionary, compiled for matching.
@@ -121,6 +127,8 @@ pub struct ActorDict {
     pub countries: Vec<Country>,
     /// (pattern, country code) -> the actor generated for it.
     instances: HashMap<(usize, String), usize>,
+    /// Words that make the victims of a casualty count civilians ("a woman", "five people").
+    civilian_victims: Vec<String>,
     /// Country names and adjectives (case-sensitive), and the country of each.
     country_words: AhoCorasick,
     country_of_word: Vec<usize>,
@@ -142,6 +150,9 @@ pub struct Mention {
     pub end: usize,
     pub actor: Option<usize>,
     pub generic_sides: Vec<String>,
+    /// For a generic phrase: whom it stands for in an article about `home` when nothing it
+    /// can refer to was named before.
+    pub fallback: Option<usize>,
 }
 
 fn variants(alias: &str) -> Vec<String> {
@@ -194,8 +205,17 @@ impl ActorDict {
             }
         }
         for g in &file.generic {
+            let fallback = match &g.fallback {
+                Some(f) => Some(
+                    file.actor
+                        .iter()
+                        .position(|a| a.name == *f || a.acled.as_deref() == Some(f.as_str()))
+                        .ok_or_else(|| format!("generic {:?}: unknown fallback actor {f}", g.phrase))?,
+                ),
+                None => None,
+            };
             folded_pats.push(g.phrase.to_ascii_lowercase());
-            folded_entries.push(Entry::Generic(g.sides.clone()));
+            folded_entries.push(Entry::Generic(g.sides.clone(), fallback));
         }
         for p in &file.actor {
             if let Some(parent) = &p.parent {
@@ -211,6 +231,7 @@ impl ActorDict {
             countries,
             instances,
             home: file.home,
+            civilian_victims: file.civilian_victims.iter().map(|w| w.to_lowercase()).collect(),
             folded: build(&folded_pats)?,
             exact: build(&exact_pats)?,
             actors: file.actor,
@@ -235,6 +256,13 @@ impl ActorDict {
             .or_else(|| self.by_alias.get(&folded))
             .or_else(|| self.by_alias.get(name.trim()))
             .map(|&i| &self.actors[i])
+    }
+
+    /// Whether the words naming the victims of a casualty count name civilians ("a woman and
+    /// her two children", "five people"): one of `civilian_victims` as a whole word.
+    pub fn names_civilians(&self, victims: &str) -> bool {
+        let lower = victims.to_lowercase();
+        lower.split(|c: char| !c.is_alphanumeric() && c != '-').any(|w| self.civilian_victims.iter().any(|v| v == w))
     }
 
     pub fn index_of(&self, name: &str) -> Option<usize> {
@@ -347,11 +375,11 @@ impl ActorDict {
             if word(before) || word(after) {
                 return;
             }
-            let (actor, generic_sides) = match e {
-                Entry::Actor(i) => (Some(*i), Vec::new()),
-                Entry::Generic(sides) => (None, sides.clone()),
+            let (actor, generic_sides, fallback) = match e {
+                Entry::Actor(i) => (Some(*i), Vec::new(), None),
+                Entry::Generic(sides, fallback) => (None, sides.clone(), *fallback),
             };
-            raw.push(Mention { start, end, actor, generic_sides });
+            raw.push(Mention { start, end, actor, generic_sides, fallback });
         };
         for m in self.folded.find_iter(&lower) {
             push(m.start(), m.end(), &self.folded_entries[m.pattern().as_usize()]);
@@ -402,6 +430,7 @@ impl ActorDict {
                         if prefer_new {
                             prev.actor = m.actor;
                             prev.generic_sides = m.generic_sides.clone();
+                            prev.fallback = m.fallback;
                         }
                         prev.end = m.end;
                         continue;
@@ -416,12 +445,26 @@ impl ActorDict {
 
 const DEFAULTS_TOML: &str = include_str!("../../data/default_actors.toml");
 
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    #[default]
+    Actor1,
+    Actor2,
+}
+
 #[derive(Debug, Deserialize)]
 struct DefaultActor {
+    #[serde(default)]
+    role: Role,
     sub_types: Vec<String>,
     #[serde(default)]
     countries: Vec<String>,
-    actor1: String,
+    /// Only when the event's other actor is of one of these sides (empty: whoever it is, or
+    /// no one).
+    #[serde(default)]
+    other_sides: Vec<String>,
+    actor: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -433,21 +476,25 @@ struct DefaultsFile {
 
 static DEFAULTS: LazyLock<Vec<DefaultActor>> = LazyLock::new(|| {
     let f: DefaultsFile = toml::from_str(DEFAULTS_TOML).expect("embedded data/default_actors.toml is valid");
-    assert_eq!(f.version, 1, "data/default_actors.toml: version 1 expected");
+    assert_eq!(f.version, 2, "data/default_actors.toml: version 2 expected");
     f.defaults
 });
 
 impl ActorDict {
-    /// The actor1 of an event of `sub_type` in country `cc` whose text names no one
-    /// (`data/default_actors.toml`).
-    pub fn default_actor1(&self, sub_type: &str, cc: &str) -> Option<usize> {
-        let d = DEFAULTS
-            .iter()
-            .find(|d| d.sub_types.iter().any(|s| s == sub_type) && (d.countries.is_empty() || d.countries.iter().any(|c| c == cc)))?;
-        if d.actor1.contains('{') {
-            self.instance(&d.actor1, cc)
+    /// The actor in `role` of an event of `sub_type` in country `cc` whose text names no one
+    /// in that role, given the event's other actor (`data/default_actors.toml`).
+    pub fn default_actor(&self, role: Role, sub_type: &str, cc: &str, other: Option<usize>) -> Option<usize> {
+        let other_side = other.map(|a| self.actors[a].side.as_str());
+        let d = DEFAULTS.iter().find(|d| {
+            d.role == role
+                && d.sub_types.iter().any(|s| s == sub_type)
+                && (d.countries.is_empty() || d.countries.iter().any(|c| c == cc))
+                && (d.other_sides.is_empty() || other_side.is_some_and(|s| d.other_sides.iter().any(|x| x == s)))
+        })?;
+        if d.actor.contains('{') {
+            self.instance(&d.actor, cc)
         } else {
-            self.index_of(&d.actor1).or_else(|| self.actors.iter().position(|a| a.acled.as_deref() == Some(d.actor1.as_str())))
+            self.index_of(&d.actor).or_else(|| self.actors.iter().position(|a| a.acled.as_deref() == Some(d.actor.as_str())))
         }
     }
 }

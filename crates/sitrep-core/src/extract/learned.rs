@@ -490,7 +490,9 @@ impl<'a> LearnedTyper<'a> {
     /// cues say the sentence does not report it.
     fn typing(&self, s: &str, p: &Prediction, class: usize) -> Option<Typing> {
         let c = self.typology.get(&self.model.classes[class])?;
-        let (start, end) = p.trigger;
+        // Where the event is told: the first word of an act, else the word that speaks most
+        // for the class (often a name: "Daesh militants").
+        let (start, end) = self.lexicon.action_word(s).unwrap_or(p.trigger);
         if self.lexicon.non_event(s, start).is_some() {
             return None;
         }

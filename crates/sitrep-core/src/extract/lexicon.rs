@@ -40,11 +40,19 @@ struct NonEventSpec {
     report_verbs: Vec<String>,
 }
 
+#[derive(Debug, Deserialize, Default)]
+struct RolesSpec {
+    #[serde(default)]
+    action_words: Vec<String>,
+}
+
 #[derive(Debug, Deserialize)]
 struct File {
     version: u32,
     trigger: Vec<TriggerSpec>,
     nonevent: NonEventSpec,
+    #[serde(default)]
+    roles: RolesSpec,
 }
 
 /// One trigger of the lexicon.
@@ -101,6 +109,9 @@ pub struct Lexicon {
     caption: Option<Regex>,
     allegation: Option<Regex>,
     pub report_verbs: Regex,
+    /// Words that tell an act ("killed", "shelled", "clashes"): where a sentence typed as a
+    /// whole (the learned typer) tells its event, for the roles of the words around it.
+    action_words: Option<Regex>,
 }
 
 /// Prepares a data file's pattern for speed and for scraped text: a space matches any
@@ -199,7 +210,13 @@ impl Lexicon {
             },
             allegation: if n.allegation.is_empty() { None } else { Some(alternation(&n.allegation)?) },
             report_verbs: alternation(&n.report_verbs)?,
+            action_words: if f.roles.action_words.is_empty() { None } else { Some(alternation(&f.roles.action_words)?) },
         })
+    }
+
+    /// The first word of `s` that tells an act (`[roles] action_words`), as a byte range.
+    pub fn action_word(&self, s: &str) -> Option<(usize, usize)> {
+        self.action_words.as_ref()?.find(s).map(|m| (m.start(), m.end()))
     }
 
     pub fn builtin() -> &'static Lexicon {

@@ -25,6 +25,7 @@ use lexicon::Lexicon;
 use numbers::{Bound, Harm, Quantity};
 use places::{PlaceCues, PlaceMention};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
 use when::When;
 
 /// What a typer says of one trigger in a sentence.
@@ -273,6 +274,7 @@ impl<'a> Extractor<'a> {
         let mut context_when: Option<When> = None;
         let mut order = 0;
         let mut lead: Vec<sentences::Sentence> = Vec::new(); // the first sentences, for context
+        let cc = self.actors.text_country(&format!("{}\n{}", article.title.as_deref().unwrap_or(""), article.text));
         for p in &article.paragraphs {
             let sents = sentences::split(&article.text, p.byte_start, p.byte_end);
             if lead.is_empty() {
@@ -293,7 +295,11 @@ impl<'a> Extractor<'a> {
                     }
                     let actor = match m.actor {
                         Some(a) => Some(a),
-                        None => m.generic_sides.iter().find_map(|side| history.iter().rev().find(|&&h| self.side(h) == side).copied()),
+                        None => m
+                            .generic_sides
+                            .iter()
+                            .find_map(|side| history.iter().rev().find(|&&h| self.side(h) == side).copied())
+                            .or(m.fallback.filter(|_| cc == self.actors.home)),
                     };
                     if let Some(a) = actor {
                         if m.actor.is_some() && self.actors.actors[a].side != "civilian" {
@@ -302,7 +308,17 @@ impl<'a> Extractor<'a> {
                         ams.push(AMention { start: m.start, end: m.end, actor: a });
                     }
                 }
-                let typings = self.typer.type_sentence(s);
+                let mut typings = self.typer.type_sentence(s);
+                // The learned typer names the word that speaks most for its class; a word of
+                // an actor's name ("Daesh militants") is not where the event is told: the
+                // trigger moves to the start of that name, so the name reads as the party
+                // after it and the one before it as the subject.
+                for t in typings.iter_mut().filter(|t| t.trigger.starts_with("learned:")) {
+                    if let Some(a) = ams.iter().find(|a| a.start <= t.start && t.end <= a.end) {
+                        t.start = a.start;
+                        t.end = a.start;
+                    }
+                }
                 if typings.is_empty() || self.about_an_earlier_year(s, published) {
                     continue;
                 }
@@ -439,13 +455,7 @@ impl<'a> Extractor<'a> {
                             .iter()
                             .find(|a| a.start >= c.victims.0 && a.end <= c.victims.1.max(a.end).min(c.victims.1 + 1))
                             .map(|a| self.actors.actors[a.actor].name.clone())
-                            .or_else(|| {
-                                let v = victims.to_ascii_lowercase();
-                                ["civilians", "people", "residents", "children", "women"]
-                                    .iter()
-                                    .any(|w| v.contains(w))
-                                    .then(|| "Civilians".to_string())
-                            })
+                            .or_else(|| self.actors.names_civilians(victims).then(|| "Civilians".to_string()))
                             .unwrap_or_else(|| "unknown".to_string());
                         let m = &mut mentions[nearest];
                         match c.harm {
@@ -491,7 +501,7 @@ impl<'a> Extractor<'a> {
                 }
             }
         }
-        (self.merge(article, mentions), article_places)
+        (self.merge(article, mentions, &cc), article_places)
     }
 
     /// Whether a sentence tells of an earlier year: it names a year before the publication's
@@ -524,6 +534,24 @@ impl<'a> Extractor<'a> {
             {
                 return (Some(text(after[0])), Some(text(after[1])));
             }
+        }
+        // A verb in the passive voice ("five soldiers were killed in an ISIS ambush", "the
+        // town was shelled by regime forces"): its subject is the party acted on, the party
+        // acting follows it, if the sentence names it at all.
+        static AUX: LazyLock<regex::Regex> =
+            LazyLock::new(|| regex::Regex::new(r"(?i)(?-u:\b)(?:was|were|been|being|is|are|get|got)\s+(?:[a-z]+ly\s+)?$").expect("valid"));
+        let verb = s[t.start..t.end].split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+        let participle = verb.ends_with("ed") || ["hit", "shot", "struck", "taken", "overrun", "blown", "beaten"].contains(&verb.as_str());
+        if !t.passive && participle && AUX.is_match(&s[..t.start]) {
+            let agent =
+                ams.iter().filter(armed).filter(|a| a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 8).min_by_key(
+                    |a| {
+                        let by = s[..a.start].trim_end().to_ascii_lowercase();
+                        (!(by.ends_with(" by") || by.ends_with(" by the") || by.ends_with(" by a") || by.ends_with(" by an")), a.start)
+                    },
+                );
+            let subject = ams.iter().rfind(|a| a.end <= t.start && agent.is_none_or(|g| g.actor != a.actor));
+            return (agent.map(|a| text(a)), subject.map(|a| text(a)));
         }
         // A passive agent: "attacked by an ISIS-led car bomb", "fell to the radical group".
         let agent = if t.passive {
@@ -630,7 +658,7 @@ impl<'a> Extractor<'a> {
         Some((i, format!("{word}-held")))
     }
 
-    fn merge(&self, article: &Article, mut mentions: Vec<Mention>) -> Vec<Event> {
+    fn merge(&self, article: &Article, mut mentions: Vec<Mention>, cc: &str) -> Vec<Event> {
         self.unify_sentence_places(&mut mentions);
         let mut drafts: Vec<Draft> = Vec::new();
         let mut last_draft: Option<usize> = None;
@@ -665,8 +693,7 @@ impl<'a> Extractor<'a> {
                 }
             }
         }
-        let cc = self.actors.text_country(&format!("{}\n{}", article.title.as_deref().unwrap_or(""), article.text));
-        let mut events: Vec<Event> = drafts.into_iter().enumerate().map(|(i, d)| self.finish(article, i, d, &cc)).collect();
+        let mut events: Vec<Event> = drafts.into_iter().enumerate().map(|(i, d)| self.finish(article, i, d, cc)).collect();
         events.retain(|e| e.confidence >= self.min_confidence);
         for (i, e) in events.iter_mut().enumerate() {
             e.event_id = format!("{}-{}", article.id, i + 1);
@@ -865,7 +892,10 @@ impl<'a> Extractor<'a> {
             _ => p.name.clone(),
         });
         // No one named: the documented default of the sub-type (data/default_actors.toml).
-        let actor1 = actor(&d.actor1).or_else(|| actor(&self.actors.default_actor1(&d.sub_event_type, cc).map(|i| (i, String::new()))));
+        let actor1 = actor(&d.actor1).or_else(|| {
+            let default = self.actors.default_actor(actors::Role::Actor1, &d.sub_event_type, cc, d.actor2.as_ref().map(|a| a.0));
+            actor(&default.map(|i| (i, String::new())))
+        });
         let has = |b: bool| if b { 1.0 } else { 0.0 };
         let confidence = (d.strength
             * (0.4
@@ -881,6 +911,21 @@ impl<'a> Extractor<'a> {
             (None, Some(p)) => (Some(p.date), 2),
             (None, None) => (None, 3),
         };
+        // Civilians killed or hurt by a strike, a bomb or an attack that names no target are
+        // its actor2 (corpus/GUIDELINES.md, section 3).
+        let civilian_victims = d.killed.keys().chain(d.injured.keys()).any(|side| side == "Civilians");
+        let actor2 = actor(&d.actor2).or_else(|| {
+            let harms_civilians =
+                civilian_victims && !matches!(d.event_type.as_str(), "Battles" | "Protests" | "Riots" | "Strategic developments");
+            harms_civilians.then(|| self.actors.instance("Civilians ({name})", cc)).flatten().and_then(|i| actor(&Some((i, String::new()))))
+        });
+        // Still no one: the documented default of the sub-type and actor1 ("regime forces
+        // advance in Latakia": against the rebels).
+        let actor2 = actor2.or_else(|| {
+            let a1 = actor1.as_ref().and_then(|a| self.actors.index_of(&a.name));
+            let default = self.actors.default_actor(actors::Role::Actor2, &d.sub_event_type, cc, a1);
+            actor(&default.map(|i| (i, String::new())))
+        });
         Event {
             event_id: format!("{}-{}", article.id, i + 1),
             article_id: article.id.clone(),
@@ -893,7 +938,7 @@ impl<'a> Extractor<'a> {
             cameo: d.cameo,
             // No one named: the documented default of the sub-type (data/default_actors.toml).
             actor1,
-            actor2: actor(&d.actor2),
+            actor2,
             location,
             location_cue: d.place.as_ref().map(|p| p.kind.clone()),
             location_qualifier: d.place.as_ref().and_then(|p| p.qualifier.clone()),

@@ -182,6 +182,10 @@ static LINK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^[\w\s'-]*?\s(?
 /// "three civilians including one child": the second count is part of the first.
 static SUBSET: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^[\w\s'-]*?\s(?:including|among them|among whom|of whom|of them)\s+$").expect("valid"));
+/// "killed, including two women": a count right after a harm word and a subset word is a
+/// part of a count told elsewhere, never the count of that harm.
+static SUBSET_LEAD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^[\s,]*(?:including|among them|among whom|of whom|of them)\s+$").expect("valid"));
 
 fn harm_of(word: &str) -> Harm {
     let w = word.to_ascii_lowercase();
@@ -209,7 +213,7 @@ pub fn casualties(s: &str) -> Vec<Casualty> {
             // A reduced relative clause: "among at least 31 people killed on Saturday".
             || (c.name("active").is_some()
                 && (word.ends_with("ed") || word.ends_with("dead") || word.ends_with("down"))
-                && !qs.iter().any(|q| q.1 >= m.end() && words_between(s, m.end(), q.1) <= 2)
+                && !qs.iter().any(|q| q.1 >= m.end() && words_between(s, m.end(), q.1) <= 2 && !SUBSET_LEAD.is_match(&s[m.end()..q.1]))
                 && qs.iter().any(|q| q.2 <= m.start() && words_between(s, q.2, m.start()) <= 2));
         if c.name("toll").is_some() {
             // "the death toll rose to 112": the first quantity within a few words after.
@@ -232,6 +236,16 @@ pub fn casualties(s: &str) -> Vec<Casualty> {
                 .enumerate()
                 .rev()
                 .find(|(_, q)| q.2 <= m.start() && words_between(s, q.2, m.start()) <= 14 && !s[q.2..m.start()].contains([';', ':']));
+            // "13 people including six children were killed": the whole count, not its part.
+            let found = found.map(|(mut i, _)| {
+                while let Some(j) =
+                    (0..i).rev().find(|&j| qs[j].2 <= qs[i].1 && qs[i].1 - qs[j].2 < 60 && SUBSET.is_match(&s[qs[j].2..qs[i].1]))
+                {
+                    used.push(i);
+                    i = j;
+                }
+                (i, &qs[i])
+            });
             match found {
                 Some((i, _)) if used.contains(&i) => {}
                 Some((i, q)) => {
@@ -259,7 +273,10 @@ pub fn casualties(s: &str) -> Vec<Casualty> {
                 pos += l.end();
             }
             let mut any = false;
-            while let Some((i, q)) = qs.iter().enumerate().find(|(i, q)| !used.contains(i) && q.1 >= pos && words_between(s, pos, q.1) <= 2)
+            while let Some((i, q)) = qs
+                .iter()
+                .enumerate()
+                .find(|(i, q)| !used.contains(i) && q.1 >= pos && words_between(s, pos, q.1) <= 2 && !SUBSET_LEAD.is_match(&s[pos..q.1]))
             {
                 used.push(i);
                 // The victims run to the next quantity, clause break or end.
@@ -380,6 +397,10 @@ mod tests {
         let c = cas("A bomb blast killed 19 people including five children were killed in the south");
         assert_eq!(c.iter().map(|x| x.1).collect::<Vec<_>>(), vec![19]);
         assert_eq!(cas("more than 20 members of al-Quds group were killed")[0].1, 20);
+        let c = cas("13 people including six children were killed in the strike");
+        assert_eq!(c.iter().map(|x| x.1).collect::<Vec<_>>(), vec![13], "{c:?}");
+        let c = cas("Three killed including 2 women, 29 injured in the shelling");
+        assert_eq!(c.iter().map(|x| (x.0, x.1)).collect::<Vec<_>>(), vec![(Harm::Killed, 3), (Harm::Injured, 29)], "{c:?}");
         let c = cas("Two medics were among at least 31 people killed on Saturday in government shelling of the town.");
         assert_eq!((c[0].1, c[0].2), (31, Bound::AtLeast), "{c:?}");
         assert_eq!(cas("the 12 fighters killed in the raid were buried")[0].1, 12);
