@@ -175,6 +175,29 @@ struct Draft {
     last_order: usize,
 }
 
+/// Participles whose by-phrase names who holds or backs something, not who acts ("a town held
+/// by ISIS", "rebels backed by Turkey").
+const HOLDING_PARTICIPLES: &[&str] = &[
+    "held",
+    "controlled",
+    "run",
+    "dominated",
+    "besieged",
+    "surrounded",
+    "backed",
+    "supported",
+    "led",
+    "affiliated",
+    "linked",
+    "allied",
+    "occupied",
+    "governed",
+    "ruled",
+    "owned",
+    "manned",
+    "guarded",
+];
+
 fn is_vague(p: &Option<PlaceMention>) -> bool {
     match p {
         None => true,
@@ -565,6 +588,13 @@ impl<'a> Extractor<'a> {
                     let before = s[..a.start].trim_end().to_ascii_lowercase();
                     let by =
                         before.ends_with(" by") || before.ends_with(" by an") || before.ends_with(" by a") || before.ends_with(" by the");
+                    // "a town held by ISIS" says who holds it, not who acts.
+                    let by = by && {
+                        let head = before.trim_end_matches(" the").trim_end_matches(" an").trim_end_matches(" a");
+                        let head = head.strip_suffix(" by").unwrap_or(head);
+                        let word = head.rsplit(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+                        !HOLDING_PARTICIPLES.contains(&word)
+                    };
                     let near_after = a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 6;
                     let holds_trigger = a.end <= t.start && s[a.end..t.start].split_whitespace().count() <= 2;
                     by && (near_after || holds_trigger)
@@ -583,10 +613,12 @@ impl<'a> Extractor<'a> {
         let after = ams.iter().filter(|a| a.start >= t.end).find(|a| before.is_none_or(|b| distinct(b.actor, a.actor)));
         match (before, after) {
             (Some(b), a) => (Some(text(b)), a.map(|a| text(a))),
-            (None, Some(a)) if self.side(a.actor) != "civilian" || t.event_type == "Protests" => {
-                // No one before the trigger: "clashes with X" names one party.
-                (Some(text(a)), None)
+            // No one before the trigger: "clashes with X" names one party; "air strikes on ISIS
+            // positions" name the target.
+            (None, Some(a)) if !matches!(t.event_type.as_str(), "Battles" | "Protests" | "Riots" | "Strategic developments") => {
+                (None, Some(text(a)))
             }
+            (None, Some(a)) if self.side(a.actor) != "civilian" || t.event_type == "Protests" => (Some(text(a)), None),
             (None, Some(_)) => (None, None),
             (None, None) => (None, None),
         }
