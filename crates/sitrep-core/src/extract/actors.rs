@@ -439,6 +439,20 @@ impl ActorDict {
             }
             joined.push(m);
         }
+        // "Syrian and Russian warplanes": one mention, of the first country's forces of the
+        // same kind (ACLED codes the first named as actor1 and the other as an associate).
+        for m in &mut joined {
+            let Some(p) = m.actor.and_then(|a| self.actors[a].pattern) else { continue };
+            let before = &s[..m.start];
+            let Some(head) = before.strip_suffix(" and ").or_else(|| before.strip_suffix(" & ")) else { continue };
+            let word_start = head.rfind(|c: char| !c.is_alphanumeric()).map_or(0, |i| i + 1);
+            let word = &head[word_start..];
+            let Some(c) = self.countries.iter().find(|c| c.adjectives.iter().any(|a| a == word)) else { continue };
+            if let Some(&i) = self.instances.get(&(p, c.cc.clone())) {
+                m.actor = Some(i);
+                m.start = word_start;
+            }
+        }
         joined
     }
 }

@@ -288,6 +288,14 @@ impl Lexicon {
         }
     }
 
+    /// Whether the words right before `pos` are a support phrase ("backed by", "with the
+    /// help of"): what is named at `pos` backs another actor.
+    pub fn supports(&self, s: &str, pos: usize) -> bool {
+        let before = s[..pos].trim_end();
+        let before = before.strip_suffix(" the").unwrap_or(before);
+        self.support.find_iter(last_words(before, 5)).last().is_some_and(|m| m.end() == last_words(before, 5).len())
+    }
+
     /// Reasons that concern the whole sentence: a question, a background sentence.
     fn sentence_non_event(&self, s: &str) -> Option<NonEvent> {
         if s.trim_end().trim_end_matches(['"', '”', '’', '\'']).ends_with('?') {

@@ -70,6 +70,8 @@ impl Typer for Lexicon {
 /// The extractor: the knowledge it uses.
 pub struct Extractor<'a> {
     pub typer: &'a dyn Typer,
+    /// The event lexicon's cues about roles (support phrases), whatever the typer.
+    pub lexicon: &'a Lexicon,
     pub actors: &'a ActorDict,
     pub places: &'a PlaceCues,
     /// Events less sure than this are not reported.
@@ -87,6 +89,7 @@ impl Extractor<'static> {
     pub fn with_typer(kind: learned::TyperKind) -> Self {
         Extractor {
             typer: kind.typer(),
+            lexicon: Lexicon::builtin(),
             actors: ActorDict::builtin(),
             places: PlaceCues::builtin(),
             min_confidence: DEFAULT_MIN_CONFIDENCE,
@@ -609,7 +612,14 @@ impl<'a> Extractor<'a> {
             return (Some(text(ag)), other.map(|o| text(o)));
         }
         let distinct = |a: usize, b: usize| a != b && !self.actors.is_within(a, b) && !self.actors.is_within(b, a);
-        let before = ams.iter().filter(armed).rfind(|a| a.start < t.start);
+        // An actor named as support ("government forces backed by Russian airstrikes pushed
+        // back ...") is not the one acting when another is named before it.
+        let before = ams
+            .iter()
+            .filter(armed)
+            .filter(|a| a.start < t.start)
+            .rfind(|a| !self.lexicon.supports(s, a.start))
+            .or_else(|| ams.iter().filter(armed).rfind(|a| a.start < t.start));
         let after = ams.iter().filter(|a| a.start >= t.end).find(|a| before.is_none_or(|b| distinct(b.actor, a.actor)));
         match (before, after) {
             (Some(b), a) => (Some(text(b)), a.map(|a| text(a))),
