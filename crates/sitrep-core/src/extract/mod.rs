@@ -74,6 +74,8 @@ pub struct Extractor<'a> {
     pub lexicon: &'a Lexicon,
     pub actors: &'a ActorDict,
     pub places: &'a PlaceCues,
+    /// The names known as places, for places no cue word points at.
+    pub toponyms: &'a dyn places::Toponyms,
     /// Events less sure than this are not reported.
     pub min_confidence: f32,
 }
@@ -92,6 +94,7 @@ impl Extractor<'static> {
             lexicon: Lexicon::builtin(),
             actors: ActorDict::builtin(),
             places: PlaceCues::builtin(),
+            toponyms: crate::geocode::Gazetteer::builtin(),
             min_confidence: DEFAULT_MIN_CONFIDENCE,
         }
     }
@@ -177,6 +180,13 @@ struct Draft {
     strength: f32,
     last_order: usize,
 }
+
+/// Words that put a trigger in a phrase about the act before it ("seized the town after a
+/// day of heavy fighting", "amid clashes").
+static ELABORATING: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)(?-u:\b)(?:after|following|amid|amidst|during|in)\s+(?:(?:a|an|the|several|two|three|hours|days|weeks|of|fierce|heavy|violent|intense|\w+-long|long|day|night)\s+){0,5}$")
+        .expect("valid")
+});
 
 /// Participles whose by-phrase names who holds or backs something, not who acts ("a town held
 /// by ISIS", "rebels backed by Turkey").
@@ -349,9 +359,13 @@ impl<'a> Extractor<'a> {
                     continue;
                 }
                 scanned.push(sent.start);
-                let mut places = self.places.find(s, &known_places);
-                // A name that is an actor ("ISIS strongholds", "Moscow announced") is not a place.
-                places.retain(|p| self.actors.lookup(&p.name).is_none());
+                let mut places = self.places.find_with(s, &known_places, self.toponyms);
+                // A name that is an actor ("ISIS strongholds", "Moscow announced") is not a place,
+                // nor is a known name inside an actor's ("the Hama Military Council").
+                places.retain(|p| {
+                    self.actors.lookup(&p.name).is_none()
+                        && (p.kind != "gazetteer" || !ams.iter().any(|a| p.start < a.end && p.end > a.start))
+                });
                 for (k, pl) in places.iter().enumerate() {
                     if pl.kind != "known" && !known_places.contains(&pl.name) {
                         known_places.push(pl.name.clone());
@@ -462,9 +476,12 @@ impl<'a> Extractor<'a> {
                             injured: Vec::new(),
                             span: (sent.start, sent.end),
                             order,
-                            elaborates: s[..t.start].trim_end().ends_with(',')
-                                && s[t.start..t.end].split_whitespace().next().is_some_and(|w| w.ends_with("ing"))
-                                && typings.iter().any(|o| o.end <= t.start && o.event_type == t.event_type),
+                            // ", killing ..." and "after heavy fighting" tell more of the
+                            // act named before them in the sentence, not another.
+                            elaborates: typings.iter().any(|o| o.end <= t.start && o.event_type == t.event_type)
+                                && ((s[..t.start].trim_end().ends_with(',')
+                                    && s[t.start..t.end].split_whitespace().next().is_some_and(|w| w.ends_with("ing")))
+                                    || ELABORATING.is_match(&s[..t.start])),
                         });
                         order += 1;
                     }
@@ -638,12 +655,24 @@ impl<'a> Extractor<'a> {
     /// list: "the towns of Ahras and Tel Jabin"), else the last before it.
     fn pick_places(&self, s: &str, t: &Typing, places: &[PlaceMention], cs: usize, ce: usize) -> Vec<PlaceMention> {
         let in_clause: Vec<&PlaceMention> = places.iter().filter(|p| p.start >= cs && p.end <= ce).collect();
-        let first_after = in_clause.iter().position(|p| p.start >= t.end);
+        // A place that holds the one named just before it ("the town of Saraqib in rural
+        // Idlib", "Kafr Takharim in Idlib") is context, not where it happened.
+        let container: Vec<bool> = (0..in_clause.len())
+            .map(|k| {
+                k > 0 && {
+                    let gap = s[in_clause[k - 1].end..in_clause[k].start].trim().trim_matches(',').trim().to_ascii_lowercase();
+                    let words: Vec<&str> = gap.split_whitespace().collect();
+                    (words.first() == Some(&"in") && words.len() <= 5) || matches!(gap.as_str(), "of" | "of the" | "")
+                }
+            })
+            .collect();
+        let first_after = in_clause.iter().enumerate().position(|(k, p)| p.start >= t.end && !container[k]);
         let idx = match first_after {
             Some(i) => i,
             None => match in_clause
                 .iter()
-                .rposition(|p| p.end <= t.start && !is_vague(&Some((*p).clone())))
+                .enumerate()
+                .rposition(|(k, p)| p.end <= t.start && !container[k] && !is_vague(&Some((*p).clone())))
                 .or_else(|| in_clause.iter().rposition(|p| p.end <= t.start))
             {
                 Some(i) => i,

@@ -63,7 +63,110 @@ pub struct PlaceMention {
     pub qualifier: Option<String>,
 }
 
+/// Names a gazetteer knows as places: how extraction finds a place no cue word points at
+/// ("regime forces seized Kafr Nabudah"). The geocoder's gazetteer implements it.
+pub trait Toponyms: Send + Sync {
+    /// Whether `name`, as written, is the name of a place: a town, village, quarter or
+    /// district (exact spelling, folded; one-word names only where the war is).
+    fn is_toponym(&self, name: &str) -> bool;
+}
+
+/// Lower-case words inside a place name ("Deir ez Zor", "Jisr al Shughur").
+const NAME_PARTICLES: &[&str] = &["al", "el", "ez", "ed", "es", "az", "as", "ash", "at", "ar", "an", "ad", "bin", "ibn", "ul"];
+/// Words after a run of capitalised words that make it a person ("Rami Abdel Rahman said").
+const SPEECH_VERBS: &[&str] = &["said", "says", "told", "added", "stated", "noted", "explained", "announced", "reported", "confirmed"];
+
 impl PlaceCues {
+    /// Place mentions as [`PlaceCues::find`] gives them, and the names `toponyms` knows in
+    /// the runs of capitalised words no cue took (kind "gazetteer"). A run said to speak
+    /// ("... said") is a person; a one-word name opening the sentence is not looked up.
+    pub fn find_with(&self, s: &str, known: &[String], toponyms: &dyn Toponyms) -> Vec<PlaceMention> {
+        let mut out = self.find(s, known);
+        let taken = |out: &Vec<PlaceMention>, a: usize, b: usize| out.iter().any(|p| a < p.end && b > p.start);
+        // Words with their byte ranges, punctuation at their ends cut off (a run ends there).
+        let mut words: Vec<(usize, usize, bool)> = Vec::new(); // (start, end, ends the run)
+        let mut pos = 0;
+        for w in s.split(|c: char| c.is_whitespace()) {
+            let start = pos;
+            pos += w.len() + 1;
+            let lead = w.len() - w.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
+            let core = w.trim_matches(|c: char| !c.is_alphanumeric());
+            if core.is_empty() {
+                words.push((start, start, true));
+                continue;
+            }
+            let a = start + lead;
+            let b = a + core.len();
+            let breaks = b < start + w.len() || lead > 0;
+            words.push((a, b, breaks));
+        }
+        let is_cap = |w: &str| {
+            let w = w.trim_start_matches(|c: char| c.is_lowercase() && c.is_alphabetic());
+            let w = w.strip_prefix('-').unwrap_or(w);
+            w.chars().next().is_some_and(char::is_uppercase)
+        };
+        let mut i = 0;
+        while i < words.len() {
+            let (a, b, _) = words[i];
+            if a == b || !is_cap(&s[a..b]) {
+                i += 1;
+                continue;
+            }
+            // The run: capitalised words, with particles inside.
+            let mut j = i;
+            while j < words.len() && !words[j].2 && j + 1 < words.len() {
+                let (na, nb, _) = words[j + 1];
+                let next = &s[na..nb];
+                if na == nb || !(is_cap(next) || NAME_PARTICLES.contains(&next)) {
+                    break;
+                }
+                j += 1;
+            }
+            while j > i && NAME_PARTICLES.contains(&&s[words[j].0..words[j].1]) {
+                j -= 1;
+            }
+            let run_end = words[j].1;
+            let next_word = words.get(j + 1).map(|&(x, y, _)| s[x..y].to_ascii_lowercase()).unwrap_or_default();
+            if !SPEECH_VERBS.contains(&next_word.as_str()) {
+                // Longest names first, left to right.
+                let mut k = i;
+                while k <= j {
+                    let mut found = None;
+                    for e in (k..=j.min(k + 3)).rev() {
+                        let (start, end) = (words[k].0, words[e].1);
+                        let name = &s[start..end];
+                        let opens = s[..start].trim().is_empty();
+                        if (opens && e == k) || taken(&out, start, end) || !self.is_place_name(name) {
+                            continue;
+                        }
+                        if toponyms.is_toponym(name) {
+                            found = Some((start, end, e));
+                            break;
+                        }
+                    }
+                    match found {
+                        Some((start, end, e)) => {
+                            out.push(PlaceMention {
+                                name: s[start..end].to_string(),
+                                start,
+                                end,
+                                kind: "gazetteer".into(),
+                                precision: 1,
+                                qualifier: None,
+                            });
+                            k = e + 1;
+                        }
+                        None => k += 1,
+                    }
+                }
+            }
+            let _ = run_end;
+            i = j + 1;
+        }
+        out.sort_by_key(|p| p.start);
+        out
+    }
+
     pub fn parse(toml_text: &str) -> Result<Self, String> {
         let f: File = toml::from_str(toml_text).map_err(|e| e.to_string())?;
         if f.version != 1 {

@@ -749,6 +749,17 @@ pub struct PlaceFound {
     pub resolution: Option<Resolution>,
 }
 
+impl crate::extract::places::Toponyms for Gazetteer {
+    fn is_toponym(&self, name: &str) -> bool {
+        let one_word = !name.contains([' ', '-']);
+        Self::ids(&self.by_fold, &fold::fold(name)).into_iter().any(|k| {
+            let e = &self.entries[k];
+            matches!(e.kind, "locality" | "neighbourhood" | "district" | "region" | "camp" | "airbase" | "crossing")
+                && (!one_word || e.cc == "SY")
+        })
+    }
+}
+
 /// Finds the place names of a text by their cues and resolves each in the text's context.
 pub fn places_in_text(text: &str) -> Vec<PlaceFound> {
     let g = Gazetteer::builtin();
