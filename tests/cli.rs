@@ -957,3 +957,42 @@ fn changes_page_with_a_cursor() {
             .unwrap();
     assert_eq!(since, all);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_refused_and_the_good_file_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.txt");
+    std::fs::write(&good, "Good\n\nRebels shelled the town of Nubl on Sunday, state media reported.\n").unwrap();
+    let fifo = dir.path().join("f.txt");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(made.success());
+    // Before: opening the pipe blocked forever (no writer). The timeout turns a hang into a failure.
+    let out = sitrep()
+        .args(["read", "--format", "json", good.to_str().unwrap(), fifo.to_str().unwrap()])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].contains("f.txt: not a regular file (a named pipe)"), "{stderr}");
+    let articles: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(articles.len(), 1);
+    assert_eq!(articles[0]["title"], "Good");
+}
+
+#[test]
+fn standard_input_stops_at_the_document_limit() {
+    // 3 MiB of text on stdin with a 1 MiB limit: refused naming that limit, not the file one.
+    let out = sitrep()
+        .args(["read", "--max-bytes", "1048576", "-"])
+        .write_stdin("Rebels shelled the town. ".repeat(3 * 1024 * 1024 / 25))
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("-: too large: over 1048576 bytes, the limit per document"), "{stderr}");
+}
