@@ -1104,7 +1104,7 @@ fn run_events(cmd: EventsCmd) -> Result<bool> {
                 if let Some(t) = &tmp {
                     let _ = std::fs::remove_file(t);
                 }
-                return Err(e);
+                return Err(naming_the_query(e, "--text"));
             }
         }
     };
@@ -1125,6 +1125,14 @@ fn run_events(cmd: EventsCmd) -> Result<bool> {
     Ok(true)
 }
 
+/// A bad search query is the fault of one argument: say which ("--text: bad search query ...").
+fn naming_the_query(e: anyhow::Error, arg: &str) -> anyhow::Error {
+    match e.downcast_ref::<sitrep_core::store::StoreError>() {
+        Some(sitrep_core::store::StoreError::BadQuery { .. }) => anyhow::anyhow!("{arg}: {e}"),
+        _ => e,
+    }
+}
+
 /// A temporary file beside `path`, to be renamed onto it.
 fn temp_beside(path: &std::path::Path) -> std::path::PathBuf {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
@@ -1142,10 +1150,18 @@ fn open_existing(path: &std::path::Path) -> Result<sitrep_core::store::Store> {
 
 /// `sitrep serve`: the API and the page until SIGTERM or Ctrl-C.
 fn run_serve(cmd: ServeCmd) -> Result<bool> {
-    let config =
-        sitrep_server::Config { db: cmd.db.db, addr: cmd.addr, token: cmd.token.filter(|t| !t.is_empty()), max_body: cmd.max_body };
+    let config = sitrep_server::Config {
+        db: cmd.db.db,
+        addr: cmd.addr,
+        token: cmd.token.filter(|t| !t.is_empty()),
+        max_body: cmd.max_body,
+        limits: sitrep_server::Limits::default(),
+    };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    rt.block_on(sitrep_server::serve(config, sitrep_server::shutdown_signal()))?;
+    let served = rt.block_on(sitrep_server::serve(config, sitrep_server::shutdown_signal()));
+    // Running queries were stopped at shutdown; a blocking thread still busy does not hold the exit.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    served?;
     Ok(true)
 }
 
@@ -1321,7 +1337,7 @@ fn run_stats(cmd: StatsCmd) -> Result<bool> {
 fn run_search(cmd: SearchCmd) -> Result<bool> {
     use sitrep_core::store::EventStore;
     let store = open_existing(&cmd.db.db)?;
-    let hits = store.search(&cmd.query, cmd.limit)?;
+    let hits = store.search(&cmd.query, cmd.limit).map_err(|e| naming_the_query(e.into(), "the search query"))?;
     print_report(cmd.format, &hits, |out| {
         for h in &hits {
             writeln!(out, "{}  {}\n    {}", h.article_id, h.title.as_deref().unwrap_or("-"), h.snippet)?;

@@ -996,3 +996,27 @@ fn standard_input_stops_at_the_document_limit() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("-: too large: over 1048576 bytes, the limit per document"), "{stderr}");
 }
+
+/// A store of the seeds in `dir`.
+fn seeded_store(dir: &Path) -> PathBuf {
+    let db = dir.join("s.db");
+    let out = sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(fixtures().join("seeds")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    db
+}
+
+#[test]
+fn bad_search_syntax_in_a_text_filter_is_a_usage_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_store(dir.path());
+    for q in ["\"", "*", "-Aleppo"] {
+        let out = sitrep().args(["events", &format!("--text={q}"), "--db"]).arg(&db).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{q}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.starts_with("sitrep: error: --text: bad search query"), "{q}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        let out = sitrep().args(["search", "--db"]).arg(&db).args(["--", q]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{q}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("the search query: bad search query"));
+    }
+}

@@ -85,6 +85,9 @@ pub enum StoreError {
     NotADatabase { path: String, reason: String },
     #[error("bad search query {query:?}: {reason}")]
     BadQuery { query: String, reason: String },
+    /// A query ended early: over its time budget, its client gone, the server stopping.
+    #[error("query stopped: {0}")]
+    Interrupted(String),
     #[error("bad filter: {0}")]
     BadFilter(String),
     #[error("stored data is corrupt: {0}")]

@@ -239,10 +239,45 @@ ALTER TABLE fused_members ADD COLUMN verdict INTEGER;
 "#,
 ];
 
+/// The most terms a search query (or text filter) may hold: FTS5's cost grows faster than the
+/// number of terms (1,500 terms ran over a minute), and real queries hold a handful.
+pub const MAX_SEARCH_TERMS: usize = 64;
+
+/// Refuses a full-text query of more than [`MAX_SEARCH_TERMS`] terms (its words, the operators
+/// AND, OR, NOT and NEAR apart) before SQLite sees it.
+pub fn check_search_terms(query: &str) -> Result<(), StoreError> {
+    let terms = query
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty() && !matches!(*w, "AND" | "OR" | "NOT" | "NEAR"))
+        .count();
+    if terms > MAX_SEARCH_TERMS {
+        return Err(StoreError::BadQuery {
+            query: query.chars().take(60).collect::<String>() + if query.chars().count() > 60 { "…" } else { "" },
+            reason: format!("{terms} terms, at most {MAX_SEARCH_TERMS}"),
+        });
+    }
+    Ok(())
+}
+
+/// What ends a running statement early ([`SqliteStore::set_budget`]): a deadline, or any of
+/// some flags set (the client went away, the server is stopping). Checked by SQLite's progress
+/// handler every [`PROGRESS_OPS`] virtual-machine steps.
+#[derive(Default)]
+struct Budget {
+    deadline: Option<std::time::Instant>,
+    stops: Vec<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Why the last statement was stopped, for its error.
+    why: Option<String>,
+}
+
+/// Virtual-machine steps between two checks of the budget (a step is tens of nanoseconds).
+const PROGRESS_OPS: i32 = 1000;
+
 /// The SQLite store.
 pub struct SqliteStore {
     conn: Connection,
     path: String,
+    budget: std::sync::Arc<std::sync::Mutex<Budget>>,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -308,6 +343,14 @@ fn unpack<T: serde::de::DeserializeOwned>(v: &rusqlite::types::Value) -> Result<
     }
 }
 
+/// SQLite's words for a bad full-text query, without the error code's prefix.
+fn fts_reason(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqliteFailure(_, Some(m)) => m.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// An article as stored: its JSON without the original text, which has a column of its own.
 fn pack_article(a: &Article) -> Result<Vec<u8>, StoreError> {
     let mut slim = a.clone();
@@ -333,7 +376,28 @@ impl SqliteStore {
             }
             _ => StoreError::Sqlite { path: p.clone(), source },
         };
-        let conn = Connection::open(path).map_err(err)?;
+        let mut conn = Connection::open(path).map_err(err)?;
+        let budget = std::sync::Arc::new(std::sync::Mutex::new(Budget::default()));
+        let watched = budget.clone();
+        conn.progress_handler(
+            PROGRESS_OPS,
+            Some(move || {
+                let Ok(mut b) = watched.lock() else { return false };
+                let why = if b.stops.iter().any(|s| s.load(std::sync::atomic::Ordering::Relaxed)) {
+                    Some("cancelled (the client went away, or the server is stopping)".to_string())
+                } else if b.deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                    Some("over its time budget".to_string())
+                } else {
+                    None
+                };
+                let stop = why.is_some();
+                if stop {
+                    b.why = why;
+                }
+                stop
+            }),
+        )
+        .map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;")
             .map_err(err)?;
@@ -371,10 +435,23 @@ impl SqliteStore {
         }
         // Fresh statistics for the query planner where they are missing or stale (cheap).
         conn.execute_batch("PRAGMA optimize = 0x10002;").map_err(err)?;
-        Ok(SqliteStore { conn, path: p })
+        Ok(SqliteStore { conn, path: p, budget })
+    }
+
+    /// Bounds the statements run from now on: each ends with [`StoreError::Interrupted`] once
+    /// `deadline` has passed or any of `stops` is set, and the connection is free again at
+    /// once. `set_budget(None, vec![])` lifts the bounds.
+    pub fn set_budget(&self, deadline: Option<std::time::Instant>, stops: Vec<std::sync::Arc<std::sync::atomic::AtomicBool>>) {
+        if let Ok(mut b) = self.budget.lock() {
+            *b = Budget { deadline, stops, why: None };
+        }
     }
 
     fn err(&self, source: rusqlite::Error) -> StoreError {
+        if source.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) {
+            let why = self.budget.lock().ok().and_then(|mut b| b.why.take());
+            return StoreError::Interrupted(why.unwrap_or_else(|| "interrupted".into()));
+        }
         StoreError::Sqlite { path: self.path.clone(), source }
     }
 
@@ -481,6 +558,7 @@ impl SqliteStore {
             push(" AND source = ?? COLLATE NOCASE", vec![text(s)], &mut sql);
         }
         if let Some(q) = &f.text {
+            check_search_terms(q)?;
             push(" AND article_id IN (SELECT id FROM articles_fts WHERE articles_fts MATCH ??)", vec![text(q)], &mut sql);
         }
         if let Some(n) = f.min_fatalities {
@@ -499,10 +577,13 @@ impl SqliteStore {
     }
 
     /// A query error: the user's FTS syntax when a text filter is set, else the database's.
+    /// SQLite's generic error (SQLITE_ERROR) with a text filter is the query's syntax (`"`,
+    /// `*`, `-Aleppo`: "unterminated string", "syntax error", "no such column"); our own SQL is
+    /// constant and tested. Busy, I/O, read-only, full and corrupt files have codes of their own.
     fn query_err(&self, f: &EventFilter, e: rusqlite::Error) -> StoreError {
         match &f.text {
-            Some(q) if e.to_string().contains("fts5") || e.to_string().contains("syntax") => {
-                StoreError::BadQuery { query: q.clone(), reason: e.to_string() }
+            Some(q) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::Unknown) => {
+                StoreError::BadQuery { query: q.clone(), reason: fts_reason(&e) }
             }
             _ => self.err(e),
         }
@@ -854,7 +935,11 @@ impl EventStore for SqliteStore {
         if query.trim().is_empty() {
             return Err(StoreError::BadQuery { query: query.to_string(), reason: "empty query".into() });
         }
-        let bad = |e: rusqlite::Error| StoreError::BadQuery { query: query.to_string(), reason: e.to_string() };
+        check_search_terms(query)?;
+        let bad = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::Unknown) => StoreError::BadQuery { query: query.to_string(), reason: fts_reason(&e) },
+            _ => self.err(e),
+        };
         let mut stmt = self
             .conn
             .prepare(
@@ -1335,6 +1420,64 @@ mod tests {
     fn with_events(a: Article) -> (Article, Vec<Event>) {
         let ev = crate::events_of(&a);
         (a, ev)
+    }
+
+    #[test]
+    fn bad_search_syntax_is_a_bad_query_everywhere_and_names_no_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        s.put_batch(&[with_events(article("a.txt", "Title\n\nRegime warplanes bombed the town of Saraqeb on 5 May 2016.\n"))]).unwrap();
+        for q in ["\"", "*", "-Aleppo", "AND (", "car\"bomb"] {
+            let f = EventFilter { text: Some(q.into()), limit: 10, ..EventFilter::default() };
+            for e in [s.events(&f).unwrap_err(), s.count_events(&f).unwrap_err(), s.search(q, 10).unwrap_err()] {
+                assert!(matches!(e, StoreError::BadQuery { .. }), "{q}: {e}");
+                assert!(!e.to_string().contains("t.db"), "{e}");
+            }
+        }
+        // Too many terms: refused before SQLite sees the query.
+        let long = vec!["Aleppo"; MAX_SEARCH_TERMS + 1].join(" ");
+        let e = s.search(&long, 10).unwrap_err();
+        assert!(e.to_string().contains(&format!("{} terms, at most {MAX_SEARCH_TERMS}", MAX_SEARCH_TERMS + 1)), "{e}");
+        let f = EventFilter { text: Some(vec!["Aleppo"; 1500].join(" OR ")), limit: 10, ..EventFilter::default() };
+        assert!(matches!(s.events(&f).unwrap_err(), StoreError::BadQuery { .. }));
+        assert_eq!(s.search(&vec!["warplanes"; MAX_SEARCH_TERMS].join(" "), 10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_query_over_its_budget_or_cancelled_stops_and_frees_the_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        // A statement that would run for ever.
+        let endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c";
+        let run = || s.conn.query_row(endless, [], |r| r.get::<_, i64>(0)).map_err(|e| s.err(e));
+        s.set_budget(Some(std::time::Instant::now() + std::time::Duration::from_millis(50)), vec![]);
+        let e = run().unwrap_err();
+        assert!(matches!(&e, StoreError::Interrupted(why) if why.contains("time budget")), "{e}");
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        s.set_budget(None, vec![stop.clone()]);
+        let setter = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            })
+        };
+        let e = run().unwrap_err();
+        setter.join().unwrap();
+        assert!(matches!(&e, StoreError::Interrupted(why) if why.contains("cancelled")), "{e}");
+        // The connection is free again, and without a budget queries run to their end.
+        s.set_budget(None, vec![]);
+        assert_eq!(s.counts().unwrap(), (0, 0));
+        assert_eq!(
+            s.conn
+                .query_row(
+                    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) SELECT count(*) FROM c",
+                    [],
+                    |r| r.get::<_, i64>(0)
+                )
+                .unwrap(),
+            100000
+        );
     }
 
     #[test]
