@@ -966,7 +966,7 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
     // Also run when nothing was stored, so that a run killed before its fusion is caught up;
     // with nothing stale it reads one index and writes nothing.
     let fusion_started = std::time::Instant::now();
-    let fusion = sitrep_core::store::refuse_changed(&mut store)?;
+    let fusion = store.fuse_changed()?;
     let fusion_secs = fusion_started.elapsed().as_secs_f64();
     let (articles, events) = store.counts()?;
     let mut reasons: Vec<(String, usize)> = Vec::new();
@@ -1140,12 +1140,13 @@ fn temp_beside(path: &std::path::Path) -> std::path::PathBuf {
     dir.join(format!(".{name}.tmp-{}", std::process::id()))
 }
 
-/// Opens a store that must exist already (queries never create an empty file by mistake).
+/// Opens a store that must exist already (queries never create an empty file by mistake),
+/// only to read it: read-only files and folders can be queried.
 fn open_existing(path: &std::path::Path) -> Result<sitrep_core::store::Store> {
     if !path.exists() {
         anyhow::bail!("{}: no such database (create one with `sitrep ingest PATH... --db {}`)", path.display(), path.display());
     }
-    Ok(sitrep_core::store::Store::open(path)?)
+    Ok(sitrep_core::store::Store::open_read_only(path)?)
 }
 
 /// `sitrep serve`: the API and the page until SIGTERM or Ctrl-C.
@@ -1168,7 +1169,14 @@ fn run_serve(cmd: ServeCmd) -> Result<bool> {
 /// `sitrep fused`: fused events, most reported first.
 fn run_fused(cmd: FusedCmd) -> Result<bool> {
     use sitrep_core::store::EventStore;
-    let mut store = open_existing(&cmd.db.db)?;
+    let mut store = if cmd.refuse {
+        if !cmd.db.db.exists() {
+            anyhow::bail!("{}: no such database", cmd.db.db.display());
+        }
+        sitrep_core::store::Store::open(&cmd.db.db)?
+    } else {
+        open_existing(&cmd.db.db)?
+    };
     if cmd.refuse {
         let c = sitrep_core::store::refuse(&mut store)?;
         eprintln!("fusion: {} fused events ({} from several outlets)", c.fused_events, c.multi_source);

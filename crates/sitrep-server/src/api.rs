@@ -412,7 +412,9 @@ async fn post_articles(State(s): State<Arc<AppState>>, headers: HeaderMap, body:
         }
     };
     let state = s.clone();
-    let summary = s
+    // What was committed is always answered: a failure after some batches were stored, or in
+    // the fusion after them, is never a bare 500.
+    let (summary, failure, fusion) = s
         .with_writer(move |st| {
             let _one_at_a_time = state.writes.lock().map_err(|_| ApiError::internal("write lock poisoned"))?;
             let mut ing = sitrep_core::ingest::Ingester::new(st, 500);
@@ -426,24 +428,44 @@ async fn post_articles(State(s): State<Arc<AppState>>, headers: HeaderMap, body:
                 Ok(_) => {}
                 Err(e) => ing.failed(e.input.clone(), e.kind.to_string()),
             });
-            if let Some(e) = stop {
-                return Err(e.into());
+            let (summary, failure) = match stop {
+                Some(e) => (ing.summary().clone(), Some(e)),
+                None => ing.finish_partial(),
+            };
+            let mut fusion = None;
+            if failure.is_none() && summary.new + summary.replaced > 0 {
+                if let Err(e) = st.fuse_changed() {
+                    eprintln!("sitrep: error: fusion after an ingest: {e}");
+                    fusion = Some(ApiError::from(e).message);
+                }
             }
-            let summary = ing.finish()?;
-            if summary.new + summary.replaced > 0 {
-                sitrep_core::store::refuse_changed(st)?;
-            }
-            Ok(summary)
+            Ok((summary, failure.map(ApiError::from), fusion))
         })
         .await?;
+    let committed = summary.new + summary.replaced;
+    if let Some(e) = failure {
+        // Busy for longer than the wait, or another store error: say what was stored before it.
+        let status =
+            if committed > 0 && e.status == StatusCode::INTERNAL_SERVER_ERROR { StatusCode::SERVICE_UNAVAILABLE } else { e.status };
+        let message = format!(
+            "{}; stored before it: {committed} articles ({} events); sending the same body again is safe (stored articles are skipped)",
+            e.message, summary.events_added
+        );
+        let body = json!({ "error": message, "status": status.as_u16(), "stored": summary });
+        return Ok((status, Json(body)).into_response());
+    }
     if summary.read == 0 {
         return Err(ApiError::bad_request(format!(
             "no article in the body: {}",
             summary.failed.iter().map(|f| f.reason.as_str()).collect::<Vec<_>>().join("; ")
         )));
     }
-    let status = if summary.new + summary.replaced > 0 { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(json!(summary))).into_response())
+    let status = if committed > 0 { StatusCode::CREATED } else { StatusCode::OK };
+    let mut body = json!(summary);
+    if let Some(why) = fusion {
+        body["fusion"] = json!(format!("deferred ({why}): the articles are stored; the next ingest fuses them"));
+    }
+    Ok((status, Json(body)).into_response())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -93,6 +93,8 @@ pub struct AppState {
     /// the others wait their turn rather than open ever more connections.
     permits: tokio::sync::Semaphore,
     token: Option<String>,
+    /// Connections open the file read-only (no token: nothing is written).
+    read_only: bool,
     max_body: usize,
     /// Ingests run one at a time: incremental fusion reads what is stale and then writes its
     /// part, and two at once could each write a part computed without the other's reports.
@@ -126,12 +128,16 @@ impl Drop for CancelOnDrop {
 impl AppState {
     /// Opens the database (creating it if needed) once, to fail early on a bad file.
     pub fn new(config: &Config) -> Result<Arc<AppState>, StoreError> {
-        let first = SqliteStore::open(&config.db)?;
+        // A server without a token only reads: its connections open the file read-only (a
+        // read-only file or folder is served).
+        let read_only = config.token.is_none();
+        let first = if read_only { SqliteStore::open_read_only(&config.db)? } else { SqliteStore::open(&config.db)? };
         Ok(Arc::new(AppState {
             db: config.db.clone(),
             pool: Mutex::new(vec![first]),
             permits: tokio::sync::Semaphore::new(Self::CONNECTIONS),
             token: config.token.clone(),
+            read_only,
             max_body: config.max_body,
             writes: Mutex::new(()),
             limits: config.limits.clone(),
@@ -183,6 +189,7 @@ impl AppState {
             let taken = state.pool.lock().map_err(|_| ApiError::internal("connection pool poisoned"))?.pop();
             let mut store = match taken {
                 Some(s) => s,
+                None if state.read_only => SqliteStore::open_read_only(&state.db)?,
                 None => SqliteStore::open(&state.db)?,
             };
             match bound {
@@ -255,6 +262,9 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::BadQuery { .. } | StoreError::BadFilter(_) => ApiError::bad_request(e.to_string()),
             StoreError::Interrupted(why) => ApiError::unavailable(format!("the query was stopped: {why}")),
+            StoreError::Sqlite { source, .. } if sitrep_core::store::sqlite::is_busy_error(&source) => {
+                ApiError::unavailable("the database is busy with another writer for longer than the wait: try again")
+            }
             other => {
                 eprintln!("sitrep: error: {other}");
                 let message = match &other {

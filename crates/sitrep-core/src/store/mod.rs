@@ -81,6 +81,8 @@ pub enum StoreError {
     Sqlite { path: String, source: rusqlite::Error },
     #[error("{path}: the database is schema version {found}, newer than this sitrep understands ({SCHEMA_VERSION}); use a newer sitrep")]
     TooNew { path: String, found: i64 },
+    #[error("{path}: the database is schema version {found}, older than this sitrep's ({SCHEMA_VERSION}); a command that writes (`sitrep ingest`) upgrades it")]
+    TooOld { path: String, found: i64 },
     #[error("{path}: not a sitrep database ({reason})")]
     NotADatabase { path: String, reason: String },
     #[error("bad search query {query:?}: {reason}")]

@@ -278,6 +278,65 @@ pub struct SqliteStore {
     conn: Connection,
     path: String,
     budget: std::sync::Arc<std::sync::Mutex<Budget>>,
+    access: Access,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    ReadWrite,
+    ReadOnly,
+}
+
+/// How long a writer waits for another's write lock (a batch of 2,000 articles holds it about
+/// a second; a full fusion of a large store some seconds).
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Whole-transaction attempts when SQLite says "busy" without waiting (a deferred transaction
+/// whose snapshot another writer made stale; opening a fresh file at the same moment).
+const BUSY_ATTEMPTS: u32 = 5;
+
+/// Whether an error is SQLite's "busy" or "locked" (another connection holds the lock).
+pub fn is_busy_error(e: &rusqlite::Error) -> bool {
+    is_busy(e)
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+}
+
+/// Runs `f` again (after a pause) while SQLite answers busy, [`BUSY_ATTEMPTS`] times at most.
+fn retry_busy<T>(mut f: impl FnMut() -> Result<T, rusqlite::Error>) -> Result<T, rusqlite::Error> {
+    let mut attempt = 1;
+    loop {
+        match f() {
+            Err(e) if is_busy(&e) && attempt < BUSY_ATTEMPTS => {
+                std::thread::sleep(std::time::Duration::from_millis(50 * u64::from(attempt)));
+                attempt += 1;
+            }
+            r => return r,
+        }
+    }
+}
+
+/// [`retry_busy`] for store calls.
+fn retry_busy_store<T>(mut f: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    let mut attempt = 1;
+    loop {
+        match f() {
+            Err(StoreError::Sqlite { source, path }) if is_busy(&source) && attempt < BUSY_ATTEMPTS => {
+                let _ = (source, path);
+                std::thread::sleep(std::time::Duration::from_millis(50 * u64::from(attempt)));
+                attempt += 1;
+            }
+            r => return r,
+        }
+    }
+}
+
+/// A path for an SQLite `file:` URI: `%`, `?` and `#` escaped.
+fn uri_path(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    abs.display().to_string().replace('%', "%25").replace('?', "%3f").replace('#', "%23")
 }
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -367,8 +426,23 @@ fn unpack_article(json: &rusqlite::types::Value, text: String) -> Result<Article
 }
 
 impl SqliteStore {
-    /// Opens (creating or upgrading) the store at `path`.
+    /// Opens (creating or upgrading) the store at `path`, for reading and writing.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        Self::open_as(path, Access::ReadWrite)
+    }
+
+    /// Opens an existing store only to read it: no migration, no write (an older schema is
+    /// refused with advice), and no `-wal`/`-shm` files left behind. A file or folder that
+    /// cannot be written (its permissions) is opened read-only; if no write-ahead log is beside
+    /// it, immutable (SQLite then creates no `-shm`: nobody writes a file nobody may write). A
+    /// writable one is opened as usual with `query_only` set, so that SQLite tidies its `-wal`
+    /// and `-shm` away at the last close as it does for writers.
+    pub fn open_read_only(path: &Path) -> Result<SqliteStore, StoreError> {
+        Self::open_as(path, Access::ReadOnly)
+    }
+
+    fn open_as(path: &Path, access: Access) -> Result<SqliteStore, StoreError> {
+        use rusqlite::OpenFlags;
         let p = path.display().to_string();
         let err = |source: rusqlite::Error| match &source {
             rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
@@ -376,7 +450,34 @@ impl SqliteStore {
             }
             _ => StoreError::Sqlite { path: p.clone(), source },
         };
-        let mut conn = Connection::open(path).map_err(err)?;
+        let mut conn = match access {
+            Access::ReadWrite => Connection::open(path).map_err(err)?,
+            Access::ReadOnly => {
+                let unwritable = |q: &Path| std::fs::metadata(q).is_ok_and(|m| m.permissions().readonly());
+                let folder = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
+                let flags = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+                if !path.exists() {
+                    return Err(StoreError::Sqlite {
+                        path: p.clone(),
+                        source: rusqlite::Error::SqliteFailure(
+                            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                            Some("no such database".into()),
+                        ),
+                    });
+                }
+                if unwritable(path) || unwritable(folder) {
+                    let immutable = if wal.exists() { "" } else { "&immutable=1" };
+                    let uri = format!("file:{}?mode=ro{immutable}", uri_path(path));
+                    Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(err)?
+                } else {
+                    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_READ_WRITE)
+                        .map_err(err)?;
+                    c.execute_batch("PRAGMA query_only = ON;").map_err(err)?;
+                    c
+                }
+            }
+        };
         let budget = std::sync::Arc::new(std::sync::Mutex::new(Budget::default()));
         let watched = budget.clone();
         conn.progress_handler(
@@ -398,9 +499,16 @@ impl SqliteStore {
             }),
         )
         .map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;")
-            .map_err(err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+        if access == Access::ReadWrite {
+            // Two processes opening a fresh file at once: one sets WAL, the other may be told
+            // "busy" without waiting; it waits its turn here.
+            retry_busy(|| conn.execute_batch("PRAGMA journal_mode = WAL;")).map_err(err)?;
+        }
+        conn.execute_batch(
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(err)?;
         let foreign: bool = conn
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN ('meta') AND name NOT LIKE 'sqlite_%'",
@@ -416,26 +524,82 @@ impl SqliteStore {
         if foreign {
             return Err(StoreError::NotADatabase { path: p, reason: "an SQLite file with other tables and no sitrep schema".into() });
         }
-        conn.execute_batch("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)").map_err(err)?;
-        let version: i64 = conn
-            .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get::<_, String>(0))
-            .optional()
-            .map_err(err)?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
+        let version_of = |c: &Connection| -> Result<i64, rusqlite::Error> {
+            let has_meta: i64 =
+                c.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'", [], |r| r.get(0))?;
+            if has_meta == 0 {
+                return Ok(0);
+            }
+            Ok(c.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get::<_, String>(0))
+                .optional()?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0))
+        };
+        let version = version_of(&conn).map_err(err)?;
         if version > SCHEMA_VERSION {
             return Err(StoreError::TooNew { path: p, found: version });
         }
-        for (n, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = conn.unchecked_transaction().map_err(err)?;
-            tx.execute_batch(m).map_err(err)?;
-            tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)", params![(n as i64 + 1).to_string()])
-                .map_err(err)?;
-            tx.commit().map_err(err)?;
+        if access == Access::ReadOnly {
+            if version < SCHEMA_VERSION {
+                return Err(StoreError::TooOld { path: p, found: version });
+            }
+            return Ok(SqliteStore { conn, path: p, budget, access });
         }
+        if version < SCHEMA_VERSION {
+            // Migrations run once, under the write lock: a second process opening the file at
+            // the same time waits here, then finds the version current and does nothing.
+            retry_busy(|| {
+                let tx = rusqlite::Transaction::new_unchecked(&conn, rusqlite::TransactionBehavior::Immediate)?;
+                tx.execute_batch("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")?;
+                let version = version_of(&tx)?;
+                for (n, m) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+                    tx.execute_batch(m)?;
+                    tx.execute(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)",
+                        params![(n as i64 + 1).to_string()],
+                    )?;
+                }
+                tx.commit()
+            })
+            .map_err(err)?;
+            let now = version_of(&conn).map_err(err)?;
+            if now > SCHEMA_VERSION {
+                return Err(StoreError::TooNew { path: p, found: now });
+            }
+        }
+        let store = SqliteStore { conn, path: p, budget, access };
         // Fresh statistics for the query planner where they are missing or stale (cheap).
-        conn.execute_batch("PRAGMA optimize = 0x10002;").map_err(err)?;
-        Ok(SqliteStore { conn, path: p, budget })
+        store.optimize(0x10002);
+        Ok(store)
+    }
+
+    /// `PRAGMA optimize`, never waiting for the write lock (statistics can wait for next time).
+    fn optimize(&self, mask: u32) {
+        if self.access == Access::ReadOnly {
+            return;
+        }
+        let _ = self.conn.busy_timeout(std::time::Duration::ZERO);
+        let _ = self.conn.execute_batch(&format!("PRAGMA optimize = {mask:#x};"));
+        let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
+    }
+
+    /// Incremental fusion ([`super::refuse_changed`]) as one write transaction: what it reads
+    /// and what it writes cannot be interleaved with another process's fusion (two ingests at
+    /// once would otherwise each write a part computed without the other's reports).
+    pub fn fuse_changed(&mut self) -> Result<FusionCounts, StoreError> {
+        retry_busy_store(|| {
+            self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| self.err(e))?;
+            match super::refuse_changed(self) {
+                Ok(c) => {
+                    self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))?;
+                    Ok(c)
+                }
+                Err(e) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    Err(e)
+                }
+            }
+        })
     }
 
     /// Bounds the statements run from now on: each ends with [`StoreError::Interrupted`] once
@@ -599,7 +763,7 @@ impl SqliteStore {
     /// The current event that took over from an event of a replaced article version: the
     /// event of the same number in the version that replaced it (following corrections of
     /// corrections), if there is one.
-    fn successor(tx: &Transaction<'_>, event_id: &str) -> Result<Option<String>, rusqlite::Error> {
+    fn successor(tx: &Connection, event_id: &str) -> Result<Option<String>, rusqlite::Error> {
         let Some((first, n)) = event_id.rsplit_once('-') else { return Ok(None) };
         let mut article = first.to_string();
         for _ in 0..16 {
@@ -741,28 +905,8 @@ impl SqliteStore {
     }
 }
 
-impl Drop for SqliteStore {
-    fn drop(&mut self) {
-        // SQLite's advice: let the planner's statistics catch up before a connection closes.
-        let _ = self.conn.execute_batch("PRAGMA optimize;");
-    }
-}
-
-impl EventStore for SqliteStore {
-    fn known(&self, ids: &[&str]) -> Result<HashSet<String>, StoreError> {
-        let mut out = HashSet::new();
-        for chunk in ids.chunks(500) {
-            let marks = vec!["?"; chunk.len()].join(",");
-            let mut stmt = self.conn.prepare(&format!("SELECT id FROM articles WHERE id IN ({marks})")).map_err(|e| self.err(e))?;
-            let rows = stmt.query_map(params_from_iter(chunk.iter()), |r| r.get::<_, String>(0)).map_err(|e| self.err(e))?;
-            for r in rows {
-                out.insert(r.map_err(|e| self.err(e))?);
-            }
-        }
-        Ok(out)
-    }
-
-    fn put_batch(&mut self, batch: &[(Article, Vec<Event>)]) -> Result<Vec<Stored>, StoreError> {
+impl SqliteStore {
+    fn try_put_batch(&mut self, batch: &[(Article, Vec<Event>)]) -> Result<Vec<Stored>, StoreError> {
         let path = self.path.clone();
         let with_path = |e: StoreError| match e {
             StoreError::Sqlite { source, .. } => StoreError::Sqlite { path: path.clone(), source },
@@ -770,7 +914,9 @@ impl EventStore for SqliteStore {
         };
         let err = |source| StoreError::Sqlite { path: path.clone(), source };
         let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
-        let tx = self.conn.transaction().map_err(err)?;
+        // Immediate: the write lock taken at the start (waiting up to BUSY_TIMEOUT for another
+        // writer), never a read upgraded late, which SQLite refuses without waiting.
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err)?;
         let mut out = Vec::with_capacity(batch.len());
         // The search index is written last: FTS5 flushes its pending terms to disk at every
         // statement savepoint, so interleaved with the other inserts it writes (and merges)
@@ -812,6 +958,34 @@ impl EventStore for SqliteStore {
         }
         tx.commit().map_err(err)?;
         Ok(out)
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        // SQLite's advice: let the planner's statistics catch up before a connection closes.
+        self.optimize(0xfffe);
+    }
+}
+
+impl EventStore for SqliteStore {
+    fn known(&self, ids: &[&str]) -> Result<HashSet<String>, StoreError> {
+        let mut out = HashSet::new();
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let mut stmt = self.conn.prepare(&format!("SELECT id FROM articles WHERE id IN ({marks})")).map_err(|e| self.err(e))?;
+            let rows = stmt.query_map(params_from_iter(chunk.iter()), |r| r.get::<_, String>(0)).map_err(|e| self.err(e))?;
+            for r in rows {
+                out.insert(r.map_err(|e| self.err(e))?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn put_batch(&mut self, batch: &[(Article, Vec<Event>)]) -> Result<Vec<Stored>, StoreError> {
+        // A batch is one transaction: when SQLite says busy without waiting, the whole of it
+        // runs again (nothing of it was written).
+        retry_busy_store(|| self.try_put_batch(batch))
     }
 
     fn events(&self, f: &EventFilter) -> Result<Vec<Event>, StoreError> {
@@ -1028,7 +1202,9 @@ impl EventStore for SqliteStore {
         let path = self.path.clone();
         let err = |source| StoreError::Sqlite { path: path.clone(), source };
         let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
-        let tx = self.conn.transaction().map_err(err)?;
+        // A savepoint: inside [`SqliteStore::fuse_changed`]'s write transaction it nests (the
+        // fusion read and written under one lock); alone it is a transaction of its own.
+        let tx = self.conn.savepoint().map_err(err)?;
         // Which event is in which fused event now.
         let members: Vec<(String, String)> = {
             let mut stmt = tx.prepare("SELECT event_id, fused_id FROM fused_members").map_err(err)?;
@@ -1132,7 +1308,7 @@ impl EventStore for SqliteStore {
         let fused = fused.as_slice();
         let mut counts = FusionCounts::default();
         let mut new_of_event: HashMap<&str, &str> = HashMap::new();
-        let log = |tx: &Transaction<'_>, id: &str, kind: &str, into: Option<&str>| {
+        let log = |tx: &Connection, id: &str, kind: &str, into: Option<&str>| {
             tx.prepare_cached("INSERT INTO changes (at, fused_id, kind, into_id) VALUES (?1, ?2, ?3, ?4)")
                 .and_then(|mut s| s.execute(params![now, id, kind, into]))
                 .map(|_| ())
@@ -1798,6 +1974,10 @@ mod tests {
             )
             .unwrap();
         }
+        // Read-only, an older file is refused with advice, and left as it was.
+        let e = SqliteStore::open_read_only(&p).err().expect("refused");
+        assert!(matches!(e, StoreError::TooOld { found: 1, .. }), "{e}");
+        assert!(e.to_string().contains("upgrades it"), "{e}");
         let s = SqliteStore::open(&p).unwrap();
         let (e, reporting) = s.event(&ev[0].event_id).unwrap().unwrap();
         assert_eq!(reporting, vec![a.id.clone()]);
