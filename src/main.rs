@@ -945,7 +945,7 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
     };
     let progress = std::cell::RefCell::new(progress::Progress::new(cmd.quiet, inputs.iter().map(size_of).sum()));
     let ingester = std::cell::RefCell::new(sitrep_core::ingest::Ingester::new(&mut store, cmd.batch));
-    for_each_article_or_error(
+    let walked = for_each_article_or_error(
         &cmd.paths,
         &opts,
         |a| {
@@ -959,14 +959,24 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
             ingester.borrow_mut().failed(e.input.clone(), e.kind.to_string());
         },
         |input| progress.borrow_mut().input_done(size_of(input)),
-    )?;
-    let summary = ingester.into_inner().finish()?;
+    );
+    let finished = match walked {
+        Ok(_) => ingester.into_inner().finish().map_err(anyhow::Error::from),
+        Err(e) => Err(e),
+    };
+    let summary = match finished {
+        Ok(s) => s,
+        Err(e) => return stop_on_full_disk(e, &store, &cmd.db.db),
+    };
     progress.into_inner().finish(&summary);
     // Fusion of what changed: the new reports join the events they tell, or found new ones.
     // Also run when nothing was stored, so that a run killed before its fusion is caught up;
     // with nothing stale it reads one index and writes nothing.
     let fusion_started = std::time::Instant::now();
-    let fusion = store.fuse_changed()?;
+    let fusion = match store.fuse_changed() {
+        Ok(f) => f,
+        Err(e) => return stop_on_full_disk(e.into(), &store, &cmd.db.db),
+    };
     let fusion_secs = fusion_started.elapsed().as_secs_f64();
     let (articles, events) = store.counts()?;
     let mut reasons: Vec<(String, usize)> = Vec::new();
@@ -1000,6 +1010,28 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
         );
     }
     Ok(summary.failed.is_empty())
+}
+
+/// An ingest stopped by a full disk: the write-ahead log is checkpointed and truncated (its
+/// space freed), and one line says what happened and what to do; exit code 1, as for any
+/// input that could not be stored. Other errors go on up.
+fn stop_on_full_disk(e: anyhow::Error, store: &sitrep_core::store::Store, db: &std::path::Path) -> Result<bool> {
+    use sitrep_core::store::EventStore;
+    let full = e.chain().any(|c| c.downcast_ref::<sitrep_core::store::StoreError>().is_some_and(|s| s.is_disk_full()));
+    if !full {
+        return Err(e);
+    }
+    store.release_space();
+    let kept = store.counts().map_or_else(|_| "what was committed".to_string(), |(a, _)| format!("the {a} articles committed"));
+    eprintln!("{}", full_disk_line(db, &kept));
+    Ok(false)
+}
+
+fn full_disk_line(db: &std::path::Path, kept: &str) -> String {
+    format!(
+        "sitrep: error: {}: the disk is full; the store keeps {kept} before it (its write-ahead log emptied); free some space and run the same ingest again to complete it",
+        db.display()
+    )
 }
 
 /// `sitrep events`: stored events by filter, streamed: every matching event unless
@@ -1356,4 +1388,37 @@ fn run_search(cmd: SearchCmd) -> Result<bool> {
         Ok(())
     })?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An error with a cause, for chains like SQLite's.
+    #[derive(Debug)]
+    struct E(String, Option<Box<E>>);
+    impl std::fmt::Display for E {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+    impl std::error::Error for E {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        }
+    }
+
+    #[test]
+    fn a_full_disk_is_said_once() {
+        // The chain a full disk gives (path and words, the words, the code and the words).
+        let chain = E(
+            "s.db: database or disk is full".into(),
+            Some(Box::new(E("database or disk is full".into(), Some(Box::new(E("Error code 13: database or disk is full".into(), None)))))),
+        );
+        let line = error_line(&anyhow::Error::new(chain));
+        assert_eq!(line, "s.db: database or disk is full");
+        let line = full_disk_line(std::path::Path::new("s.db"), "the 3 articles committed");
+        assert_eq!(line.matches("full").count(), 1, "{line}");
+        assert!(line.contains("the 3 articles committed") && line.contains("run the same ingest again"), "{line}");
+    }
 }

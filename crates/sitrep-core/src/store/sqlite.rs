@@ -635,6 +635,14 @@ impl SqliteStore {
         Ok(rows.join("; "))
     }
 
+    /// After a failed write on a full disk: moves what the write-ahead log holds into the
+    /// main file and truncates the log to nothing, so that the space it took is free again (a
+    /// 5 MB log otherwise kept the disk full). Best effort: errors are ignored.
+    pub fn release_space(&self) {
+        let _ = self.conn.execute_batch("ROLLBACK");
+        let _ = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    }
+
     /// Moves the write-ahead log into the main file (after a bulk load, before measuring it).
     pub fn checkpoint(&self) -> Result<(), StoreError> {
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(|e| self.err(e))
@@ -1654,6 +1662,44 @@ mod tests {
                 .unwrap(),
             100000
         );
+    }
+
+    #[test]
+    fn a_full_disk_is_one_clear_error_and_the_log_is_truncated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut s = SqliteStore::open(&path).unwrap();
+        s.put_batch(&[with_events(article("a.txt", "Title\n\nRegime warplanes bombed the town of Saraqeb on 5 May 2016.\n"))]).unwrap();
+        // A full disk, as SQLite sees one: no page may be added.
+        let pages: i64 = s.conn.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+        let _: i64 = s.conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| r.get(0)).unwrap();
+        let big: Vec<_> = (0..50)
+            .map(|i| {
+                with_events(article(
+                    &format!("{i}.txt"),
+                    &format!("Title {i}\n\n{}\n", "ISIS militants captured the town of Marea on Monday. ".repeat(200)),
+                ))
+            })
+            .collect();
+        let e = s.put_batch(&big).unwrap_err();
+        assert!(e.is_disk_full(), "{e}");
+        let chain = {
+            let mut v = vec![e.to_string()];
+            let mut c = std::error::Error::source(&e);
+            while let Some(x) = c {
+                v.push(x.to_string());
+                c = x.source();
+            }
+            v
+        };
+        // Said once: the path, then SQLite's words (the causes repeat them; `sitrep` prints one).
+        assert_eq!(chain[0], format!("{}: database or disk is full", path.display()));
+        assert!(chain[1..].iter().all(|c| c.ends_with("database or disk is full")), "{chain:?}");
+        s.release_space();
+        let wal = std::fs::metadata(format!("{}-wal", path.display())).map_or(0, |m| m.len());
+        assert_eq!(wal, 0, "the write-ahead log truncated");
+        // What was committed is still there.
+        assert_eq!(s.counts().unwrap().0, 1);
     }
 
     #[test]
