@@ -270,6 +270,9 @@ impl From<StoreError> for ApiError {
                 let message = match &other {
                     StoreError::Sqlite { source, .. } => format!("database error: {source}"),
                     StoreError::TooNew { found, .. } => format!("the database is schema version {found}, newer than this server"),
+                    StoreError::TooOld { found, .. } => {
+                        format!("the database is schema version {found}, older than this server reads without upgrading it")
+                    }
                     StoreError::NotADatabase { reason, .. } => format!("the server's file is not a sitrep database ({reason})"),
                     other => other.to_string(),
                 };

@@ -670,6 +670,7 @@ fn a_half_open_request_is_closed_and_does_not_hold_shutdown() {
     let dir = tempfile::tempdir().unwrap();
     let limits = sitrep_server::Limits {
         header_timeout: std::time::Duration::from_secs(1),
+        body_idle_timeout: std::time::Duration::from_secs(1),
         shutdown_grace: std::time::Duration::from_secs(2),
         ..sitrep_server::Limits::default()
     };
@@ -689,6 +690,14 @@ fn a_half_open_request_is_closed_and_does_not_hold_shutdown() {
         std::io::BufRead::read_line(&mut std::io::BufReader::new(&mut big), &mut line).unwrap();
         assert!(line.starts_with(&format!("HTTP/1.1 {code}")), "{auth}: {line}");
     }
+    // A body that stops coming: 408 after the body's idle timeout (before: held for ever).
+    let mut stalled = raw(&base);
+    stalled
+        .write_all(b"POST /api/articles HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer test-token-123\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nA few byt")
+        .unwrap();
+    let answer = read_all(&mut stalled).expect("the server answers a stalled body");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("too slowly"), "{answer}");
     // Another half-open connection, then shutdown: the server ends anyway.
     let mut held = raw(&base);
     held.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").unwrap();
@@ -701,4 +710,63 @@ fn a_half_open_request_is_closed_and_does_not_hold_shutdown() {
     });
     done_rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the server ended despite open connections");
     drop((held, idle));
+}
+
+/// A store of many events: the seeds' events copied under new ids (no extraction).
+fn large_db(dir: &Path, copies: usize) -> PathBuf {
+    let db = dir.join("large.db");
+    let mut store = SqliteStore::open(&db).unwrap();
+    let (inputs, _) = sitrep_core::read::expand(&[seeds().display().to_string()]);
+    let mut seeds = Vec::new();
+    for input in &inputs {
+        sitrep_core::read::read_input(input, &Default::default(), &mut |r| {
+            let a = r.unwrap();
+            let events = sitrep_core::events_of(&a);
+            seeds.push((a, events));
+        });
+    }
+    let mut batch = Vec::new();
+    for i in 0..copies {
+        for (a, events) in &seeds {
+            let mut a = a.clone();
+            a.id = format!("{}{i:06}", &a.id[..10]);
+            a.url = None;
+            a.input = format!("copy{i}-{}", a.input);
+            let events = events
+                .iter()
+                .enumerate()
+                .map(|(k, e)| {
+                    let mut e = e.clone();
+                    e.article_id = a.id.clone();
+                    e.event_id = format!("{}-{}", a.id, k + 1);
+                    e
+                })
+                .collect();
+            batch.push((a, events));
+        }
+        if batch.len() >= 500 {
+            store.put_batch(&batch).unwrap();
+            batch.clear();
+        }
+    }
+    store.put_batch(&batch).unwrap();
+    db
+}
+
+#[test]
+fn a_query_over_its_budget_is_a_503_and_frees_its_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = large_db(dir.path(), 100);
+    // No time at all: any query of more than a few rows is stopped at its first check.
+    let limits = sitrep_server::Limits { query_budget: std::time::Duration::ZERO, ..sitrep_server::Limits::default() };
+    let (base, stop, thread) = start_stoppable(db, None, limits);
+    // More requests than pooled connections: each is answered (a stopped query gives its
+    // connection back).
+    for _ in 0..12 {
+        let (status, msg) = error_at(&base, "/api/timeline");
+        assert_eq!(status, 503, "{msg}");
+        assert!(msg.contains("over its time budget of 0 s per query"), "{msg}");
+    }
+    stop.send(()).unwrap();
+    thread.join().unwrap();
 }
