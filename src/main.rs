@@ -1210,7 +1210,7 @@ fn run_fused(cmd: FusedCmd) -> Result<bool> {
         open_existing(&cmd.db.db)?
     };
     if cmd.refuse {
-        let c = sitrep_core::store::refuse(&mut store)?;
+        let c = store.refuse_all()?;
         eprintln!("fusion: {} fused events ({} from several outlets)", c.fused_events, c.multi_source);
     }
     let fused = store.fused_events(cmd.min_sources, cmd.limit, cmd.offset)?;

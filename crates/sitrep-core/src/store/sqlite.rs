@@ -587,9 +587,18 @@ impl SqliteStore {
     /// and what it writes cannot be interleaved with another process's fusion (two ingests at
     /// once would otherwise each write a part computed without the other's reports).
     pub fn fuse_changed(&mut self) -> Result<FusionCounts, StoreError> {
+        self.under_write_lock(super::refuse_changed)
+    }
+
+    /// A full fusion ([`super::refuse`]) as one write transaction, like [`Self::fuse_changed`].
+    pub fn refuse_all(&mut self) -> Result<FusionCounts, StoreError> {
+        self.under_write_lock(super::refuse)
+    }
+
+    fn under_write_lock(&mut self, f: fn(&mut dyn EventStore) -> Result<FusionCounts, StoreError>) -> Result<FusionCounts, StoreError> {
         retry_busy_store(|| {
             self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| self.err(e))?;
-            match super::refuse_changed(self) {
+            match f(self) {
                 Ok(c) => {
                     self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))?;
                     Ok(c)
