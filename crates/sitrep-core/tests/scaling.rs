@@ -28,8 +28,9 @@ fn four_mb_of_repeated_story_sentences_extract_in_linear_time() {
     let started = std::time::Instant::now();
     let events = sitrep_core::extract::extract(&article);
     let took = started.elapsed();
-    // The repeated sentences tell the same four events over and over: they merge.
-    assert_eq!(events.len(), 4, "{:?}", events.iter().map(|e| &e.sub_event_type).collect::<Vec<_>>());
-    assert!(events.iter().all(|e| e.evidence.len() > 1000));
+    // The repeated sentences tell the same few events over and over: they merge (4 today),
+    // each with thousands of sentences of evidence.
+    assert!((1..=20).contains(&events.len()), "{:?}", events.iter().map(|e| &e.sub_event_type).collect::<Vec<_>>());
+    assert!(events.iter().map(|e| e.evidence.len()).sum::<usize>() > 10_000);
     assert!(took.as_secs() < 300, "extraction took {took:?}: quadratic again?");
 }
