@@ -127,6 +127,14 @@ pub enum BenchCmd {
         #[arg(long)]
         misses: bool,
     },
+    /// Time against input size: generated texts of repeated story sentences and HTML pages
+    /// (paragraphs of story, a run of `&amp;` entities) of each size, read and extracted; prints
+    /// seconds per size and per MB (flat per MB: linear). Needs no data.
+    Scaling {
+        /// Sizes in MB.
+        #[arg(long, value_delimiter = ',', default_value = "0.5,1,2,4,8")]
+        sizes: Vec<f64>,
+    },
     /// Main-text extraction quality on the article-extraction benchmark, beside its peers.
     Html {
         /// The benchmark folder (ground-truth.json, html/, peers/).
@@ -153,6 +161,7 @@ pub fn run(cmd: BenchCmd) -> Result<bool> {
         BenchCmd::FakesPlaces { input, misses } => bench_fakes_places(&input, misses),
         BenchCmd::NewsEvents { dirs, show } => bench_news_events(&dirs, show),
         BenchCmd::UcdpPlaces { input, misses } => bench_ucdp_places(&input, misses),
+        BenchCmd::Scaling { sizes } => bench_scaling(&sizes),
         BenchCmd::Html { dataset, snippets, pages } => {
             bench_html(&dataset, pages)?;
             if let Some(s) = snippets {
@@ -376,7 +385,13 @@ fn bench_http(db: &Path, clients: usize, seconds: u64, paths: &[String]) -> Resu
         bail!("{}: no such database (make one with `sitrep bench ingest --db ...`)", db.display());
     }
     let (tx, rx) = std::sync::mpsc::channel();
-    let config = sitrep_server::Config { db: db.to_path_buf(), addr: "127.0.0.1:0".parse()?, token: None, max_body: 1 << 20 };
+    let config = sitrep_server::Config {
+        db: db.to_path_buf(),
+        addr: "127.0.0.1:0".parse()?,
+        token: None,
+        max_body: 1 << 20,
+        limits: Default::default(),
+    };
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
         rt.block_on(async move {
@@ -1182,4 +1197,71 @@ fn bench_snippets(dir: &Path) -> Result<()> {
         gold.len()
     );
     Ok(())
+}
+
+/// Story sentences for [`bench_scaling`]'s generated inputs (events, places, dates, tolls).
+const STORY: &[&str] = &[
+    "Syrian government forces shelled the town of Kafr Nabl in Idlib on Sunday, killing four civilians, a monitor said.",
+    "Islamic State fighters seized the village of Tal Shair north of Aleppo after clashes with rebels on Monday.",
+    "A car bomb exploded near a checkpoint in the city of Azaz on Tuesday, wounding 12 people, activists reported.",
+    "Russian warplanes carried out air strikes on the eastern outskirts of Deir ez-Zor, the Syrian Observatory said.",
+    "Rebels of the Levant Front pushed back an attack on Marea, and at least 17 fighters were killed.",
+];
+
+/// The inputs of [`bench_scaling`]: (name, file name for format detection, bytes).
+fn scaling_inputs(bytes: usize) -> Vec<(&'static str, &'static str, String)> {
+    let mut text = String::from("Fighting in northern Syria\n\n");
+    let mut html = String::from("<html><head><title>Fighting in northern Syria</title></head><body><article><h1>Fighting</h1>\n");
+    let mut i = 0;
+    while text.len() < bytes {
+        text.push_str(STORY[i % STORY.len()]);
+        text.push(if i % 4 == 3 { '\n' } else { ' ' });
+        if i % 4 == 3 {
+            text.push('\n');
+        }
+        i += 1;
+    }
+    i = 0;
+    while html.len() < bytes {
+        html.push_str("<p>");
+        html.push_str(STORY[i % STORY.len()]);
+        html.push_str("</p>\n");
+        i += 1;
+    }
+    html.push_str("</article></body></html>\n");
+    let mut amp = String::from("<html><head><title>Entities</title></head><body><article><p>Clashes in Aleppo &amp; Idlib, ");
+    while amp.len() < bytes {
+        amp.push_str("&amp;&amp;&amp;&amp; ");
+    }
+    amp.push_str("</p></article></body></html>\n");
+    vec![("story text", "story.txt", text), ("story HTML", "story.html", html), ("&amp; HTML", "amp.html", amp)]
+}
+
+/// `sitrep bench scaling`: seconds to read and extract generated inputs of each size.
+fn bench_scaling(sizes: &[f64]) -> Result<bool> {
+    let opts = ReadOptions::default();
+    println!("{:<12} {:>8} {:>10} {:>10} {:>10} {:>8}", "input", "MB", "read s", "extract s", "total s", "s/MB");
+    for &mb in sizes {
+        for (name, file, input) in scaling_inputs((mb * 1_000_000.0) as usize) {
+            let started = Instant::now();
+            let mut articles = Vec::new();
+            let mut errors = Vec::new();
+            read::read_bytes(file, input.as_bytes(), &opts, &mut |r| match r {
+                Ok(a) => articles.push(a),
+                Err(e) => errors.push(e.to_string()),
+            });
+            let read_s = started.elapsed().as_secs_f64();
+            let started = Instant::now();
+            let events: usize = articles.iter().map(|a| sitrep_core::events_of(a).len()).sum();
+            let extract_s = started.elapsed().as_secs_f64();
+            let total = read_s + extract_s;
+            let size = input.len() as f64 / 1e6;
+            print!("{name:<12} {size:>8.2} {read_s:>10.2} {extract_s:>10.2} {total:>10.2} {:>8.2}", total / size);
+            match errors.first() {
+                Some(e) => println!("  (refused: {e})"),
+                None => println!("  ({events} events)"),
+            }
+        }
+    }
+    Ok(true)
 }

@@ -945,7 +945,7 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
     };
     let progress = std::cell::RefCell::new(progress::Progress::new(cmd.quiet, inputs.iter().map(size_of).sum()));
     let ingester = std::cell::RefCell::new(sitrep_core::ingest::Ingester::new(&mut store, cmd.batch));
-    for_each_article_or_error(
+    let walked = for_each_article_or_error(
         &cmd.paths,
         &opts,
         |a| {
@@ -959,14 +959,24 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
             ingester.borrow_mut().failed(e.input.clone(), e.kind.to_string());
         },
         |input| progress.borrow_mut().input_done(size_of(input)),
-    )?;
-    let summary = ingester.into_inner().finish()?;
+    );
+    let finished = match walked {
+        Ok(_) => ingester.into_inner().finish().map_err(anyhow::Error::from),
+        Err(e) => Err(e),
+    };
+    let summary = match finished {
+        Ok(s) => s,
+        Err(e) => return stop_on_full_disk(e, &store, &cmd.db.db),
+    };
     progress.into_inner().finish(&summary);
     // Fusion of what changed: the new reports join the events they tell, or found new ones.
     // Also run when nothing was stored, so that a run killed before its fusion is caught up;
     // with nothing stale it reads one index and writes nothing.
     let fusion_started = std::time::Instant::now();
-    let fusion = sitrep_core::store::refuse_changed(&mut store)?;
+    let fusion = match store.fuse_changed() {
+        Ok(f) => f,
+        Err(e) => return stop_on_full_disk(e.into(), &store, &cmd.db.db),
+    };
     let fusion_secs = fusion_started.elapsed().as_secs_f64();
     let (articles, events) = store.counts()?;
     let mut reasons: Vec<(String, usize)> = Vec::new();
@@ -1000,6 +1010,28 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
         );
     }
     Ok(summary.failed.is_empty())
+}
+
+/// An ingest stopped by a full disk: the write-ahead log is checkpointed and truncated (its
+/// space freed), and one line says what happened and what to do; exit code 1, as for any
+/// input that could not be stored. Other errors go on up.
+fn stop_on_full_disk(e: anyhow::Error, store: &sitrep_core::store::Store, db: &std::path::Path) -> Result<bool> {
+    use sitrep_core::store::EventStore;
+    let full = e.chain().any(|c| c.downcast_ref::<sitrep_core::store::StoreError>().is_some_and(|s| s.is_disk_full()));
+    if !full {
+        return Err(e);
+    }
+    store.release_space();
+    let kept = store.counts().map_or_else(|_| "what was committed".to_string(), |(a, _)| format!("the {a} articles committed"));
+    eprintln!("{}", full_disk_line(db, &kept));
+    Ok(false)
+}
+
+fn full_disk_line(db: &std::path::Path, kept: &str) -> String {
+    format!(
+        "sitrep: error: {}: the disk is full; the store keeps {kept} before it (its write-ahead log emptied); free some space and run the same ingest again to complete it",
+        db.display()
+    )
 }
 
 /// `sitrep events`: stored events by filter, streamed: every matching event unless
@@ -1104,7 +1136,7 @@ fn run_events(cmd: EventsCmd) -> Result<bool> {
                 if let Some(t) = &tmp {
                     let _ = std::fs::remove_file(t);
                 }
-                return Err(e);
+                return Err(naming_the_query(e, "--text"));
             }
         }
     };
@@ -1125,6 +1157,14 @@ fn run_events(cmd: EventsCmd) -> Result<bool> {
     Ok(true)
 }
 
+/// A bad search query is the fault of one argument: say which ("--text: bad search query ...").
+fn naming_the_query(e: anyhow::Error, arg: &str) -> anyhow::Error {
+    match e.downcast_ref::<sitrep_core::store::StoreError>() {
+        Some(sitrep_core::store::StoreError::BadQuery { .. }) => anyhow::anyhow!("{arg}: {e}"),
+        _ => e,
+    }
+}
+
 /// A temporary file beside `path`, to be renamed onto it.
 fn temp_beside(path: &std::path::Path) -> std::path::PathBuf {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
@@ -1132,29 +1172,45 @@ fn temp_beside(path: &std::path::Path) -> std::path::PathBuf {
     dir.join(format!(".{name}.tmp-{}", std::process::id()))
 }
 
-/// Opens a store that must exist already (queries never create an empty file by mistake).
+/// Opens a store that must exist already (queries never create an empty file by mistake),
+/// only to read it: read-only files and folders can be queried.
 fn open_existing(path: &std::path::Path) -> Result<sitrep_core::store::Store> {
     if !path.exists() {
         anyhow::bail!("{}: no such database (create one with `sitrep ingest PATH... --db {}`)", path.display(), path.display());
     }
-    Ok(sitrep_core::store::Store::open(path)?)
+    Ok(sitrep_core::store::Store::open_read_only(path)?)
 }
 
 /// `sitrep serve`: the API and the page until SIGTERM or Ctrl-C.
 fn run_serve(cmd: ServeCmd) -> Result<bool> {
-    let config =
-        sitrep_server::Config { db: cmd.db.db, addr: cmd.addr, token: cmd.token.filter(|t| !t.is_empty()), max_body: cmd.max_body };
+    let config = sitrep_server::Config {
+        db: cmd.db.db,
+        addr: cmd.addr,
+        token: cmd.token.filter(|t| !t.is_empty()),
+        max_body: cmd.max_body,
+        limits: sitrep_server::Limits::default(),
+    };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    rt.block_on(sitrep_server::serve(config, sitrep_server::shutdown_signal()))?;
+    let served = rt.block_on(sitrep_server::serve(config, sitrep_server::shutdown_signal()));
+    // Running queries were stopped at shutdown; a blocking thread still busy does not hold the exit.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    served?;
     Ok(true)
 }
 
 /// `sitrep fused`: fused events, most reported first.
 fn run_fused(cmd: FusedCmd) -> Result<bool> {
     use sitrep_core::store::EventStore;
-    let mut store = open_existing(&cmd.db.db)?;
+    let mut store = if cmd.refuse {
+        if !cmd.db.db.exists() {
+            anyhow::bail!("{}: no such database", cmd.db.db.display());
+        }
+        sitrep_core::store::Store::open(&cmd.db.db)?
+    } else {
+        open_existing(&cmd.db.db)?
+    };
     if cmd.refuse {
-        let c = sitrep_core::store::refuse(&mut store)?;
+        let c = store.refuse_all()?;
         eprintln!("fusion: {} fused events ({} from several outlets)", c.fused_events, c.multi_source);
     }
     let fused = store.fused_events(cmd.min_sources, cmd.limit, cmd.offset)?;
@@ -1321,7 +1377,7 @@ fn run_stats(cmd: StatsCmd) -> Result<bool> {
 fn run_search(cmd: SearchCmd) -> Result<bool> {
     use sitrep_core::store::EventStore;
     let store = open_existing(&cmd.db.db)?;
-    let hits = store.search(&cmd.query, cmd.limit)?;
+    let hits = store.search(&cmd.query, cmd.limit).map_err(|e| naming_the_query(e.into(), "the search query"))?;
     print_report(cmd.format, &hits, |out| {
         for h in &hits {
             writeln!(out, "{}  {}\n    {}", h.article_id, h.title.as_deref().unwrap_or("-"), h.snippet)?;
@@ -1332,4 +1388,37 @@ fn run_search(cmd: SearchCmd) -> Result<bool> {
         Ok(())
     })?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An error with a cause, for chains like SQLite's.
+    #[derive(Debug)]
+    struct E(String, Option<Box<E>>);
+    impl std::fmt::Display for E {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+    impl std::error::Error for E {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        }
+    }
+
+    #[test]
+    fn a_full_disk_is_said_once() {
+        // The chain a full disk gives (path and words, the words, the code and the words).
+        let chain = E(
+            "s.db: database or disk is full".into(),
+            Some(Box::new(E("database or disk is full".into(), Some(Box::new(E("Error code 13: database or disk is full".into(), None)))))),
+        );
+        let line = error_line(&anyhow::Error::new(chain));
+        assert_eq!(line, "s.db: database or disk is full");
+        let line = full_disk_line(std::path::Path::new("s.db"), "the 3 articles committed");
+        assert_eq!(line.matches("full").count(), 1, "{line}");
+        assert!(line.contains("the 3 articles committed") && line.contains("run the same ingest again"), "{line}");
+    }
 }

@@ -957,3 +957,225 @@ fn changes_page_with_a_cursor() {
             .unwrap();
     assert_eq!(since, all);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_refused_and_the_good_file_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.txt");
+    std::fs::write(&good, "Good\n\nRebels shelled the town of Nubl on Sunday, state media reported.\n").unwrap();
+    let fifo = dir.path().join("f.txt");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(made.success());
+    // Before: opening the pipe blocked forever (no writer). The timeout turns a hang into a failure.
+    let out = sitrep()
+        .args(["read", "--format", "json", good.to_str().unwrap(), fifo.to_str().unwrap()])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].contains("f.txt: not a regular file (a named pipe)"), "{stderr}");
+    let articles: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(articles.len(), 1);
+    assert_eq!(articles[0]["title"], "Good");
+}
+
+#[test]
+fn standard_input_stops_at_the_document_limit() {
+    // 3 MiB of text on stdin with a 1 MiB limit: refused naming that limit, not the file one.
+    let out = sitrep()
+        .args(["read", "--max-bytes", "1048576", "-"])
+        .write_stdin("Rebels shelled the town. ".repeat(3 * 1024 * 1024 / 25))
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("-: too large: over 1048576 bytes, the limit per document"), "{stderr}");
+}
+
+/// A store of the seeds in `dir`.
+fn seeded_store(dir: &Path) -> PathBuf {
+    let db = dir.join("s.db");
+    let out = sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(fixtures().join("seeds")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    db
+}
+
+#[test]
+fn bad_search_syntax_in_a_text_filter_is_a_usage_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_store(dir.path());
+    for q in ["\"", "*", "-Aleppo"] {
+        let out = sitrep().args(["events", &format!("--text={q}"), "--db"]).arg(&db).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{q}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.starts_with("sitrep: error: --text: bad search query"), "{q}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        let out = sitrep().args(["search", "--db"]).arg(&db).args(["--", q]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{q}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("the search query: bad search query"));
+    }
+}
+
+#[test]
+fn two_ingests_at_once_on_a_fresh_file_both_succeed_as_one_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = corpus(dir.path(), 160);
+    // Two halves (odd and even articles), and the union ingested by one process for reference.
+    let (x, y) = (dir.path().join("x"), dir.path().join("y"));
+    std::fs::create_dir_all(&x).unwrap();
+    std::fs::create_dir_all(&y).unwrap();
+    for (i, e) in std::fs::read_dir(&all).unwrap().enumerate() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, if i % 2 == 0 { &x } else { &y }.join(p.file_name().unwrap())).unwrap();
+    }
+    let db = dir.path().join("both.db");
+    // Small batches: the two writers take turns many times, and both migrate the fresh file.
+    let spawn = |input: &Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sitrep"))
+            .args(["ingest", "--quiet", "--batch", "10", "--db"])
+            .arg(&db)
+            .arg(input)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(&x), spawn(&y));
+    for child in [a, b] {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "an ingest failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("read 80, new 80"), "{}", String::from_utf8_lossy(&out.stdout));
+    }
+    let reference = dir.path().join("one.db");
+    sitrep().args(["ingest", "--quiet", "--db"]).arg(&reference).arg(&x).arg(&y).assert().success();
+    let events = |db: &Path| -> Vec<String> {
+        let mut ids: Vec<String> = events_of_db(db, &[]).iter().map(|e| e["event_id"].as_str().unwrap().to_string()).collect();
+        ids.sort();
+        ids
+    };
+    let fused = |db: &Path| -> Value {
+        let out = sitrep().args(["fused", "--format", "json", "--limit", "100000", "--db"]).arg(db).output().unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let stats = |db: &Path| -> Value {
+        let out = sitrep().args(["stats", "--format", "json", "--db"]).arg(db).output().unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    assert_eq!(events(&db), events(&reference));
+    assert!(!events(&db).is_empty());
+    assert_eq!(stats(&db), stats(&reference));
+    assert_eq!(fused(&db), fused(&reference), "fusion as one ingest of the union gives");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_store_is_queried_and_served_and_left_as_it_was() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("ro");
+    std::fs::create_dir_all(&folder).unwrap();
+    let db = seeded_store(&folder);
+    let beside = |suffix: &str| PathBuf::from(format!("{}{suffix}", db.display()));
+    assert!(!beside("-wal").exists() && !beside("-shm").exists(), "the writer tidied up");
+    let set = |p: &Path, mode: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+    // A read-only file, then a read-only folder too. (As root, chmod does not stop writes: the
+    // test still checks that nothing is written beside the file.)
+    for (file_mode, folder_mode) in [(0o444, 0o755), (0o444, 0o555)] {
+        set(&db, file_mode);
+        set(&folder, folder_mode);
+        let before = std::fs::read(&db).unwrap();
+        for args in [&["events", "--format", "jsonl"][..], &["search", "Aleppo"], &["stats"], &["fused"], &["changes"]] {
+            let out = sitrep().args(args).arg("--db").arg(&db).output().unwrap();
+            assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            if args[0] == "events" {
+                assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 16);
+            }
+            assert!(!beside("-wal").exists() && !beside("-shm").exists(), "{args:?} left -wal/-shm files");
+        }
+        // Served (no token: read-only), then stopped.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_sitrep"))
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--db"])
+            .arg(&db)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut health = None;
+        for _ in 0..600 {
+            if let Ok(r) = ureq::get(&format!("http://127.0.0.1:{port}/healthz")).call() {
+                health = Some(r.into_string().unwrap());
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = server.kill();
+        let out = server.wait_with_output().unwrap();
+        let health = health.unwrap_or_else(|| panic!("the server did not answer: {}", String::from_utf8_lossy(&out.stderr)));
+        assert!(health.contains("\"events\":16"), "{health}");
+        assert!(!beside("-wal").exists() && !beside("-shm").exists(), "serve left -wal/-shm files");
+        assert_eq!(std::fs::read(&db).unwrap(), before, "the file was not written");
+    }
+    set(&folder, 0o755);
+    set(&db, 0o644);
+}
+
+#[test]
+fn posts_during_a_cli_ingest_are_stored_and_answered_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_store(dir.path());
+    let all = corpus(dir.path(), 200);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_sitrep"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--token", "t0k3n", "--db"])
+        .arg(&db)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let up = (0..600).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        ureq::get(&format!("{base}/healthz")).call().is_ok()
+    });
+    assert!(up, "the server did not start");
+    let ingest = std::process::Command::new(env!("CARGO_BIN_EXE_sitrep"))
+        .args(["ingest", "--quiet", "--batch", "10", "--db"])
+        .arg(&db)
+        .arg(&all)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut answers = Vec::new();
+    for i in 0..6 {
+        let body = format!(
+            "{{\"title\":\"Post {i}\",\"text\":\"Regime warplanes bombed the town of Saraqeb on 5 May 2016, killing {} civilians, post number {i} said.\",\"url\":\"https://example.org/post{i}\"}}",
+            i + 3
+        );
+        let r = ureq::post(&format!("{base}/api/articles"))
+            .set("Authorization", "Bearer t0k3n")
+            .set("Content-Type", "application/json")
+            .send_string(&body);
+        answers.push(match r {
+            Ok(r) => (r.status(), r.into_string().unwrap()),
+            Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap()),
+            Err(e) => panic!("{e}"),
+        });
+    }
+    let out = ingest.wait_with_output().unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(out.status.success(), "the CLI ingest failed: {}", String::from_utf8_lossy(&out.stderr));
+    for (status, body) in &answers {
+        assert_eq!(*status, 201, "{body}");
+    }
+    let titles: Vec<Value> = events_of_db(&db, &["--place", "Saraqeb"]);
+    assert!(titles.len() >= 6, "every posted article's event is stored: {}", titles.len());
+    let stats = sitrep().args(["stats", "--format", "json", "--db"]).arg(&db).output().unwrap();
+    let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(stats["articles"], 5 + 200 + 6);
+}

@@ -16,6 +16,13 @@ pub enum ReadErrorKind {
     Binary(String),
     #[error("too large: {size} bytes, the limit is {limit} (--max-bytes)")]
     TooLarge { size: u64, limit: u64 },
+    /// A stream (standard input) longer than a document may be, cut off at the limit.
+    #[error("too large: over {limit} bytes, the limit per document (--max-bytes)")]
+    StreamTooLarge { limit: u64 },
+    /// A named pipe, socket or device: only regular files are read (a pipe can block forever,
+    /// a device can be endless).
+    #[error("not a regular file ({0}); only files and folders are read (pipe data through `-`, stdin)")]
+    NotRegular(&'static str),
     #[error("invalid UTF-8 at byte {0} (the rest of the text is UTF-8; pass --lossy to replace bad bytes)")]
     BrokenUtf8(usize),
     #[error("bad JSON: {0}")]

@@ -124,15 +124,30 @@ impl<'s> Ingester<'s> {
     }
 
     /// Stores everything pending and returns the summary.
-    pub fn finish(mut self) -> Result<Summary, StoreError> {
-        self.flush()?;
+    pub fn finish(self) -> Result<Summary, StoreError> {
+        match self.finish_partial() {
+            (summary, None) => Ok(summary),
+            (_, Some(e)) => Err(e),
+        }
+    }
+
+    /// [`Self::finish`], keeping the summary of what was stored when a batch fails: each batch
+    /// is one transaction, so the counts are exactly what was committed before the error.
+    pub fn finish_partial(mut self) -> (Summary, Option<StoreError>) {
+        if let Err(e) = self.flush() {
+            return (self.summary, Some(e));
+        }
         if let Some(b) = self.ready.take() {
             let t = std::time::Instant::now();
-            let stored = self.store.put_batch(&b)?;
-            self.summary.store_secs += t.elapsed().as_secs_f64();
-            self.count(stored);
+            match self.store.put_batch(&b) {
+                Ok(stored) => {
+                    self.summary.store_secs += t.elapsed().as_secs_f64();
+                    self.count(stored);
+                }
+                Err(e) => return (self.summary, Some(e)),
+            }
         }
-        Ok(self.summary)
+        (self.summary, None)
     }
 }
 

@@ -3,7 +3,6 @@
 use crate::params::{self, EventsFormat, Params, EVENT_PARAMS};
 use crate::{assets, ApiError, AppState};
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +17,7 @@ type Q = Query<Vec<(String, String)>>;
 /// The router: API routes, the page, JSON errors for everything else.
 pub fn router(state: Arc<AppState>) -> Router {
     let max_body = state.max_body;
+    let limits = state.limits.clone();
     Router::new()
         .route("/api/events", get(events))
         .route("/api/events/{id}", get(event))
@@ -40,6 +40,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method not allowed on this route") })
         .fallback(|| async { ApiError::not_found("no such route") })
         .layer(DefaultBodyLimit::max(max_body))
+        // A body that pauses too long, or takes too long in all, ends the request (408).
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_idle_timeout))
+        .layer(tower_http::timeout::RequestBodyDeadlineLayer::new(limits.body_deadline))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
             ApiError::internal("internal error (a bug: please report it)").into_response()
         }))
@@ -66,7 +69,8 @@ async fn events(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::reje
             let total = st.count_events(&filter)?;
             Ok((events, (total, filter.offset, filter.limit)))
         })
-        .await?;
+        .await
+        .map_err(|e| e.for_param("text"))?;
     let (total, offset, _limit) = total;
     let end = offset + events.len();
     let next = (end < total as usize).then(|| params::cursor(end));
@@ -91,7 +95,7 @@ async fn export(s: Arc<AppState>, req: params::EventsRequest) -> Result<Response
     use sitrep_core::export::{ExportFormat, ExportWriter};
     let params::EventsRequest { filter, format, export_limit } = req;
     let checked = filter.clone();
-    let total = s.with_store(move |st| Ok(st.count_events(&checked)?)).await?;
+    let total = s.with_store(move |st| Ok(st.count_events(&checked)?)).await.map_err(|e| e.for_param("text"))?;
     let (ctype, export_format) = match format {
         EventsFormat::Csv => ("text/csv; charset=utf-8", ExportFormat::Csv),
         EventsFormat::Acled => ("text/csv; charset=utf-8", ExportFormat::Acled),
@@ -107,7 +111,7 @@ async fn export(s: Arc<AppState>, req: params::EventsRequest) -> Result<Response
     tokio::spawn(async move {
         let failed = tx.clone();
         let result = state
-            .with_store(move |st| {
+            .with_stream(move |st| {
                 let mut w = ExportWriter::new(export_format);
                 let mut buf = Vec::with_capacity(1 << 17);
                 w.start(&mut buf);
@@ -159,7 +163,8 @@ async fn points(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::reje
             let total = st.count_events(&filter)?;
             Ok((points, total))
         })
-        .await?;
+        .await
+        .map_err(|e| e.for_param("text"))?;
     let mut types: Vec<String> = Vec::new();
     let mut sub_types: Vec<String> = Vec::new();
     let index = |v: &mut Vec<String>, x: &str| match v.iter().position(|y| y == x) {
@@ -190,7 +195,7 @@ async fn timeline(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::re
         return Err(ApiError::bad_request("parameter limit: the timeline counts every day"));
     }
     let filter = params::filters(&p)?;
-    let days = s.with_store(move |st| Ok(st.days(&filter)?)).await?;
+    let days = s.with_store(move |st| Ok(st.days(&filter)?)).await.map_err(|e| e.for_param("text"))?;
     let total: u64 = days.iter().map(|d| d.count).sum();
     let rows: Vec<Value> = days.iter().map(|d| json!([d.key, d.count])).collect();
     Ok(Json(json!({ "dated": total, "days": rows })))
@@ -258,7 +263,8 @@ async fn search(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::reje
     let p = query(q, &["q", "limit"])?;
     let text = p.string("q").ok_or_else(|| ApiError::bad_request("parameter q is required (the search query)"))?;
     let limit = p.parse::<usize>("limit", "a whole number")?.unwrap_or(20);
-    let hits = s.with_store(move |st| Ok(st.search(&text, limit)?)).await?;
+    sitrep_core::store::sqlite::check_search_terms(&text).map_err(|e| ApiError::from(e).for_param("q"))?;
+    let hits = s.with_store(move |st| Ok(st.search(&text, limit)?)).await.map_err(|e| e.for_param("q"))?;
     Ok(Json(json!({ "count": hits.len(), "hits": hits })))
 }
 
@@ -357,11 +363,7 @@ async fn openapi() -> Response {
 
 /// `POST /api/articles`: ingest the body (a JSON article or array, JSON Lines, CSV, HTML or
 /// plain text, by Content-Type), behind the bearer token.
-async fn post_articles(
-    State(s): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
+async fn post_articles(State(s): State<Arc<AppState>>, headers: HeaderMap, body: axum::body::Body) -> Result<Response, ApiError> {
     let Some(token) = s.token.clone() else {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -374,11 +376,23 @@ async fn post_articles(
         r.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
         return Ok(r);
     }
-    let body = body.map_err(|e| match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body over the limit of {} bytes", s.max_body))
+    // Checked before a byte of the body is read: the token (above), then the declared size.
+    let too_large = || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body over the limit of {} bytes", s.max_body));
+    let declared = headers.get(header::CONTENT_LENGTH).map(|v| v.to_str().ok().and_then(|v| v.trim().parse::<u64>().ok()));
+    match declared {
+        Some(None) => return Err(ApiError::bad_request("bad Content-Length header")),
+        Some(Some(n)) if n > s.max_body as u64 => return Err(too_large()),
+        _ => {}
+    }
+    let body = axum::body::to_bytes(body, s.max_body).await.map_err(|e| {
+        let source = std::error::Error::source(&e).map(|c| c.to_string()).unwrap_or_default();
+        if source.contains("length limit") || e.to_string().contains("length limit") {
+            too_large()
+        } else if source.contains("timed out") || source.contains("timeout") || e.to_string().contains("timed out") {
+            ApiError::new(StatusCode::REQUEST_TIMEOUT, "the request body came too slowly")
+        } else {
+            ApiError::bad_request(format!("reading the request body: {e}"))
         }
-        status => ApiError::new(status, e.body_text()),
     })?;
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request("empty body: send articles as JSON, JSON Lines, CSV, HTML or text"));
@@ -398,8 +412,10 @@ async fn post_articles(
         }
     };
     let state = s.clone();
-    let summary = s
-        .with_store(move |st| {
+    // What was committed is always answered: a failure after some batches were stored, or in
+    // the fusion after them, is never a bare 500.
+    let (summary, failure, fusion) = s
+        .with_writer(move |st| {
             let _one_at_a_time = state.writes.lock().map_err(|_| ApiError::internal("write lock poisoned"))?;
             let mut ing = sitrep_core::ingest::Ingester::new(st, 500);
             let mut stop = None;
@@ -412,24 +428,44 @@ async fn post_articles(
                 Ok(_) => {}
                 Err(e) => ing.failed(e.input.clone(), e.kind.to_string()),
             });
-            if let Some(e) = stop {
-                return Err(e.into());
+            let (summary, failure) = match stop {
+                Some(e) => (ing.summary().clone(), Some(e)),
+                None => ing.finish_partial(),
+            };
+            let mut fusion = None;
+            if failure.is_none() && summary.new + summary.replaced > 0 {
+                if let Err(e) = st.fuse_changed() {
+                    eprintln!("sitrep: error: fusion after an ingest: {e}");
+                    fusion = Some(ApiError::from(e).message);
+                }
             }
-            let summary = ing.finish()?;
-            if summary.new + summary.replaced > 0 {
-                sitrep_core::store::refuse_changed(st)?;
-            }
-            Ok(summary)
+            Ok((summary, failure.map(ApiError::from), fusion))
         })
         .await?;
+    let committed = summary.new + summary.replaced;
+    if let Some(e) = failure {
+        // Busy for longer than the wait, or another store error: say what was stored before it.
+        let status =
+            if committed > 0 && e.status == StatusCode::INTERNAL_SERVER_ERROR { StatusCode::SERVICE_UNAVAILABLE } else { e.status };
+        let message = format!(
+            "{}; stored before it: {committed} articles ({} events); sending the same body again is safe (stored articles are skipped)",
+            e.message, summary.events_added
+        );
+        let body = json!({ "error": message, "status": status.as_u16(), "stored": summary });
+        return Ok((status, Json(body)).into_response());
+    }
     if summary.read == 0 {
         return Err(ApiError::bad_request(format!(
             "no article in the body: {}",
             summary.failed.iter().map(|f| f.reason.as_str()).collect::<Vec<_>>().join("; ")
         )));
     }
-    let status = if summary.new + summary.replaced > 0 { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(json!(summary))).into_response())
+    let status = if committed > 0 { StatusCode::CREATED } else { StatusCode::OK };
+    let mut body = json!(summary);
+    if let Some(why) = fusion {
+        body["fusion"] = json!(format!("deferred ({why}): the articles are stored; the next ingest fuses them"));
+    }
+    Ok((status, Json(body)).into_response())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

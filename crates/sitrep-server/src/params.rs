@@ -124,13 +124,22 @@ pub fn filters(p: &Params) -> Result<EventFilter, ApiError> {
         place: p.string("place"),
         bbox: bbox(p)?,
         source: p.string("source"),
-        text: p.string("text"),
+        text: text(p)?,
         min_fatalities: p.parse::<u32>("min_fatalities", "a whole number")?,
         limit: EventFilter::MAX_LIMIT,
         ..EventFilter::default()
     };
     filter.check_types().map_err(|e| ApiError::bad_request(e.to_string()))?;
     Ok(filter)
+}
+
+/// The full-text filter, its number of terms checked at once.
+fn text(p: &Params) -> Result<Option<String>, ApiError> {
+    let t = p.string("text");
+    if let Some(q) = &t {
+        sitrep_core::store::sqlite::check_search_terms(q).map_err(|e| ApiError::from(e).for_param("text"))?;
+    }
+    Ok(t)
 }
 
 fn bbox(p: &Params) -> Result<Option<[f64; 4]>, ApiError> {
@@ -192,7 +201,7 @@ pub fn event_filter(p: &Params) -> Result<EventsRequest, ApiError> {
         place: p.string("place"),
         bbox,
         source: p.string("source"),
-        text: p.string("text"),
+        text: text(p)?,
         min_fatalities: p.parse::<u32>("min_fatalities", "a whole number")?,
         sort,
         limit: if export { EventFilter::MAX_LIMIT } else { limit },

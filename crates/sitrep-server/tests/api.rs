@@ -41,11 +41,55 @@ fn start(db: PathBuf, token: Option<&str>, max_body: usize) -> String {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
             tx.send(addr).unwrap();
-            let config = sitrep_server::Config { db, addr, token, max_body };
+            let config = sitrep_server::Config { db, addr, token, max_body, limits: Default::default() };
             sitrep_server::serve_on(listener, config, std::future::pending()).await.unwrap();
         });
     });
     format!("http://{}", rx.recv().unwrap())
+}
+
+/// A server with its own limits and a shutdown switch: (base URL, the switch, the thread that
+/// returns once the server has ended).
+fn start_stoppable(
+    db: PathBuf,
+    token: Option<&str>,
+    limits: sitrep_server::Limits,
+) -> (String, tokio::sync::oneshot::Sender<()>, std::thread::JoinHandle<()>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let token = token.map(String::from);
+    let thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            tx.send(addr).unwrap();
+            let config = sitrep_server::Config { db, addr, token, max_body: 4096, limits };
+            sitrep_server::serve_on(listener, config, async move {
+                let _ = stop_rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    });
+    (format!("http://{}", rx.recv().unwrap()), stop_tx, thread)
+}
+
+/// A raw connection to a server, with a read timeout long enough never to decide a test (a hang
+/// becomes a failure, not a timing).
+fn raw(base: &str) -> std::net::TcpStream {
+    let s = std::net::TcpStream::connect(base.trim_start_matches("http://")).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+    s
+}
+
+/// Reads what the server sends until it closes the connection (or the read timeout).
+fn read_all(s: &mut std::net::TcpStream) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    s.read_to_end(&mut out)?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// One shared read-only-by-default server over the seeds (tests that write start their own).
@@ -353,7 +397,8 @@ fn a_store_that_cannot_open_stops_the_server_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
     let junk = dir.path().join("junk.db");
     std::fs::write(&junk, vec![b'x'; 8192]).unwrap();
-    let config = sitrep_server::Config { db: junk, addr: "127.0.0.1:0".parse().unwrap(), token: None, max_body: 1024 };
+    let config =
+        sitrep_server::Config { db: junk, addr: "127.0.0.1:0".parse().unwrap(), token: None, max_body: 1024, limits: Default::default() };
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let err = rt.block_on(sitrep_server::serve(config, std::future::pending())).unwrap_err();
     assert!(err.to_string().contains("not a sitrep database") || err.to_string().contains("not an SQLite"), "{err}");
@@ -587,4 +632,141 @@ fn error_at(base: &str, path: &str) -> (u16, String) {
     let (status, body) = get(&format!("{base}{path}"));
     let v: Value = serde_json::from_str(&body).unwrap();
     (status, v["error"].as_str().unwrap_or("").to_string())
+}
+
+#[test]
+fn bad_search_syntax_is_a_400_naming_the_parameter_and_no_path() {
+    for q in ["%22", "*", "-Aleppo", "car%22bomb"] {
+        for (path, param) in [
+            (format!("/api/events?text={q}"), "text"),
+            (format!("/api/events?text={q}&format=csv"), "text"),
+            (format!("/api/points?text={q}"), "text"),
+            (format!("/api/timeline?text={q}"), "text"),
+            (format!("/api/search?q={q}"), "q"),
+        ] {
+            let (status, msg) = error(&path);
+            assert_eq!(status, 400, "{path}: {msg}");
+            assert!(msg.starts_with(&format!("parameter {param}: bad search query")), "{path}: {msg}");
+            assert!(!msg.contains(".db") && !msg.contains('/'), "{path}: a path shown: {msg}");
+        }
+    }
+}
+
+#[test]
+fn a_1500_term_query_is_answered_at_once() {
+    let terms = vec!["Aleppo"; 1500].join("%20OR%20");
+    for path in [format!("/api/search?q={terms}"), format!("/api/events?text={terms}")] {
+        let (status, msg) = error(&path);
+        assert_eq!(status, 400, "{msg}");
+        assert!(msg.contains("1500 terms, at most 64"), "{msg}");
+    }
+    // The server is free for others.
+    assert_eq!(get_json("/healthz")["status"], "ok");
+}
+
+#[test]
+fn a_half_open_request_is_closed_and_does_not_hold_shutdown() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let limits = sitrep_server::Limits {
+        header_timeout: std::time::Duration::from_secs(1),
+        body_idle_timeout: std::time::Duration::from_secs(1),
+        shutdown_grace: std::time::Duration::from_secs(2),
+        ..sitrep_server::Limits::default()
+    };
+    let (base, stop, thread) = start_stoppable(seeded_db(dir.path()), Some(TOKEN), limits);
+    // Headers never finished: closed after the header timeout (before: open for ever).
+    let mut slow = raw(&base);
+    slow.write_all(b"GET /api/stats HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let answer = read_all(&mut slow).expect("the server closes a half-open request");
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 408"), "{answer}");
+    // A POST announcing 10 GB: refused before its body, with 401 without the token, 413 with it.
+    for (auth, code) in [("", "401"), ("Authorization: Bearer test-token-123\r\n", "413")] {
+        let mut big = raw(&base);
+        let head =
+            format!("POST /api/articles HTTP/1.1\r\nHost: x\r\n{auth}Content-Type: text/plain\r\nContent-Length: 10000000000\r\n\r\n");
+        big.write_all(head.as_bytes()).unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(&mut big), &mut line).unwrap();
+        assert!(line.starts_with(&format!("HTTP/1.1 {code}")), "{auth}: {line}");
+    }
+    // A body that stops coming: 408 after the body's idle timeout (before: held for ever).
+    let mut stalled = raw(&base);
+    stalled
+        .write_all(b"POST /api/articles HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer test-token-123\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nA few byt")
+        .unwrap();
+    let answer = read_all(&mut stalled).expect("the server answers a stalled body");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("too slowly"), "{answer}");
+    // Another half-open connection, then shutdown: the server ends anyway.
+    let mut held = raw(&base);
+    held.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let idle = raw(&base);
+    stop.send(()).unwrap();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        thread.join().unwrap();
+        done_tx.send(()).unwrap();
+    });
+    done_rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the server ended despite open connections");
+    drop((held, idle));
+}
+
+/// A store of many events: the seeds' events copied under new ids (no extraction).
+fn large_db(dir: &Path, copies: usize) -> PathBuf {
+    let db = dir.join("large.db");
+    let mut store = SqliteStore::open(&db).unwrap();
+    let (inputs, _) = sitrep_core::read::expand(&[seeds().display().to_string()]);
+    let mut seeds = Vec::new();
+    for input in &inputs {
+        sitrep_core::read::read_input(input, &Default::default(), &mut |r| {
+            let a = r.unwrap();
+            let events = sitrep_core::events_of(&a);
+            seeds.push((a, events));
+        });
+    }
+    let mut batch = Vec::new();
+    for i in 0..copies {
+        for (a, events) in &seeds {
+            let mut a = a.clone();
+            a.id = format!("{}{i:06}", &a.id[..10]);
+            a.url = None;
+            a.input = format!("copy{i}-{}", a.input);
+            let events = events
+                .iter()
+                .enumerate()
+                .map(|(k, e)| {
+                    let mut e = e.clone();
+                    e.article_id = a.id.clone();
+                    e.event_id = format!("{}-{}", a.id, k + 1);
+                    e
+                })
+                .collect();
+            batch.push((a, events));
+        }
+        if batch.len() >= 500 {
+            store.put_batch(&batch).unwrap();
+            batch.clear();
+        }
+    }
+    store.put_batch(&batch).unwrap();
+    db
+}
+
+#[test]
+fn a_query_over_its_budget_is_a_503_and_frees_its_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = large_db(dir.path(), 100);
+    // No time at all: any query of more than a few rows is stopped at its first check.
+    let limits = sitrep_server::Limits { query_budget: std::time::Duration::ZERO, ..sitrep_server::Limits::default() };
+    let (base, stop, thread) = start_stoppable(db, None, limits);
+    // More requests than pooled connections: each is answered (a stopped query gives its
+    // connection back).
+    for _ in 0..12 {
+        let (status, msg) = error_at(&base, "/api/timeline");
+        assert_eq!(status, 503, "{msg}");
+        assert!(msg.contains("over its time budget of 0 s per query"), "{msg}");
+    }
+    stop.send(()).unwrap();
+    thread.join().unwrap();
 }

@@ -222,6 +222,17 @@ fn fold(s: &str) -> String {
     s.to_lowercase().replace(['’', '\''], "").replace('-', " ")
 }
 
+/// Whether a draft's evidence holds a sentence. Mentions come in text order, so a draft's spans
+/// are sorted and only the last can be the sentence at hand: looking through them all made
+/// extraction quadratic in the text's length (issue 18). Out of order, the whole list is read.
+fn has_span(spans: &[(usize, usize)], span: (usize, usize)) -> bool {
+    match spans.last() {
+        Some(&last) if last == span => true,
+        Some(&last) if last < span => false,
+        _ => spans.contains(&span),
+    }
+}
+
 /// Same place, or one name inside the other ("Ithreya" in "Khanasser-Ithreya").
 fn places_related(a: &PlaceMention, b: &PlaceMention) -> bool {
     let (x, y) = (fold(&a.name), fold(&b.name));
@@ -735,7 +746,7 @@ impl<'a> Extractor<'a> {
         let mut last_draft: Option<usize> = None;
         for m in mentions {
             let elaborated =
-                last_draft.filter(|&i| m.elaborates && drafts[i].spans.contains(&m.span) && drafts[i].event_type == m.typing.event_type);
+                last_draft.filter(|&i| m.elaborates && has_span(&drafts[i].spans, m.span) && drafts[i].event_type == m.typing.event_type);
             let target = if elaborated.is_some() {
                 elaborated
             } else {
@@ -777,13 +788,17 @@ impl<'a> Extractor<'a> {
     /// most specific of theirs, a place of an earlier event first. Mentions that one trigger
     /// split over a list of places ("the towns of A and B") keep their own.
     fn unify_sentence_places(&self, mentions: &mut [Mention]) {
+        // The places of the mentions before `i`, one per name (`places_related` compares names
+        // only), kept up as `i` advances: rebuilt for every sentence, it made extraction
+        // quadratic in the text's length (issue 18).
+        let mut earlier: Vec<PlaceMention> = Vec::new();
+        let mut earlier_names: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut i = 0;
         while i < mentions.len() {
             let mut j = i;
             while j < mentions.len() && mentions[j].span == mentions[i].span {
                 j += 1;
             }
-            let earlier: Vec<PlaceMention> = mentions[..i].iter().filter_map(|m| m.place.clone()).collect();
             let types: Vec<String> = mentions[i..j].iter().map(|m| m.typing.event_type.clone()).collect();
             for ty in types.iter().collect::<std::collections::BTreeSet<_>>() {
                 let idx: Vec<usize> = (i..j).filter(|&k| &mentions[k].typing.event_type == ty).collect();
@@ -809,6 +824,13 @@ impl<'a> Extractor<'a> {
                 if let Some(b) = best {
                     for k in single {
                         mentions[k].place = Some(b.clone());
+                    }
+                }
+            }
+            for m in &mentions[i..j] {
+                if let Some(p) = &m.place {
+                    if earlier_names.insert(p.name.clone()) {
+                        earlier.push(p.clone());
                     }
                 }
             }
@@ -905,7 +927,7 @@ impl<'a> Extractor<'a> {
                 *e = q;
             }
         }
-        if !d.spans.contains(&m.span) {
+        if !has_span(&d.spans, m.span) {
             d.spans.push(m.span);
         }
         if !d.triggers.contains(&t.trigger) {

@@ -98,7 +98,8 @@ pub fn extract_body(html: &str) -> Result<Body, ReadErrorKind> {
     // has taken in boilerplate around the story (teaser lists, whole-page blobs) and the
     // agreed, shorter text is the better body; otherwise trafilatura's lines that readability
     // left out entirely are dropped. Measured on both extraction benchmarks (ARCHITECTURE.md).
-    if let Some(alt) = readability_text(html, opts.url.as_deref()) {
+    let alt = if escape_scan_cost(html) <= MAX_ESCAPE_SCAN { readability_text(html, opts.url.as_deref()) } else { None };
+    if let Some(alt) = alt {
         let (ours, theirs) = (shingles(&text), shingles(&alt));
         if !theirs.is_empty() && !ours.is_empty() {
             let inside = theirs.iter().filter(|s| ours.contains(s)).count();
@@ -128,6 +129,23 @@ pub fn extract_body(html: &str) -> Result<Body, ReadErrorKind> {
         return Err(ReadErrorKind::NoText);
     }
     Ok(Body { text, metadata: res.metadata })
+}
+
+/// The most bytes [`escape_scan_cost`] may count for the readability opinion to run (about a
+/// tenth of a second of scanning).
+const MAX_ESCAPE_SCAN: u64 = 500_000_000;
+
+/// An upper bound of the bytes html5ever 0.40's serializer (dom_smoothie's, when it writes the
+/// article's HTML) scans in escaping the page's text: for every `&` of a text run it looks for
+/// the next `<`, `>` or quote through the rest of the run, so a run of k ampersands and n bytes
+/// costs up to k × n (a 2.5 MB page of `&amp;` took 7 s). Over [`MAX_ESCAPE_SCAN`] the page
+/// is read by rs-trafilatura alone (whose html5ever escapes in one pass).
+fn escape_scan_cost(html: &str) -> u64 {
+    html.as_bytes().split(|&b| b == b'<' || b == b'>').map(|run| ampersands(run) as u64 * run.len() as u64).fold(0u64, u64::saturating_add)
+}
+
+fn ampersands(run: &[u8]) -> usize {
+    run.iter().filter(|&&b| b == b'&').count()
 }
 
 fn readability_text(html: &str, url: Option<&str>) -> Option<String> {
@@ -197,6 +215,24 @@ mod tests {
         assert_eq!(nesting_depth("<div><br><img src=x/><span/></div>"), 1);
         assert_eq!(nesting_depth(&"<div>".repeat(1000)), 1000);
         assert_eq!(nesting_depth("a < b and <3"), 0);
+    }
+
+    #[test]
+    fn an_entity_bomb_skips_the_quadratic_serializer() {
+        // Ordinary pages keep the readability opinion; a run of 100,000 entities does not.
+        assert!(escape_scan_cost("<p>Tom &amp; Jerry</p><a href='?a=1&amp;b=2'>x</a>") < 100);
+        let bomb = format!("<html><body><p>{}</p></body></html>", "&amp; ".repeat(100_000));
+        assert!(escape_scan_cost(&bomb) > MAX_ESCAPE_SCAN);
+        // Many entities spread over many paragraphs cost little: each run is short.
+        let spread = format!("<html><body>{}</body></html>", "<p>Aleppo &amp; Idlib &amp; Hama</p>".repeat(100_000));
+        assert!(escape_scan_cost(&spread) < MAX_ESCAPE_SCAN);
+        // And the bomb still reads (trafilatura alone).
+        let body = extract_body(&format!(
+            "<html><body><article><p>Clashes in Aleppo &amp; Idlib killed four.</p><p>{}</p></article></body></html>",
+            "&amp; ".repeat(100_000)
+        ))
+        .unwrap();
+        assert!(body.text.contains("Clashes in Aleppo & Idlib"), "{}", &body.text[..200.min(body.text.len())]);
     }
 
     #[test]

@@ -132,7 +132,10 @@ pub fn expand(args: &[String]) -> (Vec<Input>, Vec<ReadError>) {
                 errors.push(ReadError::new(arg.clone(), ReadErrorKind::EmptyFolder));
             }
         } else if p.exists() {
-            inputs.push(Input::Path(p.to_path_buf()));
+            match not_regular(p) {
+                Some(kind) => errors.push(ReadError::new(arg.clone(), kind)),
+                None => inputs.push(Input::Path(p.to_path_buf())),
+            }
         } else if arg.contains(['*', '?', '[']) {
             match glob::glob(arg) {
                 Ok(paths) => {
@@ -167,13 +170,64 @@ pub fn read_input(input: &Input, opts: &ReadOptions, sink: &mut dyn FnMut(Result
     read_bytes(&name, &bytes, opts, sink);
 }
 
+/// Why a path that exists is not read: a named pipe, socket or device (`None`: a regular
+/// file, or a symbolic link to one). Checked before opening: opening a pipe blocks until a
+/// writer comes.
+fn not_regular(p: &Path) -> Option<ReadErrorKind> {
+    let meta = match std::fs::metadata(p) {
+        Ok(m) => m,
+        Err(e) => return Some(ReadErrorKind::Io(e)),
+    };
+    let t = meta.file_type();
+    if t.is_file() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Some(ReadErrorKind::NotRegular("a named pipe"));
+        }
+        if t.is_socket() {
+            return Some(ReadErrorKind::NotRegular("a socket"));
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return Some(ReadErrorKind::NotRegular("a device"));
+        }
+    }
+    Some(ReadErrorKind::NotRegular(if t.is_dir() { "a folder" } else { "not a file" }))
+}
+
+/// Reads a stream (standard input) with the limits applied as it comes: at most one
+/// document's worth (`max_bytes`), unless what came so far holds many documents (CSV or JSON
+/// Lines, forced or detected), which may go on to `max_file_bytes`. Never more is read.
+fn load_stream(mut r: impl Read, opts: &ReadOptions) -> Result<Vec<u8>, ReadErrorKind> {
+    let mut buf = Vec::new();
+    (&mut r).take(opts.max_bytes + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 <= opts.max_bytes {
+        return Ok(buf);
+    }
+    let head = String::from_utf8_lossy(&buf[..buf.len().min(64 * 1024)]);
+    let format = opts.format.unwrap_or_else(|| detect("-", &head));
+    if !matches!(format, Format::Csv | Format::Jsonl) {
+        return Err(ReadErrorKind::StreamTooLarge { limit: opts.max_bytes });
+    }
+    let rest = opts.max_file_bytes.saturating_sub(buf.len() as u64) + 1;
+    r.take(rest).read_to_end(&mut buf)?;
+    if buf.len() as u64 > opts.max_file_bytes {
+        return Err(ReadErrorKind::StreamTooLarge { limit: opts.max_file_bytes });
+    }
+    Ok(buf)
+}
+
 fn load(input: &Input, opts: &ReadOptions) -> Result<Vec<u8>, ReadErrorKind> {
     let mut buf = Vec::new();
     match input {
-        Input::Stdin => {
-            std::io::stdin().lock().take(opts.max_file_bytes + 1).read_to_end(&mut buf)?;
-        }
+        Input::Stdin => return load_stream(std::io::stdin().lock(), opts),
         Input::Path(p) => {
+            if let Some(kind) = not_regular(p) {
+                return Err(kind);
+            }
             let f = std::fs::File::open(p)?;
             let len = f.metadata()?.len();
             if len > opts.max_file_bytes {
@@ -322,6 +376,56 @@ pub(crate) fn test_article(name: &str, text: &str) -> crate::model::Article {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A reader that never ends and counts what was taken from it.
+    struct Endless<'a>(&'a std::cell::Cell<u64>, u8);
+    impl Read for Endless<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            buf.fill(self.1);
+            self.0.set(self.0.get() + buf.len() as u64);
+            Ok(buf.len())
+        }
+    }
+
+    #[test]
+    fn an_endless_stream_is_cut_at_the_document_limit() {
+        let opts = ReadOptions { max_bytes: 1 << 20, ..ReadOptions::default() };
+        for byte in [0u8, b'a'] {
+            let taken = std::cell::Cell::new(0);
+            let err = load_stream(Endless(&taken, byte), &opts).unwrap_err();
+            assert!(matches!(err, ReadErrorKind::StreamTooLarge { limit } if limit == 1 << 20), "{err}");
+            assert!(err.to_string().contains("1048576"), "{err}");
+            // Read in buffer-sized steps: a little past the limit, never the 2 GiB file limit.
+            assert!(taken.get() < 2 << 20, "read {} bytes", taken.get());
+        }
+        // CSV may hold many documents: it goes on to the file limit.
+        let opts = ReadOptions { max_bytes: 64, max_file_bytes: 4096, ..ReadOptions::default() };
+        let csv = "title,text\n".to_string() + &"A,B\n".repeat(100);
+        assert_eq!(load_stream(csv.as_bytes(), &opts).unwrap().len(), csv.len());
+        let err = load_stream(csv.repeat(20).as_bytes(), &opts).unwrap_err();
+        assert!(err.to_string().contains("4096"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn pipes_and_devices_are_refused_without_opening_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("f.txt");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+        if made {
+            let (inputs, errors) = expand(&[fifo.display().to_string()]);
+            assert!(inputs.is_empty());
+            assert_eq!(errors.len(), 1);
+            assert!(errors[0].to_string().contains("named pipe"), "{}", errors[0]);
+            // Read directly (not through `expand`): refused too, without blocking on open.
+            let mut got = Vec::new();
+            read_input(&Input::Path(fifo), &ReadOptions::default(), &mut |r| got.push(r.map(|_| ()).map_err(|e| e.to_string())));
+            assert!(matches!(&got[..], [Err(e)] if e.contains("named pipe")), "{got:?}");
+        }
+        let (inputs, errors) = expand(&["/dev/zero".to_string()]);
+        assert!(inputs.is_empty());
+        assert!(errors[0].to_string().starts_with("/dev/zero: not a regular file (a device)"), "{}", errors[0]);
+    }
 
     #[test]
     fn detection() {

@@ -81,14 +81,26 @@ pub enum StoreError {
     Sqlite { path: String, source: rusqlite::Error },
     #[error("{path}: the database is schema version {found}, newer than this sitrep understands ({SCHEMA_VERSION}); use a newer sitrep")]
     TooNew { path: String, found: i64 },
+    #[error("{path}: the database is schema version {found}, older than this sitrep's ({SCHEMA_VERSION}); a command that writes (`sitrep ingest`) upgrades it")]
+    TooOld { path: String, found: i64 },
     #[error("{path}: not a sitrep database ({reason})")]
     NotADatabase { path: String, reason: String },
     #[error("bad search query {query:?}: {reason}")]
     BadQuery { query: String, reason: String },
+    /// A query ended early: over its time budget, its client gone, the server stopping.
+    #[error("query stopped: {0}")]
+    Interrupted(String),
     #[error("bad filter: {0}")]
     BadFilter(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+}
+
+impl StoreError {
+    /// Whether the disk (or the database's size limit) is full.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, StoreError::Sqlite { source, .. } if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull))
+    }
 }
 
 /// What storing did with one article.

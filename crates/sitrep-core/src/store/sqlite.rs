@@ -239,10 +239,104 @@ ALTER TABLE fused_members ADD COLUMN verdict INTEGER;
 "#,
 ];
 
+/// The most terms a search query (or text filter) may hold: FTS5's cost grows faster than the
+/// number of terms (1,500 terms ran over a minute), and real queries hold a handful.
+pub const MAX_SEARCH_TERMS: usize = 64;
+
+/// Refuses a full-text query of more than [`MAX_SEARCH_TERMS`] terms (its words, the operators
+/// AND, OR, NOT and NEAR apart) before SQLite sees it.
+pub fn check_search_terms(query: &str) -> Result<(), StoreError> {
+    let terms = query
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty() && !matches!(*w, "AND" | "OR" | "NOT" | "NEAR"))
+        .count();
+    if terms > MAX_SEARCH_TERMS {
+        return Err(StoreError::BadQuery {
+            query: query.chars().take(60).collect::<String>() + if query.chars().count() > 60 { "…" } else { "" },
+            reason: format!("{terms} terms, at most {MAX_SEARCH_TERMS}"),
+        });
+    }
+    Ok(())
+}
+
+/// What ends a running statement early ([`SqliteStore::set_budget`]): a deadline, or any of
+/// some flags set (the client went away, the server is stopping). Checked by SQLite's progress
+/// handler every [`PROGRESS_OPS`] virtual-machine steps.
+#[derive(Default)]
+struct Budget {
+    deadline: Option<std::time::Instant>,
+    stops: Vec<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Why the last statement was stopped, for its error.
+    why: Option<String>,
+}
+
+/// Virtual-machine steps between two checks of the budget (a step is tens of nanoseconds).
+const PROGRESS_OPS: i32 = 1000;
+
 /// The SQLite store.
 pub struct SqliteStore {
     conn: Connection,
     path: String,
+    budget: std::sync::Arc<std::sync::Mutex<Budget>>,
+    access: Access,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    ReadWrite,
+    ReadOnly,
+}
+
+/// How long a writer waits for another's write lock (a batch of 2,000 articles holds it about
+/// a second; a full fusion of a large store some seconds).
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Whole-transaction attempts when SQLite says "busy" without waiting (a deferred transaction
+/// whose snapshot another writer made stale; opening a fresh file at the same moment).
+const BUSY_ATTEMPTS: u32 = 5;
+
+/// Whether an error is SQLite's "busy" or "locked" (another connection holds the lock).
+pub fn is_busy_error(e: &rusqlite::Error) -> bool {
+    is_busy(e)
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+}
+
+/// Runs `f` again (after a pause) while SQLite answers busy, [`BUSY_ATTEMPTS`] times at most.
+fn retry_busy<T>(mut f: impl FnMut() -> Result<T, rusqlite::Error>) -> Result<T, rusqlite::Error> {
+    let mut attempt = 1;
+    loop {
+        match f() {
+            Err(e) if is_busy(&e) && attempt < BUSY_ATTEMPTS => {
+                std::thread::sleep(std::time::Duration::from_millis(50 * u64::from(attempt)));
+                attempt += 1;
+            }
+            r => return r,
+        }
+    }
+}
+
+/// [`retry_busy`] for store calls.
+fn retry_busy_store<T>(mut f: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    let mut attempt = 1;
+    loop {
+        match f() {
+            Err(StoreError::Sqlite { source, path }) if is_busy(&source) && attempt < BUSY_ATTEMPTS => {
+                let _ = (source, path);
+                std::thread::sleep(std::time::Duration::from_millis(50 * u64::from(attempt)));
+                attempt += 1;
+            }
+            r => return r,
+        }
+    }
+}
+
+/// A path for an SQLite `file:` URI: `%`, `?` and `#` escaped.
+fn uri_path(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    abs.display().to_string().replace('%', "%25").replace('?', "%3f").replace('#', "%23")
 }
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -308,6 +402,14 @@ fn unpack<T: serde::de::DeserializeOwned>(v: &rusqlite::types::Value) -> Result<
     }
 }
 
+/// SQLite's words for a bad full-text query, without the error code's prefix.
+fn fts_reason(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqliteFailure(_, Some(m)) => m.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// An article as stored: its JSON without the original text, which has a column of its own.
 fn pack_article(a: &Article) -> Result<Vec<u8>, StoreError> {
     let mut slim = a.clone();
@@ -324,8 +426,23 @@ fn unpack_article(json: &rusqlite::types::Value, text: String) -> Result<Article
 }
 
 impl SqliteStore {
-    /// Opens (creating or upgrading) the store at `path`.
+    /// Opens (creating or upgrading) the store at `path`, for reading and writing.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        Self::open_as(path, Access::ReadWrite)
+    }
+
+    /// Opens an existing store only to read it: no migration, no write (an older schema is
+    /// refused with advice), and no `-wal`/`-shm` files left behind. A file or folder that
+    /// cannot be written (its permissions) is opened read-only; if no write-ahead log is beside
+    /// it, immutable (SQLite then creates no `-shm`: nobody writes a file nobody may write). A
+    /// writable one is opened as usual with `query_only` set, so that SQLite tidies its `-wal`
+    /// and `-shm` away at the last close as it does for writers.
+    pub fn open_read_only(path: &Path) -> Result<SqliteStore, StoreError> {
+        Self::open_as(path, Access::ReadOnly)
+    }
+
+    fn open_as(path: &Path, access: Access) -> Result<SqliteStore, StoreError> {
+        use rusqlite::OpenFlags;
         let p = path.display().to_string();
         let err = |source: rusqlite::Error| match &source {
             rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
@@ -333,10 +450,65 @@ impl SqliteStore {
             }
             _ => StoreError::Sqlite { path: p.clone(), source },
         };
-        let conn = Connection::open(path).map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;")
-            .map_err(err)?;
+        let mut conn = match access {
+            Access::ReadWrite => Connection::open(path).map_err(err)?,
+            Access::ReadOnly => {
+                let unwritable = |q: &Path| std::fs::metadata(q).is_ok_and(|m| m.permissions().readonly());
+                let folder = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
+                let flags = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+                if !path.exists() {
+                    return Err(StoreError::Sqlite {
+                        path: p.clone(),
+                        source: rusqlite::Error::SqliteFailure(
+                            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                            Some("no such database".into()),
+                        ),
+                    });
+                }
+                if unwritable(path) || unwritable(folder) {
+                    let immutable = if wal.exists() { "" } else { "&immutable=1" };
+                    let uri = format!("file:{}?mode=ro{immutable}", uri_path(path));
+                    Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(err)?
+                } else {
+                    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_READ_WRITE)
+                        .map_err(err)?;
+                    c.execute_batch("PRAGMA query_only = ON;").map_err(err)?;
+                    c
+                }
+            }
+        };
+        let budget = std::sync::Arc::new(std::sync::Mutex::new(Budget::default()));
+        let watched = budget.clone();
+        conn.progress_handler(
+            PROGRESS_OPS,
+            Some(move || {
+                let Ok(mut b) = watched.lock() else { return false };
+                let why = if b.stops.iter().any(|s| s.load(std::sync::atomic::Ordering::Relaxed)) {
+                    Some("cancelled (the client went away, or the server is stopping)".to_string())
+                } else if b.deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                    Some("over its time budget".to_string())
+                } else {
+                    None
+                };
+                let stop = why.is_some();
+                if stop {
+                    b.why = why;
+                }
+                stop
+            }),
+        )
+        .map_err(err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+        if access == Access::ReadWrite {
+            // Two processes opening a fresh file at once: one sets WAL, the other may be told
+            // "busy" without waiting; it waits its turn here.
+            retry_busy(|| conn.execute_batch("PRAGMA journal_mode = WAL;")).map_err(err)?;
+        }
+        conn.execute_batch(
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(err)?;
         let foreign: bool = conn
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN ('meta') AND name NOT LIKE 'sqlite_%'",
@@ -352,29 +524,107 @@ impl SqliteStore {
         if foreign {
             return Err(StoreError::NotADatabase { path: p, reason: "an SQLite file with other tables and no sitrep schema".into() });
         }
-        conn.execute_batch("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)").map_err(err)?;
-        let version: i64 = conn
-            .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get::<_, String>(0))
-            .optional()
-            .map_err(err)?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
+        let version_of = |c: &Connection| -> Result<i64, rusqlite::Error> {
+            let has_meta: i64 =
+                c.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'", [], |r| r.get(0))?;
+            if has_meta == 0 {
+                return Ok(0);
+            }
+            Ok(c.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get::<_, String>(0))
+                .optional()?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0))
+        };
+        let version = version_of(&conn).map_err(err)?;
         if version > SCHEMA_VERSION {
             return Err(StoreError::TooNew { path: p, found: version });
         }
-        for (n, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = conn.unchecked_transaction().map_err(err)?;
-            tx.execute_batch(m).map_err(err)?;
-            tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)", params![(n as i64 + 1).to_string()])
-                .map_err(err)?;
-            tx.commit().map_err(err)?;
+        if access == Access::ReadOnly {
+            if version < SCHEMA_VERSION {
+                return Err(StoreError::TooOld { path: p, found: version });
+            }
+            return Ok(SqliteStore { conn, path: p, budget, access });
         }
+        if version < SCHEMA_VERSION {
+            // Migrations run once, under the write lock: a second process opening the file at
+            // the same time waits here, then finds the version current and does nothing.
+            retry_busy(|| {
+                let tx = rusqlite::Transaction::new_unchecked(&conn, rusqlite::TransactionBehavior::Immediate)?;
+                tx.execute_batch("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")?;
+                let version = version_of(&tx)?;
+                for (n, m) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+                    tx.execute_batch(m)?;
+                    tx.execute(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)",
+                        params![(n as i64 + 1).to_string()],
+                    )?;
+                }
+                tx.commit()
+            })
+            .map_err(err)?;
+            let now = version_of(&conn).map_err(err)?;
+            if now > SCHEMA_VERSION {
+                return Err(StoreError::TooNew { path: p, found: now });
+            }
+        }
+        let store = SqliteStore { conn, path: p, budget, access };
         // Fresh statistics for the query planner where they are missing or stale (cheap).
-        conn.execute_batch("PRAGMA optimize = 0x10002;").map_err(err)?;
-        Ok(SqliteStore { conn, path: p })
+        store.optimize(0x10002);
+        Ok(store)
+    }
+
+    /// `PRAGMA optimize`, never waiting for the write lock (statistics can wait for next time).
+    fn optimize(&self, mask: u32) {
+        if self.access == Access::ReadOnly {
+            return;
+        }
+        let _ = self.conn.busy_timeout(std::time::Duration::ZERO);
+        let _ = self.conn.execute_batch(&format!("PRAGMA optimize = {mask:#x};"));
+        let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
+    }
+
+    /// Incremental fusion ([`super::refuse_changed`]) as one write transaction: what it reads
+    /// and what it writes cannot be interleaved with another process's fusion (two ingests at
+    /// once would otherwise each write a part computed without the other's reports).
+    pub fn fuse_changed(&mut self) -> Result<FusionCounts, StoreError> {
+        self.under_write_lock(super::refuse_changed)
+    }
+
+    /// A full fusion ([`super::refuse`]) as one write transaction, like [`Self::fuse_changed`].
+    pub fn refuse_all(&mut self) -> Result<FusionCounts, StoreError> {
+        self.under_write_lock(super::refuse)
+    }
+
+    fn under_write_lock(&mut self, f: fn(&mut dyn EventStore) -> Result<FusionCounts, StoreError>) -> Result<FusionCounts, StoreError> {
+        retry_busy_store(|| {
+            self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| self.err(e))?;
+            match f(self) {
+                Ok(c) => {
+                    self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))?;
+                    Ok(c)
+                }
+                Err(e) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    Err(e)
+                }
+            }
+        })
+    }
+
+    /// Bounds the statements run from now on: each ends with [`StoreError::Interrupted`] once
+    /// `deadline` has passed or any of `stops` is set, and the connection is free again at
+    /// once. `set_budget(None, vec![])` lifts the bounds.
+    pub fn set_budget(&self, deadline: Option<std::time::Instant>, stops: Vec<std::sync::Arc<std::sync::atomic::AtomicBool>>) {
+        if let Ok(mut b) = self.budget.lock() {
+            *b = Budget { deadline, stops, why: None };
+        }
     }
 
     fn err(&self, source: rusqlite::Error) -> StoreError {
+        if source.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) {
+            let why = self.budget.lock().ok().and_then(|mut b| b.why.take());
+            return StoreError::Interrupted(why.unwrap_or_else(|| "interrupted".into()));
+        }
         StoreError::Sqlite { path: self.path.clone(), source }
     }
 
@@ -392,6 +642,14 @@ impl SqliteStore {
             rows.collect::<Result<_, _>>().map_err(|e| self.err(e))?
         };
         Ok(rows.join("; "))
+    }
+
+    /// After a failed write on a full disk: moves what the write-ahead log holds into the
+    /// main file and truncates the log to nothing, so that the space it took is free again (a
+    /// 5 MB log otherwise kept the disk full). Best effort: errors are ignored.
+    pub fn release_space(&self) {
+        let _ = self.conn.execute_batch("ROLLBACK");
+        let _ = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
     }
 
     /// Moves the write-ahead log into the main file (after a bulk load, before measuring it).
@@ -481,6 +739,7 @@ impl SqliteStore {
             push(" AND source = ?? COLLATE NOCASE", vec![text(s)], &mut sql);
         }
         if let Some(q) = &f.text {
+            check_search_terms(q)?;
             push(" AND article_id IN (SELECT id FROM articles_fts WHERE articles_fts MATCH ??)", vec![text(q)], &mut sql);
         }
         if let Some(n) = f.min_fatalities {
@@ -499,10 +758,13 @@ impl SqliteStore {
     }
 
     /// A query error: the user's FTS syntax when a text filter is set, else the database's.
+    /// SQLite's generic error (SQLITE_ERROR) with a text filter is the query's syntax (`"`,
+    /// `*`, `-Aleppo`: "unterminated string", "syntax error", "no such column"); our own SQL is
+    /// constant and tested. Busy, I/O, read-only, full and corrupt files have codes of their own.
     fn query_err(&self, f: &EventFilter, e: rusqlite::Error) -> StoreError {
         match &f.text {
-            Some(q) if e.to_string().contains("fts5") || e.to_string().contains("syntax") => {
-                StoreError::BadQuery { query: q.clone(), reason: e.to_string() }
+            Some(q) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::Unknown) => {
+                StoreError::BadQuery { query: q.clone(), reason: fts_reason(&e) }
             }
             _ => self.err(e),
         }
@@ -518,7 +780,7 @@ impl SqliteStore {
     /// The current event that took over from an event of a replaced article version: the
     /// event of the same number in the version that replaced it (following corrections of
     /// corrections), if there is one.
-    fn successor(tx: &Transaction<'_>, event_id: &str) -> Result<Option<String>, rusqlite::Error> {
+    fn successor(tx: &Connection, event_id: &str) -> Result<Option<String>, rusqlite::Error> {
         let Some((first, n)) = event_id.rsplit_once('-') else { return Ok(None) };
         let mut article = first.to_string();
         for _ in 0..16 {
@@ -660,28 +922,8 @@ impl SqliteStore {
     }
 }
 
-impl Drop for SqliteStore {
-    fn drop(&mut self) {
-        // SQLite's advice: let the planner's statistics catch up before a connection closes.
-        let _ = self.conn.execute_batch("PRAGMA optimize;");
-    }
-}
-
-impl EventStore for SqliteStore {
-    fn known(&self, ids: &[&str]) -> Result<HashSet<String>, StoreError> {
-        let mut out = HashSet::new();
-        for chunk in ids.chunks(500) {
-            let marks = vec!["?"; chunk.len()].join(",");
-            let mut stmt = self.conn.prepare(&format!("SELECT id FROM articles WHERE id IN ({marks})")).map_err(|e| self.err(e))?;
-            let rows = stmt.query_map(params_from_iter(chunk.iter()), |r| r.get::<_, String>(0)).map_err(|e| self.err(e))?;
-            for r in rows {
-                out.insert(r.map_err(|e| self.err(e))?);
-            }
-        }
-        Ok(out)
-    }
-
-    fn put_batch(&mut self, batch: &[(Article, Vec<Event>)]) -> Result<Vec<Stored>, StoreError> {
+impl SqliteStore {
+    fn try_put_batch(&mut self, batch: &[(Article, Vec<Event>)]) -> Result<Vec<Stored>, StoreError> {
         let path = self.path.clone();
         let with_path = |e: StoreError| match e {
             StoreError::Sqlite { source, .. } => StoreError::Sqlite { path: path.clone(), source },
@@ -689,7 +931,9 @@ impl EventStore for SqliteStore {
         };
         let err = |source| StoreError::Sqlite { path: path.clone(), source };
         let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
-        let tx = self.conn.transaction().map_err(err)?;
+        // Immediate: the write lock taken at the start (waiting up to BUSY_TIMEOUT for another
+        // writer), never a read upgraded late, which SQLite refuses without waiting.
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err)?;
         let mut out = Vec::with_capacity(batch.len());
         // The search index is written last: FTS5 flushes its pending terms to disk at every
         // statement savepoint, so interleaved with the other inserts it writes (and merges)
@@ -731,6 +975,34 @@ impl EventStore for SqliteStore {
         }
         tx.commit().map_err(err)?;
         Ok(out)
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        // SQLite's advice: let the planner's statistics catch up before a connection closes.
+        self.optimize(0xfffe);
+    }
+}
+
+impl EventStore for SqliteStore {
+    fn known(&self, ids: &[&str]) -> Result<HashSet<String>, StoreError> {
+        let mut out = HashSet::new();
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let mut stmt = self.conn.prepare(&format!("SELECT id FROM articles WHERE id IN ({marks})")).map_err(|e| self.err(e))?;
+            let rows = stmt.query_map(params_from_iter(chunk.iter()), |r| r.get::<_, String>(0)).map_err(|e| self.err(e))?;
+            for r in rows {
+                out.insert(r.map_err(|e| self.err(e))?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn put_batch(&mut self, batch: &[(Article, Vec<Event>)]) -> Result<Vec<Stored>, StoreError> {
+        // A batch is one transaction: when SQLite says busy without waiting, the whole of it
+        // runs again (nothing of it was written).
+        retry_busy_store(|| self.try_put_batch(batch))
     }
 
     fn events(&self, f: &EventFilter) -> Result<Vec<Event>, StoreError> {
@@ -854,7 +1126,11 @@ impl EventStore for SqliteStore {
         if query.trim().is_empty() {
             return Err(StoreError::BadQuery { query: query.to_string(), reason: "empty query".into() });
         }
-        let bad = |e: rusqlite::Error| StoreError::BadQuery { query: query.to_string(), reason: e.to_string() };
+        check_search_terms(query)?;
+        let bad = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::Unknown) => StoreError::BadQuery { query: query.to_string(), reason: fts_reason(&e) },
+            _ => self.err(e),
+        };
         let mut stmt = self
             .conn
             .prepare(
@@ -943,7 +1219,9 @@ impl EventStore for SqliteStore {
         let path = self.path.clone();
         let err = |source| StoreError::Sqlite { path: path.clone(), source };
         let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
-        let tx = self.conn.transaction().map_err(err)?;
+        // A savepoint: inside [`SqliteStore::fuse_changed`]'s write transaction it nests (the
+        // fusion read and written under one lock); alone it is a transaction of its own.
+        let tx = self.conn.savepoint().map_err(err)?;
         // Which event is in which fused event now.
         let members: Vec<(String, String)> = {
             let mut stmt = tx.prepare("SELECT event_id, fused_id FROM fused_members").map_err(err)?;
@@ -1047,7 +1325,7 @@ impl EventStore for SqliteStore {
         let fused = fused.as_slice();
         let mut counts = FusionCounts::default();
         let mut new_of_event: HashMap<&str, &str> = HashMap::new();
-        let log = |tx: &Transaction<'_>, id: &str, kind: &str, into: Option<&str>| {
+        let log = |tx: &Connection, id: &str, kind: &str, into: Option<&str>| {
             tx.prepare_cached("INSERT INTO changes (at, fused_id, kind, into_id) VALUES (?1, ?2, ?3, ?4)")
                 .and_then(|mut s| s.execute(params![now, id, kind, into]))
                 .map(|_| ())
@@ -1335,6 +1613,102 @@ mod tests {
     fn with_events(a: Article) -> (Article, Vec<Event>) {
         let ev = crate::events_of(&a);
         (a, ev)
+    }
+
+    #[test]
+    fn bad_search_syntax_is_a_bad_query_everywhere_and_names_no_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        s.put_batch(&[with_events(article("a.txt", "Title\n\nRegime warplanes bombed the town of Saraqeb on 5 May 2016.\n"))]).unwrap();
+        for q in ["\"", "*", "-Aleppo", "AND (", "car\"bomb"] {
+            let f = EventFilter { text: Some(q.into()), limit: 10, ..EventFilter::default() };
+            for e in [s.events(&f).unwrap_err(), s.count_events(&f).unwrap_err(), s.search(q, 10).unwrap_err()] {
+                assert!(matches!(e, StoreError::BadQuery { .. }), "{q}: {e}");
+                assert!(!e.to_string().contains("t.db"), "{e}");
+            }
+        }
+        // Too many terms: refused before SQLite sees the query.
+        let long = vec!["Aleppo"; MAX_SEARCH_TERMS + 1].join(" ");
+        let e = s.search(&long, 10).unwrap_err();
+        assert!(e.to_string().contains(&format!("{} terms, at most {MAX_SEARCH_TERMS}", MAX_SEARCH_TERMS + 1)), "{e}");
+        let f = EventFilter { text: Some(vec!["Aleppo"; 1500].join(" OR ")), limit: 10, ..EventFilter::default() };
+        assert!(matches!(s.events(&f).unwrap_err(), StoreError::BadQuery { .. }));
+        assert_eq!(s.search(&vec!["warplanes"; MAX_SEARCH_TERMS].join(" "), 10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_query_over_its_budget_or_cancelled_stops_and_frees_the_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        // A statement that would run for ever.
+        let endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c";
+        let run = || s.conn.query_row(endless, [], |r| r.get::<_, i64>(0)).map_err(|e| s.err(e));
+        s.set_budget(Some(std::time::Instant::now() + std::time::Duration::from_millis(50)), vec![]);
+        let e = run().unwrap_err();
+        assert!(matches!(&e, StoreError::Interrupted(why) if why.contains("time budget")), "{e}");
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        s.set_budget(None, vec![stop.clone()]);
+        let setter = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            })
+        };
+        let e = run().unwrap_err();
+        setter.join().unwrap();
+        assert!(matches!(&e, StoreError::Interrupted(why) if why.contains("cancelled")), "{e}");
+        // The connection is free again, and without a budget queries run to their end.
+        s.set_budget(None, vec![]);
+        assert_eq!(s.counts().unwrap(), (0, 0));
+        assert_eq!(
+            s.conn
+                .query_row(
+                    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) SELECT count(*) FROM c",
+                    [],
+                    |r| r.get::<_, i64>(0)
+                )
+                .unwrap(),
+            100000
+        );
+    }
+
+    #[test]
+    fn a_full_disk_is_one_clear_error_and_the_log_is_truncated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut s = SqliteStore::open(&path).unwrap();
+        s.put_batch(&[with_events(article("a.txt", "Title\n\nRegime warplanes bombed the town of Saraqeb on 5 May 2016.\n"))]).unwrap();
+        // A full disk, as SQLite sees one: no page may be added.
+        let pages: i64 = s.conn.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+        let _: i64 = s.conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| r.get(0)).unwrap();
+        let big: Vec<_> = (0..50)
+            .map(|i| {
+                with_events(article(
+                    &format!("{i}.txt"),
+                    &format!("Title {i}\n\n{}\n", "ISIS militants captured the town of Marea on Monday. ".repeat(200)),
+                ))
+            })
+            .collect();
+        let e = s.put_batch(&big).unwrap_err();
+        assert!(e.is_disk_full(), "{e}");
+        let chain = {
+            let mut v = vec![e.to_string()];
+            let mut c = std::error::Error::source(&e);
+            while let Some(x) = c {
+                v.push(x.to_string());
+                c = x.source();
+            }
+            v
+        };
+        // Said once: the path, then SQLite's words (the causes repeat them; `sitrep` prints one).
+        assert_eq!(chain[0], format!("{}: database or disk is full", path.display()));
+        assert!(chain[1..].iter().all(|c| c.ends_with("database or disk is full")), "{chain:?}");
+        s.release_space();
+        let wal = std::fs::metadata(format!("{}-wal", path.display())).map_or(0, |m| m.len());
+        assert_eq!(wal, 0, "the write-ahead log truncated");
+        // What was committed is still there.
+        assert_eq!(s.counts().unwrap().0, 1);
     }
 
     #[test]
@@ -1655,6 +2029,10 @@ mod tests {
             )
             .unwrap();
         }
+        // Read-only, an older file is refused with advice, and left as it was.
+        let e = SqliteStore::open_read_only(&p).err().expect("refused");
+        assert!(matches!(e, StoreError::TooOld { found: 1, .. }), "{e}");
+        assert!(e.to_string().contains("upgrades it"), "{e}");
         let s = SqliteStore::open(&p).unwrap();
         let (e, reporting) = s.event(&ev[0].event_id).unwrap().unwrap();
         assert_eq!(reporting, vec![a.id.clone()]);
