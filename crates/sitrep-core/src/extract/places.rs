@@ -85,10 +85,8 @@ impl PlaceCues {
         let taken = |out: &Vec<PlaceMention>, a: usize, b: usize| out.iter().any(|p| a < p.end && b > p.start);
         // Words with their byte ranges, punctuation at their ends cut off (a run ends there).
         let mut words: Vec<(usize, usize, bool)> = Vec::new(); // (start, end, ends the run)
-        let mut pos = 0;
-        for w in s.split(|c: char| c.is_whitespace()) {
-            let start = pos;
-            pos += w.len() + 1;
+        for w in s.split_whitespace() {
+            let start = w.as_ptr() as usize - s.as_ptr() as usize;
             let lead = w.len() - w.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
             let core = w.trim_matches(|c: char| !c.is_alphanumeric());
             if core.is_empty() {
@@ -372,6 +370,30 @@ mod tests {
         assert!(names("rebels in the city of President Bashar al-Assad").is_empty());
         assert_eq!(names("clashes near the Sheikh Maqsoud district")[0].0, "Sheikh Maqsoud");
         assert_eq!(names("fighting in Aleppo city went on")[0].0, "Aleppo");
+    }
+
+    struct Names(&'static [&'static str]);
+    impl Toponyms for Names {
+        fn is_toponym(&self, name: &str) -> bool {
+            self.0.contains(&name)
+        }
+    }
+
+    #[test]
+    fn gazetteer_names_without_a_cue() {
+        let g = Names(&["Kafr Nabudah", "Hajin", "Rami", "Aleppo"]);
+        let found = |s: &str| PlaceCues::builtin().find_with(s, &[], &g).into_iter().map(|p| (p.name, p.kind)).collect::<Vec<_>>();
+        assert_eq!(found("Regime forces seized Kafr Nabudah from HTS on Thursday."), vec![("Kafr Nabudah".into(), "gazetteer".into())]);
+        assert_eq!(
+            found("Coalition artillery pounded positions inside Hajin, the monitor said."),
+            vec![("Hajin".into(), "gazetteer".into())]
+        );
+        // A run that speaks is a person; a name opening the sentence is not looked up alone.
+        assert!(found("the head of the monitor Rami Abdel Rahman said.").is_empty());
+        assert!(found("Hajin was quiet.").is_empty());
+        // Multi-byte spaces and letters keep their boundaries.
+        assert_eq!(found("shelling\u{a0}hit\u{a0}Hajin\u{a0}on Friday")[0].0, "Hajin");
+        assert!(found("Ä\u{a0}Ö ü\u{a0}").is_empty());
     }
 
     #[test]
