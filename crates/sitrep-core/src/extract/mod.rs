@@ -190,6 +190,18 @@ static ELABORATING: LazyLock<regex::Regex> = LazyLock::new(|| {
 
 /// Participles whose by-phrase names who holds or backs something, not who acts ("a town held
 /// by ISIS", "rebels backed by Turkey").
+/// The comma that ends a sentence-initial participial or temporal clause ("Stepping up its
+/// airstrikes, ...", "After seizing the hill, ...", "Having shelled the town, ..."), if any.
+fn fronted_clause_end(s: &str) -> Option<usize> {
+    let first = s.split_whitespace().next()?.to_ascii_lowercase();
+    let opens = (first.len() > 5 && first.ends_with("ing")) || matches!(first.as_str(), "after" | "following" | "having" | "while");
+    if !opens {
+        return None;
+    }
+    let comma = s.find(',')?;
+    (s[..comma].split_whitespace().count() <= 15).then_some(comma)
+}
+
 const HOLDING_PARTICIPLES: &[&str] = &[
     "held",
     "controlled",
@@ -640,6 +652,16 @@ impl<'a> Extractor<'a> {
             return (Some(text(ag)), other.map(|o| text(o)));
         }
         let distinct = |a: usize, b: usize| a != b && !self.actors.is_within(a, b) && !self.actors.is_within(b, a);
+        // A fronted clause holding the trigger ("Stepping up its airstrikes on central Syria,
+        // Moscow announced ...", "After shelling the town for days, regime forces stormed it"):
+        // its doer is the subject of the main clause after the comma.
+        if let Some(comma) = fronted_clause_end(s).filter(|&c| t.end <= c) {
+            let subject = ams.iter().filter(armed).find(|a| a.start > comma && s[comma + 1..a.start].split_whitespace().count() <= 2);
+            if let Some(subj) = subject {
+                let other = ams.iter().filter(|a| a.end <= comma && distinct(a.actor, subj.actor)).find(|a| a.start >= t.end);
+                return (Some(text(subj)), other.map(|o| text(o)));
+            }
+        }
         // An actor named as support ("government forces backed by Russian airstrikes pushed
         // back ...") is not the one acting when another is named before it.
         let before = ams
