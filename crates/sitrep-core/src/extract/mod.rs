@@ -333,7 +333,7 @@ impl<'a> Extractor<'a> {
         let mut context_when: Option<When> = None;
         let mut order = 0;
         let mut lead: Vec<sentences::Sentence> = Vec::new(); // the first sentences, for context
-        let cc = self.actors.text_country(&format!("{}\n{}", article.title.as_deref().unwrap_or(""), article.text));
+        let cc = self.article_country(article);
         for p in &article.paragraphs {
             let sents = sentences::split(&article.text, p.byte_start, p.byte_end);
             if lead.is_empty() {
@@ -385,8 +385,12 @@ impl<'a> Extractor<'a> {
                 let mut places = self.places.find_with(s, &known_places, self.toponyms);
                 // A name that is an actor ("ISIS strongholds", "Moscow announced") is not a place,
                 // nor is a known name inside an actor's ("the Hama Military Council").
+                // A whole country ("in Zamfara State, Nigeria") says where the place is, not a
+                // place of its own: an event is placed by the article's places, not at a
+                // country's centre.
                 places.retain(|p| {
                     self.actors.lookup(&p.name).is_none()
+                        && !self.actors.countries.iter().any(|c| c.name.eq_ignore_ascii_case(p.name.trim()))
                         && (p.kind != "gazetteer" || !ams.iter().any(|a| p.start < a.end && p.end > a.start))
                 });
                 for (k, pl) in places.iter().enumerate() {
@@ -959,6 +963,27 @@ impl<'a> Extractor<'a> {
         d.last_order = m.order;
     }
 
+    /// The article's country: what its title and text name (actors.rs: text_country), the
+    /// places they name counted when that is not `home`.
+    fn article_country(&self, article: &Article) -> String {
+        let text = format!("{}\n{}", article.title.as_deref().unwrap_or(""), article.text);
+        let cc = self.actors.text_country(&text);
+        if cc == self.actors.home {
+            return cc;
+        }
+        let mut names: Vec<String> = Vec::new();
+        for p in &article.paragraphs {
+            for sent in sentences::split(&article.text, p.byte_start, p.byte_end) {
+                let s = &article.text[sent.start..sent.end];
+                names.extend(self.places.find_with(s, &[], self.toponyms).into_iter().map(|m| m.name));
+            }
+        }
+        names.sort();
+        names.dedup();
+        let ccs: Vec<String> = names.iter().filter_map(|n| self.toponyms.toponym_country(n)).collect();
+        self.actors.text_country_with_places(&text, &ccs)
+    }
+
     /// The event of a draft; `cc` is the article's country (generic actors are its own).
     fn finish(&self, article: &Article, i: usize, mut d: Draft, cc: &str) -> Event {
         if d.event_type == "Battles" {
@@ -972,6 +997,18 @@ impl<'a> Extractor<'a> {
                     d.cameo = "190".to_string();
                 }
                 "Armed clash".to_string()
+            };
+        }
+        // The crowd of a protest or riot has its fixed role (data/default_actors.toml, [[crowd]]):
+        // "police dispersed protesters" codes the protesters as actor1.
+        if let Some((role, crowd)) = self.actors.crowd(&d.sub_event_type, cc) {
+            let parties = [d.actor1.take(), d.actor2.take()];
+            let named_crowd = parties.iter().flatten().find(|(a, _)| self.actors.is_crowd(*a));
+            let crowd = (crowd, named_crowd.map(|(_, t)| t.clone()).unwrap_or_default());
+            let other = parties.into_iter().flatten().find(|(a, _)| !self.actors.is_crowd(*a));
+            (d.actor1, d.actor2) = match role {
+                actors::Role::Actor1 => (Some(crowd), other),
+                actors::Role::Actor2 => (other, Some(crowd)),
             };
         }
         let significant = matches!(d.sub_event_type.as_str(), "Suicide bomb" | "Remote explosive/landmine/IED" | "Air/drone strike");

@@ -69,6 +69,11 @@ pub trait Toponyms: Send + Sync {
     /// Whether `name`, as written, is the name of a place: a town, village, quarter or
     /// district (exact spelling, folded; one-word names only where the war is).
     fn is_toponym(&self, name: &str) -> bool;
+
+    /// The country (ISO code) of the places of that name, when they are all in one.
+    fn toponym_country(&self, _name: &str) -> Option<String> {
+        None
+    }
 }
 
 /// Lower-case words inside a place name ("Deir ez Zor", "Jisr al Shughur").
