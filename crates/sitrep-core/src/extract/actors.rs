@@ -83,7 +83,11 @@ struct Pattern {
 
 #[derive(Debug, Deserialize)]
 struct Generic {
+    #[serde(default)]
     phrase: String,
+    /// More phrases of the same reference (one entry for a family of phrases).
+    #[serde(default)]
+    phrases: Vec<String>,
     sides: Vec<String>,
     /// The actor (canonical or `acled` name) the phrase stands for in an article about `home`
     /// when no armed group of its sides was named before it.
@@ -224,8 +228,10 @@ impl ActorDict {
                 ),
                 None => None,
             };
-            folded_pats.push(g.phrase.to_ascii_lowercase());
-            folded_entries.push(Entry::Generic(g.sides.clone(), fallback));
+            for phrase in std::iter::once(&g.phrase).chain(g.phrases.iter()).filter(|p| !p.is_empty()) {
+                folded_pats.push(phrase.to_ascii_lowercase());
+                folded_entries.push(Entry::Generic(g.sides.clone(), fallback));
+            }
         }
         for p in &file.actor {
             if let Some(parent) = &p.parent {
@@ -403,8 +409,9 @@ impl ActorDict {
         let mut push = |start: usize, end: usize, e: &Entry| {
             let before = s[..start].chars().next_back();
             let after = s[end..].chars().next();
-            // "ISIS’s", "ISIS'" are fine; "ISISx" is not.
-            if word(before) || word(after) {
+            // "ISIS’s", "ISIS'" are fine; "ISISx" is not; "ISIS-led" names ISIS acting.
+            let leads = s[end..].get(..4).is_some_and(|x| x.eq_ignore_ascii_case("-led"));
+            if word(before) || (word(after) && !leads) {
                 return;
             }
             let (actor, generic_sides, fallback) = match e {

@@ -378,6 +378,13 @@ impl<'a> Extractor<'a> {
                         t.end = a.start;
                     }
                 }
+                // A lexicon trigger that opens with an actor's name ("US-led air strikes",
+                // "Russian air strikes"): the name is the doer, the act begins after it.
+                for t in typings.iter_mut().filter(|t| !t.trigger.starts_with("learned:")) {
+                    if let Some(a) = ams.iter().find(|a| a.start == t.start && a.end > t.start) {
+                        t.start = a.end.min(t.end);
+                    }
+                }
                 if typings.is_empty() || self.about_an_earlier_year(s, published) {
                     continue;
                 }
@@ -679,6 +686,12 @@ impl<'a> Extractor<'a> {
             (Some(b), a) => (Some(text(b)), a.map(|a| text(a))),
             // No one before the trigger: "clashes with X" names one party; "air strikes on ISIS
             // positions" name the target.
+            // ... unless it is named as the act's doer: "civilians killed in terrorist attacks",
+            // "wounded in an ISIS ambush on the road".
+            (None, Some(a)) if self.lexicon.names_act(s, a.start, a.end) && self.side(a.actor) != "civilian" => {
+                let other = ams.iter().filter(|o| o.start >= a.end).find(|o| distinct(o.actor, a.actor));
+                (Some(text(a)), other.map(|o| text(o)))
+            }
             (None, Some(a)) if !matches!(t.event_type.as_str(), "Battles" | "Protests" | "Riots" | "Strategic developments") => {
                 (None, Some(text(a)))
             }
