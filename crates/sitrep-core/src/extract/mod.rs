@@ -351,6 +351,12 @@ impl<'a> Extractor<'a> {
                         if x.kind == "foreign_state" && s[m.start..m.end] == x.name && PREPOSITIONS.contains(&before.as_str()) {
                             continue;
                         }
+                        // A word describing an organisation ("the opposition Syrian Observatory
+                        // for Human Rights", "the rebel Syrian National Coalition") is not an actor.
+                        let words = &s[m.start..m.end];
+                        if !words.chars().any(char::is_uppercase) && self.places.opens_with_organisation(s[m.end..].trim_start()) {
+                            continue;
+                        }
                     }
                     let actor = match m.actor {
                         Some(a) => Some(a),
@@ -600,6 +606,17 @@ impl<'a> Extractor<'a> {
 
     /// actor1 and actor2 of a trigger, from the actor mentions of its clause.
     fn roles(&self, s: &str, t: &Typing, ams: &[&AMention]) -> (Role, Role) {
+        let (a1, a2) = self.roles_named(s, t, ams);
+        // A strike on "a hospital", "their homes": the civilians are its target.
+        if a2.is_none() && matches!(t.event_type.as_str(), "Explosions/Remote violence" | "Violence against civilians") {
+            if let (Some((a, b)), Some(civ)) = (self.actors.civilian_target(&s[t.end..], 8), self.actors.index_of("Civilians")) {
+                return (a1, Some((civ, s[t.end + a..t.end + b].to_string())));
+            }
+        }
+        (a1, a2)
+    }
+
+    fn roles_named(&self, s: &str, t: &Typing, ams: &[&AMention]) -> (Role, Role) {
         let text = |a: &AMention| (a.actor, s[a.start..a.end].to_string());
         let armed = |a: &&&AMention| self.side(a.actor) != "civilian" || t.event_type == "Protests";
         // "between A and B"
@@ -681,6 +698,22 @@ impl<'a> Extractor<'a> {
             .filter(|a| a.start < t.start)
             .rfind(|a| !self.lexicon.supports(s, a.start))
             .or_else(|| ams.iter().filter(armed).rfind(|a| a.start < t.start));
+        // Allies named together ("Syrian regime or Russian air strikes", "regime and Russian
+        // warplanes"): the first named acts (ACLED codes the other as its associate).
+        let before = before.map(|b| {
+            let mut b = b;
+            while let Some(p) = ams.iter().rfind(|p| p.end <= b.start) {
+                let gap = s[p.end..b.start].trim().to_ascii_lowercase();
+                if matches!(gap.as_str(), "and" | "or" | "and the" | "or the" | "and its" | "&" | "and their")
+                    && self.side(p.actor) == self.side(b.actor)
+                {
+                    b = p;
+                } else {
+                    break;
+                }
+            }
+            b
+        });
         let after = ams.iter().filter(|a| a.start >= t.end).find(|a| before.is_none_or(|b| distinct(b.actor, a.actor)));
         match (before, after) {
             (Some(b), a) => (Some(text(b)), a.map(|a| text(a))),

@@ -235,6 +235,28 @@ impl PlaceCues {
         &P
     }
 
+    /// Whether a run of capitalised words at the start of `s` names an organisation: it ends
+    /// with one of `organisation_words` ("Syrian Observatory for Human Rights", "Syrian
+    /// National Coalition"), the words "for", "of", "the" allowed inside.
+    pub fn opens_with_organisation(&self, s: &str) -> bool {
+        let mut last_cap: Option<&str> = None;
+        for w in s.split_whitespace().take(8) {
+            let core = w.trim_end_matches(|c: char| !c.is_alphanumeric());
+            if core.chars().next().is_some_and(char::is_uppercase) {
+                if self.organisation_words.iter().any(|o| o == core) {
+                    return true;
+                }
+                last_cap = Some(core);
+            } else if !(matches!(core, "for" | "of" | "the" | "and") && last_cap.is_some()) {
+                return false;
+            }
+            if core.len() < w.len() {
+                return false;
+            }
+        }
+        false
+    }
+
     fn is_place_name(&self, name: &str) -> bool {
         let n = name.trim();
         let last = n.rsplit(char::is_whitespace).next().unwrap_or("");
@@ -436,6 +458,10 @@ mod tests {
         assert_eq!(found("fighters of the Aleppo Front advanced on Hajin"), vec!["Hajin".to_string()]);
         assert!(found("ISIS cut the supply line between Aleppo and Hajin.").is_empty());
         assert!(found("Speaking to ARA News in Aleppo, an activist said the road was cut.").is_empty());
+        let p = PlaceCues::builtin();
+        assert!(p.opens_with_organisation("Syrian Observatory for Human Rights said"));
+        assert!(p.opens_with_organisation("Syrian National Coalition, which"));
+        assert!(!p.opens_with_organisation("Aleppo on Friday"));
     }
 
     #[test]
