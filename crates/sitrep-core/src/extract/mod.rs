@@ -190,6 +190,15 @@ static ELABORATING: LazyLock<regex::Regex> = LazyLock::new(|| {
 
 /// Participles whose by-phrase names who holds or backs something, not who acts ("a town held
 /// by ISIS", "rebels backed by Turkey").
+/// Whether the text from `after` (the end of a place name) to `pos` opens a bracket right
+/// after the name and does not close it: `pos` is inside "Sarmada (Harim, Idleb)".
+fn parenthesised(s: &str, after: usize, pos: usize) -> bool {
+    pos > after && {
+        let between = &s[after..pos];
+        between.trim_start().starts_with('(') && !between.contains(')') && between.len() < 60
+    }
+}
+
 /// The comma that ends a sentence-initial participial or temporal clause ("Stepping up its
 /// airstrikes, ...", "After seizing the hill, ...", "Having shelled the town, ..."), if any.
 fn fronted_clause_end(s: &str) -> Option<usize> {
@@ -387,7 +396,8 @@ impl<'a> Extractor<'a> {
                 // A lexicon trigger that opens with an actor's name ("US-led air strikes",
                 // "Russian air strikes"): the name is the doer, the act begins after it.
                 for t in typings.iter_mut().filter(|t| !t.trigger.starts_with("learned:")) {
-                    if let Some(a) = ams.iter().find(|a| a.start == t.start && a.end > t.start) {
+                    // Not a crowd: "protesters" is the protest, not its doer before it.
+                    if let Some(a) = ams.iter().find(|a| a.start == t.start && a.end > t.start && !self.actors.is_crowd(a.actor)) {
                         t.start = a.end.min(t.end);
                     }
                 }
@@ -441,6 +451,14 @@ impl<'a> Extractor<'a> {
                                 .any(|w| gap.starts_with(w) && gap.contains(" in ") && gap.split_whitespace().count() <= 6);
                         if linked && next.name != pl.name {
                             article_places.within.entry(pl.name.clone()).or_insert_with(|| next.name.clone());
+                        }
+                        // ACLED's own way, "Sarmada (Harim, Idleb)": the last name in the
+                        // brackets is the governorate the place lies in.
+                        if gap == "(" {
+                            let inner = places[k + 1..].iter().take_while(|q| parenthesised(s, pl.end, q.start)).last();
+                            if let Some(admin) = inner.filter(|q| q.name != pl.name) {
+                                article_places.within.entry(pl.name.clone()).or_insert_with(|| admin.name.clone());
+                            }
                         }
                     }
                 }
@@ -742,10 +760,13 @@ impl<'a> Extractor<'a> {
         // Idlib", "Kafr Takharim in Idlib") is context, not where it happened.
         let container: Vec<bool> = (0..in_clause.len())
             .map(|k| {
+                // "Sarmada (Harim, Idleb)": the names in brackets after a place are its areas.
                 k > 0 && {
                     let gap = s[in_clause[k - 1].end..in_clause[k].start].trim().trim_matches(',').trim().to_ascii_lowercase();
                     let words: Vec<&str> = gap.split_whitespace().collect();
-                    (words.first() == Some(&"in") && words.len() <= 5) || matches!(gap.as_str(), "of" | "of the" | "")
+                    (0..k).any(|j| parenthesised(s, in_clause[j].end, in_clause[k].start))
+                        || (words.first() == Some(&"in") && words.len() <= 5)
+                        || matches!(gap.as_str(), "of" | "of the" | "")
                 }
             })
             .collect();
@@ -772,8 +793,20 @@ impl<'a> Extractor<'a> {
         }
         // The rest of a list of names.
         let mut j = idx + 1;
+        let mut last = idx;
         while j < in_clause.len() {
-            let gap = s[in_clause[j - 1].end..in_clause[j].start].trim().to_ascii_lowercase();
+            // The areas in brackets after a name are skipped ("Kafr Zita (Hama) and Latamna").
+            if (0..j).any(|x| parenthesised(s, in_clause[x].end, in_clause[j].start)) {
+                j += 1;
+                continue;
+            }
+            let gap = s[in_clause[last].end..in_clause[j].start].trim();
+            let gap = match gap.strip_prefix('(').and_then(|g| g.split_once(')')) {
+                Some((_, rest)) => rest.trim(),
+                None => gap,
+            };
+            let gap = gap.to_ascii_lowercase();
+            last = j;
             let listy = gap.is_empty() || gap == "," || gap == "and" || gap == ", and" || gap == "or";
             if !listy || in_clause[j].kind == "relative" {
                 break;
