@@ -232,6 +232,20 @@ const HOLDING_PARTICIPLES: &[&str] = &[
     "guarded",
 ];
 
+/// Whether most letters of `s` are Latin (handles and tags, "@sunday_woman", not counted).
+fn mostly_latin(s: &str) -> bool {
+    let (mut latin, mut other) = (0usize, 0usize);
+    let words = s.split_whitespace().filter(|w| !w.starts_with(['@', '#']) && !w.contains("://"));
+    for c in words.flat_map(str::chars).filter(|c| c.is_alphabetic()) {
+        if c.is_ascii() || ('\u{c0}'..='\u{24f}').contains(&c) {
+            latin += 1;
+        } else {
+            other += 1;
+        }
+    }
+    latin >= other
+}
+
 fn is_vague(p: &Option<PlaceMention>) -> bool {
     match p {
         None => true,
@@ -381,6 +395,11 @@ impl<'a> Extractor<'a> {
                         }
                         ams.push(AMention { start: m.start, end: m.end, actor: a });
                     }
+                }
+                // The lexicon and the learned typer read English: a sentence mostly in
+                // another script ("Аккаунт: @sunday_woman") tells them nothing.
+                if !mostly_latin(s) {
+                    continue;
                 }
                 let mut typings = self.typer.type_sentence(s);
                 // The learned typer names the word that speaks most for its class; a word of
@@ -1229,4 +1248,17 @@ fn sum_casualties(by_side: &BTreeMap<String, Quantity>, unstated: u32) -> (u32, 
         "exact"
     };
     (total, bound.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_other_than_latin() {
+        assert!(mostly_latin("Regime forces shelled Kafr Zita on Monday."));
+        assert!(mostly_latin("Les forces du régime ont bombardé Kafr Zita."));
+        assert!(!mostly_latin("Аккаунт: @sunday_woman"));
+        assert!(!mostly_latin("قصف النظام بلدة كفرزيتا"));
+    }
 }
