@@ -195,11 +195,11 @@ pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder)
             }
         }
         // A date at the head of the first story lines ("Sun 16 Apr 2017 Death toll ...",
-        // "Date of publication 14 October 2016 At least ..."): the text's own date, which
-        // wins over a date the record gave (a crawl's date, or a dataset's, is often not the
-        // day the report was written; its weekdays count from the text's).
+        // "Date of publication 14 October 2016 At least ..."): the publication date when the
+        // record gave none. A date the record gave stays: a dataset's date column is its
+        // coders' date of the event (FA-KES), which the text's head may contradict.
         let mut start = l.start;
-        if !story_started && !head_date_taken {
+        if !story_started && !head_date_taken && published.is_none() {
             let lead = DATE_LEADS.iter().find_map(|w| s.get(..w.len()).filter(|h| h.eq_ignore_ascii_case(w)).map(|_| w.len())).unwrap_or(0);
             if let Some((d, n)) = dates::parse_date_prefix(&s[lead..], order) {
                 if lead + n < s.len() {
@@ -355,13 +355,23 @@ mod tests {
     }
 
     #[test]
-    fn the_texts_own_date_wins_over_the_records() {
-        let mut doc = RawDoc::plain("t.txt", Format::Text, "30-04-2016 Suicide Bomber Kills Five Kurdish Police in Syria.\n\nA suicide bomber killed five policemen in Qamishli on Saturday, police said.\n".to_string(), false);
-        doc.published = Some(crate::Published { date: NaiveDate::from_ymd_opt(2016, 4, 2).unwrap(), time: None });
-        let a = clean(doc, Boilerplate::builtin(), Outlets::builtin(), DateOrder::DayFirst).unwrap();
+    fn the_date_at_the_head_of_the_story() {
+        let text = "30-04-2016 Suicide Bomber Kills Five Kurdish Police in Syria.\n\nA suicide bomber killed five policemen in Qamishli on Saturday, police said.\n";
+        let a = clean(
+            RawDoc::plain("t.txt", Format::Text, text.to_string(), false),
+            Boilerplate::builtin(),
+            Outlets::builtin(),
+            DateOrder::DayFirst,
+        )
+        .unwrap();
         assert_eq!(a.published.map(|p| p.date), NaiveDate::from_ymd_opt(2016, 4, 30));
         let first = &a.text[a.paragraphs[0].byte_start..a.paragraphs[0].byte_end];
         assert!(first.starts_with("Suicide Bomber"), "{first:?}");
+        // The record's own date stays.
+        let mut doc = RawDoc::plain("t.txt", Format::Text, text.to_string(), false);
+        doc.published = Some(crate::Published { date: NaiveDate::from_ymd_opt(2016, 4, 2).unwrap(), time: None });
+        let a = clean(doc, Boilerplate::builtin(), Outlets::builtin(), DateOrder::DayFirst).unwrap();
+        assert_eq!(a.published.map(|p| p.date), NaiveDate::from_ymd_opt(2016, 4, 2));
         let a =
             run("Report\n\nDate of publication 14 October 2016 At least 20 people were killed in a car bomb blast on Thursday in Azaz.\n");
         assert_eq!(a.published.map(|p| p.date), NaiveDate::from_ymd_opt(2016, 10, 14));
