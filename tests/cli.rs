@@ -1179,3 +1179,89 @@ fn posts_during_a_cli_ingest_are_stored_and_answered_so() {
     let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
     assert_eq!(stats["articles"], 5 + 200 + 6);
 }
+
+#[test]
+fn compressed_inputs_read_as_what_they_hold() {
+    let c = fixtures().join("compressed");
+    let (articles, stderr, code) = read_json(&[
+        c.join("sciencealert.com.html.gz").to_str().unwrap(),
+        c.join("seeds.jsonl.gz").to_str().unwrap(),
+        c.join("003.txt.zst").to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let inputs: Vec<&str> = articles.iter().map(|a| a["input"].as_str().unwrap().rsplit('/').next().unwrap()).collect();
+    assert_eq!(inputs, ["sciencealert.com.html.gz", "seeds.jsonl.gz:1", "seeds.jsonl.gz:2", "seeds.jsonl.gz:3", "003.txt.zst"]);
+    let formats: Vec<&str> = articles.iter().map(|a| a["format"].as_str().unwrap()).collect();
+    assert_eq!(formats, ["html", "jsonl", "jsonl", "jsonl", "text"]);
+    // The page reads as the uncompressed page does.
+    let (plain, _, _) = read_json(&[fixtures().join("html/sciencealert.com.html").to_str().unwrap()]);
+    assert_eq!(body(&articles[0]), body(&plain[0]));
+    assert_eq!(articles[0]["title"], plain[0]["title"]);
+    assert_eq!(articles[1]["url"], "https://example.org/000_98bac896701fb69b.txt");
+    assert!(articles[4]["title"].as_str().unwrap().starts_with("Clashes break out between ISIS and al-Qaeda"));
+
+    // Known by their magic bytes, whatever their names say.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(c.join("sciencealert.com.html.gz"), dir.path().join("page.download")).unwrap();
+    std::fs::copy(c.join("003.txt.zst"), dir.path().join("story")).unwrap();
+    let (articles, stderr, code) = read_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(articles.len(), 2);
+    assert_eq!((articles[0]["format"].as_str(), articles[1]["format"].as_str()), (Some("html"), Some("text")));
+    assert_eq!(body(&articles[0]), body(&plain[0]));
+}
+
+#[test]
+fn a_compression_bomb_is_refused_past_the_limit_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixtures().join("compressed/bomb.html.gz"), dir.path().join("bomb.html.gz")).unwrap();
+    std::fs::write(dir.path().join("good.txt"), "Good\n\nRebels shelled the town of Nubl on Sunday, state media reported.\n").unwrap();
+    let (articles, stderr, code) = read_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].contains("bomb.html.gz: decompresses to over 10485760 bytes"), "{stderr}");
+    assert_eq!(articles.len(), 1);
+    assert_eq!(articles[0]["title"], "Good");
+}
+
+#[test]
+fn a_warc_crawl_gives_its_pages_and_one_error_for_a_cut_record() {
+    let warc = fixtures().join("warc/crawl.warc.gz");
+    let (articles, stderr, code) = read_json(&[warc.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "the cut record is a failed input: {stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].ends_with("crawl.warc.gz#8: bad WARC record: cut short: Content-Length 58219, 27831 bytes left in the file"),
+        "{stderr}"
+    );
+    assert!(lines[1].ends_with("crawl.warc.gz: 5 WARC records skipped (not an HTML page)"), "{stderr}");
+    let inputs: Vec<&str> = articles.iter().map(|a| a["input"].as_str().unwrap().rsplit('/').next().unwrap()).collect();
+    assert_eq!(inputs, ["crawl.warc.gz#3", "crawl.warc.gz#7"]);
+    assert_eq!(articles[0]["url"], "https://www.sciencealert.com/nasa-finds-water-plumes-above-the-surface-of-jupiter-s-icy-moon-europa");
+    // The page gives no date: the crawl's.
+    assert_eq!(articles[0]["published"], "2019-12-02T10:20:30");
+    let gold: Value = serde_json::from_str(&std::fs::read_to_string(fixtures().join("html/hosted.ap.org.gold.json")).unwrap()).unwrap();
+    let s = sitrep_core::eval::extraction::score_page(gold["articleBody"].as_str().unwrap(), &body(&articles[1]));
+    assert!(s.recall.unwrap() > 0.95 && s.precision.unwrap() > 0.9, "{s:?}");
+
+    // Uncompressed, cut inside the last record's header: the same pages, one error.
+    let dir = tempfile::tempdir().unwrap();
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(std::fs::File::open(&warc).unwrap()), &mut plain).ok();
+    let cut = plain.windows(8).rposition(|w| w == b"WARC/1.0").unwrap() + 40;
+    std::fs::write(dir.path().join("crawl.warc"), &plain[..cut]).unwrap();
+    let (again, stderr, code) = read_json(&[dir.path().join("crawl.warc").to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert_eq!(again.len(), 2);
+    assert_eq!(body(&again[1]), body(&articles[1]));
+    assert_eq!(stderr.lines().filter(|l| l.contains("error")).count(), 1, "{stderr}");
+    assert!(stderr.contains("crawl.warc#8: bad WARC record: the header at byte"), "{stderr}");
+
+    // Ingested: two articles stored, one failure counted.
+    let db = dir.path().join("s.db");
+    let out = sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(&warc).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("read 2, new 2") && stdout.contains("failed 1"), "{stdout}");
+}
