@@ -75,11 +75,19 @@ struct Pattern {
     aliases: Vec<String>,
     #[serde(default)]
     generic: Vec<String>,
+    /// Nouns that, after a country's adjective and a few modifiers, name this pattern's actor
+    /// of that country ("a Russian Shahed drone", "Israeli F-15 jets").
+    #[serde(default)]
+    heads: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
 struct Generic {
+    #[serde(default)]
     phrase: String,
+    /// More phrases of the same reference (one entry for a family of phrases).
+    #[serde(default)]
+    phrases: Vec<String>,
     sides: Vec<String>,
     /// The actor (canonical or `acled` name) the phrase stands for in an article about `home`
     /// when no armed group of its sides was named before it.
@@ -99,6 +107,9 @@ struct File {
     generic: Vec<Generic>,
     #[serde(default)]
     civilian_victims: Vec<String>,
+    /// Words that may stand between a country's adjective and a pattern's head noun.
+    #[serde(default)]
+    modifiers: Vec<String>,
 }
 
 fn default_home() -> String {
@@ -132,6 +143,9 @@ pub struct ActorDict {
     /// Country names and adjectives (case-sensitive), and the country of each.
     country_words: AhoCorasick,
     country_of_word: Vec<usize>,
+    /// Head noun (lower case) -> the pattern it names (`heads`).
+    heads: HashMap<String, usize>,
+    modifiers: Vec<String>,
 }
 
 /// An actor as an event reports it: the canonical name and the words in the text.
@@ -214,8 +228,10 @@ impl ActorDict {
                 ),
                 None => None,
             };
-            folded_pats.push(g.phrase.to_ascii_lowercase());
-            folded_entries.push(Entry::Generic(g.sides.clone(), fallback));
+            for phrase in std::iter::once(&g.phrase).chain(g.phrases.iter()).filter(|p| !p.is_empty()) {
+                folded_pats.push(phrase.to_ascii_lowercase());
+                folded_entries.push(Entry::Generic(g.sides.clone(), fallback));
+            }
         }
         for p in &file.actor {
             if let Some(parent) = &p.parent {
@@ -225,7 +241,17 @@ impl ActorDict {
             }
         }
         let build = |pats: &[String]| AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(pats).map_err(|e| e.to_string());
+        let mut heads = HashMap::new();
+        for (pi, p) in file.pattern.iter().enumerate() {
+            for h in &p.heads {
+                if let Some(other) = heads.insert(h.to_lowercase(), pi) {
+                    return Err(format!("head noun {h:?} of pattern {} is also of pattern {}", p.name, file.pattern[other].name));
+                }
+            }
+        }
         Ok(ActorDict {
+            heads,
+            modifiers: file.modifiers.iter().map(|m| m.to_lowercase()).collect(),
             country_words: build(&words)?,
             country_of_word,
             countries,
@@ -273,6 +299,13 @@ impl ActorDict {
     /// names most (whole words, their case; a name counts three times, an adjective once),
     /// `home` when it names none.
     pub fn text_country(&self, text: &str) -> String {
+        self.text_country_with_places(text, &[])
+    }
+
+    /// The article's country as [`ActorDict::text_country`], the countries of the places it
+    /// names (`places`, one per name) counted too: a text naming a town of `home` is about it
+    /// ("Crowds attacked Turkish lorries in Azaz" is Syria's news, not Turkey's).
+    pub fn text_country_with_places(&self, text: &str, places: &[String]) -> String {
         let mut counts = vec![0usize; self.countries.len()];
         let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
         for m in self.country_words.find_iter(text) {
@@ -287,7 +320,12 @@ impl ActorDict {
             // A country's name says where; an adjective may only say who ("Russian warplanes").
             counts[c] += if is_name { 3 } else { 1 };
         }
-        // A text that names the war's country at all is about it.
+        for cc in places {
+            if let Some(i) = self.countries.iter().position(|c| &c.cc == cc) {
+                counts[i] += 3;
+            }
+        }
+        // A text that names the war's country (or a place in it) at all is about it.
         if self.countries.iter().position(|c| c.cc == self.home).is_some_and(|h| counts[h] > 0) {
             return self.home.clone();
         }
@@ -371,8 +409,9 @@ impl ActorDict {
         let mut push = |start: usize, end: usize, e: &Entry| {
             let before = s[..start].chars().next_back();
             let after = s[end..].chars().next();
-            // "ISIS’s", "ISIS'" are fine; "ISISx" is not.
-            if word(before) || word(after) {
+            // "ISIS’s", "ISIS'" are fine; "ISISx" is not; "ISIS-led" names ISIS acting.
+            let leads = s[end..].get(..4).is_some_and(|x| x.eq_ignore_ascii_case("-led"));
+            if word(before) || (word(after) && !leads) {
                 return;
             }
             let (actor, generic_sides, fallback) = match e {
@@ -439,6 +478,54 @@ impl ActorDict {
             }
             joined.push(m);
         }
+        // A country's adjective, a few modifiers and a head noun of a pattern: that pattern's
+        // actor of the country ("a Russian Shahed drone", "Israeli F-15 jets", "Turkish
+        // intelligence agents"). Not "Russian-made", not "pro-Russian".
+        let mut found: Vec<Mention> = Vec::new();
+        for m in self.country_words.find_iter(s) {
+            let c = &self.countries[self.country_of_word[m.pattern().as_usize()]];
+            if s[m.start()..m.end()] == c.name
+                || s[..m.start()].chars().next_back().is_some_and(|ch| ch.is_alphanumeric() || ch == '-')
+                || !s[m.end()..].starts_with(' ')
+                || joined.iter().any(|j| m.start() < j.end && m.end() > j.start)
+            {
+                continue;
+            }
+            let mut pos = m.end();
+            for _ in 0..4 {
+                let rest = &s[pos..];
+                let lead = rest.len() - rest.trim_start().len();
+                if lead == 0 {
+                    break;
+                }
+                let w_end = rest[lead..].find(char::is_whitespace).map_or(rest.len(), |e| lead + e);
+                let word = &rest[lead..w_end];
+                let core = word.trim_end_matches(|ch: char| !ch.is_alphanumeric());
+                let lower = core.to_lowercase();
+                if let Some(&p) = self.heads.get(&lower) {
+                    if let Some(&i) = self.instances.get(&(p, c.cc.clone())) {
+                        found.push(Mention {
+                            start: m.start(),
+                            end: pos + lead + core.len(),
+                            actor: Some(i),
+                            generic_sides: Vec::new(),
+                            fallback: None,
+                        });
+                    }
+                    break;
+                }
+                // A model's designation ("F-15", "Kh-101", "Su-24"); named models are modifiers.
+                let model = core.chars().any(|ch| ch.is_ascii_digit());
+                if core.len() < word.len() || core.is_empty() || !(model || self.modifiers.contains(&lower)) {
+                    break;
+                }
+                pos += w_end;
+            }
+        }
+        if !found.is_empty() {
+            joined.extend(found);
+            joined.sort_by_key(|m| m.start);
+        }
         // "Syrian and Russian warplanes": one mention, of the first country's forces of the
         // same kind (ACLED codes the first named as actor1 and the other as an associate).
         for m in &mut joined {
@@ -481,20 +568,43 @@ struct DefaultActor {
     actor: String,
 }
 
+/// The role and actor of the crowd of a protest or riot sub-type (`[[crowd]]`).
+#[derive(Debug, Deserialize)]
+struct Crowd {
+    sub_types: Vec<String>,
+    role: Role,
+    actor: String,
+}
+
 #[derive(Debug, Deserialize)]
 struct DefaultsFile {
     version: u32,
     #[serde(default, rename = "default")]
     defaults: Vec<DefaultActor>,
+    #[serde(default)]
+    crowd: Vec<Crowd>,
 }
 
-static DEFAULTS: LazyLock<Vec<DefaultActor>> = LazyLock::new(|| {
+static DEFAULTS_FILE: LazyLock<DefaultsFile> = LazyLock::new(|| {
     let f: DefaultsFile = toml::from_str(DEFAULTS_TOML).expect("embedded data/default_actors.toml is valid");
     assert_eq!(f.version, 2, "data/default_actors.toml: version 2 expected");
-    f.defaults
+    f
 });
+static DEFAULTS: LazyLock<&'static [DefaultActor]> = LazyLock::new(|| &DEFAULTS_FILE.defaults);
 
 impl ActorDict {
+    /// The crowd of an event of `sub_type` in country `cc`, and its role, for the sub-types of
+    /// protests and riots (`[[crowd]]` of data/default_actors.toml).
+    pub fn crowd(&self, sub_type: &str, cc: &str) -> Option<(Role, usize)> {
+        let c = DEFAULTS_FILE.crowd.iter().find(|c| c.sub_types.iter().any(|s| s == sub_type))?;
+        Some((c.role, self.instance(&c.actor, cc)?))
+    }
+
+    /// Whether an actor is a crowd: protesters, rioters, or civilians acting together.
+    pub fn is_crowd(&self, actor: usize) -> bool {
+        matches!(self.actors[actor].kind.as_str(), "protesters" | "rioters" | "civilians")
+    }
+
     /// The actor in `role` of an event of `sub_type` in country `cc` whose text names no one
     /// in that role, given the event's other actor (`data/default_actors.toml`).
     pub fn default_actor(&self, role: Role, sub_type: &str, cc: &str, other: Option<usize>) -> Option<usize> {
@@ -614,11 +724,28 @@ mod tests {
     }
 
     #[test]
+    fn an_adjective_and_a_head_noun_name_a_state_force() {
+        assert_eq!(names("A Russian Shahed drone slammed into a block"), vec!["Russia"]);
+        assert_eq!(names("Israeli F-15 jets fired missiles"), vec!["Israel"]);
+        assert_eq!(names("a Kenyan police patrol"), vec!["Police Forces of Kenya"]);
+        assert_eq!(names("Turkish intelligence agents abducted him"), vec!["Police Forces of Turkey"]);
+        assert_eq!(names("a Sudanese army convoy"), vec!["Military Forces of Sudan"]);
+        // Made, backed or opposed by a country is not that country's force; nor its refugees.
+        assert_eq!(names("rebels fired Russian-made rockets"), vec!["Syrian rebels"]);
+        assert!(names("pro-Turkish fighters").is_empty());
+        assert!(names("Syrian refugees fled the strikes").iter().all(|n| !n.starts_with("Military")));
+        assert!(names("the Turkish lorry drivers").is_empty());
+    }
+
+    #[test]
     fn generic_names_are_the_articles_country() {
         let d = ActorDict::builtin();
         assert_eq!(d.text_country("Police in Nairobi, Kenya, fired on protesters."), "KE");
         assert_eq!(d.text_country("Russian jets struck Aleppo, Syrias second city."), "SY");
         assert_eq!(d.text_country("Nothing here."), "SY");
+        assert_eq!(d.text_country("Crowds attacked Turkish lorries in Azaz."), "TR");
+        assert_eq!(d.text_country_with_places("Crowds attacked Turkish lorries in Azaz.", &["SY".to_string()]), "SY");
+        assert_eq!(d.text_country_with_places("Police in Nairobi fired on protesters.", &["KE".to_string()]), "KE");
         let police = d.lookup("police").and_then(|a| d.index_of(&a.name)).expect("police");
         assert_eq!(d.actors[d.localize(police, "police", "KE")].name, "Police Forces of Kenya");
         assert_eq!(d.actors[d.localize(police, "police", "SY")].name, "Police Forces of Syria");

@@ -44,6 +44,8 @@ struct NonEventSpec {
 struct RolesSpec {
     #[serde(default)]
     action_words: Vec<String>,
+    #[serde(default)]
+    act_nouns: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,6 +114,8 @@ pub struct Lexicon {
     /// Words that tell an act ("killed", "shelled", "clashes"): where a sentence typed as a
     /// whole (the learned typer) tells its event, for the roles of the words around it.
     action_words: Option<Regex>,
+    /// `[roles] act_nouns`, anchored at the start of the text they are tried on.
+    act_nouns: Option<Regex>,
 }
 
 /// Prepares a data file's pattern for speed and for scraped text: a space matches any
@@ -211,12 +215,31 @@ impl Lexicon {
             allegation: if n.allegation.is_empty() { None } else { Some(alternation(&n.allegation)?) },
             report_verbs: alternation(&n.report_verbs)?,
             action_words: if f.roles.action_words.is_empty() { None } else { Some(alternation(&f.roles.action_words)?) },
+            act_nouns: if f.roles.act_nouns.is_empty() {
+                None
+            } else {
+                Some(Regex::new(&spaces(&format!(r"(?i)^(?:{})\b", f.roles.act_nouns.join("|")))).map_err(|e| e.to_string())?)
+            },
         })
     }
 
     /// The first word of `s` that tells an act (`[roles] action_words`), as a byte range.
     pub fn action_word(&self, s: &str) -> Option<(usize, usize)> {
         self.action_words.as_ref()?.find(s).map(|m| (m.start(), m.end()))
+    }
+
+    /// Whether the actor named at `start..end` of `s` is named as the doer of an act: its
+    /// name ends with an act noun or one follows it ("terrorist attacks", "an ISIS ambush",
+    /// "regime shelling", `[roles] act_nouns`).
+    pub fn names_act(&self, s: &str, start: usize, end: usize) -> bool {
+        let Some(re) = &self.act_nouns else { return false };
+        let name = &s[start..end];
+        let last = name.rfind(char::is_whitespace).map_or(name, |i| &name[i + 1..]);
+        let after = s[end..].trim_start();
+        let after =
+            after.strip_prefix("-led ").or_else(|| after.strip_prefix("’s ")).or_else(|| after.strip_prefix("'s ")).unwrap_or(after);
+        (last.len() < name.len() && re.is_match(last))
+            || (s[end..].starts_with(char::is_whitespace) || after.len() < s[end..].len()) && re.is_match(after)
     }
 
     pub fn builtin() -> &'static Lexicon {

@@ -190,6 +190,18 @@ static ELABORATING: LazyLock<regex::Regex> = LazyLock::new(|| {
 
 /// Participles whose by-phrase names who holds or backs something, not who acts ("a town held
 /// by ISIS", "rebels backed by Turkey").
+/// The comma that ends a sentence-initial participial or temporal clause ("Stepping up its
+/// airstrikes, ...", "After seizing the hill, ...", "Having shelled the town, ..."), if any.
+fn fronted_clause_end(s: &str) -> Option<usize> {
+    let first = s.split_whitespace().next()?.to_ascii_lowercase();
+    let opens = (first.len() > 5 && first.ends_with("ing")) || matches!(first.as_str(), "after" | "following" | "having" | "while");
+    if !opens {
+        return None;
+    }
+    let comma = s.find(',')?;
+    (s[..comma].split_whitespace().count() <= 15).then_some(comma)
+}
+
 const HOLDING_PARTICIPLES: &[&str] = &[
     "held",
     "controlled",
@@ -321,7 +333,7 @@ impl<'a> Extractor<'a> {
         let mut context_when: Option<When> = None;
         let mut order = 0;
         let mut lead: Vec<sentences::Sentence> = Vec::new(); // the first sentences, for context
-        let cc = self.actors.text_country(&format!("{}\n{}", article.title.as_deref().unwrap_or(""), article.text));
+        let cc = self.article_country(article);
         for p in &article.paragraphs {
             let sents = sentences::split(&article.text, p.byte_start, p.byte_end);
             if lead.is_empty() {
@@ -366,6 +378,13 @@ impl<'a> Extractor<'a> {
                         t.end = a.start;
                     }
                 }
+                // A lexicon trigger that opens with an actor's name ("US-led air strikes",
+                // "Russian air strikes"): the name is the doer, the act begins after it.
+                for t in typings.iter_mut().filter(|t| !t.trigger.starts_with("learned:")) {
+                    if let Some(a) = ams.iter().find(|a| a.start == t.start && a.end > t.start) {
+                        t.start = a.end.min(t.end);
+                    }
+                }
                 if typings.is_empty() || self.about_an_earlier_year(s, published) {
                     continue;
                 }
@@ -373,8 +392,12 @@ impl<'a> Extractor<'a> {
                 let mut places = self.places.find_with(s, &known_places, self.toponyms);
                 // A name that is an actor ("ISIS strongholds", "Moscow announced") is not a place,
                 // nor is a known name inside an actor's ("the Hama Military Council").
+                // A whole country ("in Zamfara State, Nigeria") says where the place is, not a
+                // place of its own: an event is placed by the article's places, not at a
+                // country's centre.
                 places.retain(|p| {
                     self.actors.lookup(&p.name).is_none()
+                        && !self.actors.countries.iter().any(|c| c.name.eq_ignore_ascii_case(p.name.trim()))
                         && (p.kind != "gazetteer" || !ams.iter().any(|a| p.start < a.end && p.end > a.start))
                 });
                 for (k, pl) in places.iter().enumerate() {
@@ -640,6 +663,16 @@ impl<'a> Extractor<'a> {
             return (Some(text(ag)), other.map(|o| text(o)));
         }
         let distinct = |a: usize, b: usize| a != b && !self.actors.is_within(a, b) && !self.actors.is_within(b, a);
+        // A fronted clause holding the trigger ("Stepping up its airstrikes on central Syria,
+        // Moscow announced ...", "After shelling the town for days, regime forces stormed it"):
+        // its doer is the subject of the main clause after the comma.
+        if let Some(comma) = fronted_clause_end(s).filter(|&c| t.end <= c) {
+            let subject = ams.iter().filter(armed).find(|a| a.start > comma && s[comma + 1..a.start].split_whitespace().count() <= 2);
+            if let Some(subj) = subject {
+                let other = ams.iter().filter(|a| a.end <= comma && distinct(a.actor, subj.actor)).find(|a| a.start >= t.end);
+                return (Some(text(subj)), other.map(|o| text(o)));
+            }
+        }
         // An actor named as support ("government forces backed by Russian airstrikes pushed
         // back ...") is not the one acting when another is named before it.
         let before = ams
@@ -653,6 +686,12 @@ impl<'a> Extractor<'a> {
             (Some(b), a) => (Some(text(b)), a.map(|a| text(a))),
             // No one before the trigger: "clashes with X" names one party; "air strikes on ISIS
             // positions" name the target.
+            // ... unless it is named as the act's doer: "civilians killed in terrorist attacks",
+            // "wounded in an ISIS ambush on the road".
+            (None, Some(a)) if self.lexicon.names_act(s, a.start, a.end) && self.side(a.actor) != "civilian" => {
+                let other = ams.iter().filter(|o| o.start >= a.end).find(|o| distinct(o.actor, a.actor));
+                (Some(text(a)), other.map(|o| text(o)))
+            }
             (None, Some(a)) if !matches!(t.event_type.as_str(), "Battles" | "Protests" | "Riots" | "Strategic developments") => {
                 (None, Some(text(a)))
             }
@@ -937,6 +976,27 @@ impl<'a> Extractor<'a> {
         d.last_order = m.order;
     }
 
+    /// The article's country: what its title and text name (actors.rs: text_country), the
+    /// places they name counted when that is not `home`.
+    fn article_country(&self, article: &Article) -> String {
+        let text = format!("{}\n{}", article.title.as_deref().unwrap_or(""), article.text);
+        let cc = self.actors.text_country(&text);
+        if cc == self.actors.home {
+            return cc;
+        }
+        let mut names: Vec<String> = Vec::new();
+        for p in &article.paragraphs {
+            for sent in sentences::split(&article.text, p.byte_start, p.byte_end) {
+                let s = &article.text[sent.start..sent.end];
+                names.extend(self.places.find_with(s, &[], self.toponyms).into_iter().map(|m| m.name));
+            }
+        }
+        names.sort();
+        names.dedup();
+        let ccs: Vec<String> = names.iter().filter_map(|n| self.toponyms.toponym_country(n)).collect();
+        self.actors.text_country_with_places(&text, &ccs)
+    }
+
     /// The event of a draft; `cc` is the article's country (generic actors are its own).
     fn finish(&self, article: &Article, i: usize, mut d: Draft, cc: &str) -> Event {
         if d.event_type == "Battles" {
@@ -950,6 +1010,18 @@ impl<'a> Extractor<'a> {
                     d.cameo = "190".to_string();
                 }
                 "Armed clash".to_string()
+            };
+        }
+        // The crowd of a protest or riot has its fixed role (data/default_actors.toml, [[crowd]]):
+        // "police dispersed protesters" codes the protesters as actor1.
+        if let Some((role, crowd)) = self.actors.crowd(&d.sub_event_type, cc) {
+            let parties = [d.actor1.take(), d.actor2.take()];
+            let named_crowd = parties.iter().flatten().find(|(a, _)| self.actors.is_crowd(*a));
+            let crowd = (crowd, named_crowd.map(|(_, t)| t.clone()).unwrap_or_default());
+            let other = parties.into_iter().flatten().find(|(a, _)| !self.actors.is_crowd(*a));
+            (d.actor1, d.actor2) = match role {
+                actors::Role::Actor1 => (Some(crowd), other),
+                actors::Role::Actor2 => (other, Some(crowd)),
             };
         }
         let significant = matches!(d.sub_event_type.as_str(), "Suicide bomb" | "Remote explosive/landmine/IED" | "Air/drone strike");

@@ -133,6 +133,10 @@ pub fn quantities(s: &str) -> Vec<(Quantity, usize, usize)> {
             None => Bound::Exact,
         };
         let start = c.name("bound").map_or_else(|| c.name("num").map_or(m.start(), |n| n.start()), |b| b.start());
+        // An age ("a 25-year-old woman", "a 10 year old boy") counts no one.
+        if AGE.is_match(&s[m.end()..]) {
+            continue;
+        }
         // "between 229 and 425": one count, the lower figure at least (ACLED: conservative).
         if let Some(prev) = out.last_mut() {
             let (pq, ps, pe): &mut (Quantity, usize, usize) = prev;
@@ -186,6 +190,44 @@ static SUBSET: LazyLock<Regex> =
 /// part of a count told elsewhere, never the count of that harm.
 static SUBSET_LEAD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^[\s,]*(?:including|among them|among whom|of whom|of them)\s+$").expect("valid"));
+
+/// What makes a number an age: "-year-old", " years old", "-month-old".
+static AGE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^[\s-]*(?:year|years|month|months)[\s-]*old\b").expect("valid"));
+/// A singular subject of a passive harm word ("A woman was killed", "He was wounded"): the
+/// auxiliary is singular and no count stands before it.
+static SINGULAR_PASSIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&crate::extract::lexicon::spaces(r"(?i)\b(?:was|has been|is)\s+(?:\w+ly\s+)?(?:shot\s+)?$")).expect("valid")
+});
+/// Words that end a noun phrase after "a"/"an" ("a young man from Tafas").
+const PHRASE_ENDS: &[&str] = &[
+    "in", "on", "at", "near", "from", "with", "and", "who", "when", "while", "after", "during", "by", "of", "as", "inside", "outside", "to",
+];
+
+/// One victim named in the singular right after an active harm word: "killing a 25-year-old
+/// woman", "shot dead a teacher", "wounding an elderly man". Not "a number of", "a dozen".
+fn singular_victim(tail: &str) -> bool {
+    let mut words = tail.split_whitespace();
+    if !matches!(words.next().map(|w| w.to_ascii_lowercase()).as_deref(), Some("a" | "an" | "one")) {
+        return false;
+    }
+    let mut head: Option<&str> = None;
+    for w in words.take(4) {
+        let core = w.trim_end_matches(|c: char| !c.is_alphanumeric());
+        if PHRASE_ENDS.contains(&core.to_ascii_lowercase().as_str()) || core.is_empty() {
+            break;
+        }
+        head = Some(core);
+        if core.len() < w.len() {
+            break; // punctuation ends the phrase
+        }
+    }
+    head.is_some_and(|h| {
+        let h = h.to_ascii_lowercase();
+        !matches!(h.as_str(), "number" | "dozen" | "few" | "handful" | "lot" | "score" | "total" | "group" | "family")
+            && (!h.ends_with('s') || h.ends_with("ss"))
+            && h.chars().any(|c| c.is_alphabetic())
+    })
+}
 
 fn harm_of(word: &str) -> Harm {
     let w = word.to_ascii_lowercase();
@@ -252,6 +294,10 @@ pub fn casualties(s: &str) -> Vec<Casualty> {
                     used.push(i);
                     out.push(Casualty { harm, quantity: q.0, victims: (q.2, m.start()) });
                 }
+                None if SINGULAR_PASSIVE.is_match(before) => {
+                    let start = before.rfind(['.', ',', ';']).map_or(0, |i| i + 1);
+                    out.push(Casualty { harm, quantity: Quantity { value: 1, bound: Bound::Exact }, victims: (start, m.start()) });
+                }
                 None => {
                     if harm == Harm::Killed {
                         out.push(Casualty {
@@ -298,6 +344,13 @@ pub fn casualties(s: &str) -> Vec<Casualty> {
                     }
                     _ => break,
                 }
+            }
+            if !any && singular_victim(&s[pos..]) {
+                let end = s[pos..].find([',', ';', '.']).map_or(s.len(), |e| pos + e);
+                for &h in &harms {
+                    out.push(Casualty { harm: h, quantity: Quantity { value: 1, bound: Bound::Exact }, victims: (pos, end) });
+                }
+                any = true;
             }
             if !any && harm == Harm::Killed && !word.eq_ignore_ascii_case("left") && !word.eq_ignore_ascii_case("leaving") {
                 out.push(Casualty {
@@ -408,6 +461,12 @@ mod tests {
         // Non-ASCII right before a count (a cut character must not panic).
         assert!(quantities("DলퟂÕ 12 men").iter().all(|q| q.0.value == 12));
         assert_eq!(cas("Shelling killed civilians in the town")[0].2, Bound::Unstated);
+        // One victim in the singular is one.
+        assert_eq!(cas("A grenade killed a 25-year-old woman in Afrin")[0].1, 1);
+        assert_eq!(cas("Gunmen shot dead a teacher on Monday")[0].1, 1);
+        assert_eq!(cas("A child was killed and six other civilians wounded")[0].1, 1);
+        assert_eq!(cas("the strike killed a number of fighters")[0].1, 3);
+        assert_eq!(cas("the blast killed a family in its home")[0].2, Bound::Unstated);
         assert!(cas("No one was hurt and fighters left the area").iter().all(|c| c.2 == Bound::Unstated || c.0 == Harm::Injured));
     }
 }

@@ -69,11 +69,30 @@ pub trait Toponyms: Send + Sync {
     /// Whether `name`, as written, is the name of a place: a town, village, quarter or
     /// district (exact spelling, folded; one-word names only where the war is).
     fn is_toponym(&self, name: &str) -> bool;
+
+    /// The country (ISO code) of the places of that name, when they are all in one.
+    fn toponym_country(&self, _name: &str) -> Option<String> {
+        None
+    }
 }
 
 /// Lower-case words inside a place name ("Deir ez Zor", "Jisr al Shughur").
 const NAME_PARTICLES: &[&str] = &["al", "el", "ez", "ed", "es", "az", "as", "ash", "at", "ar", "an", "ad", "bin", "ibn", "ul"];
 /// Words after a run of capitalised words that make it a person ("Rami Abdel Rahman said").
+/// Whether a name after this text is an end of a route ("the road between Hama and Aleppo",
+/// "the supply line between Aleppo and Hama"): where a road runs, not where an act happened.
+fn route_end(before: &str) -> bool {
+    let words: Vec<String> = before.split_whitespace().rev().take(6).map(|w| w.to_ascii_lowercase()).collect();
+    words.first().is_some_and(|w| w == "between")
+        || words.first().is_some_and(|w| w == "and") && words.iter().skip(1).take(4).any(|w| w == "between")
+}
+
+/// A word in capitals of at most five letters ("ARA", "SANA", "SDF") abbreviates an outlet or a
+/// group; mid-sentence it is not a place name.
+fn is_acronym(name: &str) -> bool {
+    !name.contains(' ') && (2..=5).contains(&name.chars().count()) && name.chars().all(|c| c.is_uppercase())
+}
+
 const SPEECH_VERBS: &[&str] = &["said", "says", "told", "added", "stated", "noted", "explained", "announced", "reported", "confirmed"];
 
 impl PlaceCues {
@@ -82,13 +101,16 @@ impl PlaceCues {
     /// ("... said") is a person; a one-word name opening the sentence is not looked up.
     pub fn find_with(&self, s: &str, known: &[String], toponyms: &dyn Toponyms) -> Vec<PlaceMention> {
         let mut out = self.find(s, known);
-        let taken = |out: &Vec<PlaceMention>, a: usize, b: usize| out.iter().any(|p| a < p.end && b > p.start);
+        // Where a source spoke ("Speaking to ARA News in Aleppo") is no more a place here than
+        // behind a cue.
+        let excluded: Vec<(usize, usize)> = self.reporting.find_iter(s).map(|m| (m.start(), m.end())).collect();
+        let taken = |out: &Vec<PlaceMention>, a: usize, b: usize| {
+            out.iter().any(|p| a < p.end && b > p.start) || excluded.iter().any(|&(x, y)| a < y && b > x)
+        };
         // Words with their byte ranges, punctuation at their ends cut off (a run ends there).
         let mut words: Vec<(usize, usize, bool)> = Vec::new(); // (start, end, ends the run)
-        let mut pos = 0;
-        for w in s.split(|c: char| c.is_whitespace()) {
-            let start = pos;
-            pos += w.len() + 1;
+        for w in s.split_whitespace() {
+            let start = w.as_ptr() as usize - s.as_ptr() as usize;
             let lead = w.len() - w.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
             let core = w.trim_matches(|c: char| !c.is_alphanumeric());
             if core.is_empty() {
@@ -127,7 +149,11 @@ impl PlaceCues {
             }
             let run_end = words[j].1;
             let next_word = words.get(j + 1).map(|&(x, y, _)| s[x..y].to_ascii_lowercase()).unwrap_or_default();
-            if !SPEECH_VERBS.contains(&next_word.as_str()) {
+            // A run that is an organisation ("ARA News", "Levant Front") or a listed non-place is
+            // a name, and no part of it is a place.
+            let whole = &s[words[i].0..run_end];
+            let names_other = j > i && !self.is_place_name(whole);
+            if !names_other && !SPEECH_VERBS.contains(&next_word.as_str()) {
                 // Longest names first, left to right.
                 let mut k = i;
                 while k <= j {
@@ -139,7 +165,7 @@ impl PlaceCues {
                         if (opens && e == k) || taken(&out, start, end) || !self.is_place_name(name) {
                             continue;
                         }
-                        if toponyms.is_toponym(name) {
+                        if toponyms.is_toponym(name) && !route_end(&s[..start]) {
                             found = Some((start, end, e));
                             break;
                         }
@@ -160,7 +186,6 @@ impl PlaceCues {
                     }
                 }
             }
-            let _ = run_end;
             i = j + 1;
         }
         out.sort_by_key(|p| p.start);
@@ -216,6 +241,7 @@ impl PlaceCues {
         !n.is_empty()
             && !self.not_places.iter().any(|x| x.eq_ignore_ascii_case(n))
             && n.chars().any(|c| c.is_alphabetic())
+            && !is_acronym(n)
             && (!n.contains(' ') || !self.organisation_words.iter().any(|w| w == last))
             && !n.split_whitespace().any(|w| self.person_words.iter().any(|p| p == w))
     }
@@ -241,7 +267,12 @@ impl PlaceCues {
         let excluded: Vec<(usize, usize)> = self.reporting.find_iter(s).map(|m| (m.start(), m.end())).collect();
         let inside_excluded = |a: usize, b: usize| excluded.iter().any(|&(x, y)| a >= x && b <= y);
         let mut out: Vec<PlaceMention> = Vec::new();
-        let taken = |out: &Vec<PlaceMention>, a: usize, b: usize| out.iter().any(|p| a < p.end && b > p.start);
+        // Where a source spoke ("Speaking to ARA News in Aleppo") is no more a place here than
+        // behind a cue.
+        let excluded: Vec<(usize, usize)> = self.reporting.find_iter(s).map(|m| (m.start(), m.end())).collect();
+        let taken = |out: &Vec<PlaceMention>, a: usize, b: usize| {
+            out.iter().any(|p| a < p.end && b > p.start) || excluded.iter().any(|&(x, y)| a < y && b > x)
+        };
         for cue in &self.cues {
             for c in cue.regex.captures_iter(s) {
                 let whole = c.get(0).expect("whole match");
@@ -372,6 +403,39 @@ mod tests {
         assert!(names("rebels in the city of President Bashar al-Assad").is_empty());
         assert_eq!(names("clashes near the Sheikh Maqsoud district")[0].0, "Sheikh Maqsoud");
         assert_eq!(names("fighting in Aleppo city went on")[0].0, "Aleppo");
+    }
+
+    struct Names(&'static [&'static str]);
+    impl Toponyms for Names {
+        fn is_toponym(&self, name: &str) -> bool {
+            self.0.contains(&name)
+        }
+    }
+
+    #[test]
+    fn gazetteer_names_without_a_cue() {
+        let g = Names(&["Kafr Nabudah", "Hajin", "Rami", "Aleppo"]);
+        let found = |s: &str| PlaceCues::builtin().find_with(s, &[], &g).into_iter().map(|p| (p.name, p.kind)).collect::<Vec<_>>();
+        assert_eq!(found("Regime forces seized Kafr Nabudah from HTS on Thursday."), vec![("Kafr Nabudah".into(), "gazetteer".into())]);
+        assert_eq!(
+            found("Coalition artillery pounded positions inside Hajin, the monitor said."),
+            vec![("Hajin".into(), "gazetteer".into())]
+        );
+        // A run that speaks is a person; a name opening the sentence is not looked up alone.
+        assert!(found("the head of the monitor Rami Abdel Rahman said.").is_empty());
+        assert!(found("Hajin was quiet.").is_empty());
+        // Multi-byte spaces and letters keep their boundaries.
+        assert_eq!(found("shelling\u{a0}hit\u{a0}Hajin\u{a0}on Friday")[0].0, "Hajin");
+        assert!(found("Ä\u{a0}Ö ü\u{a0}").is_empty());
+        // Outlets and groups named with a place are not the place; capitals abbreviate.
+        let g = Names(&["ARA", "Aleppo", "Hajin"]);
+        let found = |s: &str| PlaceCues::builtin().find_with(s, &[], &g).into_iter().map(|p| p.name).collect::<Vec<_>>();
+        assert!(found("the clashes went on, an activist told ARA News on Tuesday.").is_empty());
+        assert!(found("fighters of the Aleppo Front advanced").is_empty());
+        assert!(found("the fighters ARA held the road").is_empty());
+        assert_eq!(found("fighters of the Aleppo Front advanced on Hajin"), vec!["Hajin".to_string()]);
+        assert!(found("ISIS cut the supply line between Aleppo and Hajin.").is_empty());
+        assert!(found("Speaking to ARA News in Aleppo, an activist said the road was cut.").is_empty());
     }
 
     #[test]

@@ -758,6 +758,15 @@ impl crate::extract::places::Toponyms for Gazetteer {
                 && (!one_word || e.cc == "SY")
         })
     }
+
+    fn toponym_country(&self, name: &str) -> Option<String> {
+        if !self.is_toponym(name) {
+            return None;
+        }
+        let mut ccs = Self::ids(&self.by_fold, &fold::fold(name)).into_iter().map(|k| self.entries[k].cc);
+        let first = ccs.next()?;
+        ccs.all(|c| c == first).then(|| first.to_string())
+    }
 }
 
 /// Finds the place names of a text by their cues and resolves each in the text's context.
