@@ -1265,3 +1265,75 @@ fn a_warc_crawl_gives_its_pages_and_one_error_for_a_cut_record() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("read 2, new 2") && stdout.contains("failed 1"), "{stdout}");
 }
+
+#[test]
+fn html_metadata_comes_from_the_pages_own_structured_data() {
+    let page = |site: &str| {
+        let (a, stderr, code) = read_json(&[fixtures().join(format!("html/{site}.html")).to_str().unwrap()]);
+        assert_eq!(code, Some(0), "{stderr}");
+        a[0].clone()
+    };
+    let vb = page("venturebeat.com");
+    assert_eq!(vb["title"], "New York State Attorney General investigating WeWork and former CEO");
+    assert_eq!(vb["published"], "2019-11-19T07:03:25");
+    assert_eq!(vb["source"], "VentureBeat");
+    let ap = page("hosted.ap.org");
+    assert_eq!(ap["title"], "Unpredictable Sondland faces questions about Trump, Ukraine");
+    // article:published_time, the day and time where it was published.
+    assert_eq!(ap["published"], "2019-11-20T05:52:20");
+
+    let dir = tempfile::tempdir().unwrap();
+    let html = r#"<!DOCTYPE html><html><head><title>Home &gt; World &gt; Air strikes hit Saraqib &amp; Ariha | The Daily Example</title>
+<meta property="og:site_name" content="The Daily Example">
+<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"Air strikes hit Saraqib &amp; Ariha",
+"datePublished":"2016-05-02T08:15:00+03:00","author":{"@type":"Person","name":"Jane Roe"},"publisher":{"@type":"Organization","name":"Daily Example"}}</script>
+</head><body><header><svg><title>Arrow</title></svg><a href="/">Home</a></header><article><h1>Air strikes hit Saraqib &amp; Ariha</h1>
+<p>Air strikes hit the towns of Saraqib and Ariha in Idlib province, killing at least nine civilians, rescue workers said, as fighting went on across the north of the country.</p>
+<p>The strikes came as rebels and government forces fought for the hills south of Aleppo, a monitor said, and aid groups warned of a new wave of people fleeing to the border.</p>
+</article></body></html>"#;
+    std::fs::write(dir.path().join("page.html"), html).unwrap();
+    let (a, stderr, code) = read_json(&[dir.path().join("page.html").to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(a[0]["title"], "Air strikes hit Saraqib & Ariha");
+    assert_eq!(a[0]["source"], "The Daily Example");
+    assert_eq!(a[0]["byline"], "Jane Roe");
+    assert_eq!(a[0]["published"], "2016-05-02T08:15:00");
+    // Without JSON-LD or OpenGraph: the <title>, its entities decoded, crumbs and site cut.
+    let bare = html.replace(r#"<meta property="og:site_name" content="The Daily Example">"#, "");
+    let bare = bare[..bare.find("<script").unwrap()].to_string() + &bare[bare.find("</script>").unwrap() + 9..];
+    std::fs::write(dir.path().join("page.html"), bare).unwrap();
+    let (a, stderr, _) = read_json(&[dir.path().join("page.html").to_str().unwrap()]);
+    assert_eq!(a[0]["title"], "Air strikes hit Saraqib & Ariha", "{stderr}");
+}
+
+#[test]
+fn files_and_records_read_in_parallel_come_out_in_input_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let story = "Rebels shelled the town of Nubl on Sunday, state media reported, and four people were hurt.";
+    for i in 0..150 {
+        std::fs::write(dir.path().join(format!("a{i:03}.txt")), format!("Story {i}\n\n{story} Case {i}.\n")).unwrap();
+    }
+    let lines: String = (0..300).map(|i| format!("{{\"title\": \"Record {i}\", \"text\": \"{story} Record {i}.\"}}\n")).collect();
+    std::fs::write(dir.path().join("b.jsonl"), lines).unwrap();
+    std::fs::write(dir.path().join("c.txt"), "Last\n\nThe last story of the folder, read after the rest of it.\n").unwrap();
+    let (articles, stderr, code) = read_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let titles: Vec<&str> = articles.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    let want: Vec<String> =
+        (0..150).map(|i| format!("Story {i}")).chain((0..300).map(|i| format!("Record {i}"))).chain(["Last".to_string()]).collect();
+    assert_eq!(titles, want);
+    // extract and ingest see the same order: events in file order, every article stored.
+    let out = sitrep().args(["extract", "--format", "jsonl"]).arg(dir.path()).output().unwrap();
+    let order: Vec<usize> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let id = serde_json::from_str::<Value>(l).unwrap()["article_id"].clone();
+            articles.iter().position(|a| a["id"] == id).expect("an event of a read article")
+        })
+        .collect();
+    assert!(order.len() > 400, "{}", order.len());
+    assert!(order.windows(2).all(|w| w[0] <= w[1]), "{order:?}");
+    let db = dir.path().join("s.db");
+    let out = sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(dir.path()).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("read 451, new 451"), "{}", String::from_utf8_lossy(&out.stdout));
+}

@@ -8,6 +8,7 @@
 pub mod compressed;
 pub mod decode;
 pub mod html;
+pub mod meta;
 mod records;
 pub mod warc;
 
