@@ -18,11 +18,9 @@ pub fn read(input: &str, html: &str) -> Result<RawDoc, ReadErrorKind> {
     let own = super::meta::page_meta(html);
     let theirs_site = meta.sitename.as_deref().map(|s| s.trim().trim_start_matches('@')).and_then(super::meta::clean_text);
     let site = own.site_name.clone().or(theirs_site);
-    let title = [own.headline, own.og_title, own.title, meta.title.as_deref().and_then(super::meta::clean_text)]
-        .into_iter()
-        .flatten()
-        .map(|t| strip_site_suffix(&t, site.as_deref()))
-        .find(|t| !t.is_empty());
+    let title = own.best_title(|t| strip_site_suffix(t, site.as_deref())).or_else(|| {
+        meta.title.as_deref().and_then(super::meta::clean_text).map(|t| strip_site_suffix(&t, site.as_deref())).filter(|t| !t.is_empty())
+    });
     let published = own.published.or_else(|| {
         meta.date.map(|d| {
             let naive = d.naive_utc();

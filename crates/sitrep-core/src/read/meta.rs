@@ -24,6 +24,35 @@ pub struct PageMeta {
     pub author: Option<String>,
     /// JSON-LD `datePublished`, else `article:published_time` and the like.
     pub published: Option<Published>,
+    /// The first few `<h1>` headings' text: the title as the reader sees it.
+    pub h1: Vec<String>,
+}
+
+impl PageMeta {
+    /// The page's title: its headline as shown (an `<h1>` that agrees with the metadata's
+    /// title: the metadata's may be shortened, or written for search engines), else the
+    /// metadata's (JSON-LD, OpenGraph, `<title>`), each with `clean` applied (site names off).
+    pub fn best_title(&self, clean: impl Fn(&str) -> String) -> Option<String> {
+        let meta: Vec<String> =
+            [&self.headline, &self.og_title, &self.title].into_iter().flatten().map(|t| clean(t)).filter(|t| !t.is_empty()).collect();
+        let agrees = |h: &str| meta.iter().any(|m| word_overlap(h, m) >= 0.5);
+        let Some(h) = self.h1.iter().find(|h| h.split_whitespace().count() >= 3 && agrees(h)) else { return meta.into_iter().next() };
+        // A heading that is a metadata title behind a kicker ("Politics | ...") gives that title.
+        let lower = h.to_lowercase();
+        let inside =
+            meta.iter().filter(|m| m.len() < h.len() && m.split_whitespace().count() >= 3).find(|m| lower.contains(&m.to_lowercase()));
+        Some(inside.cloned().unwrap_or_else(|| h.clone()))
+    }
+}
+
+/// Shared words over the longer text's words (lower-cased, letters and digits).
+fn word_overlap(a: &str, b: &str) -> f64 {
+    let words = |s: &str| -> std::collections::HashSet<String> {
+        s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+    };
+    let (a, b) = (words(a), words(b));
+    let shared = a.intersection(&b).count();
+    shared as f64 / a.len().max(b.len()).max(1) as f64
 }
 
 /// Most bytes of a page scanned for metadata (JSON-LD may sit at the end of the body).
@@ -36,8 +65,12 @@ pub fn page_meta(html: &str) -> PageMeta {
     json_ld(html, &mut m);
     meta_tags(html, &mut m);
     m.title = document_title(html);
+    m.h1 = H1.captures_iter(html).take(3).filter_map(|c| clean_text(&TAG.replace_all(&c[1], " "))).collect();
     m
 }
+
+static H1: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?is)<h1\b[^>]*>(.*?)</h1>").expect("valid regex"));
+static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)<[^>]*>").expect("valid regex"));
 
 fn cut(s: &str, max: usize) -> &str {
     if s.len() <= max {
@@ -310,6 +343,33 @@ mod tests {
         assert_eq!(m.author.as_deref(), Some("John Doe, Ann Lee"));
         let p = m.published.unwrap();
         assert_eq!((p.date.to_string(), p.time.map(|t| t.to_string())), ("2016-05-01".into(), Some("22:30:00".into())));
+    }
+
+    #[test]
+    fn the_shown_headline_wins_when_it_agrees_with_the_metadata() {
+        let m = |h1: &[&str]| PageMeta {
+            og_title: Some("New York ramps up mass burials amid virus outbreak".into()),
+            title: Some("Coronavirus: New York ramps up mass burials - BBC News".into()),
+            h1: h1.iter().map(|s| s.to_string()).collect(),
+            ..PageMeta::default()
+        };
+        let plain = |t: &str| t.to_string();
+        let shown = "Coronavirus: New York ramps up mass burials amid outbreak";
+        assert_eq!(m(&[shown]).best_title(plain).as_deref(), Some(shown));
+        // A site's logo in an <h1> is no headline.
+        assert_eq!(m(&["BBC News"]).best_title(plain).as_deref(), Some("New York ramps up mass burials amid virus outbreak"));
+        assert_eq!(
+            m(&["Sign up for our newsletter today"]).best_title(plain).as_deref(),
+            Some("New York ramps up mass burials amid virus outbreak")
+        );
+        assert_eq!(PageMeta::default().best_title(plain), None);
+        // A kicker before the headline is not part of it.
+        let kicker = PageMeta {
+            og_title: Some("St. Louis Park elects a new mayor".into()),
+            h1: vec!["Politics | St. Louis Park elects a new mayor".into()],
+            ..PageMeta::default()
+        };
+        assert_eq!(kicker.best_title(plain).as_deref(), Some("St. Louis Park elects a new mayor"));
     }
 
     #[test]
