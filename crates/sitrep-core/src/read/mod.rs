@@ -206,7 +206,14 @@ const GROUP_FILE_BYTES: u64 = 4 << 20;
 pub fn read_inputs<'a>(inputs: &'a [Input], opts: &ReadOptions, sink: &mut dyn FnMut(Item<'a>) -> ControlFlow<()>) {
     let small = |i: &Input| match i {
         Input::Stdin => false,
-        Input::Path(p) => !many_docs_name(&p.to_string_lossy()) && std::fs::metadata(p).is_ok_and(|m| m.len() <= GROUP_FILE_BYTES),
+        Input::Path(p) => {
+            let name = p.to_string_lossy();
+            let inner = compressed::inner_name(&name);
+            // A compressed page is one document too (its size, decompressed, is bounded by
+            // the document limit); a compressed crawl or CSV is many.
+            let limit = if inner.len() < name.len() { GROUP_FILE_BYTES / 4 } else { GROUP_FILE_BYTES };
+            !many_docs_name(inner) && std::fs::metadata(p).is_ok_and(|m| m.len() <= limit)
+        }
     };
     let mut i = 0;
     while i < inputs.len() {
