@@ -1210,11 +1210,8 @@ fn compressed_inputs_read_as_what_they_hold() {
     assert_eq!((articles[0]["format"].as_str(), articles[1]["format"].as_str()), (Some("html"), Some("text")));
     assert_eq!(body(&articles[0]), body(&plain[0]));
     // And on standard input.
-    let out = sitrep()
-        .args(["read", "--format", "json", "-"])
-        .write_stdin(std::fs::read(c.join("seeds.jsonl.gz")).unwrap())
-        .output()
-        .unwrap();
+    let out =
+        sitrep().args(["read", "--format", "json", "-"]).write_stdin(std::fs::read(c.join("seeds.jsonl.gz")).unwrap()).output().unwrap();
     let v: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v.iter().map(|a| a["input"].as_str().unwrap()).collect::<Vec<_>>(), ["-:1", "-:2", "-:3"]);
 }

@@ -41,7 +41,7 @@ pub enum ReadErrorKind {
     #[error("bad {codec} data: {reason}")]
     Decompress { codec: &'static str, reason: String },
     /// Compressed data that grows past the limit (a compression bomb, or a file too large).
-    #[error("decompresses to over {limit} bytes, the limit (--max-bytes per document; 2 GiB for CSV, JSON Lines and WARC): refused")]
+    #[error("decompresses to over {limit} bytes, the limit (--max-bytes for one document, the file limit for CSV, JSON Lines and WARC): refused")]
     DecompressedTooLarge { limit: u64 },
     /// A WARC record that cannot be read (the other records of the file still are).
     #[error("bad WARC record: {0}")]

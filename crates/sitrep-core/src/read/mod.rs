@@ -680,7 +680,7 @@ mod tests {
         let bomb = gzip(line.repeat(5000).as_bytes());
         let got = outcomes("a.jsonl.gz", &bomb, &opts);
         assert!(
-            matches!(&got[..], [Err(e)] if e == "a.jsonl.gz: decompresses to over 100000 bytes, the limit (--max-bytes per document; 2 GiB for CSV, JSON Lines and WARC): refused"),
+            matches!(&got[..], [Err(e)] if e == "a.jsonl.gz: decompresses to over 100000 bytes, the limit (--max-bytes for one document, the file limit for CSV, JSON Lines and WARC): refused"),
             "{got:?}"
         );
         // One document may not grow past the document limit.
