@@ -1190,12 +1190,68 @@ fn bench_snippets(dir: &Path) -> Result<()> {
         without_total += wo.len();
     }
     println!("trafilatura news pages: {} pages ({})", gold.len(), dir.display());
+    bench_metadata(dir, &gold)?;
     println!(
         "must-contain snippets found: {with_found}/{with_total} ({:.1}%); must-not snippets absent: {without_absent}/{without_total} ({:.1}%); pages with every snippet right: {perfect}/{}",
         100.0 * with_found as f64 / with_total.max(1) as f64,
         100.0 * without_absent as f64 / without_total.max(1) as f64,
         gold.len()
     );
+    Ok(())
+}
+
+/// The whole article of an HTML page, as the pipeline produces it.
+fn sitrep_article(name: &str, html: &[u8]) -> Option<sitrep_core::Article> {
+    let opts = ReadOptions { format: Some(Format::Html), lossy: true, ..ReadOptions::default() };
+    let mut out = None;
+    read::read_bytes(name, html, &opts, &mut |r| out = r.ok());
+    out
+}
+
+/// Metadata against trafilatura's gold: titles equal to the gold title (whitespace and
+/// typographic quotes aside), and publication dates where the page's JSON-LD gives
+/// `datePublished` (found, and equal to its day).
+fn bench_metadata(dir: &Path, gold: &BTreeMap<String, serde_json::Value>) -> Result<()> {
+    let norm = |s: &str| squash(&s.replace(['\u{2018}', '\u{2019}'], "'").replace(['\u{201C}', '\u{201D}'], "\""));
+    let ld_date = regex::Regex::new(r#""datePublished"\s*:\s*"(\d{4}-\d{2}-\d{2})"#).expect("valid regex");
+    let (mut titled, mut title_ok, mut ld, mut ld_found, mut ld_ok, mut dated, mut date_ok) = (0, 0, 0, 0, 0, 0, 0);
+    let mut misses = Vec::new();
+    for (file, entry) in gold {
+        let html = gunzip(&dir.join("html").join(format!("{file}.gz")))?;
+        let a = sitrep_article(file, &html);
+        let meta = entry.get("metadata");
+        let got_title = a.as_ref().and_then(|a| a.title.as_deref()).map(norm);
+        if let Some(t) = meta.and_then(|m| m.get("title")).and_then(|t| t.as_str()).filter(|t| !t.trim().is_empty()) {
+            titled += 1;
+            if got_title.as_deref() == Some(norm(t).as_str()) {
+                title_ok += 1;
+            } else {
+                misses.push(format!("  title {file}: {:?} (gold {:?})", got_title.unwrap_or_default(), t));
+            }
+        }
+        let published = a.as_ref().and_then(|a| a.published.as_ref()).map(|p| p.date.to_string());
+        if let Some(d) = meta.and_then(|m| m.get("date")).and_then(|t| t.as_str()).filter(|t| !t.trim().is_empty()) {
+            dated += 1;
+            date_ok += (published.as_deref() == Some(d)) as usize;
+        }
+        let text = String::from_utf8_lossy(&html);
+        if text.contains("application/ld+json") {
+            if let Some(c) = ld_date.captures(&text) {
+                ld += 1;
+                ld_found += published.is_some() as usize;
+                if published.as_deref() == Some(&c[1]) {
+                    ld_ok += 1;
+                } else {
+                    misses.push(format!("  date {file}: {:?} (JSON-LD {})", published, &c[1]));
+                }
+            }
+        }
+    }
+    println!("titles equal to the gold title: {title_ok}/{titled} pages with a gold title");
+    println!("publication dates: found on {ld_found}/{ld} pages whose JSON-LD has datePublished, its day on {ld_ok}; the gold date's day on {date_ok}/{dated} pages with a gold date");
+    for m in misses {
+        println!("{m}");
+    }
     Ok(())
 }
 

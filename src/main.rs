@@ -560,7 +560,6 @@ fn error_line(e: &anyhow::Error) -> String {
     line
 }
 
-/// Reads every input and prints the articles; returns whether every input was read.
 /// Reads every article the arguments name and hands each to `step`, in order. Inputs that
 /// cannot be read are reported (one line each) and counted; the first error of `step` stops
 /// the run. `after_input` runs once each input is done. Returns how many inputs failed.
@@ -586,26 +585,34 @@ fn for_each_article_or_error(
         on_error(e);
     }
     let mut failed = errors.len();
-    for input in &inputs {
-        let mut stop: Option<anyhow::Error> = None;
-        read::read_input(input, opts, &mut |r| match r {
-            Ok(a) if stop.is_none() => {
+    let mut stop: Option<anyhow::Error> = None;
+    // Read on every core; the articles come back in input order.
+    read::read_inputs(&inputs, opts, &mut |item| {
+        match item {
+            read::Item::Article(Ok(a)) => {
                 if let Err(e) = step(a) {
                     stop = Some(e);
+                    return std::ops::ControlFlow::Break(());
                 }
             }
-            Ok(_) => {}
-            Err(e) => {
+            read::Item::Article(Err(e)) => {
                 on_error(&e);
                 failed += 1;
             }
-        });
-        if let Some(e) = stop {
-            return Err(e);
+            read::Item::Done(input, summary) => {
+                if summary.skipped > 0 {
+                    let s = if summary.skipped == 1 { "" } else { "s" };
+                    eprintln!("sitrep: {}: {} WARC record{s} skipped (not an HTML page)", input.name(), summary.skipped);
+                }
+                after_input(input);
+            }
         }
-        after_input(input);
+        std::ops::ControlFlow::Continue(())
+    });
+    match stop {
+        Some(e) => Err(e),
+        None => Ok(failed),
     }
-    Ok(failed)
 }
 
 fn run_read(cmd: ReadCmd) -> Result<bool> {

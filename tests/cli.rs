@@ -1179,3 +1179,166 @@ fn posts_during_a_cli_ingest_are_stored_and_answered_so() {
     let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
     assert_eq!(stats["articles"], 5 + 200 + 6);
 }
+
+#[test]
+fn compressed_inputs_read_as_what_they_hold() {
+    let c = fixtures().join("compressed");
+    let (articles, stderr, code) = read_json(&[
+        c.join("sciencealert.com.html.gz").to_str().unwrap(),
+        c.join("seeds.jsonl.gz").to_str().unwrap(),
+        c.join("003.txt.zst").to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let inputs: Vec<&str> = articles.iter().map(|a| a["input"].as_str().unwrap().rsplit('/').next().unwrap()).collect();
+    assert_eq!(inputs, ["sciencealert.com.html.gz", "seeds.jsonl.gz:1", "seeds.jsonl.gz:2", "seeds.jsonl.gz:3", "003.txt.zst"]);
+    let formats: Vec<&str> = articles.iter().map(|a| a["format"].as_str().unwrap()).collect();
+    assert_eq!(formats, ["html", "jsonl", "jsonl", "jsonl", "text"]);
+    // The page reads as the uncompressed page does.
+    let (plain, _, _) = read_json(&[fixtures().join("html/sciencealert.com.html").to_str().unwrap()]);
+    assert_eq!(body(&articles[0]), body(&plain[0]));
+    assert_eq!(articles[0]["title"], plain[0]["title"]);
+    assert_eq!(articles[1]["url"], "https://example.org/000_98bac896701fb69b.txt");
+    assert!(articles[4]["title"].as_str().unwrap().starts_with("Clashes break out between ISIS and al-Qaeda"));
+
+    // Known by their magic bytes, whatever their names say.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(c.join("sciencealert.com.html.gz"), dir.path().join("page.download")).unwrap();
+    std::fs::copy(c.join("003.txt.zst"), dir.path().join("story")).unwrap();
+    let (articles, stderr, code) = read_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(articles.len(), 2);
+    assert_eq!((articles[0]["format"].as_str(), articles[1]["format"].as_str()), (Some("html"), Some("text")));
+    assert_eq!(body(&articles[0]), body(&plain[0]));
+    // And on standard input.
+    let out =
+        sitrep().args(["read", "--format", "json", "-"]).write_stdin(std::fs::read(c.join("seeds.jsonl.gz")).unwrap()).output().unwrap();
+    let v: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.iter().map(|a| a["input"].as_str().unwrap()).collect::<Vec<_>>(), ["-:1", "-:2", "-:3"]);
+}
+
+#[test]
+fn a_compression_bomb_is_refused_past_the_limit_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixtures().join("compressed/bomb.html.gz"), dir.path().join("bomb.html.gz")).unwrap();
+    std::fs::write(dir.path().join("good.txt"), "Good\n\nRebels shelled the town of Nubl on Sunday, state media reported.\n").unwrap();
+    let (articles, stderr, code) = read_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].contains("bomb.html.gz: decompresses to over 10485760 bytes"), "{stderr}");
+    assert_eq!(articles.len(), 1);
+    assert_eq!(articles[0]["title"], "Good");
+}
+
+#[test]
+fn a_warc_crawl_gives_its_pages_and_one_error_for_a_cut_record() {
+    let warc = fixtures().join("warc/crawl.warc.gz");
+    let (articles, stderr, code) = read_json(&[warc.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "the cut record is a failed input: {stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].ends_with("crawl.warc.gz#8: bad WARC record: cut short: Content-Length 58219, 27831 bytes left in the file"),
+        "{stderr}"
+    );
+    assert!(lines[1].ends_with("crawl.warc.gz: 5 WARC records skipped (not an HTML page)"), "{stderr}");
+    let inputs: Vec<&str> = articles.iter().map(|a| a["input"].as_str().unwrap().rsplit('/').next().unwrap()).collect();
+    assert_eq!(inputs, ["crawl.warc.gz#3", "crawl.warc.gz#7"]);
+    assert_eq!(articles[0]["url"], "https://www.sciencealert.com/nasa-finds-water-plumes-above-the-surface-of-jupiter-s-icy-moon-europa");
+    // The page gives no date: the crawl's.
+    assert_eq!(articles[0]["published"], "2019-12-02T10:20:30");
+    let gold: Value = serde_json::from_str(&std::fs::read_to_string(fixtures().join("html/hosted.ap.org.gold.json")).unwrap()).unwrap();
+    let s = sitrep_core::eval::extraction::score_page(gold["articleBody"].as_str().unwrap(), &body(&articles[1]));
+    assert!(s.recall.unwrap() > 0.95 && s.precision.unwrap() > 0.9, "{s:?}");
+
+    // Uncompressed, cut inside the last record's header: the same pages, one error.
+    let dir = tempfile::tempdir().unwrap();
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(std::fs::File::open(&warc).unwrap()), &mut plain).ok();
+    let cut = plain.windows(8).rposition(|w| w == b"WARC/1.0").unwrap() + 40;
+    std::fs::write(dir.path().join("crawl.warc"), &plain[..cut]).unwrap();
+    let (again, stderr, code) = read_json(&[dir.path().join("crawl.warc").to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert_eq!(again.len(), 2);
+    assert_eq!(body(&again[1]), body(&articles[1]));
+    assert_eq!(stderr.lines().filter(|l| l.contains("error")).count(), 1, "{stderr}");
+    assert!(stderr.contains("crawl.warc#8: bad WARC record: the header at byte"), "{stderr}");
+
+    // Ingested: two articles stored, one failure counted.
+    let db = dir.path().join("s.db");
+    let out = sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(&warc).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("read 2, new 2") && stdout.contains("failed 1"), "{stdout}");
+}
+
+#[test]
+fn html_metadata_comes_from_the_pages_own_structured_data() {
+    let page = |site: &str| {
+        let (a, stderr, code) = read_json(&[fixtures().join(format!("html/{site}.html")).to_str().unwrap()]);
+        assert_eq!(code, Some(0), "{stderr}");
+        a[0].clone()
+    };
+    let vb = page("venturebeat.com");
+    assert_eq!(vb["title"], "New York State Attorney General investigating WeWork and former CEO");
+    assert_eq!(vb["published"], "2019-11-19T07:03:25");
+    assert_eq!(vb["source"], "VentureBeat");
+    let ap = page("hosted.ap.org");
+    assert_eq!(ap["title"], "Unpredictable Sondland faces questions about Trump, Ukraine");
+    // article:published_time, the day and time where it was published.
+    assert_eq!(ap["published"], "2019-11-20T05:52:20");
+
+    let dir = tempfile::tempdir().unwrap();
+    let html = r#"<!DOCTYPE html><html><head><title>Home &gt; World &gt; Air strikes hit Saraqib &amp; Ariha | The Daily Example</title>
+<meta property="og:site_name" content="The Daily Example">
+<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"Air strikes hit Saraqib &amp; Ariha",
+"datePublished":"2016-05-02T08:15:00+03:00","author":{"@type":"Person","name":"Jane Roe"},"publisher":{"@type":"Organization","name":"Daily Example"}}</script>
+</head><body><header><svg><title>Arrow</title></svg><a href="/">Home</a></header><article><h1>Air strikes hit Saraqib &amp; Ariha</h1>
+<p>Air strikes hit the towns of Saraqib and Ariha in Idlib province, killing at least nine civilians, rescue workers said, as fighting went on across the north of the country.</p>
+<p>The strikes came as rebels and government forces fought for the hills south of Aleppo, a monitor said, and aid groups warned of a new wave of people fleeing to the border.</p>
+</article></body></html>"#;
+    std::fs::write(dir.path().join("page.html"), html).unwrap();
+    let (a, stderr, code) = read_json(&[dir.path().join("page.html").to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(a[0]["title"], "Air strikes hit Saraqib & Ariha");
+    assert_eq!(a[0]["source"], "The Daily Example");
+    assert_eq!(a[0]["byline"], "Jane Roe");
+    assert_eq!(a[0]["published"], "2016-05-02T08:15:00");
+    // Without JSON-LD or OpenGraph: the <title>, its entities decoded, crumbs and site cut.
+    let bare = html.replace(r#"<meta property="og:site_name" content="The Daily Example">"#, "");
+    let bare = bare[..bare.find("<script").unwrap()].to_string() + &bare[bare.find("</script>").unwrap() + 9..];
+    std::fs::write(dir.path().join("page.html"), bare).unwrap();
+    let (a, stderr, _) = read_json(&[dir.path().join("page.html").to_str().unwrap()]);
+    assert_eq!(a[0]["title"], "Air strikes hit Saraqib & Ariha", "{stderr}");
+}
+
+#[test]
+fn files_and_records_read_in_parallel_come_out_in_input_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let story = "Rebels shelled the town of Nubl on Sunday, state media reported, and four people were hurt.";
+    for i in 0..150 {
+        std::fs::write(dir.path().join(format!("a{i:03}.txt")), format!("Story {i}\n\n{story} Case {i}.\n")).unwrap();
+    }
+    let lines: String = (0..300).map(|i| format!("{{\"title\": \"Record {i}\", \"text\": \"{story} Record {i}.\"}}\n")).collect();
+    std::fs::write(dir.path().join("b.jsonl"), lines).unwrap();
+    std::fs::write(dir.path().join("c.txt"), "Last\n\nThe last story of the folder, read after the rest of it.\n").unwrap();
+    let (articles, stderr, code) = read_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let titles: Vec<&str> = articles.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    let want: Vec<String> =
+        (0..150).map(|i| format!("Story {i}")).chain((0..300).map(|i| format!("Record {i}"))).chain(["Last".to_string()]).collect();
+    assert_eq!(titles, want);
+    // extract and ingest see the same order: events in file order, every article stored.
+    let out = sitrep().args(["extract", "--format", "jsonl"]).arg(dir.path()).output().unwrap();
+    let order: Vec<usize> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let id = serde_json::from_str::<Value>(l).unwrap()["article_id"].clone();
+            articles.iter().position(|a| a["id"] == id).expect("an event of a read article")
+        })
+        .collect();
+    assert!(order.len() > 400, "{}", order.len());
+    assert!(order.windows(2).all(|w| w[0] <= w[1]), "{order:?}");
+    let db = dir.path().join("s.db");
+    let out = sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(dir.path()).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("read 451, new 451"), "{}", String::from_utf8_lossy(&out.stdout));
+}

@@ -37,6 +37,15 @@ pub enum ReadErrorKind {
     EmptyFolder,
     #[error("bad glob pattern: {0}")]
     Glob(String),
+    /// Compressed data that does not decompress (corrupt, or cut short).
+    #[error("bad {codec} data: {reason}")]
+    Decompress { codec: &'static str, reason: String },
+    /// Compressed data that grows past the limit (a compression bomb, or a file too large).
+    #[error("decompresses to over {limit} bytes, the limit (--max-bytes for one document, the file limit for CSV, JSON Lines and WARC): refused")]
+    DecompressedTooLarge { limit: u64 },
+    /// A WARC record that cannot be read (the other records of the file still are).
+    #[error("bad WARC record: {0}")]
+    Warc(String),
 }
 
 /// An input that could not be read, and why.

@@ -59,6 +59,26 @@ proptest! {
     }
 
     #[test]
+    fn arbitrary_compressed_and_warc_bytes_never_panic(
+        bytes in proptest::collection::vec(any::<u8>(), 0..2000),
+        parts in proptest::collection::vec(fragment(), 0..30),
+        cut in 0usize..4000,
+    ) {
+        // Garbage behind the magic numbers, and real compressed data cut anywhere.
+        for magic in [&b"\x1F\x8B"[..], &b"\x28\xB5\x2F\xFD"[..], &b"WARC/1.0\r\n"[..]] {
+            let mut b = magic.to_vec();
+            b.extend_from_slice(&bytes);
+            check("x.warc.gz", &b, None);
+        }
+        let text = format!("WARC/1.0\r\nWARC-Type: response\r\nContent-Type: application/http\r\nContent-Length: {}\r\n\r\nHTTP/1.1 200 OK\r\n\r\n{}", cut, parts.concat());
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        check("x.warc.gz", &gz[..cut.min(gz.len())], None);
+        check("x.warc", text.as_bytes(), None);
+    }
+
+    #[test]
     fn structured_garbage_never_panics(parts in proptest::collection::vec(fragment(), 0..40)) {
         let text = parts.concat();
         for (name, f) in [("x", None), ("x.txt", Some(Format::Text)), ("x.html", Some(Format::Html)), ("x.csv", Some(Format::Csv)), ("x.jsonl", Some(Format::Jsonl)), ("x.json", Some(Format::Json))] {

@@ -404,12 +404,30 @@ async fn post_articles(State(s): State<Arc<AppState>>, headers: HeaderMap, body:
         "text/csv" => "request.csv",
         "text/html" => "request.html",
         "text/plain" => "request.txt",
+        // A crawl, or a compressed body of any of the above (told apart by its content).
+        "application/warc" => "request.warc",
+        "application/gzip" | "application/x-gzip" | "application/zstd" => "request",
         other => {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                format!("content type {other:?}: send application/json, application/x-ndjson, text/csv, text/html or text/plain"),
+                format!("content type {other:?}: send application/json, application/x-ndjson, text/csv, text/html, text/plain, application/warc, or any of them compressed (application/gzip, application/zstd, or Content-Encoding gzip or zstd)"),
             ))
         }
+    };
+    // Content-Encoding gzip or zstd: decompressed by the reader (it knows them by their magic
+    // bytes), up to 16 times the body limit.
+    let encoded = headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).map(|v| v.trim().to_ascii_lowercase());
+    let name = match encoded.as_deref() {
+        None | Some("identity") => name.to_string(),
+        Some("gzip" | "x-gzip") => format!("{name}.gz"),
+        Some("zstd") => format!("{name}.zst"),
+        Some(other) => {
+            return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("content encoding {other:?}: send gzip, zstd or none")))
+        }
+    };
+    let read_opts = sitrep_core::read::ReadOptions {
+        max_file_bytes: (s.max_body as u64).saturating_mul(16),
+        ..sitrep_core::read::ReadOptions::default()
     };
     let state = s.clone();
     // What was committed is always answered: a failure after some batches were stored, or in
@@ -419,7 +437,7 @@ async fn post_articles(State(s): State<Arc<AppState>>, headers: HeaderMap, body:
             let _one_at_a_time = state.writes.lock().map_err(|_| ApiError::internal("write lock poisoned"))?;
             let mut ing = sitrep_core::ingest::Ingester::new(st, 500);
             let mut stop = None;
-            sitrep_core::read::read_bytes(name, &body, &sitrep_core::read::ReadOptions::default(), &mut |r| match r {
+            sitrep_core::read::read_bytes(&name, &body, &read_opts, &mut |r| match r {
                 Ok(a) if stop.is_none() => {
                     if let Err(e) = ing.push(a) {
                         stop = Some(e);

@@ -393,6 +393,40 @@ fn posting_articles_needs_the_token() {
 }
 
 #[test]
+fn compressed_bodies_and_warc_crawls_are_posted() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = start(dir.path().join("w.db"), Some(TOKEN), 1 << 20);
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let gz = std::fs::read(fixtures.join("compressed/seeds.jsonl.gz")).unwrap();
+    let (status, v) = post(&base, Some(TOKEN), "application/gzip", &gz);
+    assert_eq!((status, v["new"].as_u64()), (201, Some(3)), "{v}");
+    // Content-Encoding on a typed body.
+    let page = std::fs::read(fixtures.join("compressed/sciencealert.com.html.gz")).unwrap();
+    let r = ureq::post(&format!("{base}/api/articles"))
+        .set("Content-Type", "text/html")
+        .set("Content-Encoding", "gzip")
+        .set("Authorization", &format!("Bearer {TOKEN}"))
+        .send_bytes(&page)
+        .unwrap();
+    let v: Value = r.into_json().unwrap();
+    assert_eq!(v["new"].as_u64(), Some(1), "{v}");
+    // A crawl: its two whole pages (the sciencealert one stored already), the cut record one
+    // failure.
+    let warc = std::fs::read(fixtures.join("warc/crawl.warc.gz")).unwrap();
+    let (status, v) = post(&base, Some(TOKEN), "application/warc", &warc);
+    assert_eq!(status, 201, "{v}");
+    assert_eq!((v["read"].as_u64(), v["new"].as_u64(), v["unchanged"].as_u64()), (Some(2), Some(1), Some(1)), "{v}");
+    assert!(v["failed"].as_array().is_some_and(|f| f.len() == 1 && f[0]["input"] == "request.warc#8"), "{v}");
+    // A bomb: refused at the document limit, one failure, nothing stored.
+    let bomb = std::fs::read(fixtures.join("compressed/bomb.html.gz")).unwrap();
+    let (status, v) = post(&base, Some(TOKEN), "application/gzip", &bomb);
+    assert_eq!(status, 400, "{v}");
+    assert!(v["error"].as_str().is_some_and(|e| e.contains("decompresses to over 10485760 bytes")), "{v}");
+    let (_, h) = get(&format!("{base}/healthz"));
+    assert_eq!(serde_json::from_str::<Value>(&h).unwrap()["articles"], 5);
+}
+
+#[test]
 fn a_store_that_cannot_open_stops_the_server_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
     let junk = dir.path().join("junk.db");

@@ -10,24 +10,32 @@ use crate::model::{Format, Published};
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// Extracts the article from an HTML page.
+/// Extracts the article from an HTML page. The metadata is the page's own first (JSON-LD,
+/// OpenGraph, `<meta>`, its `<title>`: [`super::meta`]), then rs-trafilatura's.
 pub fn read(input: &str, html: &str) -> Result<RawDoc, ReadErrorKind> {
     let body = extract_body(html)?;
     let meta = body.metadata;
-    let title = meta.title.as_deref().map(|t| strip_site_suffix(t, meta.sitename.as_deref()));
-    let published = meta.date.map(|d| {
-        let naive = d.naive_utc();
-        let time = naive.time();
-        Published { date: naive.date(), time: (time != chrono::NaiveTime::MIN).then_some(time) }
+    let own = super::meta::page_meta(html);
+    let theirs_site = meta.sitename.as_deref().map(|s| s.trim().trim_start_matches('@')).and_then(super::meta::clean_text);
+    let site = own.site_name.clone().or(theirs_site);
+    let title = own.best_title(|t| strip_site_suffix(t, site.as_deref())).or_else(|| {
+        meta.title.as_deref().and_then(super::meta::clean_text).map(|t| strip_site_suffix(&t, site.as_deref())).filter(|t| !t.is_empty())
+    });
+    let published = own.published.or_else(|| {
+        meta.date.map(|d| {
+            let naive = d.naive_utc();
+            let time = naive.time();
+            Published { date: naive.date(), time: (time != chrono::NaiveTime::MIN).then_some(time) }
+        })
     });
     Ok(RawDoc {
         input: input.to_string(),
         format: Format::Html,
         text: body.text,
         body_start: 0,
-        title: title.filter(|t| !t.is_empty()),
-        source: meta.sitename.filter(|s| !s.trim().is_empty()),
-        byline: meta.author.filter(|s| !s.trim().is_empty()),
+        title,
+        source: site,
+        byline: own.author.or(meta.author).filter(|s| !s.trim().is_empty()),
         published,
         url: meta.url,
         first_line_is_title: false,
@@ -189,7 +197,7 @@ fn page_url(html: &str) -> Option<String> {
 /// "Title | Site", "Title - Site", "Site: Title" -> "Title", when the other part is the site
 /// name or a short tail.
 pub fn strip_site_suffix(title: &str, sitename: Option<&str>) -> String {
-    let t = title.trim();
+    let t = strip_crumbs(title.trim());
     for sep in [" | ", " - ", " – ", " — ", " :: ", " » "] {
         if let Some(pos) = t.rfind(sep) {
             let (head, tail) = (&t[..pos], &t[pos + sep.len()..]);
@@ -203,6 +211,21 @@ pub fn strip_site_suffix(title: &str, sitename: Option<&str>) -> String {
         }
     }
     t.to_string()
+}
+
+/// "Home > World > Title" -> "Title": navigation crumbs, short parts before a `>`, `›` or
+/// `»` (the last part the longest).
+fn strip_crumbs(t: &str) -> &str {
+    for sep in [" > ", " › ", " » "] {
+        if let Some(pos) = t.rfind(sep) {
+            let (head, last) = (&t[..pos], &t[pos + sep.len()..]);
+            let short = head.split(sep).all(|p| p.split_whitespace().count() <= 3);
+            if short && last.split_whitespace().count() >= 3 {
+                return last.trim();
+            }
+        }
+    }
+    t
 }
 
 #[cfg(test)]
@@ -240,5 +263,7 @@ mod tests {
         assert_eq!(strip_site_suffix("ISIS takes Marea | ARA News", Some("ARA News")), "ISIS takes Marea");
         assert_eq!(strip_site_suffix("Clashes in Hama - Reuters", None), "Clashes in Hama");
         assert_eq!(strip_site_suffix("Aleppo - a history", None), "Aleppo - a history");
+        assert_eq!(strip_site_suffix("Home > World > Air strikes hit Saraqib | Daily", Some("Daily")), "Air strikes hit Saraqib");
+        assert_eq!(strip_site_suffix("Aleppo > Idlib", None), "Aleppo > Idlib");
     }
 }

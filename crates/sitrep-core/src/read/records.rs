@@ -46,7 +46,16 @@ impl Default for FieldMap {
     }
 }
 
-type Sink<'a> = &'a mut dyn FnMut(Result<RawDoc, ReadError>, DateOrder);
+/// One record's fields, read in file order; [`to_doc`] makes the document (the costly part,
+/// HTML extraction, run in parallel by the caller).
+pub(super) struct Record {
+    pub input: String,
+    pub format: Format,
+    fields: Fields,
+    pub order: DateOrder,
+}
+
+type Sink<'a> = &'a mut dyn FnMut(Result<Record, ReadError>);
 
 pub(super) fn read(name: &str, format: Format, text: &str, opts: &ReadOptions, sink: Sink<'_>) {
     let order = opts.date_order.unwrap_or_default();
@@ -55,11 +64,11 @@ pub(super) fn read(name: &str, format: Format, text: &str, opts: &ReadOptions, s
             Ok(Value::Array(items)) => {
                 for (i, v) in items.iter().enumerate() {
                     let input = format!("{name}:[{i}]");
-                    sink(json_record(&input, Format::Json, v, opts, order), order);
+                    sink(json_record(&input, Format::Json, v, opts, order));
                 }
             }
-            Ok(v) => sink(json_record(name, Format::Json, &v, opts, order), order),
-            Err(e) => sink(Err(ReadError::new(name, ReadErrorKind::Json(e.to_string()))), order),
+            Ok(v) => sink(json_record(name, Format::Json, &v, opts, order)),
+            Err(e) => sink(Err(ReadError::new(name, ReadErrorKind::Json(e.to_string())))),
         },
         Format::Jsonl => {
             for (i, line) in text.lines().enumerate() {
@@ -69,13 +78,13 @@ pub(super) fn read(name: &str, format: Format, text: &str, opts: &ReadOptions, s
                 let input = format!("{name}:{}", i + 1);
                 if line.len() as u64 > opts.max_bytes {
                     let kind = ReadErrorKind::TooLarge { size: line.len() as u64, limit: opts.max_bytes };
-                    sink(Err(ReadError::new(input, kind)), order);
+                    sink(Err(ReadError::new(input, kind)));
                     continue;
                 }
                 let r = serde_json::from_str::<Value>(line)
                     .map_err(|e| ReadError::new(&input, ReadErrorKind::Json(e.to_string())))
                     .and_then(|v| json_record(&input, Format::Jsonl, &v, opts, order));
-                sink(r, order);
+                sink(r);
             }
         }
         Format::Csv => csv_records(name, text, opts, sink),
@@ -114,7 +123,7 @@ struct Fields {
     byline: Option<String>,
 }
 
-fn json_record(input: &str, format: Format, v: &Value, opts: &ReadOptions, order: DateOrder) -> Result<RawDoc, ReadError> {
+fn json_record(input: &str, format: Format, v: &Value, opts: &ReadOptions, order: DateOrder) -> Result<Record, ReadError> {
     let Value::Object(obj) = v else {
         return Err(ReadError::new(input, ReadErrorKind::Json("expected an object with article fields".into())));
     };
@@ -128,10 +137,13 @@ fn json_record(input: &str, format: Format, v: &Value, opts: &ReadOptions, order
         date: get_str(obj, &f.date),
         byline: get_str(obj, &f.byline),
     };
-    to_doc(input, format, fields, opts, order)
+    Ok(Record { input: input.to_string(), format, fields, order })
 }
 
-fn to_doc(input: &str, format: Format, f: Fields, opts: &ReadOptions, order: DateOrder) -> Result<RawDoc, ReadError> {
+/// The document of a record: its text, or the article of its HTML, with the record's fields.
+pub(super) fn to_doc(rec: Record, opts: &ReadOptions) -> Result<RawDoc, ReadError> {
+    let Record { input, format, fields: f, order } = rec;
+    let input = input.as_str();
     let err = |k| ReadError::new(input, k);
     let published = f.date.as_deref().and_then(|d| dates::parse_date(d.trim(), order));
     let (body, is_html) = match (f.text, f.html) {
@@ -164,12 +176,12 @@ fn to_doc(input: &str, format: Format, f: Fields, opts: &ReadOptions, order: Dat
 }
 
 fn csv_records(name: &str, text: &str, opts: &ReadOptions, sink: Sink<'_>) {
-    let delimiter = if name.to_ascii_lowercase().ends_with(".tsv") { b'\t' } else { b',' };
+    let delimiter = if super::compressed::inner_name(name).to_ascii_lowercase().ends_with(".tsv") { b'\t' } else { b',' };
     let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).flexible(false).from_reader(text.as_bytes());
     let headers: Vec<String> = match rdr.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
         Err(e) => {
-            return sink(Err(ReadError::new(name, ReadErrorKind::Csv(format!("cannot read the header: {e}")))), DateOrder::default());
+            return sink(Err(ReadError::new(name, ReadErrorKind::Csv(format!("cannot read the header: {e}")))));
         }
     };
     let col =
@@ -182,7 +194,7 @@ fn csv_records(name: &str, text: &str, opts: &ReadOptions, sink: Sink<'_>) {
     if cols[1].is_empty() && cols[2].is_empty() {
         let keys = f.text.join(", ");
         let msg = format!("no text column (looked for: {keys}; the header has: {}; choose one with --text-field)", headers.join(", "));
-        return sink(Err(ReadError::new(name, ReadErrorKind::Csv(msg))), order);
+        return sink(Err(ReadError::new(name, ReadErrorKind::Csv(msg))));
     }
     let mut record = csv::StringRecord::new();
     // Line numbers from byte offsets (the csv crate's own line count is off in CRLF files).
@@ -215,7 +227,7 @@ fn csv_records(name: &str, text: &str, opts: &ReadOptions, sink: Sink<'_>) {
                     date: pick(&cols[5]),
                     byline: pick(&cols[6]),
                 };
-                sink(to_doc(&input, Format::Csv, fields, opts, order), order);
+                sink(Ok(Record { input, format: Format::Csv, fields, order }));
             }
             Err(e) => {
                 let msg = match e.kind() {
@@ -228,7 +240,7 @@ fn csv_records(name: &str, text: &str, opts: &ReadOptions, sink: Sink<'_>) {
                     Some(p) => format!("{name}:{}", line_at(p.byte())),
                     None => input,
                 };
-                sink(Err(ReadError::new(input, ReadErrorKind::Csv(msg))), order);
+                sink(Err(ReadError::new(input, ReadErrorKind::Csv(msg))));
                 if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
                     break;
                 }
