@@ -1306,8 +1306,20 @@ fn run_fused(cmd: FusedCmd) -> Result<bool> {
         eprintln!("fusion: {} fused events ({} from several outlets)", c.fused_events, c.multi_source);
     }
     let fused = store.fused_events(cmd.min_sources, cmd.limit, cmd.offset)?;
-    print_report(cmd.format, &fused, |out| {
-        for f in &fused {
+    // Each with its credibility: its reports' article scores combined with corroboration.
+    let creds: Vec<sitrep_core::credibility::EventCredibility> =
+        fused.iter().map(|f| sitrep_core::credibility::fused_event_credibility(&store, f)).collect::<Result<_, _>>()?;
+    let json: Vec<serde_json::Value> = fused
+        .iter()
+        .zip(&creds)
+        .map(|(f, c)| {
+            let mut v = serde_json::to_value(f)?;
+            v["credibility"] = serde_json::to_value(c)?;
+            Ok(v)
+        })
+        .collect::<Result<_, serde_json::Error>>()?;
+    print_report(cmd.format, &json, |out| {
+        for (f, c) in fused.iter().zip(&creds) {
             writeln!(
                 out,
                 "{}  {} reports, {} outlets ({})  {} | {} vs {} | {} | {} | fatalities {} (claims {}-{})  credibility {:.2}",
@@ -1323,9 +1335,11 @@ fn run_fused(cmd: FusedCmd) -> Result<bool> {
                 f.fatalities,
                 f.fatalities_range.0,
                 f.fatalities_range.1,
-                f.corroboration.score
+                c.score
             )?;
-            writeln!(out, "    {}", f.corroboration.reason)?;
+            for r in &c.reasons {
+                writeln!(out, "    {r}")?;
+            }
         }
         if fused.is_empty() {
             writeln!(out, "no fused events")?;

@@ -40,7 +40,7 @@ struct WordFile {
 struct WordListSpec {
     name: String,
     describe: String,
-    absent: Option<String>,
+    absent: String,
     phrases: Vec<String>,
 }
 
@@ -518,7 +518,7 @@ impl Model {
                 let spec = lists.lists.iter().find(|l| l.name == name);
                 let describe = spec.map_or(name, |l| l.describe.as_str());
                 if t.count == 0 {
-                    spec.and_then(|l| l.absent.clone()).unwrap_or_else(|| format!("never {}", describe.trim_start_matches("uses ")))
+                    spec.map_or_else(|| format!("no {name}"), |l| l.absent.clone())
                 } else {
                     let mut top: Vec<(&String, &usize)> = found.iter().collect();
                     top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -654,6 +654,23 @@ pub fn event_credibility(articles: &[(String, ArticleScore)], corroboration: &cr
         reasons.push(format!("{source}: {:.2}, {}", s.probability, s.reasons.first().map_or("", |r| r.as_str())));
     }
     EventCredibility { score: round4(score), reports: mean.map(round4), corroboration: c, reasons }
+}
+
+/// A stored fused event's credibility: its articles read back from the store and scored by the
+/// embedded model, combined with its corroboration. An article the store no longer holds is
+/// left out (the score then rests on the others, or on corroboration alone).
+pub fn fused_event_credibility(
+    store: &dyn crate::store::EventStore,
+    f: &crate::fuse::FusedEvent,
+) -> Result<EventCredibility, crate::store::StoreError> {
+    let mut scored = Vec::new();
+    for id in &f.articles {
+        if let Some(a) = store.article(id)? {
+            let s = score_article(&a.article);
+            scored.push((a.article.source.clone().unwrap_or_else(|| "unknown source".to_string()), s));
+        }
+    }
+    Ok(event_credibility(&scored, &f.corroboration))
 }
 
 #[cfg(test)]
