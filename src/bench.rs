@@ -624,6 +624,29 @@ fn tfidf_cv(docs: &[Vec<String>], labels: &[bool], fold: &[usize], k: usize) -> 
 
 /// The credibility model's out-of-fold probabilities: trained on the other folds, each article
 /// scored by the model that never saw it (fold `usize::MAX` rows are never held out).
+/// The outlet's record alone: the training folds' rate of credible for the outlet (Laplace),
+/// the base rate for an outlet the folds never saw.
+fn outlet_cv(outlets: &[Option<String>], labels: &[bool], fold: &[usize], k: usize) -> Vec<f64> {
+    let mut out = vec![0.5; outlets.len()];
+    for f in 0..k {
+        let mut per: std::collections::HashMap<&str, (f64, f64)> = std::collections::HashMap::new();
+        let (mut pos, mut all) = (0.0f64, 0.0f64);
+        for i in (0..outlets.len()).filter(|&i| fold[i] != f) {
+            let c = per.entry(outlets[i].as_deref().unwrap_or("")).or_default();
+            c.1 += 1.0;
+            all += 1.0;
+            if labels[i] {
+                c.0 += 1.0;
+                pos += 1.0;
+            }
+        }
+        for i in (0..outlets.len()).filter(|&i| fold[i] == f) {
+            out[i] = per.get(outlets[i].as_deref().unwrap_or("")).map_or(pos / all.max(1.0), |(p, n)| (p + 1.0) / (n + 2.0));
+        }
+    }
+    out
+}
+
 fn model_cv(
     feats: &[sitrep_core::credibility::Features],
     outlets: &[Option<String>],
@@ -633,7 +656,11 @@ fn model_cv(
     outlet: bool,
 ) -> Vec<f64> {
     use sitrep_core::credibility::{train, Example, TrainOptions, WordLists};
-    let names = WordLists::builtin().feature_names();
+    let mut names = WordLists::builtin().feature_names();
+    // Extra columns (the corroboration variant) get names of their own.
+    for j in names.len()..feats.first().map_or(0, |f| f.values.len()) {
+        names.push(format!("extra{j}"));
+    }
     let mut out = vec![0.5; feats.len()];
     for f in 0..k {
         let ex: Vec<Example> = (0..feats.len())
@@ -710,10 +737,10 @@ fn bench_fakes_credibility(input: &Path, labels_path: Option<&Path>, show_cluste
     let tfidf = tfidf_cv(&docs, &labels, &fold, k);
     let tfidf_outlet = tfidf_cv(&docs, &labels, &by_outlet, outlet_names.len());
     println!("credibility against label_features_file (public label beside it):");
-    println!("  {:<58} {:>8} {:>7} {:>8}", "predictor", "ROC AUC", "Brier", "(public)");
+    println!("  {:<66} {:>8} {:>7} {:>8}", "predictor", "ROC AUC", "Brier", "(public)");
     let line = |name: &str, p: &[f64], brier_ok: bool| {
         println!(
-            "  {name:<58} {:>8.3} {:>7} {:>8.3}",
+            "  {name:<66} {:>8.3} {:>7} {:>8.3}",
             roc_auc(p, &labels),
             if brier_ok { format!("{:.3}", brier(p, &labels)) } else { "-".into() },
             roc_auc(p, &public)
@@ -727,6 +754,25 @@ fn bench_fakes_credibility(input: &Path, labels_path: Option<&Path>, show_cluste
             true,
         );
     }
+    // The same with the article's corroboration by other outlets (fusion's verdicts on its
+    // events: corroborated, contradicted, as ln(1 + count)) as two more features.
+    let with_corroboration: Vec<sitrep_core::credibility::Features> = rows
+        .iter()
+        .zip(&feats)
+        .map(|((a, _, _), f)| {
+            let mut f = f.clone();
+            let c = by_article.get(a.id.as_str());
+            f.values.push((c.map_or(0, |c| c.corroborated) as f64).ln_1p());
+            f.values.push((c.map_or(0, |c| c.contradicted) as f64).ln_1p());
+            f
+        })
+        .collect();
+    line(
+        "model + corroboration features, 10-fold CV, with the outlet term",
+        &model_cv(&with_corroboration, &outlets, &labels, &fold, k, true),
+        true,
+    );
+    line("baseline: outlet alone (its training record), 10-fold CV", &outlet_cv(&outlets, &labels, &fold, k), true);
     line("baseline: TF-IDF logistic regression, 10-fold CV", &tfidf, true);
     line("baseline: TF-IDF logistic regression, each outlet held out", &tfidf_outlet, true);
     line("baseline: bag-of-words naive Bayes (log-odds), 10-fold CV", &nb, false);
