@@ -1203,8 +1203,14 @@ fn credibility_gives_reasons_that_quote_the_fixture_articles() {
     // record, and the words it uses, counted.
     let last: Vec<&str> = scored[5]["credibility"]["reasons"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
     assert!(last[0].starts_with("outlet Al-Araby Al-Jadeed: its record in training raises it"), "{last:?}");
-    assert!(last.iter().any(|r| r.contains("the government side's words for its opponents: 'gunmen' (3 times)")), "{last:?}");
-    assert!(last.iter().any(|r| r.contains("'said' (12 times)")), "{last:?}");
+    assert!(last.iter().any(|r| r.contains("the words of the government side for its opponents: 'gunmen' (3 times)")), "{last:?}");
+    // Whatever the weights, what a reason quotes is in the article.
+    let text = std::fs::read_to_string("fixtures/fakes-sample.csv").unwrap().to_lowercase();
+    for r in &last {
+        for quoted in r.split('\'').skip(1).step_by(2) {
+            assert!(text.contains(quoted), "{quoted:?} of {r:?} is not in the article");
+        }
+    }
     // Its text alone and the outlet's term add up to the probability.
     let c = &scored[5]["credibility"];
     let logit = c["text_logit"].as_f64().unwrap() + c["outlet_term"].as_f64().unwrap();

@@ -65,6 +65,9 @@ impl WordLists {
         }
         let mut by_first: HashMap<String, Vec<(usize, Vec<String>)>> = HashMap::new();
         for (i, l) in file.list.iter().enumerate() {
+            if l.describe.contains('\'') || l.absent.contains('\'') {
+                return Err(err(name, format!("list {}: describe and absent hold no apostrophe (reasons quote in '...')", l.name)));
+            }
             if l.name == FIGURES || l.name == LENGTH {
                 return Err(err(name, format!("list name {:?} is reserved", l.name)));
             }
