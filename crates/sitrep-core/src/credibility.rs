@@ -103,38 +103,24 @@ impl WordLists {
         let words = tokens(text);
         let mut counts = vec![0usize; self.lists.len()];
         let mut found: Vec<BTreeMap<String, usize>> = vec![BTreeMap::new(); self.lists.len()];
-        let mut i = 0;
-        while i < words.len() {
-            // The longest phrase starting here, one per list.
+        // Per list, leftmost-longest: a phrase inside a longer one of the same list that was
+        // found there counts once ("regime" in "assad regime").
+        let mut covered = vec![0usize; self.lists.len()];
+        for i in 0..words.len() {
+            let Some(cands) = self.by_first.get(&words[i]) else { continue };
             let mut best: Vec<Option<&Vec<String>>> = vec![None; self.lists.len()];
-            if let Some(cands) = self.by_first.get(&words[i]) {
-                for (l, p) in cands {
-                    if words[i..].starts_with(p) && best[*l].is_none_or(|b| b.len() < p.len()) {
-                        best[*l] = Some(p);
-                    }
+            for (l, p) in cands {
+                if i >= covered[*l] && words[i..].starts_with(p) && best[*l].is_none_or(|b| b.len() < p.len()) {
+                    best[*l] = Some(p);
                 }
             }
             for (l, p) in best.iter().enumerate() {
                 if let Some(p) = p {
                     counts[l] += 1;
                     *found[l].entry(p.join(" ")).or_default() += 1;
+                    covered[l] = i + p.len();
                 }
             }
-            i += 1;
-        }
-        // A phrase inside a longer one of the same list counts once: "regime" in "assad regime".
-        for (l, f) in found.iter_mut().enumerate() {
-            let long: Vec<(String, usize)> = f.iter().filter(|(p, _)| p.contains(' ')).map(|(p, c)| (p.clone(), *c)).collect();
-            for (p, c) in long {
-                for w in p.split(' ') {
-                    if let Some(n) = f.get_mut(w) {
-                        let take = (*n).min(c);
-                        *n -= take;
-                        counts[l] -= take;
-                    }
-                }
-            }
-            f.retain(|_, c| *c > 0);
         }
         let figures = words.iter().filter(|w| w.chars().all(|c| c.is_ascii_digit())).count();
         let mut values: Vec<f64> = counts.iter().map(|&c| (c as f64).ln_1p()).collect();
