@@ -715,6 +715,36 @@ mod tests {
     }
 
     #[test]
+    fn a_fused_event_weighs_its_reports_against_corroboration() {
+        let score = |p: f64| ArticleScore {
+            probability: p,
+            text_logit: 0.0,
+            outlet_term: 0.0,
+            outlet: None,
+            terms: Vec::new(),
+            reasons: vec!["a reason".into()],
+        };
+        let corr = |sources: usize, score: f32| crate::fuse::Corroboration {
+            sources,
+            leanings: Vec::new(),
+            agreement: 1.0,
+            score,
+            reason: "the corroboration's reason".into(),
+        };
+        // Two outlets: half the reports' mean, half corroboration.
+        let two = event_credibility(&[("A".into(), score(0.2)), ("B".into(), score(0.6))], &corr(2, 1.0));
+        assert!((two.score - 0.7).abs() < 1e-9, "{two:?}");
+        assert_eq!(two.reports, Some(0.4));
+        assert_eq!(two.reasons, vec!["the corroboration's reason", "A: 0.20, a reason", "B: 0.60, a reason"]);
+        // One report: corroboration says little (a quarter).
+        let one = event_credibility(&[("A".into(), score(0.2))], &corr(1, 0.6));
+        assert!((one.score - 0.3).abs() < 1e-9, "{one:?}");
+        // No article left to score: corroboration alone, and still a reason.
+        let none = event_credibility(&[], &corr(1, 0.6));
+        assert!((none.score - 0.6).abs() < 1e-6 && none.reports.is_none() && !none.reasons.is_empty());
+    }
+
+    #[test]
     fn a_fixture_article_gets_reasons_that_quote_it() {
         // The first row of fixtures/fakes-sample.csv's kind: a state-media report.
         let text = "Terrorists target residential neighborhoods in Aleppo\n\nAleppo SANA Terrorists positioned in the eastern neighborhoods fired rocket shells on residential neighborhoods, causing material damage to citizens' properties. The terrorists also targeted houses with mortar shells, a reporter said.";
