@@ -327,3 +327,67 @@ fn a_toll_told_twice_counts_once() {
     let e = one("The fighting in the town of Jayrud on Saturday killed at least 27 civilians as well as 41 combatants.");
     assert_eq!(e.fatalities, 68, "{}", describe(&e));
 }
+
+// --- roles, crowds, places in brackets (mechanisms, each tried on invented sentences) -----
+
+#[test]
+fn the_names_in_brackets_after_a_place_are_its_areas() {
+    let e =
+        one("On 14 July 2020, an unidentified person threw a hand grenade into a cafe in Sarmada (Harim, Idleb), wounding five civilians.");
+    assert_eq!(e.sub_event_type, "Grenade");
+    assert_eq!(e.location.as_deref(), Some("Sarmada"));
+    assert_eq!(actors(&e).0, "Unidentified armed group");
+    assert_eq!((e.fatalities, e.injured), (0, Some(5)));
+}
+
+#[test]
+fn the_crowd_of_a_protest_has_its_role_whatever_the_word_order() {
+    let e = one("Police fired tear gas to disperse hundreds of protesters in Sweida on Friday.");
+    assert_eq!(e.sub_event_type, "Protest with intervention");
+    assert_eq!(actors(&e), ("Protesters (Syria)".into(), "Police Forces of Syria".into()));
+    let e = one("Security forces opened fire on demonstrators in Daraa on Friday, killing three.");
+    assert_eq!(e.sub_event_type, "Excessive force against protesters");
+    assert_eq!(actors(&e), ("Police Forces of Syria".into(), "Protesters (Syria)".into()));
+    // A crowd no word names is still the protest's.
+    let e = one("Thousands protested in Saraqib on Friday against the offensive.");
+    assert_eq!(actors(&e).0, "Protesters (Syria)");
+}
+
+#[test]
+fn a_foreign_adjective_does_not_move_a_syrian_story_abroad() {
+    let e = one("Crowds attacked Turkish lorries and tore down Turkish flags in Azaz on Monday.");
+    assert_eq!(actors(&e).0, "Rioters (Syria)");
+}
+
+#[test]
+fn an_adjective_and_a_weapon_name_the_state_that_struck() {
+    let e = one("A Turkish drone struck a car near Qamishli on Friday, killing two members of the Asayish.");
+    assert_eq!(e.sub_event_type, "Air/drone strike");
+    assert_eq!(actors(&e).0, "Turkey");
+    assert_eq!(e.fatalities, 2);
+}
+
+#[test]
+fn one_victim_in_the_singular_is_one() {
+    assert_eq!(one("Unknown gunmen shot dead a teacher in Nawa on Monday.").fatalities, 1);
+    assert_eq!(one("A grenade killed a 25-year-old woman in Afrin on Tuesday.").fatalities, 1);
+}
+
+#[test]
+fn the_subject_after_a_fronted_clause_is_the_doer() {
+    let e = one("Stepping up its airstrikes on Idlib, Moscow said on Tuesday its jets had carried out 88 sorties.");
+    assert_eq!(actors(&e).0, "Russia");
+}
+
+#[test]
+fn a_strike_on_a_hospital_targets_civilians() {
+    let e = one("Warplanes struck a hospital in Kafr Nabl on Sunday.");
+    assert_eq!(e.sub_event_type, "Air/drone strike");
+    assert_eq!(actors(&e).1, "Civilians");
+}
+
+#[test]
+fn the_doer_named_by_its_act() {
+    let e = one("Two civilians were wounded in Aleppo on Monday in terrorist attacks with shells on the Midan neighbourhood.");
+    assert_eq!(actors(&e).0, "Syrian rebels");
+}

@@ -112,6 +112,9 @@ fn source_in_dumps(text: &str, dropped: &[Dropped], outlets: &Outlets) -> Option
     None
 }
 
+/// Words that may come before the date at the head of a story.
+const DATE_LEADS: &[&str] = &["Date of publication ", "Posted on ", "Published on ", "Published: ", "Published ", "Updated "];
+
 /// Cleans a read document into an article.
 pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder) -> Result<Article, ReadErrorKind> {
     let RawDoc { input, format, text, body_start, mut title, mut source, mut byline, mut published, url, first_line_is_title } = doc;
@@ -127,6 +130,7 @@ pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder)
     let mut dropped = Vec::new();
     let mut kept: Vec<(usize, usize, bool)> = Vec::new(); // (start, end, contiguous with previous kept line)
     let mut story_started = false;
+    let mut head_date_taken = false;
     let mut prev_kept_line: Option<usize> = None;
     for (i, l) in lines.iter().enumerate() {
         let s = &text[l.start..l.end];
@@ -190,14 +194,19 @@ pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder)
                 }
             }
         }
-        // A date at the head of the first story line ("Sun 16 Apr 2017 Death toll ...").
+        // A date at the head of the first story lines ("Sun 16 Apr 2017 Death toll ...",
+        // "Date of publication 14 October 2016 At least ..."): the text's own date, which
+        // wins over a date the record gave (a crawl's date, or a dataset's, is often not the
+        // day the report was written; its weekdays count from the text's).
         let mut start = l.start;
-        if !story_started && published.is_none() {
-            if let Some((d, n)) = dates::parse_date_prefix(s, order) {
-                if n < s.len() {
+        if !story_started && !head_date_taken {
+            let lead = DATE_LEADS.iter().find_map(|w| s.get(..w.len()).filter(|h| h.eq_ignore_ascii_case(w)).map(|_| w.len())).unwrap_or(0);
+            if let Some((d, n)) = dates::parse_date_prefix(&s[lead..], order) {
+                if lead + n < s.len() {
                     published = Some(d);
-                    dropped.push(Dropped::at(start, start + n, "metadata", "published"));
-                    start += n;
+                    head_date_taken = true;
+                    dropped.push(Dropped::at(start, start + lead + n, "metadata", "published"));
+                    start += lead + n;
                 }
             }
         }
@@ -295,6 +304,7 @@ pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder)
 mod tests {
     use super::*;
     use crate::model::Format;
+    use chrono::NaiveDate;
 
     fn run(text: &str) -> Article {
         let doc = RawDoc::plain("t.txt", Format::Text, text.to_string(), true);
@@ -342,6 +352,19 @@ mod tests {
         let body = "Clashes broke out on Thursday between rebel fighters and\nIslamic State militants near the town of Marea, north of\nAleppo, a monitoring group said in a statement on Friday.\n\nThe group said at least seven civilians were killed in the\nshelling and that eleven others were wounded in the attack.\n";
         let a = run(&format!("Title\n\n{body}"));
         assert_eq!(a.paragraphs.len(), 2);
+    }
+
+    #[test]
+    fn the_texts_own_date_wins_over_the_records() {
+        let mut doc = RawDoc::plain("t.txt", Format::Text, "30-04-2016 Suicide Bomber Kills Five Kurdish Police in Syria.\n\nA suicide bomber killed five policemen in Qamishli on Saturday, police said.\n".to_string(), false);
+        doc.published = Some(crate::Published { date: NaiveDate::from_ymd_opt(2016, 4, 2).unwrap(), time: None });
+        let a = clean(doc, Boilerplate::builtin(), Outlets::builtin(), DateOrder::DayFirst).unwrap();
+        assert_eq!(a.published.map(|p| p.date), NaiveDate::from_ymd_opt(2016, 4, 30));
+        let first = &a.text[a.paragraphs[0].byte_start..a.paragraphs[0].byte_end];
+        assert!(first.starts_with("Suicide Bomber"), "{first:?}");
+        let a =
+            run("Report\n\nDate of publication 14 October 2016 At least 20 people were killed in a car bomb blast on Thursday in Azaz.\n");
+        assert_eq!(a.published.map(|p| p.date), NaiveDate::from_ymd_opt(2016, 10, 14));
     }
 
     #[test]

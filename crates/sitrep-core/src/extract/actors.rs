@@ -107,6 +107,8 @@ struct File {
     generic: Vec<Generic>,
     #[serde(default)]
     civilian_victims: Vec<String>,
+    #[serde(default)]
+    civilian_targets: Vec<String>,
     /// Words that may stand between a country's adjective and a pattern's head noun.
     #[serde(default)]
     modifiers: Vec<String>,
@@ -140,6 +142,8 @@ pub struct ActorDict {
     instances: HashMap<(usize, String), usize>,
     /// Words that make the victims of a casualty count civilians ("a woman", "five people").
     civilian_victims: Vec<String>,
+    /// Places of civilian life that, struck, make the civilians an event's actor2.
+    civilian_targets: Vec<String>,
     /// Country names and adjectives (case-sensitive), and the country of each.
     country_words: AhoCorasick,
     country_of_word: Vec<usize>,
@@ -258,6 +262,7 @@ impl ActorDict {
             instances,
             home: file.home,
             civilian_victims: file.civilian_victims.iter().map(|w| w.to_lowercase()).collect(),
+            civilian_targets: file.civilian_targets.iter().map(|w| w.to_lowercase()).collect(),
             folded: build(&folded_pats)?,
             exact: build(&exact_pats)?,
             actors: file.actor,
@@ -286,6 +291,23 @@ impl ActorDict {
 
     /// Whether the words naming the victims of a casualty count name civilians ("a woman and
     /// her two children", "five people"): one of `civilian_victims` as a whole word.
+    /// The first word of `s` naming a place of civilian life (`civilian_targets`: "a
+    /// hospital", "their homes", "the market"), as a byte range, within `max_words` words.
+    pub fn civilian_target(&self, s: &str, max_words: usize) -> Option<(usize, usize)> {
+        for w in s.split_whitespace().take(max_words) {
+            let start = w.as_ptr() as usize - s.as_ptr() as usize;
+            let core = w.trim_matches(|c: char| !c.is_alphanumeric());
+            let lead = w.find(core).unwrap_or(0);
+            if self.civilian_targets.iter().any(|t| t.eq_ignore_ascii_case(core)) {
+                return Some((start + lead, start + lead + core.len()));
+            }
+            if w.ends_with([',', ';', '.']) {
+                break;
+            }
+        }
+        None
+    }
+
     pub fn names_civilians(&self, victims: &str) -> bool {
         let lower = victims.to_lowercase();
         lower.split(|c: char| !c.is_alphanumeric() && c != '-').any(|w| self.civilian_victims.iter().any(|v| v == w))

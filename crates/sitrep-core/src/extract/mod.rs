@@ -190,6 +190,15 @@ static ELABORATING: LazyLock<regex::Regex> = LazyLock::new(|| {
 
 /// Participles whose by-phrase names who holds or backs something, not who acts ("a town held
 /// by ISIS", "rebels backed by Turkey").
+/// Whether the text from `after` (the end of a place name) to `pos` opens a bracket right
+/// after the name and does not close it: `pos` is inside "Sarmada (Harim, Idleb)".
+fn parenthesised(s: &str, after: usize, pos: usize) -> bool {
+    pos > after && {
+        let between = &s[after..pos];
+        between.trim_start().starts_with('(') && !between.contains(')') && between.len() < 60
+    }
+}
+
 /// The comma that ends a sentence-initial participial or temporal clause ("Stepping up its
 /// airstrikes, ...", "After seizing the hill, ...", "Having shelled the town, ..."), if any.
 fn fronted_clause_end(s: &str) -> Option<usize> {
@@ -222,6 +231,20 @@ const HOLDING_PARTICIPLES: &[&str] = &[
     "manned",
     "guarded",
 ];
+
+/// Whether most letters of `s` are Latin (handles and tags, "@sunday_woman", not counted).
+fn mostly_latin(s: &str) -> bool {
+    let (mut latin, mut other) = (0usize, 0usize);
+    let words = s.split_whitespace().filter(|w| !w.starts_with(['@', '#']) && !w.contains("://"));
+    for c in words.flat_map(str::chars).filter(|c| c.is_alphabetic()) {
+        if c.is_ascii() || ('\u{c0}'..='\u{24f}').contains(&c) {
+            latin += 1;
+        } else {
+            other += 1;
+        }
+    }
+    latin >= other
+}
 
 fn is_vague(p: &Option<PlaceMention>) -> bool {
     match p {
@@ -351,6 +374,12 @@ impl<'a> Extractor<'a> {
                         if x.kind == "foreign_state" && s[m.start..m.end] == x.name && PREPOSITIONS.contains(&before.as_str()) {
                             continue;
                         }
+                        // A word describing an organisation ("the opposition Syrian Observatory
+                        // for Human Rights", "the rebel Syrian National Coalition") is not an actor.
+                        let words = &s[m.start..m.end];
+                        if !words.chars().any(char::is_uppercase) && self.places.opens_with_organisation(s[m.end..].trim_start()) {
+                            continue;
+                        }
                     }
                     let actor = match m.actor {
                         Some(a) => Some(a),
@@ -367,6 +396,11 @@ impl<'a> Extractor<'a> {
                         ams.push(AMention { start: m.start, end: m.end, actor: a });
                     }
                 }
+                // The lexicon and the learned typer read English: a sentence mostly in
+                // another script ("Аккаунт: @sunday_woman") tells them nothing.
+                if !mostly_latin(s) {
+                    continue;
+                }
                 let mut typings = self.typer.type_sentence(s);
                 // The learned typer names the word that speaks most for its class; a word of
                 // an actor's name ("Daesh militants") is not where the event is told: the
@@ -381,7 +415,8 @@ impl<'a> Extractor<'a> {
                 // A lexicon trigger that opens with an actor's name ("US-led air strikes",
                 // "Russian air strikes"): the name is the doer, the act begins after it.
                 for t in typings.iter_mut().filter(|t| !t.trigger.starts_with("learned:")) {
-                    if let Some(a) = ams.iter().find(|a| a.start == t.start && a.end > t.start) {
+                    // Not a crowd: "protesters" is the protest, not its doer before it.
+                    if let Some(a) = ams.iter().find(|a| a.start == t.start && a.end > t.start && !self.actors.is_crowd(a.actor)) {
                         t.start = a.end.min(t.end);
                     }
                 }
@@ -435,6 +470,14 @@ impl<'a> Extractor<'a> {
                                 .any(|w| gap.starts_with(w) && gap.contains(" in ") && gap.split_whitespace().count() <= 6);
                         if linked && next.name != pl.name {
                             article_places.within.entry(pl.name.clone()).or_insert_with(|| next.name.clone());
+                        }
+                        // ACLED's own way, "Sarmada (Harim, Idleb)": the last name in the
+                        // brackets is the governorate the place lies in.
+                        if gap == "(" {
+                            let inner = places[k + 1..].iter().take_while(|q| parenthesised(s, pl.end, q.start)).last();
+                            if let Some(admin) = inner.filter(|q| q.name != pl.name) {
+                                article_places.within.entry(pl.name.clone()).or_insert_with(|| admin.name.clone());
+                            }
                         }
                     }
                 }
@@ -600,6 +643,17 @@ impl<'a> Extractor<'a> {
 
     /// actor1 and actor2 of a trigger, from the actor mentions of its clause.
     fn roles(&self, s: &str, t: &Typing, ams: &[&AMention]) -> (Role, Role) {
+        let (a1, a2) = self.roles_named(s, t, ams);
+        // A strike on "a hospital", "their homes": the civilians are its target.
+        if a2.is_none() && matches!(t.event_type.as_str(), "Explosions/Remote violence" | "Violence against civilians") {
+            if let (Some((a, b)), Some(civ)) = (self.actors.civilian_target(&s[t.end..], 8), self.actors.index_of("Civilians")) {
+                return (a1, Some((civ, s[t.end + a..t.end + b].to_string())));
+            }
+        }
+        (a1, a2)
+    }
+
+    fn roles_named(&self, s: &str, t: &Typing, ams: &[&AMention]) -> (Role, Role) {
         let text = |a: &AMention| (a.actor, s[a.start..a.end].to_string());
         let armed = |a: &&&AMention| self.side(a.actor) != "civilian" || t.event_type == "Protests";
         // "between A and B"
@@ -681,6 +735,22 @@ impl<'a> Extractor<'a> {
             .filter(|a| a.start < t.start)
             .rfind(|a| !self.lexicon.supports(s, a.start))
             .or_else(|| ams.iter().filter(armed).rfind(|a| a.start < t.start));
+        // Allies named together ("Syrian regime or Russian air strikes", "regime and Russian
+        // warplanes"): the first named acts (ACLED codes the other as its associate).
+        let before = before.map(|b| {
+            let mut b = b;
+            while let Some(p) = ams.iter().rfind(|p| p.end <= b.start) {
+                let gap = s[p.end..b.start].trim().to_ascii_lowercase();
+                if matches!(gap.as_str(), "and" | "or" | "and the" | "or the" | "and its" | "&" | "and their")
+                    && self.side(p.actor) == self.side(b.actor)
+                {
+                    b = p;
+                } else {
+                    break;
+                }
+            }
+            b
+        });
         let after = ams.iter().filter(|a| a.start >= t.end).find(|a| before.is_none_or(|b| distinct(b.actor, a.actor)));
         match (before, after) {
             (Some(b), a) => (Some(text(b)), a.map(|a| text(a))),
@@ -709,10 +779,13 @@ impl<'a> Extractor<'a> {
         // Idlib", "Kafr Takharim in Idlib") is context, not where it happened.
         let container: Vec<bool> = (0..in_clause.len())
             .map(|k| {
+                // "Sarmada (Harim, Idleb)": the names in brackets after a place are its areas.
                 k > 0 && {
                     let gap = s[in_clause[k - 1].end..in_clause[k].start].trim().trim_matches(',').trim().to_ascii_lowercase();
                     let words: Vec<&str> = gap.split_whitespace().collect();
-                    (words.first() == Some(&"in") && words.len() <= 5) || matches!(gap.as_str(), "of" | "of the" | "")
+                    (0..k).any(|j| parenthesised(s, in_clause[j].end, in_clause[k].start))
+                        || (words.first() == Some(&"in") && words.len() <= 5)
+                        || matches!(gap.as_str(), "of" | "of the" | "")
                 }
             })
             .collect();
@@ -739,8 +812,20 @@ impl<'a> Extractor<'a> {
         }
         // The rest of a list of names.
         let mut j = idx + 1;
+        let mut last = idx;
         while j < in_clause.len() {
-            let gap = s[in_clause[j - 1].end..in_clause[j].start].trim().to_ascii_lowercase();
+            // The areas in brackets after a name are skipped ("Kafr Zita (Hama) and Latamna").
+            if (0..j).any(|x| parenthesised(s, in_clause[x].end, in_clause[j].start)) {
+                j += 1;
+                continue;
+            }
+            let gap = s[in_clause[last].end..in_clause[j].start].trim();
+            let gap = match gap.strip_prefix('(').and_then(|g| g.split_once(')')) {
+                Some((_, rest)) => rest.trim(),
+                None => gap,
+            };
+            let gap = gap.to_ascii_lowercase();
+            last = j;
             let listy = gap.is_empty() || gap == "," || gap == "and" || gap == ", and" || gap == "or";
             if !listy || in_clause[j].kind == "relative" {
                 break;
@@ -1163,4 +1248,17 @@ fn sum_casualties(by_side: &BTreeMap<String, Quantity>, unstated: u32) -> (u32, 
         "exact"
     };
     (total, bound.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_other_than_latin() {
+        assert!(mostly_latin("Regime forces shelled Kafr Zita on Monday."));
+        assert!(mostly_latin("Les forces du régime ont bombardé Kafr Zita."));
+        assert!(!mostly_latin("Аккаунт: @sunday_woman"));
+        assert!(!mostly_latin("قصف النظام بلدة كفرزيتا"));
+    }
 }

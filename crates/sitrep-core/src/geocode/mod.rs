@@ -759,6 +759,10 @@ impl crate::extract::places::Toponyms for Gazetteer {
         })
     }
 
+    fn is_region(&self, name: &str) -> bool {
+        Self::ids(&self.by_fold, &fold::fold(name)).into_iter().any(|k| self.entries[k].kind == "region" && self.entries[k].cc == "SY")
+    }
+
     fn toponym_country(&self, name: &str) -> Option<String> {
         if !self.is_toponym(name) {
             return None;
