@@ -72,13 +72,18 @@ pub enum BenchCmd {
         #[arg(long = "path", default_values_t = vec!["/api/events".to_string()])]
         paths: Vec<String>,
     },
-    /// Credibility on FA-KES: each article's corroboration score against its credible/fake
-    /// label (ROC AUC, best-threshold accuracy), beside a bag-of-words classifier trained by
-    /// 10-fold cross-validation on the same split; and the multi-source clusters found.
+    /// Credibility on FA-KES against `label_features_file` (the public label beside it): the
+    /// article credibility model in 10-fold CV and with each outlet held out, with and without
+    /// its outlet term (ROC AUC, Brier score), beside TF-IDF and naive Bayes baselines and the
+    /// corroboration score; and the multi-source clusters found.
     FakesCredibility {
         /// The FA-KES CSV.
         #[arg(long)]
         input: PathBuf,
+        /// Its labels file (unit_id, label_public, label_features_file); default: the
+        /// `fakes-dev-labels.csv` beside the input.
+        #[arg(long)]
+        labels: Option<PathBuf>,
         /// Print every cluster of several outlets.
         #[arg(long)]
         clusters: bool,
@@ -156,7 +161,7 @@ pub fn run(cmd: BenchCmd) -> Result<bool> {
         BenchCmd::Geocode { input, articles } => bench_geocode(&input, articles),
         BenchCmd::Ingest { input, articles, batch, db } => bench_ingest(&input, articles, batch, db),
         BenchCmd::Http { db, clients, seconds, paths } => bench_http(&db, clients, seconds, &paths),
-        BenchCmd::FakesCredibility { input, clusters } => bench_fakes_credibility(&input, clusters),
+        BenchCmd::FakesCredibility { input, labels, clusters } => bench_fakes_credibility(&input, labels.as_deref(), clusters),
         BenchCmd::Fuse { input, events, incremental } => bench_fuse(&input, events, incremental),
         BenchCmd::FakesPlaces { input, misses } => bench_fakes_places(&input, misses),
         BenchCmd::NewsEvents { dirs, show } => bench_news_events(&dirs, show),
@@ -502,15 +507,15 @@ fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 1).map(|w| w.to_lowercase()).collect()
 }
 
-/// Multinomial naive Bayes over words, scored by k-fold cross-validation (fold = row % k):
+/// Multinomial naive Bayes over words, scored by k-fold cross-validation (`fold_of` each row's fold):
 /// each article's log-odds of "credible" from a model that never saw it.
-fn naive_bayes_cv(docs: &[Vec<String>], labels: &[bool], k: usize) -> Vec<f64> {
+fn naive_bayes_cv(docs: &[Vec<String>], labels: &[bool], fold_of: &[usize], k: usize) -> Vec<f64> {
     let mut out = vec![0.0; docs.len()];
     for fold in 0..k {
         let mut counts: [std::collections::HashMap<&str, f64>; 2] = Default::default();
         let (mut totals, mut priors) = ([0.0f64; 2], [0.0f64; 2]);
         for (i, d) in docs.iter().enumerate() {
-            if i % k == fold {
+            if fold_of[i] == fold {
                 continue;
             }
             let c = usize::from(labels[i]);
@@ -523,7 +528,7 @@ fn naive_bayes_cv(docs: &[Vec<String>], labels: &[bool], k: usize) -> Vec<f64> {
         let vocab: std::collections::HashSet<&str> = counts[0].keys().chain(counts[1].keys()).copied().collect();
         let v = vocab.len() as f64;
         for (i, d) in docs.iter().enumerate() {
-            if i % k != fold {
+            if fold_of[i] != fold {
                 continue;
             }
             let mut lp = [priors[0].max(1.0).ln(), priors[1].max(1.0).ln()];
@@ -538,26 +543,154 @@ fn naive_bayes_cv(docs: &[Vec<String>], labels: &[bool], k: usize) -> Vec<f64> {
     out
 }
 
-fn bench_fakes_credibility(input: &Path, show_clusters: bool) -> Result<bool> {
-    let text = std::fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
-    let mut rdr = csv::Reader::from_reader(text.as_bytes());
-    let headers = rdr.headers()?.clone();
-    let col = |n: &str| headers.iter().position(|h| h == n).with_context(|| format!("no column {n}"));
-    let (ct, cc, cs, cd, cl) = (col("article_title")?, col("article_content")?, col("source")?, col("date")?, col("label")?);
-    let cloc = col("location")?;
-    let opts = ReadOptions { date_order: Some(sitrep_core::dates::DateOrder::MonthFirst), ..ReadOptions::default() };
+/// Each article's fold (0..k), by a seeded shuffle of the rows: folds by article.
+fn folds_of(n: usize, k: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut x: u64 = 0x005e_ed17;
+    for i in (1..n).rev() {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        order.swap(i, ((x >> 33) as usize) % (i + 1));
+    }
+    let mut fold = vec![0; n];
+    for (pos, &i) in order.iter().enumerate() {
+        fold[i] = pos % k;
+    }
+    fold
+}
+
+/// Mean squared error of probabilities against labels.
+fn brier(p: &[f64], labels: &[bool]) -> f64 {
+    p.iter().zip(labels).map(|(p, &l)| (p - if l { 1.0 } else { 0.0 }).powi(2)).sum::<f64>() / p.len().max(1) as f64
+}
+
+/// TF-IDF (sublinear tf, smoothed idf, L2-normalised) of words, logistic regression by full-batch
+/// gradient descent with an L2 penalty; each fold's vocabulary and idf from its training part.
+/// Returns out-of-fold probabilities.
+fn tfidf_cv(docs: &[Vec<String>], labels: &[bool], fold: &[usize], k: usize) -> Vec<f64> {
+    let mut out = vec![0.5; docs.len()];
+    for f in 0..k {
+        let train: Vec<usize> = (0..docs.len()).filter(|&i| fold[i] != f).collect();
+        let mut df: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for &i in &train {
+            let set: std::collections::HashSet<&str> = docs[i].iter().map(String::as_str).collect();
+            for w in set {
+                *df.entry(w).or_default() += 1;
+            }
+        }
+        let mut vocab: Vec<&str> = df.keys().copied().collect();
+        vocab.sort_unstable();
+        let index: std::collections::HashMap<&str, usize> = vocab.iter().enumerate().map(|(j, w)| (*w, j)).collect();
+        let n = train.len() as f64;
+        let idf: Vec<f64> = vocab.iter().map(|w| ((1.0 + n) / (1.0 + df[w] as f64)).ln() + 1.0).collect();
+        let vec_of = |d: &Vec<String>| -> Vec<(usize, f64)> {
+            let mut tf: BTreeMap<usize, f64> = BTreeMap::new();
+            for w in d {
+                if let Some(&j) = index.get(w.as_str()) {
+                    *tf.entry(j).or_default() += 1.0;
+                }
+            }
+            let mut v: Vec<(usize, f64)> = tf.into_iter().map(|(j, c)| (j, (1.0 + c.ln()) * idf[j])).collect();
+            let norm = v.iter().map(|(_, x)| x * x).sum::<f64>().sqrt().max(1e-12);
+            v.iter_mut().for_each(|(_, x)| *x /= norm);
+            v
+        };
+        let xs: Vec<Vec<(usize, f64)>> = train.iter().map(|&i| vec_of(&docs[i])).collect();
+        let ys: Vec<f64> = train.iter().map(|&i| if labels[i] { 1.0 } else { 0.0 }).collect();
+        let (mut w, mut b) = (vec![0.0; vocab.len()], 0.0);
+        let (lr, l2) = (4.0, 1e-3);
+        for _ in 0..400 {
+            let mut g = vec![0.0; vocab.len()];
+            let mut gb = 0.0;
+            for (x, y) in xs.iter().zip(&ys) {
+                let z: f64 = b + x.iter().map(|(j, v)| w[*j] * v).sum::<f64>();
+                let e = 1.0 / (1.0 + (-z).exp()) - y;
+                gb += e;
+                for (j, v) in x {
+                    g[*j] += e * v;
+                }
+            }
+            for j in 0..w.len() {
+                w[j] -= lr * (g[j] / n + l2 * w[j]);
+            }
+            b -= lr * gb / n;
+        }
+        for i in (0..docs.len()).filter(|&i| fold[i] == f) {
+            let z: f64 = b + vec_of(&docs[i]).iter().map(|(j, v)| w[*j] * v).sum::<f64>();
+            out[i] = 1.0 / (1.0 + (-z).exp());
+        }
+    }
+    out
+}
+
+/// The credibility model's out-of-fold probabilities: trained on the other folds, each article
+/// scored by the model that never saw it (fold `usize::MAX` rows are never held out).
+/// The outlet's record alone: the training folds' rate of credible for the outlet (Laplace),
+/// the base rate for an outlet the folds never saw.
+fn outlet_cv(outlets: &[Option<String>], labels: &[bool], fold: &[usize], k: usize) -> Vec<f64> {
+    let mut out = vec![0.5; outlets.len()];
+    for f in 0..k {
+        let mut per: std::collections::HashMap<&str, (f64, f64)> = std::collections::HashMap::new();
+        let (mut pos, mut all) = (0.0f64, 0.0f64);
+        for i in (0..outlets.len()).filter(|&i| fold[i] != f) {
+            let c = per.entry(outlets[i].as_deref().unwrap_or("")).or_default();
+            c.1 += 1.0;
+            all += 1.0;
+            if labels[i] {
+                c.0 += 1.0;
+                pos += 1.0;
+            }
+        }
+        for i in (0..outlets.len()).filter(|&i| fold[i] == f) {
+            out[i] = per.get(outlets[i].as_deref().unwrap_or("")).map_or(pos / all.max(1.0), |(p, n)| (p + 1.0) / (n + 2.0));
+        }
+    }
+    out
+}
+
+fn model_cv(
+    feats: &[sitrep_core::credibility::Features],
+    outlets: &[Option<String>],
+    labels: &[bool],
+    fold: &[usize],
+    k: usize,
+    outlet: bool,
+) -> Vec<f64> {
+    use sitrep_core::credibility::{train, Example, TrainOptions, WordLists};
+    let mut names = WordLists::builtin().feature_names();
+    // Extra columns (the corroboration variant) get names of their own.
+    for j in names.len()..feats.first().map_or(0, |f| f.values.len()) {
+        names.push(format!("extra{j}"));
+    }
+    let mut out = vec![0.5; feats.len()];
+    for f in 0..k {
+        let ex: Vec<Example> = (0..feats.len())
+            .filter(|&i| fold[i] != f)
+            .map(|i| Example { features: &feats[i], outlet: outlets[i].as_deref(), credible: labels[i] })
+            .collect();
+        let m = train(&ex, &names, &TrainOptions { outlet, ..TrainOptions::default() });
+        for i in (0..feats.len()).filter(|&i| fold[i] == f) {
+            out[i] = m.probability(&feats[i], outlets[i].as_deref());
+        }
+    }
+    out
+}
+
+fn bench_fakes_credibility(input: &Path, labels_path: Option<&Path>, show_clusters: bool) -> Result<bool> {
+    let labels_path = labels_path.map(Path::to_path_buf).unwrap_or_else(|| input.with_file_name("fakes-dev-labels.csv"));
+    let labelled = crate::read_fakes(input, &labels_path)?;
     let mut rows: Vec<(sitrep_core::Article, bool, Vec<String>)> = Vec::new();
     // Each article's crowd-coded main event: its date and place.
     let mut gold: std::collections::HashMap<String, (Option<chrono::NaiveDate>, String)> = std::collections::HashMap::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let rec = rec?;
-        let doc = serde_json::json!({ "title": &rec[ct], "text": &rec[cc], "source": &rec[cs], "date": &rec[cd] }).to_string();
-        let mut article = None;
-        read::read_bytes(&format!("fakes-{i}.json"), doc.as_bytes(), &opts, &mut |r| article = r.ok());
-        let Some(a) = article else { continue };
-        let label = rec[cl].trim() == "1";
-        gold.insert(a.id.clone(), (chrono::NaiveDate::parse_from_str(rec[cd].trim(), "%m/%d/%y").ok(), rec[cloc].trim().to_lowercase()));
-        rows.push((a, label, words(&format!("{} {}", &rec[ct], &rec[cc]))));
+    let mut public: Vec<bool> = Vec::new();
+    for l in labelled {
+        let field = |n: &str| l.row.get(n).map(|s| s.trim().to_string()).unwrap_or_default();
+        gold.insert(
+            l.article.id.clone(),
+            (chrono::NaiveDate::parse_from_str(&field("date"), "%m/%d/%y").ok(), field("location").to_lowercase()),
+        );
+        let w = words(&format!("{} {}", field("article_title"), field("article_content")));
+        public.push(l.label_public);
+        rows.push((l.article, l.label_features_file, w));
     }
     let t = Instant::now();
     let events: Vec<Vec<sitrep_core::Event>> = rows.iter().map(|(a, _, _)| sitrep_core::events_of(a)).collect();
@@ -576,18 +709,74 @@ fn bench_fakes_credibility(input: &Path, show_clusters: bool) -> Result<bool> {
     let labels: Vec<bool> = rows.iter().map(|r| r.1).collect();
     let ours: Vec<f64> = rows.iter().map(|(a, _, _)| by_article.get(a.id.as_str()).map_or(0.6, |c| c.score as f64)).collect();
     let docs: Vec<Vec<String>> = rows.iter().map(|r| r.2.clone()).collect();
-    let nb = naive_bayes_cv(&docs, &labels, 10);
+    let k = 10;
+    let fold = folds_of(rows.len(), k);
+    let nb = naive_bayes_cv(&docs, &labels, &fold, k);
     let multi: Vec<&sitrep_core::fuse::FusedEvent> = fused.iter().filter(|f| f.sources.len() > 1).collect();
     println!(
-        "FA-KES: {} articles ({} credible, {} fake), {} events, {} fused events, {} from several outlets ({:.1} s)",
+        "FA-KES: {} articles ({} credible, {} fake by label_features_file; {} credible by the public label), {} events, {} fused events, {} from several outlets ({:.1} s)",
         rows.len(),
         labels.iter().filter(|&&l| l).count(),
         labels.iter().filter(|&&l| !l).count(),
+        public.iter().filter(|&&l| l).count(),
         all.len(),
         fused.len(),
         multi.len(),
         t.elapsed().as_secs_f64()
     );
+    // The article credibility model, cross-validated (10 folds by article, a seeded shuffle), and
+    // with each outlet held out of training in turn; with and without the outlet term.
+    let lists = sitrep_core::credibility::WordLists::builtin();
+    let feats: Vec<sitrep_core::credibility::Features> =
+        rows.iter().map(|(a, _, _)| lists.features(&sitrep_core::credibility::article_text(a))).collect();
+    let outlets: Vec<Option<String>> = rows.iter().map(|(a, _, _)| a.source.clone()).collect();
+    let mut outlet_names: Vec<String> = outlets.iter().map(|o| o.clone().unwrap_or_default()).collect();
+    outlet_names.sort();
+    outlet_names.dedup();
+    let by_outlet: Vec<usize> = outlets.iter().map(|o| outlet_names.binary_search(&o.clone().unwrap_or_default()).unwrap_or(0)).collect();
+    let tfidf = tfidf_cv(&docs, &labels, &fold, k);
+    let tfidf_outlet = tfidf_cv(&docs, &labels, &by_outlet, outlet_names.len());
+    println!("credibility against label_features_file (public label beside it):");
+    println!("  {:<66} {:>8} {:>7} {:>8}", "predictor", "ROC AUC", "Brier", "(public)");
+    let line = |name: &str, p: &[f64], brier_ok: bool| {
+        println!(
+            "  {name:<66} {:>8.3} {:>7} {:>8.3}",
+            roc_auc(p, &labels),
+            if brier_ok { format!("{:.3}", brier(p, &labels)) } else { "-".into() },
+            roc_auc(p, &public)
+        )
+    };
+    for (outlet, tag) in [(true, "with the outlet term"), (false, "without the outlet term")] {
+        line(&format!("model, 10-fold CV, {tag}"), &model_cv(&feats, &outlets, &labels, &fold, k, outlet), true);
+        line(
+            &format!("model, each outlet held out, {tag}"),
+            &model_cv(&feats, &outlets, &labels, &by_outlet, outlet_names.len(), outlet),
+            true,
+        );
+    }
+    // The same with the article's corroboration by other outlets (fusion's verdicts on its
+    // events: corroborated, contradicted, as ln(1 + count)) as two more features.
+    let with_corroboration: Vec<sitrep_core::credibility::Features> = rows
+        .iter()
+        .zip(&feats)
+        .map(|((a, _, _), f)| {
+            let mut f = f.clone();
+            let c = by_article.get(a.id.as_str());
+            f.values.push((c.map_or(0, |c| c.corroborated) as f64).ln_1p());
+            f.values.push((c.map_or(0, |c| c.contradicted) as f64).ln_1p());
+            f
+        })
+        .collect();
+    line(
+        "model + corroboration features, 10-fold CV, with the outlet term",
+        &model_cv(&with_corroboration, &outlets, &labels, &fold, k, true),
+        true,
+    );
+    line("baseline: outlet alone (its training record), 10-fold CV", &outlet_cv(&outlets, &labels, &fold, k), true);
+    line("baseline: TF-IDF logistic regression, 10-fold CV", &tfidf, true);
+    line("baseline: TF-IDF logistic regression, each outlet held out", &tfidf_outlet, true);
+    line("baseline: bag-of-words naive Bayes (log-odds), 10-fold CV", &nb, false);
+    line("sitrep corroboration score (no training)", &ours, false);
     let (c, u, x) = cred.iter().fold((0, 0, 0), |acc, c| (acc.0 + c.corroborated, acc.1 + c.uncorroborated, acc.2 + c.contradicted));
     println!("article claims: {c} corroborated, {u} uncorroborated, {x} contradicted");
     let (acc, thr) = best_accuracy(&ours, &labels);

@@ -52,6 +52,8 @@ enum Command {
     /// Build the gazetteer data file from Who's On First.
     #[command(subcommand)]
     Gazetteer(GazetteerCmd),
+    /// Article credibility: each article's probability and its reasons (the embedded model).
+    Credibility(CredibilityCmd),
     /// Train a learned model from the annotated corpus.
     #[command(subcommand)]
     Train(TrainCmd),
@@ -390,8 +392,31 @@ enum GazetteerCmd {
     },
 }
 
+#[derive(Args)]
+struct CredibilityCmd {
+    /// Files, folders (read recursively), globs, or `-` for standard input.
+    #[arg(required = true)]
+    paths: Vec<String>,
+    #[command(flatten)]
+    input: InputArgs,
+    #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+    format: EvalFormat,
+}
+
 #[derive(Subcommand)]
 enum TrainCmd {
+    /// The article credibility model: `crates/sitrep-core/data/credibility.tsv` from FA-KES dev
+    /// and its labels file (`label_features_file`); reproducible: same inputs, same bytes.
+    Credibility {
+        /// The FA-KES CSV.
+        #[arg(long, default_value = "../shared/data/fakes/fakes-dev.csv")]
+        input: std::path::PathBuf,
+        /// Its labels (unit_id, label_public, label_features_file).
+        #[arg(long, default_value = "../shared/data/fakes/fakes-dev-labels.csv")]
+        labels: std::path::PathBuf,
+        #[arg(long, default_value = "crates/sitrep-core/data/credibility.tsv")]
+        out: std::path::PathBuf,
+    },
     /// The learned sentence typer: `crates/sitrep-core/data/typer.tsv.gz` from the corpus's
     /// train part (reproducible: same corpus, same bytes).
     Typer {
@@ -524,6 +549,8 @@ fn main() -> ExitCode {
             run_gazetteer_build(&wof, admin1_outlines.as_deref(), &out)
         }
         Command::Train(TrainCmd::Typer { corpus, out }) => run_train_typer(&corpus, &out),
+        Command::Train(TrainCmd::Credibility { input, labels, out }) => run_train_credibility(&input, &labels, &out),
+        Command::Credibility(cmd) => run_credibility(cmd),
         Command::Bench(cmd) => bench::run(cmd),
     };
     match result {
@@ -736,6 +763,71 @@ fn run_train_typer(corpus: &std::path::Path, out: &std::path::Path) -> Result<bo
     std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
     println!("{} sentences, {} classes -> {} ({} bytes)", examples.len(), classes.len(), out.display(), bytes.len());
     Ok(true)
+}
+
+/// Reads the FA-KES CSV and its labels (the rows that fail are named on stderr).
+pub(crate) fn read_fakes(input: &std::path::Path, labels: &std::path::Path) -> Result<Vec<sitrep_core::credibility::LabelledArticle>> {
+    use anyhow::Context;
+    let text = std::fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
+    let ltext = std::fs::read_to_string(labels).with_context(|| format!("reading {}", labels.display()))?;
+    let (rows, errors) = sitrep_core::credibility::read_fakes(&input.display().to_string(), &text, &labels.display().to_string(), &ltext)?;
+    for e in &errors {
+        eprintln!("{e}");
+    }
+    anyhow::ensure!(!rows.is_empty(), "{}: no labelled article", input.display());
+    Ok(rows)
+}
+
+fn run_train_credibility(input: &std::path::Path, labels: &std::path::Path, out: &std::path::Path) -> Result<bool> {
+    use anyhow::Context;
+    let rows = read_fakes(input, labels)?;
+    let model = sitrep_core::credibility::train_on(&rows, &sitrep_core::credibility::TrainOptions::default());
+    let text = model.to_tsv();
+    std::fs::write(out, &text).with_context(|| format!("writing {}", out.display()))?;
+    println!(
+        "{} -> {} ({} features, {} outlets, {} bytes)",
+        model.trained_on,
+        out.display(),
+        model.features.len(),
+        model.outlets.len(),
+        text.len()
+    );
+    Ok(true)
+}
+
+/// `sitrep credibility`: each article's probability and reasons.
+fn run_credibility(cmd: CredibilityCmd) -> Result<bool> {
+    let opts = cmd.input.options();
+    let mut scored = Vec::new();
+    let failed = for_each_article(
+        &cmd.paths,
+        &opts,
+        |a| {
+            let s = sitrep_core::credibility::score_article(&a);
+            scored
+                .push(serde_json::json!({ "article_id": a.id, "input": a.input, "title": a.title, "source": a.source, "credibility": s }));
+            Ok(())
+        },
+        |_| {},
+    )?;
+    print_report(cmd.format, &scored, |out| {
+        for s in &scored {
+            let c = &s["credibility"];
+            writeln!(
+                out,
+                "{}  {}  {}  credibility {:.2}",
+                s["input"].as_str().unwrap_or("-"),
+                s["source"].as_str().unwrap_or("-"),
+                s["title"].as_str().unwrap_or("-"),
+                c["probability"].as_f64().unwrap_or(0.0)
+            )?;
+            for r in c["reasons"].as_array().into_iter().flatten() {
+                writeln!(out, "    {}", r.as_str().unwrap_or(""))?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(failed == 0)
 }
 
 fn run_eval(cmd: EvalCmd) -> Result<bool> {
@@ -1221,8 +1313,20 @@ fn run_fused(cmd: FusedCmd) -> Result<bool> {
         eprintln!("fusion: {} fused events ({} from several outlets)", c.fused_events, c.multi_source);
     }
     let fused = store.fused_events(cmd.min_sources, cmd.limit, cmd.offset)?;
-    print_report(cmd.format, &fused, |out| {
-        for f in &fused {
+    // Each with its credibility: its reports' article scores combined with corroboration.
+    let creds: Vec<sitrep_core::credibility::EventCredibility> =
+        fused.iter().map(|f| sitrep_core::credibility::fused_event_credibility(&store, f)).collect::<Result<_, _>>()?;
+    let json: Vec<serde_json::Value> = fused
+        .iter()
+        .zip(&creds)
+        .map(|(f, c)| {
+            let mut v = serde_json::to_value(f)?;
+            v["credibility"] = serde_json::to_value(c)?;
+            Ok(v)
+        })
+        .collect::<Result<_, serde_json::Error>>()?;
+    print_report(cmd.format, &json, |out| {
+        for (f, c) in fused.iter().zip(&creds) {
             writeln!(
                 out,
                 "{}  {} reports, {} outlets ({})  {} | {} vs {} | {} | {} | fatalities {} (claims {}-{})  credibility {:.2}",
@@ -1238,9 +1342,11 @@ fn run_fused(cmd: FusedCmd) -> Result<bool> {
                 f.fatalities,
                 f.fatalities_range.0,
                 f.fatalities_range.1,
-                f.corroboration.score
+                c.score
             )?;
-            writeln!(out, "    {}", f.corroboration.reason)?;
+            for r in &c.reasons {
+                writeln!(out, "    {r}")?;
+            }
         }
         if fused.is_empty() {
             writeln!(out, "no fused events")?;

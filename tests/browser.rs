@@ -193,6 +193,10 @@ fn the_map_shows_the_events_and_their_evidence() {
     let marked = b.js("return Array.from(document.querySelectorAll('#card .article mark')).map(e => e.textContent).join(' ')");
     assert!(marked.as_str().unwrap().contains(sentence.trim()), "the evidence is highlighted in its article: {marked}");
     assert!(b.js("return location.search").as_str().unwrap().contains(&format!("event={id}")), "the URL keeps the open event");
+    // The card shows the credibility of the fused event the event belongs to, with its reasons.
+    let first = event["fused"]["credibility"]["reasons"][0].as_str().expect("the event is fused").to_string();
+    let reasons = b.js("return Array.from(document.querySelectorAll('#card ul.reasons li')).map(e => e.textContent)");
+    assert_eq!(reasons[0].as_str(), Some(first.as_str()), "the card lists the credibility's reasons: {reasons}");
 
     // A filter changes the markers, to the API's count for it, and goes into the URL.
     let option = b.find("#f-type option[value='Battles']");

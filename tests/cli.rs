@@ -764,6 +764,12 @@ fn fusion_is_the_same_whatever_the_ingest_order() {
     assert_eq!(f["fatalities"], 12);
     let claims: Vec<&str> = f["claims"]["fatalities"].as_array().unwrap().iter().map(|c| c["value"].as_str().unwrap()).collect();
     assert!(claims.contains(&"27") && claims.contains(&"12"), "{claims:?}");
+    // Its credibility combines both reports' article scores with their corroboration.
+    let c = &f["credibility"];
+    let reports = c["reports"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&reports), "{c}");
+    let reasons: Vec<&str> = c["reasons"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    assert!(reasons.iter().any(|r| r.starts_with("Reuters: ")) && reasons.iter().any(|r| r.starts_with("SANA: ")), "{reasons:?}");
     // The two Marea events of different days (one article) stay two.
     let marea: Vec<&Value> =
         one.iter().filter(|f| f["location"] == "Marea" && f["sub_event_type"] == "Non-state actor overtakes territory").collect();
@@ -1341,4 +1347,35 @@ fn files_and_records_read_in_parallel_come_out_in_input_order() {
     let db = dir.path().join("s.db");
     let out = sitrep().args(["ingest", "--quiet", "--db"]).arg(&db).arg(dir.path()).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("read 451, new 451"), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+/// `sitrep credibility` scores the FA-KES fixture's articles with reasons that quote them.
+#[test]
+fn credibility_gives_reasons_that_quote_the_fixture_articles() {
+    let out = sitrep().args(["credibility", "--format", "json", "fixtures/fakes-sample.csv"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let scored: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(scored.len(), 6);
+    for s in &scored {
+        let c = &s["credibility"];
+        let p = c["probability"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&p));
+        assert!(!c["reasons"].as_array().unwrap().is_empty(), "every scored article has a reason: {s}");
+    }
+    // The last row (Al-Araby Al-Jadeed, "Regime troops thwart rebel attack ..."): its outlet's
+    // record, and the words it uses, counted.
+    let last: Vec<&str> = scored[5]["credibility"]["reasons"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    assert!(last[0].starts_with("outlet Al-Araby Al-Jadeed: its record in training raises it"), "{last:?}");
+    assert!(last.iter().any(|r| r.contains("the words of the government side for its opponents: 'gunmen' (3 times)")), "{last:?}");
+    // Whatever the weights, what a reason quotes is in the article.
+    let text = std::fs::read_to_string("fixtures/fakes-sample.csv").unwrap().to_lowercase();
+    for r in &last {
+        for quoted in r.split('\'').skip(1).step_by(2) {
+            assert!(text.contains(quoted), "{quoted:?} of {r:?} is not in the article");
+        }
+    }
+    // Its text alone and the outlet's term add up to the probability.
+    let c = &scored[5]["credibility"];
+    let logit = c["text_logit"].as_f64().unwrap() + c["outlet_term"].as_f64().unwrap();
+    assert!((1.0 / (1.0 + (-logit).exp()) - c["probability"].as_f64().unwrap()).abs() < 1e-3);
 }

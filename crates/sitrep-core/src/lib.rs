@@ -29,6 +29,7 @@
 
 pub mod clean;
 pub mod control;
+pub mod credibility;
 pub mod dates;
 pub mod error;
 pub mod eval;

@@ -222,7 +222,15 @@ async fn event(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Result
                     }));
                 }
             }
-            Ok(json!({ "event": e, "articles": articles }))
+            // The fused event it belongs to, with the credibility of the whole.
+            let fused = match st.fused_event_of(&id)? {
+                Some(f) => {
+                    let v = with_credibility(st, &f)?;
+                    json!({ "id": f.id, "sources": f.sources, "articles": f.articles.len(), "credibility": v["credibility"] })
+                }
+                None => Value::Null,
+            };
+            Ok(json!({ "event": e, "articles": articles, "fused": fused }))
         })
         .await?;
     Ok(Json(found))
@@ -251,6 +259,7 @@ async fn article(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Resu
         },
         "superseded_by": found.superseded_by,
         "credibility": credibility,
+        "credibility_model": sitrep_core::credibility::score_article(a),
         "text": a.text,
         "paragraphs": a.paragraphs,
         "events": found.events,
@@ -300,14 +309,33 @@ async fn fused_list(
         None => 0,
         Some(c) => params::parse_cursor(c)?,
     };
-    let fused = s.with_store(move |st| Ok(st.fused_events(min_sources, limit, offset)?)).await?;
+    let fused = s
+        .with_store(move |st| {
+            let fused = st.fused_events(min_sources, limit, offset)?;
+            fused.iter().map(|f| with_credibility(st, f)).collect::<Result<Vec<Value>, ApiError>>()
+        })
+        .await?;
     let next = (fused.len() == limit).then(|| params::cursor(offset + limit));
     Ok(Json(json!({ "count": fused.len(), "next_cursor": next, "fused": fused })))
 }
 
 async fn fused_one(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let f = s.with_store(move |st| st.fused_event(&id)?.ok_or_else(|| ApiError::not_found(format!("no fused event {id:?}")))).await?;
-    Ok(Json(json!(f)))
+    let f = s
+        .with_store(move |st| {
+            let f = st.fused_event(&id)?.ok_or_else(|| ApiError::not_found(format!("no fused event {id:?}")))?;
+            with_credibility(st, &f)
+        })
+        .await?;
+    Ok(Json(f))
+}
+
+/// A fused event as JSON with its `credibility`: its reports' article scores combined with
+/// its corroboration, and the reasons.
+fn with_credibility(st: &sitrep_core::store::SqliteStore, f: &sitrep_core::fuse::FusedEvent) -> Result<Value, ApiError> {
+    let c = sitrep_core::credibility::fused_event_credibility(st, f)?;
+    let mut v = serde_json::to_value(f).map_err(|e| ApiError::internal(e.to_string()))?;
+    v["credibility"] = serde_json::to_value(c).map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(v)
 }
 
 /// `GET /api/changes?cursor=N` (or `since=T`): the change feed of fused events, in order, a

@@ -471,6 +471,19 @@ fn fused_events_changes_and_control() {
     // An article says how its claims fare.
     let a = get_json(&format!("/api/articles/{}", list[0]["articles"][0].as_str().unwrap()));
     assert!(a["credibility"]["reason"].as_str().unwrap().contains("uncorroborated"));
+    // ... and what the credibility model makes of its text, with reasons.
+    let p = a["credibility_model"]["probability"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&p), "{}", a["credibility_model"]);
+    assert!(!a["credibility_model"]["reasons"].as_array().unwrap().is_empty());
+    // A fused event's credibility combines its reports' scores with corroboration.
+    let c = &list[0]["credibility"];
+    assert!(c["reports"].as_f64().is_some() && c["corroboration"].as_f64().is_some(), "{c}");
+    assert!(c["reasons"].as_array().unwrap().len() > list[0]["articles"].as_array().unwrap().len(), "{c}");
+    assert_eq!(get_json(&format!("/api/fused/{}", list[0]["id"].as_str().unwrap()))["credibility"], *c);
+    // An event names its fused event and that credibility, for the map's card.
+    let ev = get_json(&format!("/api/events/{}", list[0]["events"][0].as_str().unwrap()));
+    assert_eq!(ev["fused"]["id"], list[0]["id"]);
+    assert_eq!(ev["fused"]["credibility"], *c);
 }
 
 #[test]

@@ -323,7 +323,7 @@ async function openCard(id) {
   card.hidden = false;
   body.replaceChildren(el("p", {}, "Loading…"));
   try {
-    const { event: e, articles } = await api(`/api/events/${encodeURIComponent(id)}`);
+    const { event: e, articles, fused } = await api(`/api/events/${encodeURIComponent(id)}`);
     const main = articles[0];
     const art = main ? await api(`/api/articles/${encodeURIComponent(main.id)}`) : null;
     const dl = el("dl");
@@ -340,6 +340,19 @@ async function openCard(id) {
       sources.append(li);
     }
     row("Sources", sources);
+    // Credibility: the fused event's (its reports' article scores with their corroboration),
+    // else this article's own, with the reasons.
+    const cred = fused && fused.credibility;
+    const model = art && art.credibility_model;
+    if (cred || model) {
+      const score = cred ? cred.score : model.probability;
+      const why = el("ul", { class: "reasons" });
+      for (const r of cred ? cred.reasons : model.reasons) why.append(el("li", {}, r));
+      if (cred && model) {
+        for (const r of model.reasons) why.append(el("li", {}, `this article: ${r}`));
+      }
+      row("Credibility", el("div", {}, `${score.toFixed(2)}${cred ? ` (${fused.articles} reports, ${fused.sources.length} outlets)` : ""}`, why));
+    }
     const evidence = el("div", { class: "evidences" });
     for (const span of e.evidence) evidence.append(el("blockquote", { class: "evidence" }, span.text));
     const parts = [el("h2", {}, `${e.sub_event_type}${e.location ? ` in ${e.location}` : ""}`), dl, el("h3", {}, "Evidence"), evidence];

@@ -361,6 +361,8 @@ pub trait EventStore: Send {
     fn fused_events(&self, min_sources: usize, limit: usize, offset: usize) -> Result<Vec<crate::fuse::FusedEvent>, StoreError>;
     /// One fused event, by its id.
     fn fused_event(&self, id: &str) -> Result<Option<crate::fuse::FusedEvent>, StoreError>;
+    /// The fused event an event belongs to, once fusion has run.
+    fn fused_event_of(&self, event_id: &str) -> Result<Option<crate::fuse::FusedEvent>, StoreError>;
     /// The change feed from a moment on (RFC 3339, or a date), the changes at that moment
     /// included, in order.
     fn changes_since(&self, since: &str, limit: usize) -> Result<Vec<Change>, StoreError>;

@@ -1503,6 +1503,19 @@ impl EventStore for SqliteStore {
         json.map(|j| unpack(&j)).transpose()
     }
 
+    fn fused_event_of(&self, event_id: &str) -> Result<Option<crate::fuse::FusedEvent>, StoreError> {
+        let json: Option<rusqlite::types::Value> = self
+            .conn
+            .query_row(
+                "SELECT f.json FROM fused_members m JOIN fused_events f ON f.id = m.fused_id WHERE m.event_id = ?1",
+                params![event_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        json.map(|j| unpack(&j)).transpose()
+    }
+
     fn changes_since(&self, since: &str, limit: usize) -> Result<Vec<Change>, StoreError> {
         let ok = chrono::DateTime::parse_from_rfc3339(since).is_ok() || chrono::NaiveDate::parse_from_str(since, "%Y-%m-%d").is_ok();
         if !ok {
