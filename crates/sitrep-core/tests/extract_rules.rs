@@ -391,3 +391,44 @@ fn the_doer_named_by_its_act() {
     let e = one("Two civilians were wounded in Aleppo on Monday in terrorist attacks with shells on the Midan neighbourhood.");
     assert_eq!(actors(&e).0, "Syrian rebels");
 }
+
+#[test]
+fn a_dateline_capital_names_the_country_and_no_syrian_namesake_is_its_place() {
+    // Nairobi is Kenya's (data/countries.tsv `places`): the police are Kenya's, and Kisumu's
+    // quarters are not looked up in a gazetteer of Syria.
+    let a = article("NAIROBI - Police officers raided homes in the Nyalenda slum of Kisumu on Saturday night and beat at least three women, residents said.", None);
+    let es = sitrep_core::events_of(&a);
+    assert!(!es.is_empty());
+    for e in &es {
+        assert_eq!(actors(e).0, "Police Forces of Kenya", "{}", describe(e));
+        assert_eq!(e.country.as_deref(), Some("KE"));
+        assert!(e.latitude.is_none() && e.admin1.is_none(), "{}", describe(e));
+    }
+    // A Syrian story naming a foreign force is still placed in Syria.
+    let a =
+        article("Russian forces established a military post in Ain Issa on Thursday, after government troops deployed in the area.", None);
+    let es = sitrep_core::events_of(&a);
+    assert!(es.iter().any(|e| e.admin1.as_deref() == Some("Ar-Raqqa")), "{:?}", es.iter().map(describe).collect::<Vec<_>>());
+}
+
+#[test]
+fn armed_groups_of_the_war_and_of_other_wars_by_their_names() {
+    assert_eq!(
+        actors(&one("Pro-government militiamen stormed the village of Tal Sheer on Monday and killed four civilians.")).0,
+        "NDF: National Defence Forces"
+    );
+    assert_eq!(
+        actors(&one("Turkish-backed Syrian National Army fighters shelled the village of Tal Rifaat on Monday.")).0,
+        "Syrian National Army"
+    );
+    assert_eq!(actors(&one("Houthi rebels fired a ballistic missile at Jizan on Sunday, killing one man.")).0, "Houthi Movement");
+}
+
+#[test]
+fn allies_named_together_before_a_one_sided_act_the_first_acts() {
+    // Of different sides in the dictionary, but allies in the act: a capture, a shelling.
+    let e = one("Malian troops and Wagner fighters captured the town of Kidal on Tuesday.");
+    assert_eq!(actors(&e).0, "Military Forces of Mali");
+    let e = one("On 27 February 2020, HTS and NFL fighters shelled regime positions in Kafr Nabl with heavy artillery.");
+    assert_eq!(actors(&e).0, "Hayat Tahrir al-Sham");
+}

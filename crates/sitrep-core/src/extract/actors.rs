@@ -15,6 +15,8 @@ pub struct Country {
     pub name: String,
     pub of_name: String,
     pub adjectives: Vec<String>,
+    /// Its capital, big cities and regions: they say an article is this country's.
+    pub places: Vec<String>,
 }
 
 /// Parses a countries table (the format of `data/countries.tsv`).
@@ -30,14 +32,16 @@ pub fn parse_countries(tsv: &str) -> Result<Vec<Country>, String> {
             continue;
         }
         let f: Vec<&str> = line.split('\t').collect();
-        if f.len() != 4 {
-            return Err(format!("countries line {}: 4 tab-separated fields expected", n + 1));
+        if !(4..=5).contains(&f.len()) {
+            return Err(format!("countries line {}: 4 or 5 tab-separated fields expected", n + 1));
         }
+        let list = |x: &str| x.split('|').map(str::trim).filter(|a| !a.is_empty()).map(String::from).collect::<Vec<_>>();
         out.push(Country {
             cc: f[0].to_string(),
             name: f[1].to_string(),
             of_name: f[2].to_string(),
-            adjectives: f[3].split('|').map(str::trim).filter(|a| !a.is_empty()).map(String::from).collect(),
+            adjectives: list(f[3]),
+            places: f.get(4).map_or_else(Vec::new, |x| list(x)),
         });
     }
     Ok(out)
@@ -147,6 +151,9 @@ pub struct ActorDict {
     /// Country names and adjectives (case-sensitive), and the country of each.
     country_words: AhoCorasick,
     country_of_word: Vec<usize>,
+    /// The countries' places ([`Country::places`]), as written and in capitals.
+    country_places: AhoCorasick,
+    country_of_place: Vec<usize>,
     /// Head noun (lower case) -> the pattern it names (`heads`).
     heads: HashMap<String, usize>,
     modifiers: Vec<String>,
@@ -199,6 +206,16 @@ impl ActorDict {
             for w in std::iter::once(&c.name).chain(c.adjectives.iter()) {
                 words.push(w.clone());
                 country_of_word.push(i);
+            }
+        }
+        let mut place_words = Vec::new();
+        let mut country_of_place = Vec::new();
+        for (i, c) in countries.iter().enumerate() {
+            for w in &c.places {
+                for form in [w.clone(), w.to_uppercase()] {
+                    place_words.push(form);
+                    country_of_place.push(i);
+                }
             }
         }
         let mut folded_pats = Vec::new();
@@ -258,6 +275,8 @@ impl ActorDict {
             modifiers: file.modifiers.iter().map(|m| m.to_lowercase()).collect(),
             country_words: build(&words)?,
             country_of_word,
+            country_places: AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&place_words).map_err(|e| e.to_string())?,
+            country_of_place,
             countries,
             instances,
             home: file.home,
@@ -347,6 +366,13 @@ impl ActorDict {
                 counts[i] += 3;
             }
         }
+        // A capital or a big city of a country ("NAIROBI -", "in Mogadishu") says where too.
+        for m in self.country_places.find_iter(text) {
+            if word(text[..m.start()].chars().next_back()) || word(text[m.end()..].chars().next()) {
+                continue;
+            }
+            counts[self.country_of_place[m.pattern().as_usize()]] += 3;
+        }
         // A text that names the war's country (or a place in it) at all is about it.
         if self.countries.iter().position(|c| c.cc == self.home).is_some_and(|h| counts[h] > 0) {
             return self.home.clone();
@@ -356,6 +382,31 @@ impl ActorDict {
             Some((i, &n)) if n > 0 => self.countries[i].cc.clone(),
             _ => self.home.clone(),
         }
+    }
+
+    /// Where a text is, when its words say it: the country it names or whose capital, big
+    /// cities or regions it names most (a name or place counts, an adjective does not: "US
+    /// forces" say who, not where). `None` when it names the war's country or no other.
+    pub fn text_where(&self, text: &str) -> Option<String> {
+        let mut counts = vec![0usize; self.countries.len()];
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
+        let free = |m: &aho_corasick::Match| !word(text[..m.start()].chars().next_back()) && !word(text[m.end()..].chars().next());
+        for m in self.country_words.find_iter(text) {
+            let c = self.country_of_word[m.pattern().as_usize()];
+            if text[m.start()..m.end()] == self.countries[c].name && free(&m) {
+                counts[c] += 1;
+            }
+        }
+        for m in self.country_places.find_iter(text) {
+            if free(&m) {
+                counts[self.country_of_place[m.pattern().as_usize()]] += 1;
+            }
+        }
+        if self.countries.iter().position(|c| c.cc == self.home).is_some_and(|h| counts[h] > 0) {
+            return None;
+        }
+        let (i, &n) = counts.iter().enumerate().max_by_key(|&(i, &n)| (n, std::cmp::Reverse(i)))?;
+        (n > 0).then(|| self.countries[i].cc.clone())
     }
 
     /// The actor of `cc` that a mention of `actor` in `text` stands for: a generated actor of

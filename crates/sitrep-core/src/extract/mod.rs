@@ -123,6 +123,9 @@ pub struct ArticlePlaces {
     /// Places the text puts inside or next to another ("the Thirayan barrier on the Khanasser
     /// highway", "the valleys of X in the western Qalamoun"): name -> the other place.
     pub within: HashMap<String, String>,
+    /// The article's country (ISO code) when its words place it there (a country's name, its
+    /// cities: [`ActorDict::text_where`]) and its actors agree; empty when they do not say.
+    pub country: String,
 }
 
 /// Words before a country name that make it a place rather than an actor.
@@ -357,6 +360,10 @@ impl<'a> Extractor<'a> {
         let mut order = 0;
         let mut lead: Vec<sentences::Sentence> = Vec::new(); // the first sentences, for context
         let cc = self.article_country(article);
+        article_places.country = match self.actors.text_where(&format!("{}\n{}", article.title.as_deref().unwrap_or(""), article.text)) {
+            Some(w) if w == cc => w,
+            _ => String::new(),
+        };
         for p in &article.paragraphs {
             let sents = sentences::split(&article.text, p.byte_start, p.byte_end);
             if lead.is_empty() {
@@ -736,14 +743,19 @@ impl<'a> Extractor<'a> {
             .rfind(|a| !self.lexicon.supports(s, a.start))
             .or_else(|| ams.iter().filter(armed).rfind(|a| a.start < t.start));
         // Allies named together ("Syrian regime or Russian air strikes", "regime and Russian
-        // warplanes"): the first named acts (ACLED codes the other as its associate).
+        // warplanes"): the first named acts (ACLED codes the other as its associate). Of one
+        // side; or of any armed sides where the act is one-sided (a strike, an attack, a
+        // capture): two parties of a clash or an agreement are both named before it.
+        let one_sided = t.territory || matches!(t.event_type.as_str(), "Explosions/Remote violence" | "Violence against civilians");
+        let allied = |p: &AMention, b: &AMention| {
+            let (sp, sb) = (self.side(p.actor), self.side(b.actor));
+            sp == sb || (one_sided && ![sp, sb].iter().any(|x| matches!(*x, "civilian" | "protesters" | "rioters")))
+        };
         let before = before.map(|b| {
             let mut b = b;
             while let Some(p) = ams.iter().rfind(|p| p.end <= b.start) {
                 let gap = s[p.end..b.start].trim().to_ascii_lowercase();
-                if matches!(gap.as_str(), "and" | "or" | "and the" | "or the" | "and its" | "&" | "and their")
-                    && self.side(p.actor) == self.side(b.actor)
-                {
+                if matches!(gap.as_str(), "and" | "or" | "and the" | "or the" | "and its" | "&" | "and their") && allied(p, b) {
                     b = p;
                 } else {
                     break;

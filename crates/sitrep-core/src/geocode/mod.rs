@@ -71,6 +71,8 @@ pub struct Gazetteer {
     admin1_centre: HashMap<String, (String, f64, f64)>,
     /// Entry numbers by gazetteer id, built on first use.
     by_id: std::sync::OnceLock<HashMap<&'static str, usize>>,
+    /// The countries of its entries, sorted.
+    countries: std::sync::OnceLock<Vec<&'static str>>,
 }
 
 /// A candidate considered for a place, with its score.
@@ -212,7 +214,15 @@ impl Gazetteer {
                 admin1_centre.insert(e.name.to_string(), (e.cc.to_string(), e.lat, e.lon));
             }
         }
-        Ok(Gazetteer { entries, by_fold, by_key, by_skel, admin1_centre, by_id: std::sync::OnceLock::new() })
+        Ok(Gazetteer {
+            entries,
+            by_fold,
+            by_key,
+            by_skel,
+            admin1_centre,
+            by_id: std::sync::OnceLock::new(),
+            countries: std::sync::OnceLock::new(),
+        })
     }
 
     /// The gazetteer shipped with sitrep (decompressed and indexed on first use).
@@ -296,6 +306,17 @@ impl Gazetteer {
             }
         }
         out
+    }
+
+    /// Whether the gazetteer has places of this country (ISO code).
+    pub fn covers(&self, cc: &str) -> bool {
+        let ccs = self.countries.get_or_init(|| {
+            let mut v: Vec<&'static str> = self.entries.iter().map(|e| e.cc).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        });
+        ccs.binary_search(&cc).is_ok()
     }
 
     /// The entry with this gazetteer id ("wof:85678399", "sup:49").
@@ -938,6 +959,14 @@ fn relative(q: &str) -> Option<(f64, String)> {
 /// article names (context: a place near the others wins).
 pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::extract::ArticlePlaces) {
     let g = Gazetteer::builtin();
+    // An article of a country the gazetteer does not cover ("NAIROBI - Police officers ...")
+    // has none of its places: a namesake in Syria would be a wrong point, not a rough one.
+    if !places.country.is_empty() && !g.covers(&places.country) {
+        for e in events.iter_mut() {
+            e.country = Some(places.country.clone());
+        }
+        return;
+    }
     let mut ctx = Context::default();
     // The dateline's governorate is context for every place of the article.
     let dateline = article.dateline.as_deref().and_then(|d| g.resolve(d, &ctx));
