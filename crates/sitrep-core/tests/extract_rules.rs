@@ -432,3 +432,23 @@ fn allies_named_together_before_a_one_sided_act_the_first_acts() {
     let e = one("On 27 February 2020, HTS and NFL fighters shelled regime positions in Kafr Nabl with heavy artillery.");
     assert_eq!(actors(&e).0, "Hayat Tahrir al-Sham");
 }
+
+#[test]
+fn a_person_or_a_people_is_not_a_place() {
+    // One capitalised run is one name: a person's, however many villages share its first word.
+    let e = one("Security men of Hayat Tahrir al-Sham detained media activist Ahmad Rahhal at his home in Sarmada on Tuesday.");
+    assert_eq!(e.location.as_deref(), Some("Sarmada"));
+    let e = one("Regime forces arrested the former intelligence chief Karim Masimov on Thursday.");
+    assert_ne!(e.location.as_deref(), Some("Karim"));
+    // A people or a language after a cue word is not a place either.
+    let e = one("Residents of Kafranbel held their weekly Friday demonstration, raising banners in English.");
+    assert_ne!(e.location.as_deref(), Some("English"));
+    // The names in brackets after a place are still its areas.
+    let e = one("On 19 May 2019, regime forces used chlorine gas in an attack on opposition positions in Kabani (Al-Haffa, Lattakia).");
+    assert_eq!(e.location.as_deref(), Some("Kabani"));
+    let a = article(
+        "On 19 May 2019, regime forces used chlorine gas in an attack on opposition positions in Kabani (Al-Haffa, Lattakia).",
+        None,
+    );
+    assert!(sitrep_core::events_of(&a).iter().all(|e| e.admin1.as_deref() == Some("Lattakia")));
+}

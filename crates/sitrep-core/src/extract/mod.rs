@@ -434,12 +434,15 @@ impl<'a> Extractor<'a> {
                 let mut places = self.places.find_with(s, &known_places, self.toponyms);
                 // A name that is an actor ("ISIS strongholds", "Moscow announced") is not a place,
                 // nor is a known name inside an actor's ("the Hama Military Council").
-                // A whole country ("in Zamfara State, Nigeria") says where the place is, not a
+                // A whole country ("in Zamfara State, Nigeria") or its people says where the place is, not a
                 // place of its own: an event is placed by the article's places, not at a
                 // country's centre.
                 places.retain(|p| {
                     self.actors.lookup(&p.name).is_none()
-                        && !self.actors.countries.iter().any(|c| c.name.eq_ignore_ascii_case(p.name.trim()))
+                        && !self.actors.countries.iter().any(|c| {
+                            // (Nor is a people: "the Malian army", "Tigrayan forces".)
+                            std::iter::once(&c.name).chain(c.adjectives.iter()).any(|n| n.eq_ignore_ascii_case(p.name.trim()))
+                        })
                         && (p.kind != "gazetteer" || !ams.iter().any(|a| p.start < a.end && p.end > a.start))
                 });
                 for (k, pl) in places.iter().enumerate() {

@@ -79,6 +79,13 @@ pub trait Toponyms: Send + Sync {
     fn is_region(&self, _name: &str) -> bool {
         false
     }
+
+    /// Whether a word may stand beside a place name in a run of capitalised words that
+    /// still names a place ("Tishreen Dam", "Eastern Ghouta", "Sheikh Maqsoud"): a kind,
+    /// qualifier, quarter, generic or governorate word of place names.
+    fn is_place_word(&self, _word: &str) -> bool {
+        false
+    }
 }
 
 /// Lower-case words inside a place name ("Deir ez Zor", "Jisr al Shughur").
@@ -150,6 +157,10 @@ impl PlaceCues {
             let w = w.strip_prefix('-').unwrap_or(w);
             w.chars().next().is_some_and(char::is_uppercase)
         };
+        // A headline in title case runs every word into one run: its parts are looked up.
+        let lettered: Vec<&str> = words.iter().map(|&(a, b, _)| &s[a..b]).filter(|w| w.chars().any(char::is_alphabetic)).collect();
+        let caps = lettered.iter().filter(|w| is_cap(w)).count();
+        let title_case = caps * 2 > lettered.len();
         let mut i = 0;
         while i < words.len() {
             let (a, b, _) = words[i];
@@ -177,6 +188,11 @@ impl PlaceCues {
             let whole = &s[words[i].0..run_end];
             let names_other = j > i && !self.is_place_name(whole);
             if !names_other && !SPEECH_VERBS.contains(&next_word.as_str()) {
+                // In prose, a run of capitalised words is one name: a place there only when its
+                // other words are place words or places too. "Ahmad Rahhal", "Karim Masimov",
+                // "Aung San Suu Kyi" are people, however many villages are called Ahmad or San.
+                let run_words: Vec<&str> = (i..=j).map(|w| &s[words[w].0..words[w].1]).collect();
+                let placey = |w: &str| NAME_PARTICLES.contains(&w) || toponyms.is_place_word(w) || toponyms.is_toponym(w);
                 // Longest names first, left to right.
                 let mut k = i;
                 while k <= j {
@@ -188,7 +204,13 @@ impl PlaceCues {
                         if (opens && e == k) || taken(&out, start, end) || !self.is_place_name(name) {
                             continue;
                         }
-                        if toponyms.is_toponym(name) && !route_end(&s[..start]) {
+                        // (The run's words after punctuation, "Kabani (Al-Haffa, Lattakia)", are
+                        // names of their own.)
+                        let opens_after_mark = |w: usize| s[..words[w].0].chars().next_back().is_some_and(|c| !c.is_whitespace());
+                        let from = (i..=k).rev().find(|&w| w == i || opens_after_mark(w)).unwrap_or(i);
+                        let to = (e + 1..=j).find(|&w| opens_after_mark(w)).map_or(j, |w| w - 1);
+                        let others_placey = (from..=to).all(|w| (k..=e).contains(&w) || placey(run_words[w - i]));
+                        if toponyms.is_toponym(name) && !route_end(&s[..start]) && (title_case || others_placey) {
                             found = Some((start, end, e));
                             break;
                         }

@@ -784,6 +784,18 @@ impl crate::extract::places::Toponyms for Gazetteer {
         Self::ids(&self.by_fold, &fold::fold(name)).into_iter().any(|k| self.entries[k].kind == "region" && self.entries[k].cc == "SY")
     }
 
+    fn is_place_word(&self, word: &str) -> bool {
+        let w = fold::fold(word);
+        let words = fold::Words::builtin();
+        words.is_article(&w)
+            || words.generic(&w).is_some()
+            || words.kinds.iter().any(|(k, _)| k.len() == 1 && k[0] == w)
+            || words.admin.iter().any(|a| a.len() == 1 && a[0] == w)
+            || words.qualifiers.iter().any(|q| *q == w)
+            || words.heads.iter().any(|h| *h == w)
+            || words.quarters.iter().any(|q| *q == w)
+    }
+
     fn toponym_country(&self, name: &str) -> Option<String> {
         if !self.is_toponym(name) {
             return None;
