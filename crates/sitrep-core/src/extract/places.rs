@@ -29,6 +29,8 @@ struct File {
     trailing_breaks: Vec<String>,
     #[serde(default)]
     person_words: Vec<String>,
+    #[serde(default)]
+    headline_words: Vec<String>,
     reporting: Vec<String>,
 }
 
@@ -46,6 +48,7 @@ pub struct PlaceCues {
     leading_words: Vec<String>,
     trailing_breaks: Vec<String>,
     person_words: Vec<String>,
+    headline_words: Vec<String>,
     /// The reporting phrases, as one regex.
     reporting: Regex,
     splitter: Regex,
@@ -99,6 +102,16 @@ fn route_end(before: &str) -> bool {
         || words.first().is_some_and(|w| w == "and") && words.iter().skip(1).take(4).any(|w| w == "between")
 }
 
+/// Whether a sentence is a headline in title case: most of its words capitalised.
+fn is_title_case(s: &str) -> bool {
+    let lettered: Vec<&str> = s.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).collect();
+    let caps = lettered
+        .iter()
+        .filter(|w| w.trim_start_matches(|c: char| !c.is_alphanumeric()).chars().next().is_some_and(char::is_uppercase))
+        .count();
+    caps * 2 > lettered.len()
+}
+
 /// A word in capitals of at most five letters ("ARA", "SANA", "SDF") abbreviates an outlet or a
 /// group; mid-sentence it is not a place name.
 fn is_acronym(name: &str) -> bool {
@@ -113,9 +126,34 @@ impl PlaceCues {
     /// ("... said") is a person; a one-word name opening the sentence is not looked up.
     pub fn find_with(&self, s: &str, known: &[String], toponyms: &dyn Toponyms) -> Vec<PlaceMention> {
         let mut out = self.find(s, known);
+        let title_case = is_title_case(s);
         // A headline in title case runs a governorate into the words after it ("Hama Breaks
         // Siege", "Idlib Dozens", "Homs Two"), or puts a possessive before a place ("Aleppos
         // Marjeh"): a name the gazetteer does not know is cut to the one it does.
+        // Any name a cue took in a headline: cut to the longest known name it opens with
+        // ("Palmyra After Heavy Fighting"); with none, a name of place words alone stays
+        // ("Tal Kurdi"), the rest is headline ("Syrian Town After Russian Helicopter").
+        if title_case {
+            out.retain_mut(|p| {
+                let ws: Vec<&str> = p.name.split_whitespace().collect();
+                if ws.len() < 2 || toponyms.is_toponym(&p.name) {
+                    return true;
+                }
+                for n in (1..ws.len()).rev() {
+                    let head = ws[..n].join(" ");
+                    let len = ws[n - 1].as_ptr() as usize - p.name.as_ptr() as usize + ws[n - 1].len();
+                    if toponyms.is_toponym(&p.name[..len]) && p.name[..len] == head {
+                        p.end = p.start + len;
+                        p.name.truncate(len);
+                        return true;
+                    }
+                }
+                ws.iter().all(|w| NAME_PARTICLES.contains(w) || toponyms.is_place_word(w))
+                    || !ws.iter().any(|w| {
+                        self.not_places.iter().any(|x| x.eq_ignore_ascii_case(w)) || self.headline_words.contains(&w.to_lowercase())
+                    })
+            });
+        }
         for p in &mut out {
             if p.name.contains(' ') && !toponyms.is_toponym(&p.name) {
                 let first_end = p.name.find(' ').unwrap_or(p.name.len());
@@ -157,10 +195,7 @@ impl PlaceCues {
             let w = w.strip_prefix('-').unwrap_or(w);
             w.chars().next().is_some_and(char::is_uppercase)
         };
-        // A headline in title case runs every word into one run: its parts are looked up.
-        let lettered: Vec<&str> = words.iter().map(|&(a, b, _)| &s[a..b]).filter(|w| w.chars().any(char::is_alphabetic)).collect();
-        let caps = lettered.iter().filter(|w| is_cap(w)).count();
-        let title_case = caps * 2 > lettered.len();
+        // (A headline in title case runs every word into one run: its parts are looked up.)
         let mut i = 0;
         while i < words.len() {
             let (a, b, _) = words[i];
@@ -270,6 +305,7 @@ impl PlaceCues {
             leading_words: f.leading_words,
             trailing_breaks: f.trailing_breaks,
             person_words: f.person_words,
+            headline_words: f.headline_words.iter().map(|w| w.to_lowercase()).collect(),
             reporting,
             splitter,
         })
@@ -305,8 +341,10 @@ impl PlaceCues {
     fn is_place_name(&self, name: &str) -> bool {
         let n = name.trim();
         let last = n.rsplit(char::is_whitespace).next().unwrap_or("");
+        // (A possessive whose apostrophe scraping lost is the word: "in Mondays fighting".)
+        let bare = n.strip_suffix("'s").or_else(|| n.strip_suffix("’s")).or_else(|| n.strip_suffix('s')).unwrap_or(n);
         !n.is_empty()
-            && !self.not_places.iter().any(|x| x.eq_ignore_ascii_case(n))
+            && !self.not_places.iter().any(|x| x.eq_ignore_ascii_case(n) || (!n.contains(' ') && x.eq_ignore_ascii_case(bare)))
             && n.chars().any(|c| c.is_alphabetic())
             && !is_acronym(n)
             && (!n.contains(' ') || !self.organisation_words.iter().any(|w| w == last))
@@ -527,6 +565,11 @@ mod tests {
         assert_eq!(found("shelling in Kafr Nabl on Friday"), vec!["Kafr Nabl"]);
         // An unknown village keeps its whole name.
         assert_eq!(found("shelling in Tal Abu Zanad on Friday"), vec!["Tal Abu Zanad"]);
+        // A headline's cue name: cut to the known name it opens with, or no place at all.
+        assert_eq!(found("Regime Barrel Bombs in Zara After Rebel Advance"), vec!["Zara"]);
+        assert!(found("Gas Attack on Syrian Town After Russian Helicopter Downed").is_empty());
+        // A weekday with a possessive lost is no place.
+        assert!(found("troops were killed in Mondays fighting").is_empty());
     }
 
     #[test]
