@@ -3,6 +3,7 @@
 //! 2 bad usage).
 
 mod bench;
+mod live;
 mod output;
 mod progress;
 
@@ -57,6 +58,9 @@ enum Command {
     /// Train a learned model from the annotated corpus.
     #[command(subcommand)]
     Train(TrainCmd),
+    /// Follow news feeds: add, list, remove, poll.
+    #[command(subcommand)]
+    Feeds(live::FeedsCmd),
     /// Benchmarks (run in release: `cargo run --release -- bench ...`).
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -551,6 +555,7 @@ fn main() -> ExitCode {
         Command::Train(TrainCmd::Typer { corpus, out }) => run_train_typer(&corpus, &out),
         Command::Train(TrainCmd::Credibility { input, labels, out }) => run_train_credibility(&input, &labels, &out),
         Command::Credibility(cmd) => run_credibility(cmd),
+        Command::Feeds(cmd) => live::run_feeds(cmd),
         Command::Bench(cmd) => bench::run(cmd),
     };
     match result {

@@ -1,0 +1,272 @@
+//! `sitrep feeds ...`, `sitrep alerts ...`: following sources and alerting, as thin shells over
+//! `sitrep_core::feeds` and `sitrep_core::alerts`.
+
+use crate::DbArg;
+use anyhow::Result;
+use clap::{Args, Subcommand};
+use sitrep_core::feeds::fetch::{FetchOptions, Fetcher};
+use sitrep_core::feeds::{FeedStatus, PollOptions};
+use sitrep_core::store::Store;
+use std::time::Duration;
+
+/// A duration: `500ms`, `10s`, `15m`, `2h`, or a number of seconds.
+pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s.find(|c: char| c.is_ascii_alphabetic()).map_or((s, "s"), |i| (&s[..i], &s[i..]));
+    let n: f64 = num.trim().parse().map_err(|_| format!("bad duration {s:?}: a number with ms, s, m or h (\"15m\")"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("bad duration {s:?}: the unit is ms, s, m or h")),
+    };
+    if !secs.is_finite() || !(0.0..=1e9).contains(&secs) {
+        return Err(format!("bad duration {s:?}"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+#[derive(Subcommand)]
+pub enum FeedsCmd {
+    /// Follow a feed (RSS, Atom or JSON Feed).
+    Add {
+        url: String,
+        /// A short name for it.
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// The feeds followed, with their last error and next try when failing.
+    List {
+        #[command(flatten)]
+        db: DbArg,
+        /// One JSON object a line instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop following a feed (by URL, name or id); what it brought stays stored.
+    Remove {
+        feed: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Poll the feeds: once, or every interval until stopped.
+    Poll(PollCmd),
+}
+
+#[derive(Args, Clone)]
+pub struct PollArgs {
+    /// One request's timeout.
+    #[arg(long, value_parser = parse_duration, default_value = "30s")]
+    pub timeout: Duration,
+    /// The largest feed or page accepted, in bytes (after decompression).
+    #[arg(long, default_value_t = 5 * 1024 * 1024)]
+    pub max_bytes: u64,
+    /// Tries after the first on a transient failure.
+    #[arg(long, default_value_t = 2)]
+    pub retries: u32,
+    /// The wait before the first retry (doubled for each next one).
+    #[arg(long, value_parser = parse_duration, default_value = "2s")]
+    pub backoff: Duration,
+    /// The least time between two requests to one host.
+    #[arg(long, value_parser = parse_duration, default_value = "1s")]
+    pub host_delay: Duration,
+    /// The wait after a feed's first failure before it is tried again (doubled each time).
+    #[arg(long, value_parser = parse_duration, default_value = "1m")]
+    pub retry_after: Duration,
+    /// Send this User-Agent instead of sitrep's.
+    #[arg(long)]
+    pub user_agent: Option<String>,
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
+}
+
+impl PollArgs {
+    pub fn fetcher(&self) -> Fetcher {
+        let d = FetchOptions::default();
+        Fetcher::new(FetchOptions {
+            connect_timeout: self.timeout.min(d.connect_timeout),
+            timeout: self.timeout,
+            max_bytes: self.max_bytes,
+            retries: self.retries,
+            backoff: self.backoff,
+            host_delay: self.host_delay,
+            user_agent: self.user_agent.clone().unwrap_or(d.user_agent),
+            ..d
+        })
+    }
+
+    pub fn poll_options(&self) -> PollOptions {
+        PollOptions { retry_after: self.retry_after, ..PollOptions::default() }
+    }
+}
+
+#[derive(Args, Clone)]
+pub struct DeliveryArgs {
+    /// Attempts of an alert delivery before it is given up (kept as failed in the log).
+    #[arg(long, default_value_t = 5)]
+    pub delivery_attempts: u32,
+    /// The wait after a delivery's first failure (doubled for each next one).
+    #[arg(long, value_parser = parse_duration, default_value = "2s")]
+    pub delivery_backoff: Duration,
+    /// How long a command waits for deliveries being retried before leaving them pending
+    /// (the next run delivers them).
+    #[arg(long, value_parser = parse_duration, default_value = "20s")]
+    pub delivery_wait: Duration,
+}
+
+impl DeliveryArgs {
+    pub fn options(&self) -> sitrep_core::alerts::DeliveryOptions {
+        sitrep_core::alerts::DeliveryOptions {
+            attempts: self.delivery_attempts.max(1),
+            backoff: self.delivery_backoff,
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Args, Clone)]
+pub struct PollCmd {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Poll again every interval ("15m") until stopped; without it, poll once.
+    #[arg(long, value_parser = parse_duration)]
+    pub every: Option<Duration>,
+    #[command(flatten)]
+    pub args: PollArgs,
+}
+
+pub fn run_feeds(cmd: FeedsCmd) -> Result<bool> {
+    match cmd {
+        FeedsCmd::Add { url, name, db } => {
+            if sitrep_core::feeds::fetch::origin(&url).is_none() {
+                anyhow::bail!("{url}: not an http(s) URL");
+            }
+            let mut store = Store::open(&db.db)?;
+            let f = store.add_feed(&url, name.as_deref())?;
+            println!("following feed {} ({})", f.id, f.label());
+            Ok(true)
+        }
+        FeedsCmd::List { db, json } => {
+            let store = crate::open_existing(&db.db)?;
+            let feeds = store.feeds()?;
+            if json {
+                for f in &feeds {
+                    println!("{}", serde_json::to_string(f)?);
+                }
+                return Ok(true);
+            }
+            if feeds.is_empty() {
+                println!("no feeds (sitrep feeds add URL)");
+            }
+            for f in &feeds {
+                let name = f.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+                println!("{:>3} {}{name}", f.id, f.url);
+                let last = f.last_ok.as_deref().unwrap_or("never");
+                println!("    items {}, last read {last}", f.items);
+                if f.failures > 0 {
+                    println!(
+                        "    FAILING ({} in a row): {}; next try {}",
+                        f.failures,
+                        f.last_error.as_deref().unwrap_or("?"),
+                        f.next_try.as_deref().unwrap_or("at the next poll")
+                    );
+                }
+            }
+            Ok(true)
+        }
+        FeedsCmd::Remove { feed, db } => {
+            let mut store = Store::open(&db.db)?;
+            match store.remove_feed(&feed)? {
+                Some(f) => {
+                    println!("stopped following {} ({} items it brought stay stored)", f.url, f.items);
+                    Ok(true)
+                }
+                None => {
+                    eprintln!("sitrep: error: no feed is {feed:?} (sitrep feeds list)");
+                    Ok(false)
+                }
+            }
+        }
+        FeedsCmd::Poll(cmd) => run_poll(cmd),
+    }
+}
+
+/// One poll cycle: feeds, ingest and fusion, alerts. Returns whether every feed went well.
+pub fn poll_cycle(store: &mut Store, fetcher: &Fetcher, args: &PollArgs) -> Result<bool> {
+    let r = sitrep_core::feeds::poll_once(store, fetcher, &args.poll_options())?;
+    let mut ok = true;
+    for f in &r.feeds {
+        match &f.status {
+            FeedStatus::NotModified => println!("{}: not modified", f.feed),
+            FeedStatus::Read { items, new, failed } => {
+                println!(
+                    "{}: {items} items, {new} new{}",
+                    f.feed,
+                    if *failed > 0 { format!(", {failed} unreadable") } else { String::new() }
+                )
+            }
+            FeedStatus::Waiting { next_try } => println!("{}: failing, next try {next_try}", f.feed),
+            FeedStatus::Failed { error } => {
+                ok = false;
+                eprintln!("sitrep: error: feed {error}");
+            }
+        }
+    }
+    for (_, e) in &r.item_errors {
+        eprintln!("sitrep: error: item {e}");
+    }
+    let s = &r.ingest;
+    if s.read > 0 {
+        println!(
+            "stored {} new articles ({} events), {} already stored; fusion: {} created, {} updated",
+            s.new, s.events_added, s.unchanged, r.fusion.created, r.fusion.updated
+        );
+    }
+    run_alerts_after_ingest(store, &args.delivery)?;
+    Ok(ok)
+}
+
+/// Alerts on what an ingest changed: evaluated, queued, delivered (retries waited for up to
+/// `--delivery-wait`); a delivery given up is said on stderr and kept in the log.
+pub fn run_alerts_after_ingest(store: &mut Store, args: &DeliveryArgs) -> Result<()> {
+    let queued = sitrep_core::alerts::evaluate(store)?;
+    let d = sitrep_core::alerts::deliver(store, &args.options(), args.delivery_wait)?;
+    if queued + d.delivered + d.failed.len() > 0 {
+        println!("alerts: {queued} matched, {} delivered, {} pending", d.delivered, d.pending);
+    }
+    for (alert, fused, e) in &d.failed {
+        eprintln!("sitrep: error: alert {alert}: delivery of {fused} failed after its last attempt: {e} (kept in `sitrep alerts log`)");
+    }
+    Ok(())
+}
+
+fn run_poll(cmd: PollCmd) -> Result<bool> {
+    let mut store = Store::open(&cmd.db.db)?;
+    let fetcher = cmd.args.fetcher();
+    let Some(every) = cmd.every else { return poll_cycle(&mut store, &fetcher, &cmd.args) };
+    loop {
+        let started = std::time::Instant::now();
+        if let Err(e) = poll_cycle(&mut store, &fetcher, &cmd.args) {
+            // A store error (the disk full, a lock held too long): said, and the next cycle tries again.
+            eprintln!("sitrep: error: {}", crate::error_line(&e));
+        }
+        std::thread::sleep(every.saturating_sub(started.elapsed()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
+        assert!(parse_duration("10 parsecs").is_err());
+        assert!(parse_duration("-1s").is_err());
+    }
+}
