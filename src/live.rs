@@ -257,6 +257,168 @@ fn run_poll(cmd: PollCmd) -> Result<bool> {
     }
 }
 
+#[derive(Subcommand)]
+pub enum AlertsCmd {
+    /// Save an alert: every condition given must hold; matches go to a webhook or a file.
+    Add(Box<AlertAddCmd>),
+    /// The saved alerts, with their deliveries counted by status.
+    List {
+        #[command(flatten)]
+        db: DbArg,
+        /// One JSON object a line instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an alert (its delivery log stays).
+    Remove {
+        name: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// The delivery log, newest first.
+    Log {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Evaluate the alerts on what changed and deliver what is pending (retries included).
+    Deliver {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        delivery: DeliveryArgs,
+    },
+}
+
+#[derive(Args)]
+pub struct AlertAddCmd {
+    name: String,
+    #[command(flatten)]
+    db: DbArg,
+    /// min_lon,min_lat,max_lon,max_lat
+    #[arg(long, value_parser = crate::parse_bbox, allow_hyphen_values = true)]
+    bbox: Option<[f64; 4]>,
+    /// Within --km of this place (a gazetteer name).
+    #[arg(long, requires = "km")]
+    near: Option<String>,
+    #[arg(long, requires = "near")]
+    km: Option<f64>,
+    /// An actor by any of its names.
+    #[arg(long)]
+    actor: Option<String>,
+    /// An ACLED event type or sub-event type.
+    #[arg(long = "type")]
+    event_type: Option<String>,
+    #[arg(long)]
+    min_fatalities: Option<u32>,
+    /// Distinct outlets reporting it.
+    #[arg(long)]
+    min_sources: Option<usize>,
+    /// POST each match here (JSON, signed with HMAC-SHA256 in X-Sitrep-Signature).
+    #[arg(long, required_unless_present = "file", conflicts_with = "file")]
+    webhook: Option<String>,
+    /// Append each match to this JSON Lines file.
+    #[arg(long)]
+    file: Option<std::path::PathBuf>,
+    /// The webhook signature key (a random one is made and printed otherwise).
+    #[arg(long, env = "SITREP_ALERT_SECRET")]
+    secret: Option<String>,
+}
+
+pub fn run_alerts(cmd: AlertsCmd) -> Result<bool> {
+    use sitrep_core::alerts::{AlertQuery, Near, Sink};
+    match cmd {
+        AlertsCmd::Add(a) => {
+            let near = match (&a.near, a.km) {
+                (Some(place), Some(km)) => {
+                    let Some(p) = sitrep_core::geocode::Gazetteer::builtin().lookup(place, 1).into_iter().next() else {
+                        anyhow::bail!("--near {place:?}: no such place in the gazetteer (sitrep places NAME)");
+                    };
+                    println!(
+                        "near {} ({}, {}) {:.4},{:.4}",
+                        p.name,
+                        p.admin1.as_deref().unwrap_or("-"),
+                        p.country,
+                        p.latitude,
+                        p.longitude
+                    );
+                    Some(Near { place: place.clone(), latitude: p.latitude, longitude: p.longitude, km })
+                }
+                _ => None,
+            };
+            let query = AlertQuery {
+                bbox: a.bbox,
+                near,
+                actor: a.actor,
+                event_type: a.event_type,
+                min_fatalities: a.min_fatalities,
+                min_sources: a.min_sources,
+            };
+            let sink = match (a.webhook, a.file) {
+                (Some(url), _) => Sink::Webhook { url },
+                (None, Some(path)) => Sink::File { path: std::path::absolute(&path).unwrap_or(path).display().to_string() },
+                (None, None) => anyhow::bail!("--webhook URL or --file PATH"),
+            };
+            sitrep_core::alerts::check(&a.name, &query, &sink)?;
+            let made = a.secret.is_none();
+            let secret = a.secret.unwrap_or_else(|| sitrep_core::alerts::new_secret(&a.name));
+            let mut store = Store::open(&a.db.db)?;
+            let alert = store.add_alert(&a.name, &query, &sink, &secret)?;
+            println!("alert {} saved: {} -> {}", alert.name, serde_json::to_string(&alert.query)?, alert.sink);
+            if made && matches!(sink, Sink::Webhook { .. }) {
+                println!("signature secret (HMAC-SHA256 of the body, header X-Sitrep-Signature): {secret}");
+            }
+            Ok(true)
+        }
+        AlertsCmd::List { db, json } => {
+            let store = crate::open_existing(&db.db)?;
+            let counts = store.delivery_counts()?;
+            let alerts = store.alerts()?;
+            if alerts.is_empty() && !json {
+                println!("no alerts (sitrep alerts add NAME ...)");
+            }
+            for a in &alerts {
+                let mine: Vec<String> = counts.iter().filter(|(n, _, _)| *n == a.name).map(|(_, s, c)| format!("{s} {c}")).collect();
+                if json {
+                    let mut v = serde_json::to_value(a)?;
+                    v["deliveries"] =
+                        counts.iter().filter(|(n, _, _)| *n == a.name).map(|(_, s, c)| (s.clone(), serde_json::json!(c))).collect();
+                    println!("{v}");
+                } else {
+                    let deliveries = if mine.is_empty() { "none".to_string() } else { mine.join(", ") };
+                    println!("{}: {} -> {}; deliveries: {deliveries}", a.name, serde_json::to_string(&a.query)?, a.sink);
+                }
+            }
+            Ok(true)
+        }
+        AlertsCmd::Remove { name, db } => {
+            let mut store = Store::open(&db.db)?;
+            if store.remove_alert(&name)? {
+                println!("alert {name} removed");
+                Ok(true)
+            } else {
+                eprintln!("sitrep: error: no alert is named {name:?} (sitrep alerts list)");
+                Ok(false)
+            }
+        }
+        AlertsCmd::Log { db, limit } => {
+            let store = crate::open_existing(&db.db)?;
+            for d in store.deliveries(limit)? {
+                let err = d.last_error.as_deref().map(|e| format!(" last error: {e}")).unwrap_or_default();
+                let when = d.delivered_at.as_deref().unwrap_or(&d.next_try);
+                println!("{:>5} {} {} {} {} attempts {} {when}{err}", d.id, d.alert, d.fused_id, d.kind, d.status, d.attempts);
+            }
+            Ok(true)
+        }
+        AlertsCmd::Deliver { db, delivery } => {
+            let mut store = Store::open(&db.db)?;
+            run_alerts_after_ingest(&mut store, &delivery)?;
+            Ok(store.deliveries(100_000)?.iter().all(|d| d.status != "failed"))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

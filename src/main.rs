@@ -61,6 +61,9 @@ enum Command {
     /// Follow news feeds: add, list, remove, poll.
     #[command(subcommand)]
     Feeds(live::FeedsCmd),
+    /// Saved queries over fused events, delivered as webhooks or to a JSON Lines file.
+    #[command(subcommand)]
+    Alerts(live::AlertsCmd),
     /// Benchmarks (run in release: `cargo run --release -- bench ...`).
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -182,6 +185,8 @@ struct IngestCmd {
     quiet: bool,
     #[command(flatten)]
     input: InputArgs,
+    #[command(flatten)]
+    delivery: live::DeliveryArgs,
 }
 
 #[derive(Args)]
@@ -556,6 +561,7 @@ fn main() -> ExitCode {
         Command::Train(TrainCmd::Credibility { input, labels, out }) => run_train_credibility(&input, &labels, &out),
         Command::Credibility(cmd) => run_credibility(cmd),
         Command::Feeds(cmd) => live::run_feeds(cmd),
+        Command::Alerts(cmd) => live::run_alerts(cmd),
         Command::Bench(cmd) => bench::run(cmd),
     };
     match result {
@@ -1112,6 +1118,11 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
             "fusion: {} fused events ({} from several outlets); {} created, {} updated, {} merged, {} deleted ({:.1} s)",
             fusion.fused_events, fusion.multi_source, fusion.created, fusion.updated, fusion.merged, fusion.deleted, fusion_secs
         );
+    }
+    // Alerts on the fused events this ingest created or updated (after the commit: a
+    // delivery that fails is kept and retried, never undoing or holding back what was stored).
+    if let Err(e) = live::run_alerts_after_ingest(&mut store, &cmd.delivery) {
+        eprintln!("sitrep: error: alerts: {}", error_line(&e));
     }
     Ok(summary.failed.is_empty())
 }

@@ -84,3 +84,102 @@ fn feeds_add_list_poll_remove() {
     let out = sitrep().args(["events", "--db", db, "--format", "jsonl"]).assert().success().get_output().stdout.clone();
     assert_eq!(String::from_utf8_lossy(&out).lines().count(), 2, "the items' events stay stored");
 }
+
+/// A webhook receiver that answers 503 to its first `fail_first` requests.
+fn receiver(fail_first: usize) -> Server {
+    let seen = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    Server::start(move |_| {
+        if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < fail_first {
+            Response::new(503, "text/plain", "busy")
+        } else {
+            Response::new(204, "text/plain", "")
+        }
+    })
+    .unwrap()
+}
+
+#[test]
+fn alerts_from_an_ingest_one_signed_delivery_each_and_a_flaky_receiver_on_its_third_try() {
+    let hook = receiver(0);
+    let flaky = receiver(2);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let db = db.to_str().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::write(docs.join("a.txt"), "Marea falls\n\nISIS militants captured the town of Marea on Monday, killing 12 rebels.\n").unwrap();
+    std::fs::write(docs.join("b.txt"), "Azaz\n\nISIS militants captured the town of Azaz on Monday, killing 3 rebels.\n").unwrap();
+    let jsonl = dir.path().join("out.jsonl");
+    sitrep().args(["alerts", "add", "all", "--webhook", &hook.url("/h"), "--secret", "k1", "--db", db]).assert().success();
+    sitrep()
+        .args(["alerts", "add", "deadly", "--min-fatalities", "10", "--webhook", &flaky.url("/h"), "--secret", "k2", "--db", db])
+        .assert()
+        .success();
+    sitrep().args(["alerts", "add", "isis-file", "--actor", "Daesh", "--file", jsonl.to_str().unwrap(), "--db", db]).assert().success();
+    let out =
+        sitrep().args(["alerts", "add", "bad", "--type", "Battle", "--file", "x.jsonl", "--db", db]).assert().code(2).get_output().clone();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"Battle\""));
+    sitrep().args(["alerts", "add", "nowhere", "--db", db]).assert().code(2);
+
+    let out = sitrep()
+        .args(["ingest", "--quiet", "--db", db, "--delivery-backoff", "20ms"])
+        .arg(&docs)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("alerts: 5 matched, 5 delivered, 0 pending"), "{}", String::from_utf8_lossy(&out));
+    let got = hook.requests();
+    assert_eq!(got.len(), 2, "one delivery per fused event");
+    for r in &got {
+        assert!(sitrep_core::alerts::verify("k1", &r.body, r.header("x-sitrep-signature").unwrap()));
+    }
+    let places: std::collections::BTreeSet<String> = got
+        .iter()
+        .map(|r| serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()["event"]["location"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(places.into_iter().collect::<Vec<_>>(), ["Azaz", "Marea"]);
+    let tries = flaky.requests();
+    assert_eq!(tries.len(), 3, "two failures, then delivered on the third try");
+    assert!(tries.iter().all(|r| sitrep_core::alerts::verify("k2", &r.body, r.header("x-sitrep-signature").unwrap())));
+    assert_eq!(std::fs::read_to_string(&jsonl).unwrap().lines().count(), 2);
+
+    // The same files again: nothing new to tell.
+    sitrep().args(["ingest", "--quiet", "--db", db]).arg(&docs).assert().success();
+    assert_eq!(hook.requests().len(), 2);
+    let out = sitrep().args(["alerts", "list", "--db", db]).assert().success().get_output().stdout.clone();
+    let list = String::from_utf8_lossy(&out);
+    assert!(list.contains("deadly: {\"min_fatalities\":10} -> webhook") && list.contains("deliveries: delivered 1"), "{list}");
+    let out = sitrep().args(["alerts", "log", "--db", db]).assert().success().get_output().stdout.clone();
+    assert!(String::from_utf8_lossy(&out).contains("deadly") && String::from_utf8_lossy(&out).contains("attempts 3"));
+    sitrep().args(["alerts", "remove", "deadly", "--db", db]).assert().success();
+    sitrep().args(["alerts", "remove", "deadly", "--db", db]).assert().code(1);
+}
+
+#[test]
+fn a_delivery_that_keeps_failing_is_reported_and_the_ingest_stands() {
+    let down = receiver(usize::MAX);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let db = db.to_str().unwrap();
+    let doc = dir.path().join("a.txt");
+    std::fs::write(&doc, "Marea falls\n\nISIS militants captured the town of Marea on Monday, killing 12 rebels.\n").unwrap();
+    sitrep().args(["alerts", "add", "down", "--webhook", &down.url("/h"), "--db", db]).assert().success();
+    let out = sitrep()
+        .args(["ingest", "--quiet", "--db", db, "--delivery-backoff", "10ms", "--delivery-attempts", "2"])
+        .arg(&doc)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("alert down: delivery of F") && stderr.contains("failed after its last attempt") && stderr.contains("HTTP 503"),
+        "{stderr}"
+    );
+    let out = sitrep().args(["alerts", "list", "--db", db]).assert().success().get_output().stdout.clone();
+    assert!(String::from_utf8_lossy(&out).contains("deliveries: failed 1"));
+    let out = sitrep().args(["events", "--db", db, "--format", "jsonl"]).assert().success().get_output().stdout.clone();
+    assert_eq!(String::from_utf8_lossy(&out).lines().count(), 1);
+}

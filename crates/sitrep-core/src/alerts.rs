@@ -398,4 +398,137 @@ mod tests {
         assert!(check("", &AlertQuery::default(), &hook).is_err());
         assert!(check("ok", &AlertQuery { event_type: Some("armed clash".into()), ..AlertQuery::default() }, &hook).is_ok());
     }
+
+    use crate::ingest::Ingester;
+    use crate::localhttp::{Response, Server};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    fn ingest(store: &mut SqliteStore, docs: &[(&str, &str)]) {
+        let mut ing = Ingester::new(store, 10);
+        for (name, text) in docs {
+            let mut a = crate::read::test_article(name, text);
+            a.published = Some(crate::model::Published { date: "2016-03-07".parse().unwrap(), time: None });
+            ing.push(a).unwrap();
+        }
+        ing.finish().unwrap();
+        store.fuse_changed().unwrap();
+    }
+
+    fn fast() -> DeliveryOptions {
+        DeliveryOptions { timeout: Duration::from_secs(2), attempts: 4, backoff: Duration::from_millis(20) }
+    }
+
+    const MAREA: &str = "Marea falls\n\nISIS militants captured the town of Marea on Monday, killing 12 rebels.\n";
+    const AZAZ: &str = "Azaz shelled\n\nISIS militants captured the town of Azaz on Monday, killing 3 rebels.\n";
+
+    #[test]
+    fn a_webhook_gets_one_signed_delivery_per_matching_fused_event_and_a_flaky_one_gets_it_on_the_third_try() {
+        let good = Server::start(|_| Response::new(204, "text/plain", "")).unwrap();
+        let tries = Arc::new(AtomicUsize::new(0));
+        let t = tries.clone();
+        let flaky = Server::start(move |_| {
+            if t.fetch_add(1, Ordering::SeqCst) < 2 {
+                Response::new(500, "text/plain", "not now")
+            } else {
+                Response::new(200, "text/plain", "ok")
+            }
+        })
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        // History before the alerts: never delivered.
+        ingest(&mut store, &[("old.txt", "Old\n\nISIS militants captured the town of Tadef on Monday, killing 9 rebels.\n")]);
+        let deadly = AlertQuery { min_fatalities: Some(10), ..AlertQuery::default() };
+        let all = AlertQuery { actor: Some("Daesh".into()), ..AlertQuery::default() };
+        store.add_alert("deadly", &deadly, &Sink::Webhook { url: good.url("/hook") }, "s3cret").unwrap();
+        store.add_alert("flaky", &deadly, &Sink::Webhook { url: flaky.url("/hook") }, "other").unwrap();
+        let jsonl = dir.path().join("alerts.jsonl");
+        store.add_alert("file", &all, &Sink::File { path: jsonl.display().to_string() }, "x").unwrap();
+        assert!(store.add_alert("deadly", &deadly, &Sink::Webhook { url: good.url("/") }, "s").is_err());
+
+        ingest(&mut store, &[("marea.txt", MAREA), ("azaz.txt", AZAZ)]);
+        assert_eq!(evaluate(&mut store).unwrap(), 4, "deadly and flaky: Marea; file: Marea and Azaz");
+        assert_eq!(evaluate(&mut store).unwrap(), 0, "evaluated once");
+        let d = deliver(&mut store, &fast(), Duration::from_secs(10)).unwrap();
+        assert_eq!((d.delivered, d.retrying, d.failed.len(), d.pending), (4, 2, 0, 0), "{d:?}");
+
+        let got = good.requests();
+        assert_eq!(got.len(), 1, "one delivery per matching fused event");
+        let body = &got[0].body;
+        assert!(verify("s3cret", body, got[0].header("x-sitrep-signature").unwrap()));
+        assert!(!verify("wrong", body, got[0].header("x-sitrep-signature").unwrap()));
+        let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+        assert_eq!((v["alert"].as_str(), v["kind"].as_str()), (Some("deadly"), Some("created")));
+        assert_eq!(v["event"]["location"], "Marea");
+        assert_eq!(v["event"]["fatalities"], 12);
+        assert_eq!(v["sources"][0]["title"], "Marea falls");
+        assert_eq!(got[0].header("x-sitrep-alert"), Some("deadly"));
+
+        // The flaky receiver: two failures, then the delivery on the third try, the same body.
+        let flaky_got = flaky.requests();
+        assert_eq!(flaky_got.len(), 3);
+        assert!(flaky_got.iter().all(|r| verify("other", &r.body, r.header("x-sitrep-signature").unwrap())));
+        assert!(flaky_got.iter().all(|r| r.body == flaky_got[0].body));
+        let log = store.deliveries(10).unwrap();
+        let flaky_log: Vec<_> = log.iter().filter(|d| d.alert == "flaky").collect();
+        assert_eq!(flaky_log.len(), 1);
+        assert_eq!((flaky_log[0].status.as_str(), flaky_log[0].attempts), ("delivered", 3));
+
+        let lines = std::fs::read_to_string(&jsonl).unwrap();
+        assert_eq!(lines.lines().count(), 2);
+        assert!(lines.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["alert"] == "file"));
+
+        // Nothing changed: nothing more. A re-fusion that changes nothing delivers nothing.
+        store.refuse_all().unwrap();
+        assert_eq!(evaluate(&mut store).unwrap(), 0);
+        assert_eq!(deliver(&mut store, &fast(), Duration::ZERO).unwrap().delivered, 0);
+        assert_eq!(good.requests().len(), 1);
+    }
+
+    #[test]
+    fn a_delivery_that_keeps_failing_is_kept_as_failed_and_ingest_goes_on() {
+        let down = Server::start(|_| Response::new(503, "text/plain", "")).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        store.add_alert("a", &AlertQuery::default(), &Sink::Webhook { url: down.url("/") }, "k").unwrap();
+        ingest(&mut store, &[("marea.txt", MAREA)]);
+        evaluate(&mut store).unwrap();
+        let d = deliver(&mut store, &DeliveryOptions { attempts: 3, ..fast() }, Duration::from_secs(10)).unwrap();
+        assert_eq!((d.delivered, d.failed.len(), d.pending), (0, 1, 0));
+        assert!(d.failed[0].2.contains("HTTP 503"), "{:?}", d.failed);
+        let log = store.deliveries(10).unwrap();
+        assert_eq!((log[0].status.as_str(), log[0].attempts), ("failed", 3));
+        assert!(log[0].last_error.as_deref().unwrap().contains("503"));
+        assert_eq!(down.requests().len(), 3);
+        // Later ingests go on and their matches are queued as usual.
+        ingest(&mut store, &[("azaz.txt", AZAZ)]);
+        assert_eq!(evaluate(&mut store).unwrap(), 1);
+    }
+
+    #[test]
+    fn queries_match_place_type_actor_and_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        ingest(&mut store, &[("azaz.txt", AZAZ)]);
+        let e = store.fused_events(0, 10, 0).unwrap().remove(0);
+        let (lat, lon) = (e.latitude.unwrap(), e.longitude.unwrap());
+        let q = |f: &dyn Fn(&mut AlertQuery)| {
+            let mut q = AlertQuery::default();
+            f(&mut q);
+            matches(&q, &e)
+        };
+        assert!(q(&|_| {}));
+        assert!(q(&|q| q.bbox = Some([lon - 0.1, lat - 0.1, lon + 0.1, lat + 0.1])));
+        assert!(!q(&|q| q.bbox = Some([lon + 1.0, lat, lon + 2.0, lat + 1.0])));
+        assert!(q(&|q| q.near = Some(Near { place: "x".into(), latitude: lat + 0.05, longitude: lon, km: 10.0 })));
+        assert!(!q(&|q| q.near = Some(Near { place: "x".into(), latitude: lat + 1.0, longitude: lon, km: 10.0 })));
+        assert!(q(&|q| q.event_type = Some(e.event_type.to_lowercase())));
+        assert!(!q(&|q| q.event_type = Some("Protests".into())));
+        assert!(q(&|q| q.actor = Some("ISIS".into())));
+        assert!(!q(&|q| q.actor = Some("Hezbollah".into())));
+        assert!(q(&|q| q.min_fatalities = Some(3)));
+        assert!(!q(&|q| q.min_fatalities = Some(4)));
+        assert!(!q(&|q| q.min_sources = Some(1)));
+    }
 }
