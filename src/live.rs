@@ -419,6 +419,58 @@ pub fn run_alerts(cmd: AlertsCmd) -> Result<bool> {
     }
 }
 
+#[derive(Args)]
+pub struct WatchCmd {
+    /// Folders to watch (recursively).
+    #[arg(required = true)]
+    dirs: Vec<std::path::PathBuf>,
+    #[command(flatten)]
+    db: DbArg,
+    /// How long a file must stay unchanged before it is read.
+    #[arg(long, value_parser = parse_duration, default_value = "2s")]
+    settle: Duration,
+    #[command(flatten)]
+    input: crate::InputArgs,
+    #[command(flatten)]
+    delivery: DeliveryArgs,
+}
+
+/// `sitrep watch`: runs until stopped (Ctrl-C); each round is committed when it is read.
+pub fn run_watch(cmd: WatchCmd) -> Result<bool> {
+    for d in &cmd.dirs {
+        if !d.is_dir() {
+            anyhow::bail!("{}: not a folder", d.display());
+        }
+    }
+    let mut store = Store::open(&cmd.db.db)?;
+    let opts = sitrep_core::watch::WatchOptions { settle: cmd.settle, read: cmd.input.options() };
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let names: Vec<String> = cmd.dirs.iter().map(|d| d.display().to_string()).collect();
+    println!("watching {} (files are read once unchanged for {:?})", names.join(", "), cmd.settle);
+    let delivery = cmd.delivery.clone();
+    sitrep_core::watch::watch(&mut store, &cmd.dirs, &opts, &stop, &mut |store, b| {
+        for f in &b.summary.failed {
+            eprintln!("sitrep: error: {}: {}", f.input, f.reason);
+        }
+        let s = &b.summary;
+        println!(
+            "{} files: {} articles read, {} new, {} replaced, {} unchanged, {} events added; fusion: {} created, {} updated",
+            b.files.len(),
+            s.read,
+            s.new,
+            s.replaced,
+            s.unchanged,
+            s.events_added,
+            b.fusion.created,
+            b.fusion.updated
+        );
+        if let Err(e) = run_alerts_after_ingest(store, &delivery) {
+            eprintln!("sitrep: error: alerts: {}", crate::error_line(&e));
+        }
+    })?;
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

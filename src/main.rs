@@ -64,6 +64,8 @@ enum Command {
     /// Saved queries over fused events, delivered as webhooks or to a JSON Lines file.
     #[command(subcommand)]
     Alerts(live::AlertsCmd),
+    /// Watch folders: files that appear or change are ingested once stable (until stopped).
+    Watch(live::WatchCmd),
     /// Benchmarks (run in release: `cargo run --release -- bench ...`).
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -562,6 +564,7 @@ fn main() -> ExitCode {
         Command::Credibility(cmd) => run_credibility(cmd),
         Command::Feeds(cmd) => live::run_feeds(cmd),
         Command::Alerts(cmd) => live::run_alerts(cmd),
+        Command::Watch(cmd) => live::run_watch(cmd),
         Command::Bench(cmd) => bench::run(cmd),
     };
     match result {

@@ -183,3 +183,47 @@ fn a_delivery_that_keeps_failing_is_reported_and_the_ingest_stands() {
     let out = sitrep().args(["events", "--db", db, "--format", "jsonl"]).assert().success().get_output().stdout.clone();
     assert_eq!(String::from_utf8_lossy(&out).lines().count(), 1);
 }
+
+#[test]
+fn watch_ingests_a_file_written_in_pieces_once_whole() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let db = dir.path().join("t.db");
+    let bin = assert_cmd::cargo::cargo_bin("sitrep");
+    let mut child = std::process::Command::new(bin)
+        .args(["watch", "--settle", "1s", "--db"])
+        .arg(&db)
+        .arg(&inbox)
+        .env_remove("SITREP_DB")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Its first line says it watches.
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    assert!(line.starts_with("watching "), "{line}");
+    let mut f = std::fs::File::create(inbox.join("story.txt")).unwrap();
+    for piece in ["Marea falls\n\nISIS militants captured the town ", "of Marea on Monday, killing 12 rebels, ", "a monitor said.\n"] {
+        f.write_all(piece.as_bytes()).unwrap();
+        f.flush().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    drop(f);
+    // The round's line, then a quiet while: one round only.
+    line.clear();
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    assert!(line.starts_with("1 files: 1 articles read, 1 new"), "{line}");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    child.kill().unwrap();
+    let _ = child.wait();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    assert!(!rest.contains("files:"), "read once: {rest}");
+    let out = sitrep().args(["events", "--format", "jsonl", "--db"]).arg(&db).assert().success().get_output().stdout.clone();
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["fatalities"], 12, "the whole file: {:?}", events[0]);
+}

@@ -45,6 +45,7 @@ pub mod localhttp;
 pub mod model;
 pub mod read;
 pub mod store;
+pub mod watch;
 
 pub use error::{ReadError, ReadErrorKind};
 
