@@ -347,6 +347,14 @@ struct ServeCmd {
     /// The largest request body accepted, in bytes.
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     max_body: usize,
+    /// Poll the feeds (`sitrep feeds add`) beside the API, every --every.
+    #[arg(long)]
+    poll: bool,
+    /// How often --poll polls.
+    #[arg(long, value_parser = live::parse_duration, default_value = "15m", requires = "poll")]
+    every: std::time::Duration,
+    #[command(flatten)]
+    poll_args: live::PollArgs,
 }
 
 #[derive(Args)]
@@ -1301,6 +1309,22 @@ fn open_existing(path: &std::path::Path) -> Result<sitrep_core::store::Store> {
 
 /// `sitrep serve`: the API and the page until SIGTERM or Ctrl-C.
 fn run_serve(cmd: ServeCmd) -> Result<bool> {
+    if cmd.poll {
+        // The poller has its own connection and thread: a slow feed never holds a request,
+        // and the API (read-only without a token) serves what each cycle commits.
+        let mut store = sitrep_core::store::Store::open(&cmd.db.db)?;
+        let (every, args) = (cmd.every, cmd.poll_args.clone());
+        std::thread::spawn(move || {
+            let fetcher = args.fetcher();
+            loop {
+                let started = std::time::Instant::now();
+                if let Err(e) = live::poll_cycle(&mut store, &fetcher, &args) {
+                    eprintln!("sitrep: error: poll: {}", error_line(&e));
+                }
+                std::thread::sleep(every.saturating_sub(started.elapsed()));
+            }
+        });
+    }
     let config = sitrep_server::Config {
         db: cmd.db.db,
         addr: cmd.addr,

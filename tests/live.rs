@@ -227,3 +227,42 @@ fn watch_ingests_a_file_written_in_pieces_once_whole() {
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["fatalities"], 12, "the whole file: {:?}", events[0]);
 }
+
+#[test]
+fn serve_poll_ingests_the_feeds_beside_the_api() {
+    let srv = feed_server();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    sitrep().args(["feeds", "add", &srv.url("/feed.xml"), "--db"]).arg(&db).assert().success();
+    let bin = assert_cmd::cargo::cargo_bin("sitrep");
+    let mut child = std::process::Command::new(bin)
+        .args(["serve", "--addr", "127.0.0.1:0", "--poll", "--every", "1s"])
+        .args(FAST)
+        .arg("--db")
+        .arg(&db)
+        .env_remove("SITREP_DB")
+        .env_remove("SITREP_TOKEN")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut err, &mut line).unwrap();
+    let base = line.trim().rsplit_once(" on ").map(|(_, a)| a.to_string()).unwrap_or_else(|| panic!("{line}"));
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut total = String::new();
+    while std::time::Instant::now() < end {
+        if let Ok(r) = ureq::get(&format!("{base}/healthz")).call() {
+            let v: serde_json::Value = serde_json::from_str(&r.into_string().unwrap()).unwrap();
+            total = v["events"].to_string();
+            if total == "2" {
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert_eq!(total, "2", "the feed's two items, served");
+}
