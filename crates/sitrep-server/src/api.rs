@@ -181,7 +181,7 @@ async fn points(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::reje
         .map(|p| {
             let t = index(&mut types, &p.event_type);
             let st = index(&mut sub_types, &p.sub_event_type);
-            json!([p.event_id, p.latitude, p.longitude, t, st, p.event_date, p.location, p.fatalities])
+            json!([p.event_id, p.latitude, p.longitude, t, st, p.event_date, p.location, p.fatalities, p.stored])
         })
         .collect();
     // `total`: every matching event, placed or not; `truncated`: more placed ones than `limit`.

@@ -601,6 +601,8 @@ fn points_and_timeline_for_the_map() {
     let e = events.iter().find(|e| e["event_id"] == id).unwrap();
     assert_eq!(first[1].as_f64(), e["latitude"].as_f64());
     assert_eq!(p["types"][first[3].as_u64().unwrap() as usize], e["event_type"]);
+    // When its article arrived: the map marks what is new since the user last looked.
+    assert!(first[8].as_str().is_some_and(|t| t.starts_with("20") && t.ends_with('Z')), "{first}");
     assert_eq!(get_json("/api/points?limit=2")["truncated"], true);
     let t = get_json("/api/timeline");
     let dated = events.iter().filter(|e| e["event_date"].is_string()).count() as u64;

@@ -94,8 +94,34 @@ function radius(fatalities) {
   return 5 + Math.min(14, 2 * Math.sqrt(fatalities || 0));
 }
 
-// A point from /api/points: [id, lat, lon, type index, sub-type index, date, place, fatalities].
+// A point from /api/points: [id, lat, lon, type index, sub-type index, date, place, fatalities,
+// stored (when its article arrived, UTC)].
 let pointTypes = [];
+
+// "New since your last look", kept in the browser: the newest arrival the user has seen is
+// saved when the page is left (the server's times, so the browser's clock does not matter);
+// points that arrived after the previous one are drawn marked until then.
+const LOOK_KEY = "sitrep.lastLook";
+let lastLook = null;
+let newestSeen = null;
+try {
+  lastLook = localStorage.getItem(LOOK_KEY);
+} catch (_) {
+  lastLook = null;
+}
+function isNew(p) {
+  return !!(lastLook && p[8] && p[8] > lastLook);
+}
+function rememberLook() {
+  if (!newestSeen) return;
+  try {
+    if (!lastLook || newestSeen > (localStorage.getItem(LOOK_KEY) || "")) localStorage.setItem(LOOK_KEY, newestSeen);
+  } catch (_) {
+    /* storage refused: no marks next time */
+  }
+}
+addEventListener("pagehide", rememberLook);
+document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && rememberLook());
 let pointSubTypes = [];
 
 function tagMarker() {
@@ -118,15 +144,19 @@ function drawMarkers(points, done) {
       })
     : L.featureGroup();
   const markers = new Array(points.length);
+  let fresh = 0;
   for (let i = 0; i < points.length; i++) {
     const p = points[i];
+    if (p[8] && (!newestSeen || p[8] > newestSeen)) newestSeen = p[8];
+    const marked = isNew(p);
+    if (marked) fresh++;
     const m = L.circleMarker([p[1], p[2]], {
       radius: radius(p[7]),
-      color: "#333",
-      weight: 1,
+      color: marked ? "#ff1744" : "#333",
+      weight: marked ? 3 : 1,
       fillColor: COLORS[pointTypes[p[3]]] || "#607d8b",
       fillOpacity: 0.8,
-      className: "ev-marker",
+      className: marked ? "ev-marker ev-new" : "ev-marker",
       eventId: p[0],
       point: p,
     });
@@ -149,6 +179,7 @@ function drawMarkers(points, done) {
   }
   if (clustered && !points.length) done();
   document.body.dataset.markers = String(points.length);
+  document.body.dataset.fresh = String(fresh);
   return points.length;
 }
 
@@ -417,7 +448,9 @@ async function refresh() {
     );
     const n = page.count;
     const shown = page.truncated ? ` (the first ${n} placed drawn: narrow the filters or dates for the rest)` : "";
-    $("count").textContent = `${page.total} events; ${n} on the map${shown}`;
+    const fresh = Number(document.body.dataset.fresh || 0);
+    const news = fresh ? `; ${fresh} new since your last look (ringed red)` : "";
+    $("count").textContent = `${page.total} events; ${n} on the map${shown}${news}`;
     document.body.dataset.total = String(page.total);
     await Promise.all([drawn, drawControl()]);
   } catch (err) {
