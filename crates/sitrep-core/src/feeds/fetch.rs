@@ -103,6 +103,9 @@ pub enum Fetched {
     },
 }
 
+/// How long a site's robots.txt is trusted before it is fetched again.
+pub const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
+
 /// One host's turn-taking: held during a request, it remembers when the last one ended.
 type HostSlot = Arc<Mutex<Option<Instant>>>;
 
@@ -111,8 +114,9 @@ pub struct Fetcher {
     agent: ureq::Agent,
     opts: FetchOptions,
     hosts: Mutex<HashMap<String, HostSlot>>,
-    /// robots.txt per origin: `None` when it allows everything (missing, unreachable).
-    robots: Mutex<HashMap<String, Option<Arc<texting_robots::Robot>>>>,
+    /// robots.txt per origin, with when it was fetched: `None` when it allows everything
+    /// (missing, unreachable). Fetched again after [`ROBOTS_TTL`].
+    robots: Mutex<HashMap<String, (Instant, Option<Arc<texting_robots::Robot>>)>>,
 }
 
 /// `scheme://host[:port]` of an http(s) URL.
@@ -182,7 +186,13 @@ impl Fetcher {
     /// Whether robots.txt lets sitrep fetch the URL; the Crawl-delay it asks for, if any. A
     /// robots.txt that is missing or cannot be fetched allows everything.
     fn check_robots(&self, origin: &str, url: &str) -> Result<Option<Duration>, FetchError> {
-        let cached = self.robots.lock().unwrap_or_else(|p| p.into_inner()).get(origin).cloned();
+        let cached = self
+            .robots
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(origin)
+            .filter(|(at, _)| at.elapsed() < ROBOTS_TTL)
+            .map(|(_, r)| r.clone());
         let robot = match cached {
             Some(r) => r,
             None => {
@@ -192,7 +202,7 @@ impl Fetcher {
                     Ok(Fetched::Body { bytes, .. }) => texting_robots::Robot::new("sitrep", &bytes).ok().map(Arc::new),
                     _ => None,
                 };
-                self.robots.lock().unwrap_or_else(|p| p.into_inner()).insert(origin.to_string(), robot.clone());
+                self.robots.lock().unwrap_or_else(|p| p.into_inner()).insert(origin.to_string(), (Instant::now(), robot.clone()));
                 robot
             }
         };
@@ -282,6 +292,34 @@ impl Fetcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::localhttp::{Response, Server};
+    use std::io::Write;
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn gzip_bodies_are_unpacked_and_capped_after_unpacking() {
+        let small = gzip(b"<rss version=\"2.0\"><channel><title>z</title></channel></rss>");
+        let bomb = gzip(&vec![b'a'; 1 << 20]);
+        let srv = Server::start(move |req| {
+            assert_eq!(req.header("accept-encoding"), Some("gzip"));
+            let body = if req.path == "/bomb" { bomb.clone() } else { small.clone() };
+            Response::new(200, "application/rss+xml", body).header("Content-Encoding", "gzip")
+        })
+        .unwrap();
+        let f = Fetcher::new(FetchOptions { max_bytes: 64 * 1024, host_delay: Duration::ZERO, robots: false, ..FetchOptions::default() });
+        match f.get(&srv.url("/feed"), &Validators::default()).unwrap() {
+            Fetched::Body { bytes, .. } => assert!(bytes.starts_with(b"<rss")),
+            Fetched::NotModified => panic!("304?"),
+        }
+        let e = f.get(&srv.url("/bomb"), &Validators::default()).unwrap_err();
+        assert!(matches!(e, FetchError::TooLarge { limit: 65536, .. }), "{e}");
+    }
 
     #[test]
     fn origins() {
