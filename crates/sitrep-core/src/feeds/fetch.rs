@@ -106,6 +106,9 @@ pub enum Fetched {
 /// How long a site's robots.txt is trusted before it is fetched again.
 pub const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
 
+/// A site's robots.txt rules; `None`: everything allowed.
+type Robots = Option<Arc<texting_robots::Robot>>;
+
 /// One host's turn-taking: held during a request, it remembers when the last one ended.
 type HostSlot = Arc<Mutex<Option<Instant>>>;
 
@@ -116,7 +119,7 @@ pub struct Fetcher {
     hosts: Mutex<HashMap<String, HostSlot>>,
     /// robots.txt per origin, with when it was fetched: `None` when it allows everything
     /// (missing, unreachable). Fetched again after [`ROBOTS_TTL`].
-    robots: Mutex<HashMap<String, (Instant, Option<Arc<texting_robots::Robot>>)>>,
+    robots: Mutex<HashMap<String, (Instant, Robots)>>,
 }
 
 /// `scheme://host[:port]` of an http(s) URL.
