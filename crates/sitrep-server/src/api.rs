@@ -152,18 +152,29 @@ async fn export(s: Arc<AppState>, req: params::EventsRequest) -> Result<Response
 /// most `limit`, 200,000 by default; `total` counts every matching event, placed or not): compact rows `[id, lat, lon, type, sub-type, date,
 /// place, fatalities]`, types and sub-types as indexes into `types` and `sub_types`.
 async fn points(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rejection::QueryRejection>) -> Result<Response, ApiError> {
-    let p = query(q, params::FILTER_PARAMS)?;
+    let p = query(q, params::POINT_PARAMS)?;
+    // "New since your last look": a moment the page kept (the `newest` it was last answered).
+    let new_since = p.get("new_since").map(str::to_string);
+    if let Some(t) = &new_since {
+        if chrono::DateTime::parse_from_rfc3339(t).is_err() {
+            return Err(ApiError::bad_request(format!("parameter new_since={t:?}: a UTC time as /api/points answers it in `newest`")));
+        }
+    }
     let mut filter = params::filters(&p)?;
     let limit = p.parse::<usize>("limit", "a whole number")?.unwrap_or(params::MAX_POINTS);
     if limit == 0 || limit > params::MAX_POINTS {
         return Err(ApiError::bad_request(format!("parameter limit={limit}: must be 1 to {}", params::MAX_POINTS)));
     }
     filter.limit = limit;
-    let (points, total) = s
+    let (points, total, fresh, newest) = s
         .with_store(move |st| {
             let points = st.points(&filter)?;
             let total = st.count_events(&filter)?;
-            Ok((points, total))
+            let fresh = match &new_since {
+                Some(t) => st.events_stored_after(t, params::MAX_POINTS)?,
+                None => Default::default(),
+            };
+            Ok((points, total, fresh, st.newest_stored()?))
         })
         .await
         .map_err(|e| e.for_param("text"))?;
@@ -181,13 +192,18 @@ async fn points(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::reje
         .map(|p| {
             let t = index(&mut types, &p.event_type);
             let st = index(&mut sub_types, &p.sub_event_type);
-            json!([p.event_id, p.latitude, p.longitude, t, st, p.event_date, p.location, p.fatalities, p.stored])
+            json!([p.event_id, p.latitude, p.longitude, t, st, p.event_date, p.location, p.fatalities])
         })
         .collect();
     // `total`: every matching event, placed or not; `truncated`: more placed ones than `limit`.
     let truncated = rows.len() == limit;
-    Ok(Json(json!({ "total": total, "count": rows.len(), "truncated": truncated, "types": types, "sub_types": sub_types, "points": rows }))
-        .into_response())
+    // `new`: the indexes of the points whose article arrived after `new_since`.
+    let new: Vec<usize> = points.iter().enumerate().filter(|(_, p)| fresh.contains(&p.event_id)).map(|(i, _)| i).collect();
+    Ok(Json(json!({
+        "total": total, "count": rows.len(), "truncated": truncated, "types": types, "sub_types": sub_types, "points": rows,
+        "newest": newest, "new": new
+    }))
+    .into_response())
 }
 
 /// `GET /api/timeline`: dated events per day matching the filters, over the whole store.

@@ -94,23 +94,20 @@ function radius(fatalities) {
   return 5 + Math.min(14, 2 * Math.sqrt(fatalities || 0));
 }
 
-// A point from /api/points: [id, lat, lon, type index, sub-type index, date, place, fatalities,
-// stored (when its article arrived, UTC)].
+// A point from /api/points: [id, lat, lon, type index, sub-type index, date, place, fatalities].
 let pointTypes = [];
 
-// "New since your last look", kept in the browser: the newest arrival the user has seen is
-// saved when the page is left (the server's times, so the browser's clock does not matter);
-// points that arrived after the previous one are drawn marked until then.
+// "New since your last look", kept in the browser: the newest arrival the server has shown
+// (`newest` of /api/points: its clock, not the browser's) is saved when the page is left; the
+// points that arrived after the one saved before (`new`: their indexes) are drawn ringed.
 const LOOK_KEY = "sitrep.lastLook";
 let lastLook = null;
 let newestSeen = null;
+let freshPoints = new Set();
 try {
   lastLook = localStorage.getItem(LOOK_KEY);
 } catch (_) {
   lastLook = null;
-}
-function isNew(p) {
-  return !!(lastLook && p[8] && p[8] > lastLook);
 }
 function rememberLook() {
   if (!newestSeen) return;
@@ -147,8 +144,7 @@ function drawMarkers(points, done) {
   let fresh = 0;
   for (let i = 0; i < points.length; i++) {
     const p = points[i];
-    if (p[8] && (!newestSeen || p[8] > newestSeen)) newestSeen = p[8];
-    const marked = isNew(p);
+    const marked = freshPoints.has(i);
     if (marked) fresh++;
     const m = L.circleMarker([p[1], p[2]], {
       radius: radius(p[7]),
@@ -429,11 +425,14 @@ async function refresh() {
   try {
     const withDates = filterQuery(true);
     withDates.set("limit", String(MAX_POINTS));
+    if (lastLook) withDates.set("new_since", lastLook);
     const allDates = filterQuery(false);
     const [page, timeline] = await Promise.all([api(`/api/points?${withDates}`), api(`/api/timeline?${allDates}`)]);
     if (seq !== loadSeq) return;
     const arrived = performance.now();
     pointTypes = page.types;
+    freshPoints = new Set(page.new || []);
+    if (page.newest && (!newestSeen || page.newest > newestSeen)) newestSeen = page.newest;
     pointSubTypes = page.sub_types;
     lastTimeline = timeline.days;
     drawTimeline(lastTimeline);

@@ -350,4 +350,21 @@ impl SqliteStore {
             .map(|_| ())
             .map_err(self.live_err())
     }
+
+    /// The ids of current events whose article was stored after `at` (UTC, RFC 3339), at most
+    /// `limit`: what arrived since a user last looked.
+    pub fn events_stored_after(&self, at: &str, limit: usize) -> Result<std::collections::HashSet<String>, StoreError> {
+        let err = self.live_err();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT e.id FROM articles a JOIN events e ON e.article_id = a.id WHERE a.ingested_at > ?1 LIMIT ?2")
+            .map_err(&err)?;
+        let rows = stmt.query_map(params![at, limit as i64], |r| r.get::<_, String>(0)).map_err(&err)?;
+        rows.collect::<Result<_, _>>().map_err(&err)
+    }
+
+    /// When the last article was stored (UTC, RFC 3339), if any was.
+    pub fn newest_stored(&self) -> Result<Option<String>, StoreError> {
+        self.conn.query_row("SELECT max(ingested_at) FROM articles", [], |r| r.get(0)).map_err(self.live_err())
+    }
 }

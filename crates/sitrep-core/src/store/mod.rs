@@ -298,9 +298,6 @@ pub struct Point {
     pub event_date: Option<String>,
     pub location: Option<String>,
     pub fatalities: u32,
-    /// When its article was stored (UTC, RFC 3339): the map marks what arrived since the user
-    /// last looked.
-    pub stored: Option<String>,
 }
 
 /// One entry of the change feed of fused events.

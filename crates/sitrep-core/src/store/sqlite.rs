@@ -288,6 +288,8 @@ CREATE TABLE deliveries (
     UNIQUE (alert, fused_id, digest)
 );
 CREATE INDEX deliveries_due ON deliveries(status, next_try);
+-- The map's "new since your last look": the events of articles stored after a moment.
+CREATE INDEX IF NOT EXISTS articles_ingested ON articles(ingested_at);
 CREATE TABLE watched_files (
     path TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
@@ -1114,7 +1116,7 @@ impl EventStore for SqliteStore {
         args.push(Value::Integer(f.offset.min(i64::MAX as usize) as i64));
         clause.push_str(&format!(" LIMIT ?{} OFFSET ?{}", args.len() - 1, args.len()));
         let sql =
-            format!("SELECT id, latitude, longitude, event_type, sub_event_type, event_date, location, fatalities, (SELECT a.ingested_at FROM articles a WHERE a.id = events.article_id) FROM events{clause}");
+            format!("SELECT id, latitude, longitude, event_type, sub_event_type, event_date, location, fatalities FROM events{clause}");
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.query_err(f, e))?;
         let rows = stmt
             .query_map(params_from_iter(args.iter()), |r| {
@@ -1127,7 +1129,6 @@ impl EventStore for SqliteStore {
                     event_date: r.get(5)?,
                     location: r.get(6)?,
                     fatalities: r.get(7)?,
-                    stored: r.get(8)?,
                 })
             })
             .map_err(|e| self.query_err(f, e))?;
