@@ -141,6 +141,19 @@ pub enum BenchCmd {
         sizes: Vec<f64>,
     },
     /// Main-text extraction quality on the article-extraction benchmark, beside its peers.
+    /// Following sources end to end, on loopback: an item appears in a local feed; the time
+    /// until its alert is delivered to a local webhook, polled every --every. No data needed.
+    Live {
+        /// Items, appearing one after another.
+        #[arg(long, default_value_t = 20)]
+        items: usize,
+        /// The poll interval.
+        #[arg(long, value_parser = crate::live::parse_duration, default_value = "10s")]
+        every: std::time::Duration,
+        /// The time between two items appearing (spread over the poll's phases).
+        #[arg(long, value_parser = crate::live::parse_duration, default_value = "3.3s")]
+        spacing: std::time::Duration,
+    },
     Html {
         /// The benchmark folder (ground-truth.json, html/, peers/).
         #[arg(long)]
@@ -167,6 +180,7 @@ pub fn run(cmd: BenchCmd) -> Result<bool> {
         BenchCmd::NewsEvents { dirs, show } => bench_news_events(&dirs, show),
         BenchCmd::UcdpPlaces { input, misses } => bench_ucdp_places(&input, misses),
         BenchCmd::Scaling { sizes } => bench_scaling(&sizes),
+        BenchCmd::Live { items, every, spacing } => bench_live(items, every, spacing),
         BenchCmd::Html { dataset, snippets, pages } => {
             bench_html(&dataset, pages)?;
             if let Some(s) = snippets {
@@ -175,6 +189,151 @@ pub fn run(cmd: BenchCmd) -> Result<bool> {
             Ok(true)
         }
     }
+}
+
+/// `bench live`: the latency from an item appearing in a feed to its alert delivered. A local
+/// feed server (items appear every `spacing`), a local webhook receiver, an alert matching
+/// every event, and the poller of `sitrep feeds poll --every` in this process: each cycle polls,
+/// ingests, fuses, evaluates and delivers. Prints p50 and max over the items.
+fn bench_live(items: usize, every: std::time::Duration, spacing: std::time::Duration) -> Result<bool> {
+    use sitrep_core::localhttp::{Response, Server};
+    use std::sync::{Arc, Mutex};
+    use std::time::Instant;
+    const TOWNS: &[&str] = &[
+        "Marea",
+        "Azaz",
+        "Manbij",
+        "Tadef",
+        "Jarablus",
+        "Dabiq",
+        "Akhtarin",
+        "Tal Rifaat",
+        "Mennagh",
+        "Deir Hafer",
+        "Maskanah",
+        "Raqqa",
+        "Tabqa",
+        "Palmyra",
+        "Qaryatayn",
+        "Homs",
+        "Hama",
+        "Idlib",
+        "Daraa",
+        "Aleppo",
+    ];
+    let town = |i: usize| TOWNS[i % TOWNS.len()];
+    // Which items have appeared, and when.
+    let appeared: Arc<Mutex<Vec<Instant>>> = Arc::new(Mutex::new(Vec::new()));
+    let base = Arc::new(std::sync::OnceLock::<String>::new());
+    let (a, b) = (appeared.clone(), base.clone());
+    let feed = Server::start(move |req| {
+        let base = b.get().cloned().unwrap_or_default();
+        let n = a.lock().map(|v| v.len()).unwrap_or(0);
+        if req.path == "/feed.xml" {
+            let items: String = (0..n)
+                .rev()
+                .map(|i| format!("<item><title>Report {i} from {}</title><link>{base}/item/{i}</link></item>", town(i)))
+                .collect();
+            return Response::new(
+                200,
+                "application/rss+xml",
+                format!("<rss version=\"2.0\"><channel><title>Bench Wire</title>{items}</channel></rss>"),
+            );
+        }
+        match req.path.strip_prefix("/item/").and_then(|i| i.parse::<usize>().ok()) {
+            Some(i) => Response::new(
+                200,
+                "text/html",
+                format!(
+                    "<html><body><article>\n<h1>Report {i}</h1>\n<p>ISIS militants captured the town of {} on {} March 2016, killing {} rebels, a monitor said.</p>\n</article></body></html>",
+                    town(i),
+                    1 + i % 28,
+                    3 + i
+                ),
+            ),
+            None => Response::new(404, "text/plain", ""),
+        }
+    })?;
+    base.set(feed.url("")).ok();
+    // The receiver: when each item's alert came (by the item's URL in the sources).
+    let received: Arc<Mutex<Vec<(String, Instant)>>> = Arc::new(Mutex::new(Vec::new()));
+    let r = received.clone();
+    let hook = Server::start(move |req| {
+        let at = Instant::now();
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&req.body) {
+            for s in v["sources"].as_array().into_iter().flatten() {
+                if let (Some(u), Ok(mut r)) = (s["url"].as_str(), r.lock()) {
+                    r.push((u.to_string(), at));
+                }
+            }
+        }
+        Response::new(204, "text/plain", "")
+    })?;
+    let dir = tempfile_dir()?;
+    let mut store = sitrep_core::store::Store::open(&dir.join("live.db"))?;
+    store.add_feed(&feed.url("/feed.xml"), Some("bench"))?;
+    store.add_alert("all", &Default::default(), &sitrep_core::alerts::Sink::Webhook { url: hook.url("/hook") }, "bench")?;
+    let fetcher = sitrep_core::feeds::fetch::Fetcher::new(sitrep_core::feeds::fetch::FetchOptions {
+        host_delay: std::time::Duration::ZERO,
+        ..Default::default()
+    });
+    // Items appear on their own thread; the poller runs here every `every`.
+    let a = appeared.clone();
+    let producer = std::thread::spawn(move || {
+        for _ in 0..items {
+            std::thread::sleep(spacing);
+            if let Ok(mut v) = a.lock() {
+                v.push(Instant::now());
+            }
+        }
+    });
+    let deadline = Instant::now() + spacing * items as u32 + every * 3 + std::time::Duration::from_secs(30);
+    let mut cycles: Vec<f64> = Vec::new();
+    loop {
+        let started = Instant::now();
+        sitrep_core::feeds::poll_once(&mut store, &fetcher, &Default::default())?;
+        sitrep_core::alerts::evaluate(&mut store)?;
+        sitrep_core::alerts::deliver(&mut store, &Default::default(), std::time::Duration::ZERO)?;
+        cycles.push(started.elapsed().as_secs_f64());
+        let done = received.lock().map(|r| r.len()).unwrap_or(0);
+        if (done >= items && producer.is_finished()) || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(every.saturating_sub(started.elapsed()));
+    }
+    let _ = producer.join();
+    let appeared = appeared.lock().map(|v| v.clone()).unwrap_or_default();
+    let received = received.lock().map(|v| v.clone()).unwrap_or_default();
+    let mut latencies: Vec<f64> = Vec::new();
+    for (i, t) in appeared.iter().enumerate() {
+        let url = feed.url(&format!("/item/{i}"));
+        if let Some((_, at)) = received.iter().find(|(u, _)| *u == url) {
+            latencies.push(at.duration_since(*t).as_secs_f64());
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    let missing = appeared.len() - latencies.len();
+    let p50 = latencies.get(latencies.len().saturating_sub(1) / 2).copied().unwrap_or(f64::NAN);
+    let max = latencies.last().copied().unwrap_or(f64::NAN);
+    cycles.sort_by(f64::total_cmp);
+    println!(
+        "live: {} items, poll every {:.1} s, an item every {:.1} s: item appeared -> alert delivered p50 {p50:.2} s, max {max:.2} s; {missing} not delivered; poll cycle (poll, ingest, fuse, alert) median {:.3} s, max {:.3} s",
+        appeared.len(),
+        every.as_secs_f64(),
+        spacing.as_secs_f64(),
+        cycles.get(cycles.len() / 2).copied().unwrap_or(f64::NAN),
+        cycles.last().copied().unwrap_or(f64::NAN)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(missing == 0)
+}
+
+/// A fresh folder under the system's temporary folder.
+fn tempfile_dir() -> Result<PathBuf> {
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+    let dir = std::env::temp_dir().join(format!("sitrep-bench-{}-{t}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
 }
 
 /// Peak resident memory of this process, from /proc (Linux), in MiB.

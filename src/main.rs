@@ -3,6 +3,7 @@
 //! 2 bad usage).
 
 mod bench;
+mod live;
 mod output;
 mod progress;
 
@@ -57,6 +58,14 @@ enum Command {
     /// Train a learned model from the annotated corpus.
     #[command(subcommand)]
     Train(TrainCmd),
+    /// Follow news feeds: add, list, remove, poll.
+    #[command(subcommand)]
+    Feeds(live::FeedsCmd),
+    /// Saved queries over fused events, delivered as webhooks or to a JSON Lines file.
+    #[command(subcommand)]
+    Alerts(live::AlertsCmd),
+    /// Watch folders: files that appear or change are ingested once stable (until stopped).
+    Watch(live::WatchCmd),
     /// Benchmarks (run in release: `cargo run --release -- bench ...`).
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -178,6 +187,8 @@ struct IngestCmd {
     quiet: bool,
     #[command(flatten)]
     input: InputArgs,
+    #[command(flatten)]
+    delivery: live::DeliveryArgs,
 }
 
 #[derive(Args)]
@@ -336,6 +347,14 @@ struct ServeCmd {
     /// The largest request body accepted, in bytes.
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     max_body: usize,
+    /// Poll the feeds (`sitrep feeds add`) beside the API, every --every.
+    #[arg(long)]
+    poll: bool,
+    /// How often --poll polls.
+    #[arg(long, value_parser = live::parse_duration, default_value = "15m", requires = "poll")]
+    every: std::time::Duration,
+    #[command(flatten)]
+    poll_args: live::PollArgs,
 }
 
 #[derive(Args)]
@@ -551,6 +570,9 @@ fn main() -> ExitCode {
         Command::Train(TrainCmd::Typer { corpus, out }) => run_train_typer(&corpus, &out),
         Command::Train(TrainCmd::Credibility { input, labels, out }) => run_train_credibility(&input, &labels, &out),
         Command::Credibility(cmd) => run_credibility(cmd),
+        Command::Feeds(cmd) => live::run_feeds(cmd),
+        Command::Alerts(cmd) => live::run_alerts(cmd),
+        Command::Watch(cmd) => live::run_watch(cmd),
         Command::Bench(cmd) => bench::run(cmd),
     };
     match result {
@@ -1108,6 +1130,11 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
             fusion.fused_events, fusion.multi_source, fusion.created, fusion.updated, fusion.merged, fusion.deleted, fusion_secs
         );
     }
+    // Alerts on the fused events this ingest created or updated (after the commit: a
+    // delivery that fails is kept and retried, never undoing or holding back what was stored).
+    if let Err(e) = live::run_alerts_after_ingest(&mut store, &cmd.delivery) {
+        eprintln!("sitrep: error: alerts: {}", error_line(&e));
+    }
     Ok(summary.failed.is_empty())
 }
 
@@ -1282,6 +1309,22 @@ fn open_existing(path: &std::path::Path) -> Result<sitrep_core::store::Store> {
 
 /// `sitrep serve`: the API and the page until SIGTERM or Ctrl-C.
 fn run_serve(cmd: ServeCmd) -> Result<bool> {
+    if cmd.poll {
+        // The poller has its own connection and thread: a slow feed never holds a request,
+        // and the API (read-only without a token) serves what each cycle commits.
+        let mut store = sitrep_core::store::Store::open(&cmd.db.db)?;
+        let (every, args) = (cmd.every, cmd.poll_args.clone());
+        std::thread::spawn(move || {
+            let fetcher = args.fetcher();
+            loop {
+                let started = std::time::Instant::now();
+                if let Err(e) = live::poll_cycle(&mut store, &fetcher, &args) {
+                    eprintln!("sitrep: error: poll: {}", error_line(&e));
+                }
+                std::thread::sleep(every.saturating_sub(started.elapsed()));
+            }
+        });
+    }
     let config = sitrep_server::Config {
         db: cmd.db.db,
         addr: cmd.addr,

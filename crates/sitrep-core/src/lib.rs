@@ -27,6 +27,7 @@
 //! assert!(!articles[0].body().contains("Nice"));
 //! ```
 
+pub mod alerts;
 pub mod clean;
 pub mod control;
 pub mod credibility;
@@ -35,13 +36,16 @@ pub mod error;
 pub mod eval;
 pub mod export;
 pub mod extract;
+pub mod feeds;
 pub mod fuse;
 pub mod geocode;
 pub mod ingest;
 pub mod knowledge;
+pub mod localhttp;
 pub mod model;
 pub mod read;
 pub mod store;
+pub mod watch;
 
 pub use error::{ReadError, ReadErrorKind};
 

@@ -33,6 +33,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/points", get(points))
         .route("/api/timeline", get(timeline))
         .route("/api/control", get(control))
+        .route("/api/alerts", get(alerts_list).post(alerts_add))
+        .route("/api/alerts/{name}", axum::routing::delete(alerts_remove))
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
         .route("/", get(page))
@@ -150,18 +152,29 @@ async fn export(s: Arc<AppState>, req: params::EventsRequest) -> Result<Response
 /// most `limit`, 200,000 by default; `total` counts every matching event, placed or not): compact rows `[id, lat, lon, type, sub-type, date,
 /// place, fatalities]`, types and sub-types as indexes into `types` and `sub_types`.
 async fn points(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rejection::QueryRejection>) -> Result<Response, ApiError> {
-    let p = query(q, params::FILTER_PARAMS)?;
+    let p = query(q, params::POINT_PARAMS)?;
+    // "New since your last look": a moment the page kept (the `newest` it was last answered).
+    let new_since = p.get("new_since").map(str::to_string);
+    if let Some(t) = &new_since {
+        if chrono::DateTime::parse_from_rfc3339(t).is_err() {
+            return Err(ApiError::bad_request(format!("parameter new_since={t:?}: a UTC time as /api/points answers it in `newest`")));
+        }
+    }
     let mut filter = params::filters(&p)?;
     let limit = p.parse::<usize>("limit", "a whole number")?.unwrap_or(params::MAX_POINTS);
     if limit == 0 || limit > params::MAX_POINTS {
         return Err(ApiError::bad_request(format!("parameter limit={limit}: must be 1 to {}", params::MAX_POINTS)));
     }
     filter.limit = limit;
-    let (points, total) = s
+    let (points, total, fresh, newest) = s
         .with_store(move |st| {
             let points = st.points(&filter)?;
             let total = st.count_events(&filter)?;
-            Ok((points, total))
+            let fresh = match &new_since {
+                Some(t) => st.events_stored_after(t, params::MAX_POINTS)?,
+                None => Default::default(),
+            };
+            Ok((points, total, fresh, st.newest_stored()?))
         })
         .await
         .map_err(|e| e.for_param("text"))?;
@@ -184,8 +197,13 @@ async fn points(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::reje
         .collect();
     // `total`: every matching event, placed or not; `truncated`: more placed ones than `limit`.
     let truncated = rows.len() == limit;
-    Ok(Json(json!({ "total": total, "count": rows.len(), "truncated": truncated, "types": types, "sub_types": sub_types, "points": rows }))
-        .into_response())
+    // `new`: the indexes of the points whose article arrived after `new_since`.
+    let new: Vec<usize> = points.iter().enumerate().filter(|(_, p)| fresh.contains(&p.event_id)).map(|(i, _)| i).collect();
+    Ok(Json(json!({
+        "total": total, "count": rows.len(), "truncated": truncated, "types": types, "sub_types": sub_types, "points": rows,
+        "newest": newest, "new": new
+    }))
+    .into_response())
 }
 
 /// `GET /api/timeline`: dated events per day matching the filters, over the whole store.
@@ -391,18 +409,29 @@ async fn openapi() -> Response {
 
 /// `POST /api/articles`: ingest the body (a JSON article or array, JSON Lines, CSV, HTML or
 /// plain text, by Content-Type), behind the bearer token.
-async fn post_articles(State(s): State<Arc<AppState>>, headers: HeaderMap, body: axum::body::Body) -> Result<Response, ApiError> {
+/// The bearer token check of the routes that write: `Err` is the answer to give (403 on a
+/// read-only server, 401 without the right token).
+fn authorize(s: &AppState, headers: &HeaderMap, what: &str) -> Result<(), Box<Response>> {
     let Some(token) = s.token.clone() else {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "this server is read-only (start it with --token or SITREP_TOKEN to accept articles)",
-        ));
+            format!("this server is read-only (start it with --token or SITREP_TOKEN to {what})"),
+        )
+        .into_response()
+        .into());
     };
     let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     if !given.is_some_and(|g| constant_time_eq(g.trim().as_bytes(), token.as_bytes())) {
         let mut r = ApiError::new(StatusCode::UNAUTHORIZED, "missing or wrong bearer token (Authorization: Bearer ...)").into_response();
         r.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
-        return Ok(r);
+        return Err(Box::new(r));
+    }
+    Ok(())
+}
+
+async fn post_articles(State(s): State<Arc<AppState>>, headers: HeaderMap, body: axum::body::Body) -> Result<Response, ApiError> {
+    if let Err(answer) = authorize(&s, &headers, "accept articles") {
+        return Ok(*answer);
     }
     // Checked before a byte of the body is read: the token (above), then the declared size.
     let too_large = || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body over the limit of {} bytes", s.max_body));
@@ -506,12 +535,137 @@ async fn post_articles(State(s): State<Arc<AppState>>, headers: HeaderMap, body:
             summary.failed.iter().map(|f| f.reason.as_str()).collect::<Vec<_>>().join("; ")
         )));
     }
+    if committed > 0 {
+        alert_in_background(&s);
+    }
     let status = if committed > 0 { StatusCode::CREATED } else { StatusCode::OK };
     let mut body = json!(summary);
     if let Some(why) = fusion {
         body["fusion"] = json!(format!("deferred ({why}): the articles are stored; the next ingest fuses them"));
     }
     Ok((status, Json(body)).into_response())
+}
+
+/// Alerts on what an ingest changed, on a thread of their own with their own connection: the
+/// answer never waits for a webhook. A failed delivery stays in the log (and on stderr).
+fn alert_in_background(s: &Arc<AppState>) {
+    let db = s.db.clone();
+    std::thread::spawn(move || {
+        let run = || -> Result<sitrep_core::alerts::Delivered, sitrep_core::store::StoreError> {
+            let mut store = sitrep_core::store::SqliteStore::open(&db)?;
+            sitrep_core::alerts::evaluate(&mut store)?;
+            sitrep_core::alerts::deliver(&mut store, &Default::default(), std::time::Duration::from_secs(120))
+        };
+        match run() {
+            Ok(d) => {
+                for (alert, fused, e) in d.failed {
+                    eprintln!("sitrep: error: alert {alert}: delivery of {fused} failed after its last attempt: {e}");
+                }
+            }
+            Err(e) => eprintln!("sitrep: error: alerts after an ingest: {e}"),
+        }
+    });
+}
+
+/// A saved alert as the API shows it (its secret never), with its deliveries by status.
+fn alert_json(a: &sitrep_core::alerts::Alert, counts: &[(String, String, u64)]) -> Value {
+    let mut v = json!(a);
+    v["deliveries"] = counts.iter().filter(|(n, _, _)| *n == a.name).map(|(_, st, c)| (st.clone(), json!(c))).collect();
+    v
+}
+
+/// `GET /api/alerts`: the saved alerts (behind the token: they name webhook URLs).
+async fn alerts_list(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Err(answer) = authorize(&s, &headers, "manage alerts") {
+        return Ok(*answer);
+    }
+    let body = s
+        .with_store(|st| {
+            let counts = st.delivery_counts()?;
+            let alerts: Vec<Value> = st.alerts()?.iter().map(|a| alert_json(a, &counts)).collect();
+            Ok(json!({ "alerts": alerts }))
+        })
+        .await?;
+    Ok(Json(body).into_response())
+}
+
+/// What `POST /api/alerts` takes. Over the API matches go to webhooks only (a file path would
+/// let a client write anywhere the server may).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlertIn {
+    name: String,
+    bbox: Option<[f64; 4]>,
+    near: Option<String>,
+    km: Option<f64>,
+    actor: Option<String>,
+    #[serde(rename = "type")]
+    event_type: Option<String>,
+    min_fatalities: Option<u32>,
+    min_sources: Option<usize>,
+    webhook: String,
+    secret: Option<String>,
+}
+
+/// `POST /api/alerts`: saves an alert; answers it with its signature secret.
+async fn alerts_add(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    use sitrep_core::alerts::{AlertQuery, Near, Sink};
+    if let Err(answer) = authorize(&s, &headers, "manage alerts") {
+        return Ok(*answer);
+    }
+    let a: AlertIn = serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("bad alert: {e}")))?;
+    let near = match (a.near, a.km) {
+        (Some(place), Some(km)) => {
+            let Some(p) = sitrep_core::geocode::Gazetteer::builtin().lookup(&place, 1).into_iter().next() else {
+                return Err(ApiError::bad_request(format!("near {place:?}: no such place in the gazetteer")));
+            };
+            Some(Near { place, latitude: p.latitude, longitude: p.longitude, km })
+        }
+        (None, None) => None,
+        _ => return Err(ApiError::bad_request("near and km go together")),
+    };
+    let query = AlertQuery {
+        bbox: a.bbox,
+        near,
+        actor: a.actor,
+        event_type: a.event_type,
+        min_fatalities: a.min_fatalities,
+        min_sources: a.min_sources,
+    };
+    let sink = Sink::Webhook { url: a.webhook };
+    let name = a.name;
+    sitrep_core::alerts::check(&name, &query, &sink)?;
+    let secret = a.secret.filter(|s| !s.is_empty()).unwrap_or_else(|| sitrep_core::alerts::new_secret(&name));
+    let state = s.clone();
+    let body = s
+        .with_writer(move |st| {
+            let _one_at_a_time = state.writes.lock().map_err(|_| ApiError::internal("write lock poisoned"))?;
+            let alert = st.add_alert(&name, &query, &sink, &secret)?;
+            let mut v = alert_json(&alert, &[]);
+            v["secret"] = json!(secret);
+            Ok(v)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// `DELETE /api/alerts/{name}`: removes an alert (its delivery log stays).
+async fn alerts_remove(State(s): State<Arc<AppState>>, headers: HeaderMap, Path(name): Path<String>) -> Result<Response, ApiError> {
+    if let Err(answer) = authorize(&s, &headers, "manage alerts") {
+        return Ok(*answer);
+    }
+    let state = s.clone();
+    let n = name.clone();
+    let removed = s
+        .with_writer(move |st| {
+            let _one_at_a_time = state.writes.lock().map_err(|_| ApiError::internal("write lock poisoned"))?;
+            Ok(st.remove_alert(&n)?)
+        })
+        .await?;
+    if !removed {
+        return Err(ApiError::not_found(format!("no alert is named {name:?}")));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

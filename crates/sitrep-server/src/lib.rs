@@ -39,6 +39,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/points"),
     ("get", "/api/timeline"),
     ("get", "/api/control"),
+    ("get", "/api/alerts"),
+    ("post", "/api/alerts"),
+    ("delete", "/api/alerts/{name}"),
     ("get", "/api/openapi.json"),
     ("get", "/healthz"),
 ];
@@ -260,7 +263,7 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::BadQuery { .. } | StoreError::BadFilter(_) => ApiError::bad_request(e.to_string()),
+            StoreError::BadQuery { .. } | StoreError::BadFilter(_) | StoreError::Invalid(_) => ApiError::bad_request(e.to_string()),
             StoreError::Interrupted(why) => ApiError::unavailable(format!("the query was stopped: {why}")),
             StoreError::Sqlite { source, .. } if sitrep_core::store::sqlite::is_busy_error(&source) => {
                 ApiError::unavailable("the database is busy with another writer for longer than the wait: try again")

@@ -91,7 +91,11 @@ pub const EVENT_PARAMS: &[&str] = &[
     "flat",
 ];
 
-/// The names `/api/points` and `/api/timeline` accept: the filters.
+/// The names `/api/points` accepts: the filters, and the moment a user last looked.
+pub const POINT_PARAMS: &[&str] =
+    &["type", "sub_type", "actor", "since", "until", "admin1", "place", "bbox", "source", "text", "min_fatalities", "limit", "new_since"];
+
+/// The names `/api/timeline` accepts: the filters.
 pub const FILTER_PARAMS: &[&str] =
     &["type", "sub_type", "actor", "since", "until", "admin1", "place", "bbox", "source", "text", "min_fatalities", "limit"];
 

@@ -817,3 +817,95 @@ fn a_query_over_its_budget_is_a_503_and_frees_its_connection() {
     stop.send(()).unwrap();
     thread.join().unwrap();
 }
+
+/// A request with a method, a token and a JSON body: (status, body).
+fn call(method: &str, url: &str, token: Option<&str>, body: Option<&str>) -> (u16, String) {
+    let mut req = ureq::request(method, url).set("Content-Type", "application/json");
+    if let Some(t) = token {
+        req = req.set("Authorization", &format!("Bearer {t}"));
+    }
+    let r = match body {
+        Some(b) => req.send_string(b),
+        None => req.call(),
+    };
+    match r {
+        Ok(r) => (r.status(), r.into_string().unwrap()),
+        Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap()),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn alerts_over_the_api_deliver_a_signed_webhook_after_a_post() {
+    use sitrep_core::localhttp::{Response, Server};
+    let hook = Server::start(|_| Response::new(204, "text/plain", "")).unwrap();
+    // The read-only server has no alerts to show.
+    assert_eq!(call("GET", &format!("{}/api/alerts", server().base), None, None).0, 403);
+    let dir = tempfile::tempdir().unwrap();
+    let base = start(dir.path().join("w.db"), Some(TOKEN), 1 << 16);
+    let alerts = format!("{base}/api/alerts");
+    assert_eq!(call("GET", &alerts, None, None).0, 401);
+    let body = format!(r#"{{"name":"deadly","min_fatalities":10,"webhook":"{}","secret":"k"}}"#, hook.url("/h"));
+    let (status, v) = call("POST", &alerts, Some(TOKEN), Some(&body));
+    assert_eq!(status, 201, "{v}");
+    let v: Value = serde_json::from_str(&v).unwrap();
+    assert_eq!((v["name"].as_str(), v["secret"].as_str()), (Some("deadly"), Some("k")));
+    let (status, v) = call("POST", &alerts, Some(TOKEN), Some(&body));
+    assert_eq!(status, 400, "a name taken: {v}");
+    let (status, v) = call("POST", &alerts, Some(TOKEN), Some(r#"{"name":"x","type":"Battle","webhook":"http://127.0.0.1:9/"}"#));
+    assert!(status == 400 && v.contains("Battle"), "{v}");
+    let (status, _) = call("POST", &alerts, Some(TOKEN), Some(r#"{"name":"x","file":"/etc/passwd","webhook":"http://127.0.0.1:9/"}"#));
+    assert_eq!(status, 400, "no file sinks over the API");
+
+    let article = br#"{"title":"Marea falls","text":"ISIS militants captured the town of Marea on 3 May 2016, killing 12 rebels.","source":"Example News"}"#;
+    assert_eq!(post(&base, Some(TOKEN), "application/json", article).0, 201);
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while hook.requests().is_empty() && std::time::Instant::now() < end {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let got = hook.requests();
+    assert_eq!(got.len(), 1);
+    assert!(sitrep_core::alerts::verify("k", &got[0].body, got[0].header("x-sitrep-signature").unwrap()));
+    let (status, list) = call("GET", &alerts, Some(TOKEN), None);
+    assert_eq!(status, 200);
+    let list: Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(list["alerts"][0]["name"], "deadly");
+    assert!(list["alerts"][0].get("secret").is_none(), "the secret is never listed");
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (_, l) = call("GET", &alerts, Some(TOKEN), None);
+        let l: Value = serde_json::from_str(&l).unwrap();
+        if l["alerts"][0]["deliveries"]["delivered"] == 1 || std::time::Instant::now() > end {
+            assert_eq!(l["alerts"][0]["deliveries"]["delivered"], 1, "{l}");
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(call("DELETE", &format!("{alerts}/deadly"), Some(TOKEN), None).0, 204);
+    assert_eq!(call("DELETE", &format!("{alerts}/deadly"), Some(TOKEN), None).0, 404);
+}
+
+#[test]
+fn points_tell_what_arrived_since_a_last_look() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = start(dir.path().join("w.db"), Some(TOKEN), 1 << 16);
+    let azaz =
+        br#"{"title":"Azaz","text":"ISIS militants captured the town of Azaz on 3 May 2016, killing 3 rebels.","source":"Example News"}"#;
+    assert_eq!(post(&base, Some(TOKEN), "application/json", azaz).0, 201);
+    let (_, first) = call("GET", &format!("{base}/api/points"), None, None);
+    let first: Value = serde_json::from_str(&first).unwrap();
+    let seen = first["newest"].as_str().unwrap().to_string();
+    assert_eq!(first["new"], serde_json::json!([]), "no new_since: nothing marked");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let manbij = br#"{"title":"Manbij","text":"ISIS militants captured the town of Manbij on 4 May 2016, killing 5 rebels.","source":"Example News"}"#;
+    assert_eq!(post(&base, Some(TOKEN), "application/json", manbij).0, 201);
+    let (status, later) = call("GET", &format!("{base}/api/points?new_since={seen}"), None, None);
+    assert_eq!(status, 200, "{later}");
+    let later: Value = serde_json::from_str(&later).unwrap();
+    let new = later["new"].as_array().unwrap();
+    assert_eq!(new.len(), 1, "{later}");
+    let i = new[0].as_u64().unwrap() as usize;
+    assert_eq!(later["points"][i][6], "Manbij");
+    assert!(later["newest"].as_str().unwrap() > seen.as_str());
+    assert_eq!(call("GET", &format!("{base}/api/points?new_since=yesterday"), None, None).0, 400);
+}

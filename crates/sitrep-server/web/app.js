@@ -96,6 +96,29 @@ function radius(fatalities) {
 
 // A point from /api/points: [id, lat, lon, type index, sub-type index, date, place, fatalities].
 let pointTypes = [];
+
+// "New since your last look", kept in the browser: the newest arrival the server has shown
+// (`newest` of /api/points: its clock, not the browser's) is saved when the page is left; the
+// points that arrived after the one saved before (`new`: their indexes) are drawn ringed.
+const LOOK_KEY = "sitrep.lastLook";
+let lastLook = null;
+let newestSeen = null;
+let freshPoints = new Set();
+try {
+  lastLook = localStorage.getItem(LOOK_KEY);
+} catch (_) {
+  lastLook = null;
+}
+function rememberLook() {
+  if (!newestSeen) return;
+  try {
+    if (!lastLook || newestSeen > (localStorage.getItem(LOOK_KEY) || "")) localStorage.setItem(LOOK_KEY, newestSeen);
+  } catch (_) {
+    /* storage refused: no marks next time */
+  }
+}
+addEventListener("pagehide", rememberLook);
+document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && rememberLook());
 let pointSubTypes = [];
 
 function tagMarker() {
@@ -118,15 +141,18 @@ function drawMarkers(points, done) {
       })
     : L.featureGroup();
   const markers = new Array(points.length);
+  let fresh = 0;
   for (let i = 0; i < points.length; i++) {
     const p = points[i];
+    const marked = freshPoints.has(i);
+    if (marked) fresh++;
     const m = L.circleMarker([p[1], p[2]], {
       radius: radius(p[7]),
-      color: "#333",
-      weight: 1,
+      color: marked ? "#ff1744" : "#333",
+      weight: marked ? 3 : 1,
       fillColor: COLORS[pointTypes[p[3]]] || "#607d8b",
       fillOpacity: 0.8,
-      className: "ev-marker",
+      className: marked ? "ev-marker ev-new" : "ev-marker",
       eventId: p[0],
       point: p,
     });
@@ -149,6 +175,7 @@ function drawMarkers(points, done) {
   }
   if (clustered && !points.length) done();
   document.body.dataset.markers = String(points.length);
+  document.body.dataset.fresh = String(fresh);
   return points.length;
 }
 
@@ -398,11 +425,14 @@ async function refresh() {
   try {
     const withDates = filterQuery(true);
     withDates.set("limit", String(MAX_POINTS));
+    if (lastLook) withDates.set("new_since", lastLook);
     const allDates = filterQuery(false);
     const [page, timeline] = await Promise.all([api(`/api/points?${withDates}`), api(`/api/timeline?${allDates}`)]);
     if (seq !== loadSeq) return;
     const arrived = performance.now();
     pointTypes = page.types;
+    freshPoints = new Set(page.new || []);
+    if (page.newest && (!newestSeen || page.newest > newestSeen)) newestSeen = page.newest;
     pointSubTypes = page.sub_types;
     lastTimeline = timeline.days;
     drawTimeline(lastTimeline);
@@ -417,7 +447,9 @@ async function refresh() {
     );
     const n = page.count;
     const shown = page.truncated ? ` (the first ${n} placed drawn: narrow the filters or dates for the rest)` : "";
-    $("count").textContent = `${page.total} events; ${n} on the map${shown}`;
+    const fresh = Number(document.body.dataset.fresh || 0);
+    const news = fresh ? `; ${fresh} new since your last look (ringed red)` : "";
+    $("count").textContent = `${page.total} events; ${n} on the map${shown}${news}`;
     document.body.dataset.total = String(page.total);
     await Promise.all([drawn, drawControl()]);
   } catch (err) {

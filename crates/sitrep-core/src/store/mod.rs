@@ -5,6 +5,7 @@
 //! count. [`sqlite::SqliteStore`] (one file, nothing to install) is the default; a PostgreSQL
 //! backend slots in beside it by implementing the same trait.
 
+pub mod live;
 pub mod sqlite;
 
 use crate::model::{Article, Event};
@@ -92,6 +93,9 @@ pub enum StoreError {
     Interrupted(String),
     #[error("bad filter: {0}")]
     BadFilter(String),
+    /// A request the store refuses: a name taken, a thing not found, a bad value.
+    #[error("{0}")]
+    Invalid(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }

@@ -25,7 +25,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 /// Migrations, in order: `MIGRATIONS[n]` takes a file from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -237,6 +237,66 @@ CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
 DELETE FROM fused_members;
 ALTER TABLE fused_members ADD COLUMN verdict INTEGER;
 "#,
+    // Version 10: following sources (`store/live.rs`). Feeds with their HTTP validators and
+    // failures; the items seen (by URL, across feeds); saved alerts and their deliveries (the
+    // log: one row per alert and fused-event version); files a watched folder ingested.
+    r#"
+CREATE TABLE feeds (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    url TEXT NOT NULL UNIQUE,
+    name TEXT,
+    added_at TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    last_polled TEXT,
+    last_ok TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    next_try TEXT,
+    items INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE feed_items (
+    url TEXT PRIMARY KEY,
+    feed_id INTEGER NOT NULL,
+    first_seen TEXT NOT NULL,
+    article_id TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    done INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE alerts (
+    name TEXT PRIMARY KEY,
+    query TEXT NOT NULL,
+    sink TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    after_seq INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    alert TEXT NOT NULL,
+    fused_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    next_try TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    delivered_at TEXT,
+    UNIQUE (alert, fused_id, digest)
+);
+CREATE INDEX deliveries_due ON deliveries(status, next_try);
+-- The map's "new since your last look": the events of articles stored after a moment.
+CREATE INDEX IF NOT EXISTS articles_ingested ON articles(ingested_at);
+CREATE TABLE watched_files (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    modified INTEGER NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+"#,
 ];
 
 /// The most terms a search query (or text filter) may hold: FTS5's cost grows faster than the
@@ -275,8 +335,8 @@ const PROGRESS_OPS: i32 = 1000;
 
 /// The SQLite store.
 pub struct SqliteStore {
-    conn: Connection,
-    path: String,
+    pub(super) conn: Connection,
+    pub(super) path: String,
     budget: std::sync::Arc<std::sync::Mutex<Budget>>,
     access: Access,
 }
@@ -620,7 +680,7 @@ impl SqliteStore {
         }
     }
 
-    fn err(&self, source: rusqlite::Error) -> StoreError {
+    pub(super) fn err(&self, source: rusqlite::Error) -> StoreError {
         if source.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) {
             let why = self.budget.lock().ok().and_then(|mut b| b.why.take());
             return StoreError::Interrupted(why.unwrap_or_else(|| "interrupted".into()));
