@@ -791,9 +791,9 @@ impl crate::extract::places::Toponyms for Gazetteer {
             || words.generic(&w).is_some()
             || words.kinds.iter().any(|(k, _)| k.len() == 1 && k[0] == w)
             || words.admin.iter().any(|a| a.len() == 1 && a[0] == w)
-            || words.qualifiers.iter().any(|q| *q == w)
-            || words.heads.iter().any(|h| *h == w)
-            || words.quarters.iter().any(|q| *q == w)
+            || words.qualifiers.contains(&w)
+            || words.heads.contains(&w)
+            || words.quarters.contains(&w)
     }
 
     fn toponym_country(&self, name: &str) -> Option<String> {
