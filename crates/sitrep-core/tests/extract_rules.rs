@@ -452,3 +452,19 @@ fn a_person_or_a_people_is_not_a_place() {
     );
     assert!(sitrep_core::events_of(&a).iter().all(|e| e.admin1.as_deref() == Some("Lattakia")));
 }
+
+#[test]
+fn the_doer_named_by_its_means_or_its_act_after_the_trigger() {
+    // "by shells of X": X owns the means, so X acts.
+    let e = one("Five civilians were killed on Monday in Kafr Nabl by shells of the regime forces.");
+    assert_eq!(actors(&e), ("Syrian government forces".into(), "Civilians".into()));
+    // An actor named as the act's doer after the trigger, past the victims.
+    let e = one("Massacre in al-Sour town raises to about 60 including 28 children and women, the number of casualties of the International Coalition’s bombing on the town.");
+    assert_eq!(actors(&e).0, "US-led coalition");
+    // One mention is never both sides, and a cue's name does not run on from an actor's.
+    let e = one("Massacre south of Al-Raqqah kills 18 persons in a new bombing by warplanes of the International Coalition al-Kasrat area");
+    assert_eq!(actors(&e).0, "US-led coalition");
+    assert_ne!(actors(&e).1, "US-led coalition");
+    assert_eq!(e.location.as_deref(), Some("al-Kasrat"));
+    assert_eq!(e.fatalities, 18);
+}

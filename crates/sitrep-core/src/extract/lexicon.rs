@@ -46,6 +46,8 @@ struct RolesSpec {
     action_words: Vec<String>,
     #[serde(default)]
     act_nouns: Vec<String>,
+    #[serde(default)]
+    means_nouns: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -116,6 +118,8 @@ pub struct Lexicon {
     action_words: Option<Regex>,
     /// `[roles] act_nouns`, anchored at the start of the text they are tried on.
     act_nouns: Option<Regex>,
+    /// `[roles] means_nouns` in a by-phrase before an owner, anchored at the text's end.
+    by_means: Option<Regex>,
 }
 
 /// Prepares a data file's pattern for speed and for scraped text: a space matches any
@@ -215,6 +219,17 @@ impl Lexicon {
             allegation: if n.allegation.is_empty() { None } else { Some(alternation(&n.allegation)?) },
             report_verbs: alternation(&n.report_verbs)?,
             action_words: if f.roles.action_words.is_empty() { None } else { Some(alternation(&f.roles.action_words)?) },
+            by_means: if f.roles.means_nouns.is_empty() {
+                None
+            } else {
+                let means = f.roles.means_nouns.join("|");
+                Some(
+                    Regex::new(&spaces(&format!(
+                        r"(?i)\bby (?:the |a |an |their |its )?(?:[a-z-]+ ){{0,2}}(?:{means}) (?:of|belonging to|from|loyal to)(?: the)?$"
+                    )))
+                    .map_err(|e| e.to_string())?,
+                )
+            },
             act_nouns: if f.roles.act_nouns.is_empty() {
                 None
             } else {
@@ -240,6 +255,12 @@ impl Lexicon {
             after.strip_prefix("-led ").or_else(|| after.strip_prefix("’s ")).or_else(|| after.strip_prefix("'s ")).unwrap_or(after);
         (last.len() < name.len() && re.is_match(last))
             || (s[end..].starts_with(char::is_whitespace) || after.len() < s[end..].len()) && re.is_match(after)
+    }
+
+    /// Whether `before` (the text before an actor's name) ends with a by-phrase naming the
+    /// means of an act the actor owns ("by warplanes of the", `[roles] means_nouns`).
+    pub fn by_means(&self, before: &str) -> bool {
+        self.by_means.as_ref().is_some_and(|re| re.is_match(before))
     }
 
     pub fn builtin() -> &'static Lexicon {

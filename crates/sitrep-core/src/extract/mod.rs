@@ -437,6 +437,17 @@ impl<'a> Extractor<'a> {
                 // A whole country ("in Zamfara State, Nigeria") or its people says where the place is, not a
                 // place of its own: an event is placed by the article's places, not at a
                 // country's centre.
+                // A cue's name that runs on from an actor's name ("warplanes of the International
+                // Coalition al-Kasrat area") is the words after it.
+                for p in places.iter_mut().filter(|p| p.kind != "gazetteer") {
+                    if let Some(a) = ams.iter().find(|a| a.start <= p.start && a.end > p.start && a.end < p.end) {
+                        let rest = s[a.end..p.end].trim_start();
+                        if rest.chars().next().is_some_and(char::is_alphabetic) {
+                            p.start = p.end - rest.len();
+                            p.name = rest.to_string();
+                        }
+                    }
+                }
                 places.retain(|p| {
                     self.actors.lookup(&p.name).is_none()
                         && !self.actors.countries.iter().any(|c| {
@@ -704,8 +715,11 @@ impl<'a> Extractor<'a> {
                 .filter(armed)
                 .filter(|a| {
                     let before = s[..a.start].trim_end().to_ascii_lowercase();
-                    let by =
-                        before.ends_with(" by") || before.ends_with(" by an") || before.ends_with(" by a") || before.ends_with(" by the");
+                    let by = before.ends_with(" by")
+                        || before.ends_with(" by an")
+                        || before.ends_with(" by a")
+                        || before.ends_with(" by the")
+                        || self.lexicon.by_means(&before);
                     // "a town held by ISIS" says who holds it, not who acts.
                     let by = by && {
                         let head = before.trim_end_matches(" the").trim_end_matches(" an").trim_end_matches(" a");
@@ -767,15 +781,19 @@ impl<'a> Extractor<'a> {
             b
         });
         let after = ams.iter().filter(|a| a.start >= t.end).find(|a| before.is_none_or(|b| distinct(b.actor, a.actor)));
+        let named_doer =
+            ams.iter().find(|o| o.start >= t.end && self.side(o.actor) != "civilian" && self.lexicon.names_act(s, o.start, o.end));
         match (before, after) {
             (Some(b), a) => (Some(text(b)), a.map(|a| text(a))),
             // No one before the trigger: "clashes with X" names one party; "air strikes on ISIS
             // positions" name the target.
             // ... unless it is named as the act's doer: "civilians killed in terrorist attacks",
             // "wounded in an ISIS ambush on the road".
-            (None, Some(a)) if self.lexicon.names_act(s, a.start, a.end) && self.side(a.actor) != "civilian" => {
-                let other = ams.iter().filter(|o| o.start >= a.end).find(|o| distinct(o.actor, a.actor));
-                (Some(text(a)), other.map(|o| text(o)))
+            // (Any actor after the trigger so named: "casualties of the Coalition's bombing".)
+            (None, Some(_)) if named_doer.is_some() => {
+                let doer = named_doer.map(|d| text(d));
+                let other = named_doer.and_then(|d| ams.iter().filter(|o| o.start >= t.end).find(|o| distinct(o.actor, d.actor)));
+                (doer, other.map(|o| text(o)))
             }
             (None, Some(a)) if !matches!(t.event_type.as_str(), "Battles" | "Protests" | "Riots" | "Strategic developments") => {
                 (None, Some(text(a)))
@@ -1036,6 +1054,11 @@ impl<'a> Extractor<'a> {
         }
         if d.actor1.is_none() {
             d.actor1 = m.actor1.clone();
+            // A mention read as the target by one trigger and as the doer by another ("kills 18
+            // in a new bombing by warplanes of the Coalition") is the doer.
+            if d.actor1.is_some() && d.actor1.as_ref().map(|a| a.0) == d.actor2.as_ref().map(|a| a.0) {
+                d.actor2 = None;
+            }
         }
         if d.actor2.is_none() {
             d.actor2 = m.actor2.clone().filter(|a| d.actor1.as_ref().is_none_or(|b| b.0 != a.0));

@@ -173,7 +173,7 @@ pub struct Casualty {
 }
 
 static HARM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&crate::extract::lexicon::spaces(r"(?i)\b(?P<active>killing|wounding|injuring|claiming the lives of|leaving|left|killed|wounded|injured|executed|executing|beheaded|beheading|massacred|slaughtered|shot dead|gunned down)\b|\b(?P<passive>killed|dead|died|slain|wounded|injured|hurt|lost their lives|perished)\b|\b(?P<toll>death toll|toll)\b"))
+    Regex::new(&crate::extract::lexicon::spaces(r"(?i)\b(?P<active>killing|wounding|injuring|claiming the lives of|claims the lives of|leaving|leaves|left|kills|wounds|injures|executes|killed|wounded|injured|executed|executing|beheaded|beheading|massacred|slaughtered|shot dead|gunned down)\b|\b(?P<passive>killed|dead|died|slain|wounded|injured|hurt|lost their lives|perished)\b|\b(?P<toll>death toll|toll)\b"))
         .expect("valid harm regex")
 });
 
@@ -466,6 +466,9 @@ mod tests {
         assert_eq!(cas("Gunmen shot dead a teacher on Monday")[0].1, 1);
         assert_eq!(cas("A child was killed and six other civilians wounded")[0].1, 1);
         assert_eq!(cas("the strike killed a number of fighters")[0].1, 3);
+        // Headlines speak in the present.
+        assert_eq!(cas("Air strike kills 18 persons in Raqqa")[0].1, 18);
+        assert_eq!(cas("Shelling wounds five children in Douma")[0].0, Harm::Injured);
         assert_eq!(cas("the blast killed a family in its home")[0].2, Bound::Unstated);
         assert!(cas("No one was hurt and fighters left the area").iter().all(|c| c.2 == Bound::Unstated || c.0 == Harm::Injured));
     }
