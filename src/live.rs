@@ -332,9 +332,7 @@ pub fn run_alerts(cmd: AlertsCmd) -> Result<bool> {
         AlertsCmd::Add(a) => {
             let near = match (&a.near, a.km) {
                 (Some(place), Some(km)) => {
-                    let Some(p) = sitrep_core::geocode::Gazetteer::builtin().lookup(place, 1).into_iter().next() else {
-                        anyhow::bail!("--near {place:?}: no such place in the gazetteer (sitrep places NAME)");
-                    };
+                    let (near, p) = Near::resolve(place, km)?;
                     println!(
                         "near {} ({}, {}) {:.4},{:.4}",
                         p.name,
@@ -343,7 +341,7 @@ pub fn run_alerts(cmd: AlertsCmd) -> Result<bool> {
                         p.latitude,
                         p.longitude
                     );
-                    Some(Near { place: place.clone(), latitude: p.latitude, longitude: p.longitude, km })
+                    Some(near)
                 }
                 _ => None,
             };

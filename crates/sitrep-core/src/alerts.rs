@@ -32,6 +32,17 @@ pub struct Near {
     pub km: f64,
 }
 
+impl Near {
+    /// Within `km` of the place `place` names in the shipped gazetteer (its best match), and
+    /// that entry; an error naming the place when the gazetteer has none.
+    pub fn resolve(place: &str, km: f64) -> Result<(Near, crate::geocode::Alternative), StoreError> {
+        let Some(p) = crate::geocode::Gazetteer::builtin().lookup(place, 1).into_iter().next() else {
+            return Err(StoreError::Invalid(format!("near {place:?}: no such place in the gazetteer (sitrep places NAME)")));
+        };
+        Ok((Near { place: place.to_string(), latitude: p.latitude, longitude: p.longitude, km }, p))
+    }
+}
+
 /// What a fused event must be for an alert to fire. Every condition given must hold.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlertQuery {
@@ -376,6 +387,15 @@ pub fn deliver(store: &mut SqliteStore, opts: &DeliveryOptions, wait: Duration) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn near_a_place_is_its_gazetteer_point_or_an_error_naming_it() {
+        let (near, entry) = Near::resolve("Aleppo", 20.0).expect("Aleppo is in the gazetteer");
+        assert_eq!((near.place.as_str(), near.km), ("Aleppo", 20.0));
+        assert!((near.latitude - entry.latitude).abs() < 1e-9 && (35.5..37.0).contains(&near.latitude));
+        let e = Near::resolve("Xqzzvvq", 5.0).expect_err("no such place");
+        assert!(e.to_string().contains("\"Xqzzvvq\""), "{e}");
+    }
 
     #[test]
     fn signatures_are_hmac_sha256_and_verify() {

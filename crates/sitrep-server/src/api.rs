@@ -615,12 +615,7 @@ async fn alerts_add(State(s): State<Arc<AppState>>, headers: HeaderMap, body: By
     }
     let a: AlertIn = serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("bad alert: {e}")))?;
     let near = match (a.near, a.km) {
-        (Some(place), Some(km)) => {
-            let Some(p) = sitrep_core::geocode::Gazetteer::builtin().lookup(&place, 1).into_iter().next() else {
-                return Err(ApiError::bad_request(format!("near {place:?}: no such place in the gazetteer")));
-            };
-            Some(Near { place, latitude: p.latitude, longitude: p.longitude, km })
-        }
+        (Some(place), Some(km)) => Some(Near::resolve(&place, km).map_err(|e| ApiError::bad_request(e.to_string()))?.0),
         (None, None) => None,
         _ => return Err(ApiError::bad_request("near and km go together")),
     };
