@@ -347,6 +347,34 @@ impl ActorDict {
     /// names (`places`, one per name) counted too: a text naming a town of `home` is about it
     /// ("Crowds attacked Turkish lorries in Azaz" is Syria's news, not Turkey's).
     pub fn text_country_with_places(&self, text: &str, places: &[String]) -> String {
+        let mut counts = self.country_counts(text, 1);
+        for cc in places {
+            if let Some(i) = self.countries.iter().position(|c| &c.cc == cc) {
+                counts[i] += 3;
+            }
+        }
+        // A text that names the war's country (or a place in it) at all is about it.
+        if self.names_home(&counts) {
+            return self.home.clone();
+        }
+        self.most_named(&counts).unwrap_or_else(|| self.home.clone())
+    }
+
+    /// Where a text is, when its words say it: the country it names or whose capital, big
+    /// cities or regions it names most (a name or place counts, an adjective does not: "US
+    /// forces" say who, not where). `None` when it names the war's country or no other.
+    pub fn text_where(&self, text: &str) -> Option<String> {
+        let counts = self.country_counts(text, 0);
+        if self.names_home(&counts) {
+            return None;
+        }
+        self.most_named(&counts)
+    }
+
+    /// How much a text names each country (whole words, their case): its name 3, each of its
+    /// adjectives `adjective` ("Russian warplanes" may say only who), each of its capital, big
+    /// cities and regions 3 ("NAIROBI -", "in Mogadishu").
+    fn country_counts(&self, text: &str, adjective: usize) -> Vec<usize> {
         let mut counts = vec![0usize; self.countries.len()];
         let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
         for m in self.country_words.find_iter(text) {
@@ -358,53 +386,23 @@ impl ActorDict {
             if word(text[..m.start()].chars().next_back()) || word(rest.chars().next()) {
                 continue;
             }
-            // A country's name says where; an adjective may only say who ("Russian warplanes").
-            counts[c] += if is_name { 3 } else { 1 };
+            counts[c] += if is_name { 3 } else { adjective };
         }
-        for cc in places {
-            if let Some(i) = self.countries.iter().position(|c| &c.cc == cc) {
-                counts[i] += 3;
-            }
-        }
-        // A capital or a big city of a country ("NAIROBI -", "in Mogadishu") says where too.
         for m in self.country_places.find_iter(text) {
             if word(text[..m.start()].chars().next_back()) || word(text[m.end()..].chars().next()) {
                 continue;
             }
             counts[self.country_of_place[m.pattern().as_usize()]] += 3;
         }
-        // A text that names the war's country (or a place in it) at all is about it.
-        if self.countries.iter().position(|c| c.cc == self.home).is_some_and(|h| counts[h] > 0) {
-            return self.home.clone();
-        }
-        let best = counts.iter().enumerate().max_by_key(|&(i, &n)| (n, std::cmp::Reverse(i)));
-        match best {
-            Some((i, &n)) if n > 0 => self.countries[i].cc.clone(),
-            _ => self.home.clone(),
-        }
+        counts
     }
 
-    /// Where a text is, when its words say it: the country it names or whose capital, big
-    /// cities or regions it names most (a name or place counts, an adjective does not: "US
-    /// forces" say who, not where). `None` when it names the war's country or no other.
-    pub fn text_where(&self, text: &str) -> Option<String> {
-        let mut counts = vec![0usize; self.countries.len()];
-        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
-        let free = |m: &aho_corasick::Match| !word(text[..m.start()].chars().next_back()) && !word(text[m.end()..].chars().next());
-        for m in self.country_words.find_iter(text) {
-            let c = self.country_of_word[m.pattern().as_usize()];
-            if text[m.start()..m.end()] == self.countries[c].name && free(&m) {
-                counts[c] += 1;
-            }
-        }
-        for m in self.country_places.find_iter(text) {
-            if free(&m) {
-                counts[self.country_of_place[m.pattern().as_usize()]] += 1;
-            }
-        }
-        if self.countries.iter().position(|c| c.cc == self.home).is_some_and(|h| counts[h] > 0) {
-            return None;
-        }
+    fn names_home(&self, counts: &[usize]) -> bool {
+        self.countries.iter().position(|c| c.cc == self.home).is_some_and(|h| counts[h] > 0)
+    }
+
+    /// The country named most (the first listed on a tie), if any is named.
+    fn most_named(&self, counts: &[usize]) -> Option<String> {
         let (i, &n) = counts.iter().enumerate().max_by_key(|&(i, &n)| (n, std::cmp::Reverse(i)))?;
         (n > 0).then(|| self.countries[i].cc.clone())
     }

@@ -244,8 +244,8 @@ impl PlaceCues {
                         let opens_after_mark = |w: usize| s[..words[w].0].chars().next_back().is_some_and(|c| !c.is_whitespace());
                         let from = (i..=k).rev().find(|&w| w == i || opens_after_mark(w)).unwrap_or(i);
                         let to = (e + 1..=j).find(|&w| opens_after_mark(w)).map_or(j, |w| w - 1);
-                        let others_placey = (from..=to).all(|w| (k..=e).contains(&w) || placey(run_words[w - i]));
-                        if toponyms.is_toponym(name) && !route_end(&s[..start]) && (title_case || others_placey) {
+                        let others_placey = || (from..=to).all(|w| (k..=e).contains(&w) || placey(run_words[w - i]));
+                        if toponyms.is_toponym(name) && !route_end(&s[..start]) && (title_case || others_placey()) {
                             found = Some((start, end, e));
                             break;
                         }
