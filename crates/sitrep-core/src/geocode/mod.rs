@@ -666,6 +666,9 @@ impl Gazetteer {
         if let Some(a1) = named_area {
             cands.retain(|&(i, _)| self.entries[i].admin1 == Some(a1));
         }
+        // A spelling match (the name, or one of its variants, folded) against a place that only
+        // sounds alike: the spelling is the place meant, unless the context says otherwise.
+        let spelled: Vec<usize> = cands.iter().filter(|c| c.1 >= 0.95).map(|c| c.0).collect();
         let mut scored: Vec<(usize, f32)> = cands.drain(..).map(|(i, q)| (i, self.score(i, q, ctx))).collect();
         if ctx.admin1_given {
             // (A tie-break: at most 0.04.)
@@ -682,7 +685,10 @@ impl Gazetteer {
         let admin_area = |k: &str| matches!(k, "district" | "region");
         let rival = scored.iter().skip(1).find(|&&(i, s)| {
             let r = &self.entries[i];
-            best_score - s < 0.1 && admin_area(r.kind) == admin_area(b.kind) && distance_km((b.lat, b.lon), (r.lat, r.lon)) > 15.0
+            best_score - s < 0.1
+                && admin_area(r.kind) == admin_area(b.kind)
+                && distance_km((b.lat, b.lon), (r.lat, r.lon)) > 15.0
+                && (spelled.contains(&i) || !spelled.contains(&best))
         });
         // Namesakes alike but one far better documented (WOF and GeoNames give the places the
         // sources speak of many spellings; a hamlet has one or two): that one, when asked.
@@ -1181,6 +1187,17 @@ mod tests {
         let ctx = Context { points: vec![(36.58, 37.04)], ..Context::default() };
         let near_azaz = Gazetteer::builtin().resolve("Marea", &ctx).unwrap();
         assert_eq!(near_azaz.name.as_deref(), Some("Mari`"), "a place near the article's other places wins");
+    }
+
+    #[test]
+    fn a_spelling_match_beats_a_namesake_that_only_sounds_alike() {
+        // "Madaya" is a listed spelling of the Rural Damascus town; an Idlib hamlet "Madayah"
+        // only sounds like it: no rival, even with no context.
+        let r = resolve("Madaya", &[]).expect("resolved");
+        assert_eq!(r.admin1.as_deref(), Some("Rural Damascus"), "{r:#?}");
+        // The context still decides for the hamlet when it names its governorate.
+        let r = resolve("Madayah", &["Idleb"]).expect("resolved");
+        assert_eq!(r.admin1.as_deref(), Some("Idleb"), "{r:#?}");
     }
 
     #[test]
