@@ -468,3 +468,40 @@ fn the_doer_named_by_its_means_or_its_act_after_the_trigger() {
     assert_eq!(e.location.as_deref(), Some("al-Kasrat"));
     assert_eq!(e.fatalities, 18);
 }
+
+// --- roles: objects, pairs, go-betweens, demonyms ------------------------------------------
+
+#[test]
+fn the_object_of_an_act_told_before_the_trigger_is_not_its_doer() {
+    let e = one("Insurgents killed several soldiers in an ambush on an army convoy near Jisr al-Shughur on Tuesday.");
+    assert_eq!(actors(&e), ("Syrian rebels".into(), "Syrian government forces".into()), "{}", describe(&e));
+    let e = one("Pro-government forces took back the hill from jihadists after heavy fighting near Khanasser.");
+    assert_eq!(actors(&e).0, "Syrian government forces", "{}", describe(&e));
+}
+
+#[test]
+fn two_parties_named_together_before_a_two_sided_act_are_actor1_and_actor2() {
+    let es = events(
+        "Opposition fighters and government troops agreed on a truce in the town of Zabadani on Sunday, mediated by Turkey and Iran.",
+    );
+    assert!(!es.is_empty());
+    for e in es {
+        assert_eq!(actors(&e), ("Syrian rebels".into(), "Syrian government forces".into()), "{}", describe(&e));
+    }
+}
+
+#[test]
+fn go_betweens_are_no_party() {
+    let es = events("The army and the rebels signed a ceasefire in Daraa brokered by Russia.");
+    assert!(!es.is_empty());
+    for e in es {
+        let (a1, a2) = actors(&e);
+        assert!(a1 != "Russia" && a2 != "Russia", "{}", describe(&e));
+    }
+}
+
+#[test]
+fn a_country_adjective_before_an_act_noun_names_its_forces() {
+    let e = one("Renewed Turkish shelling hit the town of Tal Rifaat, killing three civilians.");
+    assert_eq!(actors(&e).0, "Turkey", "{}", describe(&e));
+}

@@ -48,6 +48,8 @@ struct RolesSpec {
     act_nouns: Vec<String>,
     #[serde(default)]
     means_nouns: Vec<String>,
+    #[serde(default)]
+    mediation: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -120,6 +122,8 @@ pub struct Lexicon {
     act_nouns: Option<Regex>,
     /// `[roles] means_nouns` in a by-phrase before an owner, anchored at the text's end.
     by_means: Option<Regex>,
+    /// `[roles] mediation`, anchored at the end of the text before an actor's name.
+    mediation: Option<Regex>,
 }
 
 /// Prepares a data file's pattern for speed and for scraped text: a space matches any
@@ -230,6 +234,12 @@ impl Lexicon {
                     .map_err(|e| e.to_string())?,
                 )
             },
+            mediation: if f.roles.mediation.is_empty() {
+                None
+            } else {
+                let m = f.roles.mediation.join("|");
+                Some(Regex::new(&spaces(&format!(r"(?i)\b(?:{m})(?: the| a| an)?$"))).map_err(|e| e.to_string())?)
+            },
             act_nouns: if f.roles.act_nouns.is_empty() {
                 None
             } else {
@@ -255,6 +265,30 @@ impl Lexicon {
             after.strip_prefix("-led ").or_else(|| after.strip_prefix("’s ")).or_else(|| after.strip_prefix("'s ")).unwrap_or(after);
         (last.len() < name.len() && re.is_match(last))
             || (s[end..].starts_with(char::is_whitespace) || after.len() < s[end..].len()) && re.is_match(after)
+    }
+
+    /// Whether the actor named at `pos` is named as a go-between ("a swap mediated by Qatar
+    /// and Iran", "talks hosted by Turkey": `[roles] mediation`): no party to the act. The
+    /// other names of a list after the phrase are go-betweens too.
+    pub fn mediates(&self, s: &str, pos: usize) -> bool {
+        let Some(re) = &self.mediation else { return false };
+        let before = s[..pos].trim_end();
+        // (The names before it in a list: "mediated by Qatar and" Iran.)
+        let mut head = before;
+        for _ in 0..3 {
+            if re.is_match(head) {
+                return true;
+            }
+            let cut = head.strip_suffix(" and").or_else(|| head.strip_suffix(','));
+            match cut {
+                Some(h) => match h.trim_end().rfind(char::is_whitespace) {
+                    Some(i) => head = h[..i].trim_end(),
+                    None => return false,
+                },
+                None => return false,
+            }
+        }
+        false
     }
 
     /// Whether `before` (the text before an actor's name) ends with a by-phrase naming the

@@ -675,6 +675,9 @@ impl<'a> Extractor<'a> {
     }
 
     fn roles_named(&self, s: &str, t: &Typing, ams: &[&AMention]) -> (Role, Role) {
+        // Go-betweens are no party.
+        let parties: Vec<&AMention> = ams.iter().copied().filter(|a| !self.lexicon.mediates(s, a.start)).collect();
+        let ams = &parties[..];
         let text = |a: &AMention| (a.actor, s[a.start..a.end].to_string());
         let armed = |a: &&&AMention| self.side(a.actor) != "civilian" || t.event_type == "Protests";
         // "between A and B"
@@ -768,6 +771,16 @@ impl<'a> Extractor<'a> {
             let (sp, sb) = (self.side(p.actor), self.side(b.actor));
             sp == sb || (one_sided && ![sp, sb].iter().any(|x| matches!(*x, "civilian" | "protesters" | "rioters")))
         };
+        // Two parties named together before a two-sided act ("Rebels and pro-government forces
+        // agreed ...", "the army and ISIS clashed"): the first is actor1, the second actor2.
+        if let Some(b) = before.filter(|_| !one_sided) {
+            if let Some(p) = ams.iter().filter(armed).rfind(|p| p.end <= b.start) {
+                let gap = s[p.end..b.start].trim().to_ascii_lowercase();
+                if matches!(gap.as_str(), "and" | "and the") && distinct(p.actor, b.actor) && !allied(p, b) {
+                    return (Some(text(p)), Some(text(b)));
+                }
+            }
+        }
         let before = before.map(|b| {
             let mut b = b;
             while let Some(p) = ams.iter().rfind(|p| p.end <= b.start) {
@@ -780,6 +793,20 @@ impl<'a> Extractor<'a> {
             }
             b
         });
+        // The one named just before the trigger may be the object of an act the sentence
+        // told first ("Rebels killed several soldiers in an ambush", "government forces
+        // recaptured the town from rebels after heavy fighting"): the act's subject is the doer.
+        if let Some(b) = before {
+            let subject = ams.iter().filter(armed).filter(|p| p.end <= b.start && self.side(p.actor) != self.side(b.actor)).find(|p| {
+                let gap = &s[p.end..b.start];
+                gap.split_whitespace().count() <= 8
+                    && !gap.contains([',', ';', '(', ')'])
+                    && self.lexicon.action_word(gap).is_some_and(|(a, _)| !AUX.is_match(&gap[..a]))
+            });
+            if let Some(subj) = subject {
+                return (Some(text(subj)), Some(text(b)));
+            }
+        }
         let after = ams.iter().filter(|a| a.start >= t.end).find(|a| before.is_none_or(|b| distinct(b.actor, a.actor)));
         let named_doer =
             ams.iter().find(|o| o.start >= t.end && self.side(o.actor) != "civilian" && self.lexicon.names_act(s, o.start, o.end));
@@ -821,7 +848,21 @@ impl<'a> Extractor<'a> {
                         || matches!(gap.as_str(), "of" | "of the" | "")
                 }
             })
-            .collect();
+            .collect::<Vec<bool>>();
+        // (Unless the one before is a governorate and this one is not: "the liberated areas in
+        // Idlib in Kafr Nabl" happened in Kafr Nabl, and Idlib holds it.)
+        let mut container = container;
+        for k in 1..in_clause.len() {
+            let gap = s[in_clause[k - 1].end..in_clause[k].start].trim_start().to_ascii_lowercase();
+            if container[k]
+                && gap.starts_with("in ")
+                && self.toponyms.is_region(&in_clause[k - 1].name)
+                && !self.toponyms.is_region(&in_clause[k].name)
+            {
+                container[k] = false;
+                container[k - 1] = true;
+            }
+        }
         let first_after = in_clause.iter().enumerate().position(|(k, p)| p.start >= t.end && !container[k]);
         let idx = match first_after {
             Some(i) => i,
