@@ -1201,6 +1201,19 @@ mod tests {
     }
 
     #[test]
+    fn quarters_of_cities_are_in_their_city() {
+        // The supplement's quarters: within a few km of their city's centre, in its
+        // governorate, not at a namesake village elsewhere.
+        for (text, admin1, city) in
+            [("Marjeh", "Aleppo", (36.2, 37.16)), ("Jobar", "Damascus", (33.51, 36.29)), ("Bab Amr", "Homs", (34.73, 36.71))]
+        {
+            let r = resolve(text, &[admin1]).unwrap_or_else(|| panic!("{text} unresolved"));
+            assert_eq!(r.admin1.as_deref(), Some(admin1), "{text}: {r:#?}");
+            assert!(distance_km((r.latitude, r.longitude), city) < 8.0, "{text}: {r:#?}");
+        }
+    }
+
+    #[test]
     fn ahras_is_the_syrian_village() {
         let r = resolve("Ahras", &["Aleppo"]).unwrap();
         assert_eq!((r.country.as_str(), r.admin1.as_deref()), ("SY", Some("Aleppo")));
