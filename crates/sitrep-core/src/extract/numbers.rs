@@ -191,6 +191,27 @@ static SUBSET: LazyLock<Regex> =
 static SUBSET_LEAD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^[\s,]*(?:including|among them|among whom|of whom|of them)\s+$").expect("valid"));
 
+/// A count that a harm word right after it owns ("6 citizens killed 22 injured", "two
+/// patients killed and eight injured"): not the count of an active harm word before it.
+static OWNED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&crate::extract::lexicon::spaces(
+        r"(?i)^\s*(?:[a-z]+\s+){0,2}?(?:(?:were|was|are|have been|had been)\s+)?(?:killed|wounded|injured|hurt)\b",
+    ))
+    .expect("valid")
+});
+
+/// Whether the count ending at `end` is owned by a harm word right after it ([`OWNED_AFTER`]),
+/// used passively: "22 injured", not "five people and wounded 12" (the harm word right before a
+/// number of its own).
+fn owned_after(s: &str, qs: &[(Quantity, usize, usize)], end: usize) -> bool {
+    OWNED_AFTER.find(&s[end..]).is_some_and(|m| {
+        let words = m.as_str().to_ascii_lowercase();
+        let after = end + m.end();
+        !words.split_whitespace().any(|w| matches!(w, "and" | "or" | "as" | "while"))
+            && !qs.iter().any(|x| x.1 >= after && words_between(s, after, x.1) == 0)
+    })
+}
+
 /// What makes a number an age: "-year-old", " years old", "-month-old".
 static AGE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^[\s-]*(?:year|years|month|months)[\s-]*old\b").expect("valid"));
 /// A singular subject of a passive harm word ("A woman was killed", "He was wounded"): the
@@ -255,7 +276,13 @@ pub fn casualties(s: &str) -> Vec<Casualty> {
             // A reduced relative clause: "among at least 31 people killed on Saturday".
             || (c.name("active").is_some()
                 && (word.ends_with("ed") || word.ends_with("dead") || word.ends_with("down"))
-                && !qs.iter().any(|q| q.1 >= m.end() && words_between(s, m.end(), q.1) <= 2 && !SUBSET_LEAD.is_match(&s[m.end()..q.1]))
+                && !qs.iter().any(|q| {
+                    q.1 >= m.end()
+                        && words_between(s, m.end(), q.1) <= 2
+                        && !SUBSET_LEAD.is_match(&s[m.end()..q.1])
+                        && !owned_after(s, &qs, q.2)
+                        && !s[m.end()..q.1].trim().eq_ignore_ascii_case("by")
+                })
                 && qs.iter().any(|q| q.2 <= m.start() && words_between(s, q.2, m.start()) <= 2));
         if c.name("toll").is_some() {
             // "the death toll rose to 112": the first quantity within a few words after.
@@ -319,11 +346,15 @@ pub fn casualties(s: &str) -> Vec<Casualty> {
                 pos += l.end();
             }
             let mut any = false;
-            while let Some((i, q)) = qs
-                .iter()
-                .enumerate()
-                .find(|(i, q)| !used.contains(i) && q.1 >= pos && words_between(s, pos, q.1) <= 2 && !SUBSET_LEAD.is_match(&s[pos..q.1]))
-            {
+            while let Some((i, q)) = qs.iter().enumerate().find(|(i, q)| {
+                !used.contains(i)
+                        && q.1 >= pos
+                        && words_between(s, pos, q.1) <= 2
+                        && !SUBSET_LEAD.is_match(&s[pos..q.1])
+                        && !owned_after(s, &qs, q.2)
+                        // ("wounded by four bombs": a by-phrase counts no victims.)
+                        && !s[pos..q.1].trim().eq_ignore_ascii_case("by")
+            }) {
                 used.push(i);
                 // The victims run to the next quantity, clause break or end.
                 let stop = s[q.2..].find([',', ';', '.']).map_or(s.len(), |e| q.2 + e);
@@ -421,6 +452,15 @@ mod tests {
             cas("An attack on a clinic serving thousands of Syrians in Aleppo has left two patients dead."),
             vec![(Harm::Killed, 2, Bound::Exact, "patients dead".to_string())]
         );
+    }
+
+    #[test]
+    fn a_count_belongs_to_the_harm_word_right_after_it() {
+        let by_harm = |s: &str| cas(s).into_iter().map(|c| (c.0, c.1)).collect::<Vec<_>>();
+        assert_eq!(by_harm("6 citizens killed 22 injured in attacks with shells."), vec![(Harm::Killed, 6), (Harm::Injured, 22)]);
+        assert_eq!(by_harm("Two patients killed and eight injured by four bombs."), vec![(Harm::Killed, 2), (Harm::Injured, 8)]);
+        // (An active harm word after the count does not own it.)
+        assert_eq!(by_harm("Air strikes killed five people and wounded 12."), vec![(Harm::Killed, 5), (Harm::Injured, 12)]);
     }
 
     #[test]
