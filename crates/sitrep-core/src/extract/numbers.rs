@@ -173,7 +173,7 @@ pub struct Casualty {
 }
 
 static HARM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&crate::extract::lexicon::spaces(r"(?i)\b(?P<active>killing|wounding|injuring|claiming the lives of|claims the lives of|leaving|leaves|left|kills|wounds|injures|executes|killed|wounded|injured|executed|executing|beheaded|beheading|massacred|slaughtered|shot dead|gunned down)\b|\b(?P<passive>killed|dead|died|slain|wounded|injured|hurt|lost their lives|perished)\b|\b(?P<toll>death toll|toll)\b"))
+    Regex::new(&crate::extract::lexicon::spaces(r"(?i)\b(?P<active>killing|wounding|injuring|claiming the lives of|claims the lives of|leaving|leaves|left|kills|kill|wounds|wound|injures|injure|claim the lives of|executes|killed|wounded|injured|executed|executing|beheaded|beheading|massacred|slaughtered|shot dead|gunned down)\b|\b(?P<passive>killed|dead|died|slain|wounded|injured|hurt|lost their lives|perished)\b|\b(?P<toll>death toll|toll)\b"))
         .expect("valid harm regex")
 });
 
@@ -461,6 +461,8 @@ mod tests {
         assert_eq!(by_harm("Two patients killed and eight injured by four bombs."), vec![(Harm::Killed, 2), (Harm::Injured, 8)]);
         // (An active harm word after the count does not own it.)
         assert_eq!(by_harm("Air strikes killed five people and wounded 12."), vec![(Harm::Killed, 5), (Harm::Injured, 12)]);
+        // Headline present tense, plural subject.
+        assert_eq!(by_harm("Warplanes kill 6 persons at least in a village east of Hama"), vec![(Harm::Killed, 6)]);
     }
 
     #[test]
