@@ -505,3 +505,11 @@ fn a_country_adjective_before_an_act_noun_names_its_forces() {
     let e = one("Renewed Turkish shelling hit the town of Tal Rifaat, killing three civilians.");
     assert_eq!(actors(&e).0, "Turkey", "{}", describe(&e));
 }
+
+#[test]
+fn driving_out_is_where_a_learned_event_is_told() {
+    // The act word, not a name the typer leans on, places the trigger: the taker is the one
+    // named before it.
+    let e = one("Daesh has managed to drive out regime troops from the outskirts of Raqqa after a fierce counteroffensive.");
+    assert_eq!(actors(&e), ("Islamic State".into(), "Syrian government forces".into()), "{}", describe(&e));
+}
