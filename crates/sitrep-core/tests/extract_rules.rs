@@ -513,3 +513,13 @@ fn driving_out_is_where_a_learned_event_is_told() {
     let e = one("Daesh has managed to drive out regime troops from the outskirts of Raqqa after a fierce counteroffensive.");
     assert_eq!(actors(&e), ("Islamic State".into(), "Syrian government forces".into()), "{}", describe(&e));
 }
+
+#[test]
+fn a_strikes_means_decide_air_strike_or_shelling() {
+    let e = one("Aerial bombardment hit the town of Saraqib on Monday, killing four people.");
+    assert_eq!(e.sub_event_type, "Air/drone strike", "{}", describe(&e));
+    let e = one("Turkish artillery struck Kurdish positions on the outskirts of Tal Tamr on Friday.");
+    assert_eq!(e.sub_event_type, "Shelling/artillery/missile attack", "{}", describe(&e));
+    let e = one("A drone fired two missiles at a car near Sarmada on Friday, killing two men.");
+    assert_eq!(e.sub_event_type, "Air/drone strike", "{}", describe(&e));
+}

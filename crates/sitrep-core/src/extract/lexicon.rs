@@ -59,6 +59,25 @@ struct File {
     nonevent: NonEventSpec,
     #[serde(default)]
     roles: RolesSpec,
+    #[serde(default)]
+    means: MeansSpec,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct MeansSpec {
+    #[serde(default)]
+    air: Vec<String>,
+    #[serde(default)]
+    ground: Vec<String>,
+}
+
+/// How a strike was delivered, as its clause tells it (`[means]` of `data/events.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Means {
+    /// From the air: warplanes, helicopters, drones, barrel bombs.
+    Air,
+    /// From the ground: artillery, mortars, rockets, tanks.
+    Ground,
 }
 
 /// One trigger of the lexicon.
@@ -124,6 +143,8 @@ pub struct Lexicon {
     by_means: Option<Regex>,
     /// `[roles] mediation`, anchored at the end of the text before an actor's name.
     mediation: Option<Regex>,
+    /// `[means] air` and `[means] ground`.
+    means: Option<(Regex, Regex)>,
 }
 
 /// Prepares a data file's pattern for speed and for scraped text: a space matches any
@@ -234,6 +255,11 @@ impl Lexicon {
                     .map_err(|e| e.to_string())?,
                 )
             },
+            means: if f.means.air.is_empty() || f.means.ground.is_empty() {
+                None
+            } else {
+                Some((alternation(&f.means.air)?, alternation(&f.means.ground)?))
+            },
             mediation: if f.roles.mediation.is_empty() {
                 None
             } else {
@@ -265,6 +291,17 @@ impl Lexicon {
             after.strip_prefix("-led ").or_else(|| after.strip_prefix("’s ")).or_else(|| after.strip_prefix("'s ")).unwrap_or(after);
         (last.len() < name.len() && re.is_match(last))
             || (s[end..].starts_with(char::is_whitespace) || after.len() < s[end..].len()) && re.is_match(after)
+    }
+
+    /// How the strike a clause tells was delivered, when it names means of one kind only
+    /// ("aerial bombardment", "Turkish artillery struck", "a drone fired two missiles").
+    pub fn means(&self, clause: &str) -> Option<Means> {
+        let (air, ground) = self.means.as_ref()?;
+        match (air.is_match(clause), ground.is_match(clause)) {
+            (true, false) => Some(Means::Air),
+            (false, true) => Some(Means::Ground),
+            _ => None,
+        }
     }
 
     /// Whether the actor named at `pos` is named as a go-between ("a swap mediated by Qatar

@@ -409,6 +409,25 @@ impl<'a> Extractor<'a> {
                     continue;
                 }
                 let mut typings = self.typer.type_sentence(s);
+                // A strike's means, as its clause tells them, decide between an air strike
+                // and shelling.
+                for t in typings.iter_mut() {
+                    const AIR: &str = "Air/drone strike";
+                    const GROUND: &str = "Shelling/artillery/missile attack";
+                    if t.sub_event_type != AIR && t.sub_event_type != GROUND {
+                        continue;
+                    }
+                    let (cs, ce) = lexicon::clause_bounds(s, t.start);
+                    let want = match self.lexicon.means(&s[cs..ce]) {
+                        Some(lexicon::Means::Air) => AIR,
+                        Some(lexicon::Means::Ground) => GROUND,
+                        None => continue,
+                    };
+                    if let Some(c) = learned::Typology::builtin().get(want) {
+                        t.sub_event_type = c.sub_event_type.clone();
+                        t.cameo = c.cameo.clone();
+                    }
+                }
                 // The learned typer names the word that speaks most for its class; a word of
                 // an actor's name ("Daesh militants") is not where the event is told: the
                 // trigger moves to the start of that name, so the name reads as the party
