@@ -523,3 +523,14 @@ fn a_strikes_means_decide_air_strike_or_shelling() {
     let e = one("A drone fired two missiles at a car near Sarmada on Friday, killing two men.");
     assert_eq!(e.sub_event_type, "Air/drone strike", "{}", describe(&e));
 }
+
+#[test]
+fn related_news_furniture_generalities_and_purposes_are_no_events() {
+    for s in [
+        "01 Related Daesh Terrorists Attack District of Deir Ez-Zor Injuring Four People.",
+        "Claims of chemical weapons attacks are not uncommon in the conflict.",
+        "Moscow has demanded that the group be disbanded to allow intensified air strikes against it.",
+    ] {
+        assert!(events(s).is_empty(), "{s}: {:#?}", events(s).iter().map(describe).collect::<Vec<_>>());
+    }
+}
