@@ -534,3 +534,14 @@ fn related_news_furniture_generalities_and_purposes_are_no_events() {
         assert!(events(s).is_empty(), "{s}: {:#?}", events(s).iter().map(describe).collect::<Vec<_>>());
     }
 }
+
+#[test]
+fn words_of_war_in_other_senses_are_no_events() {
+    for s in [
+        "In their first TV debate on Tuesday, the two candidates attacked each other's policies on health care.",
+        "Two months later, he died of natural causes, most likely a heart attack.",
+        "The two studios are locked in a price war over streaming subscriptions.",
+    ] {
+        assert!(events(s).is_empty(), "{s}: {:#?}", events(s).iter().map(describe).collect::<Vec<_>>());
+    }
+}

@@ -37,6 +37,8 @@ struct NonEventSpec {
     caption: Vec<String>,
     #[serde(default)]
     allegation: Vec<String>,
+    #[serde(default)]
+    other_senses: Vec<String>,
     report_verbs: Vec<String>,
 }
 
@@ -116,6 +118,8 @@ pub enum NonEvent {
     Caption,
     /// What one side accuses another of ("accused the regime of using barrel bombs").
     Allegation,
+    /// A word of war in another sense ("a heart attack", "attacked each other's policies").
+    OtherSense,
 }
 
 /// The compiled lexicon.
@@ -133,6 +137,8 @@ pub struct Lexicon {
     background: Regex,
     caption: Option<Regex>,
     allegation: Option<Regex>,
+    /// `[nonevent] other_senses`: a trigger inside one of their matches is no act.
+    other_senses: Option<Regex>,
     pub report_verbs: Regex,
     /// Words that tell an act ("killed", "shelled", "clashes"): where a sentence typed as a
     /// whole (the learned typer) tells its event, for the roles of the words around it.
@@ -242,6 +248,7 @@ impl Lexicon {
                 Some(Regex::new(&spaces(&format!("(?i)(?:{})", n.caption.join("|")))).map_err(|e| e.to_string())?)
             },
             allegation: if n.allegation.is_empty() { None } else { Some(alternation(&n.allegation)?) },
+            other_senses: if n.other_senses.is_empty() { None } else { Some(alternation(&n.other_senses)?) },
             report_verbs: alternation(&n.report_verbs)?,
             action_words: if f.roles.action_words.is_empty() { None } else { Some(alternation(&f.roles.action_words)?) },
             by_means: if f.roles.means_nouns.is_empty() {
@@ -427,6 +434,9 @@ impl Lexicon {
 
     /// Reasons that concern the trigger at `start`: cues before it in its clause.
     fn clause_non_event(&self, s: &str, start: usize) -> Option<NonEvent> {
+        if self.other_senses.as_ref().is_some_and(|re| re.find_iter(s).any(|m| m.start() <= start && start < m.end())) {
+            return Some(NonEvent::OtherSense);
+        }
         let (clause_start, _) = clause_bounds(s, start);
         let before = &s[clause_start..start];
         let window = last_words(before, self.window);
