@@ -545,3 +545,11 @@ fn words_of_war_in_other_senses_are_no_events() {
         assert!(events(s).is_empty(), "{s}: {:#?}", events(s).iter().map(describe).collect::<Vec<_>>());
     }
 }
+
+#[test]
+fn a_quarter_of_a_named_city_is_in_that_city() {
+    // Qusour is a quarter of Homs, of Deir ez-Zor and of Damascus: the city the text puts it
+    // in decides.
+    let e = one("A mortar attack on the al-Qusour district of the eastern city of Deir ez-Zor left three civilians dead.");
+    assert_eq!(e.admin1.as_deref(), Some("Deir ez Zor"), "{}", describe(&e));
+}

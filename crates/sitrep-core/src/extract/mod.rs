@@ -504,10 +504,13 @@ impl<'a> Extractor<'a> {
                             || ["barrier", "checkpoint", "area", "district"]
                                 .iter()
                                 .any(|w| gap.starts_with(w) && gap.split_whitespace().count() <= 3)
-                            // "the X district in the city of Raqqa"
-                            || ["area", "district", "neighbourhood", "neighborhood", "quarter", "suburb"]
-                                .iter()
-                                .any(|w| gap.starts_with(w) && gap.contains(" in ") && gap.split_whitespace().count() <= 6);
+                            // "the X district in the city of Raqqa", "the X district of Syria's
+                            // eastern city of Deir ez-Zor"
+                            || ["area", "district", "neighbourhood", "neighborhood", "quarter", "suburb"].iter().any(|w| {
+                                gap.starts_with(w)
+                                    && (gap.contains(" in ") || gap.ends_with(" of") || gap.contains(" of "))
+                                    && gap.split_whitespace().count() <= 7
+                            });
                         if linked && next.name != pl.name {
                             article_places.within.entry(pl.name.clone()).or_insert_with(|| next.name.clone());
                         }
