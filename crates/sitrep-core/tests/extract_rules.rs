@@ -550,6 +550,11 @@ fn words_of_war_in_other_senses_are_no_events() {
 fn a_quarter_of_a_named_city_is_in_that_city() {
     // Qusour is a quarter of Homs, of Deir ez-Zor and of Damascus: the city the text puts it
     // in decides.
-    let e = one("A mortar attack on the al-Qusour district of the eastern city of Deir ez-Zor left three civilians dead.");
-    assert_eq!(e.admin1.as_deref(), Some("Deir ez Zor"), "{}", describe(&e));
+    let es = sitrep_core::events_of(&article(
+        "A mortar attack on the al-Qusour district of the eastern city of Deir ez-Zor left three civilians dead.",
+        None,
+    ));
+    assert_eq!(es.len(), 1);
+    let e = &es[0];
+    assert_eq!(e.admin1.as_deref(), Some("Deir ez Zor"), "{}", describe(e));
 }
