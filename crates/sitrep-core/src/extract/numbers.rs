@@ -173,7 +173,7 @@ pub struct Casualty {
 }
 
 static HARM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&crate::extract::lexicon::spaces(r"(?i)\b(?P<active>killing|wounding|injuring|claiming the lives of|claims the lives of|leaving|leaves|left|kills|kill|wounds|wound|injures|injure|claim the lives of|executes|killed|wounded|injured|executed|executing|beheaded|beheading|massacred|slaughtered|shot dead|gunned down)\b|\b(?P<passive>killed|dead|died|slain|wounded|injured|hurt|lost their lives|perished)\b|\b(?P<toll>death toll|toll)\b"))
+    Regex::new(&crate::extract::lexicon::spaces(r"(?i)\b(?P<active>killing|wounding|injuring|claiming the lives of|claims the lives of|leaving|leaves|left|kills|kill|wounds|wound|injures|injure|claim the lives of|executes|killed|wounded|injured|executed|executing|beheaded|beheading|beheads|behead|massacred|slaughtered|shot dead|gunned down)\b|\b(?P<passive>killed|dead|died|slain|wounded|injured|hurt|lost their lives|perished)\b|\b(?P<toll>death toll|toll)\b"))
         .expect("valid harm regex")
 });
 
