@@ -409,6 +409,26 @@ enum GazetteerCmd {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// Make `crates/sitrep-core/data/places_ucdp.tsv` from a UCDP GED events CSV (CC BY 4.0),
+    /// e.g. ../shared/data/ucdp/ucdp-ged-syria-dev.csv; `gazetteer build` then includes it.
+    Ucdp {
+        /// The UCDP GED CSV.
+        #[arg(long)]
+        input: std::path::PathBuf,
+        /// Who's On First places TSV and governorate outlines, as for `gazetteer build`: the
+        /// gazetteer UCDP's places are checked against.
+        #[arg(long)]
+        wof: std::path::PathBuf,
+        #[arg(long)]
+        admin1_outlines: Option<std::path::PathBuf>,
+        /// Where to write the places.
+        #[arg(long, default_value = "crates/sitrep-core/data/places_ucdp.tsv")]
+        out: std::path::PathBuf,
+        /// Annotated corpus files (JSON Lines) whose UCDP events are left out, so that their
+        /// sentences do not find their answers in the gazetteer (repeat the flag).
+        #[arg(long = "exclude-corpus", default_values = ["corpus/train.jsonl", "corpus/test.jsonl"])]
+        exclude_corpus: Vec<std::path::PathBuf>,
+    },
 }
 
 #[derive(Args)]
@@ -566,6 +586,9 @@ fn main() -> ExitCode {
         Command::Places(cmd) => run_places(cmd),
         Command::Gazetteer(GazetteerCmd::Build { wof, admin1_outlines, out }) => {
             run_gazetteer_build(&wof, admin1_outlines.as_deref(), &out)
+        }
+        Command::Gazetteer(GazetteerCmd::Ucdp { input, wof, admin1_outlines, out, exclude_corpus }) => {
+            run_gazetteer_ucdp(&input, &wof, admin1_outlines.as_deref(), &out, &exclude_corpus)
         }
         Command::Train(TrainCmd::Typer { corpus, out }) => run_train_typer(&corpus, &out),
         Command::Train(TrainCmd::Credibility { input, labels, out }) => run_train_credibility(&input, &labels, &out),
@@ -1001,7 +1024,54 @@ fn run_places(cmd: PlacesCmd) -> Result<bool> {
 }
 
 /// `sitrep gazetteer build`: WOF + admin1 names + supplement -> the shipped gazetteer.
+fn run_gazetteer_ucdp(
+    input: &std::path::Path,
+    wof: &std::path::Path,
+    outlines: Option<&std::path::Path>,
+    out: &std::path::Path,
+    exclude: &[std::path::PathBuf],
+) -> Result<bool> {
+    use anyhow::Context;
+    // The gazetteer without UCDP's places: what UCDP adds does not depend on what it added before.
+    let base: &'static str = Box::leak(gazetteer_tsv(wof, outlines, false)?.into_boxed_str());
+    let gazetteer = sitrep_core::geocode::Gazetteer::parse(base).map_err(anyhow::Error::msg)?;
+    let text = std::fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
+    // The corpus's article texts (a UCDP article's text holds its headlines).
+    let mut texts: Vec<String> = Vec::new();
+    for p in exclude {
+        let body = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        for (n, line) in body.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line).with_context(|| format!("{} line {}: not JSON", p.display(), n + 1))?;
+            if let Some(t) = v.get("text").and_then(|t| t.as_str()) {
+                texts.push(t.to_string());
+            }
+        }
+    }
+    let excluded = |headline: &str| !headline.is_empty() && texts.iter().any(|t| t.contains(headline));
+    let tsv =
+        sitrep_core::geocode::build::ucdp_places(&text, &gazetteer, &excluded).map_err(|e| anyhow::anyhow!("{}: {e}", input.display()))?;
+    std::fs::write(out, &tsv).with_context(|| format!("writing {}", out.display()))?;
+    eprintln!("wrote {} ({} places)", out.display(), tsv.lines().filter(|l| l.starts_with("ucdp:")).count());
+    Ok(true)
+}
+
 fn run_gazetteer_build(wof: &std::path::Path, outlines: Option<&std::path::Path>, out: &std::path::Path) -> Result<bool> {
+    use anyhow::Context;
+    let tsv = gazetteer_tsv(wof, outlines, true)?;
+    // gzip without a name or a time stamp, so that the same input gives the same bytes.
+    let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::best());
+    gz.write_all(tsv.as_bytes())?;
+    let bytes = gz.finish()?;
+    let tmp = out.with_extension("tmp");
+    std::fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, out)?;
+    eprintln!("wrote {} ({} places, {} bytes)", out.display(), tsv.lines().count() - 1, bytes.len());
+    Ok(true)
+}
+
+/// The gazetteer TSV from WOF, the outlines and the supplement (and the UCDP places, when
+/// asked: `gazetteer ucdp` decides what UCDP adds against the gazetteer without them).
+fn gazetteer_tsv(wof: &std::path::Path, outlines: Option<&std::path::Path>, with_ucdp: bool) -> Result<String> {
     use anyhow::Context;
     use std::io::Read as _;
     let raw = std::fs::read(wof).with_context(|| format!("reading {}", wof.display()))?;
@@ -1028,17 +1098,8 @@ fn run_gazetteer_build(wof: &std::path::Path, outlines: Option<&std::path::Path>
         }
         None => Vec::new(),
     };
-    let tsv = build::build_with_outlines(&text, build::ADMIN1_TSV, build::SUPPLEMENT_TSV, build::FIXES_TSV, &outlines)
-        .map_err(anyhow::Error::msg)?;
-    // gzip without a name or a time stamp, so that the same input gives the same bytes.
-    let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::best());
-    gz.write_all(tsv.as_bytes())?;
-    let bytes = gz.finish()?;
-    let tmp = out.with_extension("tmp");
-    std::fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, out)?;
-    eprintln!("wrote {} ({} places, {} bytes)", out.display(), tsv.lines().count() - 1, bytes.len());
-    Ok(true)
+    let supplement = if with_ucdp { format!("{}{}", build::SUPPLEMENT_TSV, build::UCDP_TSV) } else { build::SUPPLEMENT_TSV.to_string() };
+    build::build_with_outlines(&text, build::ADMIN1_TSV, &supplement, build::FIXES_TSV, &outlines).map_err(anyhow::Error::msg)
 }
 
 /// The page cache of the ingesting connection, in MiB: index pages of random keys (article

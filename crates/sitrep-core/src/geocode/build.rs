@@ -16,6 +16,83 @@ use std::collections::{BTreeMap, HashMap};
 pub const ADMIN1_TSV: &str = include_str!("../../data/admin1.tsv");
 /// The hand-made supplement shipped with sitrep (`data/places_supplement.tsv`).
 pub const SUPPLEMENT_TSV: &str = include_str!("../../data/places_supplement.tsv");
+
+/// The places of UCDP GED's Syrian events shipped with sitrep (`data/places_ucdp.tsv`, in the
+/// supplement's format; CC BY 4.0, made by [`ucdp_places`]).
+pub const UCDP_TSV: &str = include_str!("../../data/places_ucdp.tsv");
+
+/// The places of a UCDP GED events CSV, in the supplement's format: every distinct
+/// `where_coordinates` located exactly (`where_prec` 1) with its governorate (`adm_1`, as the
+/// gazetteer names it) and UCDP's point, the kind word off ("Tanab village" -> Tanab) and
+/// each of a doubled name's parts a spelling ("Gharnatah/Leylan"). Sorted by governorate and
+/// name, numbered `ucdp:1`...: the same file gives the same bytes.
+///
+/// `g` is the gazetteer without UCDP's places (what UCDP adds is checked against it);
+/// `excluded` tells the events to leave out by their `source_headline` (those of the
+/// annotated corpus: its UCDP sentences must not find their answers in the gazetteer).
+pub fn ucdp_places(csv_text: &str, g: &super::Gazetteer, excluded: &dyn Fn(&str) -> bool) -> Result<String, String> {
+    let mut rdr = csv::Reader::from_reader(csv_text.as_bytes());
+    let headers = rdr.headers().map_err(|e| format!("UCDP CSV: {e}"))?.clone();
+    let col = |n: &str| headers.iter().position(|h| h == n).ok_or(format!("UCDP CSV has no column {n}"));
+    let (cw, cp, ca, clat, clon) = (col("where_coordinates")?, col("where_prec")?, col("adm_1")?, col("latitude")?, col("longitude")?);
+    let ch = col("source_headline")?;
+    let mut places: BTreeMap<(String, String), (String, f64, f64)> = BTreeMap::new();
+    for (n, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| format!("UCDP CSV record {}: {e}", n + 1))?;
+        if rec[cp].trim().parse::<f64>().ok() != Some(1.0) || excluded(rec[ch].trim()) {
+            continue;
+        }
+        let (Ok(lat), Ok(lon)) = (rec[clat].trim().parse::<f64>(), rec[clon].trim().parse::<f64>()) else { continue };
+        let Some(admin1) = g.admin1_named(rec[ca].trim()) else { continue };
+        let raw = rec[cw].trim();
+        let name = super::split_kind(raw).0.trim();
+        if name.chars().filter(|c| c.is_alphabetic()).count() < 3 || name.contains(['\t', ';']) {
+            continue;
+        }
+        // Only what the gazetteer lacks: not a governorate's name ("Aleppo town" at a point
+        // 25 km from the city), nor a place it already finds within 10 km of UCDP's point (its
+        // own UCDP entries aside: `g` has none).
+        if g.admin1_named(name).is_some() {
+            continue;
+        }
+        let near = |_id: &str, at: (f64, f64)| super::distance_km(at, (lat, lon)) <= 10.0;
+        let known =
+            g.resolve_in(name, Some(&admin1)).is_some_and(|r| r.id.as_deref().is_some_and(|id| near(id, (r.latitude, r.longitude))))
+                || g.candidates(name).iter().any(|&(i, _)| {
+                    let e = &g.entries[i];
+                    e.admin1 == Some(admin1.as_str()) && near(e.id, (e.lat, e.lon))
+                });
+        if known {
+            continue;
+        }
+        places.entry((admin1, name.to_string())).or_insert((raw.to_string(), lat, lon));
+    }
+    let mut out = String::from(
+        "# sitrep UCDP places: where UCDP GED (Uppsala Conflict Data Program, Georeferenced Event\n\
+         # Dataset, CC BY 4.0; Sundberg & Melander 2013, Davies et al.) located Syrian events exactly\n\
+         # (where_prec 1), from its dev half, less the events of sitrep's annotated corpus. Made by\n\
+         # `sitrep gazetteer ucdp`; do not edit by hand.\n\
+         # Format: as data/places_supplement.tsv (version 1).\n\
+         id\tcc\tkind\tname\tlat\tlon\tradius_km\tadmin1\tadmin2\tnames\n",
+    );
+    for (i, ((admin1, name), (raw, lat, lon))) in places.iter().enumerate() {
+        let mut names: Vec<&str> = vec![name.as_str()];
+        // (Not a part that names someone: "Dahiet Elasad/Al Assad" is no place called Assad.)
+        let actors = crate::extract::actors::ActorDict::builtin();
+        names.extend(name.split('/').map(str::trim).filter(|p| {
+            p.chars().filter(|c| c.is_alphabetic()).count() >= 3
+                && actors.lookup(p).is_none()
+                && actors.lookup(&p.replace("Al ", "")).is_none()
+        }));
+        if raw != name {
+            names.push(raw.as_str());
+        }
+        names.dedup();
+        let shown = name.split('/').next().unwrap_or(name).trim();
+        out.push_str(&format!("ucdp:{}\tSY\tlocality\t{shown}\t{lat:.5}\t{lon:.5}\t2\t{admin1}\t\t{}\n", i + 1, names.join(";")));
+    }
+    Ok(out)
+}
 /// Variants WOF gives a place wrongly (`data/gazetteer_fixes.tsv`).
 pub const FIXES_TSV: &str = include_str!("../../data/gazetteer_fixes.tsv");
 
@@ -244,7 +321,11 @@ pub fn build_with_outlines(
         let names: Vec<&str> = c[9].split(';').map(str::trim).filter(|s| !s.is_empty()).collect();
         let row =
             format!("{}\t{}\t{}\t{}\t{}\t{}\t{}\t0\t{}\t{}\t{}", c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], names.join("|"));
-        out.insert(format!("sup:{:0>12}", c[0].trim_start_matches("sup:")), row);
+        let key = match c[0].strip_prefix("ucdp:") {
+            Some(n) => format!("ucdp:{n:0>12}"),
+            None => format!("sup:{:0>12}", c[0].trim_start_matches("sup:")),
+        };
+        out.insert(key, row);
     }
     // Entries, then the three indexes (folded name, phonetic key, consonant skeleton -> entry
     // numbers), each sorted so that a reader can binary-search them without building a map.
@@ -302,6 +383,22 @@ mod tests {
         1\tSY\tregion\tQuneitra\t33.1\t35.9\t0\t1\t\t\n\
         2\tSY\tlocality\tAyn Xyz\t33.2\t35.8\t0\t\t\tEin Xyz\n\
         3\tSY\tlocality\tTall Xyz\t36.2\t37.1\t0\t\t\t\n";
+
+    #[test]
+    fn ucdp_places_are_the_exactly_located_ones_the_gazetteer_lacks() {
+        let csv = "id,where_coordinates,where_prec,adm_1,latitude,longitude,source_headline\n\
+                   1,Qaryat Zzyxq village,1.0,Hamah Governorate,35.1,36.7,Shelling on Qaryat Zzyxq\n\
+                   2,Qaryat Zzyxq village,1.0,Hamah Governorate,35.2,36.8,Clashes in Qaryat Zzyxq\n\
+                   3,Zzyxq Fawqa town,2.0,Hamah Governorate,35.3,36.9,Raids on Zzyxq Fawqa\n\
+                   4,Aleppo town,1.0,Aleppo Governorate,36.17,37.44,Shells on Aleppo\n\
+                   5,Tall Zzyxqa/Zzyxqa village,1.0,Idlib Governorate,35.9,36.6,A headline the corpus holds\n";
+        let tsv = ucdp_places(csv, crate::geocode::Gazetteer::builtin(), &|h| h == "A headline the corpus holds").expect("parses");
+        let rows: Vec<&str> = tsv.lines().filter(|l| l.starts_with("ucdp:")).collect();
+        // One row per place (the first point), none for an imprecise location, a governorate's
+        // name or an event the corpus holds.
+        assert_eq!(rows, vec!["ucdp:1\tSY\tlocality\tQaryat Zzyxq\t35.10000\t36.70000\t2\tHama\t\tQaryat Zzyxq;Qaryat Zzyxq village"]);
+        assert!(ucdp_places("id,where_prec\n", crate::geocode::Gazetteer::builtin(), &|_| false).is_err(), "missing columns are an error");
+    }
 
     fn square() -> Vec<Outline> {
         let ring = vec![(35.5, 32.9), (36.1, 32.9), (36.1, 33.4), (35.5, 33.4), (35.5, 32.9)];

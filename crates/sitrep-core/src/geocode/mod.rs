@@ -597,8 +597,8 @@ impl Gazetteer {
         let prominent = |part: &str| {
             self.candidates(part).iter().any(|&(i, q)| {
                 let e = &self.entries[i];
-                let prominent = matches!(e.kind, "region" | "district") || e.population >= 10_000 || !e.id.starts_with("wof:");
-                prominent && (q >= 0.95 || (q >= 0.87 && !e.id.starts_with("wof:")))
+                let prominent = matches!(e.kind, "region" | "district") || e.population >= 10_000 || e.id.starts_with("sup:");
+                prominent && (q >= 0.95 || (q >= 0.87 && e.id.starts_with("sup:")))
             })
         };
         let words: Vec<&str> = text.split_whitespace().collect();
