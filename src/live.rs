@@ -4,28 +4,11 @@
 use crate::DbArg;
 use anyhow::Result;
 use clap::{Args, Subcommand};
+use sitrep_core::dates::parse_duration;
 use sitrep_core::feeds::fetch::{FetchOptions, Fetcher};
 use sitrep_core::feeds::{FeedStatus, PollOptions};
 use sitrep_core::store::Store;
 use std::time::Duration;
-
-/// A duration: `500ms`, `10s`, `15m`, `2h`, or a number of seconds.
-pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
-    let s = s.trim();
-    let (num, unit) = s.find(|c: char| c.is_ascii_alphabetic()).map_or((s, "s"), |i| (&s[..i], &s[i..]));
-    let n: f64 = num.trim().parse().map_err(|_| format!("bad duration {s:?}: a number with ms, s, m or h (\"15m\")"))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => return Err(format!("bad duration {s:?}: the unit is ms, s, m or h")),
-    };
-    if !secs.is_finite() || !(0.0..=1e9).contains(&secs) {
-        return Err(format!("bad duration {s:?}"));
-    }
-    Ok(Duration::from_secs_f64(secs))
-}
 
 #[derive(Subcommand)]
 pub enum FeedsCmd {
@@ -467,18 +450,4 @@ pub fn run_watch(cmd: WatchCmd) -> Result<bool> {
         }
     })?;
     Ok(true)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
-        assert!(parse_duration("10 parsecs").is_err());
-        assert!(parse_duration("-1s").is_err());
-    }
 }

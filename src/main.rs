@@ -2,7 +2,6 @@
 //! reports errors one line each, and sets the exit code (0 all good, 1 some input failed,
 //! 2 bad usage).
 
-mod bench;
 mod live;
 mod output;
 mod progress;
@@ -66,9 +65,6 @@ enum Command {
     Alerts(live::AlertsCmd),
     /// Watch folders: files that appear or change are ingested once stable (until stopped).
     Watch(live::WatchCmd),
-    /// Benchmarks (run in release: `cargo run --release -- bench ...`).
-    #[command(subcommand)]
-    Bench(bench::BenchCmd),
 }
 
 #[derive(Args)]
@@ -351,7 +347,7 @@ struct ServeCmd {
     #[arg(long)]
     poll: bool,
     /// How often --poll polls.
-    #[arg(long, value_parser = live::parse_duration, default_value = "15m", requires = "poll")]
+    #[arg(long, value_parser = sitrep_core::dates::parse_duration, default_value = "15m", requires = "poll")]
     every: std::time::Duration,
     #[command(flatten)]
     poll_args: live::PollArgs,
@@ -596,7 +592,6 @@ fn main() -> ExitCode {
         Command::Feeds(cmd) => live::run_feeds(cmd),
         Command::Alerts(cmd) => live::run_alerts(cmd),
         Command::Watch(cmd) => live::run_watch(cmd),
-        Command::Bench(cmd) => bench::run(cmd),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

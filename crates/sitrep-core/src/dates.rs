@@ -1,6 +1,8 @@
 //! The date grammar for publication dates: ISO 8601, "Mon May 30, 2016 12:49:41",
 //! "Wed 05 Apr 2017", "12 February 2015", "May 30, 2016 8:05 PM", "30/5/2016", "5/30/16".
 //!
+//! Also `parse_duration`, the durations of command-line options (`500ms`, `15m`).
+//!
 //! Only whole strings are parsed here (a date line, a metadata field); a string that is not
 //! entirely a date is `None`, so that no date is ever guessed from a stray number.
 
@@ -139,6 +141,24 @@ fn parse_with(patterns: &[Regex], s: &str, order: DateOrder) -> Option<(Publishe
     None
 }
 
+/// A duration: `500ms`, `10s`, `15m`, `2h`, or a number of seconds.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s.find(|c: char| c.is_ascii_alphabetic()).map_or((s, "s"), |i| (&s[..i], &s[i..]));
+    let n: f64 = num.trim().parse().map_err(|_| format!("bad duration {s:?}: a number with ms, s, m or h (\"15m\")"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("bad duration {s:?}: the unit is ms, s, m or h")),
+    };
+    if !secs.is_finite() || !(0.0..=1e9).contains(&secs) {
+        return Err(format!("bad duration {s:?}"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,5 +204,14 @@ mod tests {
         assert_eq!(p("May 30, 2016 ISIS fighters entered Marea"), None);
         assert_eq!(p("31/31/2016"), None);
         assert_eq!(p("February 30 2016"), None);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("15m"), Ok(std::time::Duration::from_secs(900)));
+        assert_eq!(parse_duration("500ms"), Ok(std::time::Duration::from_millis(500)));
+        assert_eq!(parse_duration("10"), Ok(std::time::Duration::from_secs(10)));
+        assert!(parse_duration("10 parsecs").is_err());
+        assert!(parse_duration("-1s").is_err());
     }
 }

@@ -1,6 +1,6 @@
-//! `sitrep bench`: measured figures, printed. Run in release. These read data from outside the
-//! repository (`../shared`), so they are commands, not tests.
+//! The benchmarks, one function each, and their command line.
 
+use crate::expect;
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use sitrep_core::eval::extraction::{bootstrap_f1_sd, score_corpus, score_page, PageScore};
@@ -140,7 +140,6 @@ pub enum BenchCmd {
         #[arg(long, value_delimiter = ',', default_value = "0.5,1,2,4,8")]
         sizes: Vec<f64>,
     },
-    /// Main-text extraction quality on the article-extraction benchmark, beside its peers.
     /// Following sources end to end, on loopback: an item appears in a local feed; the time
     /// until its alert is delivered to a local webhook, polled every --every. No data needed.
     Live {
@@ -148,12 +147,13 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 20)]
         items: usize,
         /// The poll interval.
-        #[arg(long, value_parser = crate::live::parse_duration, default_value = "10s")]
+        #[arg(long, value_parser = sitrep_core::dates::parse_duration, default_value = "10s")]
         every: std::time::Duration,
         /// The time between two items appearing (spread over the poll's phases).
-        #[arg(long, value_parser = crate::live::parse_duration, default_value = "3.3s")]
+        #[arg(long, value_parser = sitrep_core::dates::parse_duration, default_value = "3.3s")]
         spacing: std::time::Duration,
     },
+    /// Main-text extraction quality on the article-extraction benchmark, beside its peers.
     Html {
         /// The benchmark folder (ground-truth.json, html/, peers/).
         #[arg(long)]
@@ -354,6 +354,7 @@ fn bench_read(input: &Path, n: usize) -> Result<bool> {
     if records.is_empty() {
         bail!("{}: no CSV records", input.display());
     }
+    expect::count(input, "articles", records.len())?;
     let text_col = headers.iter().position(|h| h == "article_content" || h == "text").context("no text column")?;
     let title_col = headers.iter().position(|h| h == "article_title" || h == "title");
     let mut wtr = csv::Writer::from_writer(Vec::new());
@@ -375,27 +376,24 @@ fn bench_read(input: &Path, n: usize) -> Result<bool> {
     println!("corpus: {} ({} records) replicated to {n} articles", input.display(), records.len());
 
     let t = Instant::now();
-    let (mut ok, mut failed) = (0usize, 0usize);
-    read::read_bytes("bench.csv", &csv_bytes, &opts, &mut |r| {
-        if r.is_ok() {
-            ok += 1
-        } else {
-            failed += 1
-        }
-    });
-    let secs = t.elapsed().as_secs_f64();
-    println!(
-        "csv path:  {ok} articles ({failed} failed) in {secs:.2} s = {:.0} articles/s, {:.1} MB/s",
-        ok as f64 / secs,
-        csv_bytes.len() as f64 / secs / 1e6
-    );
+    let (ok, failed) = read_counting([("bench.csv".to_string(), csv_bytes.as_slice())], &opts);
+    print_read_speed("csv path: ", ok, failed, t.elapsed().as_secs_f64(), csv_bytes.len());
 
     let text_bytes: usize = docs.iter().map(String::len).sum();
     let t = Instant::now();
+    let (ok, failed) = read_counting(docs.iter().enumerate().map(|(i, d)| (format!("{i}.txt"), d.as_bytes())), &opts);
+    print_read_speed("text path:", ok, failed, t.elapsed().as_secs_f64(), text_bytes);
+    if let Some(m) = peak_rss_mib() {
+        println!("peak memory (RSS): {m:.0} MiB (the replicated corpus is held in memory twice)");
+    }
+    Ok(true)
+}
+
+/// Reads each (name, bytes): how many articles came, how many failed.
+fn read_counting<'a>(docs: impl IntoIterator<Item = (String, &'a [u8])>, opts: &ReadOptions) -> (usize, usize) {
     let (mut ok, mut failed) = (0usize, 0usize);
-    for (i, d) in docs.iter().enumerate() {
-        let name = format!("{i}.txt");
-        read::read_bytes(&name, d.as_bytes(), &opts, &mut |r| {
+    for (name, bytes) in docs {
+        read::read_bytes(&name, bytes, opts, &mut |r| {
             if r.is_ok() {
                 ok += 1
             } else {
@@ -403,16 +401,15 @@ fn bench_read(input: &Path, n: usize) -> Result<bool> {
             }
         });
     }
-    let secs = t.elapsed().as_secs_f64();
+    (ok, failed)
+}
+
+fn print_read_speed(path: &str, ok: usize, failed: usize, secs: f64, bytes: usize) {
     println!(
-        "text path: {ok} articles ({failed} failed) in {secs:.2} s = {:.0} articles/s, {:.1} MB/s",
+        "{path} {ok} articles ({failed} failed) in {secs:.2} s = {:.0} articles/s, {:.1} MB/s",
         ok as f64 / secs,
-        text_bytes as f64 / secs / 1e6
+        bytes as f64 / secs / 1e6
     );
-    if let Some(m) = peak_rss_mib() {
-        println!("peak memory (RSS): {m:.0} MiB (the replicated corpus is held in memory twice)");
-    }
-    Ok(true)
 }
 
 /// Every article of a file or folder, read and cleaned.
@@ -425,6 +422,7 @@ fn corpus(input: &Path) -> Result<Vec<sitrep_core::Article>> {
     if articles.is_empty() {
         bail!("{}: no articles", input.display());
     }
+    expect::count(input, "articles", articles.len())?;
     Ok(articles)
 }
 
@@ -487,7 +485,7 @@ fn bench_ingest(input: &Path, n: usize, batch: usize, db: Option<PathBuf>) -> Re
     }
     let mut store = sitrep_core::store::Store::open(&path)?;
     // The page cache `sitrep ingest` gives its connection.
-    store.set_cache_mib(crate::INGEST_CACHE_MIB)?;
+    store.set_cache_mib(INGEST_CACHE_MIB)?;
     let _ = sitrep_core::geocode::Gazetteer::builtin();
     let opts = ReadOptions::default();
     let t = Instant::now();
@@ -834,9 +832,24 @@ fn model_cv(
     out
 }
 
+/// The page cache `sitrep ingest` gives its connection (MiB).
+const INGEST_CACHE_MIB: u32 = 256;
+
+/// FA-KES dev and its labels, joined; the rows that do not read are reported and skipped.
+fn read_fakes(input: &Path, labels: &Path) -> Result<Vec<sitrep_core::credibility::LabelledArticle>> {
+    let text = std::fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
+    let ltext = std::fs::read_to_string(labels).with_context(|| format!("reading {}", labels.display()))?;
+    let (rows, errors) = sitrep_core::credibility::read_fakes(&input.display().to_string(), &text, &labels.display().to_string(), &ltext)?;
+    for e in &errors {
+        eprintln!("{e}");
+    }
+    Ok(rows)
+}
+
 fn bench_fakes_credibility(input: &Path, labels_path: Option<&Path>, show_clusters: bool) -> Result<bool> {
     let labels_path = labels_path.map(Path::to_path_buf).unwrap_or_else(|| input.with_file_name("fakes-dev-labels.csv"));
-    let labelled = crate::read_fakes(input, &labels_path)?;
+    let labelled = read_fakes(input, &labels_path)?;
+    expect::count(input, "labelled articles", labelled.len())?;
     let mut rows: Vec<(sitrep_core::Article, bool, Vec<String>)> = Vec::new();
     // Each article's crowd-coded main event: its date and place.
     let mut gold: std::collections::HashMap<String, (Option<chrono::NaiveDate>, String)> = std::collections::HashMap::new();
@@ -1248,6 +1261,7 @@ fn bench_fakes_places(input: &Path, show_misses: bool) -> Result<bool> {
         }
         *confusion.entry((gold, guess)).or_default() += 1;
     }
+    expect::count(input, "articles", total)?;
     println!("FA-KES places: {total} articles; main event's governorate = location for {right} ({:.1}%); {from_event} with a placed event, {none} without", 100.0 * right as f64 / total.max(1) as f64);
     fakes_date_and_toll(input, &text)?;
     println!("confusion (gold -> ours: count), misses only:");
@@ -1304,6 +1318,7 @@ fn bench_ucdp_places(input: &Path, show_misses: bool) -> Result<bool> {
         let (Ok(lat), Ok(lon)) = (rec[clat].trim().parse::<f64>(), rec[clon].trim().parse::<f64>()) else { continue };
         places.entry((rec[cw].trim().to_string(), rec[ca].trim().to_string())).or_insert((lat, lon));
     }
+    expect::count(input, "places at where_prec 1", places.len())?;
     let g = sitrep_core::geocode::Gazetteer::builtin();
     let t = Instant::now();
     // [half][form]: half 0 tune, 1 check; form 0 the kind word stripped, 1 the raw name.
@@ -1394,6 +1409,7 @@ fn bench_news_events(dirs: &[PathBuf], show: bool) -> Result<bool> {
             .filter(|p| p.extension().is_some_and(|x| x == "gz"))
             .collect();
         files.sort();
+        expect::count(dir, "pages", files.len())?;
         for f in files {
             let html = gunzip(&f)?;
             read::read_bytes(&f.display().to_string(), &html, &opts, &mut |r| {
@@ -1448,6 +1464,7 @@ fn bench_html(dir: &Path, per_page: bool) -> Result<()> {
     let gt: BTreeMap<String, serde_json::Value> = serde_json::from_str(&gt_text)?;
     let gold: BTreeMap<&str, &str> =
         gt.iter().map(|(k, v)| (k.as_str(), v.get("articleBody").and_then(|b| b.as_str()).unwrap_or(""))).collect();
+    expect::count(dir, "pages", gold.len())?;
 
     let mut systems: Vec<(String, String, Vec<PageScore>)> = Vec::new();
     let t = Instant::now();
@@ -1518,6 +1535,7 @@ fn squash(s: &str) -> String {
 fn bench_snippets(dir: &Path) -> Result<()> {
     let gold: BTreeMap<String, serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(dir.join("gold.json")).context("reading gold.json")?)?;
+    expect::count(dir, "pages", gold.len())?;
     let (mut with_found, mut with_total, mut without_absent, mut without_total) = (0, 0, 0, 0);
     let mut perfect = 0;
     for (file, entry) in &gold {
