@@ -176,7 +176,7 @@ struct IngestCmd {
     db: DbArg,
     /// Articles per transaction (two batches are in memory at once: one extracting, one
     /// being written).
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = sitrep_core::ingest::Policy::DEFAULT_BATCH)]
     batch: usize,
     /// No progress lines.
     #[arg(long)]
@@ -1097,11 +1097,6 @@ fn gazetteer_tsv(wof: &std::path::Path, outlines: Option<&std::path::Path>, with
     build::build_with_outlines(&text, build::ADMIN1_TSV, &supplement, build::FIXES_TSV, &outlines).map_err(anyhow::Error::msg)
 }
 
-/// The page cache of the ingesting connection, in MiB: index pages of random keys (article
-/// and event ids) stay in memory as the file grows (measured over 100,000 articles: storing
-/// took 64 s with 64 MiB, 52 s with 128, 50 s with 256; peak RSS 379 MiB).
-pub const INGEST_CACHE_MIB: u32 = 256;
-
 /// `sitrep ingest`: read -> clean -> extract -> geocode -> store, in batched transactions.
 fn run_ingest(cmd: IngestCmd) -> Result<bool> {
     use sitrep_core::store::EventStore;
@@ -1115,46 +1110,45 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
         return Ok(false);
     }
     let mut store = sitrep_core::store::Store::open(&cmd.db.db)?;
-    store.set_cache_mib(INGEST_CACHE_MIB)?;
     let size_of = |i: &read::Input| match i {
         read::Input::Path(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
         read::Input::Stdin => 0,
     };
     let progress = std::cell::RefCell::new(progress::Progress::new(cmd.quiet, inputs.iter().map(size_of).sum()));
-    let ingester = std::cell::RefCell::new(sitrep_core::ingest::Ingester::new(&mut store, cmd.batch));
-    let walked = for_each_article_or_error(
-        &cmd.paths,
-        &opts,
-        |a| {
-            let mut ing = ingester.borrow_mut();
-            ing.push(a)?;
-            progress.borrow_mut().tick(ing.summary());
-            Ok(())
-        },
-        |e| {
-            progress.borrow().println(&format!("sitrep: error: {e}"));
-            ingester.borrow_mut().failed(e.input.clone(), e.kind.to_string());
-        },
-        |input| progress.borrow_mut().input_done(size_of(input)),
-    );
-    let finished = match walked {
-        Ok(_) => ingester.into_inner().finish().map_err(anyhow::Error::from),
-        Err(e) => Err(e),
-    };
-    let summary = match finished {
-        Ok(s) => s,
-        Err(e) => return stop_on_full_disk(e, &store, &cmd.db.db),
-    };
+    let policy = sitrep_core::ingest::Policy { batch: cmd.batch, ..sitrep_core::ingest::Policy::default() };
+    let outcome = sitrep_core::ingest::run(&mut store, &policy, |ing| {
+        let ing = std::cell::RefCell::new(ing);
+        // The walk's only error is a stopped ingest: the outcome says why.
+        let _ = for_each_article_or_error(
+            &cmd.paths,
+            &opts,
+            |a| {
+                let mut ing = ing.borrow_mut();
+                if !ing.push(a) {
+                    anyhow::bail!("the store failed");
+                }
+                progress.borrow_mut().tick(ing.summary());
+                Ok(())
+            },
+            |e| {
+                progress.borrow().println(&format!("sitrep: error: {e}"));
+                ing.borrow_mut().failed(e.input.clone(), e.kind.to_string());
+            },
+            |input| progress.borrow_mut().input_done(size_of(input)),
+        );
+    });
+    if let Some(e) = outcome.failure {
+        return stop_on_full_disk(e.into(), &store, &cmd.db.db);
+    }
+    let summary = outcome.summary;
     progress.into_inner().finish(&summary);
     // Fusion of what changed: the new reports join the events they tell, or found new ones.
-    // Also run when nothing was stored, so that a run killed before its fusion is caught up;
-    // with nothing stale it reads one index and writes nothing.
-    let fusion_started = std::time::Instant::now();
-    let fusion = match store.fuse_changed() {
-        Ok(f) => f,
-        Err(e) => return stop_on_full_disk(e.into(), &store, &cmd.db.db),
+    let fusion = match outcome.fusion {
+        Some(Ok(f)) => f,
+        Some(Err(e)) => return stop_on_full_disk(e.into(), &store, &cmd.db.db),
+        None => Default::default(),
     };
-    let fusion_secs = fusion_started.elapsed().as_secs_f64();
+    let fusion_secs = outcome.fusion_secs;
     let (articles, events) = store.counts()?;
     let mut reasons: Vec<(String, usize)> = Vec::new();
     for f in &summary.failed {
@@ -1197,8 +1191,7 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
 /// An ingest stopped by a full disk: the write-ahead log is checkpointed and truncated (its
 /// space freed), and one line says what happened and what to do; exit code 1, as for any
 /// input that could not be stored. Other errors go on up.
-fn stop_on_full_disk(e: anyhow::Error, store: &sitrep_core::store::Store, db: &std::path::Path) -> Result<bool> {
-    use sitrep_core::store::EventStore;
+fn stop_on_full_disk(e: anyhow::Error, store: &dyn sitrep_core::store::EventStore, db: &std::path::Path) -> Result<bool> {
     let full = e.chain().any(|c| c.downcast_ref::<sitrep_core::store::StoreError>().is_some_and(|s| s.is_disk_full()));
     if !full {
         return Err(e);
@@ -1408,7 +1401,7 @@ fn run_fused(cmd: FusedCmd) -> Result<bool> {
         open_existing(&cmd.db.db)?
     };
     if cmd.refuse {
-        let c = store.refuse_all()?;
+        let c = sitrep_core::fuse::refuse_all(&mut store)?;
         eprintln!("fusion: {} fused events ({} from several outlets)", c.fused_events, c.multi_source);
     }
     let fused = store.fused_events(cmd.min_sources, cmd.limit, cmd.offset)?;
@@ -1496,7 +1489,7 @@ fn run_changes(cmd: ChangesCmd) -> Result<bool> {
 /// `sitrep control`: control timelines from the stored territorial events.
 fn run_control(cmd: ControlCmd) -> Result<bool> {
     let store = open_existing(&cmd.db.db)?;
-    let timelines = sitrep_core::store::control_timelines(&store, cmd.place.clone(), cmd.admin1.clone())?;
+    let timelines = sitrep_core::control::stored_timelines(&store, cmd.place.clone(), cmd.admin1.clone())?;
     if let Some(date) = cmd.date {
         let held = sitrep_core::control::holders_on(&timelines, date);
         print_report(cmd.format, &held, |out| {

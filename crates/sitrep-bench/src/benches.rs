@@ -484,32 +484,37 @@ fn bench_ingest(input: &Path, n: usize, batch: usize, db: Option<PathBuf>) -> Re
         let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
     }
     let mut store = sitrep_core::store::Store::open(&path)?;
-    // The page cache `sitrep ingest` gives its connection.
-    store.set_cache_mib(INGEST_CACHE_MIB)?;
     let _ = sitrep_core::geocode::Gazetteer::builtin();
     let opts = ReadOptions::default();
     let t = Instant::now();
-    let mut ing = sitrep_core::ingest::Ingester::new(&mut store, batch);
     let mut failed = 0usize;
-    let mut stop: Option<sitrep_core::store::StoreError> = None;
-    for k in 0..n {
-        let (title, body) = &raw[k % raw.len()];
-        let text = format!("{title}\n\nCopy {k}. {body}\n");
-        read::read_bytes(&format!("bench/{k}.txt"), text.as_bytes(), &opts, &mut |r| match r {
-            Ok(a) if stop.is_none() => {
-                if let Err(e) = ing.push(a) {
-                    stop = Some(e);
+    // The ingest `sitrep ingest` runs; its fusion is timed apart.
+    let policy = sitrep_core::ingest::Policy { batch, ..sitrep_core::ingest::Policy::default() };
+    let outcome = sitrep_core::ingest::run(&mut store, &policy, |ing| {
+        for k in 0..n {
+            let (title, body) = &raw[k % raw.len()];
+            let text = format!("{title}\n\nCopy {k}. {body}\n");
+            read::read_bytes(&format!("bench/{k}.txt"), text.as_bytes(), &opts, &mut |r| match r {
+                Ok(a) => {
+                    ing.push(a);
                 }
+                Err(_) => failed += 1,
+            });
+            if ing.stopped() {
+                return;
             }
-            Ok(_) => {}
-            Err(_) => failed += 1,
-        });
-        if let Some(e) = stop.take() {
-            return Err(e.into());
         }
+    });
+    if let Some(e) = outcome.failure {
+        return Err(e.into());
     }
-    let summary = ing.finish()?;
-    let secs = t.elapsed().as_secs_f64();
+    let summary = outcome.summary;
+    let fusion_secs = outcome.fusion_secs;
+    let fused = match outcome.fusion {
+        Some(f) => f?.fused_events,
+        None => 0,
+    };
+    let secs = t.elapsed().as_secs_f64() - fusion_secs;
     store.checkpoint()?;
     let (stored, events) = store.counts()?;
     drop(store);
@@ -524,6 +529,7 @@ fn bench_ingest(input: &Path, n: usize, batch: usize, db: Option<PathBuf>) -> Re
         rayon::current_num_threads()
     );
     println!("of which: extracting and geocoding {:.1} s (in parallel), storing {:.1} s", summary.extract_secs, summary.store_secs);
+    println!("then fusion: {fused} fused events in {fusion_secs:.1} s");
     println!(
         "database: {} articles, {:.1} MiB = {:.2} MiB per 1,000 articles ({})",
         stored,
@@ -832,9 +838,6 @@ fn model_cv(
     out
 }
 
-/// The page cache `sitrep ingest` gives its connection (MiB).
-const INGEST_CACHE_MIB: u32 = 256;
-
 /// FA-KES dev and its labels, joined; the rows that do not read are reported and skipped.
 fn read_fakes(input: &Path, labels: &Path) -> Result<Vec<sitrep_core::credibility::LabelledArticle>> {
     let text = std::fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
@@ -1134,20 +1137,20 @@ fn fuse_incremental_in(path: &Path, articles: &[sitrep_core::Article], n: usize,
         copy += 1;
     }
     let t = Instant::now();
-    let full = sitrep_core::store::refuse(&mut store)?;
+    let full = sitrep_core::fuse::refuse(&mut store)?;
     let full_secs = t.elapsed().as_secs_f64();
     let new: Vec<_> = articles.iter().take(batch).map(|a| copy_of(a, copy)).collect();
     let new_events: usize = new.iter().map(|(_, e)| e.len()).sum();
     store.put_batch(&new)?;
     let t = Instant::now();
-    let inc = sitrep_core::store::refuse_changed(&mut store)?;
+    let inc = sitrep_core::fuse::refuse_changed(&mut store)?;
     let inc_secs = t.elapsed().as_secs_f64();
     let scores = |store: &sitrep_core::store::SqliteStore| -> Result<Vec<_>> {
         let ids = store.article_ids()?;
         ids.iter().map(|id| Ok(store.article_credibility(id)?)).collect()
     };
     let before = scores(&store)?;
-    let check = sitrep_core::store::refuse(&mut store)?;
+    let check = sitrep_core::fuse::refuse(&mut store)?;
     let same = check.created + check.updated + check.merged + check.deleted == 0 && scores(&store)? == before;
     println!(
         "store: {stored} events ({copy} copies), full fusion {full_secs:.2} s ({} fused events); then {} articles ({new_events} events) added",

@@ -419,20 +419,17 @@ mod tests {
         assert!(check("ok", &AlertQuery { event_type: Some("armed clash".into()), ..AlertQuery::default() }, &hook).is_ok());
     }
 
-    use crate::ingest::Ingester;
     use crate::localhttp::{Response, Server};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
     fn ingest(store: &mut SqliteStore, docs: &[(&str, &str)]) {
-        let mut ing = Ingester::new(store, 10);
-        for (name, text) in docs {
+        let articles = docs.iter().map(|(name, text)| {
             let mut a = crate::read::test_article(name, text);
             a.published = Some(crate::model::Published { date: "2016-03-07".parse().unwrap(), time: None });
-            ing.push(a).unwrap();
-        }
-        ing.finish().unwrap();
-        store.fuse_changed().unwrap();
+            a
+        });
+        crate::ingest::articles(store, &crate::ingest::Policy::default(), articles).into_result().unwrap();
     }
 
     fn fast() -> DeliveryOptions {
@@ -500,7 +497,7 @@ mod tests {
         assert!(lines.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["alert"] == "file"));
 
         // Nothing changed: nothing more. A re-fusion that changes nothing delivers nothing.
-        store.refuse_all().unwrap();
+        crate::fuse::refuse_all(&mut store).unwrap();
         assert_eq!(evaluate(&mut store).unwrap(), 0);
         assert_eq!(deliver(&mut store, &fast(), Duration::ZERO).unwrap().delivered, 0);
         assert_eq!(good.requests().len(), 1);

@@ -178,6 +178,18 @@ pub fn holders_on(timelines: &[Timeline], date: NaiveDate) -> Vec<Holding> {
     out
 }
 
+/// Control timelines of the stored events, for a place or governorate (or everywhere).
+pub fn stored_timelines(
+    store: &dyn crate::store::EventStore,
+    place: Option<String>,
+    admin1: Option<String>,
+) -> Result<Vec<Timeline>, crate::store::StoreError> {
+    use crate::store::EventFilter;
+    let events = store.events(&EventFilter { place, admin1, limit: EventFilter::MAX_LIMIT, ..EventFilter::default() })?;
+    let refs: Vec<&Event> = events.iter().collect();
+    Ok(timelines(&refs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

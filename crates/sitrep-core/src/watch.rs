@@ -8,7 +8,7 @@
 //! down and nothing else. Deleted files change nothing stored. Hidden files and editors'
 //! temporary files (`.x`, `x~`, `x.tmp`, `x.part`, `x.swp`) are skipped.
 
-use crate::ingest::{Ingester, Summary};
+use crate::ingest::Summary;
 use crate::read::{Input, ReadOptions};
 use crate::store::{FusionCounts, SqliteStore, StoreError};
 use std::collections::HashMap;
@@ -82,30 +82,29 @@ pub fn changed_since_last_run(store: &SqliteStore, dirs: &[PathBuf]) -> Result<V
 pub fn ingest_files(store: &mut SqliteStore, files: &[PathBuf], opts: &ReadOptions) -> Result<Batch, StoreError> {
     let mut batch = Batch::default();
     let mut done = Vec::new();
-    {
-        let mut ing = Ingester::new(store, 500);
+    let outcome = crate::ingest::run(store, &crate::ingest::Policy::default(), |ing| {
         for f in files {
             let Some(before) = stat(f) else { continue };
             let mut articles = Vec::new();
-            crate::read::read_input(&Input::Path(f.clone()), opts, &mut |r| match r {
-                Ok(a) => articles.push(Ok(a)),
-                Err(e) => articles.push(Err(e)),
-            });
+            crate::read::read_input(&Input::Path(f.clone()), opts, &mut |r| articles.push(r));
             for a in articles {
                 match a {
-                    Ok(a) => ing.push(a)?,
+                    Ok(a) => {
+                        if !ing.push(a) {
+                            return;
+                        }
+                    }
                     Err(e) => ing.failed(e.input.clone(), e.kind.to_string()),
                 }
             }
             done.push((f.display().to_string(), before));
         }
-        batch.summary = ing.finish()?;
-    }
+    });
+    (batch.summary, batch.fusion) = outcome.into_result()?;
     for (path, (size, modified)) in &done {
         store.set_watched_file(path, *size, *modified)?;
     }
     batch.files = done.into_iter().map(|(p, _)| p).collect();
-    batch.fusion = store.fuse_changed()?;
     Ok(batch)
 }
 

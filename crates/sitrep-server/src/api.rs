@@ -385,7 +385,7 @@ async fn control(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rej
     let p = query(q, &["place", "date", "admin1"])?;
     let date = p.date("date")?;
     let (place, admin1) = (p.string("place"), p.string("admin1"));
-    let timelines = s.with_store(move |st| Ok(sitrep_core::store::control_timelines(st, place, admin1)?)).await?;
+    let timelines = s.with_store(move |st| Ok(sitrep_core::control::stored_timelines(st, place, admin1)?)).await?;
     Ok(Json(match date {
         Some(d) => {
             let held = sitrep_core::control::holders_on(&timelines, d);
@@ -492,28 +492,22 @@ async fn post_articles(State(s): State<Arc<AppState>>, headers: HeaderMap, body:
     let (summary, failure, fusion) = s
         .with_writer(move |st| {
             let _one_at_a_time = state.writes.lock().map_err(|_| ApiError::internal("write lock poisoned"))?;
-            let mut ing = sitrep_core::ingest::Ingester::new(st, 500);
-            let mut stop = None;
-            sitrep_core::read::read_bytes(&name, &body, &read_opts, &mut |r| match r {
-                Ok(a) if stop.is_none() => {
-                    if let Err(e) = ing.push(a) {
-                        stop = Some(e);
+            let outcome = sitrep_core::ingest::run(st, &sitrep_core::ingest::Policy::default(), |ing| {
+                sitrep_core::read::read_bytes(&name, &body, &read_opts, &mut |r| match r {
+                    Ok(a) => {
+                        ing.push(a);
                     }
-                }
-                Ok(_) => {}
-                Err(e) => ing.failed(e.input.clone(), e.kind.to_string()),
+                    Err(e) => ing.failed(e.input.clone(), e.kind.to_string()),
+                });
             });
-            let (summary, failure) = match stop {
-                Some(e) => (ing.summary().clone(), Some(e)),
-                None => ing.finish_partial(),
-            };
-            let mut fusion = None;
-            if failure.is_none() && summary.new + summary.replaced > 0 {
-                if let Err(e) = st.fuse_changed() {
+            let fusion = match outcome.fusion {
+                Some(Err(e)) => {
                     eprintln!("sitrep: error: fusion after an ingest: {e}");
-                    fusion = Some(ApiError::from(e).message);
+                    Some(ApiError::from(e).message)
                 }
-            }
+                _ => None,
+            };
+            let (summary, failure) = (outcome.summary, outcome.failure);
             Ok((summary, failure.map(ApiError::from), fusion))
         })
         .await?;

@@ -21,13 +21,13 @@ fn seeds() -> PathBuf {
 fn seeded_db(dir: &Path) -> PathBuf {
     let db = dir.join("api.db");
     let mut store = SqliteStore::open(&db).unwrap();
-    let mut ing = sitrep_core::ingest::Ingester::new(&mut store, 50);
     let (inputs, _) = sitrep_core::read::expand(&[seeds().display().to_string()]);
-    for input in &inputs {
-        sitrep_core::read::read_input(input, &Default::default(), &mut |r| ing.push(r.unwrap()).unwrap());
-    }
-    ing.finish().unwrap();
-    sitrep_core::store::refuse(&mut store).unwrap();
+    let outcome = sitrep_core::ingest::run(&mut store, &Default::default(), |ing| {
+        for input in &inputs {
+            sitrep_core::read::read_input(input, &Default::default(), &mut |r| assert!(ing.push(r.unwrap())));
+        }
+    });
+    outcome.into_result().unwrap();
     db
 }
 
@@ -518,7 +518,7 @@ fn concurrent_posts_leave_fusion_as_a_full_run_would() {
     assert_eq!(v["fused"].as_array().map(Vec::len), Some(4), "{v}");
     // A full fusion of the store finds nothing to change.
     let mut store = sitrep_core::store::SqliteStore::open(&db).unwrap();
-    let c = sitrep_core::store::refuse(&mut store).unwrap();
+    let c = sitrep_core::fuse::refuse(&mut store).unwrap();
     assert_eq!((c.created, c.updated, c.merged, c.deleted), (0, 0, 0, 0), "{c:?}");
 }
 

@@ -11,7 +11,7 @@
 
 pub mod fetch;
 
-use crate::ingest::{Ingester, Summary};
+use crate::ingest::Summary;
 use crate::model::{Article, Published};
 use crate::store::live::FeedPoll;
 use crate::store::{FusionCounts, SqliteStore, StoreError};
@@ -233,15 +233,11 @@ pub fn poll_once(store: &mut SqliteStore, fetcher: &Fetcher, opts: &PollOptions)
         report.feeds.push(FeedReport { feed: feed.label().to_string(), status });
     }
     // Ingest what came, then mark the items done (an item is seen once its article is stored).
-    let mut ingester = Ingester::new(store, 64);
-    for (_, _, a) in &articles {
-        ingester.push(a.clone())?;
-    }
-    report.ingest = ingester.finish()?;
+    let outcome = crate::ingest::articles(store, &crate::ingest::Policy::default(), articles.iter().map(|(_, _, a)| a.clone()));
+    (report.ingest, report.fusion) = outcome.into_result()?;
     for (feed_id, url, a) in &articles {
         store.feed_item_done(url, *feed_id, &a.id)?;
     }
-    report.fusion = store.fuse_changed()?;
     Ok(report)
 }
 

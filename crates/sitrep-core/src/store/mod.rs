@@ -14,41 +14,6 @@ use std::collections::HashSet;
 
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};
 
-/// Fuses every stored event again and stores the result: deterministic, so an unchanged store
-/// gives unchanged fused events and ids; the change feed records the differences.
-pub fn refuse(store: &mut dyn EventStore) -> Result<FusionCounts, StoreError> {
-    let input = store.fusion_input(FusionScope::All)?;
-    put_fused(store, &input, None)
-}
-
-/// Fuses what changed since the last fusion: the new reports, the reports that shared a fused
-/// event with a vanished one (a corrected article's old version), and everything linked to them
-/// ([`crate::fuse::neighbourhood`]). The result equals [`refuse`]'s, at the cost of the part
-/// that changed rather than of the whole store.
-pub fn refuse_changed(store: &mut dyn EventStore) -> Result<FusionCounts, StoreError> {
-    let seeds = store.fusion_input(FusionScope::Stale)?;
-    // Most of the store stale (a first fusion, an upgraded file): one pass over all is cheaper
-    // than growing the part, and gives the same result.
-    if seeds.len() > 1000 && seeds.len() as u64 * 4 > store.counts()?.1 {
-        return refuse(store);
-    }
-    let part = crate::fuse::neighbourhood(seeds, |l| store.fusion_input(FusionScope::Near(l)))?;
-    let ids: Vec<String> = part.iter().map(|(e, _)| e.event_id.clone()).collect();
-    put_fused(store, &part, Some(&ids))
-}
-
-fn put_fused(
-    store: &mut dyn EventStore,
-    input: &[(Event, Option<chrono::NaiveDate>)],
-    part: Option<&[String]>,
-) -> Result<FusionCounts, StoreError> {
-    let reports: Vec<crate::fuse::Report> = input.iter().map(|(e, p)| crate::fuse::Report { event: e, published: *p }).collect();
-    let fused = crate::fuse::fuse(&reports);
-    let events: Vec<&Event> = input.iter().map(|(e, _)| e).collect();
-    let verdicts = crate::fuse::verdicts(&fused, &events);
-    store.put_fusion(&fused, &verdicts, part)
-}
-
 /// Which stored events fusion reads.
 #[derive(Debug, Clone, Copy)]
 pub enum FusionScope {
@@ -59,17 +24,6 @@ pub enum FusionScope {
     Stale,
     /// What [`crate::fuse::neighbourhood`] asks for.
     Near(crate::fuse::Lookup),
-}
-
-/// Control timelines of the stored events, for a place or governorate (or everywhere).
-pub fn control_timelines(
-    store: &dyn EventStore,
-    place: Option<String>,
-    admin1: Option<String>,
-) -> Result<Vec<crate::control::Timeline>, StoreError> {
-    let events = store.events(&EventFilter { place, admin1, limit: EventFilter::MAX_LIMIT, ..EventFilter::default() })?;
-    let refs: Vec<&Event> = events.iter().collect();
-    Ok(crate::control::timelines(&refs))
 }
 
 /// The default store.
@@ -327,6 +281,22 @@ pub struct FusionCounts {
 /// The interface between the pipeline and a store. `Send`: ingest writes from a worker
 /// thread while others extract.
 pub trait EventStore: Send {
+    /// Runs `work` as one write transaction, exclusive of every other writer (other processes'
+    /// too): committed when it returns `Ok`, rolled back when it fails, retried from the start
+    /// while another writer holds the store. Fusion runs this way ([`crate::fuse::fuse_changed`]).
+    fn write_exclusive(&mut self, work: &mut dyn FnMut(&mut dyn EventStore) -> Result<(), StoreError>) -> Result<(), StoreError>;
+    /// The page cache of this connection, in MiB (`None`: the backend's default, which also
+    /// gives back what a larger one held): a bulk writer gains from a large one (index pages of
+    /// random keys stay in memory), a reader rarely does. A backend without one ignores it.
+    fn set_cache_mib(&self, mib: Option<u32>) -> Result<(), StoreError>;
+    /// After a failed write on a full disk: gives back the space the failed write took (SQLite:
+    /// its write-ahead log), so that the disk is not left full. Best effort: errors are ignored.
+    fn release_space(&self);
+    /// Makes everything committed durable in the main files (SQLite: the write-ahead log moved
+    /// into the database, after a bulk load, before measuring its size).
+    fn checkpoint(&self) -> Result<(), StoreError>;
+    /// The ids of every current article, sorted.
+    fn article_ids(&self) -> Result<Vec<String>, StoreError>;
     /// Which of these article ids are stored already (current or superseded).
     fn known(&self, ids: &[&str]) -> Result<HashSet<String>, StoreError>;
     /// Stores articles with their events, in one transaction: all of the batch or none.

@@ -379,6 +379,9 @@ fn retry_busy<T>(mut f: impl FnMut() -> Result<T, rusqlite::Error>) -> Result<T,
 }
 
 /// [`retry_busy`] for store calls.
+/// The page cache of a connection (MiB) unless a bulk write asks for more.
+const DEFAULT_CACHE_MIB: u32 = 16;
+
 fn retry_busy_store<T>(mut f: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
     let mut attempt = 1;
     loop {
@@ -565,9 +568,10 @@ impl SqliteStore {
             // "busy" without waiting; it waits its turn here.
             retry_busy(|| conn.execute_batch("PRAGMA journal_mode = WAL;")).map_err(err)?;
         }
-        conn.execute_batch(
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;",
-        )
+        conn.execute_batch(&format!(
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{}; PRAGMA temp_store = MEMORY;",
+            DEFAULT_CACHE_MIB * 1024
+        ))
         .map_err(err)?;
         let foreign: bool = conn
             .query_row(
@@ -643,34 +647,6 @@ impl SqliteStore {
         let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
     }
 
-    /// Incremental fusion ([`super::refuse_changed`]) as one write transaction: what it reads
-    /// and what it writes cannot be interleaved with another process's fusion (two ingests at
-    /// once would otherwise each write a part computed without the other's reports).
-    pub fn fuse_changed(&mut self) -> Result<FusionCounts, StoreError> {
-        self.under_write_lock(super::refuse_changed)
-    }
-
-    /// A full fusion ([`super::refuse`]) as one write transaction, like [`Self::fuse_changed`].
-    pub fn refuse_all(&mut self) -> Result<FusionCounts, StoreError> {
-        self.under_write_lock(super::refuse)
-    }
-
-    fn under_write_lock(&mut self, f: fn(&mut dyn EventStore) -> Result<FusionCounts, StoreError>) -> Result<FusionCounts, StoreError> {
-        retry_busy_store(|| {
-            self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| self.err(e))?;
-            match f(self) {
-                Ok(c) => {
-                    self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))?;
-                    Ok(c)
-                }
-                Err(e) => {
-                    let _ = self.conn.execute_batch("ROLLBACK");
-                    Err(e)
-                }
-            }
-        })
-    }
-
     /// Bounds the statements run from now on: each ends with [`StoreError::Interrupted`] once
     /// `deadline` has passed or any of `stops` is set, and the connection is free again at
     /// once. `set_budget(None, vec![])` lifts the bounds.
@@ -688,12 +664,6 @@ impl SqliteStore {
         StoreError::Sqlite { path: self.path.clone(), source }
     }
 
-    /// The page cache of this connection, in MiB (16 by default): a bulk writer gains from a
-    /// larger one (index pages of random keys stay in memory), a reader rarely does.
-    pub fn set_cache_mib(&self, mib: u32) -> Result<(), StoreError> {
-        self.conn.execute_batch(&format!("PRAGMA cache_size = -{};", u64::from(mib) * 1024)).map_err(|e| self.err(e))
-    }
-
     /// SQLite's own check of the file: "ok", or what is wrong.
     pub fn integrity_check(&self) -> Result<String, StoreError> {
         let rows: Vec<String> = {
@@ -702,26 +672,6 @@ impl SqliteStore {
             rows.collect::<Result<_, _>>().map_err(|e| self.err(e))?
         };
         Ok(rows.join("; "))
-    }
-
-    /// After a failed write on a full disk: moves what the write-ahead log holds into the
-    /// main file and truncates the log to nothing, so that the space it took is free again (a
-    /// 5 MB log otherwise kept the disk full). Best effort: errors are ignored.
-    pub fn release_space(&self) {
-        let _ = self.conn.execute_batch("ROLLBACK");
-        let _ = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
-    }
-
-    /// Moves the write-ahead log into the main file (after a bulk load, before measuring it).
-    pub fn checkpoint(&self) -> Result<(), StoreError> {
-        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(|e| self.err(e))
-    }
-
-    /// The ids of every current article, sorted.
-    pub fn article_ids(&self) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT id FROM articles WHERE superseded_by IS NULL ORDER BY id").map_err(|e| self.err(e))?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(|e| self.err(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
     /// Events of superseded article versions: (event id, old article, replacing article).
@@ -1046,6 +996,43 @@ impl Drop for SqliteStore {
 }
 
 impl EventStore for SqliteStore {
+    fn write_exclusive(&mut self, work: &mut dyn FnMut(&mut dyn EventStore) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        // BEGIN IMMEDIATE takes SQLite's write lock at once: no other connection, of this
+        // process or another, writes until COMMIT or ROLLBACK.
+        retry_busy_store(|| {
+            self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| self.err(e))?;
+            match work(self) {
+                Ok(()) => self.conn.execute_batch("COMMIT").map_err(|e| self.err(e)),
+                Err(e) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    Err(e)
+                }
+            }
+        })
+    }
+
+    fn set_cache_mib(&self, mib: Option<u32>) -> Result<(), StoreError> {
+        let mib = u64::from(mib.unwrap_or(DEFAULT_CACHE_MIB));
+        self.conn.execute_batch(&format!("PRAGMA cache_size = -{};", mib * 1024)).map_err(|e| self.err(e))
+    }
+
+    /// Moves what the write-ahead log holds into the main file and truncates the log, after a
+    /// rollback of anything open.
+    fn release_space(&self) {
+        let _ = self.conn.execute_batch("ROLLBACK");
+        let _ = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    }
+
+    fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(|e| self.err(e))
+    }
+
+    fn article_ids(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id FROM articles WHERE superseded_by IS NULL ORDER BY id").map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
     fn known(&self, ids: &[&str]) -> Result<HashSet<String>, StoreError> {
         let mut out = HashSet::new();
         for chunk in ids.chunks(500) {
@@ -1867,11 +1854,11 @@ mod tests {
             "2016-05-04",
         );
         s.put_batch(&[later]).unwrap();
-        let c = super::super::refuse(&mut s).unwrap();
+        let c = crate::fuse::refuse(&mut s).unwrap();
         assert_eq!((c.fused_events, c.created), (1, 1));
         let first = s.fused_events(1, 10, 0).unwrap()[0].id.clone();
         // Nothing new: nothing changes.
-        assert_eq!(super::super::refuse(&mut s).unwrap(), FusionCounts { fused_events: 1, ..FusionCounts::default() });
+        assert_eq!(crate::fuse::refuse(&mut s).unwrap(), FusionCounts { fused_events: 1, ..FusionCounts::default() });
         // An earlier report of the same event founds it anew: the old id is merged into the new
         // (ids follow the founding report, whatever the order of ingest).
         let earlier = dated(
@@ -1880,7 +1867,7 @@ mod tests {
             "2016-05-03",
         );
         s.put_batch(&[earlier]).unwrap();
-        let c = super::super::refuse(&mut s).unwrap();
+        let c = crate::fuse::refuse(&mut s).unwrap();
         assert_eq!((c.fused_events, c.multi_source, c.created, c.merged), (1, 1, 1, 1), "{c:?}");
         let now = s.fused_events(1, 10, 0).unwrap();
         assert_eq!(now[0].articles.len(), 2);
@@ -1904,7 +1891,7 @@ mod tests {
         assert!(s.changes_after(feed[2].seq, 100).unwrap().is_empty());
         assert!(matches!(s.changes_since("yesterday", 10), Err(StoreError::BadFilter(_))));
         // A full run again changes nothing.
-        assert_eq!(super::super::refuse(&mut s).unwrap().updated, 0);
+        assert_eq!(crate::fuse::refuse(&mut s).unwrap().updated, 0);
     }
 
     /// A corrected article (same file, new text: new article and event ids) updates its fused
@@ -1917,12 +1904,12 @@ mod tests {
             format!("T\n\nSource: SANA\n\nTerrorists detonated a car bomb in the city of A'zaz on Monday, killing {n} citizens.\n")
         };
         s.put_batch(&[dated("b.txt", &text(12), "2016-05-04")]).unwrap();
-        super::super::refuse_changed(&mut s).unwrap();
+        crate::fuse::refuse_changed(&mut s).unwrap();
         let before = s.fused_events(1, 10, 0).unwrap();
         assert_eq!(before.len(), 1);
         let stored = s.put_batch(&[dated("b.txt", &text(13), "2016-05-04")]).unwrap();
         assert!(matches!(stored[0], Stored::Replaced { .. }), "{stored:?}");
-        let c = super::super::refuse_changed(&mut s).unwrap();
+        let c = crate::fuse::refuse_changed(&mut s).unwrap();
         assert_eq!((c.created, c.updated, c.merged, c.deleted), (0, 1, 0, 0), "{c:?}");
         let after = s.fused_events(1, 10, 0).unwrap();
         assert_eq!(after.len(), 1);
@@ -1930,7 +1917,7 @@ mod tests {
         assert_eq!(after[0].fatalities, 13);
         assert_ne!(after[0].events, before[0].events);
         // A full run agrees.
-        let c = super::super::refuse(&mut s).unwrap();
+        let c = crate::fuse::refuse(&mut s).unwrap();
         assert_eq!((c.created, c.updated, c.merged, c.deleted), (0, 0, 0, 0), "{c:?}");
         assert_eq!(s.fused_events(1, 10, 0).unwrap(), after);
     }
@@ -1945,7 +1932,7 @@ mod tests {
             "2016-05-03",
         )])
         .unwrap();
-        super::super::refuse(&mut s).unwrap();
+        crate::fuse::refuse(&mut s).unwrap();
         assert_eq!(s.fused_events(1, 10, 0).unwrap().len(), 1);
         assert!(s.fused_events(usize::MAX, 10, 0).unwrap().is_empty());
     }
@@ -1994,7 +1981,7 @@ mod tests {
             let n = (1 + next(8)).min(articles.len() - done);
             s.put_batch(&articles[done..done + n]).unwrap();
             done += n;
-            let c = super::super::refuse_changed(&mut s).unwrap();
+            let c = crate::fuse::refuse_changed(&mut s).unwrap();
             incremental.merged += c.merged;
             incremental.updated += c.updated;
         }
@@ -2006,11 +1993,11 @@ mod tests {
         let before = snapshot(&s);
         assert!(before.0.iter().any(|f| f.sources.len() >= 2), "the corpus has events told by several outlets");
         assert!(incremental.merged + incremental.updated > 0, "later reports joined earlier events: {incremental:?}");
-        let full = super::super::refuse(&mut s).unwrap();
+        let full = crate::fuse::refuse(&mut s).unwrap();
         assert_eq!((full.created, full.updated, full.merged, full.deleted), (0, 0, 0, 0), "{full:?}");
         assert_eq!(snapshot(&s), before);
         // Nothing new: the incremental run touches nothing.
-        let again = super::super::refuse_changed(&mut s).unwrap();
+        let again = crate::fuse::refuse_changed(&mut s).unwrap();
         assert_eq!((again.created, again.updated, again.merged, again.deleted), (0, 0, 0, 0));
         // And it is a part, not the store: a report in Idlib reaches no report in Azaz.
         let later = dated(

@@ -24,6 +24,10 @@
 //! A fused event's id derives from its founding report (the earliest published, then the
 //! smallest event id), so it survives re-ingest in any order and usually survives new reports.
 
+mod stored;
+
+pub use stored::{fuse_changed, refuse, refuse_all, refuse_changed};
+
 use crate::extract::actors::ActorDict;
 use crate::geocode::distance_km;
 use crate::model::Event;
