@@ -10,7 +10,7 @@ pub mod sqlite;
 
 use crate::model::{Article, Event};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};
 
@@ -267,6 +267,67 @@ pub struct Change {
     pub into: Option<String>,
 }
 
+/// How a fused event changed, in the change feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Created,
+    Updated,
+    /// Gone: its reports are now in another fused event.
+    Merged,
+    /// Gone: its reports are in none.
+    Deleted,
+}
+
+impl ChangeKind {
+    /// The name the change feed gives it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Created => "created",
+            ChangeKind::Updated => "updated",
+            ChangeKind::Merged => "merged",
+            ChangeKind::Deleted => "deleted",
+        }
+    }
+}
+
+/// The stored fused events a fusion replaces ([`EventStore::fused_state`]).
+#[derive(Debug, Clone, Default)]
+pub struct FusedState {
+    /// The fused events replaced (`None`: all).
+    pub scope: Option<HashSet<String>>,
+    /// Their digests, by id.
+    pub digests: HashMap<String, String>,
+    /// Their reports (event ids), by fused id.
+    pub members: HashMap<String, Vec<String>>,
+    /// Every stored fused id (in the scope or not): a new id must not take one.
+    pub all_ids: HashSet<String>,
+    /// For a report no longer current (its article corrected): the event of the same number
+    /// in the newest version of its article, when that version has one.
+    pub successors: HashMap<String, String>,
+}
+
+impl FusedState {
+    /// Where a stored report is now: `find` of itself, or else of its successor.
+    pub fn now_in<T>(&self, event: &str, find: impl Fn(&str) -> Option<T>) -> Option<T> {
+        find(event).or_else(|| self.successors.get(event).and_then(|s| find(s)))
+    }
+}
+
+/// What a fusion writes ([`EventStore::write_fusion`]).
+#[derive(Debug, Default)]
+pub struct FusionWrite<'a> {
+    /// The fused events whose reports are replaced (`None`: all).
+    pub scope: Option<&'a HashSet<String>>,
+    /// Fused events new or changed, with their digests.
+    pub upserts: Vec<(&'a crate::fuse::FusedEvent, String)>,
+    /// Every report of the new fused events: (event id, fused id, verdict).
+    pub members: Vec<(&'a str, &'a str, crate::fuse::Verdict)>,
+    /// Fused events gone.
+    pub removed: Vec<&'a str>,
+    /// The change feed's new entries, in order: (fused id, kind, the fused event it merged into).
+    pub changes: Vec<(String, ChangeKind, Option<String>)>,
+}
+
 /// What a fusion run changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct FusionCounts {
@@ -321,16 +382,22 @@ pub trait EventStore: Send {
     fn places(&self, limit: usize) -> Result<Vec<PlaceCount>, StoreError>;
     /// Current events with their article's publication date: fusion's input.
     fn fusion_input(&self, scope: FusionScope) -> Result<Vec<(Event, Option<chrono::NaiveDate>)>, StoreError>;
-    /// Replaces fused events and their reports' verdicts, recording what changed in the feed,
-    /// and scores the articles concerned from their reports' verdicts: all of them, or (`part`:
-    /// the event ids that were fused again) the fused events of those events and of events no
-    /// longer current.
-    fn put_fusion(
-        &mut self,
-        fused: &[crate::fuse::FusedEvent],
-        verdicts: &[(String, crate::fuse::Verdict)],
-        part: Option<&[String]>,
-    ) -> Result<FusionCounts, StoreError>;
+    /// What fusion must know of the fused events stored to keep their ids and tell what changed:
+    /// all of them, or (`part`: the event ids fused again) the fused events of those events and
+    /// of events no longer current.
+    fn fused_state(&self, part: Option<&[String]>) -> Result<FusedState, StoreError>;
+    /// Writes what fusion computed ([`crate::fuse::fuse_changed`]), in one transaction: the
+    /// fused events of the scope replaced, the change feed appended to.
+    fn write_fusion(&mut self, write: &FusionWrite<'_>) -> Result<(), StoreError>;
+    /// Per current article, how many of its reports fusion judged corroborated, uncorroborated
+    /// and contradicted: every article with a fused report, or (`events`) the articles of these
+    /// events.
+    fn verdict_counts(&self, events: Option<&[String]>) -> Result<Vec<(String, [usize; 3])>, StoreError>;
+    /// Stores article scores: replacing every stored score (`all`), or these articles' (and
+    /// dropping the scores of articles no longer current).
+    fn put_credibility(&mut self, scores: &[crate::fuse::ArticleCredibility], all: bool) -> Result<(), StoreError>;
+    /// How many fused events, and how many of them from several outlets.
+    fn fused_totals(&self) -> Result<(usize, usize), StoreError>;
     /// Fused events, most reported first (then newest), paginated.
     fn fused_events(&self, min_sources: usize, limit: usize, offset: usize) -> Result<Vec<crate::fuse::FusedEvent>, StoreError>;
     /// One fused event, by its id.

@@ -15,8 +15,8 @@
 //! - `event_history`: events of superseded versions, with when and by what they were replaced.
 
 use super::{
-    ActorCount, Change, Count, EventFilter, EventStore, FusionCounts, FusionScope, PlaceCount, SearchHit, Sort, Stats, StoreError, Stored,
-    StoredArticle,
+    ActorCount, Change, Count, EventFilter, EventStore, FusedState, FusionScope, FusionWrite, PlaceCount, SearchHit, Sort, Stats,
+    StoreError, Stored, StoredArticle,
 };
 use crate::extract::actors::ActorDict;
 use crate::model::{Article, Event};
@@ -1256,128 +1256,60 @@ impl EventStore for SqliteStore {
         }
     }
 
-    fn put_fusion(
-        &mut self,
-        fused: &[crate::fuse::FusedEvent],
-        verdicts: &[(String, crate::fuse::Verdict)],
-        part: Option<&[String]>,
-    ) -> Result<FusionCounts, StoreError> {
-        use std::collections::{HashMap, HashSet};
-        let path = self.path.clone();
-        let err = |source| StoreError::Sqlite { path: path.clone(), source };
-        let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
-        // A savepoint: inside [`SqliteStore::fuse_changed`]'s write transaction it nests (the
-        // fusion read and written under one lock); alone it is a transaction of its own.
-        let tx = self.conn.savepoint().map_err(err)?;
+    fn fused_state(&self, part: Option<&[String]>) -> Result<FusedState, StoreError> {
+        let err = |e| self.err(e);
         // Which event is in which fused event now.
         let members: Vec<(String, String)> = {
-            let mut stmt = tx.prepare("SELECT event_id, fused_id FROM fused_members").map_err(err)?;
+            let mut stmt = self.conn.prepare("SELECT event_id, fused_id FROM fused_members").map_err(err)?;
             let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(err)?;
             rows.collect::<Result<_, _>>().map_err(err)?
         };
-        // The fused events being replaced: all, or those of the part and of vanished events.
-        let scope: Option<HashSet<String>> = match part {
-            None => None,
-            Some(ids) => {
-                let ids: HashSet<&str> = ids.iter().map(String::as_str).collect();
-                let current: HashSet<String> = {
-                    let mut stmt = tx.prepare("SELECT id FROM events").map_err(err)?;
-                    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(err)?;
-                    rows.collect::<Result<_, _>>().map_err(err)?
-                };
-                Some(members.iter().filter(|(e, _)| ids.contains(e.as_str()) || !current.contains(e)).map(|(_, f)| f.clone()).collect())
-            }
-        };
-        let in_scope = |id: &str| scope.as_ref().is_none_or(|s| s.contains(id));
-        let old: HashMap<String, String> = {
-            let mut stmt = tx.prepare("SELECT id, digest FROM fused_events").map_err(err)?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(err)?;
-            let all: HashMap<String, String> = rows.collect::<Result<_, _>>().map_err(err)?;
-            all.into_iter().filter(|(id, _)| in_scope(id)).collect()
-        };
-        // Each old fused event's reports, to tell where a vanished one went.
-        let mut old_members: HashMap<&str, Vec<&str>> = HashMap::new();
-        for (event, fused_id) in &members {
-            if in_scope(fused_id) {
-                old_members.entry(fused_id).or_default().push(event);
-            }
-        }
-        // Fusion names a fused event after its founding report, so that the same reports give
-        // the same ids in any order. A stored fused event whose founder vanished (its article
-        // was corrected: new article and event ids) keeps its id, given to the new one that took
-        // most of its reports (a report of a replaced version counts as its successor's of the
-        // same number): a correction updates the event, it does not delete it and make another.
-        // One whose founder is still a report goes by the founding rule (an earlier report
-        // founds it anew: "merged"), or ids would depend on the order of ingest.
-        let all_ids: HashSet<String> = {
-            let mut stmt = tx.prepare("SELECT id FROM fused_events").map_err(err)?;
+        let current: HashSet<String> = {
+            let mut stmt = self.conn.prepare("SELECT id FROM events").map_err(err)?;
             let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(err)?;
             rows.collect::<Result<_, _>>().map_err(err)?
         };
-        let fused: Vec<crate::fuse::FusedEvent> = {
-            let mut natural_of_event: HashMap<&str, usize> = HashMap::new();
-            for (i, f) in fused.iter().enumerate() {
-                for e in &f.events {
-                    natural_of_event.insert(e.as_str(), i);
+        // The fused events being replaced: all, or those of the part and of vanished events.
+        let scope: Option<HashSet<String>> = part.map(|ids| {
+            let ids: HashSet<&str> = ids.iter().map(String::as_str).collect();
+            members.iter().filter(|(e, _)| ids.contains(e.as_str()) || !current.contains(e)).map(|(_, f)| f.clone()).collect()
+        });
+        let in_scope = |id: &str| scope.as_ref().is_none_or(|s| s.contains(id));
+        let mut state = FusedState::default();
+        {
+            let mut stmt = self.conn.prepare("SELECT id, digest FROM fused_events").map_err(err)?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(err)?;
+            for row in rows {
+                let (id, digest) = row.map_err(err)?;
+                if in_scope(&id) {
+                    state.digests.insert(id.clone(), digest);
+                }
+                state.all_ids.insert(id);
+            }
+        }
+        for (event, fused_id) in members {
+            if !in_scope(&fused_id) {
+                continue;
+            }
+            if !current.contains(&event) {
+                if let Some(next) = Self::successor(&self.conn, &event).map_err(err)? {
+                    state.successors.insert(event.clone(), next);
                 }
             }
-            let mut overlap: HashMap<(&str, usize), usize> = HashMap::new();
-            for (fused_id, events) in &old_members {
-                for e in events {
-                    let now_in = match natural_of_event.get(e) {
-                        Some(i) => Some(*i),
-                        None => Self::successor(&tx, e).map_err(err)?.and_then(|s| natural_of_event.get(s.as_str()).copied()),
-                    };
-                    if let Some(i) = now_in {
-                        *overlap.entry((fused_id, i)).or_default() += 1;
-                    }
-                }
-            }
-            let mut pairs: Vec<((&str, usize), usize)> = overlap.into_iter().collect();
-            pairs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0 .0.cmp(b.0 .0)).then_with(|| fused[a.0 .1].id.cmp(&fused[b.0 .1].id)));
-            let mut id_of: Vec<Option<String>> = vec![None; fused.len()];
-            let mut given: HashSet<&str> = HashSet::new();
-            // The ids the current reports would found: a stored id among them is its founder's.
-            let founded: HashSet<String> = fused.iter().flat_map(|f| f.events.iter().map(|e| crate::fuse::fused_id(e))).collect();
-            for ((old_id, i), _) in pairs {
-                if id_of[i].is_none() && !given.contains(old_id) && !founded.contains(old_id) {
-                    id_of[i] = Some(old_id.to_string());
-                    given.insert(old_id);
-                }
-            }
-            let mut taken: HashSet<String> = id_of.iter().flatten().cloned().collect();
-            let mut out = Vec::with_capacity(fused.len());
-            for (f, id) in fused.iter().zip(id_of) {
-                let mut f = f.clone();
-                f.id = match id {
-                    Some(id) => id,
-                    None => {
-                        // Its own name, unless a stored event it did not take already bears it.
-                        let free =
-                            |id: &str| !taken.contains(id) && (!all_ids.contains(id) || (old.contains_key(id) && !given.contains(id)));
-                        let mut id = f.id.clone();
-                        let mut n = 1;
-                        while !free(&id) {
-                            id = format!("F{}", &blake3::hash(format!("{}/{n}", f.id).as_bytes()).to_hex()[..15]);
-                            n += 1;
-                        }
-                        id
-                    }
-                };
-                taken.insert(f.id.clone());
-                out.push(f);
-            }
-            out
-        };
-        let fused = fused.as_slice();
-        let mut counts = FusionCounts::default();
-        let mut new_of_event: HashMap<&str, &str> = HashMap::new();
-        let log = |tx: &Connection, id: &str, kind: &str, into: Option<&str>| {
-            tx.prepare_cached("INSERT INTO changes (at, fused_id, kind, into_id) VALUES (?1, ?2, ?3, ?4)")
-                .and_then(|mut s| s.execute(params![now, id, kind, into]))
-                .map(|_| ())
-        };
-        match &scope {
+            state.members.entry(fused_id).or_default().push(event);
+        }
+        state.scope = scope;
+        Ok(state)
+    }
+
+    fn write_fusion(&mut self, write: &FusionWrite<'_>) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite { path: path.clone(), source };
+        let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+        // A savepoint: inside fusion's exclusive write transaction it nests; alone it is a
+        // transaction of its own.
+        let tx = self.conn.savepoint().map_err(err)?;
+        match write.scope {
             None => {
                 tx.execute("DELETE FROM fused_members", []).map_err(err)?;
             }
@@ -1389,136 +1321,109 @@ impl EventStore for SqliteStore {
                 }
             }
         }
-        for f in fused {
-            let plain = serde_json::to_vec(f).map_err(corrupt)?;
-            let digest = blake3::hash(&plain).to_hex()[..16].to_string();
-            match old.get(&f.id) {
-                None => {
-                    counts.created += 1;
-                    log(&tx, &f.id, "created", None).map_err(err)?;
-                }
-                Some(d) if *d != digest => {
-                    counts.updated += 1;
-                    log(&tx, &f.id, "updated", None).map_err(err)?;
-                }
-                Some(_) => {}
-            }
-            if old.get(&f.id).is_none_or(|d| *d != digest) {
-                let json = pack(f)?;
-                tx.prepare_cached(
-                    "INSERT INTO fused_events (id, event_date, event_type, admin1, fatalities, sources, reports, score, digest, created_at, updated_at, json) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11) \
-                     ON CONFLICT(id) DO UPDATE SET event_date = ?2, event_type = ?3, admin1 = ?4, fatalities = ?5, sources = ?6, reports = ?7, score = ?8, digest = ?9, updated_at = ?10, json = ?11",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        f.id,
-                        f.event_date.map(|d| d.to_string()),
-                        f.event_type,
-                        f.admin1,
-                        f.fatalities,
-                        f.sources.len() as i64,
-                        f.events.len() as i64,
-                        f.corroboration.score,
-                        digest,
-                        now,
-                        json
-                    ])
-                })
-                .map_err(err)?;
-            }
-            for e in &f.events {
-                new_of_event.insert(e.as_str(), f.id.as_str());
-            }
+        for (f, digest) in &write.upserts {
+            let json = pack(*f)?;
+            tx.prepare_cached(
+                "INSERT INTO fused_events (id, event_date, event_type, admin1, fatalities, sources, reports, score, digest, created_at, updated_at, json) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11) \
+                 ON CONFLICT(id) DO UPDATE SET event_date = ?2, event_type = ?3, admin1 = ?4, fatalities = ?5, sources = ?6, reports = ?7, score = ?8, digest = ?9, updated_at = ?10, json = ?11",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    f.id,
+                    f.event_date.map(|d| d.to_string()),
+                    f.event_type,
+                    f.admin1,
+                    f.fatalities,
+                    f.sources.len() as i64,
+                    f.events.len() as i64,
+                    f.corroboration.score,
+                    digest,
+                    now,
+                    json
+                ])
+            })
+            .map_err(err)?;
         }
-        for (e, verdict) in verdicts {
-            let Some(f) = new_of_event.get(e.as_str()) else { continue };
+        for (event, fused, verdict) in &write.members {
             tx.prepare_cached("INSERT OR REPLACE INTO fused_members (event_id, fused_id, verdict) VALUES (?1, ?2, ?3)")
-                .and_then(|mut s| s.execute(params![e, f, *verdict as i64]))
+                .and_then(|mut s| s.execute(params![event, fused, *verdict as i64]))
                 .map_err(err)?;
         }
-        let current: HashSet<&str> = fused.iter().map(|f| f.id.as_str()).collect();
-        let mut gone: Vec<&String> = old.keys().filter(|id| !current.contains(id.as_str())).collect();
-        gone.sort();
-        for id in gone {
-            // Where did its reports go? Into one fused event: merged; nowhere: deleted.
-            let mut into: Vec<&str> = Vec::new();
-            for e in old_members.get(id.as_str()).into_iter().flatten() {
-                let now_in = match new_of_event.get(e) {
-                    Some(f) => Some(*f),
-                    None => Self::successor(&tx, e).map_err(err)?.and_then(|s| new_of_event.get(s.as_str()).copied()),
-                };
-                into.extend(now_in);
-            }
-            into.sort();
-            into.dedup();
-            match into.first() {
-                Some(target) => {
-                    counts.merged += 1;
-                    log(&tx, id, "merged", Some(target)).map_err(err)?;
-                }
-                None => {
-                    counts.deleted += 1;
-                    log(&tx, id, "deleted", None).map_err(err)?;
-                }
-            }
+        for id in &write.removed {
             tx.execute("DELETE FROM fused_events WHERE id = ?1", params![id]).map_err(err)?;
         }
-        // Articles scored again from their reports' verdicts: all, or those of the part.
+        for (id, kind, into) in &write.changes {
+            tx.prepare_cached("INSERT INTO changes (at, fused_id, kind, into_id) VALUES (?1, ?2, ?3, ?4)")
+                .and_then(|mut s| s.execute(params![now, id, kind.as_str(), into]))
+                .map_err(err)?;
+        }
+        tx.commit().map_err(err)
+    }
+
+    fn verdict_counts(&self, events: Option<&[String]>) -> Result<Vec<(String, [usize; 3])>, StoreError> {
+        let err = |e| self.err(e);
         let scored = "SELECT e.article_id, sum(m.verdict = 0), sum(m.verdict = 1), sum(m.verdict = 2) \
                       FROM events e JOIN fused_members m ON m.event_id = e.id";
-        let mut rows: Vec<(String, i64, i64, i64)> = Vec::new();
-        let read = |stmt: &mut rusqlite::Statement<'_>, args: &[&str], rows: &mut Vec<(String, i64, i64, i64)>| -> rusqlite::Result<()> {
-            let found = stmt.query_map(params_from_iter(args.iter()), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        let mut rows: Vec<(String, [usize; 3])> = Vec::new();
+        let read = |stmt: &mut rusqlite::Statement<'_>, args: &[&str], rows: &mut Vec<(String, [usize; 3])>| -> rusqlite::Result<()> {
+            let found = stmt.query_map(params_from_iter(args.iter()), |r| {
+                Ok((r.get(0)?, [r.get::<_, i64>(1)? as usize, r.get::<_, i64>(2)? as usize, r.get::<_, i64>(3)? as usize]))
+            })?;
             for r in found {
                 rows.push(r?);
             }
             Ok(())
         };
-        match part {
-            None => {
-                tx.execute("DELETE FROM article_credibility", []).map_err(err)?;
-                let mut stmt = tx.prepare(&format!("{scored} GROUP BY e.article_id")).map_err(err)?;
-                read(&mut stmt, &[], &mut rows).map_err(err)?;
-            }
-            Some(ids) => {
-                tx.execute(
-                    "DELETE FROM article_credibility WHERE article_id NOT IN (SELECT id FROM articles WHERE superseded_by IS NULL)",
-                    [],
-                )
-                .map_err(err)?;
-                let mut articles: Vec<String> = Vec::new();
-                for chunk in ids.chunks(500) {
-                    let marks = vec!["?"; chunk.len()].join(",");
-                    let mut stmt = tx.prepare(&format!("SELECT DISTINCT article_id FROM events WHERE id IN ({marks})")).map_err(err)?;
-                    let found = stmt.query_map(params_from_iter(chunk.iter()), |r| r.get::<_, String>(0)).map_err(err)?;
-                    articles.extend(found.collect::<Result<Vec<_>, _>>().map_err(err)?);
-                }
-                articles.sort();
-                articles.dedup();
-                for chunk in articles.chunks(500) {
-                    let marks = vec!["?"; chunk.len()].join(",");
-                    let mut stmt = tx.prepare(&format!("{scored} WHERE e.article_id IN ({marks}) GROUP BY e.article_id")).map_err(err)?;
-                    let args: Vec<&str> = chunk.iter().map(String::as_str).collect();
-                    read(&mut stmt, &args, &mut rows).map_err(err)?;
-                }
-            }
+        let Some(ids) = events else {
+            let mut stmt = self.conn.prepare(&format!("{scored} GROUP BY e.article_id")).map_err(err)?;
+            read(&mut stmt, &[], &mut rows).map_err(err)?;
+            return Ok(rows);
+        };
+        let mut articles: Vec<String> = Vec::new();
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let mut stmt = self.conn.prepare(&format!("SELECT DISTINCT article_id FROM events WHERE id IN ({marks})")).map_err(err)?;
+            let found = stmt.query_map(params_from_iter(chunk.iter()), |r| r.get::<_, String>(0)).map_err(err)?;
+            articles.extend(found.collect::<Result<Vec<_>, _>>().map_err(err)?);
         }
-        for (article, c, u, x) in rows {
-            let c = crate::fuse::ArticleCredibility::from_counts(article, c as usize, u as usize, x as usize);
+        articles.sort();
+        articles.dedup();
+        for chunk in articles.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let mut stmt = self.conn.prepare(&format!("{scored} WHERE e.article_id IN ({marks}) GROUP BY e.article_id")).map_err(err)?;
+            let args: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            read(&mut stmt, &args, &mut rows).map_err(err)?;
+        }
+        Ok(rows)
+    }
+
+    fn put_credibility(&mut self, scores: &[crate::fuse::ArticleCredibility], all: bool) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.savepoint().map_err(err)?;
+        if all {
+            tx.execute("DELETE FROM article_credibility", []).map_err(err)?;
+        } else {
+            tx.execute("DELETE FROM article_credibility WHERE article_id NOT IN (SELECT id FROM articles WHERE superseded_by IS NULL)", [])
+                .map_err(err)?;
+        }
+        for c in scores {
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO article_credibility (article_id, score, corroborated, uncorroborated, contradicted, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )
             .and_then(|mut s| s.execute(params![c.article_id, c.score, c.corroborated as i64, c.uncorroborated as i64, c.contradicted as i64, c.reason]))
             .map_err(err)?;
         }
-        let (total, multi): (i64, i64) = tx
+        tx.commit().map_err(err)
+    }
+
+    fn fused_totals(&self) -> Result<(usize, usize), StoreError> {
+        let (total, multi): (i64, i64) = self
+            .conn
             .query_row("SELECT count(*), coalesce(sum(sources > 1), 0) FROM fused_events", [], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(err)?;
-        counts.fused_events = total as usize;
-        counts.multi_source = multi as usize;
-        tx.commit().map_err(err)?;
-        Ok(counts)
+            .map_err(|e| self.err(e))?;
+        Ok((total as usize, multi as usize))
     }
 
     fn fused_events(&self, min_sources: usize, limit: usize, offset: usize) -> Result<Vec<crate::fuse::FusedEvent>, StoreError> {
@@ -1667,6 +1572,7 @@ impl EventStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::FusionCounts;
 
     use crate::read::test_article as article;
 
