@@ -31,6 +31,8 @@ enum Command {
     Eval(EvalCmd),
     /// Read, clean, extract, geocode and store articles in the database.
     Ingest(IngestCmd),
+    /// Extract again the stored articles whose events older rules made (ingest does it too)
+    Reextract(ReextractCmd),
     /// Query the stored events.
     Events(EventsCmd),
     /// Full-text search over the stored articles.
@@ -165,6 +167,18 @@ struct DbArg {
     /// The database file.
     #[arg(long, env = "SITREP_DB", default_value = "sitrep.db")]
     db: std::path::PathBuf,
+}
+
+#[derive(Args)]
+struct ReextractCmd {
+    #[command(flatten)]
+    db: DbArg,
+    /// Articles per transaction.
+    #[arg(long, default_value_t = sitrep_core::ingest::Policy::DEFAULT_BATCH)]
+    batch: usize,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -571,6 +585,7 @@ fn main() -> ExitCode {
         Command::Extract(cmd) => run_extract(cmd),
         Command::Eval(cmd) => run_eval(cmd),
         Command::Ingest(cmd) => run_ingest(cmd),
+        Command::Reextract(cmd) => run_reextract(cmd),
         Command::Events(cmd) => run_events(cmd),
         Command::Search(cmd) => run_search(cmd),
         Command::Stats(cmd) => run_stats(cmd),
@@ -1173,6 +1188,9 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
         summary.failed.len(),
         summary.events_added
     );
+    if summary.reextracted > 0 {
+        println!("extracted again first: {} stored articles whose events older rules made", summary.reextracted);
+    }
     let changed = fusion.created + fusion.updated + fusion.merged + fusion.deleted;
     if summary.new + summary.replaced > 0 || changed > 0 {
         println!(
@@ -1186,6 +1204,28 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
         eprintln!("sitrep: error: alerts: {}", error_line(&e));
     }
     Ok(summary.failed.is_empty())
+}
+
+/// `sitrep reextract`: the stored articles whose events were made by other rules (another
+/// data version) extracted again, ids kept, then fused again.
+fn run_reextract(cmd: ReextractCmd) -> Result<bool> {
+    use sitrep_core::store::EventStore;
+    let version = sitrep_core::knowledge::DATA_VERSION;
+    let mut store = sitrep_core::store::Store::open(&cmd.db.db)?;
+    let stale = store.stale_articles(version)?.len();
+    if stale == 0 {
+        println!("every stored article's events were made by these rules (data version {version}): nothing to do");
+        return Ok(true);
+    }
+    let policy = sitrep_core::ingest::Policy { batch: cmd.batch, ..sitrep_core::ingest::Policy::default() };
+    let mut progress = progress::Progress::counting(cmd.quiet, stale);
+    let r = sitrep_core::ingest::reextract(&mut store, &policy, &mut |done, _| progress.done(done, "articles extracted again"))?;
+    progress.clear();
+    println!(
+        "extracted again {} articles made by older rules: {} events (data version {version}); fusion: {} fused events, {} created, {} updated, {} merged, {} deleted",
+        r.articles, r.events, r.fusion.fused_events, r.fusion.created, r.fusion.updated, r.fusion.merged, r.fusion.deleted
+    );
+    Ok(true)
 }
 
 /// An ingest stopped by a full disk: the write-ahead log is checkpointed and truncated (its

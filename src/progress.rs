@@ -31,6 +31,35 @@ impl Progress {
         Progress::Bar { bar, started: now }
     }
 
+    /// A count of `total` things, told how many are done with [`Self::done`].
+    pub fn counting(quiet: bool, total: usize) -> Progress {
+        Self::new(quiet, total as u64)
+    }
+
+    /// `done` of the total of [`Self::counting`] are done.
+    pub fn done(&mut self, done: usize, what: &str) {
+        match self {
+            Progress::Quiet => {}
+            Progress::Bar { bar, .. } => {
+                bar.set_position(done as u64);
+                bar.set_message(format!("{done} {what}"));
+            }
+            Progress::Lines { last, .. } => {
+                if last.elapsed() >= Duration::from_secs(2) {
+                    *last = Instant::now();
+                    eprintln!("sitrep: {done} {what}");
+                }
+            }
+        }
+    }
+
+    /// The end of a count.
+    pub fn clear(self) {
+        if let Progress::Bar { bar, .. } = self {
+            bar.finish_and_clear();
+        }
+    }
+
     fn line(summary: &Summary, started: Instant) -> String {
         let rate = summary.read as f64 / started.elapsed().as_secs_f64().max(1e-9);
         format!(

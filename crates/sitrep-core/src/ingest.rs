@@ -2,7 +2,8 @@
 //! (`sitrep ingest`, the server's POST, followed feeds, watched folders, the benchmarks):
 //! [`run`] tunes the store for a bulk write ([`Policy`]), hands an [`Ingester`] to the caller's
 //! source of articles, stores what is left of the last batch, then fuses what changed
-//! ([`crate::fuse::fuse_changed`]).
+//! ([`crate::fuse::fuse_changed`]). Articles stored under older rules (another
+//! [`crate::knowledge::DATA_VERSION`]) are extracted again first ([`reextract`]).
 //!
 //! Articles are collected into batches; each batch skips what the store already holds,
 //! extracts and geocodes the rest in parallel (rayon, one article per task) and is stored in
@@ -83,7 +84,14 @@ pub fn run(store: &mut dyn EventStore, policy: &Policy, source: impl FnOnce(&mut
 }
 
 fn ingest_and_fuse(store: &mut dyn EventStore, policy: &Policy, source: impl FnOnce(&mut Ingester<'_>)) -> Outcome {
+    // Events stored by older rules are made again first, so that the new reports fuse with
+    // reports read the same way.
+    let reextracted = match reextract(store, policy, &mut |_, _| {}) {
+        Ok(r) => r,
+        Err(e) => return Outcome { summary: Summary::default(), failure: Some(e), fusion: None, fusion_secs: 0.0 },
+    };
     let mut ingester = Ingester::new(store, policy.batch);
+    ingester.summary.reextracted = reextracted.articles;
     source(&mut ingester);
     let (summary, failure) = ingester.finish();
     if failure.is_some() {
@@ -92,6 +100,46 @@ fn ingest_and_fuse(store: &mut dyn EventStore, policy: &Policy, source: impl FnO
     let started = std::time::Instant::now();
     let fusion = crate::fuse::fuse_changed(store);
     Outcome { summary, failure: None, fusion: Some(fusion), fusion_secs: started.elapsed().as_secs_f64() }
+}
+
+/// What [`reextract`] did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Reextracted {
+    /// Articles extracted again.
+    pub articles: usize,
+    /// Their events now.
+    pub events: usize,
+    /// The fusion after (every stored event fused again).
+    pub fusion: FusionCounts,
+}
+
+/// Extracts again every stored article whose events were made by other rules than this
+/// build's ([`crate::knowledge::DATA_VERSION`]), in batches of `policy.batch` (each one
+/// transaction: a killed run resumes where it stopped), then fuses the whole store again.
+/// Event ids stay those of the article and the event's rank, as at ingest. `progress` is told
+/// (done, total) after each batch. Nothing stale: nothing done, nothing written.
+pub fn reextract(store: &mut dyn EventStore, policy: &Policy, progress: &mut dyn FnMut(usize, usize)) -> Result<Reextracted, StoreError> {
+    let version = crate::knowledge::DATA_VERSION;
+    let stale = store.stale_articles(version)?;
+    let mut out = Reextracted::default();
+    if stale.is_empty() {
+        return Ok(out);
+    }
+    for chunk in stale.chunks(policy.batch.max(1)) {
+        let mut articles = Vec::with_capacity(chunk.len());
+        for id in chunk {
+            if let Some(stored) = store.article(id)? {
+                articles.push(stored.article);
+            }
+        }
+        let batch: Vec<(String, Vec<Event>)> = articles.into_par_iter().map(|a| (a.id.clone(), crate::events_of(&a))).collect();
+        out.articles += batch.len();
+        out.events += batch.iter().map(|(_, e)| e.len()).sum::<usize>();
+        store.replace_events(&batch, version)?;
+        progress(out.articles, stale.len());
+    }
+    out.fusion = crate::fuse::refuse_all(store)?;
+    Ok(out)
 }
 
 /// [`run`] over articles at hand.
@@ -123,6 +171,9 @@ pub struct Summary {
     pub unchanged: usize,
     pub failed: Vec<Failure>,
     pub events_added: usize,
+    /// Stored articles extracted again first, their events made by older rules
+    /// ([`reextract`]).
+    pub reextracted: usize,
     /// Seconds spent extracting (in parallel) and storing; the two overlap.
     pub extract_secs: f64,
     pub store_secs: f64,
@@ -285,5 +336,41 @@ mod tests {
         let (s, fusion) = again.into_result().unwrap();
         assert_eq!((s.read, s.new, s.unchanged, s.events_added), (7, 0, 7, 0));
         assert_eq!((fusion.created, fusion.updated, fusion.deleted), (0, 0, 0));
+    }
+
+    #[test]
+    fn articles_of_older_rules_are_extracted_again_with_their_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut store = SqliteStore::open(&path).unwrap();
+        let texts = [
+            "Title\n\nISIS militants captured the town of Marea on Monday, killing 4 rebels.\n",
+            "Title\n\nA car bomb exploded in Azaz on Sunday, killing 9 civilians.\n",
+            "Title\n\nRegime aircraft struck Saraqib on Tuesday, killing 3 people.\n",
+        ];
+        let docs = || texts.iter().enumerate().map(|(i, t)| article(&format!("{i}.txt"), t));
+        articles(&mut store, &Policy::default(), docs()).into_result().unwrap();
+        let filter = crate::store::EventFilter { limit: 100, ..Default::default() };
+        let ids = |s: &SqliteStore| s.events(&filter).unwrap().into_iter().map(|e| e.event_id).collect::<std::collections::BTreeSet<_>>();
+        let (before, fused_before) = (ids(&store), store.fused_events(1, 100, 0).unwrap());
+        assert_eq!(before.len(), 3);
+        assert_eq!(store.stale_articles(crate::knowledge::DATA_VERSION).unwrap().len(), 0);
+        // Older rules: one article's events lost, every row stamped with another version (and
+        // one with none, as a store upgraded from before the stamp).
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("DELETE FROM events WHERE article_id = (SELECT min(id) FROM articles); UPDATE articles SET data_version = '2000.01.01'; UPDATE articles SET data_version = NULL WHERE id = (SELECT max(id) FROM articles);").unwrap();
+        drop(c);
+        assert_eq!(store.stale_articles(crate::knowledge::DATA_VERSION).unwrap().len(), 3);
+        assert_eq!(ids(&store).len(), 2);
+        // An ingest of nothing new catches up: the same events, ids and fused events.
+        let out = articles(&mut store, &Policy::default(), docs());
+        let (s, _) = out.into_result().unwrap();
+        assert_eq!((s.reextracted, s.new, s.unchanged), (3, 0, 3));
+        assert_eq!(ids(&store), before);
+        assert_eq!(store.fused_events(1, 100, 0).unwrap(), fused_before);
+        assert_eq!(store.stale_articles(crate::knowledge::DATA_VERSION).unwrap().len(), 0);
+        // Nothing stale: nothing done.
+        let again = reextract(&mut store, &Policy::default(), &mut |_, _| panic!("no batch")).unwrap();
+        assert_eq!(again.articles, 0);
     }
 }

@@ -1,4 +1,4 @@
-//! What following sources keeps in the SQLite store (schema version 10): feeds with their HTTP
+//! What following sources keeps in the SQLite store (since schema version 10): feeds with their HTTP
 //! validators and failures, the feed items seen, saved alerts with their delivery log, and the
 //! files a watched folder ingested. Only this file and `sqlite.rs` know SQL.
 

@@ -398,6 +398,12 @@ pub trait EventStore: Send {
     fn put_credibility(&mut self, scores: &[crate::fuse::ArticleCredibility], all: bool) -> Result<(), StoreError>;
     /// How many fused events, and how many of them from several outlets.
     fn fused_totals(&self) -> Result<(usize, usize), StoreError>;
+    /// The current articles whose events were made by rules other than `version` (or before
+    /// the store recorded it), sorted.
+    fn stale_articles(&self, version: &str) -> Result<Vec<String>, StoreError>;
+    /// Replaces stored articles' events with these, made by the rules of `version`, in one
+    /// transaction. Fusion must run again after ([`crate::fuse::refuse_all`]).
+    fn replace_events(&mut self, batch: &[(String, Vec<Event>)], version: &str) -> Result<(), StoreError>;
     /// Fused events, most reported first (then newest), paginated.
     fn fused_events(&self, min_sources: usize, limit: usize, offset: usize) -> Result<Vec<crate::fuse::FusedEvent>, StoreError>;
     /// One fused event, by its id.

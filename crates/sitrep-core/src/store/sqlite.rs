@@ -25,7 +25,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 
 /// Migrations, in order: `MIGRATIONS[n]` takes a file from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -296,6 +296,13 @@ CREATE TABLE watched_files (
     modified INTEGER NOT NULL,
     ingested_at TEXT NOT NULL
 );
+"#,
+    // Version 11: which rules made each article's events (`knowledge::DATA_VERSION`; NULL:
+    // before the stamp), so that a newer sitrep extracts them again (`ingest::reextract`).
+    r#"
+ALTER TABLE articles ADD COLUMN data_version TEXT;
+ALTER TABLE events ADD COLUMN data_version TEXT;
+CREATE INDEX articles_data_version ON articles(data_version) WHERE superseded_by IS NULL;
 "#,
 ];
 
@@ -827,7 +834,7 @@ impl SqliteStore {
         let json = pack_article(a)?;
         let body = a.body();
         tx.prepare_cached(
-            "INSERT INTO articles (id, input, format, title, source, byline, dateline, published, url, text, body, json, doc_key, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            "INSERT INTO articles (id, input, format, title, source, byline, dateline, published, url, text, body, json, doc_key, ingested_at, data_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )
         .and_then(|mut s| {
             s.execute(params![
@@ -844,14 +851,21 @@ impl SqliteStore {
                 body,
                 json,
                 a.doc_key(),
-                now
+                now,
+                crate::knowledge::DATA_VERSION
             ])
         })
         .map_err(err)?;
+        Self::insert_events(tx, &a.id, events, crate::knowledge::DATA_VERSION)
+    }
+
+    /// Stores an article's events, made by the rules of `version`.
+    fn insert_events(tx: &Transaction<'_>, article_id: &str, events: &[Event], version: &str) -> Result<(), StoreError> {
+        let err = |source| StoreError::Sqlite { path: String::new(), source };
         for e in events {
             let json = pack(e)?;
             tx.prepare_cached(
-                "INSERT OR REPLACE INTO events (id, article_id, event_date, event_type, sub_event_type, actor1, actor2, location, latitude, longitude, country, admin1, admin2, geo_precision, fatalities, source, geo_id, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                "INSERT OR REPLACE INTO events (id, article_id, event_date, event_type, sub_event_type, actor1, actor2, location, latitude, longitude, country, admin1, admin2, geo_precision, fatalities, source, geo_id, json, data_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -872,12 +886,13 @@ impl SqliteStore {
                     e.fatalities,
                     e.source,
                     e.geo_id,
-                    json
+                    json,
+                    version
                 ])
             })
             .map_err(err)?;
             tx.prepare_cached("INSERT OR IGNORE INTO event_articles (event_id, article_id) VALUES (?1, ?2)")
-                .and_then(|mut s| s.execute(params![e.event_id, a.id]))
+                .and_then(|mut s| s.execute(params![e.event_id, article_id]))
                 .map_err(err)?;
             for (n, span) in e.evidence.iter().enumerate() {
                 tx.prepare_cached(
@@ -1416,6 +1431,36 @@ impl EventStore for SqliteStore {
             .map_err(err)?;
         }
         tx.commit().map_err(err)
+    }
+
+    fn stale_articles(&self, version: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM articles WHERE superseded_by IS NULL AND (data_version IS NULL OR data_version <> ?1) ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map(params![version], |r| r.get::<_, String>(0)).map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    fn replace_events(&mut self, batch: &[(String, Vec<Event>)], version: &str) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let with_path = |e: StoreError| match e {
+            StoreError::Sqlite { source, .. } => StoreError::Sqlite { path: path.clone(), source },
+            other => other,
+        };
+        let err = |source| StoreError::Sqlite { path: path.clone(), source };
+        retry_busy_store(|| {
+            let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err)?;
+            for (article, events) in batch {
+                // Evidence and event_articles rows go with their events (ON DELETE CASCADE).
+                tx.prepare_cached("DELETE FROM events WHERE article_id = ?1").and_then(|mut s| s.execute(params![article])).map_err(err)?;
+                Self::insert_events(&tx, article, events, version).map_err(with_path)?;
+                tx.prepare_cached("UPDATE articles SET data_version = ?2 WHERE id = ?1")
+                    .and_then(|mut s| s.execute(params![article, version]))
+                    .map_err(err)?;
+            }
+            tx.commit().map_err(err)
+        })
     }
 
     fn fused_totals(&self) -> Result<(usize, usize), StoreError> {
