@@ -11,6 +11,7 @@ use serde::Serialize;
 
 /// An input or article that could not be ingested, and why.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Failure {
     pub input: String,
     pub reason: String,
@@ -18,6 +19,7 @@ pub struct Failure {
 
 /// What an ingest did.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Summary {
     /// Articles read (failures aside).
     pub read: usize,

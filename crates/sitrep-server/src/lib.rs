@@ -10,7 +10,9 @@
 
 mod api;
 mod assets;
+pub mod openapi;
 mod params;
+pub mod responses;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -287,7 +289,7 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({ "error": self.message, "status": self.status.as_u16() });
+        let body = responses::ErrorBody { error: self.message, status: self.status.as_u16() };
         (self.status, axum::Json(body)).into_response()
     }
 }

@@ -217,6 +217,7 @@ pub const ACLED_TYPES: &[(&str, &[&str])] = &[
 
 /// A search hit.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchHit {
     pub article_id: String,
     pub title: Option<String>,
@@ -239,6 +240,7 @@ pub struct StoredArticle {
 
 /// A key and how many.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Count {
     pub key: String,
     pub count: u64,
@@ -246,6 +248,7 @@ pub struct Count {
 
 /// What the store holds, counted.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stats {
     pub articles: u64,
     /// Articles replaced by a corrected version (kept as history).
@@ -266,6 +269,7 @@ pub struct Stats {
 
 /// An actor events name, with how many events.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActorCount {
     pub name: String,
     pub side: String,
@@ -276,6 +280,7 @@ pub struct ActorCount {
 
 /// A gazetteer place events are placed at, with how many events.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlaceCount {
     pub id: String,
     pub name: Option<String>,
@@ -302,6 +307,7 @@ pub struct Point {
 
 /// One entry of the change feed of fused events.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     pub seq: i64,
     /// When (UTC, RFC 3339).
