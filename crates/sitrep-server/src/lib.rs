@@ -5,8 +5,8 @@
 //! pooled connection, and renders JSON (or GeoJSON, CSV, ACLED CSV). The page and its assets
 //! (`web/`) are embedded in the binary; nothing is fetched from the internet.
 //!
-//! Routes are listed in [`ROUTES`]; `web/openapi.json` describes them and a test keeps the two
-//! in step.
+//! Routes are listed in [`ROUTES`]; the OpenAPI document ([`openapi`]) is generated from the
+//! routes' types, and a test keeps its paths and methods equal to [`ROUTES`].
 
 mod api;
 mod assets;

@@ -125,3 +125,41 @@ pub struct ArticleIn {
     date: Option<String>,
     author: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    /// The values of the first `enum` in a schema, however it is nested (an optional one is a
+    /// `oneOf` with null).
+    fn enum_in(v: &Value) -> Option<Vec<String>> {
+        if let Some(e) = v.get("enum").and_then(Value::as_array) {
+            return Some(e.iter().filter_map(|x| x.as_str().map(String::from)).collect());
+        }
+        match v {
+            Value::Object(o) => o.values().find_map(enum_in),
+            Value::Array(a) => a.iter().find_map(enum_in),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn the_documented_values_are_what_the_parsers_take() {
+        let doc = serde_json::to_value(super::document()).unwrap();
+        let params = doc["paths"]["/api/events"]["get"]["parameters"].as_array().unwrap();
+        let param = |name: &str| params.iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("no parameter {name}"));
+        let sorts = enum_in(param("sort")).unwrap();
+        assert_eq!(sorts, sitrep_core::store::Sort::NAMES);
+        assert!(sorts.iter().all(|s| s.parse::<sitrep_core::store::Sort>().is_ok()));
+        let formats = enum_in(param("format")).unwrap();
+        assert_eq!(formats, ["json", "geojson", "csv", "acled", "jsonl"]);
+        assert!(formats.iter().all(|f| f.parse::<crate::params::EventsFormat>().is_ok()));
+        // Every filter is documented with a description (from EventQuery's doc comments).
+        for name in crate::params::names::<sitrep_core::query::EventQuery>() {
+            assert!(param(name)["description"].as_str().is_some_and(|d| !d.is_empty()), "{name}");
+        }
+        assert_eq!(doc["openapi"], "3.1.0");
+        assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
+        assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    }
+}

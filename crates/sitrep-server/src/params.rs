@@ -303,7 +303,7 @@ pub const MAX_POINTS: usize = 200_000;
 #[into_params(parameter_in = Query)]
 pub struct EventsPage {
     /// date (newest first), date_asc (oldest first) or fatalities (deadliest first).
-    #[param(value_type = Option<String>, pattern = "^(date|date_asc|fatalities)$", example = "date")]
+    #[param(inline)]
     pub sort: Option<Sort>,
     /// JSON: a page of this many (default 100, at most 100000). Other formats: at most this many
     /// rows (default: every matching event, streamed).

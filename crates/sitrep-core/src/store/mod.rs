@@ -119,15 +119,19 @@ pub enum Stored {
     Unchanged,
 }
 
-/// How events are ordered.
+/// How events are ordered (written `date`, `date_asc`, `fatalities`: [`crate::query`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Sort {
     /// Newest first (undated last).
     #[default]
+    #[cfg_attr(feature = "openapi", schema(rename = "date"))]
     DateDesc,
     /// Oldest first.
+    #[cfg_attr(feature = "openapi", schema(rename = "date_asc"))]
     DateAsc,
     /// Deadliest first.
+    #[cfg_attr(feature = "openapi", schema(rename = "fatalities"))]
     FatalitiesDesc,
 }
 
