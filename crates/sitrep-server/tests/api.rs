@@ -371,10 +371,10 @@ fn conforms_with(doc: &Value, s: &Value, v: &Value, at: &str, strict: bool) -> R
             }
         }
     }
-    for (key, all) in [("oneOf", false), ("anyOf", false)] {
+    for key in ["oneOf", "anyOf"] {
         if let Some(alts) = s[key].as_array() {
             let errors: Vec<String> = alts.iter().filter_map(|a| conforms_with(doc, a, v, at, strict).err()).collect();
-            if errors.len() == alts.len() && !all {
+            if errors.len() == alts.len() {
                 return Err(format!("{at}: matches none of {key}: {}", errors.join("; ")));
             }
         }
@@ -448,6 +448,15 @@ fn short(v: &Value) -> String {
     } else {
         t
     }
+}
+
+/// Checks an answer of `method route` with `status` against its schema in the document.
+fn check_answer(method: &str, route: &str, status: u16, v: &Value) {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    let doc = DOC.get_or_init(|| get_json("/api/openapi.json"));
+    let schema = &doc["paths"][route][method]["responses"][status.to_string()]["content"]["application/json"]["schema"];
+    assert!(!schema.is_null(), "{method} {route} {status}: no schema");
+    conforms(doc, schema, v, &format!("{method} {route} {status}")).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
@@ -1046,6 +1055,7 @@ fn alerts_over_the_api_deliver_a_signed_webhook_after_a_post() {
     let (status, v) = call("POST", &alerts, Some(TOKEN), Some(&body));
     assert_eq!(status, 201, "{v}");
     let v: Value = serde_json::from_str(&v).unwrap();
+    check_answer("post", "/api/alerts", 201, &v);
     assert_eq!((v["name"].as_str(), v["secret"].as_str()), (Some("deadly"), Some("k")));
     let (status, v) = call("POST", &alerts, Some(TOKEN), Some(&body));
     assert_eq!(status, 400, "a name taken: {v}");
@@ -1055,7 +1065,9 @@ fn alerts_over_the_api_deliver_a_signed_webhook_after_a_post() {
     assert_eq!(status, 400, "no file sinks over the API");
 
     let article = br#"{"title":"Marea falls","text":"ISIS militants captured the town of Marea on 3 May 2016, killing 12 rebels.","source":"Example News"}"#;
-    assert_eq!(post(&base, Some(TOKEN), "application/json", article).0, 201);
+    let (status, stored) = post(&base, Some(TOKEN), "application/json", article);
+    assert_eq!(status, 201);
+    check_answer("post", "/api/articles", 201, &stored);
     let end = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while hook.requests().is_empty() && std::time::Instant::now() < end {
         std::thread::sleep(std::time::Duration::from_millis(50));
@@ -1066,6 +1078,7 @@ fn alerts_over_the_api_deliver_a_signed_webhook_after_a_post() {
     let (status, list) = call("GET", &alerts, Some(TOKEN), None);
     assert_eq!(status, 200);
     let list: Value = serde_json::from_str(&list).unwrap();
+    check_answer("get", "/api/alerts", 200, &list);
     assert_eq!(list["alerts"][0]["name"], "deadly");
     assert!(list["alerts"][0].get("secret").is_none(), "the secret is never listed");
     let end = std::time::Instant::now() + std::time::Duration::from_secs(10);

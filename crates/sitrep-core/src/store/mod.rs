@@ -119,7 +119,8 @@ pub enum Stored {
     Unchanged,
 }
 
-/// How events are ordered (written `date`, `date_asc`, `fatalities`: [`crate::query`]).
+/// How events are ordered: `date` (newest first), `date_asc` (oldest first), `fatalities`
+/// (deadliest first), as [`crate::query`] parses them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Sort {
