@@ -280,8 +280,8 @@ pub struct AlertAddCmd {
     #[command(flatten)]
     db: DbArg,
     /// min_lon,min_lat,max_lon,max_lat
-    #[arg(long, value_parser = crate::parse_bbox, allow_hyphen_values = true)]
-    bbox: Option<[f64; 4]>,
+    #[arg(long, value_parser = <sitrep_core::query::Bbox as std::str::FromStr>::from_str, allow_hyphen_values = true)]
+    bbox: Option<sitrep_core::query::Bbox>,
     /// Within --km of this place (a gazetteer name).
     #[arg(long, requires = "km")]
     near: Option<String>,
@@ -329,7 +329,7 @@ pub fn run_alerts(cmd: AlertsCmd) -> Result<bool> {
                 _ => None,
             };
             let query = AlertQuery {
-                bbox: a.bbox,
+                bbox: a.bbox.map(|b| b.0),
                 near,
                 actor: a.actor,
                 event_type: a.event_type,

@@ -205,48 +205,18 @@ struct IngestCmd {
 struct EventsCmd {
     #[command(flatten)]
     db: DbArg,
-    /// ACLED event type ("Battles").
-    #[arg(long = "type")]
-    event_type: Option<String>,
-    /// ACLED sub-event type ("Armed clash").
-    #[arg(long)]
-    sub_type: Option<String>,
-    /// An actor, by any of its names ("Daesh").
-    #[arg(long)]
-    actor: Option<String>,
-    /// Events on or after this date (YYYY-MM-DD).
-    #[arg(long)]
-    since: Option<chrono::NaiveDate>,
-    /// Events on or before this date (YYYY-MM-DD).
-    #[arg(long)]
-    until: Option<chrono::NaiveDate>,
-    /// Governorate ("Aleppo").
-    #[arg(long)]
-    admin1: Option<String>,
-    /// A place or admin area by name: the location as written, its district or governorate.
-    #[arg(long)]
-    place: Option<String>,
-    /// A bounding box: min_lon,min_lat,max_lon,max_lat.
-    #[arg(long, value_parser = parse_bbox, allow_hyphen_values = true)]
-    bbox: Option<[f64; 4]>,
-    /// The outlet ("ARA News").
-    #[arg(long)]
-    source: Option<String>,
-    /// Words of the reporting article (full-text query: "a phrase", prefix*, AND/OR/NOT).
-    #[arg(long)]
-    text: Option<String>,
-    /// Order: newest first, oldest first, or deadliest first.
-    #[arg(long, value_enum, default_value_t = SortArg::Date)]
-    sort: SortArg,
-    /// At least this many deaths.
-    #[arg(long)]
-    min_fatalities: Option<u32>,
+    // The filters (`--type`, `--since`, `--bbox`, ...): the API's `/api/events` parameters.
+    #[command(flatten)]
+    query: sitrep_core::query::EventQuery,
+    /// Order: date (newest first), date_asc (oldest first) or fatalities (deadliest first).
+    #[arg(long, default_value = "date", value_parser = sort_parser())]
+    sort: sitrep_core::store::Sort,
     /// How many events at most. Without it: every matching event (streamed, at any size),
     /// except in the table, which shows the first 100.
-    #[arg(long)]
+    #[arg(long, value_parser = sitrep_core::query::parse_count::<usize>)]
     limit: Option<usize>,
     /// Skip this many.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = sitrep_core::query::parse_count::<usize>)]
     offset: usize,
     #[arg(long, value_enum, default_value_t = EventFormat::Table)]
     format: EventFormat,
@@ -262,22 +232,14 @@ struct EventsCmd {
 /// Rows the events table shows without `--limit`.
 const TABLE_ROWS: usize = 100;
 
-#[derive(Clone, Copy, ValueEnum)]
-enum SortArg {
-    Date,
-    DateAsc,
-    Fatalities,
-}
-
-fn parse_bbox(s: &str) -> std::result::Result<[f64; 4], String> {
-    let v: Vec<f64> = s
-        .split(',')
-        .map(|x| x.trim().parse::<f64>().map_err(|_| format!("{x:?} is not a number")))
-        .collect::<std::result::Result<_, _>>()?;
-    match v.as_slice() {
-        &[a, b, c, d] if v.iter().all(|x| x.is_finite()) => Ok([a, b, c, d]),
-        _ => Err(format!("want four numbers min_lon,min_lat,max_lon,max_lat, got {s:?}")),
-    }
+/// `--sort`: its names listed in the help (`date-asc`, the old spelling, still taken), parsed by
+/// the one parser of sorts ([`sitrep_core::store::Sort`]'s `FromStr`, the API's too).
+fn sort_parser() -> impl clap::builder::TypedValueParser<Value = sitrep_core::store::Sort> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let names =
+        sitrep_core::store::Sort::NAMES
+            .map(|n| if n == "date_asc" { PossibleValue::new(n).alias("date-asc") } else { PossibleValue::new(n) });
+    PossibleValuesParser::new(names).try_map(|s| s.parse::<sitrep_core::store::Sort>())
 }
 
 #[derive(Args)]
@@ -1253,34 +1215,15 @@ fn full_disk_line(db: &std::path::Path, kept: &str) -> String {
 /// `--limit` (the table: the first 100), in flat memory at any size.
 fn run_events(cmd: EventsCmd) -> Result<bool> {
     use sitrep_core::export::{ExportFormat, ExportWriter};
-    use sitrep_core::store::{EventFilter, EventStore, Sort};
+    use sitrep_core::store::EventStore;
     if cmd.limit == Some(0) {
         anyhow::bail!("--limit 0: give at least 1 (or no --limit for every matching event)");
     }
     if cmd.flat && cmd.format != EventFormat::Geojson {
         anyhow::bail!("--flat is for --format geojson");
     }
-    let filter = sitrep_core::store::EventFilter {
-        event_type: cmd.event_type,
-        sub_event_type: cmd.sub_type,
-        actor: cmd.actor,
-        since: cmd.since,
-        until: cmd.until,
-        admin1: cmd.admin1,
-        place: cmd.place,
-        bbox: cmd.bbox,
-        source: cmd.source,
-        text: cmd.text,
-        min_fatalities: cmd.min_fatalities,
-        sort: match cmd.sort {
-            SortArg::Date => Sort::DateDesc,
-            SortArg::DateAsc => Sort::DateAsc,
-            SortArg::Fatalities => Sort::FatalitiesDesc,
-        },
-        limit: EventFilter::MAX_LIMIT,
-        offset: cmd.offset,
-    };
-    filter.check_types()?;
+    let mut filter = cmd.query.filter(cmd.sort)?;
+    filter.offset = cmd.offset;
     let store = open_existing(&cmd.db.db)?;
     let limit = cmd.limit.or((cmd.format == EventFormat::Table).then_some(TABLE_ROWS));
     let export = match cmd.format {

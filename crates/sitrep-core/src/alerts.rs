@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 
 /// A point and a radius.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Near {
     /// The place as the user named it.
     pub place: String,
@@ -45,6 +46,7 @@ impl Near {
 
 /// What a fused event must be for an alert to fire. Every condition given must hold.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertQuery {
     /// min_lon, min_lat, max_lon, max_lat.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -66,6 +68,7 @@ pub struct AlertQuery {
 
 /// Where an alert's matches go.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Sink {
     Webhook {
@@ -88,6 +91,7 @@ impl std::fmt::Display for Sink {
 
 /// A saved alert.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Alert {
     pub name: String,
     pub query: AlertQuery,

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 /// One step of a place's control timeline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ControlEntry {
     pub date: Option<NaiveDate>,
     /// What the text says of the date when it is unresolved ("Wednesday").
@@ -29,6 +30,7 @@ pub struct ControlEntry {
 
 /// A place's control timeline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Timeline {
     pub place: String,
     pub place_id: Option<String>,
@@ -151,6 +153,7 @@ pub fn timelines(events: &[&Event]) -> Vec<Timeline> {
 
 /// Who holds a place since when, by the last standing change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Holding {
     pub place: String,
     pub admin1: Option<String>,

@@ -355,6 +355,7 @@ fn solve(mut h: Vec<Vec<f64>>, mut g: Vec<f64>) -> Option<Vec<f64>> {
 
 /// One feature's part in a score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Term {
     pub feature: String,
     pub count: usize,
@@ -364,6 +365,7 @@ pub struct Term {
 
 /// An article's credibility: the probability, the terms behind it and reasons in words.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArticleScore {
     /// Probability that its account agrees with an independent casualty record, 0 to 1.
     pub probability: f64,
@@ -620,6 +622,7 @@ pub fn train_on(articles: &[LabelledArticle], opts: &TrainOptions) -> Model {
 /// A fused event's credibility: its reports' article probabilities (mean) combined with how
 /// far other outlets corroborate it, with the reasons of both.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventCredibility {
     /// 0 to 1.
     pub score: f64,

@@ -155,6 +155,7 @@ pub fn articles(store: &mut dyn EventStore, policy: &Policy, articles: impl Into
 
 /// An input or article that could not be ingested, and why.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Failure {
     pub input: String,
     pub reason: String,
@@ -162,6 +163,7 @@ pub struct Failure {
 
 /// What an ingest did.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Summary {
     /// Articles read (failures aside).
     pub read: usize,

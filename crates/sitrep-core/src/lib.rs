@@ -43,6 +43,7 @@ pub mod ingest;
 pub mod knowledge;
 pub mod localhttp;
 pub mod model;
+pub mod query;
 pub mod read;
 pub mod store;
 pub mod watch;

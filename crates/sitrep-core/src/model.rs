@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// The format an input was read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Text,
@@ -43,6 +44,7 @@ pub struct Span {
 /// A stretch of the article's original text, with both kinds of offset into
 /// [`Article::text`], and the text itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TextSpan {
     /// Character offsets into [`Article::text`].
     pub start: usize,
@@ -58,6 +60,7 @@ pub type Paragraph = TextSpan;
 
 /// Text that cleaning removed from the body, and why (the rule's kind and name).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dropped {
     /// Character offsets into [`Article::text`].
     pub start: usize,
@@ -109,6 +112,7 @@ impl<'de> Deserialize<'de> for Published {
 
 /// A cleaned article.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Article {
     /// Stable id: hash of the source and the normalized clean body (16 hex digits).
     pub id: String,
@@ -122,6 +126,7 @@ pub struct Article {
     pub byline: Option<String>,
     /// The dateline place ("ALEPPO –" gives "Aleppo").
     pub dateline: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "2016-05-04T10:00:00"))]
     pub published: Option<Published>,
     pub url: Option<String>,
     /// The decoded original text that every offset points into.
@@ -217,6 +222,7 @@ pub type Evidence = TextSpan;
 
 /// An actor as an event names it: canonical name, side, and the words of the text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventActor {
     pub name: String,
     pub side: String,
@@ -227,6 +233,7 @@ pub struct EventActor {
 
 /// Who took a place from whom, and who took it back the same day if the text says so.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Control {
     pub taker: Option<String>,
     pub from: Option<String>,
@@ -235,6 +242,7 @@ pub struct Control {
 
 /// One event, coded ACLED-style. Field names follow ACLED where ACLED has the field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
     pub event_id: String,
     pub article_id: String,

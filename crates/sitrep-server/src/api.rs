@@ -1,18 +1,18 @@
 //! The routes: each parses its parameters, calls the store, renders.
 
-use crate::params::{self, EventsFormat, Params, EVENT_PARAMS};
+use crate::params::{self, ControlParams, EventsFormat, NoParams, StrictQuery};
+use crate::responses::*;
 use crate::{assets, ApiError, AppState};
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{json, Value};
+use serde_json::json;
+use sitrep_core::query::EventQuery;
 use sitrep_core::store::EventStore;
 use std::sync::Arc;
-
-type Q = Query<Vec<(String, String)>>;
 
 /// The router: API routes, the page, JSON errors for everything else.
 pub fn router(state: Arc<AppState>) -> Router {
@@ -51,16 +51,23 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-fn query(q: Result<Q, axum::extract::rejection::QueryRejection>, allowed: &[&str]) -> Result<Params, ApiError> {
-    let Query(pairs) = q.map_err(|e| ApiError::bad_request(format!("bad query string: {e}")))?;
-    Params::new(pairs, allowed)
-}
-
 /// `GET /api/events`: filtered, sorted, paginated events (JSON); or every matching event
 /// (or `limit` of them), streamed as GeoJSON, CSV, ACLED CSV or JSON Lines.
-async fn events(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rejection::QueryRejection>) -> Result<Response, ApiError> {
-    let p = query(q, EVENT_PARAMS)?;
-    let req = params::event_filter(&p)?;
+#[utoipa::path(get, path = "/api/events", tag = "events",
+    summary = "Events by filter, sorted: a JSON page by cursor, or every match streamed as GeoJSON, CSV, ACLED CSV or JSON Lines",
+    description = "JSON (the default): a page of `limit` events and `next_cursor`. Any other `format`: every matching event (or `limit` of them) streamed, with the headers X-Total-Count and X-Next-Cursor.",
+    params(EventQuery, params::EventsPage),
+    responses(
+        (status = 200, description = "A page of events (format=json), or the export",
+            headers(("X-Total-Count" = u64, description = "Exports: every matching event"), ("X-Next-Cursor" = String, description = "Exports cut short by `limit`: the cursor after the last row (empty at the end)")),
+            content((EventPage = "application/json"), (crate::openapi::FeatureCollection = "application/geo+json"), (String = "text/csv"), (String = "application/x-ndjson"))),
+        (status = 400, description = "A bad parameter, named in the message", body = ErrorBody), (status = 503, description = "The query was stopped (over its time budget, the server stopping) or the database is busy", body = ErrorBody)
+    ))]
+async fn events(
+    State(s): State<Arc<AppState>>,
+    StrictQuery(q, page): StrictQuery<EventQuery, params::EventsPage>,
+) -> Result<Response, ApiError> {
+    let req = params::event_filter(q, page)?;
     if req.format != EventsFormat::Json {
         return export(s, req).await;
     }
@@ -76,7 +83,7 @@ async fn events(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::reje
     let (total, offset, _limit) = total;
     let end = offset + events.len();
     let next = (end < total as usize).then(|| params::cursor(end));
-    Ok(Json(json!({ "total": total, "count": events.len(), "next_cursor": next, "events": events })).into_response())
+    Ok(Json(EventPage { total, count: events.len(), next_cursor: next, events }).into_response())
 }
 
 /// The body of a streamed export: chunks from the blocking thread that reads the store.
@@ -95,15 +102,14 @@ impl futures_core::Stream for Chunks {
 /// a limit cut the export short.
 async fn export(s: Arc<AppState>, req: params::EventsRequest) -> Result<Response, ApiError> {
     use sitrep_core::export::{ExportFormat, ExportWriter};
-    let params::EventsRequest { filter, format, export_limit } = req;
+    let params::EventsRequest { filter, format, flat, export_limit } = req;
     let checked = filter.clone();
     let total = s.with_store(move |st| Ok(st.count_events(&checked)?)).await.map_err(|e| e.for_param("text"))?;
     let (ctype, export_format) = match format {
         EventsFormat::Csv => ("text/csv; charset=utf-8", ExportFormat::Csv),
         EventsFormat::Acled => ("text/csv; charset=utf-8", ExportFormat::Acled),
         EventsFormat::Jsonl => ("application/x-ndjson", ExportFormat::Jsonl),
-        EventsFormat::GeojsonFlat => ("application/geo+json", ExportFormat::Geojson { flat: true }),
-        _ => ("application/geo+json", ExportFormat::Geojson { flat: false }),
+        _ => ("application/geo+json", ExportFormat::Geojson { flat }),
     };
     let rows = export_limit.map_or(total, |n| (n as u64).min(total.saturating_sub(filter.offset as u64)));
     let end = filter.offset as u64 + rows;
@@ -151,20 +157,19 @@ async fn export(s: Arc<AppState>, req: params::EventsRequest) -> Result<Response
 /// `GET /api/points`: what the map draws, for every placed event matching the filters (at
 /// most `limit`, 200,000 by default; `total` counts every matching event, placed or not): compact rows `[id, lat, lon, type, sub-type, date,
 /// place, fatalities]`, types and sub-types as indexes into `types` and `sub_types`.
-async fn points(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rejection::QueryRejection>) -> Result<Response, ApiError> {
-    let p = query(q, params::POINT_PARAMS)?;
+#[utoipa::path(get, path = "/api/points", tag = "map",
+    summary = "What the map draws: every placed event matching the filters as a compact row",
+    params(EventQuery, params::PointsParams),
+    responses((status = 200, description = "The points", body = PointsAnswer), (status = 400, description = "A bad parameter, named in the message", body = ErrorBody), (status = 503, description = "The query was stopped (over its time budget, the server stopping) or the database is busy", body = ErrorBody)))]
+async fn points(
+    State(s): State<Arc<AppState>>,
+    StrictQuery(q, p): StrictQuery<EventQuery, params::PointsParams>,
+) -> Result<Response, ApiError> {
     // "New since your last look": a moment the page kept (the `newest` it was last answered).
-    let new_since = p.get("new_since").map(str::to_string);
-    if let Some(t) = &new_since {
-        if chrono::DateTime::parse_from_rfc3339(t).is_err() {
-            return Err(ApiError::bad_request(format!("parameter new_since={t:?}: a UTC time as /api/points answers it in `newest`")));
-        }
-    }
-    let mut filter = params::filters(&p)?;
-    let limit = p.parse::<usize>("limit", "a whole number")?.unwrap_or(params::MAX_POINTS);
-    if limit == 0 || limit > params::MAX_POINTS {
-        return Err(ApiError::bad_request(format!("parameter limit={limit}: must be 1 to {}", params::MAX_POINTS)));
-    }
+    let new_since = p.new_since.map(|m| m.0);
+    let mut filter = params::filters(q)?;
+    let limit = sitrep_core::query::check_limit(p.limit, params::MAX_POINTS, params::MAX_POINTS)
+        .map_err(|e| ApiError::bad_request(format!("parameter {e}")))?;
     filter.limit = limit;
     let (points, total, fresh, newest) = s
         .with_store(move |st| {
@@ -187,40 +192,47 @@ async fn points(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::reje
             v.len() - 1
         }
     };
-    let rows: Vec<Value> = points
+    let rows: Vec<PointRow> = points
         .iter()
         .map(|p| {
             let t = index(&mut types, &p.event_type);
             let st = index(&mut sub_types, &p.sub_event_type);
-            json!([p.event_id, p.latitude, p.longitude, t, st, p.event_date, p.location, p.fatalities])
+            (p.event_id.clone(), p.latitude, p.longitude, t, st, p.event_date.clone(), p.location.clone(), p.fatalities)
         })
         .collect();
     // `total`: every matching event, placed or not; `truncated`: more placed ones than `limit`.
     let truncated = rows.len() == limit;
     // `new`: the indexes of the points whose article arrived after `new_since`.
     let new: Vec<usize> = points.iter().enumerate().filter(|(_, p)| fresh.contains(&p.event_id)).map(|(i, _)| i).collect();
-    Ok(Json(json!({
-        "total": total, "count": rows.len(), "truncated": truncated, "types": types, "sub_types": sub_types, "points": rows,
-        "newest": newest, "new": new
-    }))
-    .into_response())
+    Ok(Json(PointsAnswer { total, count: rows.len(), truncated, types, sub_types, points: rows, newest, new }).into_response())
 }
 
 /// `GET /api/timeline`: dated events per day matching the filters, over the whole store.
-async fn timeline(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rejection::QueryRejection>) -> Result<Json<Value>, ApiError> {
-    let p = query(q, params::FILTER_PARAMS)?;
-    if p.get("limit").is_some() {
+#[utoipa::path(get, path = "/api/timeline", tag = "map",
+    summary = "Dated events per day matching the filters, over the whole store",
+    params(EventQuery, params::TimelineParams),
+    responses((status = 200, description = "Events per day", body = TimelineAnswer), (status = 400, description = "A bad parameter, named in the message", body = ErrorBody), (status = 503, description = "The query was stopped (over its time budget, the server stopping) or the database is busy", body = ErrorBody)))]
+async fn timeline(
+    State(s): State<Arc<AppState>>,
+    StrictQuery(q, p): StrictQuery<EventQuery, params::TimelineParams>,
+) -> Result<Json<TimelineAnswer>, ApiError> {
+    if p.limit.is_some() {
         return Err(ApiError::bad_request("parameter limit: the timeline counts every day"));
     }
-    let filter = params::filters(&p)?;
+    let filter = params::filters(q)?;
     let days = s.with_store(move |st| Ok(st.days(&filter)?)).await.map_err(|e| e.for_param("text"))?;
     let total: u64 = days.iter().map(|d| d.count).sum();
-    let rows: Vec<Value> = days.iter().map(|d| json!([d.key, d.count])).collect();
-    Ok(Json(json!({ "dated": total, "days": rows })))
+    let days = days.into_iter().map(|d| (d.key, d.count)).collect();
+    Ok(Json(TimelineAnswer { dated: total, days }))
 }
 
 /// `GET /api/events/{id}`: one event, with every article that reports it and its evidence.
-async fn event(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/events/{id}", tag = "events",
+    summary = "One event with every article that reports it and its evidence spans",
+    description = "`fused`: its fused event (id, sources, articles) and that event's credibility (score, reports, corroboration, reasons), or null before fusion.",
+    params(("id" = String, Path, description = "An event id")),
+    responses((status = 200, description = "The event and its articles", body = EventDetail), (status = 404, description = "Not found", body = ErrorBody)))]
+async fn event(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<EventDetail>, ApiError> {
     let found = s
         .with_store(move |st| {
             let Some((e, article_ids)) = st.event(&id)? else {
@@ -230,25 +242,26 @@ async fn event(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Result
             for aid in article_ids {
                 if let Some(a) = st.article(&aid)? {
                     let evidence: Vec<_> = if e.article_id == aid { e.evidence.clone() } else { Vec::new() };
-                    articles.push(json!({
-                        "id": a.article.id,
-                        "title": a.article.title,
-                        "source": a.article.source,
-                        "published": a.article.published,
-                        "url": a.article.url,
-                        "evidence": evidence,
-                    }));
+                    let a = a.article;
+                    articles.push(ReportingArticle {
+                        id: a.id,
+                        title: a.title,
+                        source: a.source,
+                        published: a.published,
+                        url: a.url,
+                        evidence,
+                    });
                 }
             }
             // The fused event it belongs to, with the credibility of the whole.
             let fused = match st.fused_event_of(&id)? {
                 Some(f) => {
-                    let v = with_credibility(st, &f)?;
-                    json!({ "id": f.id, "sources": f.sources, "articles": f.articles.len(), "credibility": v["credibility"] })
+                    let credibility = sitrep_core::credibility::fused_event_credibility(st, &f)?;
+                    Some(FusedOf { articles: f.articles.len(), id: f.id, sources: f.sources, credibility })
                 }
-                None => Value::Null,
+                None => None,
             };
-            Ok(json!({ "event": e, "articles": articles, "fused": fused }))
+            Ok(EventDetail { event: e, articles, fused })
         })
         .await?;
     Ok(Json(found))
@@ -256,7 +269,12 @@ async fn event(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Result
 
 /// `GET /api/articles/{id}`: the article's text and clean paragraphs, its events, and the
 /// evidence spans to mark (offsets into `text`).
-async fn article(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/articles/{id}", tag = "articles",
+    summary = "An article: original text, clean paragraphs, its events and the evidence spans to mark",
+    description = "`credibility`: how its claims fare against other outlets; `credibility_model`: the article credibility model's probability, its terms and reasons.",
+    params(("id" = String, Path, description = "An article id")),
+    responses((status = 200, description = "The article", body = ArticleDetail), (status = 404, description = "Not found", body = ErrorBody)))]
+async fn article(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<ArticleDetail>, ApiError> {
     let (found, credibility) = s
         .with_store(move |st| {
             let a = st.article(&id)?.ok_or_else(|| ApiError::not_found(format!("no article {id:?}")))?;
@@ -264,84 +282,119 @@ async fn article(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Resu
             Ok((a, c))
         })
         .await?;
-    let marks: Vec<Value> = found
+    let marks: Vec<Mark> = found
         .events
         .iter()
-        .flat_map(|e| e.evidence.iter().map(move |span| json!({ "event_id": e.event_id, "start": span.start, "end": span.end, "byte_start": span.byte_start, "byte_end": span.byte_end })))
+        .flat_map(|e| {
+            e.evidence.iter().map(move |span| Mark {
+                event_id: e.event_id.clone(),
+                start: span.start,
+                end: span.end,
+                byte_start: span.byte_start,
+                byte_end: span.byte_end,
+            })
+        })
         .collect();
-    let a = &found.article;
-    Ok(Json(json!({
-        "article": {
-            "id": a.id, "input": a.input, "title": a.title, "source": a.source, "byline": a.byline,
-            "dateline": a.dateline, "published": a.published, "url": a.url,
+    let credibility_model = sitrep_core::credibility::score_article(&found.article);
+    let a = found.article;
+    Ok(Json(ArticleDetail {
+        article: ArticleHead {
+            id: a.id,
+            input: a.input,
+            title: a.title,
+            source: a.source,
+            byline: a.byline,
+            dateline: a.dateline,
+            published: a.published,
+            url: a.url,
         },
-        "superseded_by": found.superseded_by,
-        "credibility": credibility,
-        "credibility_model": sitrep_core::credibility::score_article(a),
-        "text": a.text,
-        "paragraphs": a.paragraphs,
-        "events": found.events,
-        "marks": marks,
-    })))
+        superseded_by: found.superseded_by,
+        credibility,
+        credibility_model,
+        text: a.text,
+        paragraphs: a.paragraphs,
+        events: found.events,
+        marks,
+    }))
 }
 
 /// `GET /api/search?q=...&limit=`: full-text search with snippets.
-async fn search(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rejection::QueryRejection>) -> Result<Json<Value>, ApiError> {
-    let p = query(q, &["q", "limit"])?;
-    let text = p.string("q").ok_or_else(|| ApiError::bad_request("parameter q is required (the search query)"))?;
-    let limit = p.parse::<usize>("limit", "a whole number")?.unwrap_or(20);
+#[utoipa::path(get, path = "/api/search", tag = "articles",
+    summary = "Full-text search over titles and bodies, best first, with snippets",
+    params(params::SearchParams),
+    responses((status = 200, description = "Hits", body = SearchAnswer), (status = 400, description = "A bad parameter, named in the message", body = ErrorBody), (status = 503, description = "The query was stopped (over its time budget, the server stopping) or the database is busy", body = ErrorBody)))]
+async fn search(
+    State(s): State<Arc<AppState>>,
+    StrictQuery(p, _): StrictQuery<params::SearchParams>,
+) -> Result<Json<SearchAnswer>, ApiError> {
+    let text = p.q.ok_or_else(|| ApiError::bad_request("parameter q is required (the search query)"))?;
+    let limit = p.limit.unwrap_or(20);
     sitrep_core::store::sqlite::check_search_terms(&text).map_err(|e| ApiError::from(e).for_param("q"))?;
     let hits = s.with_store(move |st| Ok(st.search(&text, limit)?)).await.map_err(|e| e.for_param("q"))?;
-    Ok(Json(json!({ "count": hits.len(), "hits": hits })))
+    Ok(Json(SearchAnswer { count: hits.len(), hits }))
 }
 
-async fn actors(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rejection::QueryRejection>) -> Result<Json<Value>, ApiError> {
-    query(q, &[])?;
+#[utoipa::path(get, path = "/api/actors", tag = "events",
+    summary = "Actors events name, with counts",
+    responses((status = 200, description = "Actors", body = ActorsAnswer), (status = 400, description = "A parameter given (this route takes none)", body = ErrorBody)))]
+async fn actors(State(s): State<Arc<AppState>>, _: StrictQuery<NoParams>) -> Result<Json<ActorsAnswer>, ApiError> {
     let actors = s.with_store(|st| Ok(st.actors()?)).await?;
-    Ok(Json(json!({ "actors": actors })))
+    Ok(Json(ActorsAnswer { actors }))
 }
 
-async fn places(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rejection::QueryRejection>) -> Result<Json<Value>, ApiError> {
-    let p = query(q, &["limit"])?;
-    let limit = p.parse::<usize>("limit", "a whole number")?.unwrap_or(1000);
+#[utoipa::path(get, path = "/api/places", tag = "events",
+    summary = "Gazetteer places events are at, with counts",
+    params(params::PlacesParams),
+    responses((status = 200, description = "Places, most events first", body = PlacesAnswer), (status = 400, description = "A bad parameter, named in the message", body = ErrorBody)))]
+async fn places(
+    State(s): State<Arc<AppState>>,
+    StrictQuery(p, _): StrictQuery<params::PlacesParams>,
+) -> Result<Json<PlacesAnswer>, ApiError> {
+    let limit = p.limit.unwrap_or(1000);
     let places = s.with_store(move |st| Ok(st.places(limit)?)).await?;
-    Ok(Json(json!({ "places": places })))
+    Ok(Json(PlacesAnswer { places }))
 }
 
-async fn stats(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rejection::QueryRejection>) -> Result<Json<Value>, ApiError> {
-    query(q, &[])?;
+#[utoipa::path(get, path = "/api/stats", tag = "events",
+    summary = "Counts by day, month, type, actor, admin area and source",
+    responses((status = 200, description = "Stats", body = sitrep_core::store::Stats), (status = 400, description = "A parameter given (this route takes none)", body = ErrorBody)))]
+async fn stats(State(s): State<Arc<AppState>>, _: StrictQuery<NoParams>) -> Result<Json<sitrep_core::store::Stats>, ApiError> {
     let st = s.with_store(|st| Ok(st.stats()?)).await?;
-    Ok(Json(serde_json::to_value(st).map_err(|e| ApiError::internal(e.to_string()))?))
+    Ok(Json(st))
 }
 
 /// `GET /api/fused`: fused events (one per real event, with every report and claim), most
 /// reported first.
+#[utoipa::path(get, path = "/api/fused", tag = "fused",
+    summary = "Fused events: one per real event, with every report, the claims side by side, their corroboration and credibility; most reported first",
+    params(params::FusedParams),
+    responses((status = 200, description = "A page of fused events", body = FusedPage), (status = 400, description = "A bad parameter, named in the message", body = ErrorBody)))]
 async fn fused_list(
     State(s): State<Arc<AppState>>,
-    q: Result<Q, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let p = query(q, &["min_sources", "limit", "cursor"])?;
-    let min_sources = p.parse::<usize>("min_sources", "a whole number")?.unwrap_or(1);
-    let limit = p.parse::<usize>("limit", "a whole number")?.unwrap_or(params::DEFAULT_LIMIT);
-    let offset = match p.get("cursor") {
-        None => 0,
-        Some(c) => params::parse_cursor(c)?,
-    };
+    StrictQuery(p, _): StrictQuery<params::FusedParams>,
+) -> Result<Json<FusedPage>, ApiError> {
+    let min_sources = p.min_sources.unwrap_or(1);
+    let limit = p.limit.unwrap_or(params::DEFAULT_LIMIT);
+    let offset = p.cursor.map_or(0, |c| c.0);
     let fused = s
         .with_store(move |st| {
             let fused = st.fused_events(min_sources, limit, offset)?;
-            fused.iter().map(|f| with_credibility(st, f)).collect::<Result<Vec<Value>, ApiError>>()
+            fused.into_iter().map(|f| with_credibility(st, f)).collect::<Result<Vec<_>, ApiError>>()
         })
         .await?;
     let next = (fused.len() == limit).then(|| params::cursor(offset + limit));
-    Ok(Json(json!({ "count": fused.len(), "next_cursor": next, "fused": fused })))
+    Ok(Json(FusedPage { count: fused.len(), next_cursor: next, fused }))
 }
 
-async fn fused_one(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/fused/{id}", tag = "fused",
+    summary = "One fused event, with its credibility and reasons",
+    params(("id" = String, Path, description = "A fused event id")),
+    responses((status = 200, description = "The fused event", body = FusedWithCredibility), (status = 404, description = "Not found", body = ErrorBody)))]
+async fn fused_one(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<FusedWithCredibility>, ApiError> {
     let f = s
         .with_store(move |st| {
             let f = st.fused_event(&id)?.ok_or_else(|| ApiError::not_found(format!("no fused event {id:?}")))?;
-            with_credibility(st, &f)
+            with_credibility(st, f)
         })
         .await?;
     Ok(Json(f))
@@ -349,24 +402,28 @@ async fn fused_one(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Re
 
 /// A fused event as JSON with its `credibility`: its reports' article scores combined with
 /// its corroboration, and the reasons.
-fn with_credibility(st: &sitrep_core::store::SqliteStore, f: &sitrep_core::fuse::FusedEvent) -> Result<Value, ApiError> {
-    let c = sitrep_core::credibility::fused_event_credibility(st, f)?;
-    let mut v = serde_json::to_value(f).map_err(|e| ApiError::internal(e.to_string()))?;
-    v["credibility"] = serde_json::to_value(c).map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok(v)
+fn with_credibility(st: &sitrep_core::store::SqliteStore, fused: sitrep_core::fuse::FusedEvent) -> Result<FusedWithCredibility, ApiError> {
+    let credibility = sitrep_core::credibility::fused_event_credibility(st, &fused)?;
+    Ok(FusedWithCredibility { fused, credibility })
 }
 
 /// `GET /api/changes?cursor=N` (or `since=T`): the change feed of fused events, in order, a
 /// page at a time. `next_cursor` is the `seq` of the last change returned: pass it back as
 /// `cursor` until a page comes back empty (`more` false); no change is skipped or repeated.
-async fn changes(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rejection::QueryRejection>) -> Result<Json<Value>, ApiError> {
-    let p = query(q, &["since", "cursor", "limit"])?;
-    let since = p.string("since");
-    let cursor = p.parse::<i64>("cursor", "a cursor (the seq of the last change seen)")?;
+#[utoipa::path(get, path = "/api/changes", tag = "fused",
+    summary = "The change feed of fused events (created, updated, merged, deleted), oldest first, paged by cursor",
+    params(params::ChangesParams),
+    responses((status = 200, description = "A page of changes, oldest first", body = ChangesPage), (status = 400, description = "A bad parameter, named in the message", body = ErrorBody)))]
+async fn changes(
+    State(s): State<Arc<AppState>>,
+    StrictQuery(p, _): StrictQuery<params::ChangesParams>,
+) -> Result<Json<ChangesPage>, ApiError> {
+    let since = p.since;
+    let cursor = p.cursor.map(|c| c.0);
     if since.is_some() && cursor.is_some() {
         return Err(ApiError::bad_request("give since or cursor, not both (cursor is exact; since is for a first call)"));
     }
-    let limit = p.parse::<usize>("limit", "a whole number")?.unwrap_or(1000);
+    let limit = p.limit.unwrap_or(1000);
     let from = cursor.unwrap_or(0);
     let changes = s
         .with_store(move |st| {
@@ -377,34 +434,43 @@ async fn changes(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rej
         })
         .await?;
     let next = changes.last().map_or(from, |c| c.seq);
-    Ok(Json(json!({ "count": changes.len(), "next_cursor": next.to_string(), "more": changes.len() == limit, "changes": changes })))
+    Ok(Json(ChangesPage { count: changes.len(), next_cursor: next.to_string(), more: changes.len() == limit, changes }))
 }
 
 /// `GET /api/control?place=&date=&admin1=`: control timelines, or who held what on a date.
-async fn control(State(s): State<Arc<AppState>>, q: Result<Q, axum::extract::rejection::QueryRejection>) -> Result<Json<Value>, ApiError> {
-    let p = query(q, &["place", "date", "admin1"])?;
-    let date = p.date("date")?;
-    let (place, admin1) = (p.string("place"), p.string("admin1"));
+#[utoipa::path(get, path = "/api/control", tag = "events",
+    summary = "Territorial control: timelines per place (contested when retaken within a day), or who held each place on a date",
+    params(params::ControlParams),
+    responses((status = 200, description = "Timelines, or holders on the date", body = ControlAnswer), (status = 400, description = "A bad parameter, named in the message", body = ErrorBody)))]
+async fn control(
+    State(s): State<Arc<AppState>>,
+    StrictQuery(p, _): StrictQuery<params::ControlParams>,
+) -> Result<Json<ControlAnswer>, ApiError> {
+    let ControlParams { date, place, admin1 } = p;
     let timelines = s.with_store(move |st| Ok(sitrep_core::control::stored_timelines(st, place, admin1)?)).await?;
     Ok(Json(match date {
         Some(d) => {
             let held = sitrep_core::control::holders_on(&timelines, d);
-            json!({ "date": d, "held": held })
+            ControlAnswer::Held { date: d, held }
         }
-        None => json!({ "timelines": timelines }),
+        None => ControlAnswer::Timelines { timelines },
     }))
 }
 
-async fn healthz(State(s): State<Arc<AppState>>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/healthz", tag = "server",
+    summary = "Liveness, with store counts",
+    responses((status = 200, description = "ok", body = Health), (status = 500, description = "The database cannot be read", body = ErrorBody)))]
+async fn healthz(State(s): State<Arc<AppState>>) -> Result<Json<Health>, ApiError> {
     let (articles, events) = s.with_store(|st| Ok(st.counts()?)).await?;
-    Ok(Json(json!({ "status": "ok", "articles": articles, "events": events })))
+    Ok(Json(Health { status: "ok".into(), articles, events }))
 }
 
+/// The OpenAPI document, generated from the routes' types.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "server",
+    summary = "This document",
+    responses((status = 200, description = "OpenAPI 3.1", body = crate::openapi::Document)))]
 async fn openapi() -> Response {
-    match assets::openapi() {
-        Some(doc) => ([(header::CONTENT_TYPE, "application/json")], doc).into_response(),
-        None => ApiError::internal("the OpenAPI document is missing from this build").into_response(),
-    }
+    ([(header::CONTENT_TYPE, "application/json")], crate::openapi::document_json()).into_response()
 }
 
 /// `POST /api/articles`: ingest the body (a JSON article or array, JSON Lines, CSV, HTML or
@@ -429,6 +495,23 @@ fn authorize(s: &AppState, headers: &HeaderMap, what: &str) -> Result<(), Box<Re
     Ok(())
 }
 
+#[utoipa::path(post, path = "/api/articles", tag = "articles",
+    summary = "Ingest articles (needs the bearer token; read-only servers answer 403)",
+    description = "The body by Content-Type: JSON (an article or an array), JSON Lines, CSV, HTML, plain text, a WARC crawl, or any of them compressed (application/gzip, application/zstd, or Content-Encoding gzip or zstd).",
+    security(("bearer" = [])),
+    request_body(content(
+        (crate::openapi::ArticlesIn = "application/json"), (String = "application/x-ndjson"), (String = "text/csv"), (String = "text/html"),
+        (String = "text/plain"), (Vec<u8> = "application/warc"), (Vec<u8> = "application/gzip"), (Vec<u8> = "application/zstd"))),
+    responses(
+        (status = 201, description = "Stored: the ingest summary", body = IngestAnswer),
+        (status = 200, description = "Nothing new: the ingest summary", body = IngestAnswer),
+        (status = 400, description = "An empty or unreadable body", body = ErrorBody),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody), (status = 403, description = "A read-only server (started without a token)", body = ErrorBody),
+        (status = 408, description = "The body came too slowly", body = ErrorBody),
+        (status = 413, description = "The body is over the limit", body = ErrorBody),
+        (status = 415, description = "An unsupported content type or encoding", body = ErrorBody),
+        (status = 503, description = "Stopped part-way (the database busy, a store error): the error and what was stored before it", body = IngestFailure),
+    ))]
 async fn post_articles(State(s): State<Arc<AppState>>, headers: HeaderMap, body: axum::body::Body) -> Result<Response, ApiError> {
     if let Err(answer) = authorize(&s, &headers, "accept articles") {
         return Ok(*answer);
@@ -562,13 +645,16 @@ fn alert_in_background(s: &Arc<AppState>) {
 }
 
 /// A saved alert as the API shows it (its secret never), with its deliveries by status.
-fn alert_json(a: &sitrep_core::alerts::Alert, counts: &[(String, String, u64)]) -> Value {
-    let mut v = json!(a);
-    v["deliveries"] = counts.iter().filter(|(n, _, _)| *n == a.name).map(|(_, st, c)| (st.clone(), json!(c))).collect();
-    v
+fn alert_out(a: sitrep_core::alerts::Alert, counts: &[(String, String, u64)]) -> AlertOut {
+    let deliveries = counts.iter().filter(|(n, _, _)| *n == a.name).map(|(_, st, c)| (st.clone(), *c)).collect();
+    AlertOut { alert: a, deliveries }
 }
 
 /// `GET /api/alerts`: the saved alerts (behind the token: they name webhook URLs).
+#[utoipa::path(get, path = "/api/alerts", tag = "alerts",
+    summary = "The saved alerts with their deliveries by status (bearer token)",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The alerts", body = AlertList), (status = 401, description = "Missing or wrong bearer token", body = ErrorBody), (status = 403, description = "A read-only server (started without a token)", body = ErrorBody)))]
 async fn alerts_list(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Err(answer) = authorize(&s, &headers, "manage alerts") {
         return Ok(*answer);
@@ -576,8 +662,8 @@ async fn alerts_list(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Resu
     let body = s
         .with_store(|st| {
             let counts = st.delivery_counts()?;
-            let alerts: Vec<Value> = st.alerts()?.iter().map(|a| alert_json(a, &counts)).collect();
-            Ok(json!({ "alerts": alerts }))
+            let alerts = st.alerts()?.into_iter().map(|a| alert_out(a, &counts)).collect();
+            Ok(AlertList { alerts })
         })
         .await?;
     Ok(Json(body).into_response())
@@ -585,23 +671,35 @@ async fn alerts_list(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Resu
 
 /// What `POST /api/alerts` takes. Over the API matches go to webhooks only (a file path would
 /// let a client write anywhere the server may).
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct AlertIn {
+pub(crate) struct AlertIn {
+    /// 1 to 100 characters.
     name: String,
+    /// min_lon, min_lat, max_lon, max_lat.
     bbox: Option<[f64; 4]>,
+    /// A gazetteer place; with km.
     near: Option<String>,
+    /// The radius around `near`.
     km: Option<f64>,
     actor: Option<String>,
+    /// An ACLED event type or sub-event type.
     #[serde(rename = "type")]
     event_type: Option<String>,
     min_fatalities: Option<u32>,
     min_sources: Option<usize>,
+    /// An http(s) URL.
     webhook: String,
+    /// The HMAC key; a random one is made and answered otherwise.
     secret: Option<String>,
 }
 
 /// `POST /api/alerts`: saves an alert; answers it with its signature secret.
+#[utoipa::path(post, path = "/api/alerts", tag = "alerts",
+    summary = "Save an alert: matches on fused events created or updated by an ingest are POSTed to the webhook, signed X-Sitrep-Signature: sha256=HMAC-SHA256(secret, body) (bearer token)",
+    security(("bearer" = [])),
+    request_body = AlertIn,
+    responses((status = 201, description = "The alert, with its secret", body = AlertCreated), (status = 400, description = "A bad alert", body = ErrorBody), (status = 401, description = "Missing or wrong bearer token", body = ErrorBody), (status = 403, description = "A read-only server (started without a token)", body = ErrorBody)))]
 async fn alerts_add(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     use sitrep_core::alerts::{AlertQuery, Near, Sink};
     if let Err(answer) = authorize(&s, &headers, "manage alerts") {
@@ -630,15 +728,18 @@ async fn alerts_add(State(s): State<Arc<AppState>>, headers: HeaderMap, body: By
         .with_writer(move |st| {
             let _one_at_a_time = state.writes.lock().map_err(|_| ApiError::internal("write lock poisoned"))?;
             let alert = st.add_alert(&name, &query, &sink, &secret)?;
-            let mut v = alert_json(&alert, &[]);
-            v["secret"] = json!(secret);
-            Ok(v)
+            Ok(AlertCreated { alert: alert_out(alert, &[]), secret })
         })
         .await?;
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 /// `DELETE /api/alerts/{name}`: removes an alert (its delivery log stays).
+#[utoipa::path(delete, path = "/api/alerts/{name}", tag = "alerts",
+    summary = "Remove an alert; its delivery log stays (bearer token)",
+    security(("bearer" = [])),
+    params(("name" = String, Path, description = "The alert's name")),
+    responses((status = 204, description = "Removed"), (status = 401, description = "Missing or wrong bearer token", body = ErrorBody), (status = 403, description = "A read-only server (started without a token)", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody)))]
 async fn alerts_remove(State(s): State<Arc<AppState>>, headers: HeaderMap, Path(name): Path<String>) -> Result<Response, ApiError> {
     if let Err(answer) = authorize(&s, &headers, "manage alerts") {
         return Ok(*answer);

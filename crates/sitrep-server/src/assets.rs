@@ -20,8 +20,3 @@ pub fn asset(path: &str) -> Option<Response> {
             .into_response(),
     )
 }
-
-/// The OpenAPI document.
-pub fn openapi() -> Option<Vec<u8>> {
-    Web::get("openapi.json").map(|f| f.data.into_owned())
-}

@@ -5,12 +5,14 @@
 //! pooled connection, and renders JSON (or GeoJSON, CSV, ACLED CSV). The page and its assets
 //! (`web/`) are embedded in the binary; nothing is fetched from the internet.
 //!
-//! Routes are listed in [`ROUTES`]; `web/openapi.json` describes them and a test keeps the two
-//! in step.
+//! Routes are listed in [`ROUTES`]; the OpenAPI document ([`openapi`]) is generated from the
+//! routes' types, and a test keeps its paths and methods equal to [`ROUTES`].
 
 mod api;
 mod assets;
+pub mod openapi;
 mod params;
+pub mod responses;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -287,7 +289,7 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({ "error": self.message, "status": self.status.as_u16() });
+        let body = responses::ErrorBody { error: self.message, status: self.status.as_u16() };
         (self.status, axum::Json(body)).into_response()
     }
 }

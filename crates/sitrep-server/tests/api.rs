@@ -326,6 +326,212 @@ fn openapi_lists_exactly_the_routes() {
     }
 }
 
+/// Checks `v` against the schema `s` of `doc` (the subset utoipa writes: `$ref`, `type` (one or
+/// a list), `properties`, `required`, `items`, `prefixItems`, `additionalProperties`, `oneOf`,
+/// `anyOf`, `allOf`, `enum`). An object may hold no field its schema does not name. The error
+/// says where (`at`) and what.
+fn conforms(doc: &Value, s: &Value, v: &Value, at: &str) -> Result<(), String> {
+    conforms_with(doc, s, v, at, true)
+}
+
+fn resolve<'a>(doc: &'a Value, s: &'a Value) -> &'a Value {
+    match s["$ref"].as_str() {
+        Some(r) => {
+            let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("a $ref outside the document: {r}"));
+            let found = &doc["components"]["schemas"][name];
+            assert!(!found.is_null(), "a $ref to a schema the document lacks: {r}");
+            resolve(doc, found)
+        }
+        None => s,
+    }
+}
+
+/// Every property name an object schema (and its `allOf` parts) documents.
+fn property_names(doc: &Value, s: &Value, out: &mut Vec<String>) {
+    let s = resolve(doc, s);
+    if let Some(p) = s["properties"].as_object() {
+        out.extend(p.keys().cloned());
+    }
+    for part in s["allOf"].as_array().into_iter().flatten() {
+        property_names(doc, part, out);
+    }
+}
+
+fn conforms_with(doc: &Value, s: &Value, v: &Value, at: &str, strict: bool) -> Result<(), String> {
+    let s = resolve(doc, s);
+    if let Some(parts) = s["allOf"].as_array() {
+        for part in parts {
+            conforms_with(doc, part, v, at, false)?;
+        }
+        if strict && v.is_object() {
+            let mut names = Vec::new();
+            property_names(doc, s, &mut names);
+            if let Some(extra) = v.as_object().unwrap().keys().find(|k| !names.contains(k)) {
+                return Err(format!("{at}: field {extra:?} is not in the schema"));
+            }
+        }
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(alts) = s[key].as_array() {
+            let errors: Vec<String> = alts.iter().filter_map(|a| conforms_with(doc, a, v, at, strict).err()).collect();
+            if errors.len() == alts.len() {
+                return Err(format!("{at}: matches none of {key}: {}", errors.join("; ")));
+            }
+        }
+    }
+    if let Some(values) = s["enum"].as_array() {
+        if !values.contains(v) {
+            return Err(format!("{at}: {v} is not one of {values:?}"));
+        }
+    }
+    let types: Vec<&str> = match &s["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    if !types.is_empty() {
+        let fits = types.iter().any(|t| match *t {
+            "null" => v.is_null(),
+            "object" => v.is_object(),
+            "array" => v.is_array(),
+            "string" => v.is_string(),
+            "integer" => v.is_i64() || v.is_u64(),
+            "number" => v.is_number(),
+            "boolean" => v.is_boolean(),
+            other => panic!("{at}: a schema type this check does not know: {other}"),
+        });
+        if !fits {
+            return Err(format!("{at}: {} is not of type {types:?}", short(v)));
+        }
+    }
+    if let Some(o) = v.as_object() {
+        for r in s["required"].as_array().into_iter().flatten() {
+            if !o.contains_key(r.as_str().unwrap()) {
+                return Err(format!("{at}: required field {r} missing"));
+            }
+        }
+        let props = s["properties"].as_object();
+        for (k, x) in o {
+            match props.and_then(|p| p.get(k)) {
+                Some(ps) => conforms_with(doc, ps, x, &format!("{at}.{k}"), true)?,
+                None => match &s["additionalProperties"] {
+                    Value::Object(_) => conforms_with(doc, &s["additionalProperties"], x, &format!("{at}.{k}"), true)?,
+                    _ if strict && s["allOf"].is_null() && props.is_some() => {
+                        return Err(format!("{at}: field {k:?} is not in the schema"))
+                    }
+                    _ => {}
+                },
+            }
+        }
+    }
+    if let Some(a) = v.as_array() {
+        if let Some(prefix) = s["prefixItems"].as_array() {
+            if a.len() != prefix.len() && s["items"] == Value::Bool(false) {
+                return Err(format!("{at}: {} items, the schema has {}", a.len(), prefix.len()));
+            }
+            for (i, (x, ps)) in a.iter().zip(prefix).enumerate() {
+                conforms_with(doc, ps, x, &format!("{at}[{i}]"), true)?;
+            }
+        } else if s["items"].is_object() {
+            for (i, x) in a.iter().enumerate() {
+                conforms_with(doc, &s["items"], x, &format!("{at}[{i}]"), true)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn short(v: &Value) -> String {
+    let t = v.to_string();
+    if t.len() > 80 {
+        format!("{}...", &t[..80])
+    } else {
+        t
+    }
+}
+
+/// Checks an answer of `method route` with `status` against its schema in the document.
+fn check_answer(method: &str, route: &str, status: u16, v: &Value) {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    let doc = DOC.get_or_init(|| get_json("/api/openapi.json"));
+    let schema = &doc["paths"][route][method]["responses"][status.to_string()]["content"]["application/json"]["schema"];
+    assert!(!schema.is_null(), "{method} {route} {status}: no schema");
+    conforms(doc, schema, v, &format!("{method} {route} {status}")).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn every_response_is_described_by_a_schema() {
+    let doc = get_json("/api/openapi.json");
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            for (status, r) in op["responses"].as_object().unwrap() {
+                let content = r["content"].as_object();
+                if status == "204" {
+                    assert!(content.is_none(), "{method} {path} {status}: no body");
+                    continue;
+                }
+                let content = content.unwrap_or_else(|| panic!("{method} {path} {status}: no content"));
+                for (ctype, c) in content {
+                    let schema = resolve(&doc, &c["schema"]);
+                    let bare = schema.as_object().is_some_and(|o| o.len() == 1 && schema["type"] == "object");
+                    let described = !schema.is_null()
+                        && !bare
+                        && (schema["properties"].is_object()
+                            || schema["type"] != "object"
+                            || schema["allOf"].is_array()
+                            || schema["oneOf"].is_array());
+                    assert!(described, "{method} {path} {status} {ctype}: a bare schema {schema}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_answers_conform_to_their_schemas() {
+    let doc = get_json("/api/openapi.json");
+    let base = &server().base;
+    let one_event = get_json("/api/events?limit=1")["events"][0]["event_id"].as_str().unwrap().to_string();
+    let one_article = get_json(&format!("/api/events/{one_event}"))["articles"][0]["id"].as_str().unwrap().to_string();
+    let one_fused = get_json("/api/fused?limit=1")["fused"][0]["id"].as_str().unwrap().to_string();
+    let mut checked = 0;
+    for (route, url, status) in [
+        ("/api/events", "/api/events?limit=1000".to_string(), 200),
+        ("/api/events", "/api/events?colour=red".to_string(), 400),
+        ("/api/events/{id}", format!("/api/events/{one_event}"), 200),
+        ("/api/events/{id}", "/api/events/nope".to_string(), 404),
+        ("/api/articles/{id}", format!("/api/articles/{one_article}"), 200),
+        ("/api/search", "/api/search?q=Aleppo".to_string(), 200),
+        ("/api/search", "/api/search".to_string(), 400),
+        ("/api/actors", "/api/actors".to_string(), 200),
+        ("/api/places", "/api/places".to_string(), 200),
+        ("/api/stats", "/api/stats".to_string(), 200),
+        ("/api/fused", "/api/fused".to_string(), 200),
+        ("/api/fused/{id}", format!("/api/fused/{one_fused}"), 200),
+        ("/api/changes", "/api/changes".to_string(), 200),
+        ("/api/points", "/api/points?new_since=2000-01-01T00:00:00Z".to_string(), 200),
+        ("/api/timeline", "/api/timeline".to_string(), 200),
+        ("/api/control", "/api/control".to_string(), 200),
+        ("/api/control", "/api/control?date=2016-06-01".to_string(), 200),
+        ("/api/control", "/api/control?date=June".to_string(), 400),
+        ("/healthz", "/healthz".to_string(), 200),
+        ("/api/openapi.json", "/api/openapi.json".to_string(), 200),
+    ] {
+        let (got, body) = get(&format!("{base}{url}"));
+        assert_eq!(got, status, "{url}: {body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        let schema = &doc["paths"][route]["get"]["responses"][status.to_string()]["content"]["application/json"]["schema"];
+        assert!(!schema.is_null(), "{route} {status}: no schema");
+        conforms(&doc, schema, &v, url.as_str()).unwrap_or_else(|e| panic!("{e}"));
+        checked += 1;
+    }
+    assert_eq!(checked, 20);
+    // A schema that does not fit is caught (the check checks).
+    let page = &doc["paths"]["/api/events"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+    assert!(conforms(&doc, page, &serde_json::json!({"total": 1, "count": 1, "next_cursor": null, "events": [], "extra": 1}), "x").is_err());
+    assert!(conforms(&doc, page, &serde_json::json!({"total": "1", "count": 1, "next_cursor": null, "events": []}), "x").is_err());
+}
+
 #[test]
 fn the_page_and_its_assets_are_served() {
     let base = &server().base;
@@ -849,6 +1055,7 @@ fn alerts_over_the_api_deliver_a_signed_webhook_after_a_post() {
     let (status, v) = call("POST", &alerts, Some(TOKEN), Some(&body));
     assert_eq!(status, 201, "{v}");
     let v: Value = serde_json::from_str(&v).unwrap();
+    check_answer("post", "/api/alerts", 201, &v);
     assert_eq!((v["name"].as_str(), v["secret"].as_str()), (Some("deadly"), Some("k")));
     let (status, v) = call("POST", &alerts, Some(TOKEN), Some(&body));
     assert_eq!(status, 400, "a name taken: {v}");
@@ -858,7 +1065,9 @@ fn alerts_over_the_api_deliver_a_signed_webhook_after_a_post() {
     assert_eq!(status, 400, "no file sinks over the API");
 
     let article = br#"{"title":"Marea falls","text":"ISIS militants captured the town of Marea on 3 May 2016, killing 12 rebels.","source":"Example News"}"#;
-    assert_eq!(post(&base, Some(TOKEN), "application/json", article).0, 201);
+    let (status, stored) = post(&base, Some(TOKEN), "application/json", article);
+    assert_eq!(status, 201);
+    check_answer("post", "/api/articles", 201, &stored);
     let end = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while hook.requests().is_empty() && std::time::Instant::now() < end {
         std::thread::sleep(std::time::Duration::from_millis(50));
@@ -869,6 +1078,7 @@ fn alerts_over_the_api_deliver_a_signed_webhook_after_a_post() {
     let (status, list) = call("GET", &alerts, Some(TOKEN), None);
     assert_eq!(status, 200);
     let list: Value = serde_json::from_str(&list).unwrap();
+    check_answer("get", "/api/alerts", 200, &list);
     assert_eq!(list["alerts"][0]["name"], "deadly");
     assert!(list["alerts"][0].get("secret").is_none(), "the secret is never listed");
     let end = std::time::Instant::now() + std::time::Duration::from_secs(10);

@@ -49,6 +49,7 @@ pub struct Report<'a> {
 
 /// One claim (a death toll, an actor, a date) and who makes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Claim {
     pub value: String,
     /// The outlets that claim it ("unknown source" when an article has none).
@@ -59,6 +60,7 @@ pub struct Claim {
 
 /// How far a fused event is corroborated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Corroboration {
     /// Distinct outlets reporting it.
     pub sources: usize,
@@ -73,6 +75,7 @@ pub struct Corroboration {
 
 /// A fused event: one real event and every report of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FusedEvent {
     pub id: String,
     /// The reports, by event id, sorted.
@@ -576,6 +579,7 @@ fn corroboration(claims: &BTreeMap<String, Vec<Claim>>, sources: &[String], repo
 
 /// How an article's events fare against the other reports of them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArticleCredibility {
     pub article_id: String,
     pub corroborated: usize,

@@ -77,6 +77,7 @@ pub struct Gazetteer {
 
 /// A candidate considered for a place, with its score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Alternative {
     pub id: String,
     pub name: String,

@@ -73,15 +73,20 @@ pub enum Stored {
     Unchanged,
 }
 
-/// How events are ordered.
+/// How events are ordered: `date` (newest first), `date_asc` (oldest first), `fatalities`
+/// (deadliest first), as [`crate::query`] parses them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Sort {
     /// Newest first (undated last).
     #[default]
+    #[cfg_attr(feature = "openapi", schema(rename = "date"))]
     DateDesc,
     /// Oldest first.
+    #[cfg_attr(feature = "openapi", schema(rename = "date_asc"))]
     DateAsc,
     /// Deadliest first.
+    #[cfg_attr(feature = "openapi", schema(rename = "fatalities"))]
     FatalitiesDesc,
 }
 
@@ -171,6 +176,7 @@ pub const ACLED_TYPES: &[(&str, &[&str])] = &[
 
 /// A search hit.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchHit {
     pub article_id: String,
     pub title: Option<String>,
@@ -193,6 +199,7 @@ pub struct StoredArticle {
 
 /// A key and how many.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Count {
     pub key: String,
     pub count: u64,
@@ -200,6 +207,7 @@ pub struct Count {
 
 /// What the store holds, counted.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stats {
     pub articles: u64,
     /// Articles replaced by a corrected version (kept as history).
@@ -220,6 +228,7 @@ pub struct Stats {
 
 /// An actor events name, with how many events.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActorCount {
     pub name: String,
     pub side: String,
@@ -230,6 +239,7 @@ pub struct ActorCount {
 
 /// A gazetteer place events are placed at, with how many events.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlaceCount {
     pub id: String,
     pub name: Option<String>,
@@ -256,6 +266,7 @@ pub struct Point {
 
 /// One entry of the change feed of fused events.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     pub seq: i64,
     /// When (UTC, RFC 3339).

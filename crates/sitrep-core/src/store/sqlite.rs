@@ -737,14 +737,8 @@ impl SqliteStore {
             );
         }
         if let Some([min_lon, min_lat, max_lon, max_lat]) = f.bbox {
-            let ok = [min_lon, max_lon].iter().all(|x| (-180.0..=180.0).contains(x))
-                && [min_lat, max_lat].iter().all(|y| (-90.0..=90.0).contains(y))
-                && min_lon <= max_lon
-                && min_lat <= max_lat;
-            if !ok {
-                return Err(StoreError::BadFilter(format!(
-                    "bbox {min_lon},{min_lat},{max_lon},{max_lat} (want min_lon,min_lat,max_lon,max_lat in degrees, mins first)"
-                )));
+            if let Err(why) = crate::query::Bbox::new([min_lon, min_lat, max_lon, max_lat]) {
+                return Err(StoreError::BadFilter(format!("bbox {min_lon},{min_lat},{max_lon},{max_lat}: {why}")));
             }
             push(
                 " AND latitude BETWEEN ?? AND ?? AND longitude BETWEEN ?? AND ??",
