@@ -1222,7 +1222,7 @@ fn run_events(cmd: EventsCmd) -> Result<bool> {
     if cmd.flat && cmd.format != EventFormat::Geojson {
         anyhow::bail!("--flat is for --format geojson");
     }
-    let mut filter = cmd.query.filter(cmd.sort)?;
+    let mut filter = cmd.query.filter(cmd.sort, sitrep_core::extract::actors::ActorDict::builtin())?;
     filter.offset = cmd.offset;
     let store = open_existing(&cmd.db.db)?;
     let limit = cmd.limit.or((cmd.format == EventFormat::Table).then_some(TABLE_ROWS));

@@ -176,12 +176,15 @@ pub struct EventQuery {
 
 impl EventQuery {
     /// The store's filter of these: sorted by `sort`, the largest page (the caller sets
-    /// `limit` and `offset`), its event types checked against ACLED's.
-    pub fn filter(self, sort: Sort) -> Result<EventFilter, crate::store::StoreError> {
+    /// `limit` and `offset`), its event types checked against ACLED's, an actor named by any
+    /// of its names in `actors` ("Daesh") resolved to the name events are stored under
+    /// ("Islamic State"); a name `actors` does not know is kept as given.
+    pub fn filter(self, sort: Sort, actors: &crate::extract::actors::ActorDict) -> Result<EventFilter, crate::store::StoreError> {
+        let actor = self.actor.map(|a| actors.lookup(&a).map_or_else(|| a.trim().to_string(), |x| x.name.clone()));
         let filter = EventFilter {
             event_type: self.event_type,
             sub_event_type: self.sub_type,
-            actor: self.actor,
+            actor,
             since: self.since,
             until: self.until,
             admin1: self.admin1,
@@ -202,6 +205,15 @@ impl EventQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_actor_by_any_of_its_names_is_the_name_events_are_stored_under() {
+        let dict = crate::extract::actors::ActorDict::builtin();
+        let q = |a: &str| EventQuery { actor: Some(a.into()), ..EventQuery::default() }.filter(Sort::default(), dict).unwrap().actor;
+        assert_eq!(q("Daesh").as_deref(), Some("Islamic State"));
+        assert_eq!(q(" isis ").as_deref(), Some("Islamic State"));
+        assert_eq!(q("Nobody We Know").as_deref(), Some("Nobody We Know"));
+    }
 
     #[test]
     fn bboxes_parse_or_say_why() {
@@ -258,11 +270,15 @@ mod tests {
             min_fatalities: Some(3),
             ..EventQuery::default()
         };
-        let f = q.filter(Sort::FatalitiesDesc).unwrap();
+        let f = q.filter(Sort::FatalitiesDesc, crate::extract::actors::ActorDict::builtin()).unwrap();
         assert_eq!(f.event_type.as_deref(), Some("battles"));
         assert_eq!(f.bbox, Some([1.0, 2.0, 3.0, 4.0]));
         assert_eq!((f.min_fatalities, f.sort, f.limit, f.offset), (Some(3), Sort::FatalitiesDesc, EventFilter::MAX_LIMIT, 0));
         let bad = EventQuery { event_type: Some("Picnics".into()), ..EventQuery::default() };
-        assert!(bad.filter(Sort::default()).unwrap_err().to_string().contains("not one of ACLED's"));
+        assert!(bad
+            .filter(Sort::default(), crate::extract::actors::ActorDict::builtin())
+            .unwrap_err()
+            .to_string()
+            .contains("not one of ACLED's"));
     }
 }

@@ -426,7 +426,7 @@ pub fn check_text(text: &Option<String>, param: &str) -> Result<(), ApiError> {
 /// The filters alone (no sort, page or format): `/api/points` and `/api/timeline`.
 pub fn filters(q: sitrep_core::query::EventQuery) -> Result<EventFilter, ApiError> {
     check_text(&q.text, "text")?;
-    q.filter(Sort::default()).map_err(|e| ApiError::bad_request(e.to_string()))
+    q.filter(Sort::default(), sitrep_core::extract::actors::ActorDict::builtin()).map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
 /// What an events request asks for.
@@ -460,7 +460,9 @@ pub fn event_filter(q: sitrep_core::query::EventQuery, page: EventsPage) -> Resu
         return Err(ApiError::bad_request("parameter flat: only with format=geojson"));
     }
     check_text(&q.text, "text")?;
-    let mut filter = q.filter(page.sort.unwrap_or_default()).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let mut filter = q
+        .filter(page.sort.unwrap_or_default(), sitrep_core::extract::actors::ActorDict::builtin())
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
     filter.limit = limit;
     filter.offset = page.cursor.map_or(0, |c| c.0);
     Ok(EventsRequest { filter, format, flat, export_limit: if export { page.limit } else { None } })
