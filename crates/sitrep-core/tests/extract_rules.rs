@@ -558,3 +558,73 @@ fn a_quarter_of_a_named_city_is_in_that_city() {
     let e = &es[0];
     assert_eq!(e.admin1.as_deref(), Some("Deir ez Zor"), "{}", describe(e));
 }
+
+#[test]
+fn names_of_works_are_no_events() {
+    // A subtitle after a colon, a sequel's number, a word for a work before the name.
+    for s in [
+        "The bundle offers Clash of Empires: Dawn Raid 3, Farm Life and Puzzle Quest for free this weekend.",
+        "Her favourites are Sky Racer, Final Assault 2, and two older puzzle games.",
+        "He spent the weekend replaying the game Siege of Ironhold with his brother.",
+    ] {
+        assert!(events(s).is_empty(), "{s}: {:#?}", events(s).iter().map(describe).collect::<Vec<_>>());
+    }
+    // A headline's capitals are no such mark.
+    assert_eq!(one("12 Civilians Killed in Regime Shelling on Douma Market.").event_type, "Explosions/Remote violence");
+}
+
+#[test]
+fn sport_nature_code_and_plans_are_other_senses() {
+    for s in [
+        "The visitors rallied to beat the champions in the final set on Sunday.",
+        "Rangers defeated United 3-1 on Saturday to reach the cup final.",
+        "After a week of trying, the rangers managed to capture two stray dogs near the lake.",
+        "Disaster struck on Saturday night when the boat overturned in the storm.",
+        "The team praised the flawless execution of the new payment system.",
+        "Which brings us back to execution.",
+    ] {
+        assert!(events(s).is_empty(), "{s}: {:#?}", events(s).iter().map(describe).collect::<Vec<_>>());
+    }
+    // Executions of people stay events.
+    assert_eq!(one("Islamic State carried out the public execution of three men in Raqqa on Friday.").sub_event_type, "Attack");
+}
+
+#[test]
+fn ordinary_crime_is_no_event() {
+    for s in [
+        "Jon Doe, 41, of Millbrook, was arrested by county police for violating a protective order.",
+        "A six-year-old boy who was snatched from a shopping mall was rescued by police on Sunday.",
+        "Two masked men shot a cashier during an armed robbery at a petrol station on Friday.",
+    ] {
+        assert!(events(s).is_empty(), "{s}: {:#?}", events(s).iter().map(describe).collect::<Vec<_>>());
+    }
+    // In a crime story, an abduction with no armed group is crime too.
+    let story = "Police released surveillance footage of the suspect on Monday.\n\nThe man kidnapped the girl outside her school in Riverton on Monday.";
+    assert!(events(story).is_empty(), "{:#?}", events(story).iter().map(describe).collect::<Vec<_>>());
+    // An armed group's kidnapping is political violence, crime words or not.
+    let e =
+        events("Police released surveillance footage on Monday.\n\nIslamic State militants kidnapped two aid workers in Raqqa on Monday.");
+    assert_eq!(e.len(), 1, "{:#?}", e.iter().map(describe).collect::<Vec<_>>());
+    // A protest against an anti-robbery squad is a protest.
+    assert_eq!(
+        one("Hundreds of students staged a sit-in in Lagos on Saturday demanding the disbandment of the police's anti-robbery squad.")
+            .event_type,
+        "Protests"
+    );
+}
+
+#[test]
+fn a_story_of_long_ago_told_on_is_history() {
+    let a = article(
+        "The revolt began in the capital in November 1923.\n\nThe rebels then attacked the barracks, and a gun battle left twenty soldiers dead.",
+        Some("2023-11-05"),
+    );
+    let e = extract(&a);
+    assert!(e.is_empty(), "{:#?}", e.iter().map(describe).collect::<Vec<_>>());
+    // A sentence with a date of its own is news.
+    let a = article(
+        "The revolt began in the capital in November 1923.\n\nOn Monday, rebels attacked the army barracks in Idlib, killing four soldiers.",
+        Some("2023-11-05"),
+    );
+    assert_eq!(extract(&a).len(), 1);
+}

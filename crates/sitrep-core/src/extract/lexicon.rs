@@ -39,6 +39,17 @@ struct NonEventSpec {
     allegation: Vec<String>,
     #[serde(default)]
     other_senses: Vec<String>,
+    #[serde(default)]
+    crime: Vec<String>,
+    #[serde(default)]
+    crime_types: Vec<String>,
+    #[serde(default)]
+    crime_armed_inter: Vec<u8>,
+    history_years: Option<i32>,
+    #[serde(default)]
+    title_joiners: Vec<String>,
+    #[serde(default)]
+    title_nouns: Vec<String>,
     report_verbs: Vec<String>,
 }
 
@@ -120,6 +131,11 @@ pub enum NonEvent {
     Allegation,
     /// A word of war in another sense ("a heart attack", "attacked each other's policies").
     OtherSense,
+    /// Ordinary crime and its policing ("arrested for violating an order of protection"):
+    /// not political violence.
+    Crime,
+    /// A word of the capitalised name of a work ("Attack on Titan", "Final Battle 2").
+    Title,
 }
 
 /// The compiled lexicon.
@@ -139,6 +155,18 @@ pub struct Lexicon {
     allegation: Option<Regex>,
     /// `[nonevent] other_senses`: a trigger inside one of their matches is no act.
     other_senses: Option<Regex>,
+    /// `[nonevent] crime`: a sentence about ordinary crime reports no event.
+    crime: Option<Regex>,
+    /// `[nonevent] title_joiners`, lower-cased: the small words inside a name of a work.
+    title_joiners: Vec<String>,
+    /// `[nonevent] title_nouns`, lower-cased: words for a work before its name.
+    title_nouns: Vec<String>,
+    /// `[nonevent] crime_types`: the sub-event types ordinary crime resembles.
+    pub crime_types: Vec<String>,
+    /// `[nonevent] crime_armed_inter`: the interaction codes of armed groups.
+    pub crime_armed_inter: Vec<u8>,
+    /// `[nonevent] history_years`: how old a year named before makes the sentences after it history.
+    pub history_years: Option<i32>,
     pub report_verbs: Regex,
     /// Words that tell an act ("killed", "shelled", "clashes"): where a sentence typed as a
     /// whole (the learned typer) tells its event, for the roles of the words around it.
@@ -249,6 +277,12 @@ impl Lexicon {
             },
             allegation: if n.allegation.is_empty() { None } else { Some(alternation(&n.allegation)?) },
             other_senses: if n.other_senses.is_empty() { None } else { Some(alternation(&n.other_senses)?) },
+            crime: if n.crime.is_empty() { None } else { Some(alternation(&n.crime)?) },
+            title_joiners: n.title_joiners.iter().map(|w| w.to_lowercase()).collect(),
+            title_nouns: n.title_nouns.iter().map(|w| w.to_lowercase()).collect(),
+            crime_types: n.crime_types,
+            crime_armed_inter: n.crime_armed_inter,
+            history_years: n.history_years,
             report_verbs: alternation(&n.report_verbs)?,
             action_words: if f.roles.action_words.is_empty() { None } else { Some(alternation(&f.roles.action_words)?) },
             by_means: if f.roles.means_nouns.is_empty() {
@@ -429,13 +463,99 @@ impl Lexicon {
         if self.background.is_match(s) {
             return Some(NonEvent::Background);
         }
+        if self.crime.as_ref().is_some_and(|c| c.is_match(s)) {
+            return Some(NonEvent::Crime);
+        }
         None
+    }
+
+    /// Whether a text tells of ordinary crime (`[nonevent] crime`): a page that does is a
+    /// crime story.
+    pub fn tells_crime(&self, text: &str) -> bool {
+        self.crime.as_ref().is_some_and(|c| c.is_match(text))
+    }
+
+    /// Whether the word at `start` is a word of the capitalised name of a work: it is
+    /// capitalised, not its sentence's first word nor a quote's, and it belongs to a run of
+    /// two or more capitalised words (or numbers) joined only by `[nonevent] title_joiners`
+    /// ("Attack on Titan", "Final Battle 2", "Rise of the Rebels").
+    fn in_title(&self, s: &str, start: usize) -> bool {
+        if self.title_joiners.is_empty() || !s[start..].starts_with(|c: char| c.is_uppercase()) {
+            return false;
+        }
+        let before = s[..start].trim_end();
+        // A sentence's or a clause's start capitalises any word.
+        if before.is_empty() || before.ends_with(['.', ';', '—', '–', '!', '?']) {
+            return false;
+        }
+        let bare = |w: &str| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string();
+        let capital = |w: &str| bare(w).starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit());
+        let joiner = |w: &str| !capital(w) && self.title_joiners.contains(&bare(w).to_lowercase());
+        // Punctuation that ends a name.
+        let ends = |w: &str| w.ends_with([',', '.', ';', ':', '!', '?', ')', '"', '”', '’']);
+        // The run of the name: capitalised words (and numbers) through small words.
+        let back: Vec<&str> = before.split_whitespace().rev().collect();
+        let mut first_back = 0; // how many words before the trigger word belong to the run
+        let mut capitals = 1;
+        for (i, w) in back.iter().enumerate() {
+            if ends(w) {
+                break;
+            }
+            if capital(w) {
+                capitals += 1;
+                first_back = i + 1;
+            } else if !joiner(w) {
+                break;
+            }
+        }
+        // (A label before a stop or colon, "title:", is no word for a work.)
+        let word_before = back.get(first_back).filter(|w| !ends(w)).map(|w| bare(w).to_lowercase()).unwrap_or_default();
+        let mut next = "";
+        let mut after = s[start..].split_whitespace();
+        let own = after.next().unwrap_or("");
+        // A sequel's number right after the trigger word ends the name ("Final Battle 2,").
+        let sequel = {
+            let n = s[start..].split_whitespace().nth(1).unwrap_or("");
+            let b = bare(n);
+            let number =
+                (!b.is_empty() && b.len() <= 2 && b.chars().all(|c| c.is_ascii_digit())) || matches!(b.as_str(), "II" | "III" | "IV");
+            // (A count ends a headline's clause with a stop: "Attacks Kill 50.")
+            number && !ends(own) && n.ends_with([',', ':', ')'])
+        };
+        let mut last = own;
+        if !ends(own) {
+            for w in after.by_ref() {
+                if capital(w) {
+                    capitals += 1;
+                    last = w;
+                    if ends(w) {
+                        break;
+                    }
+                } else if !joiner(w) || ends(w) {
+                    break;
+                }
+            }
+        }
+        if ends(last) {
+            next = after.next().unwrap_or("");
+        }
+        if capitals < 2 {
+            return false;
+        }
+        // What marks the run as a name of a work: a subtitle after a colon ("Attack on Titan:
+        // Final Battle 2"), a sequel's number ("Final Battle 2"), or a word for a work before
+        // it ("the game Attack on Titan").
+        let subtitle = last.ends_with(':') && capital(next);
+        subtitle || sequel || self.title_nouns.contains(&word_before)
     }
 
     /// Reasons that concern the trigger at `start`: cues before it in its clause.
     fn clause_non_event(&self, s: &str, start: usize) -> Option<NonEvent> {
         if self.other_senses.as_ref().is_some_and(|re| re.find_iter(s).any(|m| m.start() <= start && start < m.end())) {
             return Some(NonEvent::OtherSense);
+        }
+        if self.in_title(s, start) {
+            return Some(NonEvent::Title);
         }
         let (clause_start, _) = clause_bounds(s, start);
         let before = &s[clause_start..start];

@@ -193,6 +193,16 @@ static ELABORATING: LazyLock<regex::Regex> = LazyLock::new(|| {
 
 /// Participles whose by-phrase names who holds or backs something, not who acts ("a town held
 /// by ISIS", "rebels backed by Turkey").
+/// The years a text names as times ("in 1904", "since 2011", "November 8, 1923"): a year
+/// after a preposition or a month, not a count ("1500 fighters", "(2000 GMT)").
+fn years_named(s: &str) -> impl Iterator<Item = i32> + '_ {
+    static YEAR: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)(?:(?-u:\b)(?:in|since|during|by|of|until|till|from|to|and|between|before|after|early|late|mid-?|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?,?)?)\s+)((?:1[5-9]|20)\d\d)(?-u:\b)")
+            .expect("valid")
+    });
+    YEAR.captures_iter(s).filter_map(|c| c[1].parse().ok())
+}
+
 /// Whether the text from `after` (the end of a place name) to `pos` opens a bracket right
 /// after the name and does not close it: `pos` is inside "Sarmada (Harim, Idleb)".
 fn parenthesised(s: &str, after: usize, pos: usize) -> bool {
@@ -364,6 +374,16 @@ impl<'a> Extractor<'a> {
             Some(w) if w == cc => w,
             _ => String::new(),
         };
+        // A page with a sentence of ordinary crime is a crime story (`[nonevent] crime`).
+        let crime_story = self.lexicon.tells_crime(&article.text);
+        // The page's year, and the year the sentences read so far last named: a sentence with
+        // no date of its own after one naming a year long before the page's continues the
+        // story of that period.
+        let page_year = {
+            use chrono::Datelike;
+            published.map(|d| d.year()).or_else(|| years_named(&article.text).max())
+        };
+        let mut story_year: Option<i32> = None;
         for p in &article.paragraphs {
             let sents = sentences::split(&article.text, p.byte_start, p.byte_end);
             if lead.is_empty() {
@@ -371,6 +391,11 @@ impl<'a> Extractor<'a> {
             }
             for sent in sents {
                 let s = &article.text[sent.start..sent.end];
+                let own_year = years_named(s).max();
+                let told_year = story_year;
+                if own_year.is_some() {
+                    story_year = own_year;
+                }
                 // Actors, generics resolved against what was named before.
                 let mut ams: Vec<AMention> = Vec::new();
                 for m in self.actors.mentions(s) {
@@ -446,7 +471,23 @@ impl<'a> Extractor<'a> {
                         t.start = a.end.min(t.end);
                     }
                 }
+                // In a crime story, a kidnapping, a shooting or an arrest is political violence
+                // only where an armed group takes part.
+                if crime_story {
+                    typings.retain(|t| {
+                        !self.lexicon.crime_types.contains(&t.sub_event_type)
+                            || ams.iter().any(|a| self.lexicon.crime_armed_inter.contains(&self.actors.actors[a.actor].inter))
+                    });
+                }
                 if typings.is_empty() || self.about_an_earlier_year(s, published) {
+                    continue;
+                }
+                // History: the story of a period long before the page's, told on.
+                let old_story = match (self.lexicon.history_years, told_year, page_year) {
+                    (Some(h), Some(y), Some(now)) => now - y >= h,
+                    _ => false,
+                };
+                if old_story && own_year.is_none() && when::find(s, published).is_empty() {
                     continue;
                 }
                 scanned.push(sent.start);
