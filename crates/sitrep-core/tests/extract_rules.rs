@@ -641,3 +641,13 @@ fn learned_guesses_without_an_act_on_a_page_not_about_war_are_no_events() {
     // A short text says too little of its page: the guess stands there.
     assert_eq!(events("Turkey beat Iran on Monday.").len(), 1);
 }
+
+#[test]
+fn a_campaigns_toll_and_its_habits_are_background() {
+    for s in [
+        "The army's offensive on the province has left most of its clinics out of service.",
+        "Shortages were worsened by the heavy bombardment, sometimes targeting bakeries and water stations.",
+    ] {
+        assert!(events(s).is_empty(), "{s}: {:#?}", events(s).iter().map(describe).collect::<Vec<_>>());
+    }
+}
