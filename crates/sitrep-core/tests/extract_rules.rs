@@ -628,3 +628,26 @@ fn a_story_of_long_ago_told_on_is_history() {
     );
     assert_eq!(extract(&a).len(), 1);
 }
+
+#[test]
+fn learned_guesses_without_an_act_on_a_page_not_about_war_are_no_events() {
+    let mut body = String::new();
+    for i in 1..=11 {
+        body.push_str(&format!("The home side won the {i}th match of the season in straight sets.\n\n"));
+    }
+    body.push_str("Turkey beat Iran on Monday.\n");
+    let e = events(&body);
+    assert!(e.is_empty(), "{:#?}", e.iter().map(describe).collect::<Vec<_>>());
+    // A short text says too little of its page: the guess stands there.
+    assert_eq!(events("Turkey beat Iran on Monday.").len(), 1);
+}
+
+#[test]
+fn a_campaigns_toll_and_its_habits_are_background() {
+    for s in [
+        "The army's offensive on the province has left most of its clinics out of service.",
+        "Shortages were worsened by the heavy bombardment, sometimes targeting bakeries and water stations.",
+    ] {
+        assert!(events(s).is_empty(), "{s}: {:#?}", events(s).iter().map(describe).collect::<Vec<_>>());
+    }
+}

@@ -46,6 +46,7 @@ struct NonEventSpec {
     #[serde(default)]
     crime_armed_inter: Vec<u8>,
     history_years: Option<i32>,
+    war_page_sentences: Option<usize>,
     #[serde(default)]
     title_joiners: Vec<String>,
     #[serde(default)]
@@ -167,6 +168,9 @@ pub struct Lexicon {
     pub crime_armed_inter: Vec<u8>,
     /// `[nonevent] history_years`: how old a year named before makes the sentences after it history.
     pub history_years: Option<i32>,
+    /// `[nonevent] war_page_sentences`: how long a page with no act of war the lexicon knows
+    /// must be for the learned typer's guesses without an act word to be dropped.
+    pub war_page_sentences: Option<usize>,
     pub report_verbs: Regex,
     /// Words that tell an act ("killed", "shelled", "clashes"): where a sentence typed as a
     /// whole (the learned typer) tells its event, for the roles of the words around it.
@@ -283,6 +287,7 @@ impl Lexicon {
             crime_types: n.crime_types,
             crime_armed_inter: n.crime_armed_inter,
             history_years: n.history_years,
+            war_page_sentences: n.war_page_sentences,
             report_verbs: alternation(&n.report_verbs)?,
             action_words: if f.roles.action_words.is_empty() { None } else { Some(alternation(&f.roles.action_words)?) },
             by_means: if f.roles.means_nouns.is_empty() {

@@ -384,6 +384,8 @@ impl<'a> Extractor<'a> {
             published.map(|d| d.year()).or_else(|| years_named(&article.text).max())
         };
         let mut story_year: Option<i32> = None;
+        // Whether the lexicon finds an act of war anywhere on the page (worked out when needed).
+        let mut war_page: Option<bool> = None;
         for p in &article.paragraphs {
             let sents = sentences::split(&article.text, p.byte_start, p.byte_end);
             if lead.is_empty() {
@@ -469,6 +471,16 @@ impl<'a> Extractor<'a> {
                     // Not a crowd: "protesters" is the protest, not its doer before it.
                     if let Some(a) = ams.iter().find(|a| a.start == t.start && a.end > t.start && !self.actors.is_crowd(a.actor)) {
                         t.start = a.end.min(t.end);
+                    }
+                }
+                // The learned typer guesses from a sentence's words alone. A guess in a sentence
+                // that names no act (`[roles] action_words`) on a page of some length where the
+                // lexicon finds no act of war at all (sport, games, concerts, business) is no
+                // event: "Russia beat Croatia on Monday" on a tennis page, a tour's venues.
+                if typings.iter().any(|t| t.trigger.starts_with("learned:")) && self.lexicon.action_word(s).is_none() {
+                    let war = *war_page.get_or_insert_with(|| self.lexicon_reports_an_event(article));
+                    if !war {
+                        typings.retain(|t| !t.trigger.starts_with("learned:"));
                     }
                 }
                 // In a crime story, a kidnapping, a shooting or an arrest is political violence
@@ -706,6 +718,19 @@ impl<'a> Extractor<'a> {
             }
         }
         (self.merge(article, mentions, &cc), article_places)
+    }
+
+    /// Whether the article may be about war: it is shorter than `[nonevent] war_page_sentences`
+    /// sentences, or a sentence of it has a lexicon trigger that reports an event.
+    fn lexicon_reports_an_event(&self, article: &Article) -> bool {
+        let sents: Vec<sentences::Sentence> =
+            article.paragraphs.iter().flat_map(|p| sentences::split(&article.text, p.byte_start, p.byte_end)).collect();
+        // A short text (an excerpt) says too little of its page to tell it is not about war.
+        self.lexicon.war_page_sentences.is_none_or(|min| sents.len() < min)
+            || sents.iter().any(|x| {
+                let s = &article.text[x.start..x.end];
+                mostly_latin(s) && !self.lexicon.events_in(s).is_empty()
+            })
     }
 
     /// Whether a sentence tells of an earlier year: it names a year before the publication's
