@@ -127,7 +127,7 @@ pub fn run_feeds(cmd: FeedsCmd) -> Result<bool> {
             if sitrep_core::feeds::fetch::origin(&url).is_none() {
                 anyhow::bail!("{url}: not an http(s) URL");
             }
-            let mut store = Store::open(&db.db)?;
+            let mut store = crate::open_store(&db.db)?;
             let f = store.add_feed(&url, name.as_deref())?;
             println!("following feed {} ({})", f.id, f.label());
             Ok(true)
@@ -161,7 +161,7 @@ pub fn run_feeds(cmd: FeedsCmd) -> Result<bool> {
             Ok(true)
         }
         FeedsCmd::Remove { feed, db } => {
-            let mut store = Store::open(&db.db)?;
+            let mut store = crate::open_store(&db.db)?;
             match store.remove_feed(&feed)? {
                 Some(f) => {
                     println!("stopped following {} ({} items it brought stay stored)", f.url, f.items);
@@ -178,7 +178,7 @@ pub fn run_feeds(cmd: FeedsCmd) -> Result<bool> {
 }
 
 /// One poll cycle: feeds, ingest and fusion, alerts. Returns whether every feed went well.
-pub fn poll_cycle(store: &mut Store, fetcher: &Fetcher, args: &PollArgs) -> Result<bool> {
+pub fn poll_cycle(store: &mut dyn Store, fetcher: &Fetcher, args: &PollArgs) -> Result<bool> {
     let r = sitrep_core::feeds::poll_once(store, fetcher, &args.poll_options())?;
     let mut ok = true;
     for f in &r.feeds {
@@ -214,7 +214,7 @@ pub fn poll_cycle(store: &mut Store, fetcher: &Fetcher, args: &PollArgs) -> Resu
 
 /// Alerts on what an ingest changed: evaluated, queued, delivered (retries waited for up to
 /// `--delivery-wait`); a delivery given up is said on stderr and kept in the log.
-pub fn run_alerts_after_ingest(store: &mut Store, args: &DeliveryArgs) -> Result<()> {
+pub fn run_alerts_after_ingest(store: &mut dyn Store, args: &DeliveryArgs) -> Result<()> {
     let queued = sitrep_core::alerts::evaluate(store)?;
     let d = sitrep_core::alerts::deliver(store, &args.options(), args.delivery_wait)?;
     if queued + d.delivered + d.failed.len() > 0 {
@@ -227,12 +227,12 @@ pub fn run_alerts_after_ingest(store: &mut Store, args: &DeliveryArgs) -> Result
 }
 
 fn run_poll(cmd: PollCmd) -> Result<bool> {
-    let mut store = Store::open(&cmd.db.db)?;
+    let mut store = crate::open_store(&cmd.db.db)?;
     let fetcher = cmd.args.fetcher();
-    let Some(every) = cmd.every else { return poll_cycle(&mut store, &fetcher, &cmd.args) };
+    let Some(every) = cmd.every else { return poll_cycle(store.as_mut(), &fetcher, &cmd.args) };
     loop {
         let started = std::time::Instant::now();
-        if let Err(e) = poll_cycle(&mut store, &fetcher, &cmd.args) {
+        if let Err(e) = poll_cycle(store.as_mut(), &fetcher, &cmd.args) {
             // A store error (the disk full, a lock held too long): said, and the next cycle tries again.
             eprintln!("sitrep: error: {}", crate::error_line(&e));
         }
@@ -344,7 +344,7 @@ pub fn run_alerts(cmd: AlertsCmd) -> Result<bool> {
             sitrep_core::alerts::check(&a.name, &query, &sink)?;
             let made = a.secret.is_none();
             let secret = a.secret.unwrap_or_else(|| sitrep_core::alerts::new_secret(&a.name));
-            let mut store = Store::open(&a.db.db)?;
+            let mut store = crate::open_store(&a.db.db)?;
             let alert = store.add_alert(&a.name, &query, &sink, &secret)?;
             println!("alert {} saved: {} -> {}", alert.name, serde_json::to_string(&alert.query)?, alert.sink);
             if made && matches!(sink, Sink::Webhook { .. }) {
@@ -374,7 +374,7 @@ pub fn run_alerts(cmd: AlertsCmd) -> Result<bool> {
             Ok(true)
         }
         AlertsCmd::Remove { name, db } => {
-            let mut store = Store::open(&db.db)?;
+            let mut store = crate::open_store(&db.db)?;
             if store.remove_alert(&name)? {
                 println!("alert {name} removed");
                 Ok(true)
@@ -393,8 +393,8 @@ pub fn run_alerts(cmd: AlertsCmd) -> Result<bool> {
             Ok(true)
         }
         AlertsCmd::Deliver { db, delivery } => {
-            let mut store = Store::open(&db.db)?;
-            run_alerts_after_ingest(&mut store, &delivery)?;
+            let mut store = crate::open_store(&db.db)?;
+            run_alerts_after_ingest(store.as_mut(), &delivery)?;
             Ok(store.deliveries(100_000)?.iter().all(|d| d.status != "failed"))
         }
     }
@@ -423,13 +423,13 @@ pub fn run_watch(cmd: WatchCmd) -> Result<bool> {
             anyhow::bail!("{}: not a folder", d.display());
         }
     }
-    let mut store = Store::open(&cmd.db.db)?;
+    let mut store = crate::open_store(&cmd.db.db)?;
     let opts = sitrep_core::watch::WatchOptions { settle: cmd.settle, read: cmd.input.options() };
     let stop = std::sync::atomic::AtomicBool::new(false);
     let names: Vec<String> = cmd.dirs.iter().map(|d| d.display().to_string()).collect();
     println!("watching {} (files are read once unchanged for {:?})", names.join(", "), cmd.settle);
     let delivery = cmd.delivery.clone();
-    sitrep_core::watch::watch(&mut store, &cmd.dirs, &opts, &stop, &mut |store, b| {
+    sitrep_core::watch::watch(store.as_mut(), &cmd.dirs, &opts, &stop, &mut |store, b| {
         for f in &b.summary.failed {
             eprintln!("sitrep: error: {}: {}", f.input, f.reason);
         }

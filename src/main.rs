@@ -161,12 +161,12 @@ enum EvalFormat {
     Json,
 }
 
-/// The database file (`--db`, or `SITREP_DB`, or `./sitrep.db`).
+/// The database (`--db`, or `SITREP_DB`, or `./sitrep.db`).
 #[derive(Args, Clone)]
 struct DbArg {
-    /// The database file.
+    /// The database: an SQLite file path.
     #[arg(long, env = "SITREP_DB", default_value = "sitrep.db")]
-    db: std::path::PathBuf,
+    db: sitrep_core::store::Location,
 }
 
 #[derive(Args)]
@@ -1076,7 +1076,6 @@ fn gazetteer_tsv(wof: &std::path::Path, outlines: Option<&std::path::Path>, with
 
 /// `sitrep ingest`: read -> clean -> extract -> geocode -> store, in batched transactions.
 fn run_ingest(cmd: IngestCmd) -> Result<bool> {
-    use sitrep_core::store::EventStore;
     let opts = cmd.input.options();
     let (inputs, errors) = read::expand(&cmd.paths);
     if inputs.is_empty() {
@@ -1086,14 +1085,14 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
         }
         return Ok(false);
     }
-    let mut store = sitrep_core::store::Store::open(&cmd.db.db)?;
+    let mut store = open_store(&cmd.db.db)?;
     let size_of = |i: &read::Input| match i {
         read::Input::Path(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
         read::Input::Stdin => 0,
     };
     let progress = std::cell::RefCell::new(progress::Progress::new(cmd.quiet, inputs.iter().map(size_of).sum()));
     let policy = sitrep_core::ingest::Policy { batch: cmd.batch, ..sitrep_core::ingest::Policy::default() };
-    let outcome = sitrep_core::ingest::run(&mut store, &policy, |ing| {
+    let outcome = sitrep_core::ingest::run(store.as_mut(), &policy, |ing| {
         let ing = std::cell::RefCell::new(ing);
         // The walk's only error is a stopped ingest: the outcome says why.
         let _ = for_each_article_or_error(
@@ -1115,14 +1114,14 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
         );
     });
     if let Some(e) = outcome.failure {
-        return stop_on_full_disk(e.into(), &store, &cmd.db.db);
+        return stop_on_full_disk(e.into(), store.as_ref(), &cmd.db.db);
     }
     let summary = outcome.summary;
     progress.into_inner().finish(&summary);
     // Fusion of what changed: the new reports join the events they tell, or found new ones.
     let fusion = match outcome.fusion {
         Some(Ok(f)) => f,
-        Some(Err(e)) => return stop_on_full_disk(e.into(), &store, &cmd.db.db),
+        Some(Err(e)) => return stop_on_full_disk(e.into(), store.as_ref(), &cmd.db.db),
         None => Default::default(),
     };
     let fusion_secs = outcome.fusion_secs;
@@ -1162,7 +1161,7 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
     }
     // Alerts on the fused events this ingest created or updated (after the commit: a
     // delivery that fails is kept and retried, never undoing or holding back what was stored).
-    if let Err(e) = live::run_alerts_after_ingest(&mut store, &cmd.delivery) {
+    if let Err(e) = live::run_alerts_after_ingest(store.as_mut(), &cmd.delivery) {
         eprintln!("sitrep: error: alerts: {}", error_line(&e));
     }
     Ok(summary.failed.is_empty())
@@ -1171,9 +1170,8 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
 /// `sitrep reextract`: the stored articles whose events were made by other rules (another
 /// data version) extracted again, ids kept, then fused again.
 fn run_reextract(cmd: ReextractCmd) -> Result<bool> {
-    use sitrep_core::store::EventStore;
     let version = sitrep_core::knowledge::DATA_VERSION;
-    let mut store = sitrep_core::store::Store::open(&cmd.db.db)?;
+    let mut store = open_store(&cmd.db.db)?;
     let stale = store.stale_articles(version)?.len();
     if stale == 0 {
         println!("every stored article's events were made by these rules (data version {version}): nothing to do");
@@ -1181,7 +1179,7 @@ fn run_reextract(cmd: ReextractCmd) -> Result<bool> {
     }
     let policy = sitrep_core::ingest::Policy { batch: cmd.batch, ..sitrep_core::ingest::Policy::default() };
     let mut progress = progress::Progress::counting(cmd.quiet, stale);
-    let r = sitrep_core::ingest::reextract(&mut store, &policy, &mut |done, _| progress.done(done, "articles extracted again"))?;
+    let r = sitrep_core::ingest::reextract(store.as_mut(), &policy, &mut |done, _| progress.done(done, "articles extracted again"))?;
     progress.clear();
     println!(
         "extracted again {} articles made by older rules: {} events (data version {version}); fusion: {} fused events, {} created, {} updated, {} merged, {} deleted",
@@ -1193,7 +1191,7 @@ fn run_reextract(cmd: ReextractCmd) -> Result<bool> {
 /// An ingest stopped by a full disk: the write-ahead log is checkpointed and truncated (its
 /// space freed), and one line says what happened and what to do; exit code 1, as for any
 /// input that could not be stored. Other errors go on up.
-fn stop_on_full_disk(e: anyhow::Error, store: &dyn sitrep_core::store::EventStore, db: &std::path::Path) -> Result<bool> {
+fn stop_on_full_disk(e: anyhow::Error, store: &dyn sitrep_core::store::EventStore, db: &sitrep_core::store::Location) -> Result<bool> {
     let full = e.chain().any(|c| c.downcast_ref::<sitrep_core::store::StoreError>().is_some_and(|s| s.is_disk_full()));
     if !full {
         return Err(e);
@@ -1204,18 +1202,16 @@ fn stop_on_full_disk(e: anyhow::Error, store: &dyn sitrep_core::store::EventStor
     Ok(false)
 }
 
-fn full_disk_line(db: &std::path::Path, kept: &str) -> String {
+fn full_disk_line(db: &sitrep_core::store::Location, kept: &str) -> String {
     format!(
-        "sitrep: error: {}: the disk is full; the store keeps {kept} before it (its write-ahead log emptied); free some space and run the same ingest again to complete it",
-        db.display()
+        "sitrep: error: {db}: the disk is full; the store keeps {kept} before it (its write-ahead log emptied); free some space and run the same ingest again to complete it"
     )
 }
 
 /// `sitrep events`: stored events by filter, streamed: every matching event unless
 /// `--limit` (the table: the first 100), in flat memory at any size.
 fn run_events(cmd: EventsCmd) -> Result<bool> {
-    use sitrep_core::export::{ExportFormat, ExportWriter};
-    use sitrep_core::store::EventStore;
+    use sitrep_core::export::ExportFormat;
     if cmd.limit == Some(0) {
         anyhow::bail!("--limit 0: give at least 1 (or no --limit for every matching event)");
     }
@@ -1242,52 +1238,8 @@ fn run_events(cmd: EventsCmd) -> Result<bool> {
         }
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    let mut buf: Vec<u8> = Vec::with_capacity(1 << 17);
     let written = {
-        let result = (|| -> Result<u64> {
-            let mut writer = export.map(ExportWriter::new);
-            let mut sink = output::EventSink::new(match cmd.format {
-                EventFormat::Json => output::EventFormat::Json,
-                _ => output::EventFormat::Table,
-            });
-            match &mut writer {
-                Some(w) => w.start(&mut buf),
-                None => sink.start(&mut buf)?,
-            }
-            let mut io_error: Option<std::io::Error> = None;
-            let n = store.for_each_event(&filter, limit, &mut |e, stored_at| {
-                match &mut writer {
-                    Some(w) => w.row(&mut buf, &e, stored_at),
-                    None => {
-                        if let Err(err) = sink.write(&mut buf, None, std::slice::from_ref(&e)) {
-                            io_error = Some(err);
-                        }
-                    }
-                }
-                if buf.len() >= 1 << 16 {
-                    if let Err(err) = out.write_all(&buf) {
-                        io_error = Some(err);
-                    }
-                    buf.clear();
-                }
-                match io_error.take() {
-                    Some(err) => Err(sitrep_core::store::StoreError::Corrupt(format!("writing the output: {err}"))),
-                    None => Ok(()),
-                }
-            })?;
-            match &mut writer {
-                Some(w) => w.finish(&mut buf),
-                None => {
-                    if n == 0 && cmd.format == EventFormat::Table {
-                        sink.write(&mut buf, None, &[])?;
-                    }
-                    sink.finish(&mut buf)?;
-                }
-            }
-            out.write_all(&buf)?;
-            out.flush()?;
-            Ok(n)
-        })();
+        let result = write_events(store.as_ref(), &filter, limit, cmd.format, export, &mut out);
         match result {
             Ok(n) => n,
             Err(e) => {
@@ -1315,6 +1267,62 @@ fn run_events(cmd: EventsCmd) -> Result<bool> {
     Ok(true)
 }
 
+/// Writes the events a filter selects to `out` in `format` (`export`: one of the export
+/// writers'), streamed through a buffer; how many.
+fn write_events(
+    store: &dyn sitrep_core::store::Store,
+    filter: &sitrep_core::store::EventFilter,
+    limit: Option<usize>,
+    format: EventFormat,
+    export: Option<sitrep_core::export::ExportFormat>,
+    out: &mut dyn Write,
+) -> Result<u64> {
+    use sitrep_core::export::ExportWriter;
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 17);
+    let mut writer = export.map(ExportWriter::new);
+    let mut sink = output::EventSink::new(match format {
+        EventFormat::Json => output::EventFormat::Json,
+        _ => output::EventFormat::Table,
+    });
+    match &mut writer {
+        Some(w) => w.start(&mut buf),
+        None => sink.start(&mut buf)?,
+    }
+    let mut io_error: Option<std::io::Error> = None;
+    let n = store.for_each_event(filter, limit, &mut |e, stored_at| {
+        match &mut writer {
+            Some(w) => w.row(&mut buf, &e, stored_at),
+            None => {
+                if let Err(err) = sink.write(&mut buf, None, std::slice::from_ref(&e)) {
+                    io_error = Some(err);
+                }
+            }
+        }
+        if buf.len() >= 1 << 16 {
+            if let Err(err) = out.write_all(&buf) {
+                io_error = Some(err);
+            }
+            buf.clear();
+        }
+        match io_error.take() {
+            Some(err) => Err(sitrep_core::store::StoreError::Corrupt(format!("writing the output: {err}"))),
+            None => Ok(()),
+        }
+    })?;
+    match &mut writer {
+        Some(w) => w.finish(&mut buf),
+        None => {
+            if n == 0 && format == EventFormat::Table {
+                sink.write(&mut buf, None, &[])?;
+            }
+            sink.finish(&mut buf)?;
+        }
+    }
+    out.write_all(&buf)?;
+    out.flush()?;
+    Ok(n)
+}
+
 /// A bad search query is the fault of one argument: say which ("--text: bad search query ...").
 fn naming_the_query(e: anyhow::Error, arg: &str) -> anyhow::Error {
     match e.downcast_ref::<sitrep_core::store::StoreError>() {
@@ -1332,11 +1340,13 @@ fn temp_beside(path: &std::path::Path) -> std::path::PathBuf {
 
 /// Opens a store that must exist already (queries never create an empty file by mistake),
 /// only to read it: read-only files and folders can be queried.
-fn open_existing(path: &std::path::Path) -> Result<sitrep_core::store::Store> {
-    if !path.exists() {
-        anyhow::bail!("{}: no such database (create one with `sitrep ingest PATH... --db {}`)", path.display(), path.display());
-    }
-    Ok(sitrep_core::store::Store::open_read_only(path)?)
+fn open_existing(db: &sitrep_core::store::Location) -> Result<Box<dyn sitrep_core::store::Store>> {
+    Ok(sitrep_core::store::open(db, sitrep_core::store::Access::ReadOnly)?)
+}
+
+/// Opens a store to write it, creating it (or upgrading its schema) if needed.
+fn open_store(db: &sitrep_core::store::Location) -> Result<Box<dyn sitrep_core::store::Store>> {
+    Ok(sitrep_core::store::open(db, sitrep_core::store::Access::ReadWrite)?)
 }
 
 /// `sitrep serve`: the API and the page until SIGTERM or Ctrl-C.
@@ -1344,13 +1354,13 @@ fn run_serve(cmd: ServeCmd) -> Result<bool> {
     if cmd.poll {
         // The poller has its own connection and thread: a slow feed never holds a request,
         // and the API (read-only without a token) serves what each cycle commits.
-        let mut store = sitrep_core::store::Store::open(&cmd.db.db)?;
+        let mut store = open_store(&cmd.db.db)?;
         let (every, args) = (cmd.every, cmd.poll_args.clone());
         std::thread::spawn(move || {
             let fetcher = args.fetcher();
             loop {
                 let started = std::time::Instant::now();
-                if let Err(e) = live::poll_cycle(&mut store, &fetcher, &args) {
+                if let Err(e) = live::poll_cycle(store.as_mut(), &fetcher, &args) {
                     eprintln!("sitrep: error: poll: {}", error_line(&e));
                 }
                 std::thread::sleep(every.saturating_sub(started.elapsed()));
@@ -1374,23 +1384,21 @@ fn run_serve(cmd: ServeCmd) -> Result<bool> {
 
 /// `sitrep fused`: fused events, most reported first.
 fn run_fused(cmd: FusedCmd) -> Result<bool> {
-    use sitrep_core::store::EventStore;
     let mut store = if cmd.refuse {
-        if !cmd.db.db.exists() {
-            anyhow::bail!("{}: no such database", cmd.db.db.display());
-        }
-        sitrep_core::store::Store::open(&cmd.db.db)?
+        // Fusing again writes, but never creates an empty store by mistake.
+        drop(open_existing(&cmd.db.db)?);
+        open_store(&cmd.db.db)?
     } else {
         open_existing(&cmd.db.db)?
     };
     if cmd.refuse {
-        let c = sitrep_core::fuse::refuse_all(&mut store)?;
+        let c = sitrep_core::fuse::refuse_all(store.as_mut())?;
         eprintln!("fusion: {} fused events ({} from several outlets)", c.fused_events, c.multi_source);
     }
     let fused = store.fused_events(cmd.min_sources, cmd.limit, cmd.offset)?;
     // Each with its credibility: its reports' article scores combined with corroboration.
     let creds: Vec<sitrep_core::credibility::EventCredibility> =
-        fused.iter().map(|f| sitrep_core::credibility::fused_event_credibility(&store, f)).collect::<Result<_, _>>()?;
+        fused.iter().map(|f| sitrep_core::credibility::fused_event_credibility(store.as_ref(), f)).collect::<Result<_, _>>()?;
     let json: Vec<serde_json::Value> = fused
         .iter()
         .zip(&creds)
@@ -1434,7 +1442,6 @@ fn run_fused(cmd: FusedCmd) -> Result<bool> {
 /// `sitrep changes [--since T | --after SEQ]`: the change feed, in order; the next page is
 /// `--after` the last `seq` shown.
 fn run_changes(cmd: ChangesCmd) -> Result<bool> {
-    use sitrep_core::store::EventStore;
     let store = open_existing(&cmd.db.db)?;
     let changes = match &cmd.since {
         Some(since) => store.changes_since(since, cmd.limit)?,
@@ -1472,7 +1479,7 @@ fn run_changes(cmd: ChangesCmd) -> Result<bool> {
 /// `sitrep control`: control timelines from the stored territorial events.
 fn run_control(cmd: ControlCmd) -> Result<bool> {
     let store = open_existing(&cmd.db.db)?;
-    let timelines = sitrep_core::control::stored_timelines(&store, cmd.place.clone(), cmd.admin1.clone())?;
+    let timelines = sitrep_core::control::stored_timelines(store.as_ref(), cmd.place.clone(), cmd.admin1.clone())?;
     if let Some(date) = cmd.date {
         let held = sitrep_core::control::holders_on(&timelines, date);
         print_report(cmd.format, &held, |out| {
@@ -1512,7 +1519,6 @@ fn run_control(cmd: ControlCmd) -> Result<bool> {
 
 /// `sitrep stats`: what the store holds.
 fn run_stats(cmd: StatsCmd) -> Result<bool> {
-    use sitrep_core::store::EventStore;
     let store = open_existing(&cmd.db.db)?;
     let st = store.stats()?;
     print_report(cmd.format, &st, |out| {
@@ -1563,7 +1569,6 @@ fn run_stats(cmd: StatsCmd) -> Result<bool> {
 
 /// `sitrep search`: ranked full-text hits with snippets.
 fn run_search(cmd: SearchCmd) -> Result<bool> {
-    use sitrep_core::store::EventStore;
     let store = open_existing(&cmd.db.db)?;
     let hits = store.search(&cmd.query, cmd.limit).map_err(|e| naming_the_query(e.into(), "the search query"))?;
     print_report(cmd.format, &hits, |out| {
@@ -1605,7 +1610,7 @@ mod tests {
         );
         let line = error_line(&anyhow::Error::new(chain));
         assert_eq!(line, "s.db: database or disk is full");
-        let line = full_disk_line(std::path::Path::new("s.db"), "the 3 articles committed");
+        let line = full_disk_line(&sitrep_core::store::Location::sqlite("s.db"), "the 3 articles committed");
         assert_eq!(line.matches("full").count(), 1, "{line}");
         assert!(line.contains("the 3 articles committed") && line.contains("run the same ingest again"), "{line}");
     }

@@ -627,13 +627,13 @@ fn corpus(dir: &std::path::Path, n: usize) -> PathBuf {
 #[test]
 fn a_killed_ingest_leaves_a_sound_database_and_a_rerun_completes_it() {
     let _alone = timing_sensitive();
-    use sitrep_core::store::{EventStore, Store};
+    use sitrep_core::store::{EventStore, SqliteStore};
     let dir = tempfile::tempdir().unwrap();
     let input = corpus(dir.path(), 240);
     // The reference: one clean run.
     let clean = dir.path().join("clean.db");
     sitrep().args(["ingest", "--quiet", "--batch", "10", "--db"]).arg(&clean).arg(&input).assert().success();
-    let want = Store::open(&clean).unwrap();
+    let want = SqliteStore::open(&clean).unwrap();
     let (want_ids, want_counts) = (want.article_ids().unwrap(), want.counts().unwrap());
     assert_eq!(want_ids.len(), 240);
 
@@ -651,7 +651,7 @@ fn a_killed_ingest_leaves_a_sound_database_and_a_rerun_completes_it() {
     let mut seen = 0;
     while started.elapsed() < std::time::Duration::from_secs(120) {
         std::thread::sleep(std::time::Duration::from_millis(20));
-        if let Ok(s) = Store::open(&db) {
+        if let Ok(s) = SqliteStore::open(&db) {
             seen = s.counts().map(|c| c.0).unwrap_or(0);
             if seen >= 30 {
                 break;
@@ -661,7 +661,7 @@ fn a_killed_ingest_leaves_a_sound_database_and_a_rerun_completes_it() {
     child.kill().unwrap(); // SIGKILL
     let status = child.wait().unwrap();
     assert!(seen >= 30, "the ingest committed {seen} articles before the kill");
-    let after = Store::open(&db).unwrap();
+    let after = SqliteStore::open(&db).unwrap();
     assert_eq!(after.integrity_check().unwrap(), "ok");
     let kept = after.counts().unwrap().0;
     assert!(kept >= seen, "every article committed before the kill is still there ({kept} < {seen})");
@@ -673,7 +673,7 @@ fn a_killed_ingest_leaves_a_sound_database_and_a_rerun_completes_it() {
     assert!(out.status.success());
     let summary = String::from_utf8_lossy(&out.stdout);
     assert!(summary.contains(&format!("unchanged {kept}")), "{summary}");
-    let done = Store::open(&db).unwrap();
+    let done = SqliteStore::open(&db).unwrap();
     assert_eq!(done.article_ids().unwrap(), want_ids);
     assert_eq!(done.counts().unwrap(), want_counts);
     assert_eq!(done.integrity_check().unwrap(), "ok");

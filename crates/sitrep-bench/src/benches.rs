@@ -196,9 +196,71 @@ pub fn run(cmd: BenchCmd) -> Result<bool> {
 /// every event, and the poller of `sitrep feeds poll --every` in this process: each cycle polls,
 /// ingests, fuses, evaluates and delivers. Prints p50 and max over the items.
 fn bench_live(items: usize, every: std::time::Duration, spacing: std::time::Duration) -> Result<bool> {
-    use sitrep_core::localhttp::{Response, Server};
     use std::sync::{Arc, Mutex};
     use std::time::Instant;
+    // Which items have appeared, and when.
+    let appeared: Arc<Mutex<Vec<Instant>>> = Arc::new(Mutex::new(Vec::new()));
+    let feed = bench_wire(appeared.clone())?;
+    // The receiver: when each item's alert came (by the item's URL in the sources).
+    let received: Arc<Mutex<Vec<(String, Instant)>>> = Arc::new(Mutex::new(Vec::new()));
+    let hook = alert_receiver(received.clone())?;
+    let dir = tempfile_dir()?;
+    let mut store =
+        sitrep_core::store::open(&sitrep_core::store::Location::sqlite(dir.join("live.db")), sitrep_core::store::Access::ReadWrite)?;
+    store.add_feed(&feed.url("/feed.xml"), Some("bench"))?;
+    store.add_alert("all", &Default::default(), &sitrep_core::alerts::Sink::Webhook { url: hook.url("/hook") }, "bench")?;
+    let fetcher = sitrep_core::feeds::fetch::Fetcher::new(sitrep_core::feeds::fetch::FetchOptions {
+        host_delay: std::time::Duration::ZERO,
+        ..Default::default()
+    });
+    // Items appear on their own thread; the poller runs here every `every`.
+    let a = appeared.clone();
+    let producer = std::thread::spawn(move || {
+        for _ in 0..items {
+            std::thread::sleep(spacing);
+            if let Ok(mut v) = a.lock() {
+                v.push(Instant::now());
+            }
+        }
+    });
+    let deadline = Instant::now() + spacing * items as u32 + every * 3 + std::time::Duration::from_secs(30);
+    let mut cycles: Vec<f64> = Vec::new();
+    loop {
+        let started = Instant::now();
+        sitrep_core::feeds::poll_once(store.as_mut(), &fetcher, &Default::default())?;
+        sitrep_core::alerts::evaluate(store.as_mut())?;
+        sitrep_core::alerts::deliver(store.as_mut(), &Default::default(), std::time::Duration::ZERO)?;
+        cycles.push(started.elapsed().as_secs_f64());
+        let done = received.lock().map(|r| r.len()).unwrap_or(0);
+        if (done >= items && producer.is_finished()) || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(every.saturating_sub(started.elapsed()));
+    }
+    let _ = producer.join();
+    let appeared = appeared.lock().map(|v| v.clone()).unwrap_or_default();
+    let received = received.lock().map(|v| v.clone()).unwrap_or_default();
+    let latencies = delivery_latencies(&feed, &appeared, &received);
+    let missing = appeared.len() - latencies.len();
+    let p50 = latencies.get(latencies.len().saturating_sub(1) / 2).copied().unwrap_or(f64::NAN);
+    let max = latencies.last().copied().unwrap_or(f64::NAN);
+    cycles.sort_by(f64::total_cmp);
+    println!(
+        "live: {} items, poll every {:.1} s, an item every {:.1} s: item appeared -> alert delivered p50 {p50:.2} s, max {max:.2} s; {missing} not delivered; poll cycle (poll, ingest, fuse, alert) median {:.3} s, max {:.3} s",
+        appeared.len(),
+        every.as_secs_f64(),
+        spacing.as_secs_f64(),
+        cycles.get(cycles.len() / 2).copied().unwrap_or(f64::NAN),
+        cycles.last().copied().unwrap_or(f64::NAN)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(missing == 0)
+}
+
+/// A wire's feed of `appeared.len()` items (a town captured each), and the items' pages.
+fn bench_wire(appeared: std::sync::Arc<std::sync::Mutex<Vec<Instant>>>) -> Result<sitrep_core::localhttp::Server> {
+    use sitrep_core::localhttp::{Response, Server};
+    use std::sync::Arc;
     const TOWNS: &[&str] = &[
         "Marea",
         "Azaz",
@@ -222,10 +284,8 @@ fn bench_live(items: usize, every: std::time::Duration, spacing: std::time::Dura
         "Aleppo",
     ];
     let town = |i: usize| TOWNS[i % TOWNS.len()];
-    // Which items have appeared, and when.
-    let appeared: Arc<Mutex<Vec<Instant>>> = Arc::new(Mutex::new(Vec::new()));
     let base = Arc::new(std::sync::OnceLock::<String>::new());
-    let (a, b) = (appeared.clone(), base.clone());
+    let (a, b) = (appeared, base.clone());
     let feed = Server::start(move |req| {
         let base = b.get().cloned().unwrap_or_default();
         let n = a.lock().map(|v| v.len()).unwrap_or(0);
@@ -255,9 +315,13 @@ fn bench_live(items: usize, every: std::time::Duration, spacing: std::time::Dura
         }
     })?;
     base.set(feed.url("")).ok();
-    // The receiver: when each item's alert came (by the item's URL in the sources).
-    let received: Arc<Mutex<Vec<(String, Instant)>>> = Arc::new(Mutex::new(Vec::new()));
-    let r = received.clone();
+    Ok(feed)
+}
+
+/// A webhook receiver noting when each item's alert came (by the item URLs in its sources).
+fn alert_receiver(received: std::sync::Arc<std::sync::Mutex<Vec<(String, Instant)>>>) -> Result<sitrep_core::localhttp::Server> {
+    use sitrep_core::localhttp::{Response, Server};
+    let r = received;
     let hook = Server::start(move |req| {
         let at = Instant::now();
         if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&req.body) {
@@ -269,41 +333,12 @@ fn bench_live(items: usize, every: std::time::Duration, spacing: std::time::Dura
         }
         Response::new(204, "text/plain", "")
     })?;
-    let dir = tempfile_dir()?;
-    let mut store = sitrep_core::store::Store::open(&dir.join("live.db"))?;
-    store.add_feed(&feed.url("/feed.xml"), Some("bench"))?;
-    store.add_alert("all", &Default::default(), &sitrep_core::alerts::Sink::Webhook { url: hook.url("/hook") }, "bench")?;
-    let fetcher = sitrep_core::feeds::fetch::Fetcher::new(sitrep_core::feeds::fetch::FetchOptions {
-        host_delay: std::time::Duration::ZERO,
-        ..Default::default()
-    });
-    // Items appear on their own thread; the poller runs here every `every`.
-    let a = appeared.clone();
-    let producer = std::thread::spawn(move || {
-        for _ in 0..items {
-            std::thread::sleep(spacing);
-            if let Ok(mut v) = a.lock() {
-                v.push(Instant::now());
-            }
-        }
-    });
-    let deadline = Instant::now() + spacing * items as u32 + every * 3 + std::time::Duration::from_secs(30);
-    let mut cycles: Vec<f64> = Vec::new();
-    loop {
-        let started = Instant::now();
-        sitrep_core::feeds::poll_once(&mut store, &fetcher, &Default::default())?;
-        sitrep_core::alerts::evaluate(&mut store)?;
-        sitrep_core::alerts::deliver(&mut store, &Default::default(), std::time::Duration::ZERO)?;
-        cycles.push(started.elapsed().as_secs_f64());
-        let done = received.lock().map(|r| r.len()).unwrap_or(0);
-        if (done >= items && producer.is_finished()) || Instant::now() > deadline {
-            break;
-        }
-        std::thread::sleep(every.saturating_sub(started.elapsed()));
-    }
-    let _ = producer.join();
-    let appeared = appeared.lock().map(|v| v.clone()).unwrap_or_default();
-    let received = received.lock().map(|v| v.clone()).unwrap_or_default();
+    Ok(hook)
+}
+
+/// Seconds from each item's appearing to its alert's delivery, sorted (items never delivered
+/// left out).
+fn delivery_latencies(feed: &sitrep_core::localhttp::Server, appeared: &[Instant], received: &[(String, Instant)]) -> Vec<f64> {
     let mut latencies: Vec<f64> = Vec::new();
     for (i, t) in appeared.iter().enumerate() {
         let url = feed.url(&format!("/item/{i}"));
@@ -312,20 +347,7 @@ fn bench_live(items: usize, every: std::time::Duration, spacing: std::time::Dura
         }
     }
     latencies.sort_by(f64::total_cmp);
-    let missing = appeared.len() - latencies.len();
-    let p50 = latencies.get(latencies.len().saturating_sub(1) / 2).copied().unwrap_or(f64::NAN);
-    let max = latencies.last().copied().unwrap_or(f64::NAN);
-    cycles.sort_by(f64::total_cmp);
-    println!(
-        "live: {} items, poll every {:.1} s, an item every {:.1} s: item appeared -> alert delivered p50 {p50:.2} s, max {max:.2} s; {missing} not delivered; poll cycle (poll, ingest, fuse, alert) median {:.3} s, max {:.3} s",
-        appeared.len(),
-        every.as_secs_f64(),
-        spacing.as_secs_f64(),
-        cycles.get(cycles.len() / 2).copied().unwrap_or(f64::NAN),
-        cycles.last().copied().unwrap_or(f64::NAN)
-    );
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(missing == 0)
+    latencies
 }
 
 /// A fresh folder under the system's temporary folder.
@@ -471,7 +493,6 @@ fn bench_geocode(input: &Path, n: usize) -> Result<bool> {
 }
 
 fn bench_ingest(input: &Path, n: usize, batch: usize, db: Option<PathBuf>) -> Result<bool> {
-    use sitrep_core::store::EventStore;
     let articles = corpus(input)?;
     // The copies as raw text: the title, then the body with a tag that makes each one new.
     let raw: Vec<(String, String)> = articles
@@ -483,14 +504,14 @@ fn bench_ingest(input: &Path, n: usize, batch: usize, db: Option<PathBuf>) -> Re
     for ext in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
     }
-    let mut store = sitrep_core::store::Store::open(&path)?;
+    let mut store = sitrep_core::store::open(&sitrep_core::store::Location::sqlite(&path), sitrep_core::store::Access::ReadWrite)?;
     let _ = sitrep_core::geocode::Gazetteer::builtin();
     let opts = ReadOptions::default();
     let t = Instant::now();
     let mut failed = 0usize;
     // The ingest `sitrep ingest` runs; its fusion is timed apart.
     let policy = sitrep_core::ingest::Policy { batch, ..sitrep_core::ingest::Policy::default() };
-    let outcome = sitrep_core::ingest::run(&mut store, &policy, |ing| {
+    let outcome = sitrep_core::ingest::run(store.as_mut(), &policy, |ing| {
         for k in 0..n {
             let (title, body) = &raw[k % raw.len()];
             let text = format!("{title}\n\nCopy {k}. {body}\n");
@@ -554,7 +575,7 @@ fn bench_http(db: &Path, clients: usize, seconds: u64, paths: &[String]) -> Resu
     }
     let (tx, rx) = std::sync::mpsc::channel();
     let config = sitrep_server::Config {
-        db: db.to_path_buf(),
+        db: sitrep_core::store::Location::sqlite(db),
         addr: "127.0.0.1:0".parse()?,
         token: None,
         max_body: 1 << 20,
@@ -851,22 +872,7 @@ fn read_fakes(input: &Path, labels: &Path) -> Result<Vec<sitrep_core::credibilit
 
 fn bench_fakes_credibility(input: &Path, labels_path: Option<&Path>, show_clusters: bool) -> Result<bool> {
     let labels_path = labels_path.map(Path::to_path_buf).unwrap_or_else(|| input.with_file_name("fakes-dev-labels.csv"));
-    let labelled = read_fakes(input, &labels_path)?;
-    expect::count(input, "labelled articles", labelled.len())?;
-    let mut rows: Vec<(sitrep_core::Article, bool, Vec<String>)> = Vec::new();
-    // Each article's crowd-coded main event: its date and place.
-    let mut gold: std::collections::HashMap<String, (Option<chrono::NaiveDate>, String)> = std::collections::HashMap::new();
-    let mut public: Vec<bool> = Vec::new();
-    for l in labelled {
-        let field = |n: &str| l.row.get(n).map(|s| s.trim().to_string()).unwrap_or_default();
-        gold.insert(
-            l.article.id.clone(),
-            (chrono::NaiveDate::parse_from_str(&field("date"), "%m/%d/%y").ok(), field("location").to_lowercase()),
-        );
-        let w = words(&format!("{} {}", field("article_title"), field("article_content")));
-        public.push(l.label_public);
-        rows.push((l.article, l.label_features_file, w));
-    }
+    let FakesRows { rows, gold, public } = fakes_rows(input, &labels_path)?;
     let t = Instant::now();
     let events: Vec<Vec<sitrep_core::Event>> = rows.iter().map(|(a, _, _)| sitrep_core::events_of(a)).collect();
     let reports: Vec<sitrep_core::fuse::Report> = rows
@@ -879,15 +885,9 @@ fn bench_fakes_credibility(input: &Path, labels_path: Option<&Path>, show_cluste
     let fused = sitrep_core::fuse::fuse(&reports);
     let all: Vec<&sitrep_core::Event> = events.iter().flatten().collect();
     let cred = sitrep_core::fuse::article_credibility(&fused, &all);
-    let by_article: std::collections::HashMap<&str, &sitrep_core::fuse::ArticleCredibility> =
-        cred.iter().map(|c| (c.article_id.as_str(), c)).collect();
-    let labels: Vec<bool> = rows.iter().map(|r| r.1).collect();
-    let ours: Vec<f64> = rows.iter().map(|(a, _, _)| by_article.get(a.id.as_str()).map_or(0.6, |c| c.score as f64)).collect();
-    let docs: Vec<Vec<String>> = rows.iter().map(|r| r.2.clone()).collect();
-    let k = 10;
-    let fold = folds_of(rows.len(), k);
-    let nb = naive_bayes_cv(&docs, &labels, &fold, k);
+    let run = CredRun::new(&rows, &public, &cred);
     let multi: Vec<&sitrep_core::fuse::FusedEvent> = fused.iter().filter(|f| f.sources.len() > 1).collect();
+    let labels = &run.labels;
     println!(
         "FA-KES: {} articles ({} credible, {} fake by label_features_file; {} credible by the public label), {} events, {} fused events, {} from several outlets ({:.1} s)",
         rows.len(),
@@ -899,114 +899,15 @@ fn bench_fakes_credibility(input: &Path, labels_path: Option<&Path>, show_cluste
         multi.len(),
         t.elapsed().as_secs_f64()
     );
-    // The article credibility model, cross-validated (10 folds by article, a seeded shuffle), and
-    // with each outlet held out of training in turn; with and without the outlet term.
-    let lists = sitrep_core::credibility::WordLists::builtin();
-    let feats: Vec<sitrep_core::credibility::Features> =
-        rows.iter().map(|(a, _, _)| lists.features(&sitrep_core::credibility::article_text(a))).collect();
-    let outlets: Vec<Option<String>> = rows.iter().map(|(a, _, _)| a.source.clone()).collect();
-    let mut outlet_names: Vec<String> = outlets.iter().map(|o| o.clone().unwrap_or_default()).collect();
-    outlet_names.sort();
-    outlet_names.dedup();
-    let by_outlet: Vec<usize> = outlets.iter().map(|o| outlet_names.binary_search(&o.clone().unwrap_or_default()).unwrap_or(0)).collect();
-    let tfidf = tfidf_cv(&docs, &labels, &fold, k);
-    let tfidf_outlet = tfidf_cv(&docs, &labels, &by_outlet, outlet_names.len());
-    println!("credibility against label_features_file (public label beside it):");
-    println!("  {:<66} {:>8} {:>7} {:>8}", "predictor", "ROC AUC", "Brier", "(public)");
-    let line = |name: &str, p: &[f64], brier_ok: bool| {
-        println!(
-            "  {name:<66} {:>8.3} {:>7} {:>8.3}",
-            roc_auc(p, &labels),
-            if brier_ok { format!("{:.3}", brier(p, &labels)) } else { "-".into() },
-            roc_auc(p, &public)
-        )
-    };
-    for (outlet, tag) in [(true, "with the outlet term"), (false, "without the outlet term")] {
-        line(&format!("model, 10-fold CV, {tag}"), &model_cv(&feats, &outlets, &labels, &fold, k, outlet), true);
-        line(
-            &format!("model, each outlet held out, {tag}"),
-            &model_cv(&feats, &outlets, &labels, &by_outlet, outlet_names.len(), outlet),
-            true,
-        );
-    }
-    // The same with the article's corroboration by other outlets (fusion's verdicts on its
-    // events: corroborated, contradicted, as ln(1 + count)) as two more features.
-    let with_corroboration: Vec<sitrep_core::credibility::Features> = rows
-        .iter()
-        .zip(&feats)
-        .map(|((a, _, _), f)| {
-            let mut f = f.clone();
-            let c = by_article.get(a.id.as_str());
-            f.values.push((c.map_or(0, |c| c.corroborated) as f64).ln_1p());
-            f.values.push((c.map_or(0, |c| c.contradicted) as f64).ln_1p());
-            f
-        })
-        .collect();
-    line(
-        "model + corroboration features, 10-fold CV, with the outlet term",
-        &model_cv(&with_corroboration, &outlets, &labels, &fold, k, true),
-        true,
-    );
-    line("baseline: outlet alone (its training record), 10-fold CV", &outlet_cv(&outlets, &labels, &fold, k), true);
-    line("baseline: TF-IDF logistic regression, 10-fold CV", &tfidf, true);
-    line("baseline: TF-IDF logistic regression, each outlet held out", &tfidf_outlet, true);
-    line("baseline: bag-of-words naive Bayes (log-odds), 10-fold CV", &nb, false);
-    line("sitrep corroboration score (no training)", &ours, false);
-    let (c, u, x) = cred.iter().fold((0, 0, 0), |acc, c| (acc.0 + c.corroborated, acc.1 + c.uncorroborated, acc.2 + c.contradicted));
-    println!("article claims: {c} corroborated, {u} uncorroborated, {x} contradicted");
-    let (acc, thr) = best_accuracy(&ours, &labels);
-    println!("sitrep corroboration score: ROC AUC {:.3}; best-threshold accuracy {:.3} (score >= {thr:.2})", roc_auc(&ours, &labels), acc);
-    // Where corroboration can speak at all: articles with an event another outlet also tells.
-    let covered: Vec<usize> = rows
-        .iter()
-        .enumerate()
-        .filter(|(_, (a, _, _))| by_article.get(a.id.as_str()).is_some_and(|c| c.corroborated + c.contradicted > 0))
-        .map(|(i, _)| i)
-        .collect();
-    if !covered.is_empty() {
-        let s: Vec<f64> = covered.iter().map(|&i| ours[i]).collect();
-        let l: Vec<bool> = covered.iter().map(|&i| labels[i]).collect();
-        let nb_s: Vec<f64> = covered.iter().map(|&i| nb[i]).collect();
-        println!(
-            "  on the {} articles another outlet also reports: ROC AUC {:.3} (baseline on them {:.3}; {} credible)",
-            covered.len(),
-            roc_auc(&s, &l),
-            roc_auc(&nb_s, &l),
-            l.iter().filter(|&&x| x).count()
-        );
-    }
-    // The main event only (what FA-KES's annotators coded): its tolls against the other
-    // outlets' reports of it.
-    let fused_of: std::collections::HashMap<&str, &sitrep_core::fuse::FusedEvent> =
-        fused.iter().flat_map(|f| f.events.iter().map(move |e| (e.as_str(), f))).collect();
-    let by_event: std::collections::HashMap<&str, &sitrep_core::Event> = all.iter().map(|e| (e.event_id.as_str(), *e)).collect();
-    let main_scores: Vec<f64> = rows
-        .iter()
-        .zip(&events)
-        .map(|((a, _, _), evs)| {
-            let Some(m) = sitrep_core::main_event(a, evs) else { return 0.5 };
-            let Some(f) = fused_of.get(m.event_id.as_str()) else { return 0.5 };
-            let others: Vec<&sitrep_core::Event> = f
-                .events
-                .iter()
-                .filter_map(|id| by_event.get(id.as_str()).copied())
-                .filter(|o| o.article_id != m.article_id && o.source != m.source)
-                .collect();
-            if others.is_empty() {
-                return 0.5;
-            }
-            let agree = others
-                .iter()
-                .filter(|o| !m.states_toll() || !o.states_toll() || sitrep_core::fuse::tolls_agree(m.fatalities, o.fatalities))
-                .count();
-            agree as f64 / others.len() as f64
-        })
-        .collect();
-    println!("  main event only (agreement of its toll with other outlets'): ROC AUC {:.3}", roc_auc(&main_scores, &labels));
-    let (acc, thr) = best_accuracy(&nb, &labels);
+    print_credibility_models(&run);
+    print_corroboration(&run, &cred);
+    let main_scores = main_event_scores(&rows, &events, &fused, &all);
+    println!("  main event only (agreement of its toll with other outlets'): ROC AUC {:.3}", roc_auc(&main_scores, labels));
+    let (nb, labels) = (&run.nb, labels.as_slice());
+    let (acc, thr) = best_accuracy(nb, labels);
     println!(
         "baseline, bag-of-words naive Bayes (10-fold CV): ROC AUC {:.3}; best-threshold accuracy {:.3} (log-odds >= {thr:.2})",
-        roc_auc(&nb, &labels),
+        roc_auc(nb, labels),
         acc
     );
     let base = labels.iter().filter(|&&l| l).count().max(labels.iter().filter(|&&l| !l).count()) as f64 / labels.len() as f64;
@@ -1060,6 +961,186 @@ fn bench_fakes_credibility(input: &Path, labels_path: Option<&Path>, show_cluste
         }
     }
     Ok(true)
+}
+
+/// FA-KES dev articles: (article, label_features_file, its words).
+type FakesRow = (sitrep_core::Article, bool, Vec<String>);
+
+/// FA-KES dev with both label columns: the rows, each article's crowd-coded main event (its
+/// date and place), and the public labels.
+struct FakesRows {
+    rows: Vec<FakesRow>,
+    gold: std::collections::HashMap<String, (Option<chrono::NaiveDate>, String)>,
+    public: Vec<bool>,
+}
+
+fn fakes_rows(input: &Path, labels_path: &Path) -> Result<FakesRows> {
+    let labelled = read_fakes(input, labels_path)?;
+    expect::count(input, "labelled articles", labelled.len())?;
+    let mut out = FakesRows { rows: Vec::new(), gold: Default::default(), public: Vec::new() };
+    for l in labelled {
+        let field = |n: &str| l.row.get(n).map(|s| s.trim().to_string()).unwrap_or_default();
+        out.gold.insert(
+            l.article.id.clone(),
+            (chrono::NaiveDate::parse_from_str(&field("date"), "%m/%d/%y").ok(), field("location").to_lowercase()),
+        );
+        let w = words(&format!("{} {}", field("article_title"), field("article_content")));
+        out.public.push(l.label_public);
+        out.rows.push((l.article, l.label_features_file, w));
+    }
+    Ok(out)
+}
+
+/// What the credibility predictors are scored on: the rows, their labels (both columns), the
+/// folds, fusion's article scores, and the naive Bayes baseline's cross-validated scores.
+struct CredRun<'a> {
+    rows: &'a [FakesRow],
+    labels: Vec<bool>,
+    public: &'a [bool],
+    docs: Vec<Vec<String>>,
+    fold: Vec<usize>,
+    k: usize,
+    by_article: std::collections::HashMap<&'a str, &'a sitrep_core::fuse::ArticleCredibility>,
+    nb: Vec<f64>,
+    /// sitrep's corroboration score of each article (0.6 when fusion scored none).
+    ours: Vec<f64>,
+}
+
+impl<'a> CredRun<'a> {
+    fn new(rows: &'a [FakesRow], public: &'a [bool], cred: &'a [sitrep_core::fuse::ArticleCredibility]) -> CredRun<'a> {
+        let by_article: std::collections::HashMap<&str, &sitrep_core::fuse::ArticleCredibility> =
+            cred.iter().map(|c| (c.article_id.as_str(), c)).collect();
+        let labels: Vec<bool> = rows.iter().map(|r| r.1).collect();
+        let ours: Vec<f64> = rows.iter().map(|(a, _, _)| by_article.get(a.id.as_str()).map_or(0.6, |c| c.score as f64)).collect();
+        let docs: Vec<Vec<String>> = rows.iter().map(|r| r.2.clone()).collect();
+        let k = 10;
+        let fold = folds_of(rows.len(), k);
+        let nb = naive_bayes_cv(&docs, &labels, &fold, k);
+        CredRun { rows, labels, public, docs, fold, k, by_article, nb, ours }
+    }
+}
+
+/// The credibility model's table: cross-validated by article and by outlet, with and without
+/// the outlet term, with corroboration features, beside the baselines and sitrep's score.
+fn print_credibility_models(run: &CredRun<'_>) {
+    let CredRun { rows, labels, public, docs, fold, k, by_article, nb, ours } = run;
+    let (labels, public, fold, k) = (labels.as_slice(), *public, fold.as_slice(), *k);
+    // The article credibility model, cross-validated (10 folds by article, a seeded shuffle), and
+    // with each outlet held out of training in turn; with and without the outlet term.
+    let lists = sitrep_core::credibility::WordLists::builtin();
+    let feats: Vec<sitrep_core::credibility::Features> =
+        rows.iter().map(|(a, _, _)| lists.features(&sitrep_core::credibility::article_text(a))).collect();
+    let outlets: Vec<Option<String>> = rows.iter().map(|(a, _, _)| a.source.clone()).collect();
+    let mut outlet_names: Vec<String> = outlets.iter().map(|o| o.clone().unwrap_or_default()).collect();
+    outlet_names.sort();
+    outlet_names.dedup();
+    let by_outlet: Vec<usize> = outlets.iter().map(|o| outlet_names.binary_search(&o.clone().unwrap_or_default()).unwrap_or(0)).collect();
+    let tfidf = tfidf_cv(docs, labels, fold, k);
+    let tfidf_outlet = tfidf_cv(docs, labels, &by_outlet, outlet_names.len());
+    println!("credibility against label_features_file (public label beside it):");
+    println!("  {:<66} {:>8} {:>7} {:>8}", "predictor", "ROC AUC", "Brier", "(public)");
+    let line = |name: &str, p: &[f64], brier_ok: bool| {
+        println!(
+            "  {name:<66} {:>8.3} {:>7} {:>8.3}",
+            roc_auc(p, labels),
+            if brier_ok { format!("{:.3}", brier(p, labels)) } else { "-".into() },
+            roc_auc(p, public)
+        )
+    };
+    for (outlet, tag) in [(true, "with the outlet term"), (false, "without the outlet term")] {
+        line(&format!("model, 10-fold CV, {tag}"), &model_cv(&feats, &outlets, labels, fold, k, outlet), true);
+        line(
+            &format!("model, each outlet held out, {tag}"),
+            &model_cv(&feats, &outlets, labels, &by_outlet, outlet_names.len(), outlet),
+            true,
+        );
+    }
+    // The same with the article's corroboration by other outlets (fusion's verdicts on its
+    // events: corroborated, contradicted, as ln(1 + count)) as two more features.
+    let with_corroboration: Vec<sitrep_core::credibility::Features> = rows
+        .iter()
+        .zip(&feats)
+        .map(|((a, _, _), f)| {
+            let mut f = f.clone();
+            let c = by_article.get(a.id.as_str());
+            f.values.push((c.map_or(0, |c| c.corroborated) as f64).ln_1p());
+            f.values.push((c.map_or(0, |c| c.contradicted) as f64).ln_1p());
+            f
+        })
+        .collect();
+    line(
+        "model + corroboration features, 10-fold CV, with the outlet term",
+        &model_cv(&with_corroboration, &outlets, labels, fold, k, true),
+        true,
+    );
+    line("baseline: outlet alone (its training record), 10-fold CV", &outlet_cv(&outlets, labels, fold, k), true);
+    line("baseline: TF-IDF logistic regression, 10-fold CV", &tfidf, true);
+    line("baseline: TF-IDF logistic regression, each outlet held out", &tfidf_outlet, true);
+    line("baseline: bag-of-words naive Bayes (log-odds), 10-fold CV", nb, false);
+    line("sitrep corroboration score (no training)", ours, false);
+}
+
+/// Fusion's verdicts on the articles' claims, and how well sitrep's corroboration score
+/// separates the labels (over all articles, and over those another outlet also reports).
+fn print_corroboration(run: &CredRun<'_>, cred: &[sitrep_core::fuse::ArticleCredibility]) {
+    let CredRun { rows, labels, by_article, nb, ours, .. } = run;
+    let (c, u, x) = cred.iter().fold((0, 0, 0), |acc, c| (acc.0 + c.corroborated, acc.1 + c.uncorroborated, acc.2 + c.contradicted));
+    println!("article claims: {c} corroborated, {u} uncorroborated, {x} contradicted");
+    let (acc, thr) = best_accuracy(ours, labels);
+    println!("sitrep corroboration score: ROC AUC {:.3}; best-threshold accuracy {:.3} (score >= {thr:.2})", roc_auc(ours, labels), acc);
+    // Where corroboration can speak at all: articles with an event another outlet also tells.
+    let covered: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, (a, _, _))| by_article.get(a.id.as_str()).is_some_and(|c| c.corroborated + c.contradicted > 0))
+        .map(|(i, _)| i)
+        .collect();
+    if !covered.is_empty() {
+        let s: Vec<f64> = covered.iter().map(|&i| ours[i]).collect();
+        let l: Vec<bool> = covered.iter().map(|&i| labels[i]).collect();
+        let nb_s: Vec<f64> = covered.iter().map(|&i| nb[i]).collect();
+        println!(
+            "  on the {} articles another outlet also reports: ROC AUC {:.3} (baseline on them {:.3}; {} credible)",
+            covered.len(),
+            roc_auc(&s, &l),
+            roc_auc(&nb_s, &l),
+            l.iter().filter(|&&x| x).count()
+        );
+    }
+}
+
+/// Per article, how many other outlets' reports of its main event (what FA-KES's annotators
+/// coded) agree with its toll (0.5 when none tells it).
+fn main_event_scores(
+    rows: &[FakesRow],
+    events: &[Vec<sitrep_core::Event>],
+    fused: &[sitrep_core::fuse::FusedEvent],
+    all: &[&sitrep_core::Event],
+) -> Vec<f64> {
+    let fused_of: std::collections::HashMap<&str, &sitrep_core::fuse::FusedEvent> =
+        fused.iter().flat_map(|f| f.events.iter().map(move |e| (e.as_str(), f))).collect();
+    let by_event: std::collections::HashMap<&str, &sitrep_core::Event> = all.iter().map(|e| (e.event_id.as_str(), *e)).collect();
+    rows.iter()
+        .zip(events)
+        .map(|((a, _, _), evs)| {
+            let Some(m) = sitrep_core::main_event(a, evs) else { return 0.5 };
+            let Some(f) = fused_of.get(m.event_id.as_str()) else { return 0.5 };
+            let others: Vec<&sitrep_core::Event> = f
+                .events
+                .iter()
+                .filter_map(|id| by_event.get(id.as_str()).copied())
+                .filter(|o| o.article_id != m.article_id && o.source != m.source)
+                .collect();
+            if others.is_empty() {
+                return 0.5;
+            }
+            let agree = others
+                .iter()
+                .filter(|o| !m.states_toll() || !o.states_toll() || sitrep_core::fuse::tolls_agree(m.fatalities, o.fatalities))
+                .count();
+            agree as f64 / others.len() as f64
+        })
+        .collect()
 }
 
 fn bench_fuse(input: &Path, n: usize, incremental: Option<usize>) -> Result<bool> {
@@ -1116,8 +1197,7 @@ fn bench_fuse_incremental(articles: &[sitrep_core::Article], n: usize, batch: us
 }
 
 fn fuse_incremental_in(path: &Path, articles: &[sitrep_core::Article], n: usize, batch: usize) -> Result<()> {
-    use sitrep_core::store::EventStore;
-    let mut store = sitrep_core::store::SqliteStore::open(path)?;
+    let mut store = sitrep_core::store::open(&sitrep_core::store::Location::sqlite(path), sitrep_core::store::Access::ReadWrite)?;
     let copy_of = |a: &sitrep_core::Article, copy: usize| {
         let mut a = a.clone();
         let shift = chrono::Duration::days(365 * copy as i64);
@@ -1137,21 +1217,21 @@ fn fuse_incremental_in(path: &Path, articles: &[sitrep_core::Article], n: usize,
         copy += 1;
     }
     let t = Instant::now();
-    let full = sitrep_core::fuse::refuse(&mut store)?;
+    let full = sitrep_core::fuse::refuse(store.as_mut())?;
     let full_secs = t.elapsed().as_secs_f64();
     let new: Vec<_> = articles.iter().take(batch).map(|a| copy_of(a, copy)).collect();
     let new_events: usize = new.iter().map(|(_, e)| e.len()).sum();
     store.put_batch(&new)?;
     let t = Instant::now();
-    let inc = sitrep_core::fuse::refuse_changed(&mut store)?;
+    let inc = sitrep_core::fuse::refuse_changed(store.as_mut())?;
     let inc_secs = t.elapsed().as_secs_f64();
-    let scores = |store: &sitrep_core::store::SqliteStore| -> Result<Vec<_>> {
+    let scores = |store: &dyn sitrep_core::store::Store| -> Result<Vec<_>> {
         let ids = store.article_ids()?;
         ids.iter().map(|id| Ok(store.article_credibility(id)?)).collect()
     };
-    let before = scores(&store)?;
-    let check = sitrep_core::fuse::refuse(&mut store)?;
-    let same = check.created + check.updated + check.merged + check.deleted == 0 && scores(&store)? == before;
+    let before = scores(store.as_ref())?;
+    let check = sitrep_core::fuse::refuse(store.as_mut())?;
+    let same = check.created + check.updated + check.merged + check.deleted == 0 && scores(store.as_ref())? == before;
     println!(
         "store: {stored} events ({copy} copies), full fusion {full_secs:.2} s ({} fused events); then {} articles ({new_events} events) added",
         full.fused_events,

@@ -16,7 +16,7 @@
 
 use crate::fuse::FusedEvent;
 use crate::store::live::{now, stamp};
-use crate::store::{EventStore, SqliteStore, StoreError};
+use crate::store::{Store, StoreError};
 use hmac::{KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -236,7 +236,7 @@ pub struct Source {
     pub published: Option<String>,
 }
 
-fn payload(store: &SqliteStore, alert: &str, kind: &str, e: &FusedEvent) -> Result<String, StoreError> {
+fn payload(store: &dyn Store, alert: &str, kind: &str, e: &FusedEvent) -> Result<String, StoreError> {
     let mut sources = Vec::new();
     for id in &e.articles {
         if let Some(a) = store.article(id)? {
@@ -256,7 +256,7 @@ fn payload(store: &SqliteStore, alert: &str, kind: &str, e: &FusedEvent) -> Resu
 
 /// Evaluates the alerts on the changes after the cursor, queueing a delivery for each match;
 /// returns how many were queued. With no alert saved, the cursor just moves on.
-pub fn evaluate(store: &mut SqliteStore) -> Result<usize, StoreError> {
+pub fn evaluate(store: &mut dyn Store) -> Result<usize, StoreError> {
     let alerts = store.alerts()?;
     let mut cursor = store.alerts_cursor()?;
     let mut queued = 0;
@@ -343,7 +343,7 @@ fn send(agent: &ureq::Agent, alert: Option<&Alert>, d: &Delivery) -> Result<(), 
 
 /// Delivers what is due, and goes on delivering retries as they fall due until nothing is
 /// pending or `wait` has passed (zero: one pass over what is due now).
-pub fn deliver(store: &mut SqliteStore, opts: &DeliveryOptions, wait: Duration) -> Result<Delivered, StoreError> {
+pub fn deliver(store: &mut dyn Store, opts: &DeliveryOptions, wait: Duration) -> Result<Delivered, StoreError> {
     let until = Instant::now() + wait;
     let agent = ureq::AgentBuilder::new().timeout(opts.timeout).redirects(0).user_agent(crate::feeds::fetch::USER_AGENT).build();
     let mut out = Delivered::default();
@@ -391,6 +391,7 @@ pub fn deliver(store: &mut SqliteStore, opts: &DeliveryOptions, wait: Duration) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::{EventStore, LiveStore, SqliteStore};
 
     #[test]
     fn near_a_place_is_its_gazetteer_point_or_an_error_naming_it() {
@@ -427,7 +428,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
-    fn ingest(store: &mut SqliteStore, docs: &[(&str, &str)]) {
+    fn ingest(store: &mut dyn Store, docs: &[(&str, &str)]) {
         let articles = docs.iter().map(|(name, text)| {
             let mut a = crate::read::test_article(name, text);
             a.published = Some(crate::model::Published { date: "2016-03-07".parse().unwrap(), time: None });

@@ -10,7 +10,7 @@
 
 use crate::ingest::Summary;
 use crate::read::{Input, ReadOptions};
-use crate::store::{FusionCounts, SqliteStore, StoreError};
+use crate::store::{FusionCounts, Store, StoreError};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -62,7 +62,7 @@ pub fn skipped(path: &Path) -> bool {
 
 /// Files under the folders whose size or modification time differ from what the store
 /// ingested: what arrived or changed while nothing watched.
-pub fn changed_since_last_run(store: &SqliteStore, dirs: &[PathBuf]) -> Result<Vec<PathBuf>, StoreError> {
+pub fn changed_since_last_run(store: &dyn Store, dirs: &[PathBuf]) -> Result<Vec<PathBuf>, StoreError> {
     let mut out = Vec::new();
     for dir in dirs {
         let walk = walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_entry(|e| e.depth() == 0 || !skipped(e.path()));
@@ -79,7 +79,7 @@ pub fn changed_since_last_run(store: &SqliteStore, dirs: &[PathBuf]) -> Result<V
 }
 
 /// Reads and ingests files (each recorded with the size and time it had when read), then fuses.
-pub fn ingest_files(store: &mut SqliteStore, files: &[PathBuf], opts: &ReadOptions) -> Result<Batch, StoreError> {
+pub fn ingest_files(store: &mut dyn Store, files: &[PathBuf], opts: &ReadOptions) -> Result<Batch, StoreError> {
     let mut batch = Batch::default();
     let mut done = Vec::new();
     let outcome = crate::ingest::run(store, &crate::ingest::Policy::default(), |ing| {
@@ -112,11 +112,11 @@ pub fn ingest_files(store: &mut SqliteStore, files: &[PathBuf], opts: &ReadOptio
 /// watched, then ingests each file that appears or changes once it is stable, handing each
 /// round to `on_batch` (to print, to alert).
 pub fn watch(
-    store: &mut SqliteStore,
+    store: &mut dyn Store,
     dirs: &[PathBuf],
     opts: &WatchOptions,
     stop: &AtomicBool,
-    on_batch: &mut dyn FnMut(&mut SqliteStore, &Batch),
+    on_batch: &mut dyn FnMut(&mut dyn Store, &Batch),
 ) -> Result<(), WatchError> {
     use notify::Watcher;
     let (tx, rx) = std::sync::mpsc::channel();
@@ -200,7 +200,7 @@ pub fn watch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::EventStore;
+    use crate::store::{EventStore, SqliteStore};
     use std::io::Write;
     use std::sync::Arc;
 

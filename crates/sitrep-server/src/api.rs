@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 use sitrep_core::query::EventQuery;
-use sitrep_core::store::EventStore;
+use sitrep_core::store::Store;
 use std::sync::Arc;
 
 /// The router: API routes, the page, JSON errors for everything else.
@@ -402,7 +402,7 @@ async fn fused_one(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Re
 
 /// A fused event as JSON with its `credibility`: its reports' article scores combined with
 /// its corroboration, and the reasons.
-fn with_credibility(st: &sitrep_core::store::SqliteStore, fused: sitrep_core::fuse::FusedEvent) -> Result<FusedWithCredibility, ApiError> {
+fn with_credibility(st: &dyn Store, fused: sitrep_core::fuse::FusedEvent) -> Result<FusedWithCredibility, ApiError> {
     let credibility = sitrep_core::credibility::fused_event_credibility(st, &fused)?;
     Ok(FusedWithCredibility { fused, credibility })
 }
@@ -516,55 +516,8 @@ async fn post_articles(State(s): State<Arc<AppState>>, headers: HeaderMap, body:
     if let Err(answer) = authorize(&s, &headers, "accept articles") {
         return Ok(*answer);
     }
-    // Checked before a byte of the body is read: the token (above), then the declared size.
-    let too_large = || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body over the limit of {} bytes", s.max_body));
-    let declared = headers.get(header::CONTENT_LENGTH).map(|v| v.to_str().ok().and_then(|v| v.trim().parse::<u64>().ok()));
-    match declared {
-        Some(None) => return Err(ApiError::bad_request("bad Content-Length header")),
-        Some(Some(n)) if n > s.max_body as u64 => return Err(too_large()),
-        _ => {}
-    }
-    let body = axum::body::to_bytes(body, s.max_body).await.map_err(|e| {
-        let source = std::error::Error::source(&e).map(|c| c.to_string()).unwrap_or_default();
-        if source.contains("length limit") || e.to_string().contains("length limit") {
-            too_large()
-        } else if source.contains("timed out") || source.contains("timeout") || e.to_string().contains("timed out") {
-            ApiError::new(StatusCode::REQUEST_TIMEOUT, "the request body came too slowly")
-        } else {
-            ApiError::bad_request(format!("reading the request body: {e}"))
-        }
-    })?;
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request("empty body: send articles as JSON, JSON Lines, CSV, HTML or text"));
-    }
-    let ctype = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/json").to_ascii_lowercase();
-    let name = match ctype.split(';').next().unwrap_or("").trim() {
-        "application/json" => "request.json",
-        "application/x-ndjson" | "application/jsonl" | "application/x-jsonlines" => "request.jsonl",
-        "text/csv" => "request.csv",
-        "text/html" => "request.html",
-        "text/plain" => "request.txt",
-        // A crawl, or a compressed body of any of the above (told apart by its content).
-        "application/warc" => "request.warc",
-        "application/gzip" | "application/x-gzip" | "application/zstd" => "request",
-        other => {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                format!("content type {other:?}: send application/json, application/x-ndjson, text/csv, text/html, text/plain, application/warc, or any of them compressed (application/gzip, application/zstd, or Content-Encoding gzip or zstd)"),
-            ))
-        }
-    };
-    // Content-Encoding gzip or zstd: decompressed by the reader (it knows them by their magic
-    // bytes), up to 16 times the body limit.
-    let encoded = headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).map(|v| v.trim().to_ascii_lowercase());
-    let name = match encoded.as_deref() {
-        None | Some("identity") => name.to_string(),
-        Some("gzip" | "x-gzip") => format!("{name}.gz"),
-        Some("zstd") => format!("{name}.zst"),
-        Some(other) => {
-            return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("content encoding {other:?}: send gzip, zstd or none")))
-        }
-    };
+    let body = request_body(&s, &headers, body).await?;
+    let name = input_name(&headers)?;
     let read_opts = sitrep_core::read::ReadOptions {
         max_file_bytes: (s.max_body as u64).saturating_mul(16),
         ..sitrep_core::read::ReadOptions::default()
@@ -594,6 +547,78 @@ async fn post_articles(State(s): State<Arc<AppState>>, headers: HeaderMap, body:
             Ok((summary, failure.map(ApiError::from), fusion))
         })
         .await?;
+    ingest_answer(&s, summary, failure, fusion)
+}
+
+/// The body of a POST, read up to the size limit: the declared size checked before a byte is
+/// read, a body too slow or too large refused, an empty one too.
+async fn request_body(s: &AppState, headers: &HeaderMap, body: axum::body::Body) -> Result<axum::body::Bytes, ApiError> {
+    // Checked before a byte of the body is read: the token (above), then the declared size.
+    let too_large = || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body over the limit of {} bytes", s.max_body));
+    let declared = headers.get(header::CONTENT_LENGTH).map(|v| v.to_str().ok().and_then(|v| v.trim().parse::<u64>().ok()));
+    match declared {
+        Some(None) => return Err(ApiError::bad_request("bad Content-Length header")),
+        Some(Some(n)) if n > s.max_body as u64 => return Err(too_large()),
+        _ => {}
+    }
+    let body = axum::body::to_bytes(body, s.max_body).await.map_err(|e| {
+        let source = std::error::Error::source(&e).map(|c| c.to_string()).unwrap_or_default();
+        if source.contains("length limit") || e.to_string().contains("length limit") {
+            too_large()
+        } else if source.contains("timed out") || source.contains("timeout") || e.to_string().contains("timed out") {
+            ApiError::new(StatusCode::REQUEST_TIMEOUT, "the request body came too slowly")
+        } else {
+            ApiError::bad_request(format!("reading the request body: {e}"))
+        }
+    })?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request("empty body: send articles as JSON, JSON Lines, CSV, HTML or text"));
+    }
+    Ok(body)
+}
+
+/// The name the reader is given for a POSTed body, from its content type and encoding: the
+/// reader knows the format by its extension (and compression by its magic bytes).
+fn input_name(headers: &HeaderMap) -> Result<String, ApiError> {
+    let ctype = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/json").to_ascii_lowercase();
+    let name = match ctype.split(';').next().unwrap_or("").trim() {
+        "application/json" => "request.json",
+        "application/x-ndjson" | "application/jsonl" | "application/x-jsonlines" => "request.jsonl",
+        "text/csv" => "request.csv",
+        "text/html" => "request.html",
+        "text/plain" => "request.txt",
+        // A crawl, or a compressed body of any of the above (told apart by its content).
+        "application/warc" => "request.warc",
+        "application/gzip" | "application/x-gzip" | "application/zstd" => "request",
+        other => {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("content type {other:?}: send application/json, application/x-ndjson, text/csv, text/html, text/plain, application/warc, or any of them compressed (application/gzip, application/zstd, or Content-Encoding gzip or zstd)"),
+            ))
+        }
+    };
+    // Content-Encoding gzip or zstd: decompressed by the reader (it knows them by their magic
+    // bytes), up to 16 times the body limit.
+    let encoded = headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).map(|v| v.trim().to_ascii_lowercase());
+    let name = match encoded.as_deref() {
+        None | Some("identity") => name.to_string(),
+        Some("gzip" | "x-gzip") => format!("{name}.gz"),
+        Some("zstd") => format!("{name}.zst"),
+        Some(other) => {
+            return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("content encoding {other:?}: send gzip, zstd or none")))
+        }
+    };
+    Ok(name)
+}
+
+/// The answer to a POST of articles: what was stored (201, or 200 when nothing new), with the
+/// failure that stopped it (503 when something was committed before it) or a fusion deferred.
+fn ingest_answer(
+    s: &Arc<AppState>,
+    summary: sitrep_core::ingest::Summary,
+    failure: Option<ApiError>,
+    fusion: Option<String>,
+) -> Result<Response, ApiError> {
     let committed = summary.new + summary.replaced;
     if let Some(e) = failure {
         // Busy for longer than the wait, or another store error: say what was stored before it.
@@ -613,7 +638,7 @@ async fn post_articles(State(s): State<Arc<AppState>>, headers: HeaderMap, body:
         )));
     }
     if committed > 0 {
-        alert_in_background(&s);
+        alert_in_background(s);
     }
     let status = if committed > 0 { StatusCode::CREATED } else { StatusCode::OK };
     let mut body = json!(summary);
@@ -629,9 +654,9 @@ fn alert_in_background(s: &Arc<AppState>) {
     let db = s.db.clone();
     std::thread::spawn(move || {
         let run = || -> Result<sitrep_core::alerts::Delivered, sitrep_core::store::StoreError> {
-            let mut store = sitrep_core::store::SqliteStore::open(&db)?;
-            sitrep_core::alerts::evaluate(&mut store)?;
-            sitrep_core::alerts::deliver(&mut store, &Default::default(), std::time::Duration::from_secs(120))
+            let mut store = sitrep_core::store::open(&db, sitrep_core::store::Access::ReadWrite)?;
+            sitrep_core::alerts::evaluate(store.as_mut())?;
+            sitrep_core::alerts::deliver(store.as_mut(), &Default::default(), std::time::Duration::from_secs(120))
         };
         match run() {
             Ok(d) => {

@@ -16,9 +16,8 @@ pub mod responses;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use sitrep_core::store::{SqliteStore, StoreError};
+use sitrep_core::store::{Access, Location, Store, StoreError};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -51,7 +50,7 @@ pub const ROUTES: &[(&str, &str)] = &[
 /// How to run the server.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub db: PathBuf,
+    pub db: Location,
     pub addr: SocketAddr,
     /// The bearer token that `POST /api/articles` requires; without one the API is read-only.
     pub token: Option<String>,
@@ -90,10 +89,11 @@ impl Default for Limits {
     }
 }
 
-/// What every request shares: the database's path, a pool of open connections, the token.
+/// What every request shares: the database's location, a pool of open connections (of
+/// whichever backend the location names), the token.
 pub struct AppState {
-    db: PathBuf,
-    pool: Mutex<Vec<SqliteStore>>,
+    db: Location,
+    pool: Mutex<Vec<Box<dyn Store>>>,
     /// At most this many requests use the database at once (each with its own connection);
     /// the others wait their turn rather than open ever more connections.
     permits: tokio::sync::Semaphore,
@@ -136,7 +136,7 @@ impl AppState {
         // A server without a token only reads: its connections open the file read-only (a
         // read-only file or folder is served).
         let read_only = config.token.is_none();
-        let first = if read_only { SqliteStore::open_read_only(&config.db)? } else { SqliteStore::open(&config.db)? };
+        let first = sitrep_core::store::open(&config.db, Self::access(read_only))?;
         Ok(Arc::new(AppState {
             db: config.db.clone(),
             pool: Mutex::new(vec![first]),
@@ -150,6 +150,14 @@ impl AppState {
         }))
     }
 
+    fn access(read_only: bool) -> Access {
+        if read_only {
+            Access::ReadOnly
+        } else {
+            Access::ReadWrite
+        }
+    }
+
     /// Database connections (and requests at the database at once).
     const CONNECTIONS: usize = 8;
 
@@ -157,7 +165,7 @@ impl AppState {
     /// connection goes back to the pool afterwards.
     async fn with_store<T: Send + 'static>(
         self: &Arc<Self>,
-        f: impl FnOnce(&mut SqliteStore) -> Result<T, ApiError> + Send + 'static,
+        f: impl FnOnce(&mut dyn Store) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         self.run_store(Bound::Query, f).await
     }
@@ -165,7 +173,7 @@ impl AppState {
     /// [`Self::with_store`] for a write: no budget, not stopped when the client goes.
     async fn with_writer<T: Send + 'static>(
         self: &Arc<Self>,
-        f: impl FnOnce(&mut SqliteStore) -> Result<T, ApiError> + Send + 'static,
+        f: impl FnOnce(&mut dyn Store) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         self.run_store(Bound::Write, f).await
     }
@@ -173,7 +181,7 @@ impl AppState {
     /// [`Self::with_store`] for a stream of rows: no budget, stopped when the server stops.
     async fn with_stream<T: Send + 'static>(
         self: &Arc<Self>,
-        f: impl FnOnce(&mut SqliteStore) -> Result<T, ApiError> + Send + 'static,
+        f: impl FnOnce(&mut dyn Store) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         self.run_store(Bound::Stream, f).await
     }
@@ -181,7 +189,7 @@ impl AppState {
     async fn run_store<T: Send + 'static>(
         self: &Arc<Self>,
         bound: Bound,
-        f: impl FnOnce(&mut SqliteStore) -> Result<T, ApiError> + Send + 'static,
+        f: impl FnOnce(&mut dyn Store) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let state = self.clone();
         let cancel = Arc::new(AtomicBool::new(false));
@@ -194,8 +202,7 @@ impl AppState {
             let taken = state.pool.lock().map_err(|_| ApiError::internal("connection pool poisoned"))?.pop();
             let mut store = match taken {
                 Some(s) => s,
-                None if state.read_only => SqliteStore::open_read_only(&state.db)?,
-                None => SqliteStore::open(&state.db)?,
+                None => sitrep_core::store::open(&state.db, Self::access(state.read_only))?,
             };
             match bound {
                 Bound::Query => {
@@ -204,7 +211,7 @@ impl AppState {
                 Bound::Stream => store.set_budget(None, vec![state.stopping.clone()]),
                 Bound::Write => store.set_budget(None, vec![]),
             }
-            let out = f(&mut store).map_err(|e| e.with_budget(state.limits.query_budget));
+            let out = f(store.as_mut()).map_err(|e| e.with_budget(state.limits.query_budget));
             store.set_budget(None, vec![]);
             if let Ok(mut pool) = state.pool.lock() {
                 if pool.len() < Self::CONNECTIONS {
@@ -307,7 +314,7 @@ pub async fn serve_on(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let state = AppState::new(&config).map_err(|e| std::io::Error::other(e.to_string()))?;
-    eprintln!("sitrep: serving {} on http://{}", config.db.display(), listener.local_addr()?);
+    eprintln!("sitrep: serving {} on http://{}", config.db, listener.local_addr()?);
     let limits = config.limits.clone();
     let app = router(state.clone());
     // The shutdown signal, seen by the accept loop and every connection.

@@ -41,7 +41,8 @@ fn start(db: PathBuf, token: Option<&str>, max_body: usize) -> String {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
             tx.send(addr).unwrap();
-            let config = sitrep_server::Config { db, addr, token, max_body, limits: Default::default() };
+            let config =
+                sitrep_server::Config { db: sitrep_core::store::Location::sqlite(db), addr, token, max_body, limits: Default::default() };
             sitrep_server::serve_on(listener, config, std::future::pending()).await.unwrap();
         });
     });
@@ -64,7 +65,7 @@ fn start_stoppable(
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
             tx.send(addr).unwrap();
-            let config = sitrep_server::Config { db, addr, token, max_body: 4096, limits };
+            let config = sitrep_server::Config { db: sitrep_core::store::Location::sqlite(db), addr, token, max_body: 4096, limits };
             sitrep_server::serve_on(listener, config, async move {
                 let _ = stop_rx.await;
             })
@@ -637,8 +638,13 @@ fn a_store_that_cannot_open_stops_the_server_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
     let junk = dir.path().join("junk.db");
     std::fs::write(&junk, vec![b'x'; 8192]).unwrap();
-    let config =
-        sitrep_server::Config { db: junk, addr: "127.0.0.1:0".parse().unwrap(), token: None, max_body: 1024, limits: Default::default() };
+    let config = sitrep_server::Config {
+        db: sitrep_core::store::Location::sqlite(junk),
+        addr: "127.0.0.1:0".parse().unwrap(),
+        token: None,
+        max_body: 1024,
+        limits: Default::default(),
+    };
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let err = rt.block_on(sitrep_server::serve(config, std::future::pending())).unwrap_err();
     assert!(err.to_string().contains("not a sitrep database") || err.to_string().contains("not an SQLite"), "{err}");

@@ -297,105 +297,145 @@ pub fn score_article(dict: &ActorDict, a: &CorpusArticle, events: &[Event]) -> S
         sc.sentences += 1;
         sc.gold_events += gold.len();
         let ours: Vec<&Event> = events.iter().filter(|e| overlaps(e, s)).collect();
-        let g_set: std::collections::BTreeSet<&str> = gold.iter().map(|g| g.sub_event_type.as_str()).collect();
-        let p_set: std::collections::BTreeSet<&str> = ours.iter().map(|e| e.sub_event_type.as_str()).collect();
-        for c in g_set.union(&p_set) {
-            let e = sc.classes.entry(c.to_string()).or_default();
-            match (g_set.contains(c), p_set.contains(c)) {
-                (true, true) => e.tp += 1,
-                (false, true) => e.fp += 1,
-                (true, false) => e.fn_ += 1,
-                _ => {}
-            }
-        }
-        if !gold.is_empty() {
-            sc.detection_recall.add(!ours.is_empty());
-        }
-        if !ours.is_empty() {
-            sc.detection_precision.add(!gold.is_empty());
-        }
         let sentence: String = a.text.chars().skip(s.start).take(s.end - s.start).collect();
-        for c in p_set.difference(&g_set) {
-            sc.misses.push(format!("{}\tsub_type\t-\t{c}\t{sentence}", a.id));
-        }
+        let at = Sentence { article: &a.id, text: &sentence };
+        score_sub_types(&mut sc, at, gold, &ours);
         for g in gold {
-            let m = ours
-                .iter()
-                .find(|e| e.sub_event_type == g.sub_event_type)
-                .or_else(|| ours.iter().find(|e| e.event_type == g.event_type))
-                .or_else(|| ours.first())
-                .copied();
-            let mut miss =
-                |field: &str, gold: String, ours: String| sc.misses.push(format!("{}\t{field}\t{gold}\t{ours}\t{sentence}", a.id));
-            let Some(e) = m else {
-                miss("sub_type", g.sub_event_type.clone(), "-".into());
-                sc.actor1.add(false);
-                sc.actor2.add(false);
-                if g.place.as_ref().is_some_and(|p| p.lat.is_some() && p.lon.is_some()) {
-                    sc.place_10km.add(false);
-                }
-                if g.place.as_ref().is_some_and(|p| p.admin1.is_some()) {
-                    sc.admin1.add(false);
-                }
-                if g.date.is_some() {
-                    sc.date.add(false);
-                }
-                if g.fatalities.is_some() {
-                    sc.fatalities.add(false);
-                }
-                continue;
-            };
-            if e.sub_event_type != g.sub_event_type {
-                miss("sub_type", g.sub_event_type.clone(), e.sub_event_type.clone());
-            }
-            let name = |x: Option<&GoldActor>| x.map_or("-".to_string(), |x| x.name.clone());
-            let oname = |x: Option<&crate::model::EventActor>| x.map_or("-".to_string(), |x| x.name.clone());
-            if !actor_right(dict, g.actor1.as_ref(), e.actor1.as_ref()) {
-                miss("actor1", name(g.actor1.as_ref()), oname(e.actor1.as_ref()));
-            }
-            if !actor_right(dict, g.actor2.as_ref(), e.actor2.as_ref()) {
-                miss("actor2", name(g.actor2.as_ref()), oname(e.actor2.as_ref()));
-            }
-            if let Some(p) = &g.place {
-                let ok = match (p.lat, p.lon, e.latitude, e.longitude) {
-                    (Some(a), Some(b), Some(c), Some(d)) => distance_km((a, b), (c, d)) <= 10.0,
-                    _ => false,
-                };
-                if p.lat.is_some() && !ok {
-                    miss(
-                        "place",
-                        format!("{} ({})", p.text.as_deref().unwrap_or("-"), p.admin1.as_deref().unwrap_or("-")),
-                        format!("{} ({})", e.location.as_deref().unwrap_or("-"), e.admin1.as_deref().unwrap_or("-")),
-                    );
-                }
-            }
-            if g.date.is_some() && g.date != e.event_date.map(|x| x.format("%Y-%m-%d").to_string()) {
-                miss("date", g.date.clone().unwrap_or_default(), e.event_date.map_or("-".into(), |x| x.to_string()));
-            }
-            if g.fatalities.is_some_and(|f| f != e.fatalities) {
-                miss("fatalities", g.fatalities.unwrap_or(0).to_string(), e.fatalities.to_string());
-            }
-            let m = Some(e);
-            sc.actor1.add(m.is_some_and(|e| actor_right(dict, g.actor1.as_ref(), e.actor1.as_ref())));
-            sc.actor2.add(m.is_some_and(|e| actor_right(dict, g.actor2.as_ref(), e.actor2.as_ref())));
-            if let Some(p) = &g.place {
-                if let (Some(lat), Some(lon)) = (p.lat, p.lon) {
-                    let near = m.and_then(|e| Some(distance_km((lat, lon), (e.latitude?, e.longitude?)) <= 10.0));
-                    sc.place_10km.add(near == Some(true));
-                }
-                if let Some(a1) = &p.admin1 {
-                    sc.admin1.add(m.is_some_and(|e| e.admin1.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(a1))));
-                }
-            }
-            if let Some(d) = &g.date {
-                sc.date.add(m.is_some_and(|e| e.event_date.map(|x| x.format("%Y-%m-%d").to_string()).as_deref() == Some(d.as_str())));
-            }
-            if let Some(f) = g.fatalities {
-                sc.fatalities.add(m.is_some_and(|e| e.fatalities == f));
-            }
+            score_gold_event(&mut sc, dict, at, g, &ours);
         }
     }
     sc
+}
+
+/// A gold sentence being scored: its article and its text, for the misses listed.
+#[derive(Clone, Copy)]
+struct Sentence<'a> {
+    article: &'a str,
+    text: &'a str,
+}
+
+impl Sentence<'_> {
+    /// Lists a field we got wrong.
+    fn miss(self, sc: &mut Scores, field: &str, gold: String, ours: String) {
+        sc.misses.push(format!("{}\t{field}\t{gold}\t{ours}\t{}", self.article, self.text));
+    }
+}
+
+/// A sentence's sub-types (the sets of gold and of ours: per-class counts), whether it was
+/// found to report events at all, and the sub-types we coded that the gold has not.
+fn score_sub_types(sc: &mut Scores, at: Sentence<'_>, gold: &[GoldEvent], ours: &[&Event]) {
+    let g_set: std::collections::BTreeSet<&str> = gold.iter().map(|g| g.sub_event_type.as_str()).collect();
+    let p_set: std::collections::BTreeSet<&str> = ours.iter().map(|e| e.sub_event_type.as_str()).collect();
+    for c in g_set.union(&p_set) {
+        let e = sc.classes.entry(c.to_string()).or_default();
+        match (g_set.contains(c), p_set.contains(c)) {
+            (true, true) => e.tp += 1,
+            (false, true) => e.fp += 1,
+            (true, false) => e.fn_ += 1,
+            _ => {}
+        }
+    }
+    if !gold.is_empty() {
+        sc.detection_recall.add(!ours.is_empty());
+    }
+    if !ours.is_empty() {
+        sc.detection_precision.add(!gold.is_empty());
+    }
+    for c in p_set.difference(&g_set) {
+        at.miss(sc, "sub_type", "-".into(), c.to_string());
+    }
+}
+
+/// One gold event against the sentence's events: the one of its sub-type (else of its type,
+/// else the first) is compared field by field.
+fn score_gold_event(sc: &mut Scores, dict: &ActorDict, at: Sentence<'_>, g: &GoldEvent, ours: &[&Event]) {
+    let m = ours
+        .iter()
+        .find(|e| e.sub_event_type == g.sub_event_type)
+        .or_else(|| ours.iter().find(|e| e.event_type == g.event_type))
+        .or_else(|| ours.first())
+        .copied();
+    let Some(e) = m else {
+        score_unmatched(sc, at, g);
+        return;
+    };
+    list_misses(sc, dict, at, g, e);
+    count_fields(sc, dict, g, e);
+}
+
+/// A gold event none of ours matches: every field it gives is wrong.
+fn score_unmatched(sc: &mut Scores, at: Sentence<'_>, g: &GoldEvent) {
+    at.miss(sc, "sub_type", g.sub_event_type.clone(), "-".into());
+    sc.actor1.add(false);
+    sc.actor2.add(false);
+    if g.place.as_ref().is_some_and(|p| p.lat.is_some() && p.lon.is_some()) {
+        sc.place_10km.add(false);
+    }
+    if g.place.as_ref().is_some_and(|p| p.admin1.is_some()) {
+        sc.admin1.add(false);
+    }
+    if g.date.is_some() {
+        sc.date.add(false);
+    }
+    if g.fatalities.is_some() {
+        sc.fatalities.add(false);
+    }
+}
+
+/// The fields of our event that differ from the gold's, listed.
+fn list_misses(sc: &mut Scores, dict: &ActorDict, at: Sentence<'_>, g: &GoldEvent, e: &Event) {
+    let mut miss = |field: &str, gold: String, ours: String| at.miss(sc, field, gold, ours);
+    if e.sub_event_type != g.sub_event_type {
+        miss("sub_type", g.sub_event_type.clone(), e.sub_event_type.clone());
+    }
+    let name = |x: Option<&GoldActor>| x.map_or("-".to_string(), |x| x.name.clone());
+    let oname = |x: Option<&crate::model::EventActor>| x.map_or("-".to_string(), |x| x.name.clone());
+    if !actor_right(dict, g.actor1.as_ref(), e.actor1.as_ref()) {
+        miss("actor1", name(g.actor1.as_ref()), oname(e.actor1.as_ref()));
+    }
+    if !actor_right(dict, g.actor2.as_ref(), e.actor2.as_ref()) {
+        miss("actor2", name(g.actor2.as_ref()), oname(e.actor2.as_ref()));
+    }
+    if let Some(p) = &g.place {
+        let ok = match (p.lat, p.lon, e.latitude, e.longitude) {
+            (Some(a), Some(b), Some(c), Some(d)) => distance_km((a, b), (c, d)) <= 10.0,
+            _ => false,
+        };
+        if p.lat.is_some() && !ok {
+            miss(
+                "place",
+                format!("{} ({})", p.text.as_deref().unwrap_or("-"), p.admin1.as_deref().unwrap_or("-")),
+                format!("{} ({})", e.location.as_deref().unwrap_or("-"), e.admin1.as_deref().unwrap_or("-")),
+            );
+        }
+    }
+    if g.date.is_some() && g.date != e.event_date.map(|x| x.format("%Y-%m-%d").to_string()) {
+        miss("date", g.date.clone().unwrap_or_default(), e.event_date.map_or("-".into(), |x| x.to_string()));
+    }
+    if g.fatalities.is_some_and(|f| f != e.fatalities) {
+        miss("fatalities", g.fatalities.unwrap_or(0).to_string(), e.fatalities.to_string());
+    }
+}
+
+/// Each field of our event right or wrong, where the gold gives it.
+fn count_fields(sc: &mut Scores, dict: &ActorDict, g: &GoldEvent, e: &Event) {
+    sc.actor1.add(actor_right(dict, g.actor1.as_ref(), e.actor1.as_ref()));
+    sc.actor2.add(actor_right(dict, g.actor2.as_ref(), e.actor2.as_ref()));
+    if let Some(p) = &g.place {
+        if let (Some(lat), Some(lon)) = (p.lat, p.lon) {
+            let near = e.latitude.zip(e.longitude).is_some_and(|at| distance_km((lat, lon), at) <= 10.0);
+            sc.place_10km.add(near);
+        }
+        if let Some(a1) = &p.admin1 {
+            sc.admin1.add(e.admin1.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(a1)));
+        }
+    }
+    if let Some(d) = &g.date {
+        sc.date.add(e.event_date.map(|x| x.format("%Y-%m-%d").to_string()).as_deref() == Some(d.as_str()));
+    }
+    if let Some(f) = g.fatalities {
+        sc.fatalities.add(e.fatalities == f);
+    }
 }
 
 /// Scores of one typer: over the whole file and by origin ("fakes-dev", "written", ...).

@@ -258,8 +258,7 @@ pub fn describe(e: &Event) -> String {
 pub fn score(gold: &Gold, docs: &[(String, Article, Vec<Event>)]) -> Report {
     let m = Matcher { gold, dict: ActorDict::builtin() };
     let mut r = Report::default();
-    let mut fields: BTreeMap<String, usize> = BTreeMap::new();
-    let mut geo: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut tally = Tally::default();
     for gd in &gold.documents {
         let Some((_, _, events)) = docs.iter().find(|(n, _, _)| *n == gd.doc) else {
             continue;
@@ -282,40 +281,7 @@ pub fn score(gold: &Gold, docs: &[(String, Article, Vec<Event>)]) -> Report {
             match assign(g, &mut taken) {
                 Some(i) => {
                     d.must_found += 1;
-                    let e = &events[i];
-                    let checks = [
-                        ("type", m.type_ok(g, e)),
-                        ("actors", true),
-                        ("place", true),
-                        ("date", m.date_ok(g, e)),
-                        ("fatalities", m.fatalities_ok(g, e)),
-                    ];
-                    if checks.iter().all(|c| c.1) {
-                        r.must_fully_right += 1;
-                    }
-                    for (k, ok) in [("place_within_km", m.point_ok(g, e)), ("admin1", m.admin1_ok(g, e))] {
-                        if let Some(ok) = ok {
-                            let t = geo.entry(k.to_string()).or_default();
-                            t.0 += usize::from(ok);
-                            t.1 += 1;
-                            if !ok {
-                                d.field_errors.push(format!(
-                                    "{k}: gold {} / ours {} at {:?},{:?} admin1 {:?}",
-                                    describe_gold(g),
-                                    e.location.as_deref().unwrap_or("-"),
-                                    e.latitude,
-                                    e.longitude,
-                                    e.admin1
-                                ));
-                            }
-                        }
-                    }
-                    for (k, ok) in checks {
-                        *fields.entry(k.to_string()).or_default() += usize::from(ok);
-                        if !ok {
-                            d.field_errors.push(format!("{k}: gold {} / ours {}", describe_gold(g), describe(e)));
-                        }
-                    }
+                    check_matched(&m, g, &events[i], &mut d, &mut tally);
                 }
                 None => d.missed.push(describe_gold(g)),
             }
@@ -325,17 +291,7 @@ pub fn score(gold: &Gold, docs: &[(String, Article, Vec<Event>)]) -> Report {
                 d.may_found += 1;
             }
         }
-        for (i, e) in events.iter().enumerate() {
-            if !taken[i] {
-                d.unmatched.push(describe(e));
-            }
-            for bad in &gd.must_not {
-                let b = squash(bad);
-                if e.evidence.iter().any(|ev| squash(&ev.text).contains(&b)) {
-                    d.must_not_violations.push(format!("{} <- \"{bad}\"", e.event_id));
-                }
-            }
-        }
+        list_unmatched_and_forbidden(&mut d, gd, events, &taken);
         r.must += d.must;
         r.must_found += d.must_found;
         r.may += d.may;
@@ -345,15 +301,72 @@ pub fn score(gold: &Gold, docs: &[(String, Article, Vec<Event>)]) -> Report {
         r.must_not_violations += d.must_not_violations.len();
         r.documents.push(d);
     }
+    r.must_fully_right = tally.fully_right;
     r.must_recall = if r.must == 0 { 1.0 } else { r.must_found as f64 / r.must as f64 };
     r.precision = if r.events == 0 { 1.0 } else { (r.events - r.unmatched) as f64 / r.events as f64 };
     for k in ["type", "actors", "place", "date", "fatalities"] {
-        let v = fields.get(k).copied().unwrap_or(0);
+        let v = tally.fields.get(k).copied().unwrap_or(0);
         r.field_accuracy.insert(k.to_string(), if r.must_found == 0 { 0.0 } else { v as f64 / r.must_found as f64 });
     }
     // Geocoding: over matched must events whose gold gives a reference point / an admin1.
-    for (k, (ok, n)) in geo {
+    for (k, (ok, n)) in tally.geo {
         r.field_accuracy.insert(k, if n == 0 { 0.0 } else { ok as f64 / n as f64 });
     }
     r
+}
+
+/// What the matched must events of every document got right: per field, per geocoding check
+/// (right, of how many), and how many were right on every field.
+#[derive(Default)]
+struct Tally {
+    fields: BTreeMap<String, usize>,
+    geo: BTreeMap<String, (usize, usize)>,
+    fully_right: usize,
+}
+
+/// A must event matched by one of ours: each field checked, counted, and its errors listed.
+fn check_matched(m: &Matcher<'_>, g: &Value, e: &Event, d: &mut DocReport, t: &mut Tally) {
+    let checks =
+        [("type", m.type_ok(g, e)), ("actors", true), ("place", true), ("date", m.date_ok(g, e)), ("fatalities", m.fatalities_ok(g, e))];
+    if checks.iter().all(|c| c.1) {
+        t.fully_right += 1;
+    }
+    for (k, ok) in [("place_within_km", m.point_ok(g, e)), ("admin1", m.admin1_ok(g, e))] {
+        if let Some(ok) = ok {
+            let n = t.geo.entry(k.to_string()).or_default();
+            n.0 += usize::from(ok);
+            n.1 += 1;
+            if !ok {
+                d.field_errors.push(format!(
+                    "{k}: gold {} / ours {} at {:?},{:?} admin1 {:?}",
+                    describe_gold(g),
+                    e.location.as_deref().unwrap_or("-"),
+                    e.latitude,
+                    e.longitude,
+                    e.admin1
+                ));
+            }
+        }
+    }
+    for (k, ok) in checks {
+        *t.fields.entry(k.to_string()).or_default() += usize::from(ok);
+        if !ok {
+            d.field_errors.push(format!("{k}: gold {} / ours {}", describe_gold(g), describe(e)));
+        }
+    }
+}
+
+/// Our events no gold event took, and those whose evidence holds a text the gold forbids.
+fn list_unmatched_and_forbidden(d: &mut DocReport, gd: &GoldDoc, events: &[Event], taken: &[bool]) {
+    for (i, e) in events.iter().enumerate() {
+        if !taken[i] {
+            d.unmatched.push(describe(e));
+        }
+        for bad in &gd.must_not {
+            let b = squash(bad);
+            if e.evidence.iter().any(|ev| squash(&ev.text).contains(&b)) {
+                d.must_not_violations.push(format!("{} <- \"{bad}\"", e.event_id));
+            }
+        }
+    }
 }

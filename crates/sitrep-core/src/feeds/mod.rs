@@ -14,7 +14,7 @@ pub mod fetch;
 use crate::ingest::Summary;
 use crate::model::{Article, Published};
 use crate::store::live::FeedPoll;
-use crate::store::{FusionCounts, SqliteStore, StoreError};
+use crate::store::{FusionCounts, Store, StoreError};
 use fetch::{FetchError, Fetched, Fetcher, Validators};
 use serde::Serialize;
 use std::time::Duration;
@@ -210,7 +210,7 @@ fn next_try(failures: u32, opts: &PollOptions) -> String {
 
 /// Polls every feed that is due once: new items read and ingested, then fused. A failing feed
 /// is recorded (error, next try) and the others go on; a store error stops the poll.
-pub fn poll_once(store: &mut SqliteStore, fetcher: &Fetcher, opts: &PollOptions) -> Result<PollReport, StoreError> {
+pub fn poll_once(store: &mut dyn Store, fetcher: &Fetcher, opts: &PollOptions) -> Result<PollReport, StoreError> {
     let mut report = PollReport::default();
     let now = crate::store::live::now();
     let mut articles: Vec<(i64, String, Article)> = Vec::new();
@@ -259,7 +259,7 @@ impl From<FetchError> for Failure {
 }
 
 fn poll_feed(
-    store: &mut SqliteStore,
+    store: &mut dyn Store,
     fetcher: &Fetcher,
     opts: &PollOptions,
     feed: &Feed,

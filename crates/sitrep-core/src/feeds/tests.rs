@@ -4,7 +4,7 @@
 use super::fetch::{FetchOptions, Fetcher};
 use super::*;
 use crate::localhttp::{Response, Server};
-use crate::store::EventStore;
+use crate::store::{EventStore, LiveStore, SqliteStore};
 use std::time::Duration;
 
 fn page(title: &str, place: &str, killed: u32) -> String {

@@ -2,7 +2,7 @@
 //! validators and failures, the feed items seen, saved alerts with their delivery log, and the
 //! files a watched folder ingested. Only this file and `sqlite.rs` know SQL.
 
-use super::{SqliteStore, StoreError};
+use super::{LiveStore, SqliteStore, StoreError};
 use crate::alerts::{Alert, AlertQuery, Delivery, Sink};
 use crate::feeds::Feed;
 use rusqlite::{params, OptionalExtension};
@@ -57,212 +57,6 @@ impl SqliteStore {
         move |e| self.err(e)
     }
 
-    /// Adds a feed; a URL already followed is refused.
-    pub fn add_feed(&mut self, url: &str, name: Option<&str>) -> Result<Feed, StoreError> {
-        let err = self.live_err();
-        let known: Option<i64> =
-            self.conn.query_row("SELECT id FROM feeds WHERE url = ?1", [url], |r| r.get(0)).optional().map_err(&err)?;
-        if known.is_some() {
-            return Err(StoreError::Invalid(format!("the feed {url} is followed already")));
-        }
-        if let Some(n) = name {
-            let taken: i64 = self.conn.query_row("SELECT count(*) FROM feeds WHERE name = ?1", [n], |r| r.get(0)).map_err(&err)?;
-            if taken > 0 {
-                return Err(StoreError::Invalid(format!("a feed is named {n:?} already")));
-            }
-        }
-        self.conn.execute("INSERT INTO feeds (url, name, added_at) VALUES (?1, ?2, ?3)", params![url, name, now()]).map_err(&err)?;
-        let id = self.conn.last_insert_rowid();
-        self.conn.query_row(&format!("SELECT {FEED_COLUMNS} FROM feeds WHERE id = ?1"), [id], feed_row).map_err(&err)
-    }
-
-    /// The feeds followed, in the order they were added.
-    pub fn feeds(&self) -> Result<Vec<Feed>, StoreError> {
-        let err = self.live_err();
-        let mut stmt = self.conn.prepare(&format!("SELECT {FEED_COLUMNS} FROM feeds ORDER BY id")).map_err(&err)?;
-        let rows = stmt.query_map([], feed_row).map_err(&err)?;
-        rows.collect::<Result<_, _>>().map_err(&err)
-    }
-
-    /// Stops following a feed, named by its URL, its name or its id; the items it brought stay
-    /// stored. Returns the feed removed, or `None` when none matches.
-    pub fn remove_feed(&mut self, which: &str) -> Result<Option<Feed>, StoreError> {
-        let Some(feed) =
-            self.feeds()?.into_iter().find(|f| f.url == which || f.name.as_deref() == Some(which) || f.id.to_string() == which)
-        else {
-            return Ok(None);
-        };
-        self.conn.execute("DELETE FROM feeds WHERE id = ?1", [feed.id]).map_err(self.live_err())?;
-        Ok(Some(feed))
-    }
-
-    /// Records how a poll of a feed ended.
-    pub fn feed_polled(&mut self, id: i64, poll: &FeedPoll) -> Result<(), StoreError> {
-        let now = now();
-        let r = match poll {
-            FeedPoll::Ok { etag, last_modified, new_items } => self.conn.execute(
-                "UPDATE feeds SET etag = coalesce(?2, etag), last_modified = coalesce(?3, last_modified), last_polled = ?4, last_ok = ?4, \
-                 failures = 0, last_error = NULL, next_try = NULL, items = items + ?5 WHERE id = ?1",
-                params![id, etag, last_modified, now, *new_items as i64],
-            ),
-            FeedPoll::Failed { error, next_try } => self.conn.execute(
-                "UPDATE feeds SET last_polled = ?2, failures = failures + 1, last_error = ?3, next_try = ?4 WHERE id = ?1",
-                params![id, now, error, next_try],
-            ),
-        };
-        r.map(|_| ()).map_err(self.live_err())
-    }
-
-    /// What is known of a feed item by its URL.
-    pub fn feed_item(&self, url: &str) -> Result<Option<ItemState>, StoreError> {
-        self.conn
-            .query_row("SELECT done, attempts FROM feed_items WHERE url = ?1", [url], |r| {
-                Ok(ItemState { done: r.get::<_, i64>(0)? != 0, attempts: r.get(1)? })
-            })
-            .optional()
-            .map_err(self.live_err())
-    }
-
-    /// Records a feed item read (its article stored, or already stored under another URL).
-    pub fn feed_item_done(&mut self, url: &str, feed_id: i64, article_id: &str) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "INSERT INTO feed_items (url, feed_id, first_seen, article_id, attempts, done) VALUES (?1, ?2, ?3, ?4, 1, 1) \
-                 ON CONFLICT(url) DO UPDATE SET article_id = ?4, attempts = attempts + 1, error = NULL, done = 1",
-                params![url, feed_id, now(), article_id],
-            )
-            .map(|_| ())
-            .map_err(self.live_err())
-    }
-
-    /// Records a feed item that could not be read; after `max_attempts` it is given up (done,
-    /// with its error kept).
-    pub fn feed_item_failed(&mut self, url: &str, feed_id: i64, error: &str, max_attempts: u32) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "INSERT INTO feed_items (url, feed_id, first_seen, attempts, error, done) VALUES (?1, ?2, ?3, 1, ?4, ?5 <= 1) \
-                 ON CONFLICT(url) DO UPDATE SET attempts = attempts + 1, error = ?4, done = attempts + 1 >= ?5",
-                params![url, feed_id, now(), error, max_attempts],
-            )
-            .map(|_| ())
-            .map_err(self.live_err())
-    }
-
-    /// Whether an article id is stored (current or superseded): the content id that
-    /// deduplicates items carried by several feeds under different URLs.
-    pub fn has_article(&self, id: &str) -> Result<bool, StoreError> {
-        let n: i64 = self.conn.query_row("SELECT count(*) FROM articles WHERE id = ?1", [id], |r| r.get(0)).map_err(self.live_err())?;
-        Ok(n > 0)
-    }
-
-    /// Saves an alert; a name taken is refused. It is evaluated on changes after the feed's
-    /// current end (not on the store's history).
-    pub fn add_alert(&mut self, name: &str, query: &AlertQuery, sink: &Sink, secret: &str) -> Result<Alert, StoreError> {
-        let err = self.live_err();
-        let taken: i64 = self.conn.query_row("SELECT count(*) FROM alerts WHERE name = ?1", [name], |r| r.get(0)).map_err(&err)?;
-        if taken > 0 {
-            return Err(StoreError::Invalid(format!("an alert is named {name:?} already")));
-        }
-        let after: i64 = self.conn.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| r.get(0)).map_err(&err)?;
-        let q = serde_json::to_string(query).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let s = serde_json::to_string(sink).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let created = now();
-        self.conn
-            .execute(
-                "INSERT INTO alerts (name, query, sink, secret, after_seq, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![name, q, s, secret, after, created],
-            )
-            .map_err(&err)?;
-        Ok(Alert {
-            name: name.to_string(),
-            query: query.clone(),
-            sink: sink.clone(),
-            secret: secret.to_string(),
-            after_seq: after,
-            created_at: created,
-        })
-    }
-
-    /// The saved alerts, by name.
-    pub fn alerts(&self) -> Result<Vec<Alert>, StoreError> {
-        let err = self.live_err();
-        let mut stmt =
-            self.conn.prepare("SELECT name, query, sink, secret, after_seq, created_at FROM alerts ORDER BY name").map_err(&err)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
-            })
-            .map_err(&err)?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (name, q, s, secret, after_seq, created_at) = row.map_err(&err)?;
-            let query = serde_json::from_str(&q).map_err(|e| StoreError::Corrupt(format!("alert {name}: {e}")))?;
-            let sink = serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("alert {name}: {e}")))?;
-            out.push(Alert { name, query, sink, secret, after_seq, created_at });
-        }
-        Ok(out)
-    }
-
-    /// Removes an alert; its delivery log stays. Whether one was removed.
-    pub fn remove_alert(&mut self, name: &str) -> Result<bool, StoreError> {
-        let n = self.conn.execute("DELETE FROM alerts WHERE name = ?1", [name]).map_err(self.live_err())?;
-        Ok(n > 0)
-    }
-
-    /// The last change-feed `seq` alerts were evaluated on.
-    pub fn alerts_cursor(&self) -> Result<i64, StoreError> {
-        let v: Option<String> =
-            self.conn.query_row("SELECT value FROM meta WHERE key = 'alerts_seq'", [], |r| r.get(0)).optional().map_err(self.live_err())?;
-        Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
-    }
-
-    /// Moves the alerts' cursor on (never back: two evaluators at once keep the furthest).
-    pub fn set_alerts_cursor(&mut self, seq: i64) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "INSERT INTO meta (key, value) VALUES ('alerts_seq', ?1) \
-                 ON CONFLICT(key) DO UPDATE SET value = CAST(max(CAST(value AS INTEGER), CAST(?1 AS INTEGER)) AS TEXT)",
-                [seq.to_string()],
-            )
-            .map(|_| ())
-            .map_err(self.live_err())
-    }
-
-    /// The digest of a stored fused event (it changes when the fused event does).
-    pub fn fused_digest(&self, id: &str) -> Result<Option<String>, StoreError> {
-        self.conn.query_row("SELECT digest FROM fused_events WHERE id = ?1", [id], |r| r.get(0)).optional().map_err(self.live_err())
-    }
-
-    /// Queues a delivery; a version of a fused event already queued for the alert is not
-    /// queued again. Whether it was queued.
-    pub fn queue_delivery(&mut self, alert: &str, fused_id: &str, kind: &str, digest: &str, payload: &str) -> Result<bool, StoreError> {
-        let now = now();
-        let n = self
-            .conn
-            .execute(
-                "INSERT OR IGNORE INTO deliveries (alert, fused_id, kind, digest, payload, status, next_try, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)",
-                params![alert, fused_id, kind, digest, payload, now],
-            )
-            .map_err(self.live_err())?;
-        Ok(n > 0)
-    }
-
-    /// Pending deliveries due at `at`, oldest first.
-    pub fn due_deliveries(&self, at: &str, limit: usize) -> Result<Vec<Delivery>, StoreError> {
-        self.deliveries_where("status = 'pending' AND next_try <= ?1 ORDER BY id LIMIT ?2", params![at, limit as i64])
-    }
-
-    /// When the next pending delivery is due, if any is pending.
-    pub fn next_delivery_due(&self) -> Result<Option<String>, StoreError> {
-        self.conn.query_row("SELECT min(next_try) FROM deliveries WHERE status = 'pending'", [], |r| r.get(0)).map_err(self.live_err())
-    }
-
-    /// The delivery log, newest first.
-    pub fn deliveries(&self, limit: usize) -> Result<Vec<Delivery>, StoreError> {
-        self.deliveries_where("1 ORDER BY id DESC LIMIT ?1", params![limit as i64])
-    }
-
     fn deliveries_where(&self, clause: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<Delivery>, StoreError> {
         let err = self.live_err();
         let sql = format!(
@@ -288,10 +82,193 @@ impl SqliteStore {
             .map_err(&err)?;
         rows.collect::<Result<_, _>>().map_err(&err)
     }
+}
 
-    /// Takes a due delivery for this process until `lease_until` (another deliverer then
-    /// skips it). Whether it was taken.
-    pub fn claim_delivery(&mut self, id: i64, at: &str, lease_until: &str) -> Result<bool, StoreError> {
+impl LiveStore for SqliteStore {
+    fn add_feed(&mut self, url: &str, name: Option<&str>) -> Result<Feed, StoreError> {
+        let err = self.live_err();
+        let known: Option<i64> =
+            self.conn.query_row("SELECT id FROM feeds WHERE url = ?1", [url], |r| r.get(0)).optional().map_err(&err)?;
+        if known.is_some() {
+            return Err(StoreError::Invalid(format!("the feed {url} is followed already")));
+        }
+        if let Some(n) = name {
+            let taken: i64 = self.conn.query_row("SELECT count(*) FROM feeds WHERE name = ?1", [n], |r| r.get(0)).map_err(&err)?;
+            if taken > 0 {
+                return Err(StoreError::Invalid(format!("a feed is named {n:?} already")));
+            }
+        }
+        self.conn.execute("INSERT INTO feeds (url, name, added_at) VALUES (?1, ?2, ?3)", params![url, name, now()]).map_err(&err)?;
+        let id = self.conn.last_insert_rowid();
+        self.conn.query_row(&format!("SELECT {FEED_COLUMNS} FROM feeds WHERE id = ?1"), [id], feed_row).map_err(&err)
+    }
+
+    fn feeds(&self) -> Result<Vec<Feed>, StoreError> {
+        let err = self.live_err();
+        let mut stmt = self.conn.prepare(&format!("SELECT {FEED_COLUMNS} FROM feeds ORDER BY id")).map_err(&err)?;
+        let rows = stmt.query_map([], feed_row).map_err(&err)?;
+        rows.collect::<Result<_, _>>().map_err(&err)
+    }
+
+    fn remove_feed(&mut self, which: &str) -> Result<Option<Feed>, StoreError> {
+        let Some(feed) =
+            self.feeds()?.into_iter().find(|f| f.url == which || f.name.as_deref() == Some(which) || f.id.to_string() == which)
+        else {
+            return Ok(None);
+        };
+        self.conn.execute("DELETE FROM feeds WHERE id = ?1", [feed.id]).map_err(self.live_err())?;
+        Ok(Some(feed))
+    }
+
+    fn feed_polled(&mut self, id: i64, poll: &FeedPoll) -> Result<(), StoreError> {
+        let now = now();
+        let r = match poll {
+            FeedPoll::Ok { etag, last_modified, new_items } => self.conn.execute(
+                "UPDATE feeds SET etag = coalesce(?2, etag), last_modified = coalesce(?3, last_modified), last_polled = ?4, last_ok = ?4, \
+                 failures = 0, last_error = NULL, next_try = NULL, items = items + ?5 WHERE id = ?1",
+                params![id, etag, last_modified, now, *new_items as i64],
+            ),
+            FeedPoll::Failed { error, next_try } => self.conn.execute(
+                "UPDATE feeds SET last_polled = ?2, failures = failures + 1, last_error = ?3, next_try = ?4 WHERE id = ?1",
+                params![id, now, error, next_try],
+            ),
+        };
+        r.map(|_| ()).map_err(self.live_err())
+    }
+
+    fn feed_item(&self, url: &str) -> Result<Option<ItemState>, StoreError> {
+        self.conn
+            .query_row("SELECT done, attempts FROM feed_items WHERE url = ?1", [url], |r| {
+                Ok(ItemState { done: r.get::<_, i64>(0)? != 0, attempts: r.get(1)? })
+            })
+            .optional()
+            .map_err(self.live_err())
+    }
+
+    fn feed_item_done(&mut self, url: &str, feed_id: i64, article_id: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO feed_items (url, feed_id, first_seen, article_id, attempts, done) VALUES (?1, ?2, ?3, ?4, 1, 1) \
+                 ON CONFLICT(url) DO UPDATE SET article_id = ?4, attempts = attempts + 1, error = NULL, done = 1",
+                params![url, feed_id, now(), article_id],
+            )
+            .map(|_| ())
+            .map_err(self.live_err())
+    }
+
+    fn feed_item_failed(&mut self, url: &str, feed_id: i64, error: &str, max_attempts: u32) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO feed_items (url, feed_id, first_seen, attempts, error, done) VALUES (?1, ?2, ?3, 1, ?4, ?5 <= 1) \
+                 ON CONFLICT(url) DO UPDATE SET attempts = attempts + 1, error = ?4, done = attempts + 1 >= ?5",
+                params![url, feed_id, now(), error, max_attempts],
+            )
+            .map(|_| ())
+            .map_err(self.live_err())
+    }
+
+    fn has_article(&self, id: &str) -> Result<bool, StoreError> {
+        let n: i64 = self.conn.query_row("SELECT count(*) FROM articles WHERE id = ?1", [id], |r| r.get(0)).map_err(self.live_err())?;
+        Ok(n > 0)
+    }
+
+    fn add_alert(&mut self, name: &str, query: &AlertQuery, sink: &Sink, secret: &str) -> Result<Alert, StoreError> {
+        let err = self.live_err();
+        let taken: i64 = self.conn.query_row("SELECT count(*) FROM alerts WHERE name = ?1", [name], |r| r.get(0)).map_err(&err)?;
+        if taken > 0 {
+            return Err(StoreError::Invalid(format!("an alert is named {name:?} already")));
+        }
+        let after: i64 = self.conn.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| r.get(0)).map_err(&err)?;
+        let q = serde_json::to_string(query).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let s = serde_json::to_string(sink).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let created = now();
+        self.conn
+            .execute(
+                "INSERT INTO alerts (name, query, sink, secret, after_seq, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![name, q, s, secret, after, created],
+            )
+            .map_err(&err)?;
+        Ok(Alert {
+            name: name.to_string(),
+            query: query.clone(),
+            sink: sink.clone(),
+            secret: secret.to_string(),
+            after_seq: after,
+            created_at: created,
+        })
+    }
+
+    fn alerts(&self) -> Result<Vec<Alert>, StoreError> {
+        let err = self.live_err();
+        let mut stmt =
+            self.conn.prepare("SELECT name, query, sink, secret, after_seq, created_at FROM alerts ORDER BY name").map_err(&err)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
+            .map_err(&err)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (name, q, s, secret, after_seq, created_at) = row.map_err(&err)?;
+            let query = serde_json::from_str(&q).map_err(|e| StoreError::Corrupt(format!("alert {name}: {e}")))?;
+            let sink = serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("alert {name}: {e}")))?;
+            out.push(Alert { name, query, sink, secret, after_seq, created_at });
+        }
+        Ok(out)
+    }
+
+    fn remove_alert(&mut self, name: &str) -> Result<bool, StoreError> {
+        let n = self.conn.execute("DELETE FROM alerts WHERE name = ?1", [name]).map_err(self.live_err())?;
+        Ok(n > 0)
+    }
+
+    fn alerts_cursor(&self) -> Result<i64, StoreError> {
+        let v: Option<String> =
+            self.conn.query_row("SELECT value FROM meta WHERE key = 'alerts_seq'", [], |r| r.get(0)).optional().map_err(self.live_err())?;
+        Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    fn set_alerts_cursor(&mut self, seq: i64) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO meta (key, value) VALUES ('alerts_seq', ?1) \
+                 ON CONFLICT(key) DO UPDATE SET value = CAST(max(CAST(value AS INTEGER), CAST(?1 AS INTEGER)) AS TEXT)",
+                [seq.to_string()],
+            )
+            .map(|_| ())
+            .map_err(self.live_err())
+    }
+
+    fn fused_digest(&self, id: &str) -> Result<Option<String>, StoreError> {
+        self.conn.query_row("SELECT digest FROM fused_events WHERE id = ?1", [id], |r| r.get(0)).optional().map_err(self.live_err())
+    }
+
+    fn queue_delivery(&mut self, alert: &str, fused_id: &str, kind: &str, digest: &str, payload: &str) -> Result<bool, StoreError> {
+        let now = now();
+        let n = self
+            .conn
+            .execute(
+                "INSERT OR IGNORE INTO deliveries (alert, fused_id, kind, digest, payload, status, next_try, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)",
+                params![alert, fused_id, kind, digest, payload, now],
+            )
+            .map_err(self.live_err())?;
+        Ok(n > 0)
+    }
+
+    fn due_deliveries(&self, at: &str, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        self.deliveries_where("status = 'pending' AND next_try <= ?1 ORDER BY id LIMIT ?2", params![at, limit as i64])
+    }
+
+    fn next_delivery_due(&self) -> Result<Option<String>, StoreError> {
+        self.conn.query_row("SELECT min(next_try) FROM deliveries WHERE status = 'pending'", [], |r| r.get(0)).map_err(self.live_err())
+    }
+
+    fn deliveries(&self, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        self.deliveries_where("1 ORDER BY id DESC LIMIT ?1", params![limit as i64])
+    }
+
+    fn claim_delivery(&mut self, id: i64, at: &str, lease_until: &str) -> Result<bool, StoreError> {
         let n = self
             .conn
             .execute(
@@ -302,9 +279,7 @@ impl SqliteStore {
         Ok(n > 0)
     }
 
-    /// Records an attempt: delivered, or failed with its error and either the next try or
-    /// (`next_try` None) given up.
-    pub fn delivery_attempted(&mut self, id: i64, result: Result<(), &str>, next_try: Option<&str>) -> Result<(), StoreError> {
+    fn delivery_attempted(&mut self, id: i64, result: Result<(), &str>, next_try: Option<&str>) -> Result<(), StoreError> {
         let now = now();
         let r = match result {
             Ok(()) => self.conn.execute(
@@ -320,8 +295,7 @@ impl SqliteStore {
         r.map(|_| ()).map_err(self.live_err())
     }
 
-    /// Counts of deliveries by alert and status.
-    pub fn delivery_counts(&self) -> Result<Vec<(String, String, u64)>, StoreError> {
+    fn delivery_counts(&self) -> Result<Vec<(String, String, u64)>, StoreError> {
         let err = self.live_err();
         let mut stmt = self
             .conn
@@ -331,16 +305,14 @@ impl SqliteStore {
         rows.collect::<Result<_, _>>().map_err(&err)
     }
 
-    /// The size and modification time (ns since the epoch) a watched file had when ingested.
-    pub fn watched_file(&self, path: &str) -> Result<Option<(u64, i64)>, StoreError> {
+    fn watched_file(&self, path: &str) -> Result<Option<(u64, i64)>, StoreError> {
         self.conn
             .query_row("SELECT size, modified FROM watched_files WHERE path = ?1", [path], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))
             .optional()
             .map_err(self.live_err())
     }
 
-    /// Records a watched file ingested at this size and modification time.
-    pub fn set_watched_file(&mut self, path: &str, size: u64, modified: i64) -> Result<(), StoreError> {
+    fn set_watched_file(&mut self, path: &str, size: u64, modified: i64) -> Result<(), StoreError> {
         self.conn
             .execute(
                 "INSERT INTO watched_files (path, size, modified, ingested_at) VALUES (?1, ?2, ?3, ?4) \
@@ -351,9 +323,7 @@ impl SqliteStore {
             .map_err(self.live_err())
     }
 
-    /// The ids of current events whose article was stored after `at` (UTC, RFC 3339), at most
-    /// `limit`: what arrived since a user last looked.
-    pub fn events_stored_after(&self, at: &str, limit: usize) -> Result<std::collections::HashSet<String>, StoreError> {
+    fn events_stored_after(&self, at: &str, limit: usize) -> Result<std::collections::HashSet<String>, StoreError> {
         let err = self.live_err();
         let mut stmt = self
             .conn
@@ -363,8 +333,7 @@ impl SqliteStore {
         rows.collect::<Result<_, _>>().map_err(&err)
     }
 
-    /// When the last article was stored (UTC, RFC 3339), if any was.
-    pub fn newest_stored(&self) -> Result<Option<String>, StoreError> {
+    fn newest_stored(&self) -> Result<Option<String>, StoreError> {
         self.conn.query_row("SELECT max(ingested_at) FROM articles", [], |r| r.get(0)).map_err(self.live_err())
     }
 }

@@ -2,8 +2,11 @@
 //!
 //! The pipeline talks to a store only through [`EventStore`], a narrow interface: put a batch of
 //! articles with their events, ask which articles are known, query events, search articles,
-//! count. [`sqlite::SqliteStore`] (one file, nothing to install) is the default; a PostgreSQL
-//! backend slots in beside it by implementing the same trait.
+//! count. What following sources keeps (feeds, alerts, watched files) is [`LiveStore`]'s; a
+//! whole store is both, [`Store`]. [`open`] gives one for a [`Location`] (what `--db` names) as a
+//! trait object: the CLI, the server and the benchmarks hold nothing else.
+//! [`sqlite::SqliteStore`] (one file, nothing to install) is the default; a PostgreSQL backend
+//! slots in beside it by implementing the same traits and one more arm of [`open`].
 
 pub mod live;
 pub mod sqlite;
@@ -11,6 +14,7 @@ pub mod sqlite;
 use crate::model::{Article, Event};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};
 
@@ -26,8 +30,86 @@ pub enum FusionScope {
     Near(crate::fuse::Lookup),
 }
 
-/// The default store.
-pub type Store = SqliteStore;
+/// Where a store lives: what `--db` (or `SITREP_DB`) names. A file path is an SQLite store
+/// (`sqlite:` or `sqlite://` before it is accepted too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite database file.
+    Sqlite(PathBuf),
+}
+
+impl Location {
+    /// The SQLite file at `path`.
+    pub fn sqlite(path: impl Into<PathBuf>) -> Location {
+        Location::Sqlite(path.into())
+    }
+
+    /// The file of a store kept in one (SQLite), to measure or remove it.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Location::Sqlite(p) => Some(p),
+        }
+    }
+}
+
+impl std::str::FromStr for Location {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Location, String> {
+        let lower = s.to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            return Err(format!("{}: this build of sitrep has no PostgreSQL backend; give an SQLite file path", redacted(s)));
+        }
+        let path = s.strip_prefix("sqlite://").or_else(|| s.strip_prefix("sqlite:")).unwrap_or(s);
+        if path.is_empty() {
+            return Err("an empty database location: give a file path".into());
+        }
+        Ok(Location::Sqlite(PathBuf::from(path)))
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// A URL with its password (the part between `user:` and `@`) hidden, for messages.
+fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let (auth, host) = match rest.rfind('@') {
+        Some(at) => (&rest[..at], &rest[at + 1..]),
+        None => return url.to_string(),
+    };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+/// How a store is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// To read and write: created if missing, an older schema upgraded.
+    ReadWrite,
+    /// Only to read: it must exist; nothing is written, no migration (an older schema is
+    /// refused with advice).
+    ReadOnly,
+}
+
+/// Opens the store at `location`.
+pub fn open(location: &Location, access: Access) -> Result<Box<dyn Store>, StoreError> {
+    match location {
+        Location::Sqlite(path) => {
+            if access == Access::ReadOnly && !path.exists() {
+                return Err(StoreError::Missing { location: location.to_string() });
+            }
+            Ok(Box::new(SqliteStore::open_as(path, access)?))
+        }
+    }
+}
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +120,8 @@ pub enum StoreError {
     TooNew { path: String, found: i64 },
     #[error("{path}: the database is schema version {found}, older than this sitrep's ({SCHEMA_VERSION}); a command that writes (`sitrep ingest`) upgrades it")]
     TooOld { path: String, found: i64 },
+    #[error("{location}: no such database (create one with `sitrep ingest PATH... --db {location}`)")]
+    Missing { location: String },
     #[error("{path}: not a sitrep database ({reason})")]
     NotADatabase { path: String, reason: String },
     #[error("bad search query {query:?}: {reason}")]
@@ -443,7 +527,86 @@ pub trait EventStore: Send {
     fn days(&self, filter: &EventFilter) -> Result<Vec<Count>, StoreError>;
     /// An article's credibility, once fusion has run.
     fn article_credibility(&self, id: &str) -> Result<Option<crate::fuse::ArticleCredibility>, StoreError>;
+    /// Bounds the statements run from now on: each ends with [`StoreError::Interrupted`] once
+    /// `deadline` has passed or any of `stops` is set, and the connection is free again at
+    /// once. `set_budget(None, vec![])` lifts the bounds.
+    fn set_budget(&self, deadline: Option<std::time::Instant>, stops: Vec<std::sync::Arc<std::sync::atomic::AtomicBool>>);
 }
+
+/// What following sources keeps in a store beside the events: feeds with their HTTP validators
+/// and failures, the feed items seen, saved alerts with their delivery log and cursor, and the
+/// files a watched folder ingested ([`crate::feeds`], [`crate::alerts`], [`crate::watch`]).
+pub trait LiveStore: Send {
+    /// Adds a feed; a URL already followed is refused.
+    fn add_feed(&mut self, url: &str, name: Option<&str>) -> Result<crate::feeds::Feed, StoreError>;
+    /// The feeds followed, in the order they were added.
+    fn feeds(&self) -> Result<Vec<crate::feeds::Feed>, StoreError>;
+    /// Stops following a feed, named by its URL, its name or its id; the items it brought stay
+    /// stored. Returns the feed removed, or `None` when none matches.
+    fn remove_feed(&mut self, which: &str) -> Result<Option<crate::feeds::Feed>, StoreError>;
+    /// Records how a poll of a feed ended.
+    fn feed_polled(&mut self, id: i64, poll: &live::FeedPoll) -> Result<(), StoreError>;
+    /// What is known of a feed item by its URL.
+    fn feed_item(&self, url: &str) -> Result<Option<live::ItemState>, StoreError>;
+    /// Records a feed item read (its article stored, or already stored under another URL).
+    fn feed_item_done(&mut self, url: &str, feed_id: i64, article_id: &str) -> Result<(), StoreError>;
+    /// Records a feed item that could not be read; after `max_attempts` it is given up (done,
+    /// with its error kept).
+    fn feed_item_failed(&mut self, url: &str, feed_id: i64, error: &str, max_attempts: u32) -> Result<(), StoreError>;
+    /// Whether an article id is stored (current or superseded): the content id that
+    /// deduplicates items carried by several feeds under different URLs.
+    fn has_article(&self, id: &str) -> Result<bool, StoreError>;
+    /// Saves an alert; a name taken is refused. It is evaluated on changes after the feed's
+    /// current end (not on the store's history).
+    fn add_alert(
+        &mut self,
+        name: &str,
+        query: &crate::alerts::AlertQuery,
+        sink: &crate::alerts::Sink,
+        secret: &str,
+    ) -> Result<crate::alerts::Alert, StoreError>;
+    /// The saved alerts, by name.
+    fn alerts(&self) -> Result<Vec<crate::alerts::Alert>, StoreError>;
+    /// Removes an alert; its delivery log stays. Whether one was removed.
+    fn remove_alert(&mut self, name: &str) -> Result<bool, StoreError>;
+    /// The last change-feed `seq` alerts were evaluated on.
+    fn alerts_cursor(&self) -> Result<i64, StoreError>;
+    /// Moves the alerts' cursor on (never back: two evaluators at once keep the furthest).
+    fn set_alerts_cursor(&mut self, seq: i64) -> Result<(), StoreError>;
+    /// The digest of a stored fused event (it changes when the fused event does).
+    fn fused_digest(&self, id: &str) -> Result<Option<String>, StoreError>;
+    /// Queues a delivery; a version of a fused event already queued for the alert is not
+    /// queued again. Whether it was queued.
+    fn queue_delivery(&mut self, alert: &str, fused_id: &str, kind: &str, digest: &str, payload: &str) -> Result<bool, StoreError>;
+    /// Pending deliveries due at `at`, oldest first.
+    fn due_deliveries(&self, at: &str, limit: usize) -> Result<Vec<crate::alerts::Delivery>, StoreError>;
+    /// When the next pending delivery is due, if any is pending.
+    fn next_delivery_due(&self) -> Result<Option<String>, StoreError>;
+    /// The delivery log, newest first.
+    fn deliveries(&self, limit: usize) -> Result<Vec<crate::alerts::Delivery>, StoreError>;
+    /// Takes a due delivery for this process until `lease_until` (another deliverer then
+    /// skips it). Whether it was taken.
+    fn claim_delivery(&mut self, id: i64, at: &str, lease_until: &str) -> Result<bool, StoreError>;
+    /// Records an attempt: delivered, or failed with its error and either the next try or
+    /// (`next_try` None) given up.
+    fn delivery_attempted(&mut self, id: i64, result: Result<(), &str>, next_try: Option<&str>) -> Result<(), StoreError>;
+    /// Counts of deliveries by alert and status.
+    fn delivery_counts(&self) -> Result<Vec<(String, String, u64)>, StoreError>;
+    /// The size and modification time (ns since the epoch) a watched file had when ingested.
+    fn watched_file(&self, path: &str) -> Result<Option<(u64, i64)>, StoreError>;
+    /// Records a watched file ingested at this size and modification time.
+    fn set_watched_file(&mut self, path: &str, size: u64, modified: i64) -> Result<(), StoreError>;
+    /// The ids of current events whose article was stored after `at` (UTC, RFC 3339), at most
+    /// `limit`: what arrived since a user last looked.
+    fn events_stored_after(&self, at: &str, limit: usize) -> Result<std::collections::HashSet<String>, StoreError>;
+    /// When the last article was stored (UTC, RFC 3339), if any was.
+    fn newest_stored(&self) -> Result<Option<String>, StoreError>;
+}
+
+/// A whole store: its events and what following sources keeps. What [`open`] gives.
+pub trait Store: EventStore + LiveStore {}
+
+impl<T: EventStore + LiveStore> Store for T {}
 
 #[cfg(test)]
 mod tests {
@@ -463,5 +626,32 @@ mod tests {
         let e = f(Some("Battles"), Some("Air/drone strike")).check_types().unwrap_err().to_string();
         assert!(e.contains("Armed clash") && !e.contains("Grenade"), "{e}");
         assert_eq!(ACLED_TYPES.iter().map(|(_, s)| s.len()).sum::<usize>(), 25);
+    }
+
+    #[test]
+    fn locations_are_sqlite_paths_and_postgres_is_refused_without_its_password() {
+        assert_eq!("data/s.db".parse::<Location>(), Ok(Location::sqlite("data/s.db")));
+        assert_eq!("sqlite://s.db".parse::<Location>(), Ok(Location::sqlite("s.db")));
+        assert_eq!("sqlite:s.db".parse::<Location>(), Ok(Location::sqlite("s.db")));
+        assert!("".parse::<Location>().is_err());
+        let e = "postgres://ana:s3cret@db.example:5432/sitrep".parse::<Location>().unwrap_err();
+        assert!(e.starts_with("postgres://ana:***@db.example:5432/sitrep: ") && !e.contains("s3cret"), "{e}");
+        assert_eq!(redacted("postgresql://db.example/sitrep"), "postgresql://db.example/sitrep");
+        assert_eq!(Location::sqlite("s.db").to_string(), "s.db");
+    }
+
+    #[test]
+    fn a_store_opened_to_read_must_exist_and_is_not_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = Location::sqlite(dir.path().join("none.db"));
+        let e = open(&at, Access::ReadOnly).err().expect("refused").to_string();
+        assert!(e.contains("none.db: no such database"), "{e}");
+        assert!(!dir.path().join("none.db").exists());
+        let mut s = open(&at, Access::ReadWrite).expect("created");
+        assert_eq!(s.counts().unwrap(), (0, 0));
+        assert!(s.feeds().unwrap().is_empty());
+        let _: &mut dyn EventStore = s.as_mut();
+        drop(s);
+        assert!(open(&at, Access::ReadOnly).is_ok());
     }
 }

@@ -15,7 +15,7 @@
 //! - `event_history`: events of superseded versions, with when and by what they were replaced.
 
 use super::{
-    ActorCount, Change, Count, EventFilter, EventStore, FusedState, FusionScope, FusionWrite, PlaceCount, SearchHit, Sort, Stats,
+    Access, ActorCount, Change, Count, EventFilter, EventStore, FusedState, FusionScope, FusionWrite, PlaceCount, SearchHit, Sort, Stats,
     StoreError, Stored, StoredArticle,
 };
 use crate::model::{Article, Event};
@@ -347,12 +347,6 @@ pub struct SqliteStore {
     access: Access,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
-    ReadWrite,
-    ReadOnly,
-}
-
 /// How long a writer waits for another's write lock (a batch of 2,000 articles holds it about
 /// a second; a full fusion of a large store some seconds).
 pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
@@ -510,102 +504,17 @@ impl SqliteStore {
         Self::open_as(path, Access::ReadOnly)
     }
 
-    fn open_as(path: &Path, access: Access) -> Result<SqliteStore, StoreError> {
-        use rusqlite::OpenFlags;
+    pub(super) fn open_as(path: &Path, access: Access) -> Result<SqliteStore, StoreError> {
         let p = path.display().to_string();
-        let err = |source: rusqlite::Error| match &source {
-            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
-                StoreError::NotADatabase { path: p.clone(), reason: "the file is not an SQLite database".into() }
-            }
-            _ => StoreError::Sqlite { path: p.clone(), source },
-        };
-        let mut conn = match access {
-            Access::ReadWrite => Connection::open(path).map_err(err)?,
-            Access::ReadOnly => {
-                let unwritable = |q: &Path| std::fs::metadata(q).is_ok_and(|m| m.permissions().readonly());
-                let folder = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-                let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
-                let flags = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-                if !path.exists() {
-                    return Err(StoreError::Sqlite {
-                        path: p.clone(),
-                        source: rusqlite::Error::SqliteFailure(
-                            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
-                            Some("no such database".into()),
-                        ),
-                    });
-                }
-                if unwritable(path) || unwritable(folder) {
-                    let immutable = if wal.exists() { "" } else { "&immutable=1" };
-                    let uri = format!("file:{}?mode=ro{immutable}", uri_path(path));
-                    Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(err)?
-                } else {
-                    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_READ_WRITE)
-                        .map_err(err)?;
-                    c.execute_batch("PRAGMA query_only = ON;").map_err(err)?;
-                    c
-                }
-            }
-        };
+        let err = open_error(p.clone());
+        let mut conn = connect(path, access).map_err(&err)?;
         let budget = std::sync::Arc::new(std::sync::Mutex::new(Budget::default()));
-        let watched = budget.clone();
-        conn.progress_handler(
-            PROGRESS_OPS,
-            Some(move || {
-                let Ok(mut b) = watched.lock() else { return false };
-                let why = if b.stops.iter().any(|s| s.load(std::sync::atomic::Ordering::Relaxed)) {
-                    Some("cancelled (the client went away, or the server is stopping)".to_string())
-                } else if b.deadline.is_some_and(|d| std::time::Instant::now() >= d) {
-                    Some("over its time budget".to_string())
-                } else {
-                    None
-                };
-                let stop = why.is_some();
-                if stop {
-                    b.why = why;
-                }
-                stop
-            }),
-        )
-        .map_err(err)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
-        if access == Access::ReadWrite {
-            // Two processes opening a fresh file at once: one sets WAL, the other may be told
-            // "busy" without waiting; it waits its turn here.
-            retry_busy(|| conn.execute_batch("PRAGMA journal_mode = WAL;")).map_err(err)?;
-        }
-        conn.execute_batch(&format!(
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{}; PRAGMA temp_store = MEMORY;",
-            DEFAULT_CACHE_MIB * 1024
-        ))
-        .map_err(err)?;
-        let foreign: bool = conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN ('meta') AND name NOT LIKE 'sqlite_%'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .map_err(err)?
-            > 0
-            && conn
-                .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'", [], |r| r.get::<_, i64>(0))
-                .map_err(err)?
-                == 0;
-        if foreign {
+        watch_budget(&mut conn, budget.clone()).map_err(&err)?;
+        configure(&conn, access).map_err(&err)?;
+        if holds_other_tables(&conn).map_err(&err)? {
             return Err(StoreError::NotADatabase { path: p, reason: "an SQLite file with other tables and no sitrep schema".into() });
         }
-        let version_of = |c: &Connection| -> Result<i64, rusqlite::Error> {
-            let has_meta: i64 =
-                c.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'", [], |r| r.get(0))?;
-            if has_meta == 0 {
-                return Ok(0);
-            }
-            Ok(c.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get::<_, String>(0))
-                .optional()?
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0))
-        };
-        let version = version_of(&conn).map_err(err)?;
+        let version = schema_version(&conn).map_err(&err)?;
         if version > SCHEMA_VERSION {
             return Err(StoreError::TooNew { path: p, found: version });
         }
@@ -616,23 +525,8 @@ impl SqliteStore {
             return Ok(SqliteStore { conn, path: p, budget, access });
         }
         if version < SCHEMA_VERSION {
-            // Migrations run once, under the write lock: a second process opening the file at
-            // the same time waits here, then finds the version current and does nothing.
-            retry_busy(|| {
-                let tx = rusqlite::Transaction::new_unchecked(&conn, rusqlite::TransactionBehavior::Immediate)?;
-                tx.execute_batch("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")?;
-                let version = version_of(&tx)?;
-                for (n, m) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
-                    tx.execute_batch(m)?;
-                    tx.execute(
-                        "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)",
-                        params![(n as i64 + 1).to_string()],
-                    )?;
-                }
-                tx.commit()
-            })
-            .map_err(err)?;
-            let now = version_of(&conn).map_err(err)?;
+            migrate(&conn).map_err(&err)?;
+            let now = schema_version(&conn).map_err(&err)?;
             if now > SCHEMA_VERSION {
                 return Err(StoreError::TooNew { path: p, found: now });
             }
@@ -651,15 +545,6 @@ impl SqliteStore {
         let _ = self.conn.busy_timeout(std::time::Duration::ZERO);
         let _ = self.conn.execute_batch(&format!("PRAGMA optimize = {mask:#x};"));
         let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
-    }
-
-    /// Bounds the statements run from now on: each ends with [`StoreError::Interrupted`] once
-    /// `deadline` has passed or any of `stops` is set, and the connection is free again at
-    /// once. `set_budget(None, vec![])` lifts the bounds.
-    pub fn set_budget(&self, deadline: Option<std::time::Instant>, stops: Vec<std::sync::Arc<std::sync::atomic::AtomicBool>>) {
-        if let Ok(mut b) = self.budget.lock() {
-            *b = Budget { deadline, stops, why: None };
-        }
     }
 
     pub(super) fn err(&self, source: rusqlite::Error) -> StoreError {
@@ -940,6 +825,118 @@ impl SqliteStore {
     }
 }
 
+/// The store error of an SQLite error met while opening the file at `path`: a file that is not
+/// SQLite's is said to be no sitrep database.
+fn open_error(path: String) -> impl Fn(rusqlite::Error) -> StoreError {
+    move |source: rusqlite::Error| match &source {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+            StoreError::NotADatabase { path: path.clone(), reason: "the file is not an SQLite database".into() }
+        }
+        _ => StoreError::Sqlite { path: path.clone(), source },
+    }
+}
+
+/// The connection to the file, as [`SqliteStore::open`] and [`SqliteStore::open_read_only`]
+/// say: a reader never creates the file, and opens one it may not write read-only (immutable
+/// when no write-ahead log is beside it).
+fn connect(path: &Path, access: Access) -> Result<Connection, rusqlite::Error> {
+    use rusqlite::OpenFlags;
+    if access == Access::ReadWrite {
+        return Connection::open(path);
+    }
+    if !path.exists() {
+        return Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+            Some("no such database".into()),
+        ));
+    }
+    let unwritable = |q: &Path| std::fs::metadata(q).is_ok_and(|m| m.permissions().readonly());
+    let folder = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if unwritable(path) || unwritable(folder) {
+        let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
+        let immutable = if wal.exists() { "" } else { "&immutable=1" };
+        let uri = format!("file:{}?mode=ro{immutable}", uri_path(path));
+        let flags = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_READ_ONLY;
+        return Connection::open_with_flags(uri, flags);
+    }
+    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+    c.execute_batch("PRAGMA query_only = ON;")?;
+    Ok(c)
+}
+
+/// Makes every statement on `conn` check `budget` every [`PROGRESS_OPS`] steps and stop once
+/// it is spent or a stop flag is set, noting why.
+fn watch_budget(conn: &mut Connection, budget: std::sync::Arc<std::sync::Mutex<Budget>>) -> Result<(), rusqlite::Error> {
+    conn.progress_handler(
+        PROGRESS_OPS,
+        Some(move || {
+            let Ok(mut b) = budget.lock() else { return false };
+            let why = if b.stops.iter().any(|s| s.load(std::sync::atomic::Ordering::Relaxed)) {
+                Some("cancelled (the client went away, or the server is stopping)".to_string())
+            } else if b.deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                Some("over its time budget".to_string())
+            } else {
+                None
+            };
+            let stop = why.is_some();
+            if stop {
+                b.why = why;
+            }
+            stop
+        }),
+    )
+}
+
+/// The connection's settings: the busy wait, the write-ahead log (writers), durability, keys,
+/// the page cache.
+fn configure(conn: &Connection, access: Access) -> Result<(), rusqlite::Error> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    if access == Access::ReadWrite {
+        // Two processes opening a fresh file at once: one sets WAL, the other may be told
+        // "busy" without waiting; it waits its turn here.
+        retry_busy(|| conn.execute_batch("PRAGMA journal_mode = WAL;"))?;
+    }
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{}; PRAGMA temp_store = MEMORY;",
+        DEFAULT_CACHE_MIB * 1024
+    ))
+}
+
+/// Whether the file holds tables but no sitrep schema: another program's database, left alone.
+fn holds_other_tables(conn: &Connection) -> Result<bool, rusqlite::Error> {
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0));
+    Ok(count("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN ('meta') AND name NOT LIKE 'sqlite_%'")? > 0
+        && count("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'")? == 0)
+}
+
+/// The schema version the file records (0: none yet).
+fn schema_version(c: &Connection) -> Result<i64, rusqlite::Error> {
+    let has_meta: i64 = c.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'", [], |r| r.get(0))?;
+    if has_meta == 0 {
+        return Ok(0);
+    }
+    Ok(c.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get::<_, String>(0))
+        .optional()?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
+}
+
+/// Runs the migrations the file has not had, once, under the write lock: a second process
+/// opening the file at the same time waits here, then finds the version current and does
+/// nothing.
+fn migrate(conn: &Connection) -> Result<(), rusqlite::Error> {
+    retry_busy(|| {
+        let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")?;
+        let version = schema_version(&tx)?;
+        for (n, m) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+            tx.execute_batch(m)?;
+            tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)", params![(n as i64 + 1).to_string()])?;
+        }
+        tx.commit()
+    })
+}
+
 impl SqliteStore {
     fn try_put_batch(&mut self, batch: &[(Article, Vec<Event>)]) -> Result<Vec<Stored>, StoreError> {
         let path = self.path.clone();
@@ -1004,6 +1001,12 @@ impl Drop for SqliteStore {
 }
 
 impl EventStore for SqliteStore {
+    fn set_budget(&self, deadline: Option<std::time::Instant>, stops: Vec<std::sync::Arc<std::sync::atomic::AtomicBool>>) {
+        if let Ok(mut b) = self.budget.lock() {
+            *b = Budget { deadline, stops, why: None };
+        }
+    }
+
     fn write_exclusive(&mut self, work: &mut dyn FnMut(&mut dyn EventStore) -> Result<(), StoreError>) -> Result<(), StoreError> {
         // BEGIN IMMEDIATE takes SQLite's write lock at once: no other connection, of this
         // process or another, writes until COMMIT or ROLLBACK.
