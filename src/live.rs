@@ -215,7 +215,7 @@ pub fn poll_cycle(store: &mut dyn Store, fetcher: &Fetcher, args: &PollArgs) -> 
 /// Alerts on what an ingest changed: evaluated, queued, delivered (retries waited for up to
 /// `--delivery-wait`); a delivery given up is said on stderr and kept in the log.
 pub fn run_alerts_after_ingest(store: &mut dyn Store, args: &DeliveryArgs) -> Result<()> {
-    let queued = sitrep_core::alerts::evaluate(store)?;
+    let queued = sitrep_core::alerts::evaluate(store, sitrep_core::Knowledge::builtin())?;
     let d = sitrep_core::alerts::deliver(store, &args.options(), args.delivery_wait)?;
     if queued + d.delivered + d.failed.len() > 0 {
         println!("alerts: {queued} matched, {} delivered, {} pending", d.delivered, d.pending);
@@ -315,7 +315,7 @@ pub fn run_alerts(cmd: AlertsCmd) -> Result<bool> {
         AlertsCmd::Add(a) => {
             let near = match (&a.near, a.km) {
                 (Some(place), Some(km)) => {
-                    let (near, p) = Near::resolve(place, km)?;
+                    let (near, p) = Near::resolve(place, km, sitrep_core::geocode::Gazetteer::builtin())?;
                     println!(
                         "near {} ({}, {}) {:.4},{:.4}",
                         p.name,

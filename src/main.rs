@@ -1392,7 +1392,7 @@ fn run_fused(cmd: FusedCmd) -> Result<bool> {
         open_existing(&cmd.db.db)?
     };
     if cmd.refuse {
-        let c = sitrep_core::fuse::refuse_all(store.as_mut())?;
+        let c = sitrep_core::fuse::refuse_all(store.as_mut(), sitrep_core::Knowledge::builtin())?;
         eprintln!("fusion: {} fused events ({} from several outlets)", c.fused_events, c.multi_source);
     }
     let fused = store.fused_events(cmd.min_sources, cmd.limit, cmd.offset)?;

@@ -228,7 +228,7 @@ fn bench_live(items: usize, every: std::time::Duration, spacing: std::time::Dura
     loop {
         let started = Instant::now();
         sitrep_core::feeds::poll_once(store.as_mut(), &fetcher, &Default::default())?;
-        sitrep_core::alerts::evaluate(store.as_mut())?;
+        sitrep_core::alerts::evaluate(store.as_mut(), sitrep_core::Knowledge::builtin())?;
         sitrep_core::alerts::deliver(store.as_mut(), &Default::default(), std::time::Duration::ZERO)?;
         cycles.push(started.elapsed().as_secs_f64());
         let done = received.lock().map(|r| r.len()).unwrap_or(0);
@@ -882,7 +882,7 @@ fn bench_fakes_credibility(input: &Path, labels_path: Option<&Path>, show_cluste
             evs.iter().map(move |e| sitrep_core::fuse::Report { event: e, published: a.published.map(|p| p.date) })
         })
         .collect();
-    let fused = sitrep_core::fuse::fuse(&reports);
+    let fused = sitrep_core::fuse::fuse(&reports, sitrep_core::Knowledge::builtin());
     let all: Vec<&sitrep_core::Event> = events.iter().flatten().collect();
     let cred = sitrep_core::fuse::article_credibility(&fused, &all);
     let run = CredRun::new(&rows, &public, &cred);
@@ -1123,7 +1123,7 @@ fn main_event_scores(
     rows.iter()
         .zip(events)
         .map(|((a, _, _), evs)| {
-            let Some(m) = sitrep_core::main_event(a, evs) else { return 0.5 };
+            let Some(m) = sitrep_core::main_event(a, evs, sitrep_core::Knowledge::builtin()) else { return 0.5 };
             let Some(f) = fused_of.get(m.event_id.as_str()) else { return 0.5 };
             let others: Vec<&sitrep_core::Event> = f
                 .events
@@ -1166,7 +1166,7 @@ fn bench_fuse(input: &Path, n: usize, incremental: Option<usize>) -> Result<bool
     let reports: Vec<sitrep_core::fuse::Report> =
         events.iter().map(|(e, p)| sitrep_core::fuse::Report { event: e, published: *p }).collect();
     let t = Instant::now();
-    let fused = sitrep_core::fuse::fuse(&reports);
+    let fused = sitrep_core::fuse::fuse(&reports, sitrep_core::Knowledge::builtin());
     let secs = t.elapsed().as_secs_f64();
     println!("corpus: {} ({} events) replicated to {n} events", input.display(), base.len());
     println!(
@@ -1217,20 +1217,20 @@ fn fuse_incremental_in(path: &Path, articles: &[sitrep_core::Article], n: usize,
         copy += 1;
     }
     let t = Instant::now();
-    let full = sitrep_core::fuse::refuse(store.as_mut())?;
+    let full = sitrep_core::fuse::refuse(store.as_mut(), sitrep_core::Knowledge::builtin())?;
     let full_secs = t.elapsed().as_secs_f64();
     let new: Vec<_> = articles.iter().take(batch).map(|a| copy_of(a, copy)).collect();
     let new_events: usize = new.iter().map(|(_, e)| e.len()).sum();
     store.put_batch(&new)?;
     let t = Instant::now();
-    let inc = sitrep_core::fuse::refuse_changed(store.as_mut())?;
+    let inc = sitrep_core::fuse::refuse_changed(store.as_mut(), sitrep_core::Knowledge::builtin())?;
     let inc_secs = t.elapsed().as_secs_f64();
     let scores = |store: &dyn sitrep_core::store::Store| -> Result<Vec<_>> {
         let ids = store.article_ids()?;
         ids.iter().map(|id| Ok(store.article_credibility(id)?)).collect()
     };
     let before = scores(store.as_ref())?;
-    let check = sitrep_core::fuse::refuse(store.as_mut())?;
+    let check = sitrep_core::fuse::refuse(store.as_mut(), sitrep_core::Knowledge::builtin())?;
     let same = check.created + check.updated + check.merged + check.deleted == 0 && scores(store.as_ref())? == before;
     println!(
         "store: {stored} events ({copy} copies), full fusion {full_secs:.2} s ({} fused events); then {} articles ({new_events} events) added",
@@ -1287,7 +1287,7 @@ fn fakes_date_and_toll(input: &Path, text: &str) -> Result<()> {
     for (a, (gd, gt)) in articles.iter().zip(&gold) {
         let Some(a) = a else { continue };
         let events = sitrep_core::events_of(a);
-        let main = sitrep_core::main_event(a, &events).or(events.first());
+        let main = sitrep_core::main_event(a, &events, sitrep_core::Knowledge::builtin()).or(events.first());
         with_event += main.is_some() as usize;
         if gd.is_some() {
             dated += 1;
@@ -1322,7 +1322,7 @@ fn bench_fakes_places(input: &Path, show_misses: bool) -> Result<bool> {
         read::read_bytes("fakes.txt", doc.as_bytes(), &ReadOptions::default(), &mut |r| article = r.ok());
         let Some(a) = article else { continue };
         let events = sitrep_core::events_of(&a);
-        let main = sitrep_core::main_event(&a, &events);
+        let main = sitrep_core::main_event(&a, &events, sitrep_core::Knowledge::builtin());
         let guess = match main {
             Some(e) => {
                 from_event += 1;

@@ -14,113 +14,26 @@
 //! `X-Sitrep-Alert`, `X-Sitrep-Delivery` (the log's id: a receiver can drop repeats) and
 //! `X-Sitrep-Signature: sha256=<hex>`, the HMAC-SHA256 of the body under the alert's secret.
 
+use crate::extract::actors::ActorDict;
 use crate::fuse::FusedEvent;
+pub use crate::model::live::{Alert, AlertQuery, Delivery, Near, Sink};
+use crate::pipeline::Knowledge;
 use crate::store::live::{now, stamp};
 use crate::store::{Store, StoreError};
 use hmac::{KeyInit, Mac};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::io::Write;
 use std::time::{Duration, Instant};
-
-/// A point and a radius.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Near {
-    /// The place as the user named it.
-    pub place: String,
-    pub latitude: f64,
-    pub longitude: f64,
-    pub km: f64,
-}
 
 impl Near {
     /// Within `km` of the place `place` names in the shipped gazetteer (its best match), and
     /// that entry; an error naming the place when the gazetteer has none.
-    pub fn resolve(place: &str, km: f64) -> Result<(Near, crate::geocode::Alternative), StoreError> {
-        let Some(p) = crate::geocode::Gazetteer::builtin().lookup(place, 1).into_iter().next() else {
+    pub fn resolve(place: &str, km: f64, gazetteer: &crate::geocode::Gazetteer) -> Result<(Near, crate::geocode::Alternative), StoreError> {
+        let Some(p) = gazetteer.lookup(place, 1).into_iter().next() else {
             return Err(StoreError::Invalid(format!("near {place:?}: no such place in the gazetteer (sitrep places NAME)")));
         };
         Ok((Near { place: place.to_string(), latitude: p.latitude, longitude: p.longitude, km }, p))
     }
-}
-
-/// What a fused event must be for an alert to fire. Every condition given must hold.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct AlertQuery {
-    /// min_lon, min_lat, max_lon, max_lat.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bbox: Option<[f64; 4]>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub near: Option<Near>,
-    /// An actor by any of its names (actor1 or actor2, or any report's claim of them).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actor: Option<String>,
-    /// An ACLED event type or sub-event type.
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "type")]
-    pub event_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_fatalities: Option<u32>,
-    /// Distinct outlets reporting it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_sources: Option<usize>,
-}
-
-/// Where an alert's matches go.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Sink {
-    Webhook {
-        url: String,
-    },
-    /// One JSON object a line, appended.
-    File {
-        path: String,
-    },
-}
-
-impl std::fmt::Display for Sink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Sink::Webhook { url } => write!(f, "webhook {url}"),
-            Sink::File { path } => write!(f, "file {path}"),
-        }
-    }
-}
-
-/// A saved alert.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Alert {
-    pub name: String,
-    pub query: AlertQuery,
-    pub sink: Sink,
-    /// The HMAC key of webhook signatures.
-    #[serde(skip_serializing)]
-    pub secret: String,
-    /// Changes up to this `seq` happened before the alert was saved.
-    pub after_seq: i64,
-    pub created_at: String,
-}
-
-/// One row of the delivery log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Delivery {
-    pub id: i64,
-    pub alert: String,
-    pub fused_id: String,
-    /// created | updated
-    pub kind: String,
-    #[serde(skip_serializing)]
-    pub payload: String,
-    /// pending | delivered | failed
-    pub status: String,
-    pub attempts: u32,
-    pub last_error: Option<String>,
-    pub next_try: String,
-    pub created_at: String,
-    pub delivered_at: Option<String>,
 }
 
 /// Refuses an alert that could never match or is ill-formed, naming the value.
@@ -180,12 +93,11 @@ pub fn verify(secret: &str, body: &[u8], header: &str) -> bool {
     expected.len() == header.len() && expected.bytes().zip(header.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }
 
-fn matches_name(query: &str, name: &str) -> bool {
+fn matches_name(query: &str, name: &str, dict: &ActorDict) -> bool {
     let (q, n) = (query.trim(), name.trim());
     if q.eq_ignore_ascii_case(n) {
         return true;
     }
-    let dict = crate::extract::actors::ActorDict::builtin();
     match (dict.lookup(q), dict.lookup(n)) {
         (Some(a), Some(b)) => a.name == b.name,
         _ => false,
@@ -193,7 +105,8 @@ fn matches_name(query: &str, name: &str) -> bool {
 }
 
 /// Whether a fused event matches an alert's query.
-pub fn matches(q: &AlertQuery, e: &FusedEvent) -> bool {
+/// `actors` tells an actor's names apart from another's.
+pub fn matches(q: &AlertQuery, e: &FusedEvent, actors: &ActorDict) -> bool {
     let at = e.latitude.zip(e.longitude);
     if let Some(b) = q.bbox {
         if !at.is_some_and(|(lat, lon)| lon >= b[0] && lon <= b[2] && lat >= b[1] && lat <= b[3]) {
@@ -219,7 +132,7 @@ pub fn matches(q: &AlertQuery, e: &FusedEvent) -> bool {
     if let Some(a) = &q.actor {
         let claimed = ["actor1", "actor2"].iter().filter_map(|k| e.claims.get(*k)).flatten().map(|c| c.value.as_str());
         let mut names = e.actor1.iter().chain(e.actor2.iter()).map(String::as_str).chain(claimed);
-        if !names.any(|n| matches_name(a, n)) {
+        if !names.any(|n| matches_name(a, n, actors)) {
             return false;
         }
     }
@@ -256,7 +169,7 @@ fn payload(store: &dyn Store, alert: &str, kind: &str, e: &FusedEvent) -> Result
 
 /// Evaluates the alerts on the changes after the cursor, queueing a delivery for each match;
 /// returns how many were queued. With no alert saved, the cursor just moves on.
-pub fn evaluate(store: &mut dyn Store) -> Result<usize, StoreError> {
+pub fn evaluate(store: &mut dyn Store, k: &Knowledge<'_>) -> Result<usize, StoreError> {
     let alerts = store.alerts()?;
     let mut cursor = store.alerts_cursor()?;
     let mut queued = 0;
@@ -270,7 +183,7 @@ pub fn evaluate(store: &mut dyn Store) -> Result<usize, StoreError> {
                     continue;
                 }
                 let (Some(event), Some(digest)) = (store.fused_event(&c.fused_id)?, store.fused_digest(&c.fused_id)?) else { continue };
-                for a in watching.into_iter().filter(|a| matches(&a.query, &event)) {
+                for a in watching.into_iter().filter(|a| matches(&a.query, &event, k.actors)) {
                     let body = payload(store, &a.name, &c.kind, &event)?;
                     if store.queue_delivery(&a.name, &event.id, &c.kind, &digest, &body)? {
                         queued += 1;
@@ -395,10 +308,10 @@ mod tests {
 
     #[test]
     fn near_a_place_is_its_gazetteer_point_or_an_error_naming_it() {
-        let (near, entry) = Near::resolve("Aleppo", 20.0).expect("Aleppo is in the gazetteer");
+        let (near, entry) = Near::resolve("Aleppo", 20.0, crate::geocode::Gazetteer::builtin()).expect("Aleppo is in the gazetteer");
         assert_eq!((near.place.as_str(), near.km), ("Aleppo", 20.0));
         assert!((near.latitude - entry.latitude).abs() < 1e-9 && (35.5..37.0).contains(&near.latitude));
-        let e = Near::resolve("Xqzzvvq", 5.0).expect_err("no such place");
+        let e = Near::resolve("Xqzzvvq", 5.0, crate::geocode::Gazetteer::builtin()).expect_err("no such place");
         assert!(e.to_string().contains("\"Xqzzvvq\""), "{e}");
     }
 
@@ -470,8 +383,8 @@ mod tests {
         assert!(store.add_alert("deadly", &deadly, &Sink::Webhook { url: good.url("/") }, "s").is_err());
 
         ingest(&mut store, &[("marea.txt", MAREA), ("azaz.txt", AZAZ)]);
-        assert_eq!(evaluate(&mut store).unwrap(), 4, "deadly and flaky: Marea; file: Marea and Azaz");
-        assert_eq!(evaluate(&mut store).unwrap(), 0, "evaluated once");
+        assert_eq!(evaluate(&mut store, Knowledge::builtin()).unwrap(), 4, "deadly and flaky: Marea; file: Marea and Azaz");
+        assert_eq!(evaluate(&mut store, Knowledge::builtin()).unwrap(), 0, "evaluated once");
         let d = deliver(&mut store, &fast(), Duration::from_secs(10)).unwrap();
         assert_eq!((d.delivered, d.retrying, d.failed.len(), d.pending), (4, 2, 0, 0), "{d:?}");
 
@@ -502,8 +415,8 @@ mod tests {
         assert!(lines.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["alert"] == "file"));
 
         // Nothing changed: nothing more. A re-fusion that changes nothing delivers nothing.
-        crate::fuse::refuse_all(&mut store).unwrap();
-        assert_eq!(evaluate(&mut store).unwrap(), 0);
+        crate::fuse::refuse_all(&mut store, crate::pipeline::Knowledge::builtin()).unwrap();
+        assert_eq!(evaluate(&mut store, Knowledge::builtin()).unwrap(), 0);
         assert_eq!(deliver(&mut store, &fast(), Duration::ZERO).unwrap().delivered, 0);
         assert_eq!(good.requests().len(), 1);
     }
@@ -515,7 +428,7 @@ mod tests {
         let mut store = SqliteStore::open(&dir.path().join("t.db")).unwrap();
         store.add_alert("a", &AlertQuery::default(), &Sink::Webhook { url: down.url("/") }, "k").unwrap();
         ingest(&mut store, &[("marea.txt", MAREA)]);
-        evaluate(&mut store).unwrap();
+        evaluate(&mut store, Knowledge::builtin()).unwrap();
         let d = deliver(&mut store, &DeliveryOptions { attempts: 3, ..fast() }, Duration::from_secs(10)).unwrap();
         assert_eq!((d.delivered, d.failed.len(), d.pending), (0, 1, 0));
         assert!(d.failed[0].2.contains("HTTP 503"), "{:?}", d.failed);
@@ -525,7 +438,7 @@ mod tests {
         assert_eq!(down.requests().len(), 3);
         // Later ingests go on and their matches are queued as usual.
         ingest(&mut store, &[("azaz.txt", AZAZ)]);
-        assert_eq!(evaluate(&mut store).unwrap(), 1);
+        assert_eq!(evaluate(&mut store, Knowledge::builtin()).unwrap(), 1);
     }
 
     #[test]
@@ -538,7 +451,7 @@ mod tests {
         let q = |f: &dyn Fn(&mut AlertQuery)| {
             let mut q = AlertQuery::default();
             f(&mut q);
-            matches(&q, &e)
+            matches(&q, &e, ActorDict::builtin())
         };
         assert!(q(&|_| {}));
         assert!(q(&|q| q.bbox = Some([lon - 0.1, lat - 0.1, lon + 0.1, lat + 0.1])));

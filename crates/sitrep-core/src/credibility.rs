@@ -636,7 +636,7 @@ pub struct EventCredibility {
 /// Combines article scores with corroboration: the mean article probability, moved toward the
 /// corroboration score by its weight (0.5 when several outlets tell it, else 0.25, since a
 /// single report's corroboration says little). Without article scores, corroboration alone.
-pub fn event_credibility(articles: &[(String, ArticleScore)], corroboration: &crate::fuse::Corroboration) -> EventCredibility {
+pub fn event_credibility(articles: &[(String, ArticleScore)], corroboration: &crate::model::fused::Corroboration) -> EventCredibility {
     let mean = (!articles.is_empty()).then(|| articles.iter().map(|(_, s)| s.probability).sum::<f64>() / articles.len() as f64);
     let c = corroboration.score as f64;
     let wc = if corroboration.sources > 1 { 0.5 } else { 0.25 };
@@ -653,7 +653,7 @@ pub fn event_credibility(articles: &[(String, ArticleScore)], corroboration: &cr
 /// left out (the score then rests on the others, or on corroboration alone).
 pub fn fused_event_credibility(
     store: &dyn crate::store::EventStore,
-    f: &crate::fuse::FusedEvent,
+    f: &crate::model::fused::FusedEvent,
 ) -> Result<EventCredibility, crate::store::StoreError> {
     let mut scored = Vec::new();
     for id in &f.articles {

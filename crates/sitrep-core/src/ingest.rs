@@ -12,14 +12,15 @@
 //! thread while the others extract).
 
 use crate::model::{Article, Event};
+use crate::pipeline::Knowledge;
 use crate::store::{EventStore, FusionCounts, StoreError, Stored};
 use rayon::prelude::*;
 use serde::Serialize;
 
 /// How an ingest runs; the same everywhere unless a caller asks otherwise (`sitrep ingest
 /// --batch`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Policy {
+#[derive(Clone)]
+pub struct Policy<'k> {
     /// Articles per transaction. Two batches are in memory at once (one extracting, one
     /// storing); a larger batch commits less often.
     pub batch: usize,
@@ -30,16 +31,25 @@ pub struct Policy {
     /// over 100,000 articles: storing took 64 s with 64 MiB, 52 s with 128, 50 s with 256; peak
     /// RSS 379 MiB).
     pub cache_mib: u32,
+    /// What extraction and fusion run on.
+    pub knowledge: &'k Knowledge<'k>,
 }
 
-impl Policy {
+impl Policy<'_> {
     pub const DEFAULT_BATCH: usize = 2000;
     pub const DEFAULT_CACHE_MIB: u32 = 256;
 }
 
-impl Default for Policy {
+impl Default for Policy<'static> {
+    /// The default batch and cache, and the knowledge embedded in this build.
     fn default() -> Self {
-        Policy { batch: Self::DEFAULT_BATCH, cache_mib: Self::DEFAULT_CACHE_MIB }
+        Policy { batch: Self::DEFAULT_BATCH, cache_mib: Self::DEFAULT_CACHE_MIB, knowledge: Knowledge::builtin() }
+    }
+}
+
+impl std::fmt::Debug for Policy<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Policy").field("batch", &self.batch).field("cache_mib", &self.cache_mib).finish_non_exhaustive()
     }
 }
 
@@ -73,7 +83,7 @@ impl Outcome {
 /// Ingests what `source` pushes into the [`Ingester`] it is handed, then fuses what changed.
 /// The fusion runs even when nothing new was stored, so that an ingest killed before its
 /// fusion is caught up; with nothing stale it reads one index and writes nothing.
-pub fn run(store: &mut dyn EventStore, policy: &Policy, source: impl FnOnce(&mut Ingester<'_>)) -> Outcome {
+pub fn run(store: &mut dyn EventStore, policy: &Policy<'_>, source: impl FnOnce(&mut Ingester<'_>)) -> Outcome {
     if let Err(e) = store.set_cache_mib(Some(policy.cache_mib)) {
         return Outcome { summary: Summary::default(), failure: Some(e), fusion: None, fusion_secs: 0.0 };
     }
@@ -83,7 +93,7 @@ pub fn run(store: &mut dyn EventStore, policy: &Policy, source: impl FnOnce(&mut
     outcome
 }
 
-fn ingest_and_fuse(store: &mut dyn EventStore, policy: &Policy, source: impl FnOnce(&mut Ingester<'_>)) -> Outcome {
+fn ingest_and_fuse(store: &mut dyn EventStore, policy: &Policy<'_>, source: impl FnOnce(&mut Ingester<'_>)) -> Outcome {
     // Events stored by older rules are made again first, so that the new reports fuse with
     // reports read the same way.
     let reextracted = match reextract(store, policy, &mut |_, _| {}) {
@@ -98,7 +108,7 @@ fn ingest_and_fuse(store: &mut dyn EventStore, policy: &Policy, source: impl FnO
         return Outcome { summary, failure, fusion: None, fusion_secs: 0.0 };
     }
     let started = std::time::Instant::now();
-    let fusion = crate::fuse::fuse_changed(store);
+    let fusion = crate::fuse::fuse_changed(store, policy.knowledge);
     Outcome { summary, failure: None, fusion: Some(fusion), fusion_secs: started.elapsed().as_secs_f64() }
 }
 
@@ -118,7 +128,11 @@ pub struct Reextracted {
 /// transaction: a killed run resumes where it stopped), then fuses the whole store again.
 /// Event ids stay those of the article and the event's rank, as at ingest. `progress` is told
 /// (done, total) after each batch. Nothing stale: nothing done, nothing written.
-pub fn reextract(store: &mut dyn EventStore, policy: &Policy, progress: &mut dyn FnMut(usize, usize)) -> Result<Reextracted, StoreError> {
+pub fn reextract(
+    store: &mut dyn EventStore,
+    policy: &Policy<'_>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Reextracted, StoreError> {
     let version = crate::knowledge::DATA_VERSION;
     let stale = store.stale_articles(version)?;
     let mut out = Reextracted::default();
@@ -138,12 +152,12 @@ pub fn reextract(store: &mut dyn EventStore, policy: &Policy, progress: &mut dyn
         store.replace_events(&batch, version)?;
         progress(out.articles, stale.len());
     }
-    out.fusion = crate::fuse::refuse_all(store)?;
+    out.fusion = crate::fuse::refuse_all(store, policy.knowledge)?;
     Ok(out)
 }
 
 /// [`run`] over articles at hand.
-pub fn articles(store: &mut dyn EventStore, policy: &Policy, articles: impl IntoIterator<Item = Article>) -> Outcome {
+pub fn articles(store: &mut dyn EventStore, policy: &Policy<'_>, articles: impl IntoIterator<Item = Article>) -> Outcome {
     run(store, policy, |ing| {
         for a in articles {
             if !ing.push(a) {

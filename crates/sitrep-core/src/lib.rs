@@ -43,6 +43,7 @@ pub mod ingest;
 pub mod knowledge;
 pub mod localhttp;
 pub mod model;
+pub mod pipeline;
 pub mod query;
 pub mod read;
 pub mod store;
@@ -50,55 +51,5 @@ pub mod watch;
 
 pub use error::{ReadError, ReadErrorKind};
 
-/// The article's main event: the one whose place its headline names, else the first
-/// reported event placed at a town or near one, else the first placed at all.
-pub fn main_event<'e>(article: &Article, events: &'e [Event]) -> Option<&'e Event> {
-    let g = geocode::Gazetteer::builtin();
-    let title = article.title.as_deref().unwrap_or("");
-    let mut headline: Vec<String> = extract::places::PlaceCues::builtin()
-        .find(title, &[])
-        .into_iter()
-        .filter_map(|p| g.resolve(&p.name, &geocode::Context::default()).and_then(|r| r.admin1))
-        .collect();
-    headline.extend(g.prominent_name_in(title));
-    // The news is what happened lately: an event dated weeks before publication is
-    // background ("since it seized Mosul on June 10"), the main event only when nothing recent is.
-    let published = article.published.as_ref().map(|p| p.date);
-    let recent = |e: &Event| match (e.event_date, published) {
-        (Some(d), Some(p)) => (p - d).num_days().abs() <= 7,
-        _ => true,
-    };
-    let pick = |only_recent: bool| {
-        let first = |pred: &dyn Fn(&Event) -> bool| {
-            events
-                .iter()
-                .filter(|e| e.admin1.is_some() && (!only_recent || recent(e)) && pred(e))
-                .min_by_key(|e| e.evidence.first().map_or(usize::MAX, |v| v.start))
-        };
-        // The headline's places in its order: the first one with an event wins.
-        headline
-            .iter()
-            .find_map(|h| first(&|e| e.admin1.as_deref() == Some(h.as_str())))
-            .or_else(|| first(&|e| e.geo_precision.is_some_and(|p| p <= 2)))
-            .or_else(|| first(&|_| true))
-    };
-    pick(true).or_else(|| pick(false))
-}
-
-/// The events of a clean article, extracted and geocoded: the pipeline after reading.
-pub fn events_of(article: &Article) -> Vec<Event> {
-    events_of_with(article, extract::learned::TyperKind::default())
-}
-
-/// [`events_of`] with a typer of this kind (`sitrep eval` compares them).
-pub fn events_of_with(article: &Article, typer: extract::learned::TyperKind) -> Vec<Event> {
-    events_by(&extract::Extractor::with_typer(typer), article)
-}
-
-/// The events of a clean article by a given extractor, geocoded.
-pub fn events_by(extractor: &extract::Extractor, article: &Article) -> Vec<Event> {
-    let (mut events, places) = extractor.extract_with_places(article);
-    geocode::geocode_events(article, &mut events, &places);
-    events
-}
 pub use model::{Article, Event, Format, Paragraph, Published, Span};
+pub use pipeline::{events_by, events_of, events_of_with, main_event, Knowledge};

@@ -7,33 +7,10 @@
 //! `IntoParams` with the feature `openapi` (the server's OpenAPI document describes its
 //! parameters from it); it becomes the store's [`EventFilter`] by [`EventQuery::filter`].
 
+pub use crate::model::Bbox;
 use crate::store::{EventFilter, Sort};
 use serde::{Deserialize, Deserializer};
 use std::str::FromStr;
-
-/// A bounding box in degrees: min_lon, min_lat, max_lon, max_lat (mins first, longitudes -180
-/// to 180, latitudes -90 to 90). Parsed from "min_lon,min_lat,max_lon,max_lat".
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Bbox(pub [f64; 4]);
-
-impl Bbox {
-    /// The form a bounding box is written in.
-    pub const FORM: &'static str = "min_lon,min_lat,max_lon,max_lat";
-
-    /// Checks the corners: finite, in range, mins first.
-    pub fn new(b: [f64; 4]) -> Result<Bbox, String> {
-        let [min_lon, min_lat, max_lon, max_lat] = b;
-        let ok = [min_lon, max_lon].iter().all(|x| (-180.0..=180.0).contains(x))
-            && [min_lat, max_lat].iter().all(|y| (-90.0..=90.0).contains(y))
-            && min_lon <= max_lon
-            && min_lat <= max_lat;
-        if ok {
-            Ok(Bbox(b))
-        } else {
-            Err(format!("want {} in degrees (longitudes -180 to 180, latitudes -90 to 90), mins first", Self::FORM))
-        }
-    }
-}
 
 impl FromStr for Bbox {
     type Err = String;

@@ -297,7 +297,7 @@ fn the_main_event_is_recent_news_not_background() {
     );
     let events = sitrep_core::events_of(&a);
     assert!(!events.is_empty(), "{:#?}", events.iter().map(describe).collect::<Vec<_>>());
-    let main = sitrep_core::main_event(&a, &events).expect("a main event");
+    let main = sitrep_core::main_event(&a, &events, sitrep_core::Knowledge::builtin()).expect("a main event");
     assert_eq!(main.admin1.as_deref(), Some("Deir ez Zor"), "{}", describe(main));
 }
 

@@ -655,7 +655,7 @@ fn alert_in_background(s: &Arc<AppState>) {
     std::thread::spawn(move || {
         let run = || -> Result<sitrep_core::alerts::Delivered, sitrep_core::store::StoreError> {
             let mut store = sitrep_core::store::open(&db, sitrep_core::store::Access::ReadWrite)?;
-            sitrep_core::alerts::evaluate(store.as_mut())?;
+            sitrep_core::alerts::evaluate(store.as_mut(), sitrep_core::Knowledge::builtin())?;
             sitrep_core::alerts::deliver(store.as_mut(), &Default::default(), std::time::Duration::from_secs(120))
         };
         match run() {
@@ -732,7 +732,9 @@ async fn alerts_add(State(s): State<Arc<AppState>>, headers: HeaderMap, body: By
     }
     let a: AlertIn = serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("bad alert: {e}")))?;
     let near = match (a.near, a.km) {
-        (Some(place), Some(km)) => Some(Near::resolve(&place, km).map_err(|e| ApiError::bad_request(e.to_string()))?.0),
+        (Some(place), Some(km)) => {
+            Some(Near::resolve(&place, km, sitrep_core::geocode::Gazetteer::builtin()).map_err(|e| ApiError::bad_request(e.to_string()))?.0)
+        }
         (None, None) => None,
         _ => return Err(ApiError::bad_request("near and km go together")),
     };

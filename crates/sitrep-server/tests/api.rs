@@ -730,7 +730,7 @@ fn concurrent_posts_leave_fusion_as_a_full_run_would() {
     assert_eq!(v["fused"].as_array().map(Vec::len), Some(4), "{v}");
     // A full fusion of the store finds nothing to change.
     let mut store = sitrep_core::store::SqliteStore::open(&db).unwrap();
-    let c = sitrep_core::fuse::refuse(&mut store).unwrap();
+    let c = sitrep_core::fuse::refuse(&mut store, sitrep_core::Knowledge::builtin()).unwrap();
     assert_eq!((c.created, c.updated, c.merged, c.deleted), (0, 0, 0, 0), "{c:?}");
 }
 

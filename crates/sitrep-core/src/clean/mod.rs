@@ -10,8 +10,8 @@
 use crate::dates::{self, DateOrder};
 use crate::error::ReadErrorKind;
 use crate::knowledge::{Action, Boilerplate, MetaField, Outlets};
+use crate::model::RawDoc;
 use crate::model::{article_id, char_offsets, Article, Dropped, Paragraph};
-use crate::read::RawDoc;
 
 /// A line of the body: its trimmed byte range and whether a blank line came before it.
 struct Line {

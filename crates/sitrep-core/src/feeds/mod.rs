@@ -12,39 +12,13 @@
 pub mod fetch;
 
 use crate::ingest::Summary;
+pub use crate::model::live::Feed;
 use crate::model::{Article, Published};
 use crate::store::live::FeedPoll;
 use crate::store::{FusionCounts, Store, StoreError};
 use fetch::{FetchError, Fetched, Fetcher, Validators};
 use serde::Serialize;
 use std::time::Duration;
-
-/// A feed followed.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Feed {
-    pub id: i64,
-    pub url: String,
-    pub name: Option<String>,
-    pub added_at: String,
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-    pub last_polled: Option<String>,
-    pub last_ok: Option<String>,
-    /// Failures in a row (0 after a success).
-    pub failures: u32,
-    pub last_error: Option<String>,
-    /// When a failing feed is tried again (None: at the next poll).
-    pub next_try: Option<String>,
-    /// Items stored from it so far.
-    pub items: u64,
-}
-
-impl Feed {
-    /// The name, else the URL.
-    pub fn label(&self) -> &str {
-        self.name.as_deref().unwrap_or(&self.url)
-    }
-}
 
 /// One item of a feed, as the feed gives it.
 #[derive(Debug, Clone, PartialEq)]

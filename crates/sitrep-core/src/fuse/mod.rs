@@ -26,13 +26,14 @@
 
 mod stored;
 
+pub use crate::model::fused::{ArticleCredibility, Claim, Corroboration, FusedEvent, Lookup, Verdict};
 pub use stored::{fuse_changed, refuse, refuse_all, refuse_changed};
 
 use crate::extract::actors::ActorDict;
 use crate::geocode::distance_km;
 use crate::model::Event;
+use crate::pipeline::Knowledge;
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The id fusion gives a fused event founded by this report.
@@ -45,61 +46,6 @@ pub fn fused_id(founder_event_id: &str) -> String {
 pub struct Report<'a> {
     pub event: &'a Event,
     pub published: Option<NaiveDate>,
-}
-
-/// One claim (a death toll, an actor, a date) and who makes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Claim {
-    pub value: String,
-    /// The outlets that claim it ("unknown source" when an article has none).
-    pub sources: Vec<String>,
-    /// The reports (event ids) that claim it.
-    pub events: Vec<String>,
-}
-
-/// How far a fused event is corroborated.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Corroboration {
-    /// Distinct outlets reporting it.
-    pub sources: usize,
-    /// Distinct leanings among them (state media, opposition, wires, monitors...: data/outlets.tsv).
-    pub leanings: Vec<String>,
-    /// Share of claims (toll, actors, date) on which the reports agree, 0 to 1.
-    pub agreement: f32,
-    /// 0 to 1: more independent, more diverse, more agreeing sources score higher.
-    pub score: f32,
-    pub reason: String,
-}
-
-/// A fused event: one real event and every report of it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct FusedEvent {
-    pub id: String,
-    /// The reports, by event id, sorted.
-    pub events: Vec<String>,
-    pub articles: Vec<String>,
-    pub sources: Vec<String>,
-    pub event_date: Option<NaiveDate>,
-    pub event_type: String,
-    pub sub_event_type: String,
-    pub actor1: Option<String>,
-    pub actor2: Option<String>,
-    pub location: Option<String>,
-    pub admin1: Option<String>,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub geo_precision: Option<u8>,
-    /// ACLED's rule: the most conservative figure of the reports.
-    pub fatalities: u32,
-    /// The lowest and highest figures claimed.
-    pub fatalities_range: (u32, u32),
-    pub territory_change: bool,
-    /// Claims side by side where reports say different things (and where they agree).
-    pub claims: BTreeMap<String, Vec<Claim>>,
-    pub corroboration: Corroboration,
 }
 
 /// What the rules compare, computed once per report.
@@ -238,8 +184,8 @@ fn compatible(a: &Key, b: &Key) -> Option<f32> {
 }
 
 /// What the rules compare, for one report.
-fn key<'a>(e: &'a Event, published: Option<NaiveDate>) -> Key<'a> {
-    let dict = ActorDict::builtin();
+fn key<'a>(e: &'a Event, published: Option<NaiveDate>, k: &Knowledge<'a>) -> Key<'a> {
+    let dict = k.actors;
     let (lo, hi) = window(e, published).unwrap_or((i32::MIN, i32::MIN));
     let found_day = published.or(e.event_date).map_or(i32::MAX, day);
     Key {
@@ -249,7 +195,7 @@ fn key<'a>(e: &'a Event, published: Option<NaiveDate>) -> Key<'a> {
         sides: [side_of(dict, e.actor1.as_ref().map(|x| x.name.as_str())), side_of(dict, e.actor2.as_ref().map(|x| x.name.as_str()))],
         group: type_groups(&e.event_type),
         city: e.geo_precision == Some(1)
-            && e.geo_id.as_deref().and_then(|id| crate::geocode::Gazetteer::builtin().entry(id)).is_some_and(|g| g.population >= 100_000),
+            && e.geo_id.as_deref().and_then(|id| k.gazetteer.entry(id)).is_some_and(|g| g.population >= 100_000),
         found: (found_day, e.event_id.as_str()),
     }
 }
@@ -264,8 +210,8 @@ impl Key<'_> {
 
 /// Fuses reports into events. The result is sorted by id and does not depend on the order of
 /// `reports`.
-pub fn fuse(reports: &[Report<'_>]) -> Vec<FusedEvent> {
-    let mut keys: Vec<Key> = reports.iter().map(|r| key(r.event, r.published)).collect();
+pub fn fuse(reports: &[Report<'_>], k: &Knowledge<'_>) -> Vec<FusedEvent> {
+    let mut keys: Vec<Key> = reports.iter().map(|r| key(r.event, r.published, k)).collect();
     // A canonical order: the result must not depend on the caller's.
     keys.sort_by(|a, b| a.event.event_id.cmp(&b.event.event_id));
     keys.dedup_by(|a, b| a.event.event_id == b.event.event_id);
@@ -309,17 +255,9 @@ pub fn fuse(reports: &[Report<'_>]) -> Vec<FusedEvent> {
         }
         members[keep].extend(moved);
     }
-    let mut out: Vec<FusedEvent> = members.into_iter().filter(|m| !m.is_empty()).map(|m| fused(&keys, m)).collect();
+    let mut out: Vec<FusedEvent> = members.into_iter().filter(|m| !m.is_empty()).map(|m| fused(&keys, m, k.outlets)).collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
-}
-
-/// What [`neighbourhood`] asks the store for: events dated within `dated` (inclusive), and
-/// undated events of articles published within `undated_published` (inclusive).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Lookup {
-    pub dated: (NaiveDate, NaiveDate),
-    pub undated_published: (NaiveDate, NaiveDate),
 }
 
 /// The widest window a dated report can have: a month-precise date, ±15 days.
@@ -336,6 +274,7 @@ const UNDATED_SPAN: i32 = 7;
 /// is as deterministic and order-free as a full run. `lookup` reads from the store.
 pub fn neighbourhood<E>(
     seeds: Vec<(Event, Option<NaiveDate>)>,
+    kb: &Knowledge<'_>,
     mut lookup: impl FnMut(Lookup) -> Result<Vec<(Event, Option<NaiveDate>)>, E>,
 ) -> Result<Vec<(Event, Option<NaiveDate>)>, E> {
     /// The reports loaded so far, which are in the part, and where to find them.
@@ -349,12 +288,12 @@ pub fn neighbourhood<E>(
         admin1s: HashMap<String, u32>,
     }
     impl Loaded {
-        fn add(&mut self, r: (Event, Option<NaiveDate>)) -> usize {
+        fn add(&mut self, r: (Event, Option<NaiveDate>), kb: &Knowledge<'_>) -> usize {
             if let Some(&i) = self.index.get(&r.0.event_id) {
                 return i;
             }
             let i = self.all.len();
-            let k = key(&r.0, r.1);
+            let k = key(&r.0, r.1, kb);
             if let Some(a1) = k.bucket() {
                 let n = self.admin1s.len() as u32;
                 let a1 = *self.admin1s.entry(a1.to_string()).or_insert(n);
@@ -368,8 +307,8 @@ pub fn neighbourhood<E>(
             i
         }
         /// Adds a report to the part: its index, when it was not in it yet.
-        fn join(&mut self, r: (Event, Option<NaiveDate>)) -> Option<usize> {
-            let i = self.add(r);
+        fn join(&mut self, r: (Event, Option<NaiveDate>), kb: &Knowledge<'_>) -> Option<usize> {
+            let i = self.add(r, kb);
             (!std::mem::replace(&mut self.in_part[i], true)).then_some(i)
         }
     }
@@ -377,14 +316,14 @@ pub fn neighbourhood<E>(
     let mut queried_days: BTreeSet<i32> = BTreeSet::new();
     let mut frontier: Vec<usize> = Vec::new();
     for r in seeds {
-        frontier.extend(loaded.join(r));
+        frontier.extend(loaded.join(r, kb));
     }
     let date = |d: i32| NaiveDate::from_num_days_from_ce_opt(d).unwrap_or(NaiveDate::MIN);
     while !frontier.is_empty() {
         // Every report whose window shares a day with a frontier report's window.
         let mut days: BTreeSet<i32> = BTreeSet::new();
         for &i in &frontier {
-            let k = key(&loaded.all[i].0, loaded.all[i].1);
+            let k = key(&loaded.all[i].0, loaded.all[i].1, kb);
             if k.bucket().is_some() {
                 days.extend((k.lo..=k.hi).filter(|d| !queried_days.contains(d)));
             }
@@ -403,7 +342,7 @@ pub fn neighbourhood<E>(
                 undated_published: (date(lo), date(hi + UNDATED_SPAN)),
             })?;
             for r in found {
-                loaded.add(r);
+                loaded.add(r, kb);
             }
         }
         // Links from the frontier to reports not yet in the part, one frontier report at a time.
@@ -411,7 +350,7 @@ pub fn neighbourhood<E>(
         let mut joined: BTreeSet<usize> = BTreeSet::new();
         let mut checked: HashSet<usize> = HashSet::new();
         for &i in &frontier {
-            let ki = key(&loaded.all[i].0, loaded.all[i].1);
+            let ki = key(&loaded.all[i].0, loaded.all[i].1, kb);
             let Some(a1) = ki.bucket().and_then(|a1| loaded.admin1s.get(a1)) else { continue };
             checked.clear();
             for d in ki.lo..=ki.hi {
@@ -419,7 +358,7 @@ pub fn neighbourhood<E>(
                     if loaded.in_part[j] || joined.contains(&j) || !checked.insert(j) {
                         continue;
                     }
-                    let kj = keys.entry(j).or_insert_with(|| key(&loaded.all[j].0, loaded.all[j].1));
+                    let kj = keys.entry(j).or_insert_with(|| key(&loaded.all[j].0, loaded.all[j].1, kb));
                     if compatible(&ki, kj).is_some() {
                         joined.insert(j);
                     }
@@ -434,7 +373,7 @@ pub fn neighbourhood<E>(
     Ok(loaded.all.into_iter().zip(loaded.in_part).filter(|(_, p)| *p).map(|(r, _)| r).collect())
 }
 
-fn fused(keys: &[Key], mut m: Vec<usize>) -> FusedEvent {
+fn fused(keys: &[Key], mut m: Vec<usize>, outlets: &crate::knowledge::Outlets) -> FusedEvent {
     m.sort_by(|&a, &b| keys[a].found.cmp(&keys[b].found));
     let founder = keys[m[0]].event;
     let events: Vec<&Event> = m.iter().map(|&i| keys[i].event).collect();
@@ -503,7 +442,7 @@ fn fused(keys: &[Key], mut m: Vec<usize>) -> FusedEvent {
     sources.dedup();
     let mut ids: Vec<String> = events.iter().map(|e| e.event_id.clone()).collect();
     ids.sort();
-    let corroboration = corroboration(&claims, &sources, events.len());
+    let corroboration = corroboration(&claims, &sources, events.len(), outlets);
     FusedEvent {
         id: fused_id(&founder.event_id),
         events: ids,
@@ -533,8 +472,12 @@ pub fn tolls_agree(a: u32, b: u32) -> bool {
     hi - lo <= (0.2 * hi).max(2.0)
 }
 
-fn corroboration(claims: &BTreeMap<String, Vec<Claim>>, sources: &[String], reports: usize) -> Corroboration {
-    let outlets = crate::knowledge::Outlets::builtin();
+fn corroboration(
+    claims: &BTreeMap<String, Vec<Claim>>,
+    sources: &[String],
+    reports: usize,
+    outlets: &crate::knowledge::Outlets,
+) -> Corroboration {
     let mut leanings: Vec<String> =
         sources.iter().map(|s| outlets.lookup(s).map_or_else(|| "unknown".to_string(), |o| o.leaning.clone())).collect();
     leanings.sort();
@@ -575,36 +518,6 @@ fn corroboration(claims: &BTreeMap<String, Vec<Claim>>, sources: &[String], repo
         )
     };
     Corroboration { sources: sources.len(), leanings, agreement, score: (score * 100.0).round() / 100.0, reason }
-}
-
-/// How an article's events fare against the other reports of them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ArticleCredibility {
-    pub article_id: String,
-    pub corroborated: usize,
-    pub uncorroborated: usize,
-    pub contradicted: usize,
-    /// 0 to 1.
-    pub score: f32,
-    pub reason: String,
-}
-
-/// How one report fares against the other outlets' reports of the same event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Verdict {
-    /// Another outlet reports the event, and their tolls and actors agree.
-    Corroborated = 0,
-    /// No other outlet reports it.
-    Uncorroborated = 1,
-    /// Another outlet's toll or actors differ.
-    Contradicted = 2,
-}
-
-impl Verdict {
-    pub fn from_code(code: i64) -> Option<Verdict> {
-        [Verdict::Corroborated, Verdict::Uncorroborated, Verdict::Contradicted].into_iter().find(|v| *v as i64 == code)
-    }
 }
 
 /// Each report's verdict, by event id. A verdict depends only on the report's fused event, so
@@ -698,7 +611,7 @@ mod tests {
             .map(|e| Report { event: e, published: Some(pa) })
             .chain(b.iter().map(|e| Report { event: e, published: Some(pb) }))
             .collect();
-        let fused = fuse(&reports);
+        let fused = fuse(&reports, crate::pipeline::Knowledge::builtin());
         assert_eq!(fused.len(), 1, "{fused:#?}");
         let f = &fused[0];
         assert_eq!(f.articles.len(), 2);
@@ -710,7 +623,7 @@ mod tests {
         // Any order, same result.
         let mut reversed = reports.clone();
         reversed.reverse();
-        assert_eq!(fuse(&reversed), fused);
+        assert_eq!(fuse(&reversed, crate::pipeline::Knowledge::builtin()), fused);
     }
 
     #[test]
@@ -726,7 +639,7 @@ mod tests {
             .iter()
             .flat_map(|(v, p)| v.iter().map(move |e| Report { event: e, published: Some(*p) }))
             .collect();
-        assert_eq!(fuse(&reports).len(), 3);
+        assert_eq!(fuse(&reports, crate::pipeline::Knowledge::builtin()).len(), 3);
     }
 
     #[test]
@@ -737,7 +650,12 @@ mod tests {
         let reports: Vec<Report> =
             [(&a, pa), (&b, pb)].iter().flat_map(|(v, p)| v.iter().map(move |e| Report { event: e, published: Some(*p) })).collect();
         assert!(reports.iter().all(|r| r.event.geo_precision == Some(1)), "{reports:#?}");
-        assert_eq!(fuse(&reports).len(), reports.len(), "{:#?}", fuse(&reports));
+        assert_eq!(
+            fuse(&reports, crate::pipeline::Knowledge::builtin()).len(),
+            reports.len(),
+            "{:#?}",
+            fuse(&reports, crate::pipeline::Knowledge::builtin())
+        );
     }
 
     #[test]
@@ -762,7 +680,7 @@ mod tests {
         b[1].time_precision = 2;
         let reports: Vec<Report> =
             [(&a, pa), (&b, pb)].iter().flat_map(|(v, p)| v.iter().map(move |e| Report { event: e, published: Some(*p) })).collect();
-        let fused = fuse(&reports);
+        let fused = fuse(&reports, crate::pipeline::Knowledge::builtin());
         assert_eq!(fused.len(), 3, "{fused:#?}");
         for f in &fused {
             let places: BTreeSet<Option<&str>> =

@@ -6,13 +6,14 @@
 
 use super::{ArticleCredibility, FusedEvent, Verdict};
 use crate::model::Event;
+use crate::pipeline::Knowledge;
 use crate::store::{ChangeKind, EventStore, FusedState, FusionCounts, FusionScope, FusionWrite, StoreError};
 use std::collections::{HashMap, HashSet};
 
 /// Fuses every stored event again and stores the result: deterministic, so an unchanged store
 /// gives unchanged fused events and ids; the change feed records the differences.
-pub fn refuse_all(store: &mut dyn EventStore) -> Result<FusionCounts, StoreError> {
-    exclusively(store, refuse)
+pub fn refuse_all(store: &mut dyn EventStore, k: &Knowledge<'_>) -> Result<FusionCounts, StoreError> {
+    exclusively(store, k, refuse)
 }
 
 /// Fuses what changed since the last fusion: the new reports, the reports that shared a fused
@@ -20,48 +21,50 @@ pub fn refuse_all(store: &mut dyn EventStore) -> Result<FusionCounts, StoreError
 /// ([`super::neighbourhood`]). The result equals [`refuse_all`]'s, at the cost of the part that
 /// changed rather than of the whole store. With nothing stale it reads one index and writes
 /// nothing.
-pub fn fuse_changed(store: &mut dyn EventStore) -> Result<FusionCounts, StoreError> {
-    exclusively(store, refuse_changed)
+pub fn fuse_changed(store: &mut dyn EventStore, k: &Knowledge<'_>) -> Result<FusionCounts, StoreError> {
+    exclusively(store, k, refuse_changed)
 }
 
 fn exclusively(
     store: &mut dyn EventStore,
-    run: fn(&mut dyn EventStore) -> Result<FusionCounts, StoreError>,
+    k: &Knowledge<'_>,
+    run: fn(&mut dyn EventStore, &Knowledge<'_>) -> Result<FusionCounts, StoreError>,
 ) -> Result<FusionCounts, StoreError> {
     let mut counts = FusionCounts::default();
     store.write_exclusive(&mut |s| {
-        counts = run(s)?;
+        counts = run(s, k)?;
         Ok(())
     })?;
     Ok(counts)
 }
 
 /// [`refuse_all`] inside a transaction the caller holds.
-pub fn refuse(store: &mut dyn EventStore) -> Result<FusionCounts, StoreError> {
+pub fn refuse(store: &mut dyn EventStore, k: &Knowledge<'_>) -> Result<FusionCounts, StoreError> {
     let input = store.fusion_input(FusionScope::All)?;
-    put_fused(store, &input, None)
+    put_fused(store, &input, None, k)
 }
 
 /// [`fuse_changed`] inside a transaction the caller holds.
-pub fn refuse_changed(store: &mut dyn EventStore) -> Result<FusionCounts, StoreError> {
+pub fn refuse_changed(store: &mut dyn EventStore, k: &Knowledge<'_>) -> Result<FusionCounts, StoreError> {
     let seeds = store.fusion_input(FusionScope::Stale)?;
     // Most of the store stale (a first fusion, an upgraded file): one pass over all is cheaper
     // than growing the part, and gives the same result.
     if seeds.len() > 1000 && seeds.len() as u64 * 4 > store.counts()?.1 {
-        return refuse(store);
+        return refuse(store, k);
     }
-    let part = super::neighbourhood(seeds, |l| store.fusion_input(FusionScope::Near(l)))?;
+    let part = super::neighbourhood(seeds, k, |l| store.fusion_input(FusionScope::Near(l)))?;
     let ids: Vec<String> = part.iter().map(|(e, _)| e.event_id.clone()).collect();
-    put_fused(store, &part, Some(&ids))
+    put_fused(store, &part, Some(&ids), k)
 }
 
 fn put_fused(
     store: &mut dyn EventStore,
     input: &[(Event, Option<chrono::NaiveDate>)],
     part: Option<&[String]>,
+    k: &Knowledge<'_>,
 ) -> Result<FusionCounts, StoreError> {
     let reports: Vec<super::Report> = input.iter().map(|(e, p)| super::Report { event: e, published: *p }).collect();
-    let fused = super::fuse(&reports);
+    let fused = super::fuse(&reports, k);
     let events: Vec<&Event> = input.iter().map(|(e, _)| e).collect();
     let verdicts = super::verdicts(&fused, &events);
     let state = store.fused_state(part)?;

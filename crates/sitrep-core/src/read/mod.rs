@@ -16,49 +16,14 @@ use crate::clean;
 use crate::dates::DateOrder;
 use crate::error::{ReadError, ReadErrorKind};
 use crate::knowledge::{Boilerplate, Outlets};
-use crate::model::{Article, Format, Published};
+use crate::model::{Article, Format};
 use rayon::prelude::*;
 use std::io::Read;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
+pub use crate::model::RawDoc;
 pub use records::FieldMap;
-
-/// A document as read, before cleaning.
-#[derive(Debug, Clone)]
-pub struct RawDoc {
-    pub input: String,
-    pub format: Format,
-    /// The decoded original text; the article's offsets point into it.
-    pub text: String,
-    /// Where the body starts in `text`.
-    pub body_start: usize,
-    pub title: Option<String>,
-    pub source: Option<String>,
-    pub byline: Option<String>,
-    pub published: Option<Published>,
-    pub url: Option<String>,
-    /// Plain text: the first non-blank line is the title.
-    pub first_line_is_title: bool,
-}
-
-impl RawDoc {
-    /// A document with text only.
-    pub fn plain(input: &str, format: Format, text: String, first_line_is_title: bool) -> Self {
-        RawDoc {
-            input: input.to_string(),
-            format,
-            text,
-            body_start: 0,
-            title: None,
-            source: None,
-            byline: None,
-            published: None,
-            url: None,
-            first_line_is_title,
-        }
-    }
-}
 
 /// How to read inputs.
 #[derive(Debug, Clone)]

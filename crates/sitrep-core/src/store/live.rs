@@ -3,8 +3,8 @@
 //! files a watched folder ingested. Only this file and `sqlite.rs` know SQL.
 
 use super::{LiveStore, SqliteStore, StoreError};
-use crate::alerts::{Alert, AlertQuery, Delivery, Sink};
-use crate::feeds::Feed;
+use crate::model::live::Feed;
+use crate::model::live::{Alert, AlertQuery, Delivery, Sink};
 use rusqlite::{params, OptionalExtension};
 
 /// The time as the live tables keep it: UTC, RFC 3339 with milliseconds (sorts as text).

@@ -27,7 +27,7 @@ pub enum FusionScope {
     /// report (its article was replaced by a corrected version).
     Stale,
     /// What [`crate::fuse::neighbourhood`] asks for.
-    Near(crate::fuse::Lookup),
+    Near(crate::model::fused::Lookup),
 }
 
 /// Where a store lives: what `--db` (or `SITREP_DB`) names. A file path is an SQLite store
@@ -414,9 +414,9 @@ pub struct FusionWrite<'a> {
     /// The fused events whose reports are replaced (`None`: all).
     pub scope: Option<&'a HashSet<String>>,
     /// Fused events new or changed, with their digests.
-    pub upserts: Vec<(&'a crate::fuse::FusedEvent, String)>,
+    pub upserts: Vec<(&'a crate::model::fused::FusedEvent, String)>,
     /// Every report of the new fused events: (event id, fused id, verdict).
-    pub members: Vec<(&'a str, &'a str, crate::fuse::Verdict)>,
+    pub members: Vec<(&'a str, &'a str, crate::model::fused::Verdict)>,
     /// Fused events gone.
     pub removed: Vec<&'a str>,
     /// The change feed's new entries, in order: (fused id, kind, the fused event it merged into).
@@ -490,7 +490,7 @@ pub trait EventStore: Send {
     fn verdict_counts(&self, events: Option<&[String]>) -> Result<Vec<(String, [usize; 3])>, StoreError>;
     /// Stores article scores: replacing every stored score (`all`), or these articles' (and
     /// dropping the scores of articles no longer current).
-    fn put_credibility(&mut self, scores: &[crate::fuse::ArticleCredibility], all: bool) -> Result<(), StoreError>;
+    fn put_credibility(&mut self, scores: &[crate::model::fused::ArticleCredibility], all: bool) -> Result<(), StoreError>;
     /// How many fused events, and how many of them from several outlets.
     fn fused_totals(&self) -> Result<(usize, usize), StoreError>;
     /// The current articles whose events were made by rules other than `version` (or before
@@ -500,11 +500,11 @@ pub trait EventStore: Send {
     /// transaction. Fusion must run again after ([`crate::fuse::refuse_all`]).
     fn replace_events(&mut self, batch: &[(String, Vec<Event>)], version: &str) -> Result<(), StoreError>;
     /// Fused events, most reported first (then newest), paginated.
-    fn fused_events(&self, min_sources: usize, limit: usize, offset: usize) -> Result<Vec<crate::fuse::FusedEvent>, StoreError>;
+    fn fused_events(&self, min_sources: usize, limit: usize, offset: usize) -> Result<Vec<crate::model::fused::FusedEvent>, StoreError>;
     /// One fused event, by its id.
-    fn fused_event(&self, id: &str) -> Result<Option<crate::fuse::FusedEvent>, StoreError>;
+    fn fused_event(&self, id: &str) -> Result<Option<crate::model::fused::FusedEvent>, StoreError>;
     /// The fused event an event belongs to, once fusion has run.
-    fn fused_event_of(&self, event_id: &str) -> Result<Option<crate::fuse::FusedEvent>, StoreError>;
+    fn fused_event_of(&self, event_id: &str) -> Result<Option<crate::model::fused::FusedEvent>, StoreError>;
     /// The change feed from a moment on (RFC 3339, or a date), the changes at that moment
     /// included, in order.
     fn changes_since(&self, since: &str, limit: usize) -> Result<Vec<Change>, StoreError>;
@@ -526,7 +526,7 @@ pub trait EventStore: Send {
     /// Events per day (dated events only) matching a filter, in date order.
     fn days(&self, filter: &EventFilter) -> Result<Vec<Count>, StoreError>;
     /// An article's credibility, once fusion has run.
-    fn article_credibility(&self, id: &str) -> Result<Option<crate::fuse::ArticleCredibility>, StoreError>;
+    fn article_credibility(&self, id: &str) -> Result<Option<crate::model::fused::ArticleCredibility>, StoreError>;
     /// Bounds the statements run from now on: each ends with [`StoreError::Interrupted`] once
     /// `deadline` has passed or any of `stops` is set, and the connection is free again at
     /// once. `set_budget(None, vec![])` lifts the bounds.
@@ -538,12 +538,12 @@ pub trait EventStore: Send {
 /// files a watched folder ingested ([`crate::feeds`], [`crate::alerts`], [`crate::watch`]).
 pub trait LiveStore: Send {
     /// Adds a feed; a URL already followed is refused.
-    fn add_feed(&mut self, url: &str, name: Option<&str>) -> Result<crate::feeds::Feed, StoreError>;
+    fn add_feed(&mut self, url: &str, name: Option<&str>) -> Result<crate::model::live::Feed, StoreError>;
     /// The feeds followed, in the order they were added.
-    fn feeds(&self) -> Result<Vec<crate::feeds::Feed>, StoreError>;
+    fn feeds(&self) -> Result<Vec<crate::model::live::Feed>, StoreError>;
     /// Stops following a feed, named by its URL, its name or its id; the items it brought stay
     /// stored. Returns the feed removed, or `None` when none matches.
-    fn remove_feed(&mut self, which: &str) -> Result<Option<crate::feeds::Feed>, StoreError>;
+    fn remove_feed(&mut self, which: &str) -> Result<Option<crate::model::live::Feed>, StoreError>;
     /// Records how a poll of a feed ended.
     fn feed_polled(&mut self, id: i64, poll: &live::FeedPoll) -> Result<(), StoreError>;
     /// What is known of a feed item by its URL.
@@ -561,12 +561,12 @@ pub trait LiveStore: Send {
     fn add_alert(
         &mut self,
         name: &str,
-        query: &crate::alerts::AlertQuery,
-        sink: &crate::alerts::Sink,
+        query: &crate::model::live::AlertQuery,
+        sink: &crate::model::live::Sink,
         secret: &str,
-    ) -> Result<crate::alerts::Alert, StoreError>;
+    ) -> Result<crate::model::live::Alert, StoreError>;
     /// The saved alerts, by name.
-    fn alerts(&self) -> Result<Vec<crate::alerts::Alert>, StoreError>;
+    fn alerts(&self) -> Result<Vec<crate::model::live::Alert>, StoreError>;
     /// Removes an alert; its delivery log stays. Whether one was removed.
     fn remove_alert(&mut self, name: &str) -> Result<bool, StoreError>;
     /// The last change-feed `seq` alerts were evaluated on.
@@ -579,11 +579,11 @@ pub trait LiveStore: Send {
     /// queued again. Whether it was queued.
     fn queue_delivery(&mut self, alert: &str, fused_id: &str, kind: &str, digest: &str, payload: &str) -> Result<bool, StoreError>;
     /// Pending deliveries due at `at`, oldest first.
-    fn due_deliveries(&self, at: &str, limit: usize) -> Result<Vec<crate::alerts::Delivery>, StoreError>;
+    fn due_deliveries(&self, at: &str, limit: usize) -> Result<Vec<crate::model::live::Delivery>, StoreError>;
     /// When the next pending delivery is due, if any is pending.
     fn next_delivery_due(&self) -> Result<Option<String>, StoreError>;
     /// The delivery log, newest first.
-    fn deliveries(&self, limit: usize) -> Result<Vec<crate::alerts::Delivery>, StoreError>;
+    fn deliveries(&self, limit: usize) -> Result<Vec<crate::model::live::Delivery>, StoreError>;
     /// Takes a due delivery for this process until `lease_until` (another deliverer then
     /// skips it). Whether it was taken.
     fn claim_delivery(&mut self, id: i64, at: &str, lease_until: &str) -> Result<bool, StoreError>;

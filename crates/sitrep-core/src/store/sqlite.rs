@@ -621,7 +621,7 @@ impl SqliteStore {
             );
         }
         if let Some([min_lon, min_lat, max_lon, max_lat]) = f.bbox {
-            if let Err(why) = crate::query::Bbox::new([min_lon, min_lat, max_lon, max_lat]) {
+            if let Err(why) = crate::model::Bbox::new([min_lon, min_lat, max_lon, max_lat]) {
                 return Err(StoreError::BadFilter(format!("bbox {min_lon},{min_lat},{max_lon},{max_lat}: {why}")));
             }
             push(
@@ -1254,7 +1254,7 @@ impl EventStore for SqliteStore {
                 ),
                 &[],
             ),
-            FusionScope::Near(crate::fuse::Lookup { dated, undated_published }) => {
+            FusionScope::Near(crate::model::fused::Lookup { dated, undated_published }) => {
                 let mut out = self
                     .fusion_rows(&format!("{SELECT} WHERE e.event_date BETWEEN ?1 AND ?2"), &[day(dated.0).into(), day(dated.1).into()])?;
                 // `+` keeps the planner on the publication index: undated events are many.
@@ -1409,7 +1409,7 @@ impl EventStore for SqliteStore {
         Ok(rows)
     }
 
-    fn put_credibility(&mut self, scores: &[crate::fuse::ArticleCredibility], all: bool) -> Result<(), StoreError> {
+    fn put_credibility(&mut self, scores: &[crate::model::fused::ArticleCredibility], all: bool) -> Result<(), StoreError> {
         let path = self.path.clone();
         let err = |source| StoreError::Sqlite { path: path.clone(), source };
         let tx = self.conn.savepoint().map_err(err)?;
@@ -1467,7 +1467,7 @@ impl EventStore for SqliteStore {
         Ok((total as usize, multi as usize))
     }
 
-    fn fused_events(&self, min_sources: usize, limit: usize, offset: usize) -> Result<Vec<crate::fuse::FusedEvent>, StoreError> {
+    fn fused_events(&self, min_sources: usize, limit: usize, offset: usize) -> Result<Vec<crate::model::fused::FusedEvent>, StoreError> {
         if limit == 0 || limit > EventFilter::MAX_LIMIT {
             return Err(StoreError::BadFilter(format!("limit {limit} (must be 1 to {})", EventFilter::MAX_LIMIT)));
         }
@@ -1487,7 +1487,7 @@ impl EventStore for SqliteStore {
         Ok(out)
     }
 
-    fn fused_event(&self, id: &str) -> Result<Option<crate::fuse::FusedEvent>, StoreError> {
+    fn fused_event(&self, id: &str) -> Result<Option<crate::model::fused::FusedEvent>, StoreError> {
         let json: Option<rusqlite::types::Value> = self
             .conn
             .query_row("SELECT json FROM fused_events WHERE id = ?1", params![id], |r| r.get(0))
@@ -1496,7 +1496,7 @@ impl EventStore for SqliteStore {
         json.map(|j| unpack(&j)).transpose()
     }
 
-    fn fused_event_of(&self, event_id: &str) -> Result<Option<crate::fuse::FusedEvent>, StoreError> {
+    fn fused_event_of(&self, event_id: &str) -> Result<Option<crate::model::fused::FusedEvent>, StoreError> {
         let json: Option<rusqlite::types::Value> = self
             .conn
             .query_row(
@@ -1545,13 +1545,13 @@ impl EventStore for SqliteStore {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
-    fn article_credibility(&self, id: &str) -> Result<Option<crate::fuse::ArticleCredibility>, StoreError> {
+    fn article_credibility(&self, id: &str) -> Result<Option<crate::model::fused::ArticleCredibility>, StoreError> {
         self.conn
             .query_row(
                 "SELECT article_id, corroborated, uncorroborated, contradicted, score, reason FROM article_credibility WHERE article_id = ?1",
                 params![id],
                 |r| {
-                    Ok(crate::fuse::ArticleCredibility {
+                    Ok(crate::model::fused::ArticleCredibility {
                         article_id: r.get(0)?,
                         corroborated: r.get::<_, i64>(1)? as usize,
                         uncorroborated: r.get::<_, i64>(2)? as usize,
@@ -1801,11 +1801,14 @@ mod tests {
             "2016-05-04",
         );
         s.put_batch(&[later]).unwrap();
-        let c = crate::fuse::refuse(&mut s).unwrap();
+        let c = crate::fuse::refuse(&mut s, crate::pipeline::Knowledge::builtin()).unwrap();
         assert_eq!((c.fused_events, c.created), (1, 1));
         let first = s.fused_events(1, 10, 0).unwrap()[0].id.clone();
         // Nothing new: nothing changes.
-        assert_eq!(crate::fuse::refuse(&mut s).unwrap(), FusionCounts { fused_events: 1, ..FusionCounts::default() });
+        assert_eq!(
+            crate::fuse::refuse(&mut s, crate::pipeline::Knowledge::builtin()).unwrap(),
+            FusionCounts { fused_events: 1, ..FusionCounts::default() }
+        );
         // An earlier report of the same event founds it anew: the old id is merged into the new
         // (ids follow the founding report, whatever the order of ingest).
         let earlier = dated(
@@ -1814,7 +1817,7 @@ mod tests {
             "2016-05-03",
         );
         s.put_batch(&[earlier]).unwrap();
-        let c = crate::fuse::refuse(&mut s).unwrap();
+        let c = crate::fuse::refuse(&mut s, crate::pipeline::Knowledge::builtin()).unwrap();
         assert_eq!((c.fused_events, c.multi_source, c.created, c.merged), (1, 1, 1, 1), "{c:?}");
         let now = s.fused_events(1, 10, 0).unwrap();
         assert_eq!(now[0].articles.len(), 2);
@@ -1838,7 +1841,7 @@ mod tests {
         assert!(s.changes_after(feed[2].seq, 100).unwrap().is_empty());
         assert!(matches!(s.changes_since("yesterday", 10), Err(StoreError::BadFilter(_))));
         // A full run again changes nothing.
-        assert_eq!(crate::fuse::refuse(&mut s).unwrap().updated, 0);
+        assert_eq!(crate::fuse::refuse(&mut s, crate::pipeline::Knowledge::builtin()).unwrap().updated, 0);
     }
 
     /// A corrected article (same file, new text: new article and event ids) updates its fused
@@ -1851,12 +1854,12 @@ mod tests {
             format!("T\n\nSource: SANA\n\nTerrorists detonated a car bomb in the city of A'zaz on Monday, killing {n} citizens.\n")
         };
         s.put_batch(&[dated("b.txt", &text(12), "2016-05-04")]).unwrap();
-        crate::fuse::refuse_changed(&mut s).unwrap();
+        crate::fuse::refuse_changed(&mut s, crate::pipeline::Knowledge::builtin()).unwrap();
         let before = s.fused_events(1, 10, 0).unwrap();
         assert_eq!(before.len(), 1);
         let stored = s.put_batch(&[dated("b.txt", &text(13), "2016-05-04")]).unwrap();
         assert!(matches!(stored[0], Stored::Replaced { .. }), "{stored:?}");
-        let c = crate::fuse::refuse_changed(&mut s).unwrap();
+        let c = crate::fuse::refuse_changed(&mut s, crate::pipeline::Knowledge::builtin()).unwrap();
         assert_eq!((c.created, c.updated, c.merged, c.deleted), (0, 1, 0, 0), "{c:?}");
         let after = s.fused_events(1, 10, 0).unwrap();
         assert_eq!(after.len(), 1);
@@ -1864,7 +1867,7 @@ mod tests {
         assert_eq!(after[0].fatalities, 13);
         assert_ne!(after[0].events, before[0].events);
         // A full run agrees.
-        let c = crate::fuse::refuse(&mut s).unwrap();
+        let c = crate::fuse::refuse(&mut s, crate::pipeline::Knowledge::builtin()).unwrap();
         assert_eq!((c.created, c.updated, c.merged, c.deleted), (0, 0, 0, 0), "{c:?}");
         assert_eq!(s.fused_events(1, 10, 0).unwrap(), after);
     }
@@ -1879,7 +1882,7 @@ mod tests {
             "2016-05-03",
         )])
         .unwrap();
-        crate::fuse::refuse(&mut s).unwrap();
+        crate::fuse::refuse(&mut s, crate::pipeline::Knowledge::builtin()).unwrap();
         assert_eq!(s.fused_events(1, 10, 0).unwrap().len(), 1);
         assert!(s.fused_events(usize::MAX, 10, 0).unwrap().is_empty());
     }
@@ -1928,7 +1931,7 @@ mod tests {
             let n = (1 + next(8)).min(articles.len() - done);
             s.put_batch(&articles[done..done + n]).unwrap();
             done += n;
-            let c = crate::fuse::refuse_changed(&mut s).unwrap();
+            let c = crate::fuse::refuse_changed(&mut s, crate::pipeline::Knowledge::builtin()).unwrap();
             incremental.merged += c.merged;
             incremental.updated += c.updated;
         }
@@ -1940,11 +1943,11 @@ mod tests {
         let before = snapshot(&s);
         assert!(before.0.iter().any(|f| f.sources.len() >= 2), "the corpus has events told by several outlets");
         assert!(incremental.merged + incremental.updated > 0, "later reports joined earlier events: {incremental:?}");
-        let full = crate::fuse::refuse(&mut s).unwrap();
+        let full = crate::fuse::refuse(&mut s, crate::pipeline::Knowledge::builtin()).unwrap();
         assert_eq!((full.created, full.updated, full.merged, full.deleted), (0, 0, 0, 0), "{full:?}");
         assert_eq!(snapshot(&s), before);
         // Nothing new: the incremental run touches nothing.
-        let again = crate::fuse::refuse_changed(&mut s).unwrap();
+        let again = crate::fuse::refuse_changed(&mut s, crate::pipeline::Knowledge::builtin()).unwrap();
         assert_eq!((again.created, again.updated, again.merged, again.deleted), (0, 0, 0, 0));
         // And it is a part, not the store: a report in Idlib reaches no report in Azaz.
         let later = dated(
@@ -1955,7 +1958,8 @@ mod tests {
         s.put_batch(&[later]).unwrap();
         let seeds = s.fusion_input(FusionScope::Stale).unwrap();
         assert_eq!(seeds.len(), 1);
-        let part = crate::fuse::neighbourhood(seeds, |l| s.fusion_input(FusionScope::Near(l))).unwrap();
+        let part =
+            crate::fuse::neighbourhood(seeds, crate::pipeline::Knowledge::builtin(), |l| s.fusion_input(FusionScope::Near(l))).unwrap();
         let total = s.counts().unwrap().1 as usize;
         assert!(part.len() < total, "{} of {total}", part.len());
         assert!(part.iter().all(|(e, _)| e.admin1 == part[0].0.admin1), "links stay within a governorate");

@@ -7,6 +7,9 @@
 //! `byte_start`/`byte_end` count UTF-8 bytes (as Rust's `str` indexes), so
 //! `&article.text[p.byte_start..p.byte_end] == p.text` always holds.
 
+pub mod fused;
+pub mod live;
+
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 
@@ -305,5 +308,65 @@ impl Event {
     /// "none" (no deaths mentioned) claim nothing to compare.
     pub fn states_toll(&self) -> bool {
         self.fatalities_bound != "unstated" && self.fatalities_bound != "none"
+    }
+}
+
+/// A bounding box in degrees: min_lon, min_lat, max_lon, max_lat (mins first, longitudes -180
+/// to 180, latitudes -90 to 90). Parsed from "min_lon,min_lat,max_lon,max_lat".
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bbox(pub [f64; 4]);
+
+impl Bbox {
+    /// The form a bounding box is written in.
+    pub const FORM: &'static str = "min_lon,min_lat,max_lon,max_lat";
+
+    /// Checks the corners: finite, in range, mins first.
+    pub fn new(b: [f64; 4]) -> Result<Bbox, String> {
+        let [min_lon, min_lat, max_lon, max_lat] = b;
+        let ok = [min_lon, max_lon].iter().all(|x| (-180.0..=180.0).contains(x))
+            && [min_lat, max_lat].iter().all(|y| (-90.0..=90.0).contains(y))
+            && min_lon <= max_lon
+            && min_lat <= max_lat;
+        if ok {
+            Ok(Bbox(b))
+        } else {
+            Err(format!("want {} in degrees (longitudes -180 to 180, latitudes -90 to 90), mins first", Self::FORM))
+        }
+    }
+}
+
+/// A document as read, before cleaning.
+#[derive(Debug, Clone)]
+pub struct RawDoc {
+    pub input: String,
+    pub format: Format,
+    /// The decoded original text; the article's offsets point into it.
+    pub text: String,
+    /// Where the body starts in `text`.
+    pub body_start: usize,
+    pub title: Option<String>,
+    pub source: Option<String>,
+    pub byline: Option<String>,
+    pub published: Option<Published>,
+    pub url: Option<String>,
+    /// Plain text: the first non-blank line is the title.
+    pub first_line_is_title: bool,
+}
+
+impl RawDoc {
+    /// A document with text only.
+    pub fn plain(input: &str, format: Format, text: String, first_line_is_title: bool) -> Self {
+        RawDoc {
+            input: input.to_string(),
+            format,
+            text,
+            body_start: 0,
+            title: None,
+            source: None,
+            byline: None,
+            published: None,
+            url: None,
+            first_line_is_title,
+        }
     }
 }

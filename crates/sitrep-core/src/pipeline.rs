@@ -1,0 +1,96 @@
+//! The pipeline after reading, chained in one place: a clean [`Article`] -> extract -> geocode
+//! -> its [`Event`]s, and the [`Knowledge`] every stage runs on, passed as a value.
+//!
+//! Reading and cleaning ([`crate::read`], which hands each document to [`crate::clean`] in its
+//! parallel runner) come before; fusion ([`crate::fuse`]) and storing ([`crate::ingest`]) after.
+
+use crate::model::{Article, Event};
+use crate::{extract, geocode, knowledge};
+
+/// What sitrep knows, loaded once: the data files under `crates/sitrep-core/data/` as the
+/// stages use them. Algorithms take it (or the part they use) as a value and never reach for
+/// the embedded copies themselves, so that a test can run them on other knowledge:
+/// `Knowledge { actors: &my_actors, ..*Knowledge::builtin() }`.
+#[derive(Clone, Copy)]
+pub struct Knowledge<'k> {
+    /// Event triggers and the rules around them (`events.toml`).
+    pub lexicon: &'k extract::lexicon::Lexicon,
+    /// Actors, their aliases and sides (`actors.toml`, `countries.tsv`, ...).
+    pub actors: &'k extract::actors::ActorDict,
+    /// The cue words around place names (`places.toml`).
+    pub places: &'k extract::places::PlaceCues,
+    /// The gazetteer (`gazetteer.tsv.zst` and the places beside it).
+    pub gazetteer: &'k geocode::Gazetteer,
+    /// News outlets: names, domains, leanings (`outlets.tsv`).
+    pub outlets: &'k knowledge::Outlets,
+    /// Page furniture to remove (`boilerplate.toml`).
+    pub boilerplate: &'k knowledge::Boilerplate,
+}
+
+impl Knowledge<'static> {
+    /// The knowledge embedded in this build (its version: [`knowledge::DATA_VERSION`]).
+    pub fn builtin() -> &'static Knowledge<'static> {
+        static K: std::sync::LazyLock<Knowledge<'static>> = std::sync::LazyLock::new(|| Knowledge {
+            lexicon: extract::lexicon::Lexicon::builtin(),
+            actors: extract::actors::ActorDict::builtin(),
+            places: extract::places::PlaceCues::builtin(),
+            gazetteer: geocode::Gazetteer::builtin(),
+            outlets: knowledge::Outlets::builtin(),
+            boilerplate: knowledge::Boilerplate::builtin(),
+        });
+        &K
+    }
+}
+
+/// The article's main event: the one whose place its headline names, else the first
+/// reported event placed at a town or near one, else the first placed at all.
+pub fn main_event<'e>(article: &Article, events: &'e [Event], k: &Knowledge<'_>) -> Option<&'e Event> {
+    let g = k.gazetteer;
+    let title = article.title.as_deref().unwrap_or("");
+    let mut headline: Vec<String> = k
+        .places
+        .find(title, &[])
+        .into_iter()
+        .filter_map(|p| g.resolve(&p.name, &geocode::Context::default()).and_then(|r| r.admin1))
+        .collect();
+    headline.extend(g.prominent_name_in(title));
+    // The news is what happened lately: an event dated weeks before publication is
+    // background ("since it seized Mosul on June 10"), the main event only when nothing recent is.
+    let published = article.published.as_ref().map(|p| p.date);
+    let recent = |e: &Event| match (e.event_date, published) {
+        (Some(d), Some(p)) => (p - d).num_days().abs() <= 7,
+        _ => true,
+    };
+    let pick = |only_recent: bool| {
+        let first = |pred: &dyn Fn(&Event) -> bool| {
+            events
+                .iter()
+                .filter(|e| e.admin1.is_some() && (!only_recent || recent(e)) && pred(e))
+                .min_by_key(|e| e.evidence.first().map_or(usize::MAX, |v| v.start))
+        };
+        // The headline's places in its order: the first one with an event wins.
+        headline
+            .iter()
+            .find_map(|h| first(&|e| e.admin1.as_deref() == Some(h.as_str())))
+            .or_else(|| first(&|e| e.geo_precision.is_some_and(|p| p <= 2)))
+            .or_else(|| first(&|_| true))
+    };
+    pick(true).or_else(|| pick(false))
+}
+
+/// The events of a clean article, extracted and geocoded: the pipeline after reading.
+pub fn events_of(article: &Article) -> Vec<Event> {
+    events_of_with(article, extract::learned::TyperKind::default())
+}
+
+/// [`events_of`] with a typer of this kind (`sitrep eval` compares them).
+pub fn events_of_with(article: &Article, typer: extract::learned::TyperKind) -> Vec<Event> {
+    events_by(&extract::Extractor::with_typer(typer), article)
+}
+
+/// The events of a clean article by a given extractor, geocoded.
+pub fn events_by(extractor: &extract::Extractor, article: &Article) -> Vec<Event> {
+    let (mut events, places) = extractor.extract_with_places(article);
+    geocode::geocode_events(article, &mut events, &places);
+    events
+}
