@@ -617,7 +617,34 @@ impl Gazetteer {
         None
     }
 
+    /// Resolves a whole place string in context: its candidates, those in reach, ranked; the
+    /// best unless a rival makes the name ambiguous.
     fn resolve_exact(&self, text: &str, ctx: &Context) -> Option<Resolution> {
+        let mut cands = self.exact_candidates(text, ctx);
+        if cands.is_empty() {
+            return None;
+        }
+        self.retain_in_reach(&mut cands, ctx);
+        if cands.is_empty() {
+            return None;
+        }
+        self.retain_named_area(&mut cands, ctx);
+        // A spelling match (the name, or one of its variants, folded) against a place that only
+        // sounds alike: the spelling is the place meant, unless the context says otherwise.
+        let spelled: Vec<usize> = cands.iter().filter(|c| c.1 >= 0.95).map(|c| c.0).collect();
+        let scored = self.ranked(cands, ctx);
+        let alternatives: Vec<Alternative> = scored.iter().take(8).map(|&(i, s)| self.entries[i].alternative(s)).collect();
+        let (best, best_score) = scored[0];
+        if let Some(r) = self.rival(text, ctx, &scored, &spelled) {
+            return self.ambiguous(text, best, r, best_score, alternatives);
+        }
+        Some(self.resolution(text, best, best_score, alternatives))
+    }
+
+    /// The candidates of a whole place string: its own, else those of the name without a
+    /// lost apostrophe's `s` or a glued-on article; with the loose matches in the governorate
+    /// the caller gives.
+    fn exact_candidates(&self, text: &str, ctx: &Context) -> Vec<(usize, f32)> {
         let mut cands = self.candidates(text);
         // Scraped text loses apostrophes: "Aleppos countryside" is Aleppo's.
         if cands.is_empty() && text.len() > 4 && text.ends_with('s') {
@@ -640,9 +667,12 @@ impl Gazetteer {
                 }
             }
         }
-        if cands.is_empty() {
-            return None;
-        }
+        cands
+    }
+
+    /// Keeps the candidates in reach: Syria's, and beyond Syria exact matches of a place's
+    /// own name or places of a governorate the context names.
+    fn retain_in_reach(&self, cands: &mut Vec<(usize, f32)>, ctx: &Context) {
         // Beyond Syria a name must match a place's own name exactly (or the article must be
         // about that place's province): Turkish and Iraqi places carry many Arabic and
         // Kurdish variants that news spellings of Syrian villages would otherwise hit.
@@ -652,9 +682,11 @@ impl Gazetteer {
             let e = &self.entries[i];
             e.cc == "SY" || (q >= 1.0 && ctx.local_admin1.is_empty()) || e.admin1.is_some_and(|a| ctx.admin1.iter().any(|x| x == a))
         });
-        if cands.is_empty() {
-            return None;
-        }
+    }
+
+    /// Keeps, when the name is a Syrian governorate's or district's own, only the candidates
+    /// in that governorate.
+    fn retain_named_area(&self, cands: &mut Vec<(usize, f32)>, ctx: &Context) {
         // A name that is a governorate's or district's own name means that area or a place in
         // it ("Quneitra", "Idlib"): homonymous villages elsewhere are not rivals.
         let named_area = cands
@@ -667,10 +699,11 @@ impl Gazetteer {
         if let Some(a1) = named_area {
             cands.retain(|&(i, _)| self.entries[i].admin1 == Some(a1));
         }
-        // A spelling match (the name, or one of its variants, folded) against a place that only
-        // sounds alike: the spelling is the place meant, unless the context says otherwise.
-        let spelled: Vec<usize> = cands.iter().filter(|c| c.1 >= 0.95).map(|c| c.0).collect();
-        let mut scored: Vec<(usize, f32)> = cands.drain(..).map(|(i, q)| (i, self.score(i, q, ctx))).collect();
+    }
+
+    /// The candidates scored in context, best first (ties by id).
+    fn ranked(&self, cands: Vec<(usize, f32)>, ctx: &Context) -> Vec<(usize, f32)> {
+        let mut scored: Vec<(usize, f32)> = cands.into_iter().map(|(i, q)| (i, self.score(i, q, ctx))).collect();
         if ctx.admin1_given {
             // (A tie-break: at most 0.04.)
             for (i, s) in scored.iter_mut() {
@@ -678,11 +711,15 @@ impl Gazetteer {
             }
         }
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| self.entries[a.0].id.cmp(self.entries[b.0].id)));
-        let alternatives: Vec<Alternative> = scored.iter().take(8).map(|&(i, s)| self.entries[i].alternative(s)).collect();
+        scored
+    }
+
+    /// The candidate that makes the name ambiguous, if one does: it scores about as well as
+    /// the best and lies far away (two entries of one place, a few km apart, are not
+    /// ambiguous).
+    fn rival(&self, text: &str, ctx: &Context, scored: &[(usize, f32)], spelled: &[usize]) -> Option<usize> {
         let (best, best_score) = scored[0];
         let b = &self.entries[best];
-        // Ambiguous: another candidate scores about as well and lies far away (two entries
-        // of one place, a few km apart, are not ambiguous).
         let admin_area = |k: &str| matches!(k, "district" | "region");
         let rival = scored.iter().skip(1).find(|&&(i, s)| {
             let r = &self.entries[i];
@@ -691,46 +728,57 @@ impl Gazetteer {
                 && distance_km((b.lat, b.lon), (r.lat, r.lon)) > 15.0
                 && (spelled.contains(&i) || !spelled.contains(&best))
         });
+        let rival = rival.filter(|_| !ctx.admin1_given || !self.best_stands_out(text, scored));
+        rival.map(|&(r, _)| r)
+    }
+
+    /// Whether, among namesakes alike, the best is far better documented than those tied
+    /// with it, or the one place whose own name it is.
+    fn best_stands_out(&self, text: &str, scored: &[(usize, f32)]) -> bool {
+        let (best, best_score) = scored[0];
+        let b = &self.entries[best];
         // Namesakes alike but one far better documented (WOF and GeoNames give the places the
         // sources speak of many spellings; a hamlet has one or two): that one, when asked.
         let documented = |i: usize| self.entries[i].names().count();
-        let rival = rival.filter(|_| {
-            if !ctx.admin1_given {
-                return true;
-            }
-            let tied = scored.iter().skip(1).filter(|&&(i, s)| {
-                let r = &self.entries[i];
-                best_score - s < 0.1 && distance_km((b.lat, b.lon), (r.lat, r.lon)) > 15.0
-            });
-            let tied: Vec<usize> = tied.map(|&(i, _)| i).collect();
-            let most = tied.iter().map(|&i| documented(i)).max().unwrap_or(0);
-            let mine = documented(best);
-            // Or the one place whose own name it is, against places that merely list it among
-            // their variants.
-            let forms = [Some(fold::fold(text)), unglued(text)];
-            let own = |i: usize| {
-                let n = fold::fold(self.entries[i].name);
-                forms.iter().flatten().any(|f| *f == n)
-            };
-            let only_mine = own(best) && !tied.iter().any(|&i| own(i));
-            !(only_mine || (mine >= 3 && mine * 2 >= most * 3))
+        let tied = scored.iter().skip(1).filter(|&&(i, s)| {
+            let r = &self.entries[i];
+            best_score - s < 0.1 && distance_km((b.lat, b.lon), (r.lat, r.lon)) > 15.0
         });
-        if let Some(&(r, _)) = rival {
-            let re = &self.entries[r];
-            if re.admin1.is_some() && re.admin1 == b.admin1 {
-                let a1 = b.admin1.expect("checked").to_string();
-                let (cc, lat, lon) = self.admin1_centre(&a1).unwrap_or((b.cc.to_string(), b.lat, b.lon));
-                return Some(Resolution::governorate(text, a1, cc, lat, lon, best_score, alternatives));
-            }
-            return None;
+        let tied: Vec<usize> = tied.map(|&(i, _)| i).collect();
+        let most = tied.iter().map(|&i| documented(i)).max().unwrap_or(0);
+        let mine = documented(best);
+        // Or the one place whose own name it is, against places that merely list it among
+        // their variants.
+        let forms = [Some(fold::fold(text)), unglued(text)];
+        let own = |i: usize| {
+            let n = fold::fold(self.entries[i].name);
+            forms.iter().flatten().any(|f| *f == n)
+        };
+        let only_mine = own(best) && !tied.iter().any(|&i| own(i));
+        only_mine || (mine >= 3 && mine * 2 >= most * 3)
+    }
+
+    /// An ambiguous name: the governorate, when the best and its rival share it; else none.
+    fn ambiguous(&self, text: &str, best: usize, rival: usize, best_score: f32, alternatives: Vec<Alternative>) -> Option<Resolution> {
+        let (b, re) = (&self.entries[best], &self.entries[rival]);
+        if re.admin1.is_some() && re.admin1 == b.admin1 {
+            let a1 = b.admin1.expect("checked").to_string();
+            let (cc, lat, lon) = self.admin1_centre(&a1).unwrap_or((b.cc.to_string(), b.lat, b.lon));
+            return Some(Resolution::governorate(text, a1, cc, lat, lon, best_score, alternatives));
         }
+        None
+    }
+
+    /// The resolution to an entry, with the precision its kind gives.
+    fn resolution(&self, text: &str, best: usize, best_score: f32, alternatives: Vec<Alternative>) -> Resolution {
+        let b = &self.entries[best];
         let geo_precision = match b.kind {
             "locality" | "neighbourhood" | "localadmin" | "airbase" | "crossing" | "camp" => 1,
             "district" | "road" => 2,
             "region" if b.radius_km <= 30.0 => 2,
             _ => 3,
         };
-        Some(Resolution {
+        Resolution {
             text: text.to_string(),
             id: Some(b.id.to_string()),
             name: Some(b.name.to_string()),
@@ -742,7 +790,7 @@ impl Gazetteer {
             geo_precision,
             score: best_score,
             alternatives,
-        })
+        }
     }
 
     /// Fuzzy look-up for `sitrep places`: exact and phonetic matches, then the closest names.
