@@ -1035,8 +1035,27 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
         return;
     }
     let mut ctx = Context::default();
+    let dateline = headline_context(g, article, &mut ctx);
+    let seen = confident_places(g, places, &mut ctx);
+    locate_events(g, events, places, &mut ctx);
+    // Events with no place of their own, or one the gazetteer lacks: the article's dateline,
+    // else the governorate its places name most, as a region-level place (precision 3).
+    let fallback = dateline.clone().or_else(|| most_named_governorate(g, article, places, &seen));
+    if let Some(d) = &fallback {
+        for e in events.iter_mut().filter(|e| e.latitude.is_none()) {
+            let mut r = d.clone();
+            r.geo_precision = 3;
+            r.alternatives.clear();
+            apply(e, &r);
+        }
+    }
+}
+
+/// Adds to the context the governorates of the dateline and of the headline; returns the
+/// dateline resolved.
+fn headline_context(g: &Gazetteer, article: &Article, ctx: &mut Context) -> Option<Resolution> {
     // The dateline's governorate is context for every place of the article.
-    let dateline = article.dateline.as_deref().and_then(|d| g.resolve(d, &ctx));
+    let dateline = article.dateline.as_deref().and_then(|d| g.resolve(d, ctx));
     if let Some(d) = &dateline {
         if let Some(a) = &d.admin1 {
             ctx.admin1.push(a.clone());
@@ -1049,6 +1068,12 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
             ctx.admin1.push(a);
         }
     }
+    dateline
+}
+
+/// Resolves each distinct name of the article's places once, without context, and adds the
+/// confident ones to the context; returns the resolutions (reused for the fallback).
+fn confident_places<'p>(g: &Gazetteer, places: &'p crate::extract::ArticlePlaces, ctx: &mut Context) -> Vec<(&'p str, Option<Resolution>)> {
     // The article's places that resolve without context (one place by that name, or clearly
     // the likeliest) are context for all.
     // Each distinct name resolved once, without context; reused below for the fallback.
@@ -1075,6 +1100,11 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
             }
         }
     }
+    seen
+}
+
+/// Locates the events that have a place, in context, each located one adding to the context.
+fn locate_events(g: &Gazetteer, events: &mut [Event], places: &crate::extract::ArticlePlaces, ctx: &mut Context) {
     // Places with one clear candidate first; their points and governorates are context
     // for the rest.
     let mut order: Vec<usize> = (0..events.len()).collect();
@@ -1084,50 +1114,7 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
         let Some(loc) = e.location.clone() else {
             continue;
         };
-        let cue = e.location_cue.clone();
-        // A sentence that speaks of a province names its governorate ("the Hara area in
-        // southern Daraa province"); only those are scanned (the scan costs a fold per word).
-        let mut local_admin1: Vec<String> = e.evidence.iter().flat_map(|span| g.provinces_named_in(&span.text)).collect();
-        // The place the text puts this one in ("the X district in the city of Raqqa").
-        let container = places
-            .within
-            .get(&loc)
-            .or_else(|| e.location_qualifier.as_ref().and_then(|q| places.within.get(loc.trim_start_matches(q.as_str()).trim())))
-            .and_then(|c| g.resolve(c, &Context { cue: cue.clone(), local_admin1: local_admin1.clone(), ..ctx.clone() }));
-        let container_admin1 = container.as_ref().and_then(|c| c.admin1.clone());
-        if let Some(a) = &container_admin1 {
-            local_admin1.push(a.clone());
-        }
-        let ctx_here = Context { cue: cue.clone(), local_admin1, ..ctx.clone() };
-        // "western Qalamoun" may be a place of its own; else the name without its qualifier.
-        let mut res = g.resolve(&loc, &ctx_here);
-        if res.is_none() {
-            if let Some(q) = &e.location_qualifier {
-                let bare = loc.trim_start_matches(q.as_str()).trim();
-                res = g.resolve(bare, &ctx_here);
-            }
-        }
-        // A place the gazetteer lacks, which the text puts on or in another, or one it knows
-        // only in another governorate than the container's (a namesake): the container, near.
-        let mut via_container = false;
-        let outside = |r: &Resolution| container_admin1.is_some() && r.admin1 != container_admin1;
-        if res.as_ref().is_none_or(outside) && container.is_some() {
-            res = container;
-            via_container = true;
-        }
-        let Some(mut r) = res else { continue };
-        if via_container {
-            r.geo_precision = r.geo_precision.max(2);
-        }
-        // "12 km north of Aleppo": a point off the anchor.
-        if let Some((km, dir)) = e.location_qualifier.as_deref().and_then(relative) {
-            let (lat, lon) = offset(r.latitude, r.longitude, km, &dir);
-            r.latitude = lat;
-            r.longitude = lon;
-            r.geo_precision = r.geo_precision.max(2);
-        } else if matches!(cue.as_deref(), Some("near" | "relative" | "feature" | "district")) {
-            r.geo_precision = r.geo_precision.max(2);
-        }
+        let Some(r) = locate(g, e, &loc, places, ctx) else { continue };
         if r.geo_precision <= 2 {
             ctx.points.push((r.latitude, r.longitude));
         }
@@ -1138,44 +1125,98 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
         }
         apply(e, &r);
     }
-    // Events with no place of their own, or one the gazetteer lacks: the article's dateline,
-    // else the governorate its places name most, as a region-level place (precision 3).
-    let fallback = dateline.clone().or_else(|| {
-        let mut counts: Vec<(String, usize)> = Vec::new();
-        for (name, _) in &places.names {
-            let resolved = seen.iter().find(|(n, _)| *n == name.as_str()).and_then(|(_, r)| r.as_ref());
-            if let Some(a) = resolved.and_then(|r| r.admin1.clone()) {
-                match counts.iter_mut().find(|(x, _)| *x == a) {
-                    Some(c) => c.1 += 1,
-                    None => counts.push((a, 1)),
-                }
-            }
-        }
-        // No place with a cue at all: a governorate or big town named anywhere in the title or
-        // the lead ("Explosion rocks down town Damascus").
-        if counts.is_empty() {
-            let lead = article.paragraphs.first().map_or("", |p| p.text.as_str());
-            for text in [article.title.as_deref().unwrap_or(""), lead] {
-                if let Some(a) = g.prominent_name_in(text) {
-                    counts.push((a, 1));
-                    break;
-                }
-            }
-        }
-        // The most named; on a tie, the first named.
-        let best = counts.iter().map(|c| c.1).max()?;
-        let a1 = counts.into_iter().find(|c| c.1 == best)?.0;
-        let (cc, lat, lon) = g.admin1_centre(&a1)?;
-        Some(Resolution::governorate(&a1.clone(), a1, cc, lat, lon, 0.0, Vec::new()))
-    });
-    if let Some(d) = &fallback {
-        for e in events.iter_mut().filter(|e| e.latitude.is_none()) {
-            let mut r = d.clone();
-            r.geo_precision = 3;
-            r.alternatives.clear();
-            apply(e, &r);
+}
+
+/// An event's place `loc` resolved in context: itself, else without its qualifier, else
+/// the place the text puts it in; moved by a relative qualifier ("12 km north of").
+fn locate(g: &Gazetteer, e: &Event, loc: &str, places: &crate::extract::ArticlePlaces, ctx: &Context) -> Option<Resolution> {
+    let cue = e.location_cue.clone();
+    // A sentence that speaks of a province names its governorate ("the Hara area in
+    // southern Daraa province"); only those are scanned (the scan costs a fold per word).
+    let mut local_admin1: Vec<String> = e.evidence.iter().flat_map(|span| g.provinces_named_in(&span.text)).collect();
+    // The place the text puts this one in ("the X district in the city of Raqqa").
+    let container = places
+        .within
+        .get(loc)
+        .or_else(|| e.location_qualifier.as_ref().and_then(|q| places.within.get(loc.trim_start_matches(q.as_str()).trim())))
+        .and_then(|c| g.resolve(c, &Context { cue: cue.clone(), local_admin1: local_admin1.clone(), ..ctx.clone() }));
+    let container_admin1 = container.as_ref().and_then(|c| c.admin1.clone());
+    if let Some(a) = &container_admin1 {
+        local_admin1.push(a.clone());
+    }
+    let ctx_here = Context { cue: cue.clone(), local_admin1, ..ctx.clone() };
+    // "western Qalamoun" may be a place of its own; else the name without its qualifier.
+    let mut res = g.resolve(loc, &ctx_here);
+    if res.is_none() {
+        if let Some(q) = &e.location_qualifier {
+            let bare = loc.trim_start_matches(q.as_str()).trim();
+            res = g.resolve(bare, &ctx_here);
         }
     }
+    // A place the gazetteer lacks, which the text puts on or in another, or one it knows
+    // only in another governorate than the container's (a namesake): the container, near.
+    let mut via_container = false;
+    let outside = |r: &Resolution| container_admin1.is_some() && r.admin1 != container_admin1;
+    if res.as_ref().is_none_or(outside) && container.is_some() {
+        res = container;
+        via_container = true;
+    }
+    let mut r = res?;
+    if via_container {
+        r.geo_precision = r.geo_precision.max(2);
+    }
+    qualify(&mut r, e.location_qualifier.as_deref(), cue.as_deref());
+    Some(r)
+}
+
+/// Applies a place's qualifier and cue to its resolution: "12 km north of Aleppo" is a point
+/// off the anchor; that and a place near, relative to or part of another are rougher.
+fn qualify(r: &mut Resolution, qualifier: Option<&str>, cue: Option<&str>) {
+    // "12 km north of Aleppo": a point off the anchor.
+    if let Some((km, dir)) = qualifier.and_then(relative) {
+        let (lat, lon) = offset(r.latitude, r.longitude, km, &dir);
+        r.latitude = lat;
+        r.longitude = lon;
+        r.geo_precision = r.geo_precision.max(2);
+    } else if matches!(cue, Some("near" | "relative" | "feature" | "district")) {
+        r.geo_precision = r.geo_precision.max(2);
+    }
+}
+
+/// The governorate the article's places name most (on a tie, the first named), else one
+/// its title or lead names, as a governorate-level resolution.
+fn most_named_governorate(
+    g: &Gazetteer,
+    article: &Article,
+    places: &crate::extract::ArticlePlaces,
+    seen: &[(&str, Option<Resolution>)],
+) -> Option<Resolution> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for (name, _) in &places.names {
+        let resolved = seen.iter().find(|(n, _)| *n == name.as_str()).and_then(|(_, r)| r.as_ref());
+        if let Some(a) = resolved.and_then(|r| r.admin1.clone()) {
+            match counts.iter_mut().find(|(x, _)| *x == a) {
+                Some(c) => c.1 += 1,
+                None => counts.push((a, 1)),
+            }
+        }
+    }
+    // No place with a cue at all: a governorate or big town named anywhere in the title or
+    // the lead ("Explosion rocks down town Damascus").
+    if counts.is_empty() {
+        let lead = article.paragraphs.first().map_or("", |p| p.text.as_str());
+        for text in [article.title.as_deref().unwrap_or(""), lead] {
+            if let Some(a) = g.prominent_name_in(text) {
+                counts.push((a, 1));
+                break;
+            }
+        }
+    }
+    // The most named; on a tie, the first named.
+    let best = counts.iter().map(|c| c.1).max()?;
+    let a1 = counts.into_iter().find(|c| c.1 == best)?.0;
+    let (cc, lat, lon) = g.admin1_centre(&a1)?;
+    Some(Resolution::governorate(&a1.clone(), a1, cc, lat, lon, 0.0, Vec::new()))
 }
 
 fn apply(e: &mut Event, r: &Resolution) {
