@@ -10,8 +10,7 @@
 use crate::dates::{self, DateOrder};
 use crate::error::ReadErrorKind;
 use crate::knowledge::{Action, Boilerplate, MetaField, Outlets};
-use crate::model::RawDoc;
-use crate::model::{article_id, char_offsets, Article, Dropped, Paragraph};
+use crate::model::{article_id, char_offsets, Article, Dropped, Paragraph, Published, RawDoc};
 
 /// A line of the body: its trimmed byte range and whether a blank line came before it.
 struct Line {
@@ -117,7 +116,7 @@ const DATE_LEADS: &[&str] = &["Date of publication ", "Posted on ", "Published o
 
 /// Cleans a read document into an article.
 pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder) -> Result<Article, ReadErrorKind> {
-    let RawDoc { input, format, text, body_start, mut title, mut source, mut byline, mut published, url, first_line_is_title } = doc;
+    let RawDoc { input, format, text, body_start, mut title, source, byline, published, url, first_line_is_title } = doc;
     let mut lines = lines_of(&text, body_start);
     if first_line_is_title && !lines.is_empty() {
         let l = lines.remove(0);
@@ -126,26 +125,111 @@ pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder)
             title = Some(t.to_string());
         }
     }
+    let mut body = LineSorter::new(&text, bp, outlets, order, source, byline, published);
+    body.sort(&lines);
+    let LineSorter { mut source, byline, published, mut dropped, kept, .. } = body;
+    let mut spans = paragraph_spans(&text, &kept);
+    drop_teaser_tail(&text, &mut spans, &mut dropped);
+    let dateline = find_dateline(&text, &spans, bp, &mut source);
+    spans.retain(|(s, e)| s < e);
+    if spans.is_empty() {
+        return Err(ReadErrorKind::NoText);
+    }
+    let paragraphs = paragraphs_with_offsets(&text, &spans, &mut dropped);
+    if source.is_none() {
+        source = source_in_dumps(&text, &dropped, outlets);
+    }
+    let source = source.map(|s| outlets.lookup(&s).map_or(s, |o| o.name.clone()));
+    let id = article_id(source.as_deref(), &paragraphs);
+    Ok(Article { id, input, format, title, source, byline, dateline, published, url, text, paragraphs, dropped })
+}
 
-    let mut dropped = Vec::new();
-    let mut kept: Vec<(usize, usize, bool)> = Vec::new(); // (start, end, contiguous with previous kept line)
-    let mut story_started = false;
-    let mut head_date_taken = false;
-    let mut prev_kept_line: Option<usize> = None;
-    for (i, l) in lines.iter().enumerate() {
-        let s = &text[l.start..l.end];
-        let words = s.split_whitespace().count();
-        // Metadata lines.
+/// What a boilerplate rule does to a line.
+enum Ruled {
+    /// No rule applies: the line is the story's.
+    NotBoilerplate,
+    /// The line is dropped.
+    Dropped,
+    /// The line and everything after it are cut.
+    Cut,
+}
+
+/// Sorting a body's lines, in order, into metadata (fields of the article), boilerplate
+/// (dropped) and story lines (kept), with the fields found so far.
+struct LineSorter<'a> {
+    text: &'a str,
+    bp: &'a Boilerplate,
+    outlets: &'a Outlets,
+    order: DateOrder,
+    source: Option<String>,
+    byline: Option<String>,
+    published: Option<Published>,
+    dropped: Vec<Dropped>,
+    /// (start, end, contiguous with previous kept line)
+    kept: Vec<(usize, usize, bool)>,
+    story_started: bool,
+    head_date_taken: bool,
+    prev_kept_line: Option<usize>,
+}
+
+impl<'a> LineSorter<'a> {
+    /// A sorter starting from the fields the record gave.
+    fn new(
+        text: &'a str,
+        bp: &'a Boilerplate,
+        outlets: &'a Outlets,
+        order: DateOrder,
+        source: Option<String>,
+        byline: Option<String>,
+        published: Option<Published>,
+    ) -> Self {
+        LineSorter {
+            text,
+            bp,
+            outlets,
+            order,
+            source,
+            byline,
+            published,
+            dropped: Vec::new(),
+            kept: Vec::new(),
+            story_started: false,
+            head_date_taken: false,
+            prev_kept_line: None,
+        }
+    }
+
+    /// Sorts the lines one by one, up to a cut.
+    fn sort(&mut self, lines: &[Line]) {
+        for (i, l) in lines.iter().enumerate() {
+            let s = &self.text[l.start..l.end];
+            let words = s.split_whitespace().count();
+            if let Some(rule) = self.meta_rule(s, words) {
+                self.dropped.push(Dropped::at(l.start, l.end, "metadata", rule));
+                continue;
+            }
+            match self.boilerplate(lines, i, s, words) {
+                Ruled::NotBoilerplate => {}
+                Ruled::Dropped => continue,
+                Ruled::Cut => break,
+            }
+            self.keep(i, l, s, words);
+        }
+    }
+
+    /// Whether a line is a metadata line (the rule that says so), taking its field when the
+    /// article has none yet.
+    fn meta_rule(&mut self, s: &str, words: usize) -> Option<&'static str> {
         let mut meta_hit: Option<&'static str> = None;
-        for m in &bp.meta {
-            if m.head_only && story_started {
+        for m in &self.bp.meta {
+            if m.head_only && self.story_started {
                 continue;
             }
             match m.field {
                 MetaField::Published => {
-                    if published.is_none() {
-                        if let Some(d) = dates::parse_date(s, order) {
-                            published = Some(d);
+                    if self.published.is_none() {
+                        if let Some(d) = dates::parse_date(s, self.order) {
+                            self.published = Some(d);
                             meta_hit = Some("published");
                         }
                     }
@@ -153,7 +237,7 @@ pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder)
                 field => {
                     if let Some(v) = m.regex.captures(s).and_then(|c| c.name("value")) {
                         let v = v.as_str().trim().to_string();
-                        let slot = if field == MetaField::Byline { &mut byline } else { &mut source };
+                        let slot = if field == MetaField::Byline { &mut self.byline } else { &mut self.source };
                         if slot.is_none() {
                             *slot = Some(v);
                         }
@@ -165,61 +249,78 @@ pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder)
                 break;
             }
         }
-        if meta_hit.is_none() && words <= 5 && outlets.lookup(s).is_some() {
-            if source.is_none() {
-                source = Some(s.to_string());
+        if meta_hit.is_none() && words <= 5 && self.outlets.lookup(s).is_some() {
+            if self.source.is_none() {
+                self.source = Some(s.to_string());
             }
             meta_hit = Some("source-line");
         }
-        if let Some(rule) = meta_hit {
-            dropped.push(Dropped::at(l.start, l.end, "metadata", rule));
-            continue;
-        }
-        // Boilerplate rules: the first rule (in file order) that applies wins.
-        if let Some(r) = bp.matching(s, words) {
-            let list_follows = || lines[i + 1..].iter().all(|n| text[n.start..n.end].split_whitespace().count() <= 15);
-            let action = match r.action {
-                Action::CutList if list_follows() => Action::Cut,
-                Action::CutList => Action::Drop,
-                a => a,
-            };
-            match action {
-                Action::Drop | Action::CutList => {
-                    dropped.push(Dropped::at(l.start, l.end, &r.kind, &r.name));
-                    continue;
-                }
-                Action::Cut => {
-                    dropped.push(Dropped::at(l.start, text.trim_end().len().max(l.end), &r.kind, &r.name));
-                    break;
-                }
+        meta_hit
+    }
+
+    /// Boilerplate rules: the first rule (in file order) that applies wins; a dropped or cut
+    /// line is recorded.
+    fn boilerplate(&mut self, lines: &[Line], i: usize, s: &str, words: usize) -> Ruled {
+        let (text, l) = (self.text, &lines[i]);
+        let Some(r) = self.bp.matching(s, words) else {
+            return Ruled::NotBoilerplate;
+        };
+        let list_follows = || lines[i + 1..].iter().all(|n| text[n.start..n.end].split_whitespace().count() <= 15);
+        let action = match r.action {
+            Action::CutList if list_follows() => Action::Cut,
+            Action::CutList => Action::Drop,
+            a => a,
+        };
+        match action {
+            Action::Drop | Action::CutList => {
+                self.dropped.push(Dropped::at(l.start, l.end, &r.kind, &r.name));
+                Ruled::Dropped
+            }
+            Action::Cut => {
+                self.dropped.push(Dropped::at(l.start, text.trim_end().len().max(l.end), &r.kind, &r.name));
+                Ruled::Cut
             }
         }
+    }
+
+    /// Keeps a story line (less a date at its head, [`Self::head_date`]).
+    fn keep(&mut self, i: usize, l: &Line, s: &str, words: usize) {
+        let start = self.head_date(l, s);
+        let contiguous = self.prev_kept_line == Some(i.wrapping_sub(1)) && !l.after_gap;
+        self.kept.push((start, l.end, contiguous));
+        self.prev_kept_line = Some(i);
+        if words >= 12 {
+            self.story_started = true;
+        }
+    }
+
+    /// Where the kept part of a story line starts: after a date at the head of the first
+    /// story lines, taken as the publication date.
+    fn head_date(&mut self, l: &Line, s: &str) -> usize {
         // A date at the head of the first story lines ("Sun 16 Apr 2017 Death toll ...",
         // "Date of publication 14 October 2016 At least ..."): the publication date when the
         // record gave none. A date the record gave stays: a dataset's date column is its
         // coders' date of the event (FA-KES), which the text's head may contradict.
         let mut start = l.start;
-        if !story_started && !head_date_taken && published.is_none() {
+        if !self.story_started && !self.head_date_taken && self.published.is_none() {
             let lead = DATE_LEADS.iter().find_map(|w| s.get(..w.len()).filter(|h| h.eq_ignore_ascii_case(w)).map(|_| w.len())).unwrap_or(0);
-            if let Some((d, n)) = dates::parse_date_prefix(&s[lead..], order) {
+            if let Some((d, n)) = dates::parse_date_prefix(&s[lead..], self.order) {
                 if lead + n < s.len() {
-                    published = Some(d);
-                    head_date_taken = true;
-                    dropped.push(Dropped::at(start, start + lead + n, "metadata", "published"));
+                    self.published = Some(d);
+                    self.head_date_taken = true;
+                    self.dropped.push(Dropped::at(start, start + lead + n, "metadata", "published"));
                     start += lead + n;
                 }
             }
         }
-        let contiguous = prev_kept_line == Some(i.wrapping_sub(1)) && !l.after_gap;
-        kept.push((start, l.end, contiguous));
-        prev_kept_line = Some(i);
-        if words >= 12 {
-            story_started = true;
-        }
+        start
     }
+}
 
-    // Hard-wrapped text (lines of similar width inside blank-line separated blocks) is joined
-    // back into paragraphs; otherwise every line is a paragraph of its own.
+/// The paragraphs' byte spans from the kept lines: hard-wrapped text (lines of similar width
+/// inside blank-line separated blocks) is joined back into paragraphs; otherwise every line is
+/// a paragraph of its own.
+fn paragraph_spans(text: &str, kept: &[(usize, usize, bool)]) -> Vec<(usize, usize)> {
     let hard_wrapped = {
         let widths: Vec<usize> = kept.iter().map(|&(s, e, _)| text[s..e].chars().count()).collect();
         let n = widths.len();
@@ -228,25 +329,30 @@ pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder)
         n >= 4 && in_band * 10 >= n * 6 && long == 0 && kept.iter().any(|k| k.2)
     };
     let mut spans: Vec<(usize, usize)> = Vec::new();
-    for &(s, e, contiguous) in &kept {
+    for &(s, e, contiguous) in kept {
         match spans.last_mut() {
             Some(last) if hard_wrapped && contiguous => last.1 = e,
             _ => spans.push((s, e)),
         }
     }
+    spans
+}
 
-    // A teaser list after the story: from some paragraph on, everything is short lines
-    // (headlines, categories) or excerpts cut off with an ellipsis, and at least two are
-    // excerpts.
-    if let Some(k) = teaser_tail(&text, &spans) {
+/// Drops a teaser list after the story: from some paragraph on, everything is short lines
+/// (headlines, categories) or excerpts cut off with an ellipsis, and at least two are
+/// excerpts.
+fn drop_teaser_tail(text: &str, spans: &mut Vec<(usize, usize)>, dropped: &mut Vec<Dropped>) {
+    if let Some(k) = teaser_tail(text, spans) {
         let (s, _) = spans[k];
         let e = spans[spans.len() - 1].1;
         dropped.push(Dropped::at(s, e, "related", "teaser-list"));
         spans.truncate(k);
     }
+}
 
-    // Dateline: at the start of one of the first paragraphs.
-    let mut dateline = None;
+/// The dateline, at the start of one of the first paragraphs (title-cased), and its agency
+/// as the source when the article has none.
+fn find_dateline(text: &str, spans: &[(usize, usize)], bp: &Boilerplate, source: &mut Option<String>) -> Option<String> {
     for span in spans.iter().take(3) {
         let s = &text[span.0..span.1];
         let Some(c) = bp.dateline.captures(s) else {
@@ -259,23 +365,22 @@ pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder)
         if bp.not_dateline.iter().any(|w| w == place) || !starts_sentence || !place.chars().any(|ch| ch.is_ascii_uppercase()) {
             continue;
         }
-        dateline = Some(title_case(place));
         if source.is_none() {
-            source = c.name("agency").map(|a| a.as_str().trim().to_string());
+            *source = c.name("agency").map(|a| a.as_str().trim().to_string());
         }
         // The dateline stays in its paragraph: it is part of the published text (and of the
         // benchmarks' gold bodies); the field records it.
-        break;
+        return Some(title_case(place));
     }
+    None
+}
 
-    spans.retain(|(s, e)| s < e);
-    if spans.is_empty() {
-        return Err(ReadErrorKind::NoText);
-    }
-    // Character offsets for every span, in one pass over the text.
+/// The paragraphs of the spans, with character offsets for them and for the dropped parts,
+/// computed in one pass over the text.
+fn paragraphs_with_offsets(text: &str, spans: &[(usize, usize)], dropped: &mut [Dropped]) -> Vec<Paragraph> {
     let bytes: Vec<usize> =
         spans.iter().flat_map(|&(s, e)| [s, e]).chain(dropped.iter().flat_map(|d| [d.byte_start, d.byte_end])).collect();
-    let chars = char_offsets(&text, &bytes);
+    let chars = char_offsets(text, &bytes);
     let paragraphs: Vec<Paragraph> = spans
         .iter()
         .enumerate()
@@ -292,12 +397,7 @@ pub fn clean(doc: RawDoc, bp: &Boilerplate, outlets: &Outlets, order: DateOrder)
         d.start = chars[k];
         d.end = chars[k + 1];
     }
-    if source.is_none() {
-        source = source_in_dumps(&text, &dropped, outlets);
-    }
-    let source = source.map(|s| outlets.lookup(&s).map_or(s, |o| o.name.clone()));
-    let id = article_id(source.as_deref(), &paragraphs);
-    Ok(Article { id, input, format, title, source, byline, dateline, published, url, text, paragraphs, dropped })
+    paragraphs
 }
 
 #[cfg(test)]

@@ -198,121 +198,216 @@ pub fn build_with_outlines(
 ) -> Result<String, String> {
     let admin1 = admin1_table(admin1_tsv);
     let fixes = fixes_table(fixes_tsv)?;
+    let (c, rows) = wof_rows(wof_tsv)?;
+    let (region_name, county_name) = area_names(&c, &rows, &admin1);
+    let wof = WofBuild { c, admin1: &admin1, fixes: &fixes, outlines, region_name, county_name };
+    let mut out: BTreeMap<String, String> = BTreeMap::new();
+    for (key, row) in rows.iter().filter_map(|r| wof.row(r)) {
+        out.insert(key, row);
+    }
+    add_supplement(&mut out, supplement_tsv)?;
+    Ok(gazetteer_text(&out))
+}
+
+/// The columns of the WOF places TSV that the build reads.
+struct WofColumns {
+    id: usize,
+    cc: usize,
+    placetype: usize,
+    name: usize,
+    lat: usize,
+    lon: usize,
+    population: usize,
+    region: usize,
+    county: usize,
+    names: usize,
+}
+
+impl WofColumns {
+    /// Finds the columns in the header line; an error names the first one missing.
+    fn find(header: &[&str]) -> Result<WofColumns, String> {
+        let col = |name: &str| header.iter().position(|h| *h == name).ok_or(format!("WOF file has no column {name}"));
+        Ok(WofColumns {
+            id: col("wof_id")?,
+            cc: col("cc")?,
+            placetype: col("placetype")?,
+            name: col("name")?,
+            lat: col("lat")?,
+            lon: col("lon")?,
+            population: col("population")?,
+            region: col("region_id")?,
+            county: col("county_id")?,
+            names: col("names")?,
+        })
+    }
+}
+
+/// Splits the WOF places TSV into its columns and its rows (those with every column).
+fn wof_rows(wof_tsv: &str) -> Result<(WofColumns, Vec<Vec<&str>>), String> {
     let mut lines = wof_tsv.lines();
     let header: Vec<&str> = lines.next().ok_or("empty WOF file")?.split('\t').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name).ok_or(format!("WOF file has no column {name}"));
-    let (c_id, c_cc, c_type, c_name, c_lat, c_lon, c_pop, c_region, c_county, c_names) = (
-        col("wof_id")?,
-        col("cc")?,
-        col("placetype")?,
-        col("name")?,
-        col("lat")?,
-        col("lon")?,
-        col("population")?,
-        col("region_id")?,
-        col("county_id")?,
-        col("names")?,
-    );
+    let c = WofColumns::find(&header)?;
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect::<Vec<_>>()).filter(|r| r.len() == header.len()).collect();
+    Ok((c, rows))
+}
+
+/// The names of WOF's admin areas by id: regions (as the admin1 table names them) and counties.
+fn area_names<'a>(
+    c: &WofColumns,
+    rows: &[Vec<&'a str>],
+    admin1: &HashMap<String, (String, Vec<String>)>,
+) -> (HashMap<&'a str, String>, HashMap<&'a str, &'a str>) {
     let mut region_name: HashMap<&str, String> = HashMap::new();
     let mut county_name: HashMap<&str, &str> = HashMap::new();
-    for r in &rows {
-        match r[c_type] {
+    for r in rows {
+        match r[c.placetype] {
             "region" => {
-                let n = admin1.get(r[c_name]).map_or_else(|| r[c_name].to_string(), |(n, _)| n.clone());
-                region_name.insert(r[c_id], n);
+                let n = admin1.get(r[c.name]).map_or_else(|| r[c.name].to_string(), |(n, _)| n.clone());
+                region_name.insert(r[c.id], n);
             }
             "county" => {
-                county_name.insert(r[c_id], r[c_name]);
+                county_name.insert(r[c.id], r[c.name]);
             }
             _ => {}
         }
     }
-    let mut out: BTreeMap<String, String> = BTreeMap::new();
-    for r in &rows {
-        let kind = match r[c_type] {
-            "locality" => "locality",
-            "neighbourhood" => "neighbourhood",
-            "localadmin" => "localadmin",
-            "county" => "district",
-            "region" => "region",
-            _ => continue,
-        };
-        if r[c_name].contains("Observer Force") {
-            continue;
-        }
-        // Syria, Lebanon and Jordan whole; of Turkey and Iraq the borderlands (a box around
-        // Syria, about 150 km beyond its borders), their admin areas and their big towns.
-        // The war's events beyond Syria happen there, and thousands of far-away Anatolian
-        // villages would only add false matches (and load time).
-        if matches!(r[c_cc], "TR" | "IQ") {
-            let lat: f64 = r[c_lat].parse().unwrap_or(0.0);
-            let lon: f64 = r[c_lon].parse().unwrap_or(0.0);
-            let pop: u64 = r[c_pop].parse().unwrap_or(0);
-            let near = (31.0..=38.6).contains(&lat) && (34.5..=44.0).contains(&lon);
-            if !near && !matches!(kind, "region" | "district") && pop < 50_000 {
-                continue;
-            }
-        }
+    (region_name, county_name)
+}
+
+/// What turning a WOF row into a gazetteer row needs besides the row: its columns, the
+/// tables, the outlines and the admin areas' names by id.
+struct WofBuild<'a> {
+    c: WofColumns,
+    admin1: &'a HashMap<String, (String, Vec<String>)>,
+    fixes: &'a HashMap<String, Vec<String>>,
+    outlines: &'a [Outline],
+    region_name: HashMap<&'a str, String>,
+    county_name: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> WofBuild<'a> {
+    /// The gazetteer row of a WOF row with its sort key (the id, zero-padded), or none for a
+    /// row left out.
+    fn row(&self, r: &[&'a str]) -> Option<(String, String)> {
+        let c = &self.c;
+        let kind = self.kept_kind(r)?;
         let radius = match kind {
             "neighbourhood" => 1.0,
             "locality" | "localadmin" => 2.0,
             "district" => 20.0,
             _ => 60.0,
         };
-        let mut a1 = if kind == "region" { region_name.get(r[c_id]).cloned() } else { region_name.get(r[c_region]).cloned() };
-        if a1.is_none() && r[c_cc] == "SY" {
-            let (lat, lon) = (r[c_lat].parse::<f64>().unwrap_or(0.0), r[c_lon].parse::<f64>().unwrap_or(0.0));
-            a1 = outlines
-                .iter()
-                .find(|(_, rings)| inside(rings, lon, lat))
-                .map(|(n, _)| admin1.get(n).map_or_else(|| n.clone(), |(name, _)| name.clone()));
-        }
-        let a2 = if kind == "district" { Some(r[c_name]) } else { county_name.get(r[c_county]).copied() };
-        let mut names: Vec<String> = Vec::new();
-        let extra: Vec<String> = if kind == "region" {
-            admin1.get(r[c_name]).map(|(n, a)| std::iter::once(n.clone()).chain(a.iter().cloned()).collect()).unwrap_or_default()
-        } else {
-            Vec::new()
-        };
-        let wrong = fixes.get(r[c_id]).map_or(&[][..], Vec::as_slice);
-        for n in r[c_names].split('|').map(str::to_string).chain(extra) {
-            if keep_name(&n) && !names.iter().any(|x| x == n.trim()) && n.trim() != r[c_name] && !wrong.iter().any(|w| w == n.trim()) {
-                names.push(n.trim().to_string());
-            }
-        }
-        // A display name in Latin script (WOF's preferred name is sometimes Arabic only).
-        let latin = |n: &str| {
-            n.chars().all(|c| {
-                c.is_ascii() || ('\u{00C0}'..='\u{024F}').contains(&c) || ('\u{1E00}'..='\u{1EFF}').contains(&c) || "‘’ʿʾ`´".contains(c)
-            })
-        };
-        let name = if kind == "region" {
-            a1.clone().unwrap_or_else(|| r[c_name].to_string())
-        } else if !latin(r[c_name]) {
-            names.iter().find(|n| latin(n)).cloned().unwrap_or_else(|| r[c_name].to_string())
-        } else {
-            r[c_name].to_string()
-        };
-        if name != r[c_name] && keep_name(r[c_name]) && !names.iter().any(|n| n == r[c_name]) {
-            names.push(r[c_name].to_string());
+        let a1 = self.admin1_of(r, kind);
+        let a2 = if kind == "district" { Some(r[c.name]) } else { self.county_name.get(r[c.county]).copied() };
+        let mut names = self.variants(r, kind);
+        let name = display_name(r[c.name], kind, a1.as_deref(), &names);
+        if name != r[c.name] && keep_name(r[c.name]) && !names.iter().any(|n| n == r[c.name]) {
+            names.push(r[c.name].to_string());
         }
         let row = format!(
             "wof:{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            r[c_id],
-            r[c_cc],
+            r[c.id],
+            r[c.cc],
             kind,
             name,
-            r[c_lat],
-            r[c_lon],
+            r[c.lat],
+            r[c.lon],
             radius,
-            r[c_pop].parse::<u64>().unwrap_or(0),
+            r[c.population].parse::<u64>().unwrap_or(0),
             a1.unwrap_or_default(),
             a2.unwrap_or(""),
             names.join("|")
         );
-        out.insert(format!("wof:{:0>12}", r[c_id]), row);
+        Some((format!("wof:{:0>12}", r[c.id]), row))
     }
+
+    /// The gazetteer kind of a WOF row, or none for a row left out: other placetypes, the UN
+    /// observers' posts, and the small far-away places of Turkey and Iraq.
+    fn kept_kind(&self, r: &[&str]) -> Option<&'static str> {
+        let c = &self.c;
+        let kind = match r[c.placetype] {
+            "locality" => "locality",
+            "neighbourhood" => "neighbourhood",
+            "localadmin" => "localadmin",
+            "county" => "district",
+            "region" => "region",
+            _ => return None,
+        };
+        if r[c.name].contains("Observer Force") {
+            return None;
+        }
+        // Syria, Lebanon and Jordan whole; of Turkey and Iraq the borderlands (a box around
+        // Syria, about 150 km beyond its borders), their admin areas and their big towns.
+        // The war's events beyond Syria happen there, and thousands of far-away Anatolian
+        // villages would only add false matches (and load time).
+        if matches!(r[c.cc], "TR" | "IQ") {
+            let lat: f64 = r[c.lat].parse().unwrap_or(0.0);
+            let lon: f64 = r[c.lon].parse().unwrap_or(0.0);
+            let pop: u64 = r[c.population].parse().unwrap_or(0);
+            let near = (31.0..=38.6).contains(&lat) && (34.5..=44.0).contains(&lon);
+            if !near && !matches!(kind, "region" | "district") && pop < 50_000 {
+                return None;
+            }
+        }
+        Some(kind)
+    }
+
+    /// A WOF row's governorate: its region's (a region's own), else for a Syrian place the
+    /// one whose outline holds the point.
+    fn admin1_of(&self, r: &[&str], kind: &str) -> Option<String> {
+        let c = &self.c;
+        let mut a1 = if kind == "region" { self.region_name.get(r[c.id]).cloned() } else { self.region_name.get(r[c.region]).cloned() };
+        if a1.is_none() && r[c.cc] == "SY" {
+            let (lat, lon) = (r[c.lat].parse::<f64>().unwrap_or(0.0), r[c.lon].parse::<f64>().unwrap_or(0.0));
+            a1 = self
+                .outlines
+                .iter()
+                .find(|(_, rings)| inside(rings, lon, lat))
+                .map(|(n, _)| self.admin1.get(n).map_or_else(|| n.clone(), |(name, _)| name.clone()));
+        }
+        a1
+    }
+
+    /// A WOF row's name variants to keep: WOF's and, for a region, the admin1 table's name and
+    /// aliases; not the place's own name, a repeat, or one the fixes table calls wrong.
+    fn variants(&self, r: &[&str], kind: &str) -> Vec<String> {
+        let c = &self.c;
+        let mut names: Vec<String> = Vec::new();
+        let extra: Vec<String> = if kind == "region" {
+            self.admin1.get(r[c.name]).map(|(n, a)| std::iter::once(n.clone()).chain(a.iter().cloned()).collect()).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let wrong = self.fixes.get(r[c.id]).map_or(&[][..], Vec::as_slice);
+        for n in r[c.names].split('|').map(str::to_string).chain(extra) {
+            if keep_name(&n) && !names.iter().any(|x| x == n.trim()) && n.trim() != r[c.name] && !wrong.iter().any(|w| w == n.trim()) {
+                names.push(n.trim().to_string());
+            }
+        }
+        names
+    }
+}
+
+/// A WOF place's display name: a region's governorate name; else its WOF name, or in Latin
+/// script the first variant that is (WOF's preferred name is sometimes Arabic only).
+fn display_name(wof_name: &str, kind: &str, a1: Option<&str>, names: &[String]) -> String {
+    let latin = |n: &str| {
+        n.chars().all(|c| {
+            c.is_ascii() || ('\u{00C0}'..='\u{024F}').contains(&c) || ('\u{1E00}'..='\u{1EFF}').contains(&c) || "‘’ʿʾ`´".contains(c)
+        })
+    };
+    if kind == "region" {
+        a1.map_or_else(|| wof_name.to_string(), str::to_string)
+    } else if !latin(wof_name) {
+        names.iter().find(|n| latin(n)).cloned().unwrap_or_else(|| wof_name.to_string())
+    } else {
+        wof_name.to_string()
+    }
+}
+
+/// Adds the supplement's rows (its `sup:` and `ucdp:` places) to the gazetteer rows, keyed
+/// by id.
+fn add_supplement(out: &mut BTreeMap<String, String>, supplement_tsv: &str) -> Result<(), String> {
     for line in supplement_tsv.lines().filter(|l| !l.starts_with('#') && !l.starts_with("id\t") && !l.trim().is_empty()) {
         let c: Vec<&str> = line.split('\t').collect();
         if c.len() != 10 {
@@ -327,52 +422,79 @@ pub fn build_with_outlines(
         };
         out.insert(key, row);
     }
-    // Entries, then the three indexes (folded name, phonetic key, consonant skeleton -> entry
-    // numbers), each sorted so that a reader can binary-search them without building a map.
+    Ok(())
+}
+
+/// The gazetteer file: entries, then the three indexes (folded name, phonetic key, consonant
+/// skeleton -> entry numbers), each sorted so that a reader can binary-search them without
+/// building a map.
+fn gazetteer_text(out: &BTreeMap<String, String>) -> String {
     let mut s = String::from("id\tcc\tkind\tname\tlat\tlon\tradius_km\tpopulation\tadmin1\tadmin2\tnames\n");
-    let mut folds: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let mut keys: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let mut skels: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut index = NameIndexes::default();
     for (i, row) in out.values().enumerate() {
         let c: Vec<&str> = row.split('\t').collect();
         for n in std::iter::once(c[3]).chain(c[10].split('|').filter(|n| !n.is_empty())) {
-            // The loose index also holds the name without the words that tell twin villages
-            // apart ("Umm Tuwaynah al Janubiyah" is found as "Umm Tuwaynah").
-            let bare = super::fold::without_qualifiers(n);
-            if let Some(b) = bare.filter(|b| !b.is_empty()) {
-                let k = super::fold::skeleton(&b);
-                if !k.is_empty() {
-                    let v = skels.entry(k).or_default();
-                    if v.last() != Some(&i) {
-                        v.push(i);
-                    }
-                }
-            }
-            let fks = [(&mut folds, super::fold::fold(n)), (&mut keys, super::fold::key(n)), (&mut skels, super::fold::skeleton(n))];
-            for (map, k) in fks {
-                if k.is_empty() {
-                    continue;
-                }
-                let v = map.entry(k).or_default();
-                if v.last() != Some(&i) {
-                    v.push(i);
-                }
-            }
+            index.add(i, n);
         }
         s.push_str(row);
         s.push('\n');
     }
-    for (title, map) in [("#folds", &folds), ("#keys", &keys), ("#skels", &skels)] {
-        s.push_str(title);
-        s.push('\n');
-        for (k, ids) in map {
-            s.push_str(k);
-            s.push('\t');
-            s.push_str(&ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","));
-            s.push('\n');
+    index.write(&mut s);
+    s
+}
+
+/// The gazetteer's three indexes being built: folded name, phonetic key and consonant
+/// skeleton -> entry numbers.
+#[derive(Default)]
+struct NameIndexes {
+    folds: BTreeMap<String, Vec<usize>>,
+    keys: BTreeMap<String, Vec<usize>>,
+    skels: BTreeMap<String, Vec<usize>>,
+}
+
+impl NameIndexes {
+    /// Files entry `i` under one of its names' fold, key and skeletons.
+    fn add(&mut self, i: usize, n: &str) {
+        // The loose index also holds the name without the words that tell twin villages
+        // apart ("Umm Tuwaynah al Janubiyah" is found as "Umm Tuwaynah").
+        let bare = super::fold::without_qualifiers(n);
+        if let Some(b) = bare.filter(|b| !b.is_empty()) {
+            let k = super::fold::skeleton(&b);
+            if !k.is_empty() {
+                file_under(&mut self.skels, k, i);
+            }
+        }
+        let fks =
+            [(&mut self.folds, super::fold::fold(n)), (&mut self.keys, super::fold::key(n)), (&mut self.skels, super::fold::skeleton(n))];
+        for (map, k) in fks {
+            if k.is_empty() {
+                continue;
+            }
+            file_under(map, k, i);
         }
     }
-    Ok(s)
+
+    /// Appends the three index sections, each under its title line.
+    fn write(&self, s: &mut String) {
+        for (title, map) in [("#folds", &self.folds), ("#keys", &self.keys), ("#skels", &self.skels)] {
+            s.push_str(title);
+            s.push('\n');
+            for (k, ids) in map {
+                s.push_str(k);
+                s.push('\t');
+                s.push_str(&ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","));
+                s.push('\n');
+            }
+        }
+    }
+}
+
+/// Files entry `i` under index key `k`, once (an entry's names come one after another).
+fn file_under(map: &mut BTreeMap<String, Vec<usize>>, k: String, i: usize) {
+    let v = map.entry(k).or_default();
+    if v.last() != Some(&i) {
+        v.push(i);
+    }
 }
 
 #[cfg(test)]

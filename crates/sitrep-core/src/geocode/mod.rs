@@ -617,7 +617,34 @@ impl Gazetteer {
         None
     }
 
+    /// Resolves a whole place string in context: its candidates, those in reach, ranked; the
+    /// best unless a rival makes the name ambiguous.
     fn resolve_exact(&self, text: &str, ctx: &Context) -> Option<Resolution> {
+        let mut cands = self.exact_candidates(text, ctx);
+        if cands.is_empty() {
+            return None;
+        }
+        self.retain_in_reach(&mut cands, ctx);
+        if cands.is_empty() {
+            return None;
+        }
+        self.retain_named_area(&mut cands, ctx);
+        // A spelling match (the name, or one of its variants, folded) against a place that only
+        // sounds alike: the spelling is the place meant, unless the context says otherwise.
+        let spelled: Vec<usize> = cands.iter().filter(|c| c.1 >= 0.95).map(|c| c.0).collect();
+        let scored = self.ranked(cands, ctx);
+        let alternatives: Vec<Alternative> = scored.iter().take(8).map(|&(i, s)| self.entries[i].alternative(s)).collect();
+        let (best, best_score) = scored[0];
+        if let Some(r) = self.rival(text, ctx, &scored, &spelled) {
+            return self.ambiguous(text, best, r, best_score, alternatives);
+        }
+        Some(self.resolution(text, best, best_score, alternatives))
+    }
+
+    /// The candidates of a whole place string: its own, else those of the name without a
+    /// lost apostrophe's `s` or a glued-on article; with the loose matches in the governorate
+    /// the caller gives.
+    fn exact_candidates(&self, text: &str, ctx: &Context) -> Vec<(usize, f32)> {
         let mut cands = self.candidates(text);
         // Scraped text loses apostrophes: "Aleppos countryside" is Aleppo's.
         if cands.is_empty() && text.len() > 4 && text.ends_with('s') {
@@ -640,9 +667,12 @@ impl Gazetteer {
                 }
             }
         }
-        if cands.is_empty() {
-            return None;
-        }
+        cands
+    }
+
+    /// Keeps the candidates in reach: Syria's, and beyond Syria exact matches of a place's
+    /// own name or places of a governorate the context names.
+    fn retain_in_reach(&self, cands: &mut Vec<(usize, f32)>, ctx: &Context) {
         // Beyond Syria a name must match a place's own name exactly (or the article must be
         // about that place's province): Turkish and Iraqi places carry many Arabic and
         // Kurdish variants that news spellings of Syrian villages would otherwise hit.
@@ -652,9 +682,11 @@ impl Gazetteer {
             let e = &self.entries[i];
             e.cc == "SY" || (q >= 1.0 && ctx.local_admin1.is_empty()) || e.admin1.is_some_and(|a| ctx.admin1.iter().any(|x| x == a))
         });
-        if cands.is_empty() {
-            return None;
-        }
+    }
+
+    /// Keeps, when the name is a Syrian governorate's or district's own, only the candidates
+    /// in that governorate.
+    fn retain_named_area(&self, cands: &mut Vec<(usize, f32)>, ctx: &Context) {
         // A name that is a governorate's or district's own name means that area or a place in
         // it ("Quneitra", "Idlib"): homonymous villages elsewhere are not rivals.
         let named_area = cands
@@ -667,10 +699,11 @@ impl Gazetteer {
         if let Some(a1) = named_area {
             cands.retain(|&(i, _)| self.entries[i].admin1 == Some(a1));
         }
-        // A spelling match (the name, or one of its variants, folded) against a place that only
-        // sounds alike: the spelling is the place meant, unless the context says otherwise.
-        let spelled: Vec<usize> = cands.iter().filter(|c| c.1 >= 0.95).map(|c| c.0).collect();
-        let mut scored: Vec<(usize, f32)> = cands.drain(..).map(|(i, q)| (i, self.score(i, q, ctx))).collect();
+    }
+
+    /// The candidates scored in context, best first (ties by id).
+    fn ranked(&self, cands: Vec<(usize, f32)>, ctx: &Context) -> Vec<(usize, f32)> {
+        let mut scored: Vec<(usize, f32)> = cands.into_iter().map(|(i, q)| (i, self.score(i, q, ctx))).collect();
         if ctx.admin1_given {
             // (A tie-break: at most 0.04.)
             for (i, s) in scored.iter_mut() {
@@ -678,11 +711,15 @@ impl Gazetteer {
             }
         }
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| self.entries[a.0].id.cmp(self.entries[b.0].id)));
-        let alternatives: Vec<Alternative> = scored.iter().take(8).map(|&(i, s)| self.entries[i].alternative(s)).collect();
+        scored
+    }
+
+    /// The candidate that makes the name ambiguous, if one does: it scores about as well as
+    /// the best and lies far away (two entries of one place, a few km apart, are not
+    /// ambiguous).
+    fn rival(&self, text: &str, ctx: &Context, scored: &[(usize, f32)], spelled: &[usize]) -> Option<usize> {
         let (best, best_score) = scored[0];
         let b = &self.entries[best];
-        // Ambiguous: another candidate scores about as well and lies far away (two entries
-        // of one place, a few km apart, are not ambiguous).
         let admin_area = |k: &str| matches!(k, "district" | "region");
         let rival = scored.iter().skip(1).find(|&&(i, s)| {
             let r = &self.entries[i];
@@ -691,46 +728,57 @@ impl Gazetteer {
                 && distance_km((b.lat, b.lon), (r.lat, r.lon)) > 15.0
                 && (spelled.contains(&i) || !spelled.contains(&best))
         });
+        let rival = rival.filter(|_| !ctx.admin1_given || !self.best_stands_out(text, scored));
+        rival.map(|&(r, _)| r)
+    }
+
+    /// Whether, among namesakes alike, the best is far better documented than those tied
+    /// with it, or the one place whose own name it is.
+    fn best_stands_out(&self, text: &str, scored: &[(usize, f32)]) -> bool {
+        let (best, best_score) = scored[0];
+        let b = &self.entries[best];
         // Namesakes alike but one far better documented (WOF and GeoNames give the places the
         // sources speak of many spellings; a hamlet has one or two): that one, when asked.
         let documented = |i: usize| self.entries[i].names().count();
-        let rival = rival.filter(|_| {
-            if !ctx.admin1_given {
-                return true;
-            }
-            let tied = scored.iter().skip(1).filter(|&&(i, s)| {
-                let r = &self.entries[i];
-                best_score - s < 0.1 && distance_km((b.lat, b.lon), (r.lat, r.lon)) > 15.0
-            });
-            let tied: Vec<usize> = tied.map(|&(i, _)| i).collect();
-            let most = tied.iter().map(|&i| documented(i)).max().unwrap_or(0);
-            let mine = documented(best);
-            // Or the one place whose own name it is, against places that merely list it among
-            // their variants.
-            let forms = [Some(fold::fold(text)), unglued(text)];
-            let own = |i: usize| {
-                let n = fold::fold(self.entries[i].name);
-                forms.iter().flatten().any(|f| *f == n)
-            };
-            let only_mine = own(best) && !tied.iter().any(|&i| own(i));
-            !(only_mine || (mine >= 3 && mine * 2 >= most * 3))
+        let tied = scored.iter().skip(1).filter(|&&(i, s)| {
+            let r = &self.entries[i];
+            best_score - s < 0.1 && distance_km((b.lat, b.lon), (r.lat, r.lon)) > 15.0
         });
-        if let Some(&(r, _)) = rival {
-            let re = &self.entries[r];
-            if re.admin1.is_some() && re.admin1 == b.admin1 {
-                let a1 = b.admin1.expect("checked").to_string();
-                let (cc, lat, lon) = self.admin1_centre(&a1).unwrap_or((b.cc.to_string(), b.lat, b.lon));
-                return Some(Resolution::governorate(text, a1, cc, lat, lon, best_score, alternatives));
-            }
-            return None;
+        let tied: Vec<usize> = tied.map(|&(i, _)| i).collect();
+        let most = tied.iter().map(|&i| documented(i)).max().unwrap_or(0);
+        let mine = documented(best);
+        // Or the one place whose own name it is, against places that merely list it among
+        // their variants.
+        let forms = [Some(fold::fold(text)), unglued(text)];
+        let own = |i: usize| {
+            let n = fold::fold(self.entries[i].name);
+            forms.iter().flatten().any(|f| *f == n)
+        };
+        let only_mine = own(best) && !tied.iter().any(|&i| own(i));
+        only_mine || (mine >= 3 && mine * 2 >= most * 3)
+    }
+
+    /// An ambiguous name: the governorate, when the best and its rival share it; else none.
+    fn ambiguous(&self, text: &str, best: usize, rival: usize, best_score: f32, alternatives: Vec<Alternative>) -> Option<Resolution> {
+        let (b, re) = (&self.entries[best], &self.entries[rival]);
+        if re.admin1.is_some() && re.admin1 == b.admin1 {
+            let a1 = b.admin1.expect("checked").to_string();
+            let (cc, lat, lon) = self.admin1_centre(&a1).unwrap_or((b.cc.to_string(), b.lat, b.lon));
+            return Some(Resolution::governorate(text, a1, cc, lat, lon, best_score, alternatives));
         }
+        None
+    }
+
+    /// The resolution to an entry, with the precision its kind gives.
+    fn resolution(&self, text: &str, best: usize, best_score: f32, alternatives: Vec<Alternative>) -> Resolution {
+        let b = &self.entries[best];
         let geo_precision = match b.kind {
             "locality" | "neighbourhood" | "localadmin" | "airbase" | "crossing" | "camp" => 1,
             "district" | "road" => 2,
             "region" if b.radius_km <= 30.0 => 2,
             _ => 3,
         };
-        Some(Resolution {
+        Resolution {
             text: text.to_string(),
             id: Some(b.id.to_string()),
             name: Some(b.name.to_string()),
@@ -742,7 +790,7 @@ impl Gazetteer {
             geo_precision,
             score: best_score,
             alternatives,
-        })
+        }
     }
 
     /// Fuzzy look-up for `sitrep places`: exact and phonetic matches, then the closest names.
@@ -987,8 +1035,27 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
         return;
     }
     let mut ctx = Context::default();
+    let dateline = headline_context(g, article, &mut ctx);
+    let seen = confident_places(g, places, &mut ctx);
+    locate_events(g, events, places, &mut ctx);
+    // Events with no place of their own, or one the gazetteer lacks: the article's dateline,
+    // else the governorate its places name most, as a region-level place (precision 3).
+    let fallback = dateline.clone().or_else(|| most_named_governorate(g, article, places, &seen));
+    if let Some(d) = &fallback {
+        for e in events.iter_mut().filter(|e| e.latitude.is_none()) {
+            let mut r = d.clone();
+            r.geo_precision = 3;
+            r.alternatives.clear();
+            apply(e, &r);
+        }
+    }
+}
+
+/// Adds to the context the governorates of the dateline and of the headline; returns the
+/// dateline resolved.
+fn headline_context(g: &Gazetteer, article: &Article, ctx: &mut Context) -> Option<Resolution> {
     // The dateline's governorate is context for every place of the article.
-    let dateline = article.dateline.as_deref().and_then(|d| g.resolve(d, &ctx));
+    let dateline = article.dateline.as_deref().and_then(|d| g.resolve(d, ctx));
     if let Some(d) = &dateline {
         if let Some(a) = &d.admin1 {
             ctx.admin1.push(a.clone());
@@ -1001,6 +1068,12 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
             ctx.admin1.push(a);
         }
     }
+    dateline
+}
+
+/// Resolves each distinct name of the article's places once, without context, and adds the
+/// confident ones to the context; returns the resolutions (reused for the fallback).
+fn confident_places<'p>(g: &Gazetteer, places: &'p crate::extract::ArticlePlaces, ctx: &mut Context) -> Vec<(&'p str, Option<Resolution>)> {
     // The article's places that resolve without context (one place by that name, or clearly
     // the likeliest) are context for all.
     // Each distinct name resolved once, without context; reused below for the fallback.
@@ -1027,6 +1100,11 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
             }
         }
     }
+    seen
+}
+
+/// Locates the events that have a place, in context, each located one adding to the context.
+fn locate_events(g: &Gazetteer, events: &mut [Event], places: &crate::extract::ArticlePlaces, ctx: &mut Context) {
     // Places with one clear candidate first; their points and governorates are context
     // for the rest.
     let mut order: Vec<usize> = (0..events.len()).collect();
@@ -1036,50 +1114,7 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
         let Some(loc) = e.location.clone() else {
             continue;
         };
-        let cue = e.location_cue.clone();
-        // A sentence that speaks of a province names its governorate ("the Hara area in
-        // southern Daraa province"); only those are scanned (the scan costs a fold per word).
-        let mut local_admin1: Vec<String> = e.evidence.iter().flat_map(|span| g.provinces_named_in(&span.text)).collect();
-        // The place the text puts this one in ("the X district in the city of Raqqa").
-        let container = places
-            .within
-            .get(&loc)
-            .or_else(|| e.location_qualifier.as_ref().and_then(|q| places.within.get(loc.trim_start_matches(q.as_str()).trim())))
-            .and_then(|c| g.resolve(c, &Context { cue: cue.clone(), local_admin1: local_admin1.clone(), ..ctx.clone() }));
-        let container_admin1 = container.as_ref().and_then(|c| c.admin1.clone());
-        if let Some(a) = &container_admin1 {
-            local_admin1.push(a.clone());
-        }
-        let ctx_here = Context { cue: cue.clone(), local_admin1, ..ctx.clone() };
-        // "western Qalamoun" may be a place of its own; else the name without its qualifier.
-        let mut res = g.resolve(&loc, &ctx_here);
-        if res.is_none() {
-            if let Some(q) = &e.location_qualifier {
-                let bare = loc.trim_start_matches(q.as_str()).trim();
-                res = g.resolve(bare, &ctx_here);
-            }
-        }
-        // A place the gazetteer lacks, which the text puts on or in another, or one it knows
-        // only in another governorate than the container's (a namesake): the container, near.
-        let mut via_container = false;
-        let outside = |r: &Resolution| container_admin1.is_some() && r.admin1 != container_admin1;
-        if res.as_ref().is_none_or(outside) && container.is_some() {
-            res = container;
-            via_container = true;
-        }
-        let Some(mut r) = res else { continue };
-        if via_container {
-            r.geo_precision = r.geo_precision.max(2);
-        }
-        // "12 km north of Aleppo": a point off the anchor.
-        if let Some((km, dir)) = e.location_qualifier.as_deref().and_then(relative) {
-            let (lat, lon) = offset(r.latitude, r.longitude, km, &dir);
-            r.latitude = lat;
-            r.longitude = lon;
-            r.geo_precision = r.geo_precision.max(2);
-        } else if matches!(cue.as_deref(), Some("near" | "relative" | "feature" | "district")) {
-            r.geo_precision = r.geo_precision.max(2);
-        }
+        let Some(r) = locate(g, e, &loc, places, ctx) else { continue };
         if r.geo_precision <= 2 {
             ctx.points.push((r.latitude, r.longitude));
         }
@@ -1090,44 +1125,98 @@ pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::e
         }
         apply(e, &r);
     }
-    // Events with no place of their own, or one the gazetteer lacks: the article's dateline,
-    // else the governorate its places name most, as a region-level place (precision 3).
-    let fallback = dateline.clone().or_else(|| {
-        let mut counts: Vec<(String, usize)> = Vec::new();
-        for (name, _) in &places.names {
-            let resolved = seen.iter().find(|(n, _)| *n == name.as_str()).and_then(|(_, r)| r.as_ref());
-            if let Some(a) = resolved.and_then(|r| r.admin1.clone()) {
-                match counts.iter_mut().find(|(x, _)| *x == a) {
-                    Some(c) => c.1 += 1,
-                    None => counts.push((a, 1)),
-                }
-            }
-        }
-        // No place with a cue at all: a governorate or big town named anywhere in the title or
-        // the lead ("Explosion rocks down town Damascus").
-        if counts.is_empty() {
-            let lead = article.paragraphs.first().map_or("", |p| p.text.as_str());
-            for text in [article.title.as_deref().unwrap_or(""), lead] {
-                if let Some(a) = g.prominent_name_in(text) {
-                    counts.push((a, 1));
-                    break;
-                }
-            }
-        }
-        // The most named; on a tie, the first named.
-        let best = counts.iter().map(|c| c.1).max()?;
-        let a1 = counts.into_iter().find(|c| c.1 == best)?.0;
-        let (cc, lat, lon) = g.admin1_centre(&a1)?;
-        Some(Resolution::governorate(&a1.clone(), a1, cc, lat, lon, 0.0, Vec::new()))
-    });
-    if let Some(d) = &fallback {
-        for e in events.iter_mut().filter(|e| e.latitude.is_none()) {
-            let mut r = d.clone();
-            r.geo_precision = 3;
-            r.alternatives.clear();
-            apply(e, &r);
+}
+
+/// An event's place `loc` resolved in context: itself, else without its qualifier, else
+/// the place the text puts it in; moved by a relative qualifier ("12 km north of").
+fn locate(g: &Gazetteer, e: &Event, loc: &str, places: &crate::extract::ArticlePlaces, ctx: &Context) -> Option<Resolution> {
+    let cue = e.location_cue.clone();
+    // A sentence that speaks of a province names its governorate ("the Hara area in
+    // southern Daraa province"); only those are scanned (the scan costs a fold per word).
+    let mut local_admin1: Vec<String> = e.evidence.iter().flat_map(|span| g.provinces_named_in(&span.text)).collect();
+    // The place the text puts this one in ("the X district in the city of Raqqa").
+    let container = places
+        .within
+        .get(loc)
+        .or_else(|| e.location_qualifier.as_ref().and_then(|q| places.within.get(loc.trim_start_matches(q.as_str()).trim())))
+        .and_then(|c| g.resolve(c, &Context { cue: cue.clone(), local_admin1: local_admin1.clone(), ..ctx.clone() }));
+    let container_admin1 = container.as_ref().and_then(|c| c.admin1.clone());
+    if let Some(a) = &container_admin1 {
+        local_admin1.push(a.clone());
+    }
+    let ctx_here = Context { cue: cue.clone(), local_admin1, ..ctx.clone() };
+    // "western Qalamoun" may be a place of its own; else the name without its qualifier.
+    let mut res = g.resolve(loc, &ctx_here);
+    if res.is_none() {
+        if let Some(q) = &e.location_qualifier {
+            let bare = loc.trim_start_matches(q.as_str()).trim();
+            res = g.resolve(bare, &ctx_here);
         }
     }
+    // A place the gazetteer lacks, which the text puts on or in another, or one it knows
+    // only in another governorate than the container's (a namesake): the container, near.
+    let mut via_container = false;
+    let outside = |r: &Resolution| container_admin1.is_some() && r.admin1 != container_admin1;
+    if res.as_ref().is_none_or(outside) && container.is_some() {
+        res = container;
+        via_container = true;
+    }
+    let mut r = res?;
+    if via_container {
+        r.geo_precision = r.geo_precision.max(2);
+    }
+    qualify(&mut r, e.location_qualifier.as_deref(), cue.as_deref());
+    Some(r)
+}
+
+/// Applies a place's qualifier and cue to its resolution: "12 km north of Aleppo" is a point
+/// off the anchor; that and a place near, relative to or part of another are rougher.
+fn qualify(r: &mut Resolution, qualifier: Option<&str>, cue: Option<&str>) {
+    // "12 km north of Aleppo": a point off the anchor.
+    if let Some((km, dir)) = qualifier.and_then(relative) {
+        let (lat, lon) = offset(r.latitude, r.longitude, km, &dir);
+        r.latitude = lat;
+        r.longitude = lon;
+        r.geo_precision = r.geo_precision.max(2);
+    } else if matches!(cue, Some("near" | "relative" | "feature" | "district")) {
+        r.geo_precision = r.geo_precision.max(2);
+    }
+}
+
+/// The governorate the article's places name most (on a tie, the first named), else one
+/// its title or lead names, as a governorate-level resolution.
+fn most_named_governorate(
+    g: &Gazetteer,
+    article: &Article,
+    places: &crate::extract::ArticlePlaces,
+    seen: &[(&str, Option<Resolution>)],
+) -> Option<Resolution> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for (name, _) in &places.names {
+        let resolved = seen.iter().find(|(n, _)| *n == name.as_str()).and_then(|(_, r)| r.as_ref());
+        if let Some(a) = resolved.and_then(|r| r.admin1.clone()) {
+            match counts.iter_mut().find(|(x, _)| *x == a) {
+                Some(c) => c.1 += 1,
+                None => counts.push((a, 1)),
+            }
+        }
+    }
+    // No place with a cue at all: a governorate or big town named anywhere in the title or
+    // the lead ("Explosion rocks down town Damascus").
+    if counts.is_empty() {
+        let lead = article.paragraphs.first().map_or("", |p| p.text.as_str());
+        for text in [article.title.as_deref().unwrap_or(""), lead] {
+            if let Some(a) = g.prominent_name_in(text) {
+                counts.push((a, 1));
+                break;
+            }
+        }
+    }
+    // The most named; on a tie, the first named.
+    let best = counts.iter().map(|c| c.1).max()?;
+    let a1 = counts.into_iter().find(|c| c.1 == best)?.0;
+    let (cc, lat, lon) = g.admin1_centre(&a1)?;
+    Some(Resolution::governorate(&a1.clone(), a1, cc, lat, lon, 0.0, Vec::new()))
 }
 
 fn apply(e: &mut Event, r: &Resolution) {
