@@ -293,6 +293,104 @@ fn places_related(a: &PlaceMention, b: &PlaceMention) -> bool {
     contains(&wx, &wy) || contains(&wy, &wx)
 }
 
+/// The state an article's reading carries from one sentence to the next.
+struct ArticleReading {
+    article_places: ArticlePlaces,
+    /// Sentences whose places were found.
+    scanned: Vec<usize>,
+    published: Option<NaiveDate>,
+    mentions: Vec<Mention>,
+    /// Actors named so far, in order.
+    history: Vec<usize>,
+    known_places: Vec<String>,
+    last_town: Option<PlaceMention>,
+    context_when: Option<When>,
+    order: usize,
+    /// The article's country.
+    cc: String,
+    crime_story: bool,
+    page_year: Option<i32>,
+    story_year: Option<i32>,
+    /// Whether the lexicon finds an act of war anywhere on the page (worked out when needed).
+    war_page: Option<bool>,
+}
+
+/// What a sentence that reports events tells, shared by the steps that read its triggers.
+struct SentenceReading<'s> {
+    s: &'s str,
+    /// Sentence byte range in the article text.
+    span: (usize, usize),
+    ams: Vec<AMention>,
+    typings: Vec<Typing>,
+    places: Vec<PlaceMention>,
+    whens: Vec<(When, usize, usize)>,
+    sentence_when: Option<When>,
+}
+
+/// Records the places of a sentence: the names known so far, the article's places and which
+/// lies in which.
+fn note_places(s: &str, places: &[PlaceMention], known_places: &mut Vec<String>, article_places: &mut ArticlePlaces) {
+    for (k, pl) in places.iter().enumerate() {
+        if pl.kind != "known" && !known_places.contains(&pl.name) {
+            known_places.push(pl.name.clone());
+        }
+        article_places.names.push((pl.name.clone(), pl.kind.clone()));
+        // "X on the Y highway", "X in the Y", "X, north of Y": X lies in or by Y.
+        if let Some(next) = places.get(k + 1) {
+            let gap = s[pl.end..next.start].trim().to_ascii_lowercase();
+            let gap = gap.trim_start_matches(',').trim();
+            if links_within(gap, next) && next.name != pl.name {
+                article_places.within.entry(pl.name.clone()).or_insert_with(|| next.name.clone());
+            }
+            // ACLED's own way, "Sarmada (Harim, Idleb)": the last name in the
+            // brackets is the governorate the place lies in.
+            if gap == "(" {
+                let inner = places[k + 1..].iter().take_while(|q| parenthesised(s, pl.end, q.start)).last();
+                if let Some(admin) = inner.filter(|q| q.name != pl.name) {
+                    article_places.within.entry(pl.name.clone()).or_insert_with(|| admin.name.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Whether the words between a place and the `next` one put the first in or by the next.
+fn links_within(gap: &str, next: &PlaceMention) -> bool {
+    ["on the", "in the", "on", "in", "near", "near the", "outside", "outside the", "at", "of", "in the countryside of"].contains(&gap)
+        || next.kind == "relative"
+        || gap.ends_with("barrier on the")
+        || gap.ends_with("area on the")
+        || ["barrier", "checkpoint", "area", "district"].iter().any(|w| gap.starts_with(w) && gap.split_whitespace().count() <= 3)
+        // "the X district in the city of Raqqa", "the X district of Syria's
+        // eastern city of Deir ez-Zor"
+        || ["area", "district", "neighbourhood", "neighborhood", "quarter", "suburb"].iter().any(|w| {
+            gap.starts_with(w) && (gap.contains(" in ") || gap.ends_with(" of") || gap.contains(" of ")) && gap.split_whitespace().count() <= 7
+        })
+}
+
+/// Gives the names of a list the container of its last name.
+fn share_list_containers(s: &str, places: &[PlaceMention], within: &mut HashMap<String, String>) {
+    // "the neighbourhoods of A and B in Aleppo city": a list shares its container.
+    for k in (0..places.len().saturating_sub(1)).rev() {
+        let gap = s[places[k].end..places[k + 1].start].trim().trim_matches(',').trim().to_ascii_lowercase();
+        if matches!(gap.as_str(), "" | "and" | "or") {
+            if let Some(c) = within.get(&places[k + 1].name).cloned() {
+                if c != places[k].name {
+                    within.entry(places[k].name.clone()).or_insert(c);
+                }
+            }
+        }
+    }
+}
+
+/// Whether a trigger tells more of the act of the same type named before it in the sentence:
+/// ", killing ..." and "after heavy fighting" tell more of that act, not another.
+fn elaborates(s: &str, typings: &[Typing], t: &Typing) -> bool {
+    typings.iter().any(|o| o.end <= t.start && o.event_type == t.event_type)
+        && ((s[..t.start].trim_end().ends_with(',') && s[t.start..t.end].split_whitespace().next().is_some_and(|w| w.ends_with("ing")))
+            || ELABORATING.is_match(&s[..t.start]))
+}
+
 /// Whether two mentions' dates allow one event. A mention without a date is taken to be recent
 /// (the week before publication, as fusion takes it): it is not the event of a day-precise date
 /// weeks earlier ("letters sent on August 24" in an article of October 3).
@@ -359,16 +457,27 @@ impl<'a> Extractor<'a> {
 
     /// Extracts the events of an article, and the places its event sentences name.
     pub fn extract_with_places(&self, article: &Article) -> (Vec<Event>, ArticlePlaces) {
-        let mut article_places = ArticlePlaces::default();
-        let mut scanned: Vec<usize> = Vec::new(); // sentences whose places were found
-        let published = article.published.map(|p| p.date);
-        let mut mentions: Vec<Mention> = Vec::new();
-        let mut history: Vec<usize> = Vec::new(); // actors named so far, in order
-        let mut known_places: Vec<String> = Vec::new();
-        let mut last_town: Option<PlaceMention> = None;
-        let mut context_when: Option<When> = None;
-        let mut order = 0;
+        let mut st = self.start_reading(article);
         let mut lead: Vec<sentences::Sentence> = Vec::new(); // the first sentences, for context
+        for p in &article.paragraphs {
+            let sents = sentences::split(&article.text, p.byte_start, p.byte_end);
+            if lead.is_empty() {
+                lead = sents.iter().take(4).copied().collect();
+            }
+            for sent in sents {
+                self.read_sentence(article, sent, &mut st);
+            }
+        }
+        self.add_context_places(article, lead, &mut st);
+        let ArticleReading { mentions, cc, article_places, .. } = st;
+        (self.merge(article, mentions, &cc), article_places)
+    }
+
+    /// The state of an article's reading before its first sentence: its country, whether it is a
+    /// crime story, its year.
+    fn start_reading(&self, article: &Article) -> ArticleReading {
+        let mut article_places = ArticlePlaces::default();
+        let published = article.published.map(|p| p.date);
         let cc = self.article_country(article);
         article_places.country = match self.actors.text_where(&format!("{}\n{}", article.title.as_deref().unwrap_or(""), article.text)) {
             Some(w) if w == cc => w,
@@ -383,325 +492,337 @@ impl<'a> Extractor<'a> {
             use chrono::Datelike;
             published.map(|d| d.year()).or_else(|| years_named(&article.text).max())
         };
-        let mut story_year: Option<i32> = None;
-        // Whether the lexicon finds an act of war anywhere on the page (worked out when needed).
-        let mut war_page: Option<bool> = None;
-        for p in &article.paragraphs {
-            let sents = sentences::split(&article.text, p.byte_start, p.byte_end);
-            if lead.is_empty() {
-                lead = sents.iter().take(4).copied().collect();
+        ArticleReading {
+            article_places,
+            scanned: Vec::new(),
+            published,
+            mentions: Vec::new(),
+            history: Vec::new(),
+            known_places: Vec::new(),
+            last_town: None,
+            context_when: None,
+            order: 0,
+            cc,
+            crime_story,
+            page_year,
+            story_year: None,
+            war_page: None,
+        }
+    }
+
+    /// Reads one sentence: its actors, its triggers and their mentions, its places and dates.
+    fn read_sentence(&self, article: &Article, sent: sentences::Sentence, st: &mut ArticleReading) {
+        let s = &article.text[sent.start..sent.end];
+        let own_year = years_named(s).max();
+        let told_year = st.story_year;
+        if own_year.is_some() {
+            st.story_year = own_year;
+        }
+        let ams = self.sentence_actors(s, &st.cc, &mut st.history);
+        // The lexicon and the learned typer read English: a sentence mostly in
+        // another script ("Аккаунт: @sunday_woman") tells them nothing.
+        if !mostly_latin(s) {
+            return;
+        }
+        let mut typings = self.sentence_typings(s, &ams);
+        self.drop_non_events(article, s, &ams, &mut typings, st);
+        if typings.is_empty() || self.about_an_earlier_year(s, st.published) {
+            return;
+        }
+        // History: the story of a period long before the page's, told on.
+        let old_story = match (self.lexicon.history_years, told_year, st.page_year) {
+            (Some(h), Some(y), Some(now)) => now - y >= h,
+            _ => false,
+        };
+        if old_story && own_year.is_none() && when::find(s, st.published).is_empty() {
+            return;
+        }
+        st.scanned.push(sent.start);
+        let places = self.sentence_places(s, &ams, &st.known_places);
+        note_places(s, &places, &mut st.known_places, &mut st.article_places);
+        share_list_containers(s, &places, &mut st.article_places.within);
+        let whens = when::find(s, st.published);
+        let sentence_when = whens.first().map(|w| w.0.clone());
+        let casualties = numbers::casualties(s);
+        let first_mention = st.mentions.len();
+        let reading = SentenceReading { s, span: (sent.start, sent.end), ams, typings, places, whens, sentence_when };
+        for t in &reading.typings {
+            self.trigger_mentions(&reading, t, st);
+        }
+        self.assign_casualties(&reading, &casualties, &mut st.mentions[first_mention..]);
+        for pl in &reading.places {
+            if pl.precision == 1 && pl.kind != "in" || pl.kind == "known" || (pl.kind == "in" && st.known_places.contains(&pl.name)) {
+                st.last_town = Some(pl.clone());
             }
-            for sent in sents {
-                let s = &article.text[sent.start..sent.end];
-                let own_year = years_named(s).max();
-                let told_year = story_year;
-                if own_year.is_some() {
-                    story_year = own_year;
+        }
+        // Only a sentence that reports an event sets the date of the sentences after it,
+        // and only with a date that says something.
+        if let Some(w) = reading.sentence_when {
+            if st.mentions.len() > first_mention && (w.date.is_some() || w.weekday.is_some() || w.precision > 1) {
+                st.context_when = Some(w);
+            }
+        }
+    }
+
+    /// The actors a sentence names, generics resolved against those named before (`history`,
+    /// which this extends).
+    fn sentence_actors(&self, s: &str, cc: &str, history: &mut Vec<usize>) -> Vec<AMention> {
+        let mut ams: Vec<AMention> = Vec::new();
+        for m in self.actors.mentions(s) {
+            if m.actor.is_some_and(|a| self.not_an_actor_here(s, &m, a)) {
+                continue;
+            }
+            let actor = match m.actor {
+                Some(a) => Some(a),
+                None => m
+                    .generic_sides
+                    .iter()
+                    .find_map(|side| history.iter().rev().find(|&&h| self.side(h) == side).copied())
+                    .or(m.fallback.filter(|_| cc == self.actors.home)),
+            };
+            if let Some(a) = actor {
+                if m.actor.is_some() && self.actors.actors[a].side != "civilian" {
+                    history.push(a);
                 }
-                // Actors, generics resolved against what was named before.
-                let mut ams: Vec<AMention> = Vec::new();
-                for m in self.actors.mentions(s) {
-                    // A country named after a preposition is a place ("the border with Turkey").
-                    if let Some(a) = m.actor {
-                        let x = &self.actors.actors[a];
-                        let before = s[..m.start].trim_end().rsplit(char::is_whitespace).next().unwrap_or("").to_ascii_lowercase();
-                        if x.kind == "foreign_state" && s[m.start..m.end] == x.name && PREPOSITIONS.contains(&before.as_str()) {
-                            continue;
-                        }
-                        // A word describing an organisation ("the opposition Syrian Observatory
-                        // for Human Rights", "the rebel Syrian National Coalition") is not an actor.
-                        let words = &s[m.start..m.end];
-                        if !words.chars().any(char::is_uppercase) && self.places.opens_with_organisation(s[m.end..].trim_start()) {
-                            continue;
-                        }
-                    }
-                    let actor = match m.actor {
-                        Some(a) => Some(a),
-                        None => m
-                            .generic_sides
-                            .iter()
-                            .find_map(|side| history.iter().rev().find(|&&h| self.side(h) == side).copied())
-                            .or(m.fallback.filter(|_| cc == self.actors.home)),
-                    };
-                    if let Some(a) = actor {
-                        if m.actor.is_some() && self.actors.actors[a].side != "civilian" {
-                            history.push(a);
-                        }
-                        ams.push(AMention { start: m.start, end: m.end, actor: a });
-                    }
-                }
-                // The lexicon and the learned typer read English: a sentence mostly in
-                // another script ("Аккаунт: @sunday_woman") tells them nothing.
-                if !mostly_latin(s) {
-                    continue;
-                }
-                let mut typings = self.typer.type_sentence(s);
-                // A strike's means, as its clause tells them, decide between an air strike
-                // and shelling.
-                for t in typings.iter_mut() {
-                    const AIR: &str = "Air/drone strike";
-                    const GROUND: &str = "Shelling/artillery/missile attack";
-                    if t.sub_event_type != AIR && t.sub_event_type != GROUND {
-                        continue;
-                    }
-                    let (cs, ce) = lexicon::clause_bounds(s, t.start);
-                    let want = match self.lexicon.means(&s[cs..ce]) {
-                        Some(lexicon::Means::Air) => AIR,
-                        Some(lexicon::Means::Ground) => GROUND,
-                        None => continue,
-                    };
-                    if let Some(c) = learned::Typology::builtin().get(want) {
-                        t.sub_event_type = c.sub_event_type.clone();
-                        t.cameo = c.cameo.clone();
-                    }
-                }
-                // The learned typer names the word that speaks most for its class; a word of
-                // an actor's name ("Daesh militants") is not where the event is told: the
-                // trigger moves to the start of that name, so the name reads as the party
-                // after it and the one before it as the subject.
-                for t in typings.iter_mut().filter(|t| t.trigger.starts_with("learned:")) {
-                    if let Some(a) = ams.iter().find(|a| a.start <= t.start && t.end <= a.end) {
-                        t.start = a.start;
-                        t.end = a.start;
-                    }
-                }
-                // A lexicon trigger that opens with an actor's name ("US-led air strikes",
-                // "Russian air strikes"): the name is the doer, the act begins after it.
-                for t in typings.iter_mut().filter(|t| !t.trigger.starts_with("learned:")) {
-                    // Not a crowd: "protesters" is the protest, not its doer before it.
-                    if let Some(a) = ams.iter().find(|a| a.start == t.start && a.end > t.start && !self.actors.is_crowd(a.actor)) {
-                        t.start = a.end.min(t.end);
-                    }
-                }
-                // The learned typer guesses from a sentence's words alone. A guess in a sentence
-                // that names no act (`[roles] action_words`) on a page of some length where the
-                // lexicon finds no act of war at all (sport, games, concerts, business) is no
-                // event: "Russia beat Croatia on Monday" on a tennis page, a tour's venues.
-                if typings.iter().any(|t| t.trigger.starts_with("learned:")) && self.lexicon.action_word(s).is_none() {
-                    let war = *war_page.get_or_insert_with(|| self.lexicon_reports_an_event(article));
-                    if !war {
-                        typings.retain(|t| !t.trigger.starts_with("learned:"));
-                    }
-                }
-                // In a crime story, a kidnapping, a shooting or an arrest is political violence
-                // only where an armed group takes part.
-                if crime_story {
-                    typings.retain(|t| {
-                        !self.lexicon.crime_types.contains(&t.sub_event_type)
-                            || ams.iter().any(|a| self.lexicon.crime_armed_inter.contains(&self.actors.actors[a.actor].inter))
-                    });
-                }
-                if typings.is_empty() || self.about_an_earlier_year(s, published) {
-                    continue;
-                }
-                // History: the story of a period long before the page's, told on.
-                let old_story = match (self.lexicon.history_years, told_year, page_year) {
-                    (Some(h), Some(y), Some(now)) => now - y >= h,
-                    _ => false,
-                };
-                if old_story && own_year.is_none() && when::find(s, published).is_empty() {
-                    continue;
-                }
-                scanned.push(sent.start);
-                let mut places = self.places.find_with(s, &known_places, self.toponyms);
-                // A name that is an actor ("ISIS strongholds", "Moscow announced") is not a place,
-                // nor is a known name inside an actor's ("the Hama Military Council").
-                // A whole country ("in Zamfara State, Nigeria") or its people says where the place is, not a
-                // place of its own: an event is placed by the article's places, not at a
-                // country's centre.
-                // A cue's name that runs on from an actor's name ("warplanes of the International
-                // Coalition al-Kasrat area") is the words after it.
-                for p in places.iter_mut().filter(|p| p.kind != "gazetteer") {
-                    if let Some(a) = ams.iter().find(|a| a.start <= p.start && a.end > p.start && a.end < p.end) {
-                        let rest = s[a.end..p.end].trim_start();
-                        if rest.chars().next().is_some_and(char::is_alphabetic) {
-                            p.start = p.end - rest.len();
-                            p.name = rest.to_string();
-                        }
-                    }
-                }
-                places.retain(|p| {
-                    self.actors.lookup(&p.name).is_none()
-                        && !self.actors.countries.iter().any(|c| {
-                            // (Nor is a people: "the Malian army", "Tigrayan forces".)
-                            std::iter::once(&c.name).chain(c.adjectives.iter()).any(|n| n.eq_ignore_ascii_case(p.name.trim()))
-                        })
-                        && (p.kind != "gazetteer" || !ams.iter().any(|a| p.start < a.end && p.end > a.start))
-                });
-                for (k, pl) in places.iter().enumerate() {
-                    if pl.kind != "known" && !known_places.contains(&pl.name) {
-                        known_places.push(pl.name.clone());
-                    }
-                    article_places.names.push((pl.name.clone(), pl.kind.clone()));
-                    // "X on the Y highway", "X in the Y", "X, north of Y": X lies in or by Y.
-                    if let Some(next) = places.get(k + 1) {
-                        let gap = s[pl.end..next.start].trim().to_ascii_lowercase();
-                        let gap = gap.trim_start_matches(',').trim();
-                        let linked = [
-                            "on the",
-                            "in the",
-                            "on",
-                            "in",
-                            "near",
-                            "near the",
-                            "outside",
-                            "outside the",
-                            "at",
-                            "of",
-                            "in the countryside of",
-                        ]
-                        .contains(&gap)
-                            || next.kind == "relative"
-                            || gap.ends_with("barrier on the")
-                            || gap.ends_with("area on the")
-                            || ["barrier", "checkpoint", "area", "district"]
-                                .iter()
-                                .any(|w| gap.starts_with(w) && gap.split_whitespace().count() <= 3)
-                            // "the X district in the city of Raqqa", "the X district of Syria's
-                            // eastern city of Deir ez-Zor"
-                            || ["area", "district", "neighbourhood", "neighborhood", "quarter", "suburb"].iter().any(|w| {
-                                gap.starts_with(w)
-                                    && (gap.contains(" in ") || gap.ends_with(" of") || gap.contains(" of "))
-                                    && gap.split_whitespace().count() <= 7
-                            });
-                        if linked && next.name != pl.name {
-                            article_places.within.entry(pl.name.clone()).or_insert_with(|| next.name.clone());
-                        }
-                        // ACLED's own way, "Sarmada (Harim, Idleb)": the last name in the
-                        // brackets is the governorate the place lies in.
-                        if gap == "(" {
-                            let inner = places[k + 1..].iter().take_while(|q| parenthesised(s, pl.end, q.start)).last();
-                            if let Some(admin) = inner.filter(|q| q.name != pl.name) {
-                                article_places.within.entry(pl.name.clone()).or_insert_with(|| admin.name.clone());
-                            }
-                        }
-                    }
-                }
-                // "the neighbourhoods of A and B in Aleppo city": a list shares its container.
-                for k in (0..places.len().saturating_sub(1)).rev() {
-                    let gap = s[places[k].end..places[k + 1].start].trim().trim_matches(',').trim().to_ascii_lowercase();
-                    if matches!(gap.as_str(), "" | "and" | "or") {
-                        if let Some(c) = article_places.within.get(&places[k + 1].name).cloned() {
-                            if c != places[k].name {
-                                article_places.within.entry(places[k].name.clone()).or_insert(c);
-                            }
-                        }
-                    }
-                }
-                let whens = when::find(s, published);
-                let sentence_when = whens.first().map(|w| w.0.clone());
-                let casualties = numbers::casualties(s);
-                let first_mention = mentions.len();
-                for t in &typings {
-                    let (cs, ce) = lexicon::clause_bounds(s, t.start);
-                    let in_clause: Vec<&AMention> = ams.iter().filter(|a| a.start >= cs && a.end <= ce.max(t.end)).collect();
-                    let (a1, a2) = self.roles(s, t, &in_clause);
-                    let mut ordered: Vec<Option<(usize, String)>> = vec![a1, a2];
-                    let mut place_choices = self.pick_places(s, t, &places, cs, ce);
-                    if place_choices.is_empty() {
-                        // "the town", "there", and "it" after a territory trigger ("regained
-                        // it"): the last town named, in this sentence or before.
-                        let tail = format!("{} ", s[t.end..ce].to_ascii_lowercase());
-                        let refers = [" the town", " the city", " the village", " there"].iter().any(|w| tail.contains(w))
-                            || (t.territory && tail.starts_with(" it "));
-                        if refers {
-                            let here = places.iter().rfind(|p| p.end <= t.start && p.precision == 1).cloned();
-                            if let Some(lt) = here.or_else(|| last_town.clone()) {
-                                place_choices.push(PlaceMention { kind: "known".into(), ..lt });
-                            }
-                        }
-                    }
-                    // "-held" places tell who held them: the other party of a capture or attack.
-                    if ordered[1].is_none() {
-                        let clause_places: Vec<PlaceMention> = places.iter().filter(|p| p.start >= cs && p.end <= ce).cloned().collect();
-                        ordered[1] = self
-                            .held_by(s, &clause_places)
-                            .filter(|h| ordered[0].as_ref().is_none_or(|a| self.side(a.0) != self.side(h.0)));
-                    }
-                    // Civilians as victims or targets of remote violence are its actor2.
-                    if t.event_type != "Battles" && t.event_type != "Protests" && t.event_type != "Riots" {
-                        if let Some(c) = ams.iter().find(|a| self.side(a.actor) == "civilian") {
-                            let direct_armed_target = ordered[1].as_ref().is_some_and(|a| self.side(a.0) != "civilian");
-                            let target_after_trigger =
-                                ams.iter().any(|a| a.start >= t.end && a.start <= t.end + 40 && self.side(a.actor) != "civilian");
-                            if !(direct_armed_target && target_after_trigger) {
-                                ordered[1] = Some((c.actor, s[c.start..c.end].to_string()));
-                            }
-                        }
-                    }
-                    let informative = |w: &When| w.date.is_some() || w.weekday.is_some() || w.precision > 1;
-                    let when = sentence_when.clone().filter(informative).or_else(|| context_when.clone()).or_else(|| sentence_when.clone());
-                    let places_for: Vec<Option<PlaceMention>> =
-                        if place_choices.is_empty() { vec![None] } else { place_choices.into_iter().map(Some).collect() };
-                    // A span of days ("on Monday and Tuesday", "from May 27 to May 29") is one
-                    // event per day.
-                    let days = when::days_of_span(s, &whens);
-                    let whens_for: Vec<Option<When>> =
-                        if days.len() >= 2 { days.into_iter().map(Some).collect() } else { vec![when.clone()] };
-                    for (place, when) in places_for.iter().flat_map(|p| whens_for.iter().map(move |w| (p.clone(), w.clone()))) {
-                        mentions.push(Mention {
-                            typing: t.clone(),
-                            actor1: ordered[0].clone(),
-                            actor2: ordered[1].clone(),
-                            place,
-                            when: when.clone(),
-                            killed: Vec::new(),
-                            injured: Vec::new(),
-                            span: (sent.start, sent.end),
-                            order,
-                            // ", killing ..." and "after heavy fighting" tell more of the
-                            // act named before them in the sentence, not another.
-                            elaborates: typings.iter().any(|o| o.end <= t.start && o.event_type == t.event_type)
-                                && ((s[..t.start].trim_end().ends_with(',')
-                                    && s[t.start..t.end].split_whitespace().next().is_some_and(|w| w.ends_with("ing")))
-                                    || ELABORATING.is_match(&s[..t.start])),
-                        });
-                        order += 1;
-                    }
-                }
-                // Casualties go to the nearest trigger of the sentence.
-                if mentions.len() > first_mention {
-                    for c in &casualties {
-                        let pos = c.victims.0;
-                        let nearest = (first_mention..mentions.len())
-                            .min_by_key(|&i| (mentions[i].typing.start as i64 - pos as i64).unsigned_abs())
-                            .expect("at least one mention");
-                        let victims = &s[c.victims.0..c.victims.1];
-                        let side = ams
-                            .iter()
-                            .find(|a| a.start >= c.victims.0 && a.end <= c.victims.1.max(a.end).min(c.victims.1 + 1))
-                            .map(|a| self.actors.actors[a.actor].name.clone())
-                            .or_else(|| self.actors.names_civilians(victims).then(|| "Civilians".to_string()))
-                            .unwrap_or_else(|| "unknown".to_string());
-                        let m = &mut mentions[nearest];
-                        match c.harm {
-                            Harm::Killed => m.killed.push((side, c.quantity)),
-                            Harm::Injured => m.injured.push((side, c.quantity)),
-                        }
-                    }
-                }
-                for pl in &places {
-                    if pl.precision == 1 && pl.kind != "in" || pl.kind == "known" || (pl.kind == "in" && known_places.contains(&pl.name)) {
-                        last_town = Some(pl.clone());
-                    }
-                }
-                // Only a sentence that reports an event sets the date of the sentences after it,
-                // and only with a date that says something.
-                if let Some(w) = sentence_when {
-                    if mentions.len() > first_mention && (w.date.is_some() || w.weekday.is_some() || w.precision > 1) {
-                        context_when = Some(w);
-                    }
+                ams.push(AMention { start: m.start, end: m.end, actor: a });
+            }
+        }
+        ams
+    }
+
+    /// Whether the words of actor `a` in a sentence name no actor there: a country after a
+    /// preposition, or a word describing an organisation.
+    fn not_an_actor_here(&self, s: &str, m: &actors::Mention, a: usize) -> bool {
+        // A country named after a preposition is a place ("the border with Turkey").
+        let x = &self.actors.actors[a];
+        let before = s[..m.start].trim_end().rsplit(char::is_whitespace).next().unwrap_or("").to_ascii_lowercase();
+        if x.kind == "foreign_state" && s[m.start..m.end] == x.name && PREPOSITIONS.contains(&before.as_str()) {
+            return true;
+        }
+        // A word describing an organisation ("the opposition Syrian Observatory
+        // for Human Rights", "the rebel Syrian National Coalition") is not an actor.
+        let words = &s[m.start..m.end];
+        !words.chars().any(char::is_uppercase) && self.places.opens_with_organisation(s[m.end..].trim_start())
+    }
+
+    /// The typer's triggers of a sentence, their sub-types set by the strike's means and their
+    /// words moved off the actors' names.
+    fn sentence_typings(&self, s: &str, ams: &[AMention]) -> Vec<Typing> {
+        let mut typings = self.typer.type_sentence(s);
+        // A strike's means, as its clause tells them, decide between an air strike
+        // and shelling.
+        for t in typings.iter_mut() {
+            self.type_by_means(s, t);
+        }
+        // The learned typer names the word that speaks most for its class; a word of
+        // an actor's name ("Daesh militants") is not where the event is told: the
+        // trigger moves to the start of that name, so the name reads as the party
+        // after it and the one before it as the subject.
+        for t in typings.iter_mut().filter(|t| t.trigger.starts_with("learned:")) {
+            if let Some(a) = ams.iter().find(|a| a.start <= t.start && t.end <= a.end) {
+                t.start = a.start;
+                t.end = a.start;
+            }
+        }
+        // A lexicon trigger that opens with an actor's name ("US-led air strikes",
+        // "Russian air strikes"): the name is the doer, the act begins after it.
+        for t in typings.iter_mut().filter(|t| !t.trigger.starts_with("learned:")) {
+            // Not a crowd: "protesters" is the protest, not its doer before it.
+            if let Some(a) = ams.iter().find(|a| a.start == t.start && a.end > t.start && !self.actors.is_crowd(a.actor)) {
+                t.start = a.end.min(t.end);
+            }
+        }
+        typings
+    }
+
+    /// Sets a strike's sub-type (air strike or shelling) by the means its clause names.
+    fn type_by_means(&self, s: &str, t: &mut Typing) {
+        const AIR: &str = "Air/drone strike";
+        const GROUND: &str = "Shelling/artillery/missile attack";
+        if t.sub_event_type != AIR && t.sub_event_type != GROUND {
+            return;
+        }
+        let (cs, ce) = lexicon::clause_bounds(s, t.start);
+        let want = match self.lexicon.means(&s[cs..ce]) {
+            Some(lexicon::Means::Air) => AIR,
+            Some(lexicon::Means::Ground) => GROUND,
+            None => return,
+        };
+        if let Some(c) = learned::Typology::builtin().get(want) {
+            t.sub_event_type = c.sub_event_type.clone();
+            t.cameo = c.cameo.clone();
+        }
+    }
+
+    /// Drops the triggers that report no event: learned guesses with no act word on a page not
+    /// about war, crimes with no armed group in a crime story.
+    fn drop_non_events(&self, article: &Article, s: &str, ams: &[AMention], typings: &mut Vec<Typing>, st: &mut ArticleReading) {
+        // The learned typer guesses from a sentence's words alone. A guess in a sentence
+        // that names no act (`[roles] action_words`) on a page of some length where the
+        // lexicon finds no act of war at all (sport, games, concerts, business) is no
+        // event: "Russia beat Croatia on Monday" on a tennis page, a tour's venues.
+        if typings.iter().any(|t| t.trigger.starts_with("learned:")) && self.lexicon.action_word(s).is_none() {
+            let war = *st.war_page.get_or_insert_with(|| self.lexicon_reports_an_event(article));
+            if !war {
+                typings.retain(|t| !t.trigger.starts_with("learned:"));
+            }
+        }
+        // In a crime story, a kidnapping, a shooting or an arrest is political violence
+        // only where an armed group takes part.
+        if st.crime_story {
+            typings.retain(|t| {
+                !self.lexicon.crime_types.contains(&t.sub_event_type)
+                    || ams.iter().any(|a| self.lexicon.crime_armed_inter.contains(&self.actors.actors[a.actor].inter))
+            });
+        }
+    }
+
+    /// The places a sentence names, less the names that are actors, countries or peoples.
+    fn sentence_places(&self, s: &str, ams: &[AMention], known_places: &[String]) -> Vec<PlaceMention> {
+        let mut places = self.places.find_with(s, known_places, self.toponyms);
+        // A name that is an actor ("ISIS strongholds", "Moscow announced") is not a place,
+        // nor is a known name inside an actor's ("the Hama Military Council").
+        // A whole country ("in Zamfara State, Nigeria") or its people says where the place is, not a
+        // place of its own: an event is placed by the article's places, not at a
+        // country's centre.
+        // A cue's name that runs on from an actor's name ("warplanes of the International
+        // Coalition al-Kasrat area") is the words after it.
+        for p in places.iter_mut().filter(|p| p.kind != "gazetteer") {
+            if let Some(a) = ams.iter().find(|a| a.start <= p.start && a.end > p.start && a.end < p.end) {
+                let rest = s[a.end..p.end].trim_start();
+                if rest.chars().next().is_some_and(char::is_alphabetic) {
+                    p.start = p.end - rest.len();
+                    p.name = rest.to_string();
                 }
             }
         }
+        places.retain(|p| {
+            self.actors.lookup(&p.name).is_none()
+                && !self.actors.countries.iter().any(|c| {
+                    // (Nor is a people: "the Malian army", "Tigrayan forces".)
+                    std::iter::once(&c.name).chain(c.adjectives.iter()).any(|n| n.eq_ignore_ascii_case(p.name.trim()))
+                })
+                && (p.kind != "gazetteer" || !ams.iter().any(|a| p.start < a.end && p.end > a.start))
+        });
+        places
+    }
+
+    /// The mentions of one trigger of a sentence: one per place and day it names.
+    fn trigger_mentions(&self, r: &SentenceReading, t: &Typing, st: &mut ArticleReading) {
+        let (cs, ce) = lexicon::clause_bounds(r.s, t.start);
+        let (actor1, actor2) = self.trigger_roles(r, t, cs, ce);
+        let place_choices = self.trigger_places(r, t, cs, ce, &st.last_town);
+        let informative = |w: &When| w.date.is_some() || w.weekday.is_some() || w.precision > 1;
+        let when = r.sentence_when.clone().filter(informative).or_else(|| st.context_when.clone()).or_else(|| r.sentence_when.clone());
+        let places_for: Vec<Option<PlaceMention>> =
+            if place_choices.is_empty() { vec![None] } else { place_choices.into_iter().map(Some).collect() };
+        // A span of days ("on Monday and Tuesday", "from May 27 to May 29") is one
+        // event per day.
+        let days = when::days_of_span(r.s, &r.whens);
+        let whens_for: Vec<Option<When>> = if days.len() >= 2 { days.into_iter().map(Some).collect() } else { vec![when.clone()] };
+        let elaborates = elaborates(r.s, &r.typings, t);
+        for (place, when) in places_for.iter().flat_map(|p| whens_for.iter().map(move |w| (p.clone(), w.clone()))) {
+            st.mentions.push(Mention {
+                typing: t.clone(),
+                actor1: actor1.clone(),
+                actor2: actor2.clone(),
+                place,
+                when: when.clone(),
+                killed: Vec::new(),
+                injured: Vec::new(),
+                span: r.span,
+                order: st.order,
+                elaborates,
+            });
+            st.order += 1;
+        }
+    }
+
+    /// actor1 and actor2 of a trigger in its sentence: the roles of its clause, the holder of a
+    /// "-held" place, civilians as the victims.
+    fn trigger_roles(&self, r: &SentenceReading, t: &Typing, cs: usize, ce: usize) -> (Role, Role) {
+        let (s, ams, places) = (r.s, &r.ams, &r.places);
+        let in_clause: Vec<&AMention> = ams.iter().filter(|a| a.start >= cs && a.end <= ce.max(t.end)).collect();
+        let (actor1, mut actor2) = self.roles(s, t, &in_clause);
+        // "-held" places tell who held them: the other party of a capture or attack.
+        if actor2.is_none() {
+            let clause_places: Vec<PlaceMention> = places.iter().filter(|p| p.start >= cs && p.end <= ce).cloned().collect();
+            actor2 = self.held_by(s, &clause_places).filter(|h| actor1.as_ref().is_none_or(|a| self.side(a.0) != self.side(h.0)));
+        }
+        // Civilians as victims or targets of remote violence are its actor2.
+        if t.event_type != "Battles" && t.event_type != "Protests" && t.event_type != "Riots" {
+            if let Some(c) = ams.iter().find(|a| self.side(a.actor) == "civilian") {
+                let direct_armed_target = actor2.as_ref().is_some_and(|a| self.side(a.0) != "civilian");
+                let target_after_trigger =
+                    ams.iter().any(|a| a.start >= t.end && a.start <= t.end + 40 && self.side(a.actor) != "civilian");
+                if !(direct_armed_target && target_after_trigger) {
+                    actor2 = Some((c.actor, s[c.start..c.end].to_string()));
+                }
+            }
+        }
+        (actor1, actor2)
+    }
+
+    /// The places of a trigger: those its clause names for it, else the town the words after it
+    /// refer back to.
+    fn trigger_places(&self, r: &SentenceReading, t: &Typing, cs: usize, ce: usize, last_town: &Option<PlaceMention>) -> Vec<PlaceMention> {
+        let (s, places) = (r.s, &r.places);
+        let mut place_choices = self.pick_places(s, t, places, cs, ce);
+        if place_choices.is_empty() {
+            // "the town", "there", and "it" after a territory trigger ("regained
+            // it"): the last town named, in this sentence or before.
+            let tail = format!("{} ", s[t.end..ce].to_ascii_lowercase());
+            let refers = [" the town", " the city", " the village", " there"].iter().any(|w| tail.contains(w))
+                || (t.territory && tail.starts_with(" it "));
+            if refers {
+                let here = places.iter().rfind(|p| p.end <= t.start && p.precision == 1).cloned();
+                if let Some(lt) = here.or_else(|| last_town.clone()) {
+                    place_choices.push(PlaceMention { kind: "known".into(), ..lt });
+                }
+            }
+        }
+        place_choices
+    }
+
+    /// Gives each casualty figure of a sentence to the nearest of the sentence's mentions.
+    fn assign_casualties(&self, r: &SentenceReading, casualties: &[numbers::Casualty], mentions: &mut [Mention]) {
+        // Casualties go to the nearest trigger of the sentence.
+        if mentions.is_empty() {
+            return;
+        }
+        let s = r.s;
+        for c in casualties {
+            let pos = c.victims.0;
+            let nearest = (0..mentions.len())
+                .min_by_key(|&i| (mentions[i].typing.start as i64 - pos as i64).unsigned_abs())
+                .expect("at least one mention");
+            let victims = &s[c.victims.0..c.victims.1];
+            let side = r
+                .ams
+                .iter()
+                .find(|a| a.start >= c.victims.0 && a.end <= c.victims.1.max(a.end).min(c.victims.1 + 1))
+                .map(|a| self.actors.actors[a.actor].name.clone())
+                .or_else(|| self.actors.names_civilians(victims).then(|| "Civilians".to_string()))
+                .unwrap_or_else(|| "unknown".to_string());
+            let m = &mut mentions[nearest];
+            match c.harm {
+                Harm::Killed => m.killed.push((side, c.quantity)),
+                Harm::Injured => m.injured.push((side, c.quantity)),
+            }
+        }
+    }
+
+    /// Adds the places of the title and the lead, context for the geocoder.
+    fn add_context_places(&self, article: &Article, mut lead: Vec<sentences::Sentence>, st: &mut ArticleReading) {
         // The title and the lead name the story's place even when their sentences report no
         // event the lexicon knows: context for the geocoder. The title's places come first
         // and count twice: a headline names the main event's place.
         // The lead: the first four sentences (some inputs are one long paragraph); those that
         // reported events were scanned for places already.
-        lead.retain(|x| !scanned.contains(&x.start));
+        let (known_places, article_places) = (&st.known_places, &mut st.article_places);
+        lead.retain(|x| !st.scanned.contains(&x.start));
         let mut headline: Vec<(String, String)> = Vec::new();
-        for pl in self.places.find(article.title.as_deref().unwrap_or(""), &known_places) {
+        for pl in self.places.find(article.title.as_deref().unwrap_or(""), known_places) {
             if self.actors.lookup(&pl.name).is_none() {
                 headline.push((pl.name.clone(), pl.kind.clone()));
                 headline.push((pl.name, pl.kind));
@@ -711,13 +832,12 @@ impl<'a> Extractor<'a> {
         headline.append(&mut article_places.names);
         article_places.names = headline;
         for sent in lead {
-            for pl in self.places.find(&article.text[sent.start..sent.end], &known_places) {
+            for pl in self.places.find(&article.text[sent.start..sent.end], known_places) {
                 if self.actors.lookup(&pl.name).is_none() {
                     article_places.names.push((pl.name, pl.kind));
                 }
             }
         }
-        (self.merge(article, mentions, &cc), article_places)
     }
 
     /// Whether the article may be about war: it is shorter than `[nonevent] war_page_sentences`
