@@ -293,6 +293,26 @@ fn places_related(a: &PlaceMention, b: &PlaceMention) -> bool {
     contains(&wx, &wy) || contains(&wy, &wx)
 }
 
+/// An auxiliary that puts the participle after it in the passive voice ("were killed", "was
+/// reportedly shelled").
+static AUX: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"(?i)(?-u:\b)(?:was|were|been|being|is|are|get|got)\s+(?:[a-z]+ly\s+)?$").expect("valid"));
+
+/// A trigger, its sentence and the parties of its clause, for the steps that give them roles.
+struct RoleScene<'x> {
+    s: &'x str,
+    t: &'x Typing,
+    /// The actor mentions of the clause, go-betweens left out.
+    ams: &'x [&'x AMention],
+}
+
+impl RoleScene<'_> {
+    /// An actor mention in a role: its actor and its words.
+    fn text(&self, a: &AMention) -> (usize, String) {
+        (a.actor, self.s[a.start..a.end].to_string())
+    }
+}
+
 /// The state an article's reading carries from one sentence to the next.
 struct ArticleReading {
     article_places: ArticlePlaces,
@@ -885,155 +905,222 @@ impl<'a> Extractor<'a> {
     fn roles_named(&self, s: &str, t: &Typing, ams: &[&AMention]) -> (Role, Role) {
         // Go-betweens are no party.
         let parties: Vec<&AMention> = ams.iter().copied().filter(|a| !self.lexicon.mediates(s, a.start)).collect();
-        let ams = &parties[..];
-        let text = |a: &AMention| (a.actor, s[a.start..a.end].to_string());
-        let armed = |a: &&&AMention| self.side(a.actor) != "civilian" || t.event_type == "Protests";
-        // "between A and B"
-        if let Some(bpos) = s.to_ascii_lowercase().find("between ") {
-            let after: Vec<&&AMention> = ams.iter().filter(|a| a.start > bpos).collect();
-            if after.len() >= 2
-                && s[after[0].end..after[1].start].to_ascii_lowercase().contains("and")
-                && (bpos as i64 - t.end as i64).abs() < 80
-            {
-                return (Some(text(after[0])), Some(text(after[1])));
-            }
-        }
+        let sc = RoleScene { s, t, ams: &parties };
+        self.roles_between(&sc)
+            .or_else(|| self.roles_of_passive_verb(&sc))
+            .or_else(|| self.roles_of_agent(&sc))
+            .or_else(|| self.roles_of_fronted_clause(&sc))
+            .unwrap_or_else(|| self.roles_around(&sc))
+    }
+
+    /// Whether a party may act in the trigger's event: an armed side, or anyone in a protest.
+    fn armed(&self, sc: &RoleScene, a: &AMention) -> bool {
+        self.side(a.actor) != "civilian" || sc.t.event_type == "Protests"
+    }
+
+    /// Whether two actors are distinct parties: neither is the other nor within it.
+    fn distinct(&self, a: usize, b: usize) -> bool {
+        a != b && !self.actors.is_within(a, b) && !self.actors.is_within(b, a)
+    }
+
+    /// "between A and B": the two parties named after "between", near the trigger.
+    fn roles_between(&self, sc: &RoleScene) -> Option<(Role, Role)> {
+        let (s, t) = (sc.s, sc.t);
+        let bpos = s.to_ascii_lowercase().find("between ")?;
+        let after: Vec<&&AMention> = sc.ams.iter().filter(|a| a.start > bpos).collect();
+        (after.len() >= 2
+            && s[after[0].end..after[1].start].to_ascii_lowercase().contains("and")
+            && (bpos as i64 - t.end as i64).abs() < 80)
+            .then(|| (Some(sc.text(after[0])), Some(sc.text(after[1]))))
+    }
+
+    /// A trigger verb in the passive voice: the acting party after it, its subject acted on.
+    fn roles_of_passive_verb(&self, sc: &RoleScene) -> Option<(Role, Role)> {
         // A verb in the passive voice ("five soldiers were killed in an ISIS ambush", "the
         // town was shelled by regime forces"): its subject is the party acted on, the party
         // acting follows it, if the sentence names it at all.
-        static AUX: LazyLock<regex::Regex> =
-            LazyLock::new(|| regex::Regex::new(r"(?i)(?-u:\b)(?:was|were|been|being|is|are|get|got)\s+(?:[a-z]+ly\s+)?$").expect("valid"));
+        let (s, t, ams) = (sc.s, sc.t, sc.ams);
         let verb = s[t.start..t.end].split_whitespace().next().unwrap_or("").to_ascii_lowercase();
         let participle = verb.ends_with("ed") || ["hit", "shot", "struck", "taken", "overrun", "blown", "beaten"].contains(&verb.as_str());
-        if !t.passive && participle && AUX.is_match(&s[..t.start]) {
-            let agent =
-                ams.iter().filter(armed).filter(|a| a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 8).min_by_key(
-                    |a| {
-                        let by = s[..a.start].trim_end().to_ascii_lowercase();
-                        (!(by.ends_with(" by") || by.ends_with(" by the") || by.ends_with(" by a") || by.ends_with(" by an")), a.start)
-                    },
-                );
-            let subject = ams.iter().rfind(|a| a.end <= t.start && agent.is_none_or(|g| g.actor != a.actor));
-            return (agent.map(|a| text(a)), subject.map(|a| text(a)));
+        let passive_voice = !t.passive && participle && AUX.is_match(&s[..t.start]);
+        if !passive_voice {
+            return None;
         }
+        let agent = ams
+            .iter()
+            .filter(|a| self.armed(sc, a))
+            .filter(|a| a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 8)
+            .min_by_key(|a| {
+                let by = s[..a.start].trim_end().to_ascii_lowercase();
+                (!(by.ends_with(" by") || by.ends_with(" by the") || by.ends_with(" by a") || by.ends_with(" by an")), a.start)
+            });
+        let subject = ams.iter().rfind(|a| a.end <= t.start && agent.is_none_or(|g| g.actor != a.actor));
+        Some((agent.map(|a| sc.text(a)), subject.map(|a| sc.text(a))))
+    }
+
+    /// A passive agent or a by-phrase ("captured by ISIS"): the agent acts, the party nearest
+    /// the trigger is the other.
+    fn roles_of_agent(&self, sc: &RoleScene) -> Option<(Role, Role)> {
+        let (s, t, ams) = (sc.s, sc.t, sc.ams);
         // A passive agent: "attacked by an ISIS-led car bomb", "fell to the radical group".
         let agent = if t.passive {
-            ams.iter().filter(armed).find(|a| a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 3)
+            ams.iter().filter(|a| self.armed(sc, a)).find(|a| a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 3)
         } else {
             // "by X" right after the trigger ("captured by ISIS"), or a by-phrase holding the
             // trigger ("attacked by an ISIS-led car bomb").
             ams.iter()
-                .filter(armed)
-                .filter(|a| {
-                    let before = s[..a.start].trim_end().to_ascii_lowercase();
-                    let by = before.ends_with(" by")
-                        || before.ends_with(" by an")
-                        || before.ends_with(" by a")
-                        || before.ends_with(" by the")
-                        || self.lexicon.by_means(&before);
-                    // "a town held by ISIS" says who holds it, not who acts.
-                    let by = by && {
-                        let head = before.trim_end_matches(" the").trim_end_matches(" an").trim_end_matches(" a");
-                        let head = head.strip_suffix(" by").unwrap_or(head);
-                        let word = head.rsplit(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
-                        !HOLDING_PARTICIPLES.contains(&word)
-                    };
-                    let near_after = a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 6;
-                    let holds_trigger = a.end <= t.start && s[a.end..t.start].split_whitespace().count() <= 2;
-                    by && (near_after || holds_trigger)
-                })
+                .filter(|a| self.armed(sc, a))
+                .filter(|a| self.acts_by_phrase(sc, a))
                 .min_by_key(|a| (a.start as i64 - t.start as i64).unsigned_abs())
         };
-        if let Some(ag) = agent {
-            let other = ams
-                .iter()
-                .filter(|a| a.actor != ag.actor && !self.actors.is_within(a.actor, ag.actor) && !self.actors.is_within(ag.actor, a.actor))
-                .min_by_key(|a| (a.start as i64 - t.start as i64).unsigned_abs());
-            return (Some(text(ag)), other.map(|o| text(o)));
-        }
-        let distinct = |a: usize, b: usize| a != b && !self.actors.is_within(a, b) && !self.actors.is_within(b, a);
+        let ag = agent?;
+        let other = ams
+            .iter()
+            .filter(|a| a.actor != ag.actor && !self.actors.is_within(a.actor, ag.actor) && !self.actors.is_within(ag.actor, a.actor))
+            .min_by_key(|a| (a.start as i64 - t.start as i64).unsigned_abs());
+        Some((Some(sc.text(ag)), other.map(|o| sc.text(o))))
+    }
+
+    /// Whether a party is named by a by-phrase right after the trigger or holding it, not one
+    /// saying who holds a place.
+    fn acts_by_phrase(&self, sc: &RoleScene, a: &AMention) -> bool {
+        let (s, t) = (sc.s, sc.t);
+        let before = s[..a.start].trim_end().to_ascii_lowercase();
+        let by = before.ends_with(" by")
+            || before.ends_with(" by an")
+            || before.ends_with(" by a")
+            || before.ends_with(" by the")
+            || self.lexicon.by_means(&before);
+        // "a town held by ISIS" says who holds it, not who acts.
+        let by = by && {
+            let head = before.trim_end_matches(" the").trim_end_matches(" an").trim_end_matches(" a");
+            let head = head.strip_suffix(" by").unwrap_or(head);
+            let word = head.rsplit(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+            !HOLDING_PARTICIPLES.contains(&word)
+        };
+        let near_after = a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 6;
+        let holds_trigger = a.end <= t.start && s[a.end..t.start].split_whitespace().count() <= 2;
+        by && (near_after || holds_trigger)
+    }
+
+    /// A fronted clause holding the trigger: the subject of the main clause after its comma acts.
+    fn roles_of_fronted_clause(&self, sc: &RoleScene) -> Option<(Role, Role)> {
         // A fronted clause holding the trigger ("Stepping up its airstrikes on central Syria,
         // Moscow announced ...", "After shelling the town for days, regime forces stormed it"):
         // its doer is the subject of the main clause after the comma.
-        if let Some(comma) = fronted_clause_end(s).filter(|&c| t.end <= c) {
-            let subject = ams.iter().filter(armed).find(|a| a.start > comma && s[comma + 1..a.start].split_whitespace().count() <= 2);
-            if let Some(subj) = subject {
-                let other = ams.iter().filter(|a| a.end <= comma && distinct(a.actor, subj.actor)).find(|a| a.start >= t.end);
-                return (Some(text(subj)), other.map(|o| text(o)));
-            }
-        }
-        // An actor named as support ("government forces backed by Russian airstrikes pushed
-        // back ...") is not the one acting when another is named before it.
-        let before = ams
-            .iter()
-            .filter(armed)
-            .filter(|a| a.start < t.start)
-            .rfind(|a| !self.lexicon.supports(s, a.start))
-            .or_else(|| ams.iter().filter(armed).rfind(|a| a.start < t.start));
+        let (s, t, ams) = (sc.s, sc.t, sc.ams);
+        let comma = fronted_clause_end(s).filter(|&c| t.end <= c)?;
+        let subj =
+            ams.iter().filter(|a| self.armed(sc, a)).find(|a| a.start > comma && s[comma + 1..a.start].split_whitespace().count() <= 2)?;
+        let other = ams.iter().filter(|a| a.end <= comma && self.distinct(a.actor, subj.actor)).find(|a| a.start >= t.end);
+        Some((Some(sc.text(subj)), other.map(|o| sc.text(o))))
+    }
+
+    /// The roles of the parties named around the trigger when no phrase sets them: the doer
+    /// before it (the first of allies named together), the other after it.
+    fn roles_around(&self, sc: &RoleScene) -> (Role, Role) {
+        let t = sc.t;
+        let before = self.doer_before(sc);
         // Allies named together ("Syrian regime or Russian air strikes", "regime and Russian
         // warplanes"): the first named acts (ACLED codes the other as its associate). Of one
         // side; or of any armed sides where the act is one-sided (a strike, an attack, a
         // capture): two parties of a clash or an agreement are both named before it.
         let one_sided = t.territory || matches!(t.event_type.as_str(), "Explosions/Remote violence" | "Violence against civilians");
-        let allied = |p: &AMention, b: &AMention| {
-            let (sp, sb) = (self.side(p.actor), self.side(b.actor));
-            sp == sb || (one_sided && ![sp, sb].iter().any(|x| matches!(*x, "civilian" | "protesters" | "rioters")))
-        };
+        if let Some(roles) = before.filter(|_| !one_sided).and_then(|b| self.roles_of_pair_before(sc, b, one_sided)) {
+            return roles;
+        }
+        let before = before.map(|b| self.first_of_allies(sc, b, one_sided));
+        if let Some(roles) = before.and_then(|b| self.roles_of_earlier_act(sc, b)) {
+            return roles;
+        }
+        self.roles_after(sc, before)
+    }
+
+    /// The armed party named last before the trigger, not one named as support if another is.
+    fn doer_before<'x>(&self, sc: &RoleScene<'x>) -> Option<&'x AMention> {
+        // An actor named as support ("government forces backed by Russian airstrikes pushed
+        // back ...") is not the one acting when another is named before it.
+        let (s, t, ams) = (sc.s, sc.t, sc.ams);
+        ams.iter()
+            .filter(|a| self.armed(sc, a))
+            .filter(|a| a.start < t.start)
+            .rfind(|a| !self.lexicon.supports(s, a.start))
+            .or_else(|| ams.iter().filter(|a| self.armed(sc, a)).rfind(|a| a.start < t.start))
+            .copied()
+    }
+
+    /// Whether two parties are allies: of one side, or armed sides of a one-sided act.
+    fn allied(&self, p: &AMention, b: &AMention, one_sided: bool) -> bool {
+        let (sp, sb) = (self.side(p.actor), self.side(b.actor));
+        sp == sb || (one_sided && ![sp, sb].iter().any(|x| matches!(*x, "civilian" | "protesters" | "rioters")))
+    }
+
+    /// Two parties named together ("A and B") just before a two-sided act, `b` the second.
+    fn roles_of_pair_before(&self, sc: &RoleScene, b: &AMention, one_sided: bool) -> Option<(Role, Role)> {
         // Two parties named together before a two-sided act ("Rebels and pro-government forces
         // agreed ...", "the army and ISIS clashed"): the first is actor1, the second actor2.
-        if let Some(b) = before.filter(|_| !one_sided) {
-            if let Some(p) = ams.iter().filter(armed).rfind(|p| p.end <= b.start) {
-                let gap = s[p.end..b.start].trim().to_ascii_lowercase();
-                if matches!(gap.as_str(), "and" | "and the") && distinct(p.actor, b.actor) && !allied(p, b) {
-                    return (Some(text(p)), Some(text(b)));
-                }
+        let p = sc.ams.iter().filter(|a| self.armed(sc, a)).rfind(|p| p.end <= b.start)?;
+        let gap = sc.s[p.end..b.start].trim().to_ascii_lowercase();
+        (matches!(gap.as_str(), "and" | "and the") && self.distinct(p.actor, b.actor) && !self.allied(p, b, one_sided))
+            .then(|| (Some(sc.text(p)), Some(sc.text(b))))
+    }
+
+    /// The first of the allies named together ending with `b` ("regime and Russian warplanes").
+    fn first_of_allies<'x>(&self, sc: &RoleScene<'x>, b: &'x AMention, one_sided: bool) -> &'x AMention {
+        let mut b = b;
+        while let Some(p) = sc.ams.iter().rfind(|p| p.end <= b.start) {
+            let gap = sc.s[p.end..b.start].trim().to_ascii_lowercase();
+            if matches!(gap.as_str(), "and" | "or" | "and the" | "or the" | "and its" | "&" | "and their") && self.allied(p, b, one_sided) {
+                b = p;
+            } else {
+                break;
             }
         }
-        let before = before.map(|b| {
-            let mut b = b;
-            while let Some(p) = ams.iter().rfind(|p| p.end <= b.start) {
-                let gap = s[p.end..b.start].trim().to_ascii_lowercase();
-                if matches!(gap.as_str(), "and" | "or" | "and the" | "or the" | "and its" | "&" | "and their") && allied(p, b) {
-                    b = p;
-                } else {
-                    break;
-                }
-            }
-            b
-        });
+        b
+    }
+
+    /// `b`, named just before the trigger, as the object of an act told first: that act's
+    /// subject is the doer.
+    fn roles_of_earlier_act(&self, sc: &RoleScene, b: &AMention) -> Option<(Role, Role)> {
         // The one named just before the trigger may be the object of an act the sentence
         // told first ("Rebels killed several soldiers in an ambush", "government forces
         // recaptured the town from rebels after heavy fighting"): the act's subject is the doer.
-        if let Some(b) = before {
-            let subject = ams.iter().filter(armed).filter(|p| p.end <= b.start && self.side(p.actor) != self.side(b.actor)).find(|p| {
-                let gap = &s[p.end..b.start];
-                gap.split_whitespace().count() <= 8
-                    && !gap.contains([',', ';', '(', ')'])
-                    && self.lexicon.action_word(gap).is_some_and(|(a, _)| !AUX.is_match(&gap[..a]))
-            });
-            if let Some(subj) = subject {
-                return (Some(text(subj)), Some(text(b)));
-            }
-        }
-        let after = ams.iter().filter(|a| a.start >= t.end).find(|a| before.is_none_or(|b| distinct(b.actor, a.actor)));
+        let s = sc.s;
+        let subj =
+            sc.ams.iter().filter(|a| self.armed(sc, a)).filter(|p| p.end <= b.start && self.side(p.actor) != self.side(b.actor)).find(
+                |p| {
+                    let gap = &s[p.end..b.start];
+                    gap.split_whitespace().count() <= 8
+                        && !gap.contains([',', ';', '(', ')'])
+                        && self.lexicon.action_word(gap).is_some_and(|(a, _)| !AUX.is_match(&gap[..a]))
+                },
+            )?;
+        Some((Some(sc.text(subj)), Some(sc.text(b))))
+    }
+
+    /// The doer before the trigger and the party after it; with no one before, the party after
+    /// it as the doer, the target or no one, as the act and the words say.
+    fn roles_after(&self, sc: &RoleScene, before: Option<&AMention>) -> (Role, Role) {
+        let (s, t, ams) = (sc.s, sc.t, sc.ams);
+        let after = ams.iter().filter(|a| a.start >= t.end).find(|a| before.is_none_or(|b| self.distinct(b.actor, a.actor)));
         let named_doer =
             ams.iter().find(|o| o.start >= t.end && self.side(o.actor) != "civilian" && self.lexicon.names_act(s, o.start, o.end));
         match (before, after) {
-            (Some(b), a) => (Some(text(b)), a.map(|a| text(a))),
+            (Some(b), a) => (Some(sc.text(b)), a.map(|a| sc.text(a))),
             // No one before the trigger: "clashes with X" names one party; "air strikes on ISIS
             // positions" name the target.
             // ... unless it is named as the act's doer: "civilians killed in terrorist attacks",
             // "wounded in an ISIS ambush on the road".
             // (Any actor after the trigger so named: "casualties of the Coalition's bombing".)
             (None, Some(_)) if named_doer.is_some() => {
-                let doer = named_doer.map(|d| text(d));
-                let other = named_doer.and_then(|d| ams.iter().filter(|o| o.start >= t.end).find(|o| distinct(o.actor, d.actor)));
-                (doer, other.map(|o| text(o)))
+                let doer = named_doer.map(|d| sc.text(d));
+                let other = named_doer.and_then(|d| ams.iter().filter(|o| o.start >= t.end).find(|o| self.distinct(o.actor, d.actor)));
+                (doer, other.map(|o| sc.text(o)))
             }
             (None, Some(a)) if !matches!(t.event_type.as_str(), "Battles" | "Protests" | "Riots" | "Strategic developments") => {
-                (None, Some(text(a)))
+                (None, Some(sc.text(a)))
             }
-            (None, Some(a)) if self.side(a.actor) != "civilian" || t.event_type == "Protests" => (Some(text(a)), None),
+            (None, Some(a)) if self.side(a.actor) != "civilian" || t.event_type == "Protests" => (Some(sc.text(a)), None),
             (None, Some(_)) => (None, None),
             (None, None) => (None, None),
         }
