@@ -1458,98 +1458,17 @@ impl<'a> Extractor<'a> {
 
     /// The event of a draft; `cc` is the article's country (generic actors are its own).
     fn finish(&self, article: &Article, i: usize, mut d: Draft, cc: &str) -> Event {
-        if d.event_type == "Battles" {
-            d.sub_event_type = if d.territory && !d.reversed {
-                match d.taker_side.as_deref() {
-                    Some(s) if s == "government" || s.starts_with("state:") => "Government regains territory".to_string(),
-                    _ => "Non-state actor overtakes territory".to_string(),
-                }
-            } else {
-                if !d.territory || d.reversed {
-                    d.cameo = "190".to_string();
-                }
-                "Armed clash".to_string()
-            };
-        }
-        // The crowd of a protest or riot has its fixed role (data/default_actors.toml, [[crowd]]):
-        // "police dispersed protesters" codes the protesters as actor1.
-        if let Some((role, crowd)) = self.actors.crowd(&d.sub_event_type, cc) {
-            let parties = [d.actor1.take(), d.actor2.take()];
-            let named_crowd = parties.iter().flatten().find(|(a, _)| self.actors.is_crowd(*a));
-            let crowd = (crowd, named_crowd.map(|(_, t)| t.clone()).unwrap_or_default());
-            let other = parties.into_iter().flatten().find(|(a, _)| !self.actors.is_crowd(*a));
-            (d.actor1, d.actor2) = match role {
-                actors::Role::Actor1 => (Some(crowd), other),
-                actors::Role::Actor2 => (other, Some(crowd)),
-            };
-        }
+        settle_battle_type(&mut d);
+        self.crowd_roles(&mut d, cc);
         let significant = matches!(d.sub_event_type.as_str(), "Suicide bomb" | "Remote explosive/landmine/IED" | "Air/drone strike");
         let (fatalities, bound) = sum_casualties(&d.killed, if significant { 10 } else { 3 });
         let (injured, _) = sum_casualties(&d.injured, 0);
-        let spans: Vec<usize> = d.spans.iter().flat_map(|&(a, b)| [a, b]).collect();
-        let chars = char_offsets(&article.text, &spans);
-        let evidence: Vec<Evidence> = d
-            .spans
-            .iter()
-            .enumerate()
-            .map(|(k, &(a, b))| Evidence {
-                start: chars[2 * k],
-                end: chars[2 * k + 1],
-                byte_start: a,
-                byte_end: b,
-                text: article.text[a..b].to_string(),
-            })
-            .collect();
-        let actor = |a: &Option<(usize, String)>| {
-            a.as_ref().map(|(i, text)| {
-                let x = &self.actors.actors[self.actors.localize(*i, text, cc)];
-                EventActor { name: x.name.clone(), side: x.side.clone(), inter: x.inter, text: text.clone() }
-            })
-        };
-        let location = d.place.as_ref().map(|p| match &p.qualifier {
-            Some(q)
-                if matches!(q.to_ascii_lowercase().as_str(), "western" | "eastern" | "northern" | "southern" | "central")
-                    && p.kind != "relative" =>
-            {
-                format!("{q} {}", p.name)
-            }
-            _ => p.name.clone(),
-        });
-        // No one named: the documented default of the sub-type (data/default_actors.toml).
-        let actor1 = actor(&d.actor1).or_else(|| {
-            let default = self.actors.default_actor(actors::Role::Actor1, &d.sub_event_type, cc, d.actor2.as_ref().map(|a| a.0));
-            actor(&default.map(|i| (i, String::new())))
-        });
-        let has = |b: bool| if b { 1.0 } else { 0.0 };
-        let confidence = (d.strength
-            * (0.4
-                + 0.3 * has(d.place.is_some())
-                + 0.1 * has(d.when.is_some())
-                + 0.15 * has(d.actor1.is_some())
-                + 0.05 * has(d.actor2.is_some())))
-        .min(1.0);
-        // A report that names no time tells the news of its day (ACLED codes the report's
-        // date): the publication day, at week precision, as the text does not fix the day.
-        let (event_date, time_precision) = match (&d.when, article.published) {
-            (Some(w), _) => (w.date, w.precision),
-            (None, Some(p)) => (Some(p.date), 2),
-            (None, None) => (None, 3),
-        };
-        // Civilians killed or hurt by a strike, a bomb or an attack that names no target are
-        // its actor2 (corpus/GUIDELINES.md, section 3).
-        let civilian_victims = d.killed.keys().chain(d.injured.keys()).any(|side| side == "Civilians");
-        let actor2 = actor(&d.actor2).or_else(|| {
-            let harms_civilians =
-                civilian_victims && !matches!(d.event_type.as_str(), "Battles" | "Protests" | "Riots" | "Strategic developments");
-            harms_civilians.then(|| self.actors.instance("Civilians ({name})", cc)).flatten().and_then(|i| actor(&Some((i, String::new()))))
-        });
-        // Still no one: the documented default of the sub-type and actor1 ("regime forces
-        // advance in Latakia": against the rebels).
-        let actor2 = actor2.or_else(|| {
-            let a1 = actor1.as_ref().and_then(|a| self.actors.index_of(&a.name));
-            let default = self.actors.default_actor(actors::Role::Actor2, &d.sub_event_type, cc, a1);
-            actor(&default.map(|i| (i, String::new())))
-        });
+        let evidence = evidence_of(article, &d.spans);
+        let location = location_of(&d.place);
+        let actor1 = self.event_actor1(&d, cc);
+        let confidence = confidence_of(&d);
+        let (event_date, time_precision) = event_date_of(&d, article);
+        let actor2 = self.event_actor2(&d, cc, &actor1);
         Event {
             event_id: format!("{}-{}", article.id, i + 1),
             article_id: article.id.clone(),
@@ -1580,7 +1499,7 @@ impl<'a> Extractor<'a> {
             fatalities_by_actor: d.killed.iter().filter(|(_, q)| q.bound != Bound::Unstated).map(|(k, q)| (k.clone(), q.value)).collect(),
             territory_change: d.territory && !d.reversed,
             control: d.territory.then(|| {
-                let name = |a: &Option<(usize, String)>| actor(a).map(|x| x.name);
+                let name = |a: &Option<(usize, String)>| self.event_actor(a, cc).map(|x| x.name);
                 crate::model::Control {
                     taker: name(&d.actor1),
                     from: name(&d.actor2),
@@ -1593,6 +1512,133 @@ impl<'a> Extractor<'a> {
             triggers: d.triggers,
             confidence: (confidence * 100.0).round() / 100.0,
         }
+    }
+
+    /// Gives the crowd of a protest or riot its fixed role.
+    fn crowd_roles(&self, d: &mut Draft, cc: &str) {
+        // The crowd of a protest or riot has its fixed role (data/default_actors.toml, [[crowd]]):
+        // "police dispersed protesters" codes the protesters as actor1.
+        if let Some((role, crowd)) = self.actors.crowd(&d.sub_event_type, cc) {
+            let parties = [d.actor1.take(), d.actor2.take()];
+            let named_crowd = parties.iter().flatten().find(|(a, _)| self.actors.is_crowd(*a));
+            let crowd = (crowd, named_crowd.map(|(_, t)| t.clone()).unwrap_or_default());
+            let other = parties.into_iter().flatten().find(|(a, _)| !self.actors.is_crowd(*a));
+            (d.actor1, d.actor2) = match role {
+                actors::Role::Actor1 => (Some(crowd), other),
+                actors::Role::Actor2 => (other, Some(crowd)),
+            };
+        }
+    }
+
+    /// An actor in a role as the event reports it, localized to the article's country `cc`.
+    fn event_actor(&self, a: &Option<(usize, String)>, cc: &str) -> Option<EventActor> {
+        a.as_ref().map(|(i, text)| {
+            let x = &self.actors.actors[self.actors.localize(*i, text, cc)];
+            EventActor { name: x.name.clone(), side: x.side.clone(), inter: x.inter, text: text.clone() }
+        })
+    }
+
+    /// The event's actor1: the one named, else the documented default of the sub-type.
+    fn event_actor1(&self, d: &Draft, cc: &str) -> Option<EventActor> {
+        // No one named: the documented default of the sub-type (data/default_actors.toml).
+        self.event_actor(&d.actor1, cc).or_else(|| {
+            let default = self.actors.default_actor(actors::Role::Actor1, &d.sub_event_type, cc, d.actor2.as_ref().map(|a| a.0));
+            self.event_actor(&default.map(|i| (i, String::new())), cc)
+        })
+    }
+
+    /// The event's actor2: the one named, else civilians it harmed, else the documented default
+    /// of the sub-type and actor1.
+    fn event_actor2(&self, d: &Draft, cc: &str, actor1: &Option<EventActor>) -> Option<EventActor> {
+        let actor = |a: &Option<(usize, String)>| self.event_actor(a, cc);
+        // Civilians killed or hurt by a strike, a bomb or an attack that names no target are
+        // its actor2 (corpus/GUIDELINES.md, section 3).
+        let civilian_victims = d.killed.keys().chain(d.injured.keys()).any(|side| side == "Civilians");
+        let actor2 = actor(&d.actor2).or_else(|| {
+            let harms_civilians =
+                civilian_victims && !matches!(d.event_type.as_str(), "Battles" | "Protests" | "Riots" | "Strategic developments");
+            harms_civilians.then(|| self.actors.instance("Civilians ({name})", cc)).flatten().and_then(|i| actor(&Some((i, String::new()))))
+        });
+        // Still no one: the documented default of the sub-type and actor1 ("regime forces
+        // advance in Latakia": against the rebels).
+        actor2.or_else(|| {
+            let a1 = actor1.as_ref().and_then(|a| self.actors.index_of(&a.name));
+            let default = self.actors.default_actor(actors::Role::Actor2, &d.sub_event_type, cc, a1);
+            actor(&default.map(|i| (i, String::new())))
+        })
+    }
+}
+
+/// Sets a battle's sub-type: a change of territory by its taker's side, else an armed clash.
+fn settle_battle_type(d: &mut Draft) {
+    if d.event_type == "Battles" {
+        d.sub_event_type = if d.territory && !d.reversed {
+            match d.taker_side.as_deref() {
+                Some(s) if s == "government" || s.starts_with("state:") => "Government regains territory".to_string(),
+                _ => "Non-state actor overtakes territory".to_string(),
+            }
+        } else {
+            if !d.territory || d.reversed {
+                d.cameo = "190".to_string();
+            }
+            "Armed clash".to_string()
+        };
+    }
+}
+
+/// The evidence of an event: its sentences (byte ranges of the article text) with their
+/// character offsets and words.
+fn evidence_of(article: &Article, spans: &[(usize, usize)]) -> Vec<Evidence> {
+    let bytes: Vec<usize> = spans.iter().flat_map(|&(a, b)| [a, b]).collect();
+    let chars = char_offsets(&article.text, &bytes);
+    spans
+        .iter()
+        .enumerate()
+        .map(|(k, &(a, b))| Evidence {
+            start: chars[2 * k],
+            end: chars[2 * k + 1],
+            byte_start: a,
+            byte_end: b,
+            text: article.text[a..b].to_string(),
+        })
+        .collect()
+}
+
+/// The location's name: a place's, with its qualifier when that is a compass part of it
+/// ("western Aleppo").
+fn location_of(place: &Option<PlaceMention>) -> Option<String> {
+    place.as_ref().map(|p| match &p.qualifier {
+        Some(q)
+            if matches!(q.to_ascii_lowercase().as_str(), "western" | "eastern" | "northern" | "southern" | "central")
+                && p.kind != "relative" =>
+        {
+            format!("{q} {}", p.name)
+        }
+        _ => p.name.clone(),
+    })
+}
+
+/// An event's confidence before rounding: its typer's strength times how fully the text pins
+/// it down ([`DEFAULT_MIN_CONFIDENCE`]).
+fn confidence_of(d: &Draft) -> f32 {
+    let has = |b: bool| if b { 1.0 } else { 0.0 };
+    (d.strength
+        * (0.4
+            + 0.3 * has(d.place.is_some())
+            + 0.1 * has(d.when.is_some())
+            + 0.15 * has(d.actor1.is_some())
+            + 0.05 * has(d.actor2.is_some())))
+    .min(1.0)
+}
+
+/// An event's date and time precision: its own, else the publication day at week precision.
+fn event_date_of(d: &Draft, article: &Article) -> (Option<NaiveDate>, u8) {
+    // A report that names no time tells the news of its day (ACLED codes the report's
+    // date): the publication day, at week precision, as the text does not fix the day.
+    match (&d.when, article.published) {
+        (Some(w), _) => (w.date, w.precision),
+        (None, Some(p)) => (Some(p.date), 2),
+        (None, None) => (None, 3),
     }
 }
 
