@@ -473,6 +473,8 @@ impl ActorDict {
         self.mentions_plain(original)
     }
 
+    /// [`ActorDict::mentions`] of a text without no-break spaces: the dictionary's phrases, joined
+    /// by noun phrase, and the actors a country's adjective makes of a pattern's head noun.
     fn mentions_plain(&self, s: &str) -> Vec<Mention> {
         let raw = self.raw_mentions(s);
         let out = outermost(raw);

@@ -902,6 +902,8 @@ impl<'a> Extractor<'a> {
         (a1, a2)
     }
 
+    /// actor1 and actor2 of a trigger as the phrases of its clause name them (go-betweens left
+    /// out): the first step whose phrase the clause has decides.
     fn roles_named(&self, s: &str, t: &Typing, ams: &[&AMention]) -> (Role, Role) {
         // Go-betweens are no party.
         let parties: Vec<&AMention> = ams.iter().copied().filter(|a| !self.lexicon.mediates(s, a.start)).collect();
