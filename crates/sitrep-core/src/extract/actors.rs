@@ -473,7 +473,23 @@ impl ActorDict {
         self.mentions_plain(original)
     }
 
+    /// [`ActorDict::mentions`] of a text without no-break spaces: the dictionary's phrases, joined
+    /// by noun phrase, and the actors a country's adjective makes of a pattern's head noun.
     fn mentions_plain(&self, s: &str) -> Vec<Mention> {
+        let raw = self.raw_mentions(s);
+        let out = outermost(raw);
+        let mut joined = self.join_noun_phrases(s, out);
+        let found = self.country_pattern_mentions(s, &joined);
+        if !found.is_empty() {
+            joined.extend(found);
+            joined.sort_by_key(|m| m.start);
+        }
+        self.join_allied_countries(s, &mut joined);
+        joined
+    }
+
+    /// The dictionary's phrases in a sentence as whole words, sorted by start, longest first.
+    fn raw_mentions(&self, s: &str) -> Vec<Mention> {
         let lower = s.to_ascii_lowercase();
         let mut raw: Vec<Mention> = Vec::new();
         let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-');
@@ -498,57 +514,59 @@ impl ActorDict {
             push(m.start(), m.end(), &self.exact_entries[m.pattern().as_usize()]);
         }
         raw.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
-        // Drop mentions inside others.
-        let mut out: Vec<Mention> = Vec::new();
-        for m in raw {
-            if out.last().is_some_and(|l| m.start < l.end) {
-                continue;
-            }
-            out.push(m);
-        }
+        raw
+    }
+
+    /// Joins the adjacent mentions of one noun phrase into one of the more specific actor.
+    fn join_noun_phrases(&self, s: &str, out: Vec<Mention>) -> Vec<Mention> {
         // Join the mentions of one noun phrase.
         let mut joined: Vec<Mention> = Vec::new();
         for m in out {
             if let Some(prev) = joined.last_mut() {
-                let gap = s[prev.end..m.start].trim();
-                let gap_l = gap.to_ascii_lowercase();
-                let links = [
-                    "",
-                    "of the",
-                    "of",
-                    "from",
-                    "from the",
-                    "(",
-                    "the",
-                    "in the ranks of",
-                    "members of",
-                    "belonging to",
-                    "belonging to the",
-                ];
-                if links.contains(&gap_l.as_str()) || (gap.starts_with('(') && gap.len() < 40 && !gap.contains(')')) {
-                    let prefer_new = match (prev.actor, m.actor) {
-                        (None, Some(_)) => true,
-                        (Some(_), None) => false,
-                        (Some(a), Some(b)) => self.is_within(b, a) || self.actors[a].name == self.actors[b].name,
-                        (None, None) => false,
-                    };
-                    let same_or_related = match (prev.actor, m.actor) {
-                        (Some(a), Some(b)) => a == b || self.is_within(b, a) || self.is_within(a, b),
-                        _ => true,
-                    };
-                    if same_or_related {
-                        if prefer_new {
-                            prev.actor = m.actor;
-                            prev.generic_sides = m.generic_sides.clone();
-                            prev.fallback = m.fallback;
-                        }
-                        prev.end = m.end;
-                        continue;
-                    }
+                if self.joins(s, prev, &m) {
+                    continue;
                 }
             }
             joined.push(m);
         }
+        joined
+    }
+
+    /// Whether mention `m` is of the noun phrase of `prev` before it, and if so joins it to
+    /// `prev`, which takes the more specific actor.
+    fn joins(&self, s: &str, prev: &mut Mention, m: &Mention) -> bool {
+        let gap = s[prev.end..m.start].trim();
+        let gap_l = gap.to_ascii_lowercase();
+        let links =
+            ["", "of the", "of", "from", "from the", "(", "the", "in the ranks of", "members of", "belonging to", "belonging to the"];
+        if !(links.contains(&gap_l.as_str()) || (gap.starts_with('(') && gap.len() < 40 && !gap.contains(')'))) {
+            return false;
+        }
+        let prefer_new = match (prev.actor, m.actor) {
+            (None, Some(_)) => true,
+            (Some(_), None) => false,
+            (Some(a), Some(b)) => self.is_within(b, a) || self.actors[a].name == self.actors[b].name,
+            (None, None) => false,
+        };
+        let same_or_related = match (prev.actor, m.actor) {
+            (Some(a), Some(b)) => a == b || self.is_within(b, a) || self.is_within(a, b),
+            _ => true,
+        };
+        if !same_or_related {
+            return false;
+        }
+        if prefer_new {
+            prev.actor = m.actor;
+            prev.generic_sides = m.generic_sides.clone();
+            prev.fallback = m.fallback;
+        }
+        prev.end = m.end;
+        true
+    }
+
+    /// The mentions of a pattern's actor of a country: its adjective, a few modifiers and a
+    /// head noun of the pattern, where no other mention is.
+    fn country_pattern_mentions(&self, s: &str, joined: &[Mention]) -> Vec<Mention> {
         // A country's adjective, a few modifiers and a head noun of a pattern: that pattern's
         // actor of the country ("a Russian Shahed drone", "Israeli F-15 jets", "Turkish
         // intelligence agents"). Not "Russian-made", not "pro-Russian".
@@ -562,44 +580,49 @@ impl ActorDict {
             {
                 continue;
             }
-            let mut pos = m.end();
-            for _ in 0..4 {
-                let rest = &s[pos..];
-                let lead = rest.len() - rest.trim_start().len();
-                if lead == 0 {
-                    break;
-                }
-                let w_end = rest[lead..].find(char::is_whitespace).map_or(rest.len(), |e| lead + e);
-                let word = &rest[lead..w_end];
-                let core = word.trim_end_matches(|ch: char| !ch.is_alphanumeric());
-                let lower = core.to_lowercase();
-                if let Some(&p) = self.heads.get(&lower) {
-                    if let Some(&i) = self.instances.get(&(p, c.cc.clone())) {
-                        found.push(Mention {
-                            start: m.start(),
-                            end: pos + lead + core.len(),
-                            actor: Some(i),
-                            generic_sides: Vec::new(),
-                            fallback: None,
-                        });
-                    }
-                    break;
-                }
-                // A model's designation ("F-15", "Kh-101", "Su-24"); named models are modifiers.
-                let model = core.chars().any(|ch| ch.is_ascii_digit());
-                if core.len() < word.len() || core.is_empty() || !(model || self.modifiers.contains(&lower)) {
-                    break;
-                }
-                pos += w_end;
+            found.extend(self.country_pattern_at(s, m.start(), m.end(), c));
+        }
+        found
+    }
+
+    /// The pattern's actor of country `c` whose adjective is at `start..end`: the head noun of
+    /// the pattern within four words after, modifiers between.
+    fn country_pattern_at(&self, s: &str, start: usize, end: usize, c: &Country) -> Option<Mention> {
+        let mut pos = end;
+        for _ in 0..4 {
+            let rest = &s[pos..];
+            let lead = rest.len() - rest.trim_start().len();
+            if lead == 0 {
+                break;
             }
+            let w_end = rest[lead..].find(char::is_whitespace).map_or(rest.len(), |e| lead + e);
+            let word = &rest[lead..w_end];
+            let core = word.trim_end_matches(|ch: char| !ch.is_alphanumeric());
+            let lower = core.to_lowercase();
+            if let Some(&p) = self.heads.get(&lower) {
+                return self.instances.get(&(p, c.cc.clone())).map(|&i| Mention {
+                    start,
+                    end: pos + lead + core.len(),
+                    actor: Some(i),
+                    generic_sides: Vec::new(),
+                    fallback: None,
+                });
+            }
+            // A model's designation ("F-15", "Kh-101", "Su-24"); named models are modifiers.
+            let model = core.chars().any(|ch| ch.is_ascii_digit());
+            if core.len() < word.len() || core.is_empty() || !(model || self.modifiers.contains(&lower)) {
+                break;
+            }
+            pos += w_end;
         }
-        if !found.is_empty() {
-            joined.extend(found);
-            joined.sort_by_key(|m| m.start);
-        }
+        None
+    }
+
+    /// Makes "Syrian and Russian warplanes" one mention of the first country's forces.
+    fn join_allied_countries(&self, s: &str, joined: &mut [Mention]) {
         // "Syrian and Russian warplanes": one mention, of the first country's forces of the
         // same kind (ACLED codes the first named as actor1 and the other as an associate).
-        for m in &mut joined {
+        for m in joined {
             let Some(p) = m.actor.and_then(|a| self.actors[a].pattern) else { continue };
             let before = &s[..m.start];
             let Some(head) = before.strip_suffix(" and ").or_else(|| before.strip_suffix(" & ")) else { continue };
@@ -611,8 +634,20 @@ impl ActorDict {
                 m.start = word_start;
             }
         }
-        joined
     }
+}
+
+/// The mentions not inside others, of mentions sorted by start, longest first.
+fn outermost(raw: Vec<Mention>) -> Vec<Mention> {
+    // Drop mentions inside others.
+    let mut out: Vec<Mention> = Vec::new();
+    for m in raw {
+        if out.last().is_some_and(|l| m.start < l.end) {
+            continue;
+        }
+        out.push(m);
+    }
+    out
 }
 
 const DEFAULTS_TOML: &str = include_str!("../../data/default_actors.toml");

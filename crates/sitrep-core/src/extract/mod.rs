@@ -293,6 +293,124 @@ fn places_related(a: &PlaceMention, b: &PlaceMention) -> bool {
     contains(&wx, &wy) || contains(&wy, &wx)
 }
 
+/// An auxiliary that puts the participle after it in the passive voice ("were killed", "was
+/// reportedly shelled").
+static AUX: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"(?i)(?-u:\b)(?:was|were|been|being|is|are|get|got)\s+(?:[a-z]+ly\s+)?$").expect("valid"));
+
+/// A trigger, its sentence and the parties of its clause, for the steps that give them roles.
+struct RoleScene<'x> {
+    s: &'x str,
+    t: &'x Typing,
+    /// The actor mentions of the clause, go-betweens left out.
+    ams: &'x [&'x AMention],
+}
+
+impl RoleScene<'_> {
+    /// An actor mention in a role: its actor and its words.
+    fn text(&self, a: &AMention) -> (usize, String) {
+        (a.actor, self.s[a.start..a.end].to_string())
+    }
+}
+
+/// The state an article's reading carries from one sentence to the next.
+struct ArticleReading {
+    article_places: ArticlePlaces,
+    /// Sentences whose places were found.
+    scanned: Vec<usize>,
+    published: Option<NaiveDate>,
+    mentions: Vec<Mention>,
+    /// Actors named so far, in order.
+    history: Vec<usize>,
+    known_places: Vec<String>,
+    last_town: Option<PlaceMention>,
+    context_when: Option<When>,
+    order: usize,
+    /// The article's country.
+    cc: String,
+    crime_story: bool,
+    page_year: Option<i32>,
+    story_year: Option<i32>,
+    /// Whether the lexicon finds an act of war anywhere on the page (worked out when needed).
+    war_page: Option<bool>,
+}
+
+/// What a sentence that reports events tells, shared by the steps that read its triggers.
+struct SentenceReading<'s> {
+    s: &'s str,
+    /// Sentence byte range in the article text.
+    span: (usize, usize),
+    ams: Vec<AMention>,
+    typings: Vec<Typing>,
+    places: Vec<PlaceMention>,
+    whens: Vec<(When, usize, usize)>,
+    sentence_when: Option<When>,
+}
+
+/// Records the places of a sentence: the names known so far, the article's places and which
+/// lies in which.
+fn note_places(s: &str, places: &[PlaceMention], known_places: &mut Vec<String>, article_places: &mut ArticlePlaces) {
+    for (k, pl) in places.iter().enumerate() {
+        if pl.kind != "known" && !known_places.contains(&pl.name) {
+            known_places.push(pl.name.clone());
+        }
+        article_places.names.push((pl.name.clone(), pl.kind.clone()));
+        // "X on the Y highway", "X in the Y", "X, north of Y": X lies in or by Y.
+        if let Some(next) = places.get(k + 1) {
+            let gap = s[pl.end..next.start].trim().to_ascii_lowercase();
+            let gap = gap.trim_start_matches(',').trim();
+            if links_within(gap, next) && next.name != pl.name {
+                article_places.within.entry(pl.name.clone()).or_insert_with(|| next.name.clone());
+            }
+            // ACLED's own way, "Sarmada (Harim, Idleb)": the last name in the
+            // brackets is the governorate the place lies in.
+            if gap == "(" {
+                let inner = places[k + 1..].iter().take_while(|q| parenthesised(s, pl.end, q.start)).last();
+                if let Some(admin) = inner.filter(|q| q.name != pl.name) {
+                    article_places.within.entry(pl.name.clone()).or_insert_with(|| admin.name.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Whether the words between a place and the `next` one put the first in or by the next.
+fn links_within(gap: &str, next: &PlaceMention) -> bool {
+    ["on the", "in the", "on", "in", "near", "near the", "outside", "outside the", "at", "of", "in the countryside of"].contains(&gap)
+        || next.kind == "relative"
+        || gap.ends_with("barrier on the")
+        || gap.ends_with("area on the")
+        || ["barrier", "checkpoint", "area", "district"].iter().any(|w| gap.starts_with(w) && gap.split_whitespace().count() <= 3)
+        // "the X district in the city of Raqqa", "the X district of Syria's
+        // eastern city of Deir ez-Zor"
+        || ["area", "district", "neighbourhood", "neighborhood", "quarter", "suburb"].iter().any(|w| {
+            gap.starts_with(w) && (gap.contains(" in ") || gap.ends_with(" of") || gap.contains(" of ")) && gap.split_whitespace().count() <= 7
+        })
+}
+
+/// Gives the names of a list the container of its last name.
+fn share_list_containers(s: &str, places: &[PlaceMention], within: &mut HashMap<String, String>) {
+    // "the neighbourhoods of A and B in Aleppo city": a list shares its container.
+    for k in (0..places.len().saturating_sub(1)).rev() {
+        let gap = s[places[k].end..places[k + 1].start].trim().trim_matches(',').trim().to_ascii_lowercase();
+        if matches!(gap.as_str(), "" | "and" | "or") {
+            if let Some(c) = within.get(&places[k + 1].name).cloned() {
+                if c != places[k].name {
+                    within.entry(places[k].name.clone()).or_insert(c);
+                }
+            }
+        }
+    }
+}
+
+/// Whether a trigger tells more of the act of the same type named before it in the sentence:
+/// ", killing ..." and "after heavy fighting" tell more of that act, not another.
+fn elaborates(s: &str, typings: &[Typing], t: &Typing) -> bool {
+    typings.iter().any(|o| o.end <= t.start && o.event_type == t.event_type)
+        && ((s[..t.start].trim_end().ends_with(',') && s[t.start..t.end].split_whitespace().next().is_some_and(|w| w.ends_with("ing")))
+            || ELABORATING.is_match(&s[..t.start]))
+}
+
 /// Whether two mentions' dates allow one event. A mention without a date is taken to be recent
 /// (the week before publication, as fusion takes it): it is not the event of a day-precise date
 /// weeks earlier ("letters sent on August 24" in an article of October 3).
@@ -359,16 +477,27 @@ impl<'a> Extractor<'a> {
 
     /// Extracts the events of an article, and the places its event sentences name.
     pub fn extract_with_places(&self, article: &Article) -> (Vec<Event>, ArticlePlaces) {
-        let mut article_places = ArticlePlaces::default();
-        let mut scanned: Vec<usize> = Vec::new(); // sentences whose places were found
-        let published = article.published.map(|p| p.date);
-        let mut mentions: Vec<Mention> = Vec::new();
-        let mut history: Vec<usize> = Vec::new(); // actors named so far, in order
-        let mut known_places: Vec<String> = Vec::new();
-        let mut last_town: Option<PlaceMention> = None;
-        let mut context_when: Option<When> = None;
-        let mut order = 0;
+        let mut st = self.start_reading(article);
         let mut lead: Vec<sentences::Sentence> = Vec::new(); // the first sentences, for context
+        for p in &article.paragraphs {
+            let sents = sentences::split(&article.text, p.byte_start, p.byte_end);
+            if lead.is_empty() {
+                lead = sents.iter().take(4).copied().collect();
+            }
+            for sent in sents {
+                self.read_sentence(article, sent, &mut st);
+            }
+        }
+        self.add_context_places(article, lead, &mut st);
+        let ArticleReading { mentions, cc, article_places, .. } = st;
+        (self.merge(article, mentions, &cc), article_places)
+    }
+
+    /// The state of an article's reading before its first sentence: its country, whether it is a
+    /// crime story, its year.
+    fn start_reading(&self, article: &Article) -> ArticleReading {
+        let mut article_places = ArticlePlaces::default();
+        let published = article.published.map(|p| p.date);
         let cc = self.article_country(article);
         article_places.country = match self.actors.text_where(&format!("{}\n{}", article.title.as_deref().unwrap_or(""), article.text)) {
             Some(w) if w == cc => w,
@@ -383,325 +512,337 @@ impl<'a> Extractor<'a> {
             use chrono::Datelike;
             published.map(|d| d.year()).or_else(|| years_named(&article.text).max())
         };
-        let mut story_year: Option<i32> = None;
-        // Whether the lexicon finds an act of war anywhere on the page (worked out when needed).
-        let mut war_page: Option<bool> = None;
-        for p in &article.paragraphs {
-            let sents = sentences::split(&article.text, p.byte_start, p.byte_end);
-            if lead.is_empty() {
-                lead = sents.iter().take(4).copied().collect();
+        ArticleReading {
+            article_places,
+            scanned: Vec::new(),
+            published,
+            mentions: Vec::new(),
+            history: Vec::new(),
+            known_places: Vec::new(),
+            last_town: None,
+            context_when: None,
+            order: 0,
+            cc,
+            crime_story,
+            page_year,
+            story_year: None,
+            war_page: None,
+        }
+    }
+
+    /// Reads one sentence: its actors, its triggers and their mentions, its places and dates.
+    fn read_sentence(&self, article: &Article, sent: sentences::Sentence, st: &mut ArticleReading) {
+        let s = &article.text[sent.start..sent.end];
+        let own_year = years_named(s).max();
+        let told_year = st.story_year;
+        if own_year.is_some() {
+            st.story_year = own_year;
+        }
+        let ams = self.sentence_actors(s, &st.cc, &mut st.history);
+        // The lexicon and the learned typer read English: a sentence mostly in
+        // another script ("Аккаунт: @sunday_woman") tells them nothing.
+        if !mostly_latin(s) {
+            return;
+        }
+        let mut typings = self.sentence_typings(s, &ams);
+        self.drop_non_events(article, s, &ams, &mut typings, st);
+        if typings.is_empty() || self.about_an_earlier_year(s, st.published) {
+            return;
+        }
+        // History: the story of a period long before the page's, told on.
+        let old_story = match (self.lexicon.history_years, told_year, st.page_year) {
+            (Some(h), Some(y), Some(now)) => now - y >= h,
+            _ => false,
+        };
+        if old_story && own_year.is_none() && when::find(s, st.published).is_empty() {
+            return;
+        }
+        st.scanned.push(sent.start);
+        let places = self.sentence_places(s, &ams, &st.known_places);
+        note_places(s, &places, &mut st.known_places, &mut st.article_places);
+        share_list_containers(s, &places, &mut st.article_places.within);
+        let whens = when::find(s, st.published);
+        let sentence_when = whens.first().map(|w| w.0.clone());
+        let casualties = numbers::casualties(s);
+        let first_mention = st.mentions.len();
+        let reading = SentenceReading { s, span: (sent.start, sent.end), ams, typings, places, whens, sentence_when };
+        for t in &reading.typings {
+            self.trigger_mentions(&reading, t, st);
+        }
+        self.assign_casualties(&reading, &casualties, &mut st.mentions[first_mention..]);
+        for pl in &reading.places {
+            if pl.precision == 1 && pl.kind != "in" || pl.kind == "known" || (pl.kind == "in" && st.known_places.contains(&pl.name)) {
+                st.last_town = Some(pl.clone());
             }
-            for sent in sents {
-                let s = &article.text[sent.start..sent.end];
-                let own_year = years_named(s).max();
-                let told_year = story_year;
-                if own_year.is_some() {
-                    story_year = own_year;
+        }
+        // Only a sentence that reports an event sets the date of the sentences after it,
+        // and only with a date that says something.
+        if let Some(w) = reading.sentence_when {
+            if st.mentions.len() > first_mention && (w.date.is_some() || w.weekday.is_some() || w.precision > 1) {
+                st.context_when = Some(w);
+            }
+        }
+    }
+
+    /// The actors a sentence names, generics resolved against those named before (`history`,
+    /// which this extends).
+    fn sentence_actors(&self, s: &str, cc: &str, history: &mut Vec<usize>) -> Vec<AMention> {
+        let mut ams: Vec<AMention> = Vec::new();
+        for m in self.actors.mentions(s) {
+            if m.actor.is_some_and(|a| self.not_an_actor_here(s, &m, a)) {
+                continue;
+            }
+            let actor = match m.actor {
+                Some(a) => Some(a),
+                None => m
+                    .generic_sides
+                    .iter()
+                    .find_map(|side| history.iter().rev().find(|&&h| self.side(h) == side).copied())
+                    .or(m.fallback.filter(|_| cc == self.actors.home)),
+            };
+            if let Some(a) = actor {
+                if m.actor.is_some() && self.actors.actors[a].side != "civilian" {
+                    history.push(a);
                 }
-                // Actors, generics resolved against what was named before.
-                let mut ams: Vec<AMention> = Vec::new();
-                for m in self.actors.mentions(s) {
-                    // A country named after a preposition is a place ("the border with Turkey").
-                    if let Some(a) = m.actor {
-                        let x = &self.actors.actors[a];
-                        let before = s[..m.start].trim_end().rsplit(char::is_whitespace).next().unwrap_or("").to_ascii_lowercase();
-                        if x.kind == "foreign_state" && s[m.start..m.end] == x.name && PREPOSITIONS.contains(&before.as_str()) {
-                            continue;
-                        }
-                        // A word describing an organisation ("the opposition Syrian Observatory
-                        // for Human Rights", "the rebel Syrian National Coalition") is not an actor.
-                        let words = &s[m.start..m.end];
-                        if !words.chars().any(char::is_uppercase) && self.places.opens_with_organisation(s[m.end..].trim_start()) {
-                            continue;
-                        }
-                    }
-                    let actor = match m.actor {
-                        Some(a) => Some(a),
-                        None => m
-                            .generic_sides
-                            .iter()
-                            .find_map(|side| history.iter().rev().find(|&&h| self.side(h) == side).copied())
-                            .or(m.fallback.filter(|_| cc == self.actors.home)),
-                    };
-                    if let Some(a) = actor {
-                        if m.actor.is_some() && self.actors.actors[a].side != "civilian" {
-                            history.push(a);
-                        }
-                        ams.push(AMention { start: m.start, end: m.end, actor: a });
-                    }
-                }
-                // The lexicon and the learned typer read English: a sentence mostly in
-                // another script ("Аккаунт: @sunday_woman") tells them nothing.
-                if !mostly_latin(s) {
-                    continue;
-                }
-                let mut typings = self.typer.type_sentence(s);
-                // A strike's means, as its clause tells them, decide between an air strike
-                // and shelling.
-                for t in typings.iter_mut() {
-                    const AIR: &str = "Air/drone strike";
-                    const GROUND: &str = "Shelling/artillery/missile attack";
-                    if t.sub_event_type != AIR && t.sub_event_type != GROUND {
-                        continue;
-                    }
-                    let (cs, ce) = lexicon::clause_bounds(s, t.start);
-                    let want = match self.lexicon.means(&s[cs..ce]) {
-                        Some(lexicon::Means::Air) => AIR,
-                        Some(lexicon::Means::Ground) => GROUND,
-                        None => continue,
-                    };
-                    if let Some(c) = learned::Typology::builtin().get(want) {
-                        t.sub_event_type = c.sub_event_type.clone();
-                        t.cameo = c.cameo.clone();
-                    }
-                }
-                // The learned typer names the word that speaks most for its class; a word of
-                // an actor's name ("Daesh militants") is not where the event is told: the
-                // trigger moves to the start of that name, so the name reads as the party
-                // after it and the one before it as the subject.
-                for t in typings.iter_mut().filter(|t| t.trigger.starts_with("learned:")) {
-                    if let Some(a) = ams.iter().find(|a| a.start <= t.start && t.end <= a.end) {
-                        t.start = a.start;
-                        t.end = a.start;
-                    }
-                }
-                // A lexicon trigger that opens with an actor's name ("US-led air strikes",
-                // "Russian air strikes"): the name is the doer, the act begins after it.
-                for t in typings.iter_mut().filter(|t| !t.trigger.starts_with("learned:")) {
-                    // Not a crowd: "protesters" is the protest, not its doer before it.
-                    if let Some(a) = ams.iter().find(|a| a.start == t.start && a.end > t.start && !self.actors.is_crowd(a.actor)) {
-                        t.start = a.end.min(t.end);
-                    }
-                }
-                // The learned typer guesses from a sentence's words alone. A guess in a sentence
-                // that names no act (`[roles] action_words`) on a page of some length where the
-                // lexicon finds no act of war at all (sport, games, concerts, business) is no
-                // event: "Russia beat Croatia on Monday" on a tennis page, a tour's venues.
-                if typings.iter().any(|t| t.trigger.starts_with("learned:")) && self.lexicon.action_word(s).is_none() {
-                    let war = *war_page.get_or_insert_with(|| self.lexicon_reports_an_event(article));
-                    if !war {
-                        typings.retain(|t| !t.trigger.starts_with("learned:"));
-                    }
-                }
-                // In a crime story, a kidnapping, a shooting or an arrest is political violence
-                // only where an armed group takes part.
-                if crime_story {
-                    typings.retain(|t| {
-                        !self.lexicon.crime_types.contains(&t.sub_event_type)
-                            || ams.iter().any(|a| self.lexicon.crime_armed_inter.contains(&self.actors.actors[a.actor].inter))
-                    });
-                }
-                if typings.is_empty() || self.about_an_earlier_year(s, published) {
-                    continue;
-                }
-                // History: the story of a period long before the page's, told on.
-                let old_story = match (self.lexicon.history_years, told_year, page_year) {
-                    (Some(h), Some(y), Some(now)) => now - y >= h,
-                    _ => false,
-                };
-                if old_story && own_year.is_none() && when::find(s, published).is_empty() {
-                    continue;
-                }
-                scanned.push(sent.start);
-                let mut places = self.places.find_with(s, &known_places, self.toponyms);
-                // A name that is an actor ("ISIS strongholds", "Moscow announced") is not a place,
-                // nor is a known name inside an actor's ("the Hama Military Council").
-                // A whole country ("in Zamfara State, Nigeria") or its people says where the place is, not a
-                // place of its own: an event is placed by the article's places, not at a
-                // country's centre.
-                // A cue's name that runs on from an actor's name ("warplanes of the International
-                // Coalition al-Kasrat area") is the words after it.
-                for p in places.iter_mut().filter(|p| p.kind != "gazetteer") {
-                    if let Some(a) = ams.iter().find(|a| a.start <= p.start && a.end > p.start && a.end < p.end) {
-                        let rest = s[a.end..p.end].trim_start();
-                        if rest.chars().next().is_some_and(char::is_alphabetic) {
-                            p.start = p.end - rest.len();
-                            p.name = rest.to_string();
-                        }
-                    }
-                }
-                places.retain(|p| {
-                    self.actors.lookup(&p.name).is_none()
-                        && !self.actors.countries.iter().any(|c| {
-                            // (Nor is a people: "the Malian army", "Tigrayan forces".)
-                            std::iter::once(&c.name).chain(c.adjectives.iter()).any(|n| n.eq_ignore_ascii_case(p.name.trim()))
-                        })
-                        && (p.kind != "gazetteer" || !ams.iter().any(|a| p.start < a.end && p.end > a.start))
-                });
-                for (k, pl) in places.iter().enumerate() {
-                    if pl.kind != "known" && !known_places.contains(&pl.name) {
-                        known_places.push(pl.name.clone());
-                    }
-                    article_places.names.push((pl.name.clone(), pl.kind.clone()));
-                    // "X on the Y highway", "X in the Y", "X, north of Y": X lies in or by Y.
-                    if let Some(next) = places.get(k + 1) {
-                        let gap = s[pl.end..next.start].trim().to_ascii_lowercase();
-                        let gap = gap.trim_start_matches(',').trim();
-                        let linked = [
-                            "on the",
-                            "in the",
-                            "on",
-                            "in",
-                            "near",
-                            "near the",
-                            "outside",
-                            "outside the",
-                            "at",
-                            "of",
-                            "in the countryside of",
-                        ]
-                        .contains(&gap)
-                            || next.kind == "relative"
-                            || gap.ends_with("barrier on the")
-                            || gap.ends_with("area on the")
-                            || ["barrier", "checkpoint", "area", "district"]
-                                .iter()
-                                .any(|w| gap.starts_with(w) && gap.split_whitespace().count() <= 3)
-                            // "the X district in the city of Raqqa", "the X district of Syria's
-                            // eastern city of Deir ez-Zor"
-                            || ["area", "district", "neighbourhood", "neighborhood", "quarter", "suburb"].iter().any(|w| {
-                                gap.starts_with(w)
-                                    && (gap.contains(" in ") || gap.ends_with(" of") || gap.contains(" of "))
-                                    && gap.split_whitespace().count() <= 7
-                            });
-                        if linked && next.name != pl.name {
-                            article_places.within.entry(pl.name.clone()).or_insert_with(|| next.name.clone());
-                        }
-                        // ACLED's own way, "Sarmada (Harim, Idleb)": the last name in the
-                        // brackets is the governorate the place lies in.
-                        if gap == "(" {
-                            let inner = places[k + 1..].iter().take_while(|q| parenthesised(s, pl.end, q.start)).last();
-                            if let Some(admin) = inner.filter(|q| q.name != pl.name) {
-                                article_places.within.entry(pl.name.clone()).or_insert_with(|| admin.name.clone());
-                            }
-                        }
-                    }
-                }
-                // "the neighbourhoods of A and B in Aleppo city": a list shares its container.
-                for k in (0..places.len().saturating_sub(1)).rev() {
-                    let gap = s[places[k].end..places[k + 1].start].trim().trim_matches(',').trim().to_ascii_lowercase();
-                    if matches!(gap.as_str(), "" | "and" | "or") {
-                        if let Some(c) = article_places.within.get(&places[k + 1].name).cloned() {
-                            if c != places[k].name {
-                                article_places.within.entry(places[k].name.clone()).or_insert(c);
-                            }
-                        }
-                    }
-                }
-                let whens = when::find(s, published);
-                let sentence_when = whens.first().map(|w| w.0.clone());
-                let casualties = numbers::casualties(s);
-                let first_mention = mentions.len();
-                for t in &typings {
-                    let (cs, ce) = lexicon::clause_bounds(s, t.start);
-                    let in_clause: Vec<&AMention> = ams.iter().filter(|a| a.start >= cs && a.end <= ce.max(t.end)).collect();
-                    let (a1, a2) = self.roles(s, t, &in_clause);
-                    let mut ordered: Vec<Option<(usize, String)>> = vec![a1, a2];
-                    let mut place_choices = self.pick_places(s, t, &places, cs, ce);
-                    if place_choices.is_empty() {
-                        // "the town", "there", and "it" after a territory trigger ("regained
-                        // it"): the last town named, in this sentence or before.
-                        let tail = format!("{} ", s[t.end..ce].to_ascii_lowercase());
-                        let refers = [" the town", " the city", " the village", " there"].iter().any(|w| tail.contains(w))
-                            || (t.territory && tail.starts_with(" it "));
-                        if refers {
-                            let here = places.iter().rfind(|p| p.end <= t.start && p.precision == 1).cloned();
-                            if let Some(lt) = here.or_else(|| last_town.clone()) {
-                                place_choices.push(PlaceMention { kind: "known".into(), ..lt });
-                            }
-                        }
-                    }
-                    // "-held" places tell who held them: the other party of a capture or attack.
-                    if ordered[1].is_none() {
-                        let clause_places: Vec<PlaceMention> = places.iter().filter(|p| p.start >= cs && p.end <= ce).cloned().collect();
-                        ordered[1] = self
-                            .held_by(s, &clause_places)
-                            .filter(|h| ordered[0].as_ref().is_none_or(|a| self.side(a.0) != self.side(h.0)));
-                    }
-                    // Civilians as victims or targets of remote violence are its actor2.
-                    if t.event_type != "Battles" && t.event_type != "Protests" && t.event_type != "Riots" {
-                        if let Some(c) = ams.iter().find(|a| self.side(a.actor) == "civilian") {
-                            let direct_armed_target = ordered[1].as_ref().is_some_and(|a| self.side(a.0) != "civilian");
-                            let target_after_trigger =
-                                ams.iter().any(|a| a.start >= t.end && a.start <= t.end + 40 && self.side(a.actor) != "civilian");
-                            if !(direct_armed_target && target_after_trigger) {
-                                ordered[1] = Some((c.actor, s[c.start..c.end].to_string()));
-                            }
-                        }
-                    }
-                    let informative = |w: &When| w.date.is_some() || w.weekday.is_some() || w.precision > 1;
-                    let when = sentence_when.clone().filter(informative).or_else(|| context_when.clone()).or_else(|| sentence_when.clone());
-                    let places_for: Vec<Option<PlaceMention>> =
-                        if place_choices.is_empty() { vec![None] } else { place_choices.into_iter().map(Some).collect() };
-                    // A span of days ("on Monday and Tuesday", "from May 27 to May 29") is one
-                    // event per day.
-                    let days = when::days_of_span(s, &whens);
-                    let whens_for: Vec<Option<When>> =
-                        if days.len() >= 2 { days.into_iter().map(Some).collect() } else { vec![when.clone()] };
-                    for (place, when) in places_for.iter().flat_map(|p| whens_for.iter().map(move |w| (p.clone(), w.clone()))) {
-                        mentions.push(Mention {
-                            typing: t.clone(),
-                            actor1: ordered[0].clone(),
-                            actor2: ordered[1].clone(),
-                            place,
-                            when: when.clone(),
-                            killed: Vec::new(),
-                            injured: Vec::new(),
-                            span: (sent.start, sent.end),
-                            order,
-                            // ", killing ..." and "after heavy fighting" tell more of the
-                            // act named before them in the sentence, not another.
-                            elaborates: typings.iter().any(|o| o.end <= t.start && o.event_type == t.event_type)
-                                && ((s[..t.start].trim_end().ends_with(',')
-                                    && s[t.start..t.end].split_whitespace().next().is_some_and(|w| w.ends_with("ing")))
-                                    || ELABORATING.is_match(&s[..t.start])),
-                        });
-                        order += 1;
-                    }
-                }
-                // Casualties go to the nearest trigger of the sentence.
-                if mentions.len() > first_mention {
-                    for c in &casualties {
-                        let pos = c.victims.0;
-                        let nearest = (first_mention..mentions.len())
-                            .min_by_key(|&i| (mentions[i].typing.start as i64 - pos as i64).unsigned_abs())
-                            .expect("at least one mention");
-                        let victims = &s[c.victims.0..c.victims.1];
-                        let side = ams
-                            .iter()
-                            .find(|a| a.start >= c.victims.0 && a.end <= c.victims.1.max(a.end).min(c.victims.1 + 1))
-                            .map(|a| self.actors.actors[a.actor].name.clone())
-                            .or_else(|| self.actors.names_civilians(victims).then(|| "Civilians".to_string()))
-                            .unwrap_or_else(|| "unknown".to_string());
-                        let m = &mut mentions[nearest];
-                        match c.harm {
-                            Harm::Killed => m.killed.push((side, c.quantity)),
-                            Harm::Injured => m.injured.push((side, c.quantity)),
-                        }
-                    }
-                }
-                for pl in &places {
-                    if pl.precision == 1 && pl.kind != "in" || pl.kind == "known" || (pl.kind == "in" && known_places.contains(&pl.name)) {
-                        last_town = Some(pl.clone());
-                    }
-                }
-                // Only a sentence that reports an event sets the date of the sentences after it,
-                // and only with a date that says something.
-                if let Some(w) = sentence_when {
-                    if mentions.len() > first_mention && (w.date.is_some() || w.weekday.is_some() || w.precision > 1) {
-                        context_when = Some(w);
-                    }
+                ams.push(AMention { start: m.start, end: m.end, actor: a });
+            }
+        }
+        ams
+    }
+
+    /// Whether the words of actor `a` in a sentence name no actor there: a country after a
+    /// preposition, or a word describing an organisation.
+    fn not_an_actor_here(&self, s: &str, m: &actors::Mention, a: usize) -> bool {
+        // A country named after a preposition is a place ("the border with Turkey").
+        let x = &self.actors.actors[a];
+        let before = s[..m.start].trim_end().rsplit(char::is_whitespace).next().unwrap_or("").to_ascii_lowercase();
+        if x.kind == "foreign_state" && s[m.start..m.end] == x.name && PREPOSITIONS.contains(&before.as_str()) {
+            return true;
+        }
+        // A word describing an organisation ("the opposition Syrian Observatory
+        // for Human Rights", "the rebel Syrian National Coalition") is not an actor.
+        let words = &s[m.start..m.end];
+        !words.chars().any(char::is_uppercase) && self.places.opens_with_organisation(s[m.end..].trim_start())
+    }
+
+    /// The typer's triggers of a sentence, their sub-types set by the strike's means and their
+    /// words moved off the actors' names.
+    fn sentence_typings(&self, s: &str, ams: &[AMention]) -> Vec<Typing> {
+        let mut typings = self.typer.type_sentence(s);
+        // A strike's means, as its clause tells them, decide between an air strike
+        // and shelling.
+        for t in typings.iter_mut() {
+            self.type_by_means(s, t);
+        }
+        // The learned typer names the word that speaks most for its class; a word of
+        // an actor's name ("Daesh militants") is not where the event is told: the
+        // trigger moves to the start of that name, so the name reads as the party
+        // after it and the one before it as the subject.
+        for t in typings.iter_mut().filter(|t| t.trigger.starts_with("learned:")) {
+            if let Some(a) = ams.iter().find(|a| a.start <= t.start && t.end <= a.end) {
+                t.start = a.start;
+                t.end = a.start;
+            }
+        }
+        // A lexicon trigger that opens with an actor's name ("US-led air strikes",
+        // "Russian air strikes"): the name is the doer, the act begins after it.
+        for t in typings.iter_mut().filter(|t| !t.trigger.starts_with("learned:")) {
+            // Not a crowd: "protesters" is the protest, not its doer before it.
+            if let Some(a) = ams.iter().find(|a| a.start == t.start && a.end > t.start && !self.actors.is_crowd(a.actor)) {
+                t.start = a.end.min(t.end);
+            }
+        }
+        typings
+    }
+
+    /// Sets a strike's sub-type (air strike or shelling) by the means its clause names.
+    fn type_by_means(&self, s: &str, t: &mut Typing) {
+        const AIR: &str = "Air/drone strike";
+        const GROUND: &str = "Shelling/artillery/missile attack";
+        if t.sub_event_type != AIR && t.sub_event_type != GROUND {
+            return;
+        }
+        let (cs, ce) = lexicon::clause_bounds(s, t.start);
+        let want = match self.lexicon.means(&s[cs..ce]) {
+            Some(lexicon::Means::Air) => AIR,
+            Some(lexicon::Means::Ground) => GROUND,
+            None => return,
+        };
+        if let Some(c) = learned::Typology::builtin().get(want) {
+            t.sub_event_type = c.sub_event_type.clone();
+            t.cameo = c.cameo.clone();
+        }
+    }
+
+    /// Drops the triggers that report no event: learned guesses with no act word on a page not
+    /// about war, crimes with no armed group in a crime story.
+    fn drop_non_events(&self, article: &Article, s: &str, ams: &[AMention], typings: &mut Vec<Typing>, st: &mut ArticleReading) {
+        // The learned typer guesses from a sentence's words alone. A guess in a sentence
+        // that names no act (`[roles] action_words`) on a page of some length where the
+        // lexicon finds no act of war at all (sport, games, concerts, business) is no
+        // event: "Russia beat Croatia on Monday" on a tennis page, a tour's venues.
+        if typings.iter().any(|t| t.trigger.starts_with("learned:")) && self.lexicon.action_word(s).is_none() {
+            let war = *st.war_page.get_or_insert_with(|| self.lexicon_reports_an_event(article));
+            if !war {
+                typings.retain(|t| !t.trigger.starts_with("learned:"));
+            }
+        }
+        // In a crime story, a kidnapping, a shooting or an arrest is political violence
+        // only where an armed group takes part.
+        if st.crime_story {
+            typings.retain(|t| {
+                !self.lexicon.crime_types.contains(&t.sub_event_type)
+                    || ams.iter().any(|a| self.lexicon.crime_armed_inter.contains(&self.actors.actors[a.actor].inter))
+            });
+        }
+    }
+
+    /// The places a sentence names, less the names that are actors, countries or peoples.
+    fn sentence_places(&self, s: &str, ams: &[AMention], known_places: &[String]) -> Vec<PlaceMention> {
+        let mut places = self.places.find_with(s, known_places, self.toponyms);
+        // A name that is an actor ("ISIS strongholds", "Moscow announced") is not a place,
+        // nor is a known name inside an actor's ("the Hama Military Council").
+        // A whole country ("in Zamfara State, Nigeria") or its people says where the place is, not a
+        // place of its own: an event is placed by the article's places, not at a
+        // country's centre.
+        // A cue's name that runs on from an actor's name ("warplanes of the International
+        // Coalition al-Kasrat area") is the words after it.
+        for p in places.iter_mut().filter(|p| p.kind != "gazetteer") {
+            if let Some(a) = ams.iter().find(|a| a.start <= p.start && a.end > p.start && a.end < p.end) {
+                let rest = s[a.end..p.end].trim_start();
+                if rest.chars().next().is_some_and(char::is_alphabetic) {
+                    p.start = p.end - rest.len();
+                    p.name = rest.to_string();
                 }
             }
         }
+        places.retain(|p| {
+            self.actors.lookup(&p.name).is_none()
+                && !self.actors.countries.iter().any(|c| {
+                    // (Nor is a people: "the Malian army", "Tigrayan forces".)
+                    std::iter::once(&c.name).chain(c.adjectives.iter()).any(|n| n.eq_ignore_ascii_case(p.name.trim()))
+                })
+                && (p.kind != "gazetteer" || !ams.iter().any(|a| p.start < a.end && p.end > a.start))
+        });
+        places
+    }
+
+    /// The mentions of one trigger of a sentence: one per place and day it names.
+    fn trigger_mentions(&self, r: &SentenceReading, t: &Typing, st: &mut ArticleReading) {
+        let (cs, ce) = lexicon::clause_bounds(r.s, t.start);
+        let (actor1, actor2) = self.trigger_roles(r, t, cs, ce);
+        let place_choices = self.trigger_places(r, t, cs, ce, &st.last_town);
+        let informative = |w: &When| w.date.is_some() || w.weekday.is_some() || w.precision > 1;
+        let when = r.sentence_when.clone().filter(informative).or_else(|| st.context_when.clone()).or_else(|| r.sentence_when.clone());
+        let places_for: Vec<Option<PlaceMention>> =
+            if place_choices.is_empty() { vec![None] } else { place_choices.into_iter().map(Some).collect() };
+        // A span of days ("on Monday and Tuesday", "from May 27 to May 29") is one
+        // event per day.
+        let days = when::days_of_span(r.s, &r.whens);
+        let whens_for: Vec<Option<When>> = if days.len() >= 2 { days.into_iter().map(Some).collect() } else { vec![when.clone()] };
+        let elaborates = elaborates(r.s, &r.typings, t);
+        for (place, when) in places_for.iter().flat_map(|p| whens_for.iter().map(move |w| (p.clone(), w.clone()))) {
+            st.mentions.push(Mention {
+                typing: t.clone(),
+                actor1: actor1.clone(),
+                actor2: actor2.clone(),
+                place,
+                when: when.clone(),
+                killed: Vec::new(),
+                injured: Vec::new(),
+                span: r.span,
+                order: st.order,
+                elaborates,
+            });
+            st.order += 1;
+        }
+    }
+
+    /// actor1 and actor2 of a trigger in its sentence: the roles of its clause, the holder of a
+    /// "-held" place, civilians as the victims.
+    fn trigger_roles(&self, r: &SentenceReading, t: &Typing, cs: usize, ce: usize) -> (Role, Role) {
+        let (s, ams, places) = (r.s, &r.ams, &r.places);
+        let in_clause: Vec<&AMention> = ams.iter().filter(|a| a.start >= cs && a.end <= ce.max(t.end)).collect();
+        let (actor1, mut actor2) = self.roles(s, t, &in_clause);
+        // "-held" places tell who held them: the other party of a capture or attack.
+        if actor2.is_none() {
+            let clause_places: Vec<PlaceMention> = places.iter().filter(|p| p.start >= cs && p.end <= ce).cloned().collect();
+            actor2 = self.held_by(s, &clause_places).filter(|h| actor1.as_ref().is_none_or(|a| self.side(a.0) != self.side(h.0)));
+        }
+        // Civilians as victims or targets of remote violence are its actor2.
+        if t.event_type != "Battles" && t.event_type != "Protests" && t.event_type != "Riots" {
+            if let Some(c) = ams.iter().find(|a| self.side(a.actor) == "civilian") {
+                let direct_armed_target = actor2.as_ref().is_some_and(|a| self.side(a.0) != "civilian");
+                let target_after_trigger =
+                    ams.iter().any(|a| a.start >= t.end && a.start <= t.end + 40 && self.side(a.actor) != "civilian");
+                if !(direct_armed_target && target_after_trigger) {
+                    actor2 = Some((c.actor, s[c.start..c.end].to_string()));
+                }
+            }
+        }
+        (actor1, actor2)
+    }
+
+    /// The places of a trigger: those its clause names for it, else the town the words after it
+    /// refer back to.
+    fn trigger_places(&self, r: &SentenceReading, t: &Typing, cs: usize, ce: usize, last_town: &Option<PlaceMention>) -> Vec<PlaceMention> {
+        let (s, places) = (r.s, &r.places);
+        let mut place_choices = self.pick_places(s, t, places, cs, ce);
+        if place_choices.is_empty() {
+            // "the town", "there", and "it" after a territory trigger ("regained
+            // it"): the last town named, in this sentence or before.
+            let tail = format!("{} ", s[t.end..ce].to_ascii_lowercase());
+            let refers = [" the town", " the city", " the village", " there"].iter().any(|w| tail.contains(w))
+                || (t.territory && tail.starts_with(" it "));
+            if refers {
+                let here = places.iter().rfind(|p| p.end <= t.start && p.precision == 1).cloned();
+                if let Some(lt) = here.or_else(|| last_town.clone()) {
+                    place_choices.push(PlaceMention { kind: "known".into(), ..lt });
+                }
+            }
+        }
+        place_choices
+    }
+
+    /// Gives each casualty figure of a sentence to the nearest of the sentence's mentions.
+    fn assign_casualties(&self, r: &SentenceReading, casualties: &[numbers::Casualty], mentions: &mut [Mention]) {
+        // Casualties go to the nearest trigger of the sentence.
+        if mentions.is_empty() {
+            return;
+        }
+        let s = r.s;
+        for c in casualties {
+            let pos = c.victims.0;
+            let nearest = (0..mentions.len())
+                .min_by_key(|&i| (mentions[i].typing.start as i64 - pos as i64).unsigned_abs())
+                .expect("at least one mention");
+            let victims = &s[c.victims.0..c.victims.1];
+            let side = r
+                .ams
+                .iter()
+                .find(|a| a.start >= c.victims.0 && a.end <= c.victims.1.max(a.end).min(c.victims.1 + 1))
+                .map(|a| self.actors.actors[a.actor].name.clone())
+                .or_else(|| self.actors.names_civilians(victims).then(|| "Civilians".to_string()))
+                .unwrap_or_else(|| "unknown".to_string());
+            let m = &mut mentions[nearest];
+            match c.harm {
+                Harm::Killed => m.killed.push((side, c.quantity)),
+                Harm::Injured => m.injured.push((side, c.quantity)),
+            }
+        }
+    }
+
+    /// Adds the places of the title and the lead, context for the geocoder.
+    fn add_context_places(&self, article: &Article, mut lead: Vec<sentences::Sentence>, st: &mut ArticleReading) {
         // The title and the lead name the story's place even when their sentences report no
         // event the lexicon knows: context for the geocoder. The title's places come first
         // and count twice: a headline names the main event's place.
         // The lead: the first four sentences (some inputs are one long paragraph); those that
         // reported events were scanned for places already.
-        lead.retain(|x| !scanned.contains(&x.start));
+        let (known_places, article_places) = (&st.known_places, &mut st.article_places);
+        lead.retain(|x| !st.scanned.contains(&x.start));
         let mut headline: Vec<(String, String)> = Vec::new();
-        for pl in self.places.find(article.title.as_deref().unwrap_or(""), &known_places) {
+        for pl in self.places.find(article.title.as_deref().unwrap_or(""), known_places) {
             if self.actors.lookup(&pl.name).is_none() {
                 headline.push((pl.name.clone(), pl.kind.clone()));
                 headline.push((pl.name, pl.kind));
@@ -711,13 +852,12 @@ impl<'a> Extractor<'a> {
         headline.append(&mut article_places.names);
         article_places.names = headline;
         for sent in lead {
-            for pl in self.places.find(&article.text[sent.start..sent.end], &known_places) {
+            for pl in self.places.find(&article.text[sent.start..sent.end], known_places) {
                 if self.actors.lookup(&pl.name).is_none() {
                     article_places.names.push((pl.name, pl.kind));
                 }
             }
         }
-        (self.merge(article, mentions, &cc), article_places)
     }
 
     /// Whether the article may be about war: it is shorter than `[nonevent] war_page_sentences`
@@ -762,158 +902,227 @@ impl<'a> Extractor<'a> {
         (a1, a2)
     }
 
+    /// actor1 and actor2 of a trigger as the phrases of its clause name them (go-betweens left
+    /// out): the first step whose phrase the clause has decides.
     fn roles_named(&self, s: &str, t: &Typing, ams: &[&AMention]) -> (Role, Role) {
         // Go-betweens are no party.
         let parties: Vec<&AMention> = ams.iter().copied().filter(|a| !self.lexicon.mediates(s, a.start)).collect();
-        let ams = &parties[..];
-        let text = |a: &AMention| (a.actor, s[a.start..a.end].to_string());
-        let armed = |a: &&&AMention| self.side(a.actor) != "civilian" || t.event_type == "Protests";
-        // "between A and B"
-        if let Some(bpos) = s.to_ascii_lowercase().find("between ") {
-            let after: Vec<&&AMention> = ams.iter().filter(|a| a.start > bpos).collect();
-            if after.len() >= 2
-                && s[after[0].end..after[1].start].to_ascii_lowercase().contains("and")
-                && (bpos as i64 - t.end as i64).abs() < 80
-            {
-                return (Some(text(after[0])), Some(text(after[1])));
-            }
-        }
+        let sc = RoleScene { s, t, ams: &parties };
+        self.roles_between(&sc)
+            .or_else(|| self.roles_of_passive_verb(&sc))
+            .or_else(|| self.roles_of_agent(&sc))
+            .or_else(|| self.roles_of_fronted_clause(&sc))
+            .unwrap_or_else(|| self.roles_around(&sc))
+    }
+
+    /// Whether a party may act in the trigger's event: an armed side, or anyone in a protest.
+    fn armed(&self, sc: &RoleScene, a: &AMention) -> bool {
+        self.side(a.actor) != "civilian" || sc.t.event_type == "Protests"
+    }
+
+    /// Whether two actors are distinct parties: neither is the other nor within it.
+    fn distinct(&self, a: usize, b: usize) -> bool {
+        a != b && !self.actors.is_within(a, b) && !self.actors.is_within(b, a)
+    }
+
+    /// "between A and B": the two parties named after "between", near the trigger.
+    fn roles_between(&self, sc: &RoleScene) -> Option<(Role, Role)> {
+        let (s, t) = (sc.s, sc.t);
+        let bpos = s.to_ascii_lowercase().find("between ")?;
+        let after: Vec<&&AMention> = sc.ams.iter().filter(|a| a.start > bpos).collect();
+        (after.len() >= 2
+            && s[after[0].end..after[1].start].to_ascii_lowercase().contains("and")
+            && (bpos as i64 - t.end as i64).abs() < 80)
+            .then(|| (Some(sc.text(after[0])), Some(sc.text(after[1]))))
+    }
+
+    /// A trigger verb in the passive voice: the acting party after it, its subject acted on.
+    fn roles_of_passive_verb(&self, sc: &RoleScene) -> Option<(Role, Role)> {
         // A verb in the passive voice ("five soldiers were killed in an ISIS ambush", "the
         // town was shelled by regime forces"): its subject is the party acted on, the party
         // acting follows it, if the sentence names it at all.
-        static AUX: LazyLock<regex::Regex> =
-            LazyLock::new(|| regex::Regex::new(r"(?i)(?-u:\b)(?:was|were|been|being|is|are|get|got)\s+(?:[a-z]+ly\s+)?$").expect("valid"));
+        let (s, t, ams) = (sc.s, sc.t, sc.ams);
         let verb = s[t.start..t.end].split_whitespace().next().unwrap_or("").to_ascii_lowercase();
         let participle = verb.ends_with("ed") || ["hit", "shot", "struck", "taken", "overrun", "blown", "beaten"].contains(&verb.as_str());
-        if !t.passive && participle && AUX.is_match(&s[..t.start]) {
-            let agent =
-                ams.iter().filter(armed).filter(|a| a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 8).min_by_key(
-                    |a| {
-                        let by = s[..a.start].trim_end().to_ascii_lowercase();
-                        (!(by.ends_with(" by") || by.ends_with(" by the") || by.ends_with(" by a") || by.ends_with(" by an")), a.start)
-                    },
-                );
-            let subject = ams.iter().rfind(|a| a.end <= t.start && agent.is_none_or(|g| g.actor != a.actor));
-            return (agent.map(|a| text(a)), subject.map(|a| text(a)));
+        let passive_voice = !t.passive && participle && AUX.is_match(&s[..t.start]);
+        if !passive_voice {
+            return None;
         }
+        let agent = ams
+            .iter()
+            .filter(|a| self.armed(sc, a))
+            .filter(|a| a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 8)
+            .min_by_key(|a| {
+                let by = s[..a.start].trim_end().to_ascii_lowercase();
+                (!(by.ends_with(" by") || by.ends_with(" by the") || by.ends_with(" by a") || by.ends_with(" by an")), a.start)
+            });
+        let subject = ams.iter().rfind(|a| a.end <= t.start && agent.is_none_or(|g| g.actor != a.actor));
+        Some((agent.map(|a| sc.text(a)), subject.map(|a| sc.text(a))))
+    }
+
+    /// A passive agent or a by-phrase ("captured by ISIS"): the agent acts, the party nearest
+    /// the trigger is the other.
+    fn roles_of_agent(&self, sc: &RoleScene) -> Option<(Role, Role)> {
+        let (s, t, ams) = (sc.s, sc.t, sc.ams);
         // A passive agent: "attacked by an ISIS-led car bomb", "fell to the radical group".
         let agent = if t.passive {
-            ams.iter().filter(armed).find(|a| a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 3)
+            ams.iter().filter(|a| self.armed(sc, a)).find(|a| a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 3)
         } else {
             // "by X" right after the trigger ("captured by ISIS"), or a by-phrase holding the
             // trigger ("attacked by an ISIS-led car bomb").
             ams.iter()
-                .filter(armed)
-                .filter(|a| {
-                    let before = s[..a.start].trim_end().to_ascii_lowercase();
-                    let by = before.ends_with(" by")
-                        || before.ends_with(" by an")
-                        || before.ends_with(" by a")
-                        || before.ends_with(" by the")
-                        || self.lexicon.by_means(&before);
-                    // "a town held by ISIS" says who holds it, not who acts.
-                    let by = by && {
-                        let head = before.trim_end_matches(" the").trim_end_matches(" an").trim_end_matches(" a");
-                        let head = head.strip_suffix(" by").unwrap_or(head);
-                        let word = head.rsplit(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
-                        !HOLDING_PARTICIPLES.contains(&word)
-                    };
-                    let near_after = a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 6;
-                    let holds_trigger = a.end <= t.start && s[a.end..t.start].split_whitespace().count() <= 2;
-                    by && (near_after || holds_trigger)
-                })
+                .filter(|a| self.armed(sc, a))
+                .filter(|a| self.acts_by_phrase(sc, a))
                 .min_by_key(|a| (a.start as i64 - t.start as i64).unsigned_abs())
         };
-        if let Some(ag) = agent {
-            let other = ams
-                .iter()
-                .filter(|a| a.actor != ag.actor && !self.actors.is_within(a.actor, ag.actor) && !self.actors.is_within(ag.actor, a.actor))
-                .min_by_key(|a| (a.start as i64 - t.start as i64).unsigned_abs());
-            return (Some(text(ag)), other.map(|o| text(o)));
-        }
-        let distinct = |a: usize, b: usize| a != b && !self.actors.is_within(a, b) && !self.actors.is_within(b, a);
+        let ag = agent?;
+        let other = ams
+            .iter()
+            .filter(|a| a.actor != ag.actor && !self.actors.is_within(a.actor, ag.actor) && !self.actors.is_within(ag.actor, a.actor))
+            .min_by_key(|a| (a.start as i64 - t.start as i64).unsigned_abs());
+        Some((Some(sc.text(ag)), other.map(|o| sc.text(o))))
+    }
+
+    /// Whether a party is named by a by-phrase right after the trigger or holding it, not one
+    /// saying who holds a place.
+    fn acts_by_phrase(&self, sc: &RoleScene, a: &AMention) -> bool {
+        let (s, t) = (sc.s, sc.t);
+        let before = s[..a.start].trim_end().to_ascii_lowercase();
+        let by = before.ends_with(" by")
+            || before.ends_with(" by an")
+            || before.ends_with(" by a")
+            || before.ends_with(" by the")
+            || self.lexicon.by_means(&before);
+        // "a town held by ISIS" says who holds it, not who acts.
+        let by = by && {
+            let head = before.trim_end_matches(" the").trim_end_matches(" an").trim_end_matches(" a");
+            let head = head.strip_suffix(" by").unwrap_or(head);
+            let word = head.rsplit(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+            !HOLDING_PARTICIPLES.contains(&word)
+        };
+        let near_after = a.start >= t.end && s[t.end..a.start].split_whitespace().count() <= 6;
+        let holds_trigger = a.end <= t.start && s[a.end..t.start].split_whitespace().count() <= 2;
+        by && (near_after || holds_trigger)
+    }
+
+    /// A fronted clause holding the trigger: the subject of the main clause after its comma acts.
+    fn roles_of_fronted_clause(&self, sc: &RoleScene) -> Option<(Role, Role)> {
         // A fronted clause holding the trigger ("Stepping up its airstrikes on central Syria,
         // Moscow announced ...", "After shelling the town for days, regime forces stormed it"):
         // its doer is the subject of the main clause after the comma.
-        if let Some(comma) = fronted_clause_end(s).filter(|&c| t.end <= c) {
-            let subject = ams.iter().filter(armed).find(|a| a.start > comma && s[comma + 1..a.start].split_whitespace().count() <= 2);
-            if let Some(subj) = subject {
-                let other = ams.iter().filter(|a| a.end <= comma && distinct(a.actor, subj.actor)).find(|a| a.start >= t.end);
-                return (Some(text(subj)), other.map(|o| text(o)));
-            }
-        }
-        // An actor named as support ("government forces backed by Russian airstrikes pushed
-        // back ...") is not the one acting when another is named before it.
-        let before = ams
-            .iter()
-            .filter(armed)
-            .filter(|a| a.start < t.start)
-            .rfind(|a| !self.lexicon.supports(s, a.start))
-            .or_else(|| ams.iter().filter(armed).rfind(|a| a.start < t.start));
+        let (s, t, ams) = (sc.s, sc.t, sc.ams);
+        let comma = fronted_clause_end(s).filter(|&c| t.end <= c)?;
+        let subj =
+            ams.iter().filter(|a| self.armed(sc, a)).find(|a| a.start > comma && s[comma + 1..a.start].split_whitespace().count() <= 2)?;
+        let other = ams.iter().filter(|a| a.end <= comma && self.distinct(a.actor, subj.actor)).find(|a| a.start >= t.end);
+        Some((Some(sc.text(subj)), other.map(|o| sc.text(o))))
+    }
+
+    /// The roles of the parties named around the trigger when no phrase sets them: the doer
+    /// before it (the first of allies named together), the other after it.
+    fn roles_around(&self, sc: &RoleScene) -> (Role, Role) {
+        let t = sc.t;
+        let before = self.doer_before(sc);
         // Allies named together ("Syrian regime or Russian air strikes", "regime and Russian
         // warplanes"): the first named acts (ACLED codes the other as its associate). Of one
         // side; or of any armed sides where the act is one-sided (a strike, an attack, a
         // capture): two parties of a clash or an agreement are both named before it.
         let one_sided = t.territory || matches!(t.event_type.as_str(), "Explosions/Remote violence" | "Violence against civilians");
-        let allied = |p: &AMention, b: &AMention| {
-            let (sp, sb) = (self.side(p.actor), self.side(b.actor));
-            sp == sb || (one_sided && ![sp, sb].iter().any(|x| matches!(*x, "civilian" | "protesters" | "rioters")))
-        };
+        if let Some(roles) = before.filter(|_| !one_sided).and_then(|b| self.roles_of_pair_before(sc, b, one_sided)) {
+            return roles;
+        }
+        let before = before.map(|b| self.first_of_allies(sc, b, one_sided));
+        if let Some(roles) = before.and_then(|b| self.roles_of_earlier_act(sc, b)) {
+            return roles;
+        }
+        self.roles_after(sc, before)
+    }
+
+    /// The armed party named last before the trigger, not one named as support if another is.
+    fn doer_before<'x>(&self, sc: &RoleScene<'x>) -> Option<&'x AMention> {
+        // An actor named as support ("government forces backed by Russian airstrikes pushed
+        // back ...") is not the one acting when another is named before it.
+        let (s, t, ams) = (sc.s, sc.t, sc.ams);
+        ams.iter()
+            .filter(|a| self.armed(sc, a))
+            .filter(|a| a.start < t.start)
+            .rfind(|a| !self.lexicon.supports(s, a.start))
+            .or_else(|| ams.iter().filter(|a| self.armed(sc, a)).rfind(|a| a.start < t.start))
+            .copied()
+    }
+
+    /// Whether two parties are allies: of one side, or armed sides of a one-sided act.
+    fn allied(&self, p: &AMention, b: &AMention, one_sided: bool) -> bool {
+        let (sp, sb) = (self.side(p.actor), self.side(b.actor));
+        sp == sb || (one_sided && ![sp, sb].iter().any(|x| matches!(*x, "civilian" | "protesters" | "rioters")))
+    }
+
+    /// Two parties named together ("A and B") just before a two-sided act, `b` the second.
+    fn roles_of_pair_before(&self, sc: &RoleScene, b: &AMention, one_sided: bool) -> Option<(Role, Role)> {
         // Two parties named together before a two-sided act ("Rebels and pro-government forces
         // agreed ...", "the army and ISIS clashed"): the first is actor1, the second actor2.
-        if let Some(b) = before.filter(|_| !one_sided) {
-            if let Some(p) = ams.iter().filter(armed).rfind(|p| p.end <= b.start) {
-                let gap = s[p.end..b.start].trim().to_ascii_lowercase();
-                if matches!(gap.as_str(), "and" | "and the") && distinct(p.actor, b.actor) && !allied(p, b) {
-                    return (Some(text(p)), Some(text(b)));
-                }
+        let p = sc.ams.iter().filter(|a| self.armed(sc, a)).rfind(|p| p.end <= b.start)?;
+        let gap = sc.s[p.end..b.start].trim().to_ascii_lowercase();
+        (matches!(gap.as_str(), "and" | "and the") && self.distinct(p.actor, b.actor) && !self.allied(p, b, one_sided))
+            .then(|| (Some(sc.text(p)), Some(sc.text(b))))
+    }
+
+    /// The first of the allies named together ending with `b` ("regime and Russian warplanes").
+    fn first_of_allies<'x>(&self, sc: &RoleScene<'x>, b: &'x AMention, one_sided: bool) -> &'x AMention {
+        let mut b = b;
+        while let Some(p) = sc.ams.iter().rfind(|p| p.end <= b.start) {
+            let gap = sc.s[p.end..b.start].trim().to_ascii_lowercase();
+            if matches!(gap.as_str(), "and" | "or" | "and the" | "or the" | "and its" | "&" | "and their") && self.allied(p, b, one_sided) {
+                b = p;
+            } else {
+                break;
             }
         }
-        let before = before.map(|b| {
-            let mut b = b;
-            while let Some(p) = ams.iter().rfind(|p| p.end <= b.start) {
-                let gap = s[p.end..b.start].trim().to_ascii_lowercase();
-                if matches!(gap.as_str(), "and" | "or" | "and the" | "or the" | "and its" | "&" | "and their") && allied(p, b) {
-                    b = p;
-                } else {
-                    break;
-                }
-            }
-            b
-        });
+        b
+    }
+
+    /// `b`, named just before the trigger, as the object of an act told first: that act's
+    /// subject is the doer.
+    fn roles_of_earlier_act(&self, sc: &RoleScene, b: &AMention) -> Option<(Role, Role)> {
         // The one named just before the trigger may be the object of an act the sentence
         // told first ("Rebels killed several soldiers in an ambush", "government forces
         // recaptured the town from rebels after heavy fighting"): the act's subject is the doer.
-        if let Some(b) = before {
-            let subject = ams.iter().filter(armed).filter(|p| p.end <= b.start && self.side(p.actor) != self.side(b.actor)).find(|p| {
-                let gap = &s[p.end..b.start];
-                gap.split_whitespace().count() <= 8
-                    && !gap.contains([',', ';', '(', ')'])
-                    && self.lexicon.action_word(gap).is_some_and(|(a, _)| !AUX.is_match(&gap[..a]))
-            });
-            if let Some(subj) = subject {
-                return (Some(text(subj)), Some(text(b)));
-            }
-        }
-        let after = ams.iter().filter(|a| a.start >= t.end).find(|a| before.is_none_or(|b| distinct(b.actor, a.actor)));
+        let s = sc.s;
+        let subj =
+            sc.ams.iter().filter(|a| self.armed(sc, a)).filter(|p| p.end <= b.start && self.side(p.actor) != self.side(b.actor)).find(
+                |p| {
+                    let gap = &s[p.end..b.start];
+                    gap.split_whitespace().count() <= 8
+                        && !gap.contains([',', ';', '(', ')'])
+                        && self.lexicon.action_word(gap).is_some_and(|(a, _)| !AUX.is_match(&gap[..a]))
+                },
+            )?;
+        Some((Some(sc.text(subj)), Some(sc.text(b))))
+    }
+
+    /// The doer before the trigger and the party after it; with no one before, the party after
+    /// it as the doer, the target or no one, as the act and the words say.
+    fn roles_after(&self, sc: &RoleScene, before: Option<&AMention>) -> (Role, Role) {
+        let (s, t, ams) = (sc.s, sc.t, sc.ams);
+        let after = ams.iter().filter(|a| a.start >= t.end).find(|a| before.is_none_or(|b| self.distinct(b.actor, a.actor)));
         let named_doer =
             ams.iter().find(|o| o.start >= t.end && self.side(o.actor) != "civilian" && self.lexicon.names_act(s, o.start, o.end));
         match (before, after) {
-            (Some(b), a) => (Some(text(b)), a.map(|a| text(a))),
+            (Some(b), a) => (Some(sc.text(b)), a.map(|a| sc.text(a))),
             // No one before the trigger: "clashes with X" names one party; "air strikes on ISIS
             // positions" name the target.
             // ... unless it is named as the act's doer: "civilians killed in terrorist attacks",
             // "wounded in an ISIS ambush on the road".
             // (Any actor after the trigger so named: "casualties of the Coalition's bombing".)
             (None, Some(_)) if named_doer.is_some() => {
-                let doer = named_doer.map(|d| text(d));
-                let other = named_doer.and_then(|d| ams.iter().filter(|o| o.start >= t.end).find(|o| distinct(o.actor, d.actor)));
-                (doer, other.map(|o| text(o)))
+                let doer = named_doer.map(|d| sc.text(d));
+                let other = named_doer.and_then(|d| ams.iter().filter(|o| o.start >= t.end).find(|o| self.distinct(o.actor, d.actor)));
+                (doer, other.map(|o| sc.text(o)))
             }
             (None, Some(a)) if !matches!(t.event_type.as_str(), "Battles" | "Protests" | "Riots" | "Strategic developments") => {
-                (None, Some(text(a)))
+                (None, Some(sc.text(a)))
             }
-            (None, Some(a)) if self.side(a.actor) != "civilian" || t.event_type == "Protests" => (Some(text(a)), None),
+            (None, Some(a)) if self.side(a.actor) != "civilian" || t.event_type == "Protests" => (Some(sc.text(a)), None),
             (None, Some(_)) => (None, None),
             (None, None) => (None, None),
         }
@@ -1251,98 +1460,17 @@ impl<'a> Extractor<'a> {
 
     /// The event of a draft; `cc` is the article's country (generic actors are its own).
     fn finish(&self, article: &Article, i: usize, mut d: Draft, cc: &str) -> Event {
-        if d.event_type == "Battles" {
-            d.sub_event_type = if d.territory && !d.reversed {
-                match d.taker_side.as_deref() {
-                    Some(s) if s == "government" || s.starts_with("state:") => "Government regains territory".to_string(),
-                    _ => "Non-state actor overtakes territory".to_string(),
-                }
-            } else {
-                if !d.territory || d.reversed {
-                    d.cameo = "190".to_string();
-                }
-                "Armed clash".to_string()
-            };
-        }
-        // The crowd of a protest or riot has its fixed role (data/default_actors.toml, [[crowd]]):
-        // "police dispersed protesters" codes the protesters as actor1.
-        if let Some((role, crowd)) = self.actors.crowd(&d.sub_event_type, cc) {
-            let parties = [d.actor1.take(), d.actor2.take()];
-            let named_crowd = parties.iter().flatten().find(|(a, _)| self.actors.is_crowd(*a));
-            let crowd = (crowd, named_crowd.map(|(_, t)| t.clone()).unwrap_or_default());
-            let other = parties.into_iter().flatten().find(|(a, _)| !self.actors.is_crowd(*a));
-            (d.actor1, d.actor2) = match role {
-                actors::Role::Actor1 => (Some(crowd), other),
-                actors::Role::Actor2 => (other, Some(crowd)),
-            };
-        }
+        settle_battle_type(&mut d);
+        self.crowd_roles(&mut d, cc);
         let significant = matches!(d.sub_event_type.as_str(), "Suicide bomb" | "Remote explosive/landmine/IED" | "Air/drone strike");
         let (fatalities, bound) = sum_casualties(&d.killed, if significant { 10 } else { 3 });
         let (injured, _) = sum_casualties(&d.injured, 0);
-        let spans: Vec<usize> = d.spans.iter().flat_map(|&(a, b)| [a, b]).collect();
-        let chars = char_offsets(&article.text, &spans);
-        let evidence: Vec<Evidence> = d
-            .spans
-            .iter()
-            .enumerate()
-            .map(|(k, &(a, b))| Evidence {
-                start: chars[2 * k],
-                end: chars[2 * k + 1],
-                byte_start: a,
-                byte_end: b,
-                text: article.text[a..b].to_string(),
-            })
-            .collect();
-        let actor = |a: &Option<(usize, String)>| {
-            a.as_ref().map(|(i, text)| {
-                let x = &self.actors.actors[self.actors.localize(*i, text, cc)];
-                EventActor { name: x.name.clone(), side: x.side.clone(), inter: x.inter, text: text.clone() }
-            })
-        };
-        let location = d.place.as_ref().map(|p| match &p.qualifier {
-            Some(q)
-                if matches!(q.to_ascii_lowercase().as_str(), "western" | "eastern" | "northern" | "southern" | "central")
-                    && p.kind != "relative" =>
-            {
-                format!("{q} {}", p.name)
-            }
-            _ => p.name.clone(),
-        });
-        // No one named: the documented default of the sub-type (data/default_actors.toml).
-        let actor1 = actor(&d.actor1).or_else(|| {
-            let default = self.actors.default_actor(actors::Role::Actor1, &d.sub_event_type, cc, d.actor2.as_ref().map(|a| a.0));
-            actor(&default.map(|i| (i, String::new())))
-        });
-        let has = |b: bool| if b { 1.0 } else { 0.0 };
-        let confidence = (d.strength
-            * (0.4
-                + 0.3 * has(d.place.is_some())
-                + 0.1 * has(d.when.is_some())
-                + 0.15 * has(d.actor1.is_some())
-                + 0.05 * has(d.actor2.is_some())))
-        .min(1.0);
-        // A report that names no time tells the news of its day (ACLED codes the report's
-        // date): the publication day, at week precision, as the text does not fix the day.
-        let (event_date, time_precision) = match (&d.when, article.published) {
-            (Some(w), _) => (w.date, w.precision),
-            (None, Some(p)) => (Some(p.date), 2),
-            (None, None) => (None, 3),
-        };
-        // Civilians killed or hurt by a strike, a bomb or an attack that names no target are
-        // its actor2 (corpus/GUIDELINES.md, section 3).
-        let civilian_victims = d.killed.keys().chain(d.injured.keys()).any(|side| side == "Civilians");
-        let actor2 = actor(&d.actor2).or_else(|| {
-            let harms_civilians =
-                civilian_victims && !matches!(d.event_type.as_str(), "Battles" | "Protests" | "Riots" | "Strategic developments");
-            harms_civilians.then(|| self.actors.instance("Civilians ({name})", cc)).flatten().and_then(|i| actor(&Some((i, String::new()))))
-        });
-        // Still no one: the documented default of the sub-type and actor1 ("regime forces
-        // advance in Latakia": against the rebels).
-        let actor2 = actor2.or_else(|| {
-            let a1 = actor1.as_ref().and_then(|a| self.actors.index_of(&a.name));
-            let default = self.actors.default_actor(actors::Role::Actor2, &d.sub_event_type, cc, a1);
-            actor(&default.map(|i| (i, String::new())))
-        });
+        let evidence = evidence_of(article, &d.spans);
+        let location = location_of(&d.place);
+        let actor1 = self.event_actor1(&d, cc);
+        let confidence = confidence_of(&d);
+        let (event_date, time_precision) = event_date_of(&d, article);
+        let actor2 = self.event_actor2(&d, cc, &actor1);
         Event {
             event_id: format!("{}-{}", article.id, i + 1),
             article_id: article.id.clone(),
@@ -1373,7 +1501,7 @@ impl<'a> Extractor<'a> {
             fatalities_by_actor: d.killed.iter().filter(|(_, q)| q.bound != Bound::Unstated).map(|(k, q)| (k.clone(), q.value)).collect(),
             territory_change: d.territory && !d.reversed,
             control: d.territory.then(|| {
-                let name = |a: &Option<(usize, String)>| actor(a).map(|x| x.name);
+                let name = |a: &Option<(usize, String)>| self.event_actor(a, cc).map(|x| x.name);
                 crate::model::Control {
                     taker: name(&d.actor1),
                     from: name(&d.actor2),
@@ -1386,6 +1514,133 @@ impl<'a> Extractor<'a> {
             triggers: d.triggers,
             confidence: (confidence * 100.0).round() / 100.0,
         }
+    }
+
+    /// Gives the crowd of a protest or riot its fixed role.
+    fn crowd_roles(&self, d: &mut Draft, cc: &str) {
+        // The crowd of a protest or riot has its fixed role (data/default_actors.toml, [[crowd]]):
+        // "police dispersed protesters" codes the protesters as actor1.
+        if let Some((role, crowd)) = self.actors.crowd(&d.sub_event_type, cc) {
+            let parties = [d.actor1.take(), d.actor2.take()];
+            let named_crowd = parties.iter().flatten().find(|(a, _)| self.actors.is_crowd(*a));
+            let crowd = (crowd, named_crowd.map(|(_, t)| t.clone()).unwrap_or_default());
+            let other = parties.into_iter().flatten().find(|(a, _)| !self.actors.is_crowd(*a));
+            (d.actor1, d.actor2) = match role {
+                actors::Role::Actor1 => (Some(crowd), other),
+                actors::Role::Actor2 => (other, Some(crowd)),
+            };
+        }
+    }
+
+    /// An actor in a role as the event reports it, localized to the article's country `cc`.
+    fn event_actor(&self, a: &Option<(usize, String)>, cc: &str) -> Option<EventActor> {
+        a.as_ref().map(|(i, text)| {
+            let x = &self.actors.actors[self.actors.localize(*i, text, cc)];
+            EventActor { name: x.name.clone(), side: x.side.clone(), inter: x.inter, text: text.clone() }
+        })
+    }
+
+    /// The event's actor1: the one named, else the documented default of the sub-type.
+    fn event_actor1(&self, d: &Draft, cc: &str) -> Option<EventActor> {
+        // No one named: the documented default of the sub-type (data/default_actors.toml).
+        self.event_actor(&d.actor1, cc).or_else(|| {
+            let default = self.actors.default_actor(actors::Role::Actor1, &d.sub_event_type, cc, d.actor2.as_ref().map(|a| a.0));
+            self.event_actor(&default.map(|i| (i, String::new())), cc)
+        })
+    }
+
+    /// The event's actor2: the one named, else civilians it harmed, else the documented default
+    /// of the sub-type and actor1.
+    fn event_actor2(&self, d: &Draft, cc: &str, actor1: &Option<EventActor>) -> Option<EventActor> {
+        let actor = |a: &Option<(usize, String)>| self.event_actor(a, cc);
+        // Civilians killed or hurt by a strike, a bomb or an attack that names no target are
+        // its actor2 (corpus/GUIDELINES.md, section 3).
+        let civilian_victims = d.killed.keys().chain(d.injured.keys()).any(|side| side == "Civilians");
+        let actor2 = actor(&d.actor2).or_else(|| {
+            let harms_civilians =
+                civilian_victims && !matches!(d.event_type.as_str(), "Battles" | "Protests" | "Riots" | "Strategic developments");
+            harms_civilians.then(|| self.actors.instance("Civilians ({name})", cc)).flatten().and_then(|i| actor(&Some((i, String::new()))))
+        });
+        // Still no one: the documented default of the sub-type and actor1 ("regime forces
+        // advance in Latakia": against the rebels).
+        actor2.or_else(|| {
+            let a1 = actor1.as_ref().and_then(|a| self.actors.index_of(&a.name));
+            let default = self.actors.default_actor(actors::Role::Actor2, &d.sub_event_type, cc, a1);
+            actor(&default.map(|i| (i, String::new())))
+        })
+    }
+}
+
+/// Sets a battle's sub-type: a change of territory by its taker's side, else an armed clash.
+fn settle_battle_type(d: &mut Draft) {
+    if d.event_type == "Battles" {
+        d.sub_event_type = if d.territory && !d.reversed {
+            match d.taker_side.as_deref() {
+                Some(s) if s == "government" || s.starts_with("state:") => "Government regains territory".to_string(),
+                _ => "Non-state actor overtakes territory".to_string(),
+            }
+        } else {
+            if !d.territory || d.reversed {
+                d.cameo = "190".to_string();
+            }
+            "Armed clash".to_string()
+        };
+    }
+}
+
+/// The evidence of an event: its sentences (byte ranges of the article text) with their
+/// character offsets and words.
+fn evidence_of(article: &Article, spans: &[(usize, usize)]) -> Vec<Evidence> {
+    let bytes: Vec<usize> = spans.iter().flat_map(|&(a, b)| [a, b]).collect();
+    let chars = char_offsets(&article.text, &bytes);
+    spans
+        .iter()
+        .enumerate()
+        .map(|(k, &(a, b))| Evidence {
+            start: chars[2 * k],
+            end: chars[2 * k + 1],
+            byte_start: a,
+            byte_end: b,
+            text: article.text[a..b].to_string(),
+        })
+        .collect()
+}
+
+/// The location's name: a place's, with its qualifier when that is a compass part of it
+/// ("western Aleppo").
+fn location_of(place: &Option<PlaceMention>) -> Option<String> {
+    place.as_ref().map(|p| match &p.qualifier {
+        Some(q)
+            if matches!(q.to_ascii_lowercase().as_str(), "western" | "eastern" | "northern" | "southern" | "central")
+                && p.kind != "relative" =>
+        {
+            format!("{q} {}", p.name)
+        }
+        _ => p.name.clone(),
+    })
+}
+
+/// An event's confidence before rounding: its typer's strength times how fully the text pins
+/// it down ([`DEFAULT_MIN_CONFIDENCE`]).
+fn confidence_of(d: &Draft) -> f32 {
+    let has = |b: bool| if b { 1.0 } else { 0.0 };
+    (d.strength
+        * (0.4
+            + 0.3 * has(d.place.is_some())
+            + 0.1 * has(d.when.is_some())
+            + 0.15 * has(d.actor1.is_some())
+            + 0.05 * has(d.actor2.is_some())))
+    .min(1.0)
+}
+
+/// An event's date and time precision: its own, else the publication day at week precision.
+fn event_date_of(d: &Draft, article: &Article) -> (Option<NaiveDate>, u8) {
+    // A report that names no time tells the news of its day (ACLED codes the report's
+    // date): the publication day, at week precision, as the text does not fix the day.
+    match (&d.when, article.published) {
+        (Some(w), _) => (w.date, w.precision),
+        (None, Some(p)) => (Some(p.date), 2),
+        (None, None) => (None, 3),
     }
 }
 

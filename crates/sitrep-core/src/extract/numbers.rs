@@ -262,136 +262,23 @@ fn harm_of(word: &str) -> Harm {
 /// Casualty counts in a sentence.
 pub fn casualties(s: &str) -> Vec<Casualty> {
     let qs = quantities(s);
-    let mut out: Vec<Casualty> = Vec::new();
-    let mut used: Vec<usize> = Vec::new();
+    let mut scan = CasualtyScan { s, qs: &qs, out: Vec::new(), used: Vec::new() };
     for c in HARM.captures_iter(s) {
         let m = c.get(0).expect("whole match");
         let word = m.as_str();
-        let before = &s[..m.start()];
-        let passive_aux = &*PASSIVE_AUX;
-        let is_passive = c.name("passive").is_some()
-            && (passive_aux.is_match(before)
-                || matches!(word.to_ascii_lowercase().as_str(), "dead" | "died" | "slain" | "perished" | "lost their lives"))
-            || (c.name("active").is_some() && passive_aux.is_match(before))
-            // A reduced relative clause: "among at least 31 people killed on Saturday".
-            || (c.name("active").is_some()
-                && (word.ends_with("ed") || word.ends_with("dead") || word.ends_with("down"))
-                && !qs.iter().any(|q| {
-                    q.1 >= m.end()
-                        && words_between(s, m.end(), q.1) <= 2
-                        && !SUBSET_LEAD.is_match(&s[m.end()..q.1])
-                        && !owned_after(s, &qs, q.2)
-                        && !s[m.end()..q.1].trim().eq_ignore_ascii_case("by")
-                })
-                && qs.iter().any(|q| q.2 <= m.start() && words_between(s, q.2, m.start()) <= 2));
+        let is_passive = is_passive_harm(s, &qs, &c);
         if c.name("toll").is_some() {
-            // "the death toll rose to 112": the first quantity within a few words after.
-            if let Some((i, q)) =
-                qs.iter().enumerate().find(|(i, q)| !used.contains(i) && q.1 >= m.end() && words_between(s, m.end(), q.1) <= 5)
-            {
-                used.push(i);
-                out.push(Casualty { harm: Harm::Killed, quantity: q.0, victims: (q.2, q.2) });
-            }
+            scan.toll(m.end());
             continue;
         }
         let harm = harm_of(word);
         if is_passive {
-            // "seven civilians were killed": the nearest quantity before, within the clause.
-            // When that one is counted already ("has left two patients dead"), this word is
-            // the same casualty: no reaching past it to a farther number ("a clinic serving
-            // thousands of Syrians").
-            let found = qs
-                .iter()
-                .enumerate()
-                .rev()
-                .find(|(_, q)| q.2 <= m.start() && words_between(s, q.2, m.start()) <= 14 && !s[q.2..m.start()].contains([';', ':']));
-            // "13 people including six children were killed": the whole count, not its part.
-            let found = found.map(|(mut i, _)| {
-                while let Some(j) =
-                    (0..i).rev().find(|&j| qs[j].2 <= qs[i].1 && qs[i].1 - qs[j].2 < 60 && SUBSET.is_match(&s[qs[j].2..qs[i].1]))
-                {
-                    used.push(i);
-                    i = j;
-                }
-                (i, &qs[i])
-            });
-            match found {
-                Some((i, _)) if used.contains(&i) => {}
-                Some((i, q)) => {
-                    used.push(i);
-                    out.push(Casualty { harm, quantity: q.0, victims: (q.2, m.start()) });
-                }
-                None if SINGULAR_PASSIVE.is_match(before) => {
-                    let start = before.rfind(['.', ',', ';']).map_or(0, |i| i + 1);
-                    out.push(Casualty { harm, quantity: Quantity { value: 1, bound: Bound::Exact }, victims: (start, m.start()) });
-                }
-                None => {
-                    if harm == Harm::Killed {
-                        out.push(Casualty {
-                            harm,
-                            quantity: Quantity { value: 0, bound: Bound::Unstated },
-                            victims: (m.start(), m.start()),
-                        });
-                    }
-                }
-            }
+            scan.passive(harm, m.start());
         } else {
-            // "killing 17 militants", "killing and wounding several rebels": quantities after.
-            let mut pos = m.end();
-            let tail = &s[pos..];
-            let lead = &*AND_HARM;
-            let mut harms = vec![harm];
-            if let Some(l) = lead.find(tail) {
-                harms.push(harm_of(l.as_str().split_whitespace().last().unwrap_or("")));
-                pos += l.end();
-            }
-            let mut any = false;
-            while let Some((i, q)) = qs.iter().enumerate().find(|(i, q)| {
-                !used.contains(i)
-                        && q.1 >= pos
-                        && words_between(s, pos, q.1) <= 2
-                        && !SUBSET_LEAD.is_match(&s[pos..q.1])
-                        && !owned_after(s, &qs, q.2)
-                        // ("wounded by four bombs": a by-phrase counts no victims.)
-                        && !s[pos..q.1].trim().eq_ignore_ascii_case("by")
-            }) {
-                used.push(i);
-                // The victims run to the next quantity, clause break or end.
-                let stop = s[q.2..].find([',', ';', '.']).map_or(s.len(), |e| q.2 + e);
-                let next_q = qs.iter().find(|x| x.1 > q.2).map_or(s.len(), |x| x.1);
-                let end = stop.min(next_q);
-                for &h in &harms {
-                    out.push(Casualty { harm: h, quantity: q.0, victims: (q.2, end) });
-                }
-                any = true;
-                // "27 civilians as well as 41 combatants"
-                let link = &*LINK;
-                match qs.iter().enumerate().find(|(_, x)| x.1 >= end) {
-                    Some((_, nx)) if link.is_match(&s[q.2..nx.1]) && nx.1 - q.2 < 60 => pos = nx.1,
-                    // Counted already: no later harm word may count it again.
-                    Some((j, nx)) if SUBSET.is_match(&s[q.2..nx.1]) && nx.1 - q.2 < 60 => {
-                        used.push(j);
-                        break;
-                    }
-                    _ => break,
-                }
-            }
-            if !any && singular_victim(&s[pos..]) {
-                let end = s[pos..].find([',', ';', '.']).map_or(s.len(), |e| pos + e);
-                for &h in &harms {
-                    out.push(Casualty { harm: h, quantity: Quantity { value: 1, bound: Bound::Exact }, victims: (pos, end) });
-                }
-                any = true;
-            }
-            if !any && harm == Harm::Killed && !word.eq_ignore_ascii_case("left") && !word.eq_ignore_ascii_case("leaving") {
-                out.push(Casualty {
-                    harm,
-                    quantity: Quantity { value: 0, bound: Bound::Unstated },
-                    victims: (m.end(), (m.end() + 40).min(s.len())),
-                });
-            }
+            scan.active(harm, word, m.end());
         }
     }
+    let mut out = scan.out;
     // The victims' span must lie on character boundaries.
     for c in &mut out {
         while !s.is_char_boundary(c.victims.1) {
@@ -399,6 +286,168 @@ pub fn casualties(s: &str) -> Vec<Casualty> {
         }
     }
     out
+}
+
+/// Whether a harm word ([`HARM`]) is said of its victims before it: a passive ("were killed",
+/// "dead") or a reduced relative clause ("31 people killed on Saturday").
+fn is_passive_harm(s: &str, qs: &[(Quantity, usize, usize)], c: &regex::Captures) -> bool {
+    let m = c.get(0).expect("whole match");
+    let word = m.as_str();
+    let before = &s[..m.start()];
+    let passive_aux = &*PASSIVE_AUX;
+    c.name("passive").is_some()
+        && (passive_aux.is_match(before) || matches!(word.to_ascii_lowercase().as_str(), "dead" | "died" | "slain" | "perished" | "lost their lives"))
+        || (c.name("active").is_some() && passive_aux.is_match(before))
+        // A reduced relative clause: "among at least 31 people killed on Saturday".
+        || (c.name("active").is_some()
+            && (word.ends_with("ed") || word.ends_with("dead") || word.ends_with("down"))
+            && !qs.iter().any(|q| {
+                q.1 >= m.end()
+                    && words_between(s, m.end(), q.1) <= 2
+                    && !SUBSET_LEAD.is_match(&s[m.end()..q.1])
+                    && !owned_after(s, qs, q.2)
+                    && !s[m.end()..q.1].trim().eq_ignore_ascii_case("by")
+            })
+            && qs.iter().any(|q| q.2 <= m.start() && words_between(s, q.2, m.start()) <= 2))
+}
+
+/// A sentence's casualty counts as they are read, harm word by harm word.
+struct CasualtyScan<'x> {
+    s: &'x str,
+    /// The sentence's quantities: [`quantities`].
+    qs: &'x [(Quantity, usize, usize)],
+    out: Vec<Casualty>,
+    /// The quantities counted already (indices into `qs`).
+    used: Vec<usize>,
+}
+
+impl CasualtyScan<'_> {
+    /// A death toll ending at `end`: the first quantity within a few words after.
+    fn toll(&mut self, end: usize) {
+        let (s, qs) = (self.s, self.qs);
+        // "the death toll rose to 112": the first quantity within a few words after.
+        if let Some((i, q)) = qs.iter().enumerate().find(|(i, q)| !self.used.contains(i) && q.1 >= end && words_between(s, end, q.1) <= 5) {
+            self.used.push(i);
+            self.out.push(Casualty { harm: Harm::Killed, quantity: q.0, victims: (q.2, q.2) });
+        }
+    }
+
+    /// A passive harm word starting at `start`: the count before it, one victim named in the
+    /// singular, or an unstated count of dead.
+    fn passive(&mut self, harm: Harm, start: usize) {
+        let (s, qs) = (self.s, self.qs);
+        let before = &s[..start];
+        // "seven civilians were killed": the nearest quantity before, within the clause.
+        // When that one is counted already ("has left two patients dead"), this word is
+        // the same casualty: no reaching past it to a farther number ("a clinic serving
+        // thousands of Syrians").
+        let found = qs
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, q)| q.2 <= start && words_between(s, q.2, start) <= 14 && !s[q.2..start].contains([';', ':']));
+        let found = found.map(|(i, _)| {
+            let i = self.whole_count(i);
+            (i, &qs[i])
+        });
+        match found {
+            Some((i, _)) if self.used.contains(&i) => {}
+            Some((i, q)) => {
+                self.used.push(i);
+                self.out.push(Casualty { harm, quantity: q.0, victims: (q.2, start) });
+            }
+            None if SINGULAR_PASSIVE.is_match(before) => {
+                let from = before.rfind(['.', ',', ';']).map_or(0, |i| i + 1);
+                self.out.push(Casualty { harm, quantity: Quantity { value: 1, bound: Bound::Exact }, victims: (from, start) });
+            }
+            None => {
+                if harm == Harm::Killed {
+                    self.out.push(Casualty { harm, quantity: Quantity { value: 0, bound: Bound::Unstated }, victims: (start, start) });
+                }
+            }
+        }
+    }
+
+    /// The whole count quantity `i` is part of ("13 people including six children"): the parts
+    /// on the way are counted.
+    fn whole_count(&mut self, mut i: usize) -> usize {
+        let (s, qs) = (self.s, self.qs);
+        // "13 people including six children were killed": the whole count, not its part.
+        while let Some(j) = (0..i).rev().find(|&j| qs[j].2 <= qs[i].1 && qs[i].1 - qs[j].2 < 60 && SUBSET.is_match(&s[qs[j].2..qs[i].1])) {
+            self.used.push(i);
+            i = j;
+        }
+        i
+    }
+
+    /// An active harm word `word` ending at `end`: the counts after it, one victim named in
+    /// the singular, or an unstated count of dead.
+    fn active(&mut self, harm: Harm, word: &str, end: usize) {
+        let s = self.s;
+        // "killing 17 militants", "killing and wounding several rebels": quantities after.
+        let mut pos = end;
+        let tail = &s[pos..];
+        let lead = &*AND_HARM;
+        let mut harms = vec![harm];
+        if let Some(l) = lead.find(tail) {
+            harms.push(harm_of(l.as_str().split_whitespace().last().unwrap_or("")));
+            pos += l.end();
+        }
+        let (pos, mut any) = self.counts_after(pos, &harms);
+        if !any && singular_victim(&s[pos..]) {
+            let stop = s[pos..].find([',', ';', '.']).map_or(s.len(), |e| pos + e);
+            for &h in &harms {
+                self.out.push(Casualty { harm: h, quantity: Quantity { value: 1, bound: Bound::Exact }, victims: (pos, stop) });
+            }
+            any = true;
+        }
+        if !any && harm == Harm::Killed && !word.eq_ignore_ascii_case("left") && !word.eq_ignore_ascii_case("leaving") {
+            self.out.push(Casualty {
+                harm,
+                quantity: Quantity { value: 0, bound: Bound::Unstated },
+                victims: (end, (end + 40).min(s.len())),
+            });
+        }
+    }
+
+    /// The counts right after an active harm word, from `pos`, linked ones too ("27 civilians as
+    /// well as 41 combatants"), each of every harm of `harms`: where the reading stopped, and
+    /// whether any was found.
+    fn counts_after(&mut self, mut pos: usize, harms: &[Harm]) -> (usize, bool) {
+        let (s, qs) = (self.s, self.qs);
+        let mut any = false;
+        while let Some((i, q)) = qs.iter().enumerate().find(|(i, q)| {
+            !self.used.contains(i)
+                    && q.1 >= pos
+                    && words_between(s, pos, q.1) <= 2
+                    && !SUBSET_LEAD.is_match(&s[pos..q.1])
+                    && !owned_after(s, qs, q.2)
+                    // ("wounded by four bombs": a by-phrase counts no victims.)
+                    && !s[pos..q.1].trim().eq_ignore_ascii_case("by")
+        }) {
+            self.used.push(i);
+            // The victims run to the next quantity, clause break or end.
+            let stop = s[q.2..].find([',', ';', '.']).map_or(s.len(), |e| q.2 + e);
+            let next_q = qs.iter().find(|x| x.1 > q.2).map_or(s.len(), |x| x.1);
+            let end = stop.min(next_q);
+            for &h in harms {
+                self.out.push(Casualty { harm: h, quantity: q.0, victims: (q.2, end) });
+            }
+            any = true;
+            // "27 civilians as well as 41 combatants"
+            let link = &*LINK;
+            match qs.iter().enumerate().find(|(_, x)| x.1 >= end) {
+                Some((_, nx)) if link.is_match(&s[q.2..nx.1]) && nx.1 - q.2 < 60 => pos = nx.1,
+                // Counted already: no later harm word may count it again.
+                Some((j, nx)) if SUBSET.is_match(&s[q.2..nx.1]) && nx.1 - q.2 < 60 => {
+                    self.used.push(j);
+                    break;
+                }
+                _ => break,
+            }
+        }
+        (pos, any)
+    }
 }
 
 fn words_between(s: &str, a: usize, b: usize) -> usize {

@@ -120,6 +120,96 @@ fn is_acronym(name: &str) -> bool {
 
 const SPEECH_VERBS: &[&str] = &["said", "says", "told", "added", "stated", "noted", "explained", "announced", "reported", "confirmed"];
 
+/// Cuts a name of several words the gazetteer does not know to the known place after a
+/// possessive ("Aleppos Marjeh"), or to the region it opens with.
+fn cut_to_known_names(out: &mut [PlaceMention], toponyms: &dyn Toponyms) {
+    for p in out {
+        if p.name.contains(' ') && !toponyms.is_toponym(&p.name) {
+            let first_end = p.name.find(' ').unwrap_or(p.name.len());
+            let (first, rest) = (&p.name[..first_end], p.name[first_end..].trim_start());
+            if first.strip_suffix('s').is_some_and(|stem| toponyms.is_region(stem) || toponyms.is_toponym(stem))
+                && toponyms.is_toponym(rest)
+            {
+                p.start += p.name.len() - rest.len();
+                p.name = rest.to_string();
+            } else if toponyms.is_region(first) {
+                p.end = p.start + first.len();
+                p.name = first.to_string();
+            }
+        }
+    }
+}
+
+/// The words of a sentence with their byte ranges, punctuation at their ends cut off, and
+/// whether each ends a run of capitalised words (punctuation does).
+fn words_of(s: &str) -> Vec<(usize, usize, bool)> {
+    // Words with their byte ranges, punctuation at their ends cut off (a run ends there).
+    let mut words: Vec<(usize, usize, bool)> = Vec::new(); // (start, end, ends the run)
+    for w in s.split_whitespace() {
+        let start = w.as_ptr() as usize - s.as_ptr() as usize;
+        let lead = w.len() - w.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
+        let core = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if core.is_empty() {
+            words.push((start, start, true));
+            continue;
+        }
+        let a = start + lead;
+        let b = a + core.len();
+        let breaks = b < start + w.len() || lead > 0;
+        words.push((a, b, breaks));
+    }
+    words
+}
+
+/// Whether a word is capitalised, after a lower-case prefix and a hyphen ("al-Bab").
+fn is_cap(w: &str) -> bool {
+    let w = w.trim_start_matches(|c: char| c.is_lowercase() && c.is_alphabetic());
+    let w = w.strip_prefix('-').unwrap_or(w);
+    w.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// A sentence being scanned for the names a gazetteer knows in its runs of capitalised words.
+struct RunScan<'x> {
+    s: &'x str,
+    /// The sentence's words: [`words_of`].
+    words: Vec<(usize, usize, bool)>,
+    /// Where a source spoke: no place there.
+    excluded: Vec<(usize, usize)>,
+    title_case: bool,
+    toponyms: &'x dyn Toponyms,
+}
+
+impl RunScan<'_> {
+    /// Whether the bytes `a..b` overlap a place found already or a reporting phrase.
+    fn taken(&self, out: &[PlaceMention], a: usize, b: usize) -> bool {
+        out.iter().any(|p| a < p.end && b > p.start) || self.excluded.iter().any(|&(x, y)| a < y && b > x)
+    }
+
+    /// Whether a word of a run may be part of a place name: a particle, a place word or a place.
+    fn placey(&self, w: &str) -> bool {
+        NAME_PARTICLES.contains(&w) || self.toponyms.is_place_word(w) || self.toponyms.is_toponym(w)
+    }
+
+    /// The last word of the run of capitalised words (particles inside) that starts at word `i`.
+    fn run_end(&self, i: usize) -> usize {
+        let (s, words) = (self.s, &self.words);
+        // The run: capitalised words, with particles inside.
+        let mut j = i;
+        while j < words.len() && !words[j].2 && j + 1 < words.len() {
+            let (na, nb, _) = words[j + 1];
+            let next = &s[na..nb];
+            if na == nb || !(is_cap(next) || NAME_PARTICLES.contains(&next)) {
+                break;
+            }
+            j += 1;
+        }
+        while j > i && NAME_PARTICLES.contains(&&s[words[j].0..words[j].1]) {
+            j -= 1;
+        }
+        j
+    }
+}
+
 impl PlaceCues {
     /// Place mentions as [`PlaceCues::find`] gives them, and the names `toponyms` knows in
     /// the runs of capitalised words no cue took (kind "gazetteer"). A run said to speak
@@ -127,74 +217,51 @@ impl PlaceCues {
     pub fn find_with(&self, s: &str, known: &[String], toponyms: &dyn Toponyms) -> Vec<PlaceMention> {
         let mut out = self.find(s, known);
         let title_case = is_title_case(s);
+        if title_case {
+            self.cut_headline_names(&mut out, toponyms);
+        }
+        cut_to_known_names(&mut out, toponyms);
+        // Where a source spoke ("Speaking to ARA News in Aleppo") is no more a place here than
+        // behind a cue.
+        let excluded: Vec<(usize, usize)> = self.reporting.find_iter(s).map(|m| (m.start(), m.end())).collect();
+        let scan = RunScan { s, words: words_of(s), excluded, title_case, toponyms };
+        self.add_gazetteer_names(&scan, &mut out);
+        out.sort_by_key(|p| p.start);
+        out
+    }
+
+    /// Cuts the names a cue took in a title-case headline to the names the gazetteer knows.
+    fn cut_headline_names(&self, out: &mut Vec<PlaceMention>, toponyms: &dyn Toponyms) {
         // A headline in title case runs a governorate into the words after it ("Hama Breaks
         // Siege", "Idlib Dozens", "Homs Two"), or puts a possessive before a place ("Aleppos
         // Marjeh"): a name the gazetteer does not know is cut to the one it does.
         // Any name a cue took in a headline: cut to the longest known name it opens with
         // ("Palmyra After Heavy Fighting"); with none, a name of place words alone stays
         // ("Tal Kurdi"), the rest is headline ("Syrian Town After Russian Helicopter").
-        if title_case {
-            out.retain_mut(|p| {
-                let ws: Vec<&str> = p.name.split_whitespace().collect();
-                if ws.len() < 2 || toponyms.is_toponym(&p.name) {
+        out.retain_mut(|p| {
+            let ws: Vec<&str> = p.name.split_whitespace().collect();
+            if ws.len() < 2 || toponyms.is_toponym(&p.name) {
+                return true;
+            }
+            for n in (1..ws.len()).rev() {
+                let head = ws[..n].join(" ");
+                let len = ws[n - 1].as_ptr() as usize - p.name.as_ptr() as usize + ws[n - 1].len();
+                if toponyms.is_toponym(&p.name[..len]) && p.name[..len] == head {
+                    p.end = p.start + len;
+                    p.name.truncate(len);
                     return true;
                 }
-                for n in (1..ws.len()).rev() {
-                    let head = ws[..n].join(" ");
-                    let len = ws[n - 1].as_ptr() as usize - p.name.as_ptr() as usize + ws[n - 1].len();
-                    if toponyms.is_toponym(&p.name[..len]) && p.name[..len] == head {
-                        p.end = p.start + len;
-                        p.name.truncate(len);
-                        return true;
-                    }
-                }
-                ws.iter().all(|w| NAME_PARTICLES.contains(w) || toponyms.is_place_word(w))
-                    || !ws.iter().any(|w| {
-                        self.not_places.iter().any(|x| x.eq_ignore_ascii_case(w)) || self.headline_words.contains(&w.to_lowercase())
-                    })
-            });
-        }
-        for p in &mut out {
-            if p.name.contains(' ') && !toponyms.is_toponym(&p.name) {
-                let first_end = p.name.find(' ').unwrap_or(p.name.len());
-                let (first, rest) = (&p.name[..first_end], p.name[first_end..].trim_start());
-                if first.strip_suffix('s').is_some_and(|stem| toponyms.is_region(stem) || toponyms.is_toponym(stem))
-                    && toponyms.is_toponym(rest)
-                {
-                    p.start += p.name.len() - rest.len();
-                    p.name = rest.to_string();
-                } else if toponyms.is_region(first) {
-                    p.end = p.start + first.len();
-                    p.name = first.to_string();
-                }
             }
-        }
-        // Where a source spoke ("Speaking to ARA News in Aleppo") is no more a place here than
-        // behind a cue.
-        let excluded: Vec<(usize, usize)> = self.reporting.find_iter(s).map(|m| (m.start(), m.end())).collect();
-        let taken = |out: &Vec<PlaceMention>, a: usize, b: usize| {
-            out.iter().any(|p| a < p.end && b > p.start) || excluded.iter().any(|&(x, y)| a < y && b > x)
-        };
-        // Words with their byte ranges, punctuation at their ends cut off (a run ends there).
-        let mut words: Vec<(usize, usize, bool)> = Vec::new(); // (start, end, ends the run)
-        for w in s.split_whitespace() {
-            let start = w.as_ptr() as usize - s.as_ptr() as usize;
-            let lead = w.len() - w.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
-            let core = w.trim_matches(|c: char| !c.is_alphanumeric());
-            if core.is_empty() {
-                words.push((start, start, true));
-                continue;
-            }
-            let a = start + lead;
-            let b = a + core.len();
-            let breaks = b < start + w.len() || lead > 0;
-            words.push((a, b, breaks));
-        }
-        let is_cap = |w: &str| {
-            let w = w.trim_start_matches(|c: char| c.is_lowercase() && c.is_alphabetic());
-            let w = w.strip_prefix('-').unwrap_or(w);
-            w.chars().next().is_some_and(char::is_uppercase)
-        };
+            ws.iter().all(|w| NAME_PARTICLES.contains(w) || toponyms.is_place_word(w))
+                || !ws
+                    .iter()
+                    .any(|w| self.not_places.iter().any(|x| x.eq_ignore_ascii_case(w)) || self.headline_words.contains(&w.to_lowercase()))
+        });
+    }
+
+    /// Finds the names the gazetteer knows in the runs of capitalised words of a sentence.
+    fn add_gazetteer_names(&self, sc: &RunScan, out: &mut Vec<PlaceMention>) {
+        let (s, words) = (sc.s, &sc.words);
         // (A headline in title case runs every word into one run: its parts are looked up.)
         let mut i = 0;
         while i < words.len() {
@@ -203,19 +270,7 @@ impl PlaceCues {
                 i += 1;
                 continue;
             }
-            // The run: capitalised words, with particles inside.
-            let mut j = i;
-            while j < words.len() && !words[j].2 && j + 1 < words.len() {
-                let (na, nb, _) = words[j + 1];
-                let next = &s[na..nb];
-                if na == nb || !(is_cap(next) || NAME_PARTICLES.contains(&next)) {
-                    break;
-                }
-                j += 1;
-            }
-            while j > i && NAME_PARTICLES.contains(&&s[words[j].0..words[j].1]) {
-                j -= 1;
-            }
+            let j = sc.run_end(i);
             let run_end = words[j].1;
             let next_word = words.get(j + 1).map(|&(x, y, _)| s[x..y].to_ascii_lowercase()).unwrap_or_default();
             // A run that is an organisation ("ARA News", "Levant Front") or a listed non-place is
@@ -223,53 +278,69 @@ impl PlaceCues {
             let whole = &s[words[i].0..run_end];
             let names_other = j > i && !self.is_place_name(whole);
             if !names_other && !SPEECH_VERBS.contains(&next_word.as_str()) {
-                // In prose, a run of capitalised words is one name: a place there only when its
-                // other words are place words or places too. "Ahmad Rahhal", "Karim Masimov",
-                // "Aung San Suu Kyi" are people, however many villages are called Ahmad or San.
-                let run_words: Vec<&str> = (i..=j).map(|w| &s[words[w].0..words[w].1]).collect();
-                let placey = |w: &str| NAME_PARTICLES.contains(&w) || toponyms.is_place_word(w) || toponyms.is_toponym(w);
-                // Longest names first, left to right.
-                let mut k = i;
-                while k <= j {
-                    let mut found = None;
-                    for e in (k..=j.min(k + 3)).rev() {
-                        let (start, end) = (words[k].0, words[e].1);
-                        let name = &s[start..end];
-                        let opens = s[..start].trim().is_empty();
-                        if (opens && e == k) || taken(&out, start, end) || !self.is_place_name(name) {
-                            continue;
-                        }
-                        // (The run's words after punctuation, "Kabani (Al-Haffa, Lattakia)", are
-                        // names of their own.)
-                        let opens_after_mark = |w: usize| s[..words[w].0].chars().next_back().is_some_and(|c| !c.is_whitespace());
-                        let from = (i..=k).rev().find(|&w| w == i || opens_after_mark(w)).unwrap_or(i);
-                        let to = (e + 1..=j).find(|&w| opens_after_mark(w)).map_or(j, |w| w - 1);
-                        let others_placey = || (from..=to).all(|w| (k..=e).contains(&w) || placey(run_words[w - i]));
-                        if toponyms.is_toponym(name) && !route_end(&s[..start]) && (title_case || others_placey()) {
-                            found = Some((start, end, e));
-                            break;
-                        }
-                    }
-                    match found {
-                        Some((start, end, e)) => {
-                            out.push(PlaceMention {
-                                name: s[start..end].to_string(),
-                                start,
-                                end,
-                                kind: "gazetteer".into(),
-                                precision: 1,
-                                qualifier: None,
-                            });
-                            k = e + 1;
-                        }
-                        None => k += 1,
-                    }
-                }
+                self.add_run_names(sc, i, j, out);
             }
             i = j + 1;
         }
-        out.sort_by_key(|p| p.start);
-        out
+    }
+
+    /// Finds the names the gazetteer knows in the run of words `i..=j`, longest first, left to
+    /// right.
+    fn add_run_names(&self, sc: &RunScan, i: usize, j: usize, out: &mut Vec<PlaceMention>) {
+        let (s, words) = (sc.s, &sc.words);
+        // In prose, a run of capitalised words is one name: a place there only when its
+        // other words are place words or places too. "Ahmad Rahhal", "Karim Masimov",
+        // "Aung San Suu Kyi" are people, however many villages are called Ahmad or San.
+        let run_words: Vec<&str> = (i..=j).map(|w| &s[words[w].0..words[w].1]).collect();
+        // Longest names first, left to right.
+        let mut k = i;
+        while k <= j {
+            match self.name_at(sc, (i, j), k, &run_words, out) {
+                Some((start, end, e)) => {
+                    out.push(PlaceMention {
+                        name: s[start..end].to_string(),
+                        start,
+                        end,
+                        kind: "gazetteer".into(),
+                        precision: 1,
+                        qualifier: None,
+                    });
+                    k = e + 1;
+                }
+                None => k += 1,
+            }
+        }
+    }
+
+    /// The longest name the gazetteer knows that starts at word `k` of the run `(i, j)`, not
+    /// taken already: its byte range and last word.
+    fn name_at(
+        &self,
+        sc: &RunScan,
+        (i, j): (usize, usize),
+        k: usize,
+        run_words: &[&str],
+        out: &[PlaceMention],
+    ) -> Option<(usize, usize, usize)> {
+        let (s, words, toponyms) = (sc.s, &sc.words, sc.toponyms);
+        for e in (k..=j.min(k + 3)).rev() {
+            let (start, end) = (words[k].0, words[e].1);
+            let name = &s[start..end];
+            let opens = s[..start].trim().is_empty();
+            if (opens && e == k) || sc.taken(out, start, end) || !self.is_place_name(name) {
+                continue;
+            }
+            // (The run's words after punctuation, "Kabani (Al-Haffa, Lattakia)", are
+            // names of their own.)
+            let opens_after_mark = |w: usize| s[..words[w].0].chars().next_back().is_some_and(|c| !c.is_whitespace());
+            let from = (i..=k).rev().find(|&w| w == i || opens_after_mark(w)).unwrap_or(i);
+            let to = (e + 1..=j).find(|&w| opens_after_mark(w)).map_or(j, |w| w - 1);
+            let others_placey = || (from..=to).all(|w| (k..=e).contains(&w) || sc.placey(run_words[w - i]));
+            if toponyms.is_toponym(name) && !route_end(&s[..start]) && (sc.title_case || others_placey()) {
+                return Some((start, end, e));
+            }
+        }
+        None
     }
 
     pub fn parse(toml_text: &str) -> Result<Self, String> {
