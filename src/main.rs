@@ -710,14 +710,14 @@ fn run_extract(cmd: ExtractCmd) -> Result<bool> {
     });
     let kind: sitrep_core::extract::learned::TyperKind = cmd.typer.parse().map_err(anyhow::Error::msg)?;
     anyhow::ensure!((0.0..=1.0).contains(&cmd.min_confidence), "--min-confidence must be between 0 and 1");
-    let extractor =
-        sitrep_core::extract::Extractor { min_confidence: cmd.min_confidence, ..sitrep_core::extract::Extractor::with_typer(kind) };
+    let kb = sitrep_core::Knowledge::builtin();
+    let extractor = sitrep_core::extract::Extractor { min_confidence: cmd.min_confidence, ..kb.extractor(kind) };
     sink.start(&mut out)?;
     let failed = for_each_article(
         &cmd.paths,
         &opts,
         |a| {
-            let events = sitrep_core::events_by(&extractor, &a);
+            let events = kb.events_by(&extractor, &a);
             sink.write(&mut out, Some(&a), &events)?;
             Ok(())
         },
@@ -927,7 +927,8 @@ fn run_geocode(cmd: GeocodeCmd) -> Result<bool> {
     } else {
         cmd.text
     };
-    let found = sitrep_core::geocode::places_in_text(&text);
+    let kb = sitrep_core::Knowledge::builtin();
+    let found = sitrep_core::geocode::places_in_text(&text, kb.gazetteer, kb.places, kb.actors);
     print_report(cmd.format, &found, |out| output::geocode_table(out, &found))?;
     Ok(true)
 }

@@ -451,11 +451,12 @@ fn corpus(input: &Path) -> Result<Vec<sitrep_core::Article>> {
 fn bench_extract(input: &Path, n: usize) -> Result<bool> {
     let articles = corpus(input)?;
     // Warm the lazily built knowledge outside the timing.
-    let _ = sitrep_core::extract::extract(&articles[0]);
+    let extractor = sitrep_core::Knowledge::builtin().extractor(sitrep_core::extract::learned::TyperKind::default());
+    let _ = extractor.extract(&articles[0]);
     let t = Instant::now();
     let mut events = 0usize;
     for i in 0..n {
-        events += sitrep_core::extract::extract(&articles[i % articles.len()]).len();
+        events += extractor.extract(&articles[i % articles.len()]).len();
     }
     let secs = t.elapsed().as_secs_f64();
     println!("corpus: {} ({} articles) extracted {n} times in all", input.display(), articles.len());
@@ -471,7 +472,8 @@ fn bench_geocode(input: &Path, n: usize) -> Result<bool> {
     let t = Instant::now();
     let _ = sitrep_core::geocode::Gazetteer::builtin();
     println!("gazetteer loaded in {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
-    let extractor = sitrep_core::extract::Extractor::default();
+    let kb = sitrep_core::Knowledge::builtin();
+    let extractor = kb.extractor(sitrep_core::extract::learned::TyperKind::default());
     let extracted: Vec<_> = articles.iter().map(|a| extractor.extract_with_places(a)).collect();
     let t = Instant::now();
     let (mut events, mut placed) = (0usize, 0usize);
@@ -479,7 +481,7 @@ fn bench_geocode(input: &Path, n: usize) -> Result<bool> {
         let k = i % articles.len();
         let (evs, places) = &extracted[k];
         let mut evs = evs.clone();
-        sitrep_core::geocode::geocode_events(&articles[k], &mut evs, places);
+        sitrep_core::geocode::geocode_events(kb.gazetteer, &articles[k], &mut evs, places);
         events += evs.len();
         placed += evs.iter().filter(|e| e.latitude.is_some()).count();
     }
@@ -1507,8 +1509,9 @@ fn bench_news_events(dirs: &[PathBuf], show: bool) -> Result<bool> {
     for kind in TyperKind::ALL {
         let (mut kept, mut below, mut pages) = (0, 0, 0);
         for a in &articles {
-            let all = sitrep_core::extract::Extractor { min_confidence: 0.0, ..sitrep_core::extract::Extractor::with_typer(kind) };
-            let events = sitrep_core::events_by(&all, a);
+            let kb = sitrep_core::Knowledge::builtin();
+            let all = sitrep_core::extract::Extractor { min_confidence: 0.0, ..kb.extractor(kind) };
+            let events = kb.events_by(&all, a);
             let k: Vec<_> = events.iter().filter(|e| e.confidence >= min).collect();
             below += events.len() - k.len();
             kept += k.len();

@@ -100,7 +100,7 @@ fn ingest_and_fuse(store: &mut dyn EventStore, policy: &Policy<'_>, source: impl
         Ok(r) => r,
         Err(e) => return Outcome { summary: Summary::default(), failure: Some(e), fusion: None, fusion_secs: 0.0 },
     };
-    let mut ingester = Ingester::new(store, policy.batch);
+    let mut ingester = Ingester::new(store, policy.batch, policy.knowledge);
     ingester.summary.reextracted = reextracted.articles;
     source(&mut ingester);
     let (summary, failure) = ingester.finish();
@@ -146,7 +146,7 @@ pub fn reextract(
                 articles.push(stored.article);
             }
         }
-        let batch: Vec<(String, Vec<Event>)> = articles.into_par_iter().map(|a| (a.id.clone(), crate::events_of(&a))).collect();
+        let batch: Vec<(String, Vec<Event>)> = articles.into_par_iter().map(|a| (a.id.clone(), policy.knowledge.events_of(&a))).collect();
         out.articles += batch.len();
         out.events += batch.iter().map(|(_, e)| e.len()).sum::<usize>();
         store.replace_events(&batch, version)?;
@@ -204,13 +204,14 @@ pub struct Ingester<'s> {
     /// Extracted, waiting to be stored while the next batch is extracted.
     ready: Option<Vec<(Article, Vec<Event>)>>,
     batch: usize,
+    knowledge: &'s Knowledge<'s>,
     summary: Summary,
 }
 
 impl<'s> Ingester<'s> {
-    /// An ingester committing every `batch` articles (at least 1).
-    fn new(store: &'s mut dyn EventStore, batch: usize) -> Self {
-        Ingester { store, stopped: None, pending: Vec::new(), ready: None, batch: batch.max(1), summary: Summary::default() }
+    /// An ingester committing every `batch` articles (at least 1), extracting with `knowledge`.
+    fn new(store: &'s mut dyn EventStore, batch: usize, knowledge: &'s Knowledge<'s>) -> Self {
+        Ingester { store, stopped: None, pending: Vec::new(), ready: None, batch: batch.max(1), knowledge, summary: Summary::default() }
     }
 
     /// Takes one article; stores a batch when one is full. False once a batch could not be
@@ -254,6 +255,7 @@ impl<'s> Ingester<'s> {
         self.summary.unchanged += old.len();
         let previous = self.ready.take();
         let store = &mut *self.store;
+        let knowledge = self.knowledge;
         let (stored, (extracted, extract_secs)) = rayon::join(
             || {
                 let t = std::time::Instant::now();
@@ -268,7 +270,7 @@ impl<'s> Ingester<'s> {
                 let batch: Vec<(Article, Vec<Event>)> = fresh
                     .into_par_iter()
                     .map(|a| {
-                        let events = crate::events_of(&a);
+                        let events = knowledge.events_of(&a);
                         (a, events)
                     })
                     .collect();

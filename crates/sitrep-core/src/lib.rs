@@ -52,4 +52,4 @@ pub mod watch;
 pub use error::{ReadError, ReadErrorKind};
 
 pub use model::{Article, Event, Format, Paragraph, Published, Span};
-pub use pipeline::{events_by, events_of, events_of_with, main_event, Knowledge};
+pub use pipeline::{events_of, events_of_with, main_event, Knowledge};

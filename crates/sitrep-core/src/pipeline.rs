@@ -78,19 +78,41 @@ pub fn main_event<'e>(article: &Article, events: &'e [Event], k: &Knowledge<'_>)
     pick(true).or_else(|| pick(false))
 }
 
-/// The events of a clean article, extracted and geocoded: the pipeline after reading.
+impl<'k> Knowledge<'k> {
+    /// The extractor of this knowledge, with a typer of this kind.
+    pub fn extractor(&self, kind: extract::learned::TyperKind) -> extract::Extractor<'k> {
+        extract::Extractor {
+            typer: kind.typer(),
+            lexicon: self.lexicon,
+            actors: self.actors,
+            places: self.places,
+            toponyms: self.gazetteer,
+            min_confidence: extract::DEFAULT_MIN_CONFIDENCE,
+        }
+    }
+}
+
+impl Knowledge<'_> {
+    /// The events of a clean article, extracted and geocoded: the pipeline after reading.
+    pub fn events_of(&self, article: &Article) -> Vec<Event> {
+        self.events_by(&self.extractor(extract::learned::TyperKind::default()), article)
+    }
+
+    /// The events of a clean article by a given extractor, geocoded with this gazetteer.
+    pub fn events_by(&self, extractor: &extract::Extractor, article: &Article) -> Vec<Event> {
+        let (mut events, places) = extractor.extract_with_places(article);
+        geocode::geocode_events(self.gazetteer, article, &mut events, &places);
+        events
+    }
+}
+
+/// [`Knowledge::events_of`] with the embedded knowledge.
 pub fn events_of(article: &Article) -> Vec<Event> {
-    events_of_with(article, extract::learned::TyperKind::default())
+    Knowledge::builtin().events_of(article)
 }
 
 /// [`events_of`] with a typer of this kind (`sitrep eval` compares them).
 pub fn events_of_with(article: &Article, typer: extract::learned::TyperKind) -> Vec<Event> {
-    events_by(&extract::Extractor::with_typer(typer), article)
-}
-
-/// The events of a clean article by a given extractor, geocoded.
-pub fn events_by(extractor: &extract::Extractor, article: &Article) -> Vec<Event> {
-    let (mut events, places) = extractor.extract_with_places(article);
-    geocode::geocode_events(article, &mut events, &places);
-    events
+    let k = Knowledge::builtin();
+    k.events_by(&k.extractor(typer), article)
 }

@@ -1,10 +1,14 @@
 //! Extraction rules, one sentence (or short article) each, written for these tests: every
 //! trigger family, number form, date form and non-event form, with the record expected.
 
-use sitrep_core::extract::extract;
 use sitrep_core::model::Event;
 use sitrep_core::read::{read_bytes, ReadOptions};
 use sitrep_core::Article;
+
+/// The events the embedded knowledge extracts (before geocoding).
+fn extract(a: &Article) -> Vec<Event> {
+    sitrep_core::Knowledge::builtin().extractor(Default::default()).extract(a)
+}
 
 fn article(body: &str, published: Option<&str>) -> Article {
     let text = format!("Headline\n\n{body}\n");

@@ -26,7 +26,7 @@ fn four_mb_of_repeated_story_sentences_extract_in_linear_time() {
     read_bytes("story.txt", text.as_bytes(), &ReadOptions::default(), &mut |r| article = Some(r.expect("reads")));
     let article = article.expect("one article");
     let started = std::time::Instant::now();
-    let events = sitrep_core::extract::extract(&article);
+    let events = sitrep_core::Knowledge::builtin().extractor(Default::default()).extract(&article);
     let took = started.elapsed();
     // The repeated sentences tell the same few events over and over: they merge (4 today),
     // each with thousands of sentences of evidence.

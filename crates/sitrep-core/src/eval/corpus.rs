@@ -146,6 +146,8 @@ pub fn cross_validate(
     use crate::extract::learned::{train, Typology};
     use crate::extract::Extractor;
     let classes = Typology::builtin().class_names();
+    // What is scored is the embedded knowledge, with typers trained on each fold.
+    let kb = crate::pipeline::Knowledge::builtin();
     let mut reports: Vec<Report> = TyperKind::ALL
         .iter()
         .map(|t| Report { typer: t.name().to_string(), all: Scores::default(), by_origin: BTreeMap::new(), failed: Vec::new() })
@@ -155,8 +157,8 @@ pub fn cross_validate(
         let model = train(&typer_examples(&train_part, &classes)?, &classes, opts);
         for (r, kind) in reports.iter_mut().zip(TyperKind::ALL) {
             let typer = kind.with_model(&model, thresholds);
-            let ex = Extractor { typer: &*typer, min_confidence, ..Extractor::with_typer(TyperKind::Lexicon) };
-            r.absorb(&score_with(&test, kind.name(), &|a| crate::events_by(&ex, a)));
+            let ex = Extractor { typer: &*typer, min_confidence, ..kb.extractor(TyperKind::Lexicon) };
+            r.absorb(&score_with(&test, kind.name(), &|a| kb.events_by(&ex, a)));
         }
     }
     Ok(reports)
@@ -451,8 +453,9 @@ pub struct Report {
 /// Extracts and scores every article of a corpus with a built-in typer, reporting events of
 /// at least `min_confidence`.
 pub fn score(corpus: &[CorpusArticle], typer: TyperKind, min_confidence: f32) -> Report {
-    let ex = crate::extract::Extractor { min_confidence, ..crate::extract::Extractor::with_typer(typer) };
-    score_with(corpus, typer.name(), &|article| crate::events_by(&ex, article))
+    let kb = crate::pipeline::Knowledge::builtin();
+    let ex = crate::extract::Extractor { min_confidence, ..kb.extractor(typer) };
+    score_with(corpus, typer.name(), &|article| kb.events_by(&ex, article))
 }
 
 /// Scores every article of a corpus with the events a function gives.

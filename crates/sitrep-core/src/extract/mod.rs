@@ -67,7 +67,8 @@ impl Typer for Lexicon {
     }
 }
 
-/// The extractor: the knowledge it uses.
+/// The extractor: the knowledge it uses (built from a [`crate::pipeline::Knowledge`] by
+/// [`crate::pipeline::Knowledge::extractor`]).
 pub struct Extractor<'a> {
     pub typer: &'a dyn Typer,
     /// The event lexicon's cues about roles (support phrases), whatever the typer.
@@ -80,26 +81,6 @@ pub struct Extractor<'a> {
     pub min_confidence: f32,
 }
 
-impl Default for Extractor<'static> {
-    fn default() -> Self {
-        Extractor::with_typer(learned::TyperKind::default())
-    }
-}
-
-impl Extractor<'static> {
-    /// The built-in knowledge with a typer of this kind.
-    pub fn with_typer(kind: learned::TyperKind) -> Self {
-        Extractor {
-            typer: kind.typer(),
-            lexicon: Lexicon::builtin(),
-            actors: ActorDict::builtin(),
-            places: PlaceCues::builtin(),
-            toponyms: crate::geocode::Gazetteer::builtin(),
-            min_confidence: DEFAULT_MIN_CONFIDENCE,
-        }
-    }
-}
-
 /// Events below this confidence are not reported unless asked for (`--min-confidence`).
 /// An event's confidence is its typer's strength (the lexicon's for its trigger words, the
 /// learned typer's probability) times how fully the text pins it down: 0.4, plus 0.3 for a
@@ -107,11 +88,6 @@ impl Extractor<'static> {
 /// with a place passes; words of war with no place and no side in a page about something
 /// else do not.
 pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.2;
-
-/// Extracts the events of an article with the built-in knowledge.
-pub fn extract(article: &Article) -> Vec<Event> {
-    Extractor::default().extract(article)
-}
 
 /// The places an article names in its event sentences, for the geocoder's context.
 #[derive(Debug, Clone, Default)]

@@ -627,6 +627,34 @@ mod tests {
     }
 
     #[test]
+    fn fusion_runs_on_the_knowledge_it_is_given() {
+        let (a, pa) = events_of(
+            "a.txt",
+            "Car bomb kills 27 in Azaz\n\nSource: Reuters\n\nA car bomb exploded near a mosque in the town of Azaz on Monday, killing 27 people, a monitor said.\n",
+            "2016-05-03",
+        );
+        let (b, pb) = events_of(
+            "b.txt",
+            "Blast in A'zaz\n\nSource: SANA\n\nTerrorists detonated a car bomb in the city of A'zaz on Monday, killing 12 citizens.\n",
+            "2016-05-03",
+        );
+        let reports: Vec<Report> = a
+            .iter()
+            .map(|e| Report { event: e, published: Some(pa) })
+            .chain(b.iter().map(|e| Report { event: e, published: Some(pb) }))
+            .collect();
+        let builtin = crate::pipeline::Knowledge::builtin();
+        let leanings = |k: &crate::pipeline::Knowledge<'_>| fuse(&reports, k)[0].corroboration.leanings.clone();
+        assert_eq!(leanings(builtin), ["independent", "pro_government"]);
+        // Another outlets table (both outlets one wire service's): another corroboration,
+        // with nothing else changed.
+        let outlets = crate::knowledge::Outlets::parse("Reuters\t\twire\twire\tGB\nSANA\t\twire\twire\tGB\n").unwrap();
+        let other = crate::pipeline::Knowledge { outlets: &outlets, ..*builtin };
+        assert_eq!(leanings(&other), ["wire"]);
+        assert_eq!(fuse(&reports, &other)[0].events, fuse(&reports, builtin)[0].events);
+    }
+
+    #[test]
     fn different_days_or_places_stay_apart() {
         let (a, pa) = events_of("a.txt", "T\n\nA car bomb exploded in the town of Azaz on Monday, killing 5 people.\n", "2016-05-03");
         let (b, pb) = events_of("b.txt", "T\n\nA car bomb exploded in the town of Azaz on Saturday, killing 5 people.\n", "2016-05-03");

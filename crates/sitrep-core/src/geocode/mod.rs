@@ -12,6 +12,7 @@
 pub mod build;
 pub mod fold;
 
+pub use crate::model::Alternative;
 use crate::model::{Article, Event};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -73,20 +74,6 @@ pub struct Gazetteer {
     by_id: std::sync::OnceLock<HashMap<&'static str, usize>>,
     /// The countries of its entries, sorted.
     countries: std::sync::OnceLock<Vec<&'static str>>,
-}
-
-/// A candidate considered for a place, with its score.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Alternative {
-    pub id: String,
-    pub name: String,
-    pub kind: String,
-    pub country: String,
-    pub admin1: Option<String>,
-    pub latitude: f64,
-    pub longitude: f64,
-    pub score: f32,
 }
 
 /// How a place string was resolved.
@@ -862,8 +849,12 @@ impl crate::extract::places::Toponyms for Gazetteer {
 }
 
 /// Finds the place names of a text by their cues and resolves each in the text's context.
-pub fn places_in_text(text: &str) -> Vec<PlaceFound> {
-    let g = Gazetteer::builtin();
+pub fn places_in_text(
+    text: &str,
+    g: &Gazetteer,
+    cues: &crate::extract::places::PlaceCues,
+    actors: &crate::extract::actors::ActorDict,
+) -> Vec<PlaceFound> {
     // A place as event datasets give it, "NAME, GOVERNORATE" ("Tanab village, Homs
     // Governorate"): that name in that governorate.
     if !text.contains(['\n', '.']) && text.split_whitespace().count() <= 12 {
@@ -873,8 +864,6 @@ pub fn places_in_text(text: &str) -> Vec<PlaceFound> {
             return vec![PlaceFound { text: name.to_string(), cue, qualifier: None, resolution: r }];
         }
     }
-    let cues = crate::extract::places::PlaceCues::builtin();
-    let actors = crate::extract::actors::ActorDict::builtin();
     let mut mentions = Vec::new();
     let mut known: Vec<String> = Vec::new();
     for s in crate::extract::sentences::split(text, 0, text.len()) {
@@ -1024,8 +1013,7 @@ fn relative(q: &str) -> Option<(f64, String)> {
 /// Fills the place fields of an article's events: coordinates, country, admin areas,
 /// precision, the gazetteer id and the alternatives considered. `places` are the places the
 /// article names (context: a place near the others wins).
-pub fn geocode_events(article: &Article, events: &mut [Event], places: &crate::extract::ArticlePlaces) {
-    let g = Gazetteer::builtin();
+pub fn geocode_events(g: &Gazetteer, article: &Article, events: &mut [Event], places: &crate::extract::ArticlePlaces) {
     // An article of a country the gazetteer does not cover ("NAIROBI - Police officers ...")
     // has none of its places: a namesake in Syria would be a wrong point, not a rough one.
     if !places.country.is_empty() && !g.covers(&places.country) {
@@ -1501,7 +1489,12 @@ mod tests {
         let r = g.resolve_name_and_admin1("Biyanun village, Aleppo Governorate").unwrap().unwrap();
         assert_eq!(r.id.as_deref(), Some("wof:1327223323"));
         assert!(g.resolve_name_and_admin1("Biyanun, Xyzzyq").is_none(), "not a governorate after the comma");
-        let found = places_in_text("Biyanun village, Aleppo Governorate");
+        let found = places_in_text(
+            "Biyanun village, Aleppo Governorate",
+            Gazetteer::builtin(),
+            crate::extract::places::PlaceCues::builtin(),
+            crate::extract::actors::ActorDict::builtin(),
+        );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].cue, "town");
     }

@@ -208,18 +208,6 @@ pub fn char_offsets(text: &str, byte_offsets: &[usize]) -> Vec<usize> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn char_offsets_count_code_points() {
-        let t = "a–b “c” d";
-        let bytes: Vec<usize> = vec![0, 1, 4, t.find('c').unwrap(), t.len()];
-        assert_eq!(char_offsets(t, &bytes), vec![0, 1, 2, 5, 9]);
-    }
-}
-
 /// A span of evidence: where in the article's original text an event was read.
 pub type Evidence = TextSpan;
 
@@ -279,7 +267,7 @@ pub struct Event {
     /// The gazetteer entry the place resolved to.
     pub geo_id: Option<String>,
     /// The candidates the geocoder considered, best first, with their scores ("why here?").
-    pub geo_alternatives: Vec<crate::geocode::Alternative>,
+    pub geo_alternatives: Vec<Alternative>,
     pub fatalities: u32,
     /// How the fatality figure is bounded: exact, at_least, about, at_most, unstated (no
     /// figure in the text; ACLED's default), none (no deaths reported).
@@ -368,5 +356,31 @@ impl RawDoc {
             url: None,
             first_line_is_title,
         }
+    }
+}
+
+/// A candidate considered for a place, with its score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Alternative {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub country: String,
+    pub admin1: Option<String>,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub score: f32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn char_offsets_count_code_points() {
+        let t = "a–b “c” d";
+        let bytes: Vec<usize> = vec![0, 1, 4, t.find('c').unwrap(), t.len()];
+        assert_eq!(char_offsets(t, &bytes), vec![0, 1, 2, 5, 9]);
     }
 }
