@@ -6,17 +6,26 @@
 //! read -> clean -> extract -> geocode -> fuse -> store -> serve
 //! ```
 //!
-//! This crate holds the stages as modules with small typed interfaces; the `sitrep` binary is a
-//! thin shell over it. Implemented so far:
+//! This crate holds the stages as modules with small typed interfaces, and everything a front
+//! end needs; the `sitrep` binary and `sitrep-server` are thin shells over it.
 //!
-//! - [`read`]: inputs (files, folders, globs, stdin) in plain text, HTML, JSON, JSON Lines and
-//!   CSV, decoded from any common encoding, into [`read::RawDoc`]s;
+//! - [`read`]: inputs (files, folders, globs, stdin; plain text, HTML, JSON, JSON Lines, CSV,
+//!   WARC, compressed) decoded into [`model::RawDoc`]s, each handed to [`clean`];
 //! - [`clean`]: boilerplate removal and metadata (title, source, byline, dateline, publication
-//!   date) into an [`model::Article`] whose paragraphs keep offsets into the original text;
-//! - [`eval`]: scoring against references (the article-extraction benchmark's method).
+//!   date) into an [`Article`] whose paragraphs keep offsets into the original text;
+//! - [`extract`] and [`geocode`]: an article's ACLED-style [`Event`]s, placed; chained by
+//!   [`pipeline`], which also holds [`Knowledge`], the loaded data files every stage runs on;
+//! - [`fuse`]: reports of one real event into one fused event, claims side by side;
+//!   [`control`]: territorial control timelines; [`credibility`]: article credibility;
+//! - [`store`]: the [`store::Store`] traits and their SQLite implementation;
+//!   [`ingest`]: the one ingest (batches, extraction, storing, fusion); [`query`]: typed
+//!   event queries; [`export`]: ACLED CSV and GeoJSON;
+//! - [`feeds`], [`alerts`], [`watch`]: following sources and alerting;
+//! - [`eval`]: scoring against references.
 //!
-//! Knowledge (boilerplate patterns, outlets) is data under `data/`, embedded at compile time:
-//! see [`knowledge`].
+//! The types stages hand each other live in [`model`]. Knowledge (triggers, actors, places,
+//! the gazetteer, outlets, boilerplate, learned models) is data under `data/`, embedded at
+//! compile time; [`knowledge::DATA_VERSION`] names its version.
 //!
 //! ```
 //! use sitrep_core::read::{read_bytes, ReadOptions};

@@ -1,8 +1,9 @@
 //! # sitrep-server: the HTTP JSON API and the map page
 //!
-//! A thin layer over [`sitrep_core::store::EventStore`]: each route parses its parameters
+//! A thin layer over [`sitrep_core::store::Store`]: each route parses its parameters
 //! (every bad one is a 400 with a message), runs the store call on a blocking thread with a
-//! pooled connection, and renders JSON (or GeoJSON, CSV, ACLED CSV). The page and its assets
+//! pooled connection (a `Box<dyn Store>` from [`sitrep_core::store::open`]), and renders JSON
+//! (or GeoJSON, CSV, ACLED CSV). The page and its assets
 //! (`web/`) are embedded in the binary; nothing is fetched from the internet.
 //!
 //! Routes are listed in [`ROUTES`]; the OpenAPI document ([`openapi`]) is generated from the

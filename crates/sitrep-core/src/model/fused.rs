@@ -60,7 +60,7 @@ pub struct FusedEvent {
     pub corroboration: Corroboration,
 }
 
-/// What [`neighbourhood`] asks the store for: events dated within `dated` (inclusive), and
+/// What [`crate::fuse::neighbourhood`] asks the store for: events dated within `dated` (inclusive), and
 /// undated events of articles published within `undated_published` (inclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lookup {

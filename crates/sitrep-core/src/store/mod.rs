@@ -266,7 +266,7 @@ pub struct SearchHit {
     pub title: Option<String>,
     pub source: Option<String>,
     pub published: Option<String>,
-    /// The best passage, matches in [brackets].
+    /// The best passage, matches in \[brackets\].
     pub snippet: String,
     /// bm25: lower is better.
     pub rank: f64,

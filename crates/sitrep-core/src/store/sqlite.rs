@@ -2,7 +2,7 @@
 //! Only this file knows SQL.
 //!
 //! The schema is versioned (`meta.schema_version`); a file from a newer sitrep is refused with
-//! advice, a file from an older one is upgraded by [`MIGRATIONS`]. Tables:
+//! advice, a file from an older one is upgraded by its migrations (`MIGRATIONS`). Tables:
 //!
 //! - `articles`: every version of every article (metadata, original text, clean body, the
 //!   article as JSON); `doc_key` ties the versions of one document, `superseded_by` points an
