@@ -173,12 +173,27 @@ struct DbArg {
 struct ReextractCmd {
     #[command(flatten)]
     db: DbArg,
-    /// Articles per transaction.
+    #[command(flatten)]
+    batch: BatchArgs,
+}
+
+/// How a command that writes many articles batches them, and whether it shows its progress.
+#[derive(Args)]
+struct BatchArgs {
+    /// Articles per transaction (two batches are in memory at once: one extracting, one
+    /// being written).
     #[arg(long, default_value_t = sitrep_core::ingest::Policy::DEFAULT_BATCH)]
     batch: usize,
-    /// No progress bar.
+    /// No progress lines.
     #[arg(long)]
     quiet: bool,
+}
+
+impl BatchArgs {
+    /// The ingest policy: this batch, the default cache and the embedded knowledge.
+    fn policy(&self) -> sitrep_core::ingest::Policy<'static> {
+        sitrep_core::ingest::Policy { batch: self.batch, ..sitrep_core::ingest::Policy::default() }
+    }
 }
 
 #[derive(Args)]
@@ -188,13 +203,8 @@ struct IngestCmd {
     paths: Vec<String>,
     #[command(flatten)]
     db: DbArg,
-    /// Articles per transaction (two batches are in memory at once: one extracting, one
-    /// being written).
-    #[arg(long, default_value_t = sitrep_core::ingest::Policy::DEFAULT_BATCH)]
-    batch: usize,
-    /// No progress lines.
-    #[arg(long)]
-    quiet: bool,
+    #[command(flatten)]
+    batch: BatchArgs,
     #[command(flatten)]
     input: InputArgs,
     #[command(flatten)]
@@ -1091,8 +1101,8 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
         read::Input::Path(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
         read::Input::Stdin => 0,
     };
-    let progress = std::cell::RefCell::new(progress::Progress::new(cmd.quiet, inputs.iter().map(size_of).sum()));
-    let policy = sitrep_core::ingest::Policy { batch: cmd.batch, ..sitrep_core::ingest::Policy::default() };
+    let progress = std::cell::RefCell::new(progress::Progress::new(cmd.batch.quiet, inputs.iter().map(size_of).sum()));
+    let policy = cmd.batch.policy();
     let outcome = sitrep_core::ingest::run(store.as_mut(), &policy, |ing| {
         let ing = std::cell::RefCell::new(ing);
         // The walk's only error is a stopped ingest: the outcome says why.
@@ -1178,8 +1188,8 @@ fn run_reextract(cmd: ReextractCmd) -> Result<bool> {
         println!("every stored article's events were made by these rules (data version {version}): nothing to do");
         return Ok(true);
     }
-    let policy = sitrep_core::ingest::Policy { batch: cmd.batch, ..sitrep_core::ingest::Policy::default() };
-    let mut progress = progress::Progress::counting(cmd.quiet, stale);
+    let policy = cmd.batch.policy();
+    let mut progress = progress::Progress::counting(cmd.batch.quiet, stale);
     let r = sitrep_core::ingest::reextract(store.as_mut(), &policy, &mut |done, _| progress.done(done, "articles extracted again"))?;
     progress.clear();
     println!(

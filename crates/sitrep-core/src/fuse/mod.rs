@@ -593,18 +593,25 @@ mod tests {
         (crate::events_of(&a), p)
     }
 
+    /// One car bomb told by two outlets (Reuters: 27 dead; SANA: 12).
+    fn azaz_car_bomb() -> [(Vec<Event>, NaiveDate); 2] {
+        [
+            events_of(
+                "a.txt",
+                "Car bomb kills 27 in Azaz\n\nSource: Reuters\n\nA car bomb exploded near a mosque in the town of Azaz on Monday, killing 27 people, a monitor said.\n",
+                "2016-05-03",
+            ),
+            events_of(
+                "b.txt",
+                "Blast in A'zaz\n\nSource: SANA\n\nTerrorists detonated a car bomb in the city of A'zaz on Monday, killing 12 citizens.\n",
+                "2016-05-03",
+            ),
+        ]
+    }
+
     #[test]
     fn one_event_told_twice_is_one_event_with_both_tolls() {
-        let (a, pa) = events_of(
-            "a.txt",
-            "Car bomb kills 27 in Azaz\n\nSource: Reuters\n\nA car bomb exploded near a mosque in the town of Azaz on Monday, killing 27 people, a monitor said.\n",
-            "2016-05-03",
-        );
-        let (b, pb) = events_of(
-            "b.txt",
-            "Blast in A'zaz\n\nSource: SANA\n\nTerrorists detonated a car bomb in the city of A'zaz on Monday, killing 12 citizens.\n",
-            "2016-05-03",
-        );
+        let [(a, pa), (b, pb)] = azaz_car_bomb();
         assert_eq!((a.len(), b.len()), (1, 1), "{a:#?} {b:#?}");
         let reports: Vec<Report> = a
             .iter()
@@ -628,16 +635,7 @@ mod tests {
 
     #[test]
     fn fusion_runs_on_the_knowledge_it_is_given() {
-        let (a, pa) = events_of(
-            "a.txt",
-            "Car bomb kills 27 in Azaz\n\nSource: Reuters\n\nA car bomb exploded near a mosque in the town of Azaz on Monday, killing 27 people, a monitor said.\n",
-            "2016-05-03",
-        );
-        let (b, pb) = events_of(
-            "b.txt",
-            "Blast in A'zaz\n\nSource: SANA\n\nTerrorists detonated a car bomb in the city of A'zaz on Monday, killing 12 citizens.\n",
-            "2016-05-03",
-        );
+        let [(a, pa), (b, pb)] = azaz_car_bomb();
         let reports: Vec<Report> = a
             .iter()
             .map(|e| Report { event: e, published: Some(pa) })
