@@ -19,7 +19,7 @@ use crate::fuse::FusedEvent;
 pub use crate::model::live::{Alert, AlertQuery, Delivery, Near, Sink};
 use crate::pipeline::Knowledge;
 use crate::store::live::{now, stamp};
-use crate::store::{Store, StoreError};
+use crate::store::{ChangeKind, Store, StoreError};
 use hmac::{KeyInit, Mac};
 use serde::Serialize;
 use std::io::Write;
@@ -149,7 +149,7 @@ pub struct Source {
     pub published: Option<String>,
 }
 
-fn payload(store: &dyn Store, alert: &str, kind: &str, e: &FusedEvent) -> Result<String, StoreError> {
+fn payload(store: &dyn Store, alert: &str, kind: ChangeKind, e: &FusedEvent) -> Result<String, StoreError> {
     let mut sources = Vec::new();
     for id in &e.articles {
         if let Some(a) = store.article(id)? {
@@ -177,15 +177,15 @@ pub fn evaluate(store: &mut dyn Store, k: &Knowledge<'_>) -> Result<usize, Store
         let changes = store.changes_after(cursor, 1000)?;
         let Some(last) = changes.last().map(|c| c.seq) else { break };
         if !alerts.is_empty() {
-            for c in changes.iter().filter(|c| c.kind == "created" || c.kind == "updated") {
+            for c in changes.iter().filter(|c| matches!(c.kind, ChangeKind::Created | ChangeKind::Updated)) {
                 let watching: Vec<&Alert> = alerts.iter().filter(|a| c.seq > a.after_seq).collect();
                 if watching.is_empty() {
                     continue;
                 }
                 let (Some(event), Some(digest)) = (store.fused_event(&c.fused_id)?, store.fused_digest(&c.fused_id)?) else { continue };
                 for a in watching.into_iter().filter(|a| matches(&a.query, &event, k.actors)) {
-                    let body = payload(store, &a.name, &c.kind, &event)?;
-                    if store.queue_delivery(&a.name, &event.id, &c.kind, &digest, &body)? {
+                    let body = payload(store, &a.name, c.kind, &event)?;
+                    if store.queue_delivery(&a.name, &event.id, c.kind, &digest, &body)? {
                         queued += 1;
                     }
                 }

@@ -9,6 +9,9 @@
 
 pub mod fused;
 pub mod live;
+mod names;
+
+pub use names::ChangeKind;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};

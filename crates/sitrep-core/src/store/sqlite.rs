@@ -305,6 +305,26 @@ CREATE INDEX articles_data_version ON articles(data_version) WHERE superseded_by
 "#,
 ];
 
+/// The model's named values in TEXT columns: stored by their spelling, read back by it (a
+/// value that is not one is an error naming the column's type and the valid names).
+macro_rules! text_column {
+    ($($t:ty),+) => {$(
+        impl rusqlite::types::ToSql for $t {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(rusqlite::types::ToSqlOutput::from(self.as_str()))
+            }
+        }
+
+        impl rusqlite::types::FromSql for $t {
+            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                v.as_str()?.parse().map_err(|e: String| rusqlite::types::FromSqlError::Other(e.into()))
+            }
+        }
+    )+};
+}
+
+text_column!(crate::model::ChangeKind);
+
 /// The most terms a search query (or text filter) may hold: FTS5's cost grows faster than the
 /// number of terms (1,500 terms ran over a minute), and real queries hold a handful.
 pub const MAX_SEARCH_TERMS: usize = 64;
