@@ -11,7 +11,7 @@ pub mod fused;
 pub mod live;
 mod names;
 
-pub use names::ChangeKind;
+pub use names::{ChangeKind, ControlStatus};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};

@@ -81,3 +81,13 @@ named_enum! {
         Deleted = "deleted",
     }
 }
+
+named_enum! {
+    /// A step of a place's control timeline: control passed, or it did not last the day.
+    pub enum ControlStatus ("control status") {
+        /// Control passed.
+        Change = "change",
+        /// Taken and lost again within a day.
+        Contested = "contested",
+    }
+}
