@@ -1,7 +1,7 @@
 //! Exports of events: ACLED's CSV layout (so that ACLED users' scripts read it unchanged) and
 //! GeoJSON (a FeatureCollection of points, every field a property).
 
-use crate::model::Event;
+use crate::model::{Event, Side};
 use serde_json::{json, Value};
 
 /// ACLED's columns, in ACLED's order.
@@ -79,7 +79,7 @@ pub fn acled_row(e: &Event, timestamp: i64) -> Vec<String> {
     };
     let inter = |a: &Option<crate::model::EventActor>| a.as_ref().map_or(0, |a| a.inter);
     let (i1, i2) = (inter(&e.actor1), inter(&e.actor2));
-    let civilian = e.actor2.as_ref().is_some_and(|a| a.side == "civilian") && e.event_type != "Protests";
+    let civilian = e.actor2.as_ref().is_some_and(|a| a.side == Side::Civilian) && e.event_type != "Protests";
     let (iso, country_name) = country(e.country.as_deref().unwrap_or(""));
     let opt = |x: Option<String>| x.unwrap_or_default();
     vec![

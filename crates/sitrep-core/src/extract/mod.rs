@@ -18,7 +18,7 @@ pub mod places;
 pub mod sentences;
 pub mod when;
 
-use crate::model::{char_offsets, Article, Event, EventActor, Evidence};
+use crate::model::{char_offsets, Article, Event, EventActor, Evidence, Side};
 use actors::ActorDict;
 use chrono::NaiveDate;
 use lexicon::Lexicon;
@@ -170,7 +170,7 @@ struct Draft {
     reversed: bool,
     /// Who took the place back (a reversed territory change).
     reverser: Option<(usize, String)>,
-    taker_side: Option<String>,
+    taker_side: Option<Side>,
     actor1: Option<(usize, String)>,
     actor2: Option<(usize, String)>,
     place: Option<PlaceMention>,
@@ -437,8 +437,8 @@ fn dates_compatible(a: &Option<When>, b: &Option<When>, published: Option<NaiveD
 }
 
 impl<'a> Extractor<'a> {
-    fn side(&self, i: usize) -> &str {
-        &self.actors.actors[i].side
+    fn side(&self, i: usize) -> Side {
+        self.actors.actors[i].side
     }
 
     fn actor_compatible(&self, m: usize, d: &Draft) -> bool {
@@ -597,11 +597,11 @@ impl<'a> Extractor<'a> {
                 None => m
                     .generic_sides
                     .iter()
-                    .find_map(|side| history.iter().rev().find(|&&h| self.side(h) == side).copied())
+                    .find_map(|&side| history.iter().rev().find(|&&h| self.side(h) == side).copied())
                     .or(m.fallback.filter(|_| cc == self.actors.home)),
             };
             if let Some(a) = actor {
-                if m.actor.is_some() && self.actors.actors[a].side != "civilian" {
+                if m.actor.is_some() && self.actors.actors[a].side != Side::Civilian {
                     history.push(a);
                 }
                 ams.push(AMention { start: m.start, end: m.end, actor: a });
@@ -771,10 +771,10 @@ impl<'a> Extractor<'a> {
         }
         // Civilians as victims or targets of remote violence are its actor2.
         if t.event_type != "Battles" && t.event_type != "Protests" && t.event_type != "Riots" {
-            if let Some(c) = ams.iter().find(|a| self.side(a.actor) == "civilian") {
-                let direct_armed_target = actor2.as_ref().is_some_and(|a| self.side(a.0) != "civilian");
+            if let Some(c) = ams.iter().find(|a| self.side(a.actor) == Side::Civilian) {
+                let direct_armed_target = actor2.as_ref().is_some_and(|a| self.side(a.0) != Side::Civilian);
                 let target_after_trigger =
-                    ams.iter().any(|a| a.start >= t.end && a.start <= t.end + 40 && self.side(a.actor) != "civilian");
+                    ams.iter().any(|a| a.start >= t.end && a.start <= t.end + 40 && self.side(a.actor) != Side::Civilian);
                 if !(direct_armed_target && target_after_trigger) {
                     actor2 = Some((c.actor, s[c.start..c.end].to_string()));
                 }
@@ -917,7 +917,7 @@ impl<'a> Extractor<'a> {
 
     /// Whether a party may act in the trigger's event: an armed side, or anyone in a protest.
     fn armed(&self, sc: &RoleScene, a: &AMention) -> bool {
-        self.side(a.actor) != "civilian" || sc.t.event_type == "Protests"
+        self.side(a.actor) != Side::Civilian || sc.t.event_type == "Protests"
     }
 
     /// Whether two actors are distinct parties: neither is the other nor within it.
@@ -1054,7 +1054,7 @@ impl<'a> Extractor<'a> {
     /// Whether two parties are allies: of one side, or armed sides of a one-sided act.
     fn allied(&self, p: &AMention, b: &AMention, one_sided: bool) -> bool {
         let (sp, sb) = (self.side(p.actor), self.side(b.actor));
-        sp == sb || (one_sided && ![sp, sb].iter().any(|x| matches!(*x, "civilian" | "protesters" | "rioters")))
+        sp == sb || (one_sided && ![sp, sb].iter().any(|x| matches!(*x, Side::Civilian | Side::Protesters | Side::Rioters)))
     }
 
     /// Two parties named together ("A and B") just before a two-sided act, `b` the second.
@@ -1106,7 +1106,7 @@ impl<'a> Extractor<'a> {
         let (s, t, ams) = (sc.s, sc.t, sc.ams);
         let after = ams.iter().filter(|a| a.start >= t.end).find(|a| before.is_none_or(|b| self.distinct(b.actor, a.actor)));
         let named_doer =
-            ams.iter().find(|o| o.start >= t.end && self.side(o.actor) != "civilian" && self.lexicon.names_act(s, o.start, o.end));
+            ams.iter().find(|o| o.start >= t.end && self.side(o.actor) != Side::Civilian && self.lexicon.names_act(s, o.start, o.end));
         match (before, after) {
             (Some(b), a) => (Some(sc.text(b)), a.map(|a| sc.text(a))),
             // No one before the trigger: "clashes with X" names one party; "air strikes on ISIS
@@ -1122,7 +1122,7 @@ impl<'a> Extractor<'a> {
             (None, Some(a)) if !matches!(t.event_type.as_str(), "Battles" | "Protests" | "Riots" | "Strategic developments") => {
                 (None, Some(sc.text(a)))
             }
-            (None, Some(a)) if self.side(a.actor) != "civilian" || t.event_type == "Protests" => (Some(sc.text(a)), None),
+            (None, Some(a)) if self.side(a.actor) != Side::Civilian || t.event_type == "Protests" => (Some(sc.text(a)), None),
             (None, Some(_)) => (None, None),
             (None, None) => (None, None),
         }
@@ -1362,15 +1362,15 @@ impl<'a> Extractor<'a> {
         let t = &m.typing;
         let reverses = t.trigger == "regain";
         if t.territory && t.trigger != "regain" {
-            let taker = m.actor1.as_ref().map(|a| self.side(a.0).to_string());
+            let taker = m.actor1.as_ref().map(|a| self.side(a.0));
             if !d.territory {
                 d.territory = true;
-                d.taker_side = taker.clone();
+                d.taker_side = taker;
                 // The taker is actor1 of a territory event.
                 if m.actor1.is_some() {
                     let old = [d.actor1.take(), d.actor2.take()];
                     d.actor1 = m.actor1.clone();
-                    d.actor2 = m.actor2.clone().or_else(|| old.into_iter().flatten().find(|a| Some(self.side(a.0)) != taker.as_deref()));
+                    d.actor2 = m.actor2.clone().or_else(|| old.into_iter().flatten().find(|a| Some(self.side(a.0)) != taker));
                 }
                 d.cameo = t.cameo.clone();
             }
@@ -1380,7 +1380,7 @@ impl<'a> Extractor<'a> {
             }
         } else if reverses {
             // The other side took it back: if the same day, no change of control.
-            let side = m.actor1.as_ref().map(|a| self.side(a.0).to_string());
+            let side = m.actor1.as_ref().map(|a| self.side(a.0));
             if d.territory && side.is_some() && side != d.taker_side {
                 d.reversed = true;
                 d.reverser = m.actor1.clone();
@@ -1536,7 +1536,7 @@ impl<'a> Extractor<'a> {
     fn event_actor(&self, a: &Option<(usize, String)>, cc: &str) -> Option<EventActor> {
         a.as_ref().map(|(i, text)| {
             let x = &self.actors.actors[self.actors.localize(*i, text, cc)];
-            EventActor { name: x.name.clone(), side: x.side.clone(), inter: x.inter, text: text.clone() }
+            EventActor { name: x.name.clone(), side: x.side, inter: x.inter, text: text.clone() }
         })
     }
 
@@ -1575,8 +1575,8 @@ impl<'a> Extractor<'a> {
 fn settle_battle_type(d: &mut Draft) {
     if d.event_type == "Battles" {
         d.sub_event_type = if d.territory && !d.reversed {
-            match d.taker_side.as_deref() {
-                Some(s) if s == "government" || s.starts_with("state:") => "Government regains territory".to_string(),
+            match d.taker_side {
+                Some(Side::Government | Side::State(_)) => "Government regains territory".to_string(),
                 _ => "Non-state actor overtakes territory".to_string(),
             }
         } else {

@@ -31,7 +31,7 @@ pub use stored::{fuse_changed, refuse, refuse_all, refuse_changed};
 
 use crate::extract::actors::ActorDict;
 use crate::geocode::distance_km;
-use crate::model::Event;
+use crate::model::{Event, Side};
 use crate::pipeline::Knowledge;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -99,7 +99,7 @@ fn type_groups(t: &str) -> u8 {
 fn side_of<'a>(dict: &'a ActorDict, name: Option<&'a str>) -> Option<&'a str> {
     let n = name?;
     match dict.lookup(n) {
-        Some(a) if a.side != "unknown" => Some(a.side.as_str()),
+        Some(a) if a.side != Side::Unknown => Some(a.side.as_str()),
         Some(_) => None,
         None => Some(n),
     }

@@ -11,7 +11,7 @@ pub mod fused;
 pub mod live;
 mod names;
 
-pub use names::{ChangeKind, ControlStatus};
+pub use names::{ChangeKind, ControlStatus, Side, StateOf};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
@@ -231,7 +231,8 @@ pub type Evidence = TextSpan;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventActor {
     pub name: String,
-    pub side: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub side: Side,
     /// ACLED interaction code of the actor.
     pub inter: u8,
     pub text: String,

@@ -91,3 +91,161 @@ named_enum! {
         Contested = "contested",
     }
 }
+
+/// Whose side an actor is on (`side` in data/actors.toml): who fights with whom.
+/// Pro-government militias and Russia are `government`; the state forces of a country other
+/// than the war's are `state:CC` (its ISO code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    Government,
+    Rebel,
+    Jihadist,
+    Kurdish,
+    Coalition,
+    Turkey,
+    Civilian,
+    Protesters,
+    Rioters,
+    Unknown,
+    /// The state forces of another country than the war's ("state:IQ").
+    State(StateOf),
+}
+
+/// The country of a [`Side::State`]: kept as its spelling, `state:` and the two-letter code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StateOf([u8; 8]);
+
+impl StateOf {
+    /// The state side of the country `cc` (two ASCII letters), or `None`.
+    pub fn new(cc: &str) -> Option<StateOf> {
+        if cc.len() != 2 || !cc.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return None;
+        }
+        let mut b = *b"state:__";
+        b[6..].copy_from_slice(cc.as_bytes());
+        Some(StateOf(b))
+    }
+
+    /// The country code.
+    pub fn cc(&self) -> &str {
+        &self.as_str()[6..]
+    }
+
+    fn as_str(&self) -> &str {
+        // Built from ASCII only (`new`).
+        std::str::from_utf8(&self.0).unwrap_or("state:")
+    }
+}
+
+impl Side {
+    /// The sides that have a fixed name (every side but `state:CC`).
+    pub const NAMED: &'static [Side] = &[
+        Side::Government,
+        Side::Rebel,
+        Side::Jihadist,
+        Side::Kurdish,
+        Side::Coalition,
+        Side::Turkey,
+        Side::Civilian,
+        Side::Protesters,
+        Side::Rioters,
+        Side::Unknown,
+    ];
+
+    /// The spelling outputs, data files and the store use.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Side::Government => "government",
+            Side::Rebel => "rebel",
+            Side::Jihadist => "jihadist",
+            Side::Kurdish => "kurdish",
+            Side::Coalition => "coalition",
+            Side::Turkey => "turkey",
+            Side::Civilian => "civilian",
+            Side::Protesters => "protesters",
+            Side::Rioters => "rioters",
+            Side::Unknown => "unknown",
+            Side::State(s) => s.as_str(),
+        }
+    }
+
+    /// The state side of country `cc` ("state:IQ"), if `cc` is a two-letter code.
+    pub fn state(cc: &str) -> Option<Side> {
+        StateOf::new(cc).map(Side::State)
+    }
+
+    /// The valid spellings, comma-separated (for messages).
+    pub fn names() -> String {
+        let mut v: Vec<&str> = Self::NAMED.iter().map(|x| x.as_str()).collect();
+        v.push("state:CC (CC a two-letter country code)");
+        v.join(", ")
+    }
+}
+
+impl std::fmt::Display for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Side {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Side, String> {
+        let t = s.trim();
+        if let Some(x) =
+            Self::NAMED.iter().find(|x| x.as_str() == t).or_else(|| Self::NAMED.iter().find(|x| x.as_str().eq_ignore_ascii_case(t)))
+        {
+            return Ok(*x);
+        }
+        let state = t.get(..6).filter(|p| p.eq_ignore_ascii_case("state:")).and_then(|_| Side::state(&t[6..]));
+        state.ok_or_else(|| format!("side {s:?} is not one of: {}", Self::names()))
+    }
+}
+
+impl PartialEq<str> for Side {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Side {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl serde::Serialize for Side {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Side {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for k in ChangeKind::ALL {
+            assert_eq!(k.as_str().parse::<ChangeKind>(), Ok(*k));
+            assert_eq!(serde_json::to_string(k).unwrap(), format!("{:?}", k.as_str()));
+        }
+        for s in Side::NAMED.iter().copied().chain(Side::state("IQ")) {
+            assert_eq!(s.as_str().parse::<Side>(), Ok(s));
+            assert_eq!(serde_json::from_str::<Side>(&serde_json::to_string(&s).unwrap()).unwrap(), s);
+        }
+        assert_eq!(Side::state("IQ").map(|s| s.to_string()).as_deref(), Some("state:IQ"));
+        assert_eq!(" Government ".parse::<Side>(), Ok(Side::Government));
+        assert!("state:IRQ".parse::<Side>().unwrap_err().contains("government, rebel"));
+        assert_eq!(format!("{:<9}|", ChangeKind::Merged), "merged   |");
+        assert!("gone".parse::<ChangeKind>().unwrap_err().contains("created, updated, merged, deleted"));
+    }
+}

@@ -316,7 +316,8 @@ pub struct Stats {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActorCount {
     pub name: String,
-    pub side: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub side: crate::model::Side,
     /// ACLED interaction code.
     pub inter: u8,
     pub events: u64,

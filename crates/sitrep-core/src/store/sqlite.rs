@@ -323,7 +323,7 @@ macro_rules! text_column {
     )+};
 }
 
-text_column!(crate::model::ChangeKind);
+text_column!(crate::model::ChangeKind, crate::model::Side);
 
 /// The most terms a search query (or text filter) may hold: FTS5's cost grows faster than the
 /// number of terms (1,500 terms ran over a minute), and real queries hold a handful.
