@@ -300,7 +300,7 @@ pub fn csv_row(e: &Event) -> Vec<String> {
         opt(e.admin2.clone()),
         opt(e.geo_precision.map(|v| v.to_string())),
         e.fatalities.to_string(),
-        e.fatalities_bound.clone(),
+        e.fatalities_bound.to_string(),
         opt(e.injured.map(|v| v.to_string())),
         format!("{:.2}", e.confidence),
         e.article_id.clone(),

@@ -18,7 +18,7 @@ pub mod places;
 pub mod sentences;
 pub mod when;
 
-use crate::model::{char_offsets, Article, Event, EventActor, Evidence, Side};
+use crate::model::{char_offsets, Article, Event, EventActor, Evidence, FatalityBound, Side};
 use actors::ActorDict;
 use chrono::NaiveDate;
 use lexicon::Lexicon;
@@ -1646,13 +1646,13 @@ fn event_date_of(d: &Draft, article: &Article) -> (Option<NaiveDate>, u8) {
 
 /// Deaths (or injuries) of an event: the largest figure per side, summed over sides. A death
 /// reported with no figure counts `unstated` (ACLED: 10 for a significant attack, 3 otherwise).
-fn sum_casualties(by_side: &BTreeMap<String, Quantity>, unstated: u32) -> (u32, String) {
+fn sum_casualties(by_side: &BTreeMap<String, Quantity>, unstated: u32) -> (u32, FatalityBound) {
     if by_side.is_empty() {
-        return (0, "none".to_string());
+        return (0, FatalityBound::None);
     }
     let stated: Vec<&Quantity> = by_side.values().filter(|q| q.bound != Bound::Unstated).collect();
     if stated.is_empty() {
-        return (unstated, "unstated".to_string());
+        return (unstated, FatalityBound::Unstated);
     }
     // Victims of no named side in the very number of a named side's ("31 dead" beside "killed
     // 31 people") are those told again, not more ("27 civilians as well as 41 combatants" add).
@@ -1661,15 +1661,15 @@ fn sum_casualties(by_side: &BTreeMap<String, Quantity>, unstated: u32) -> (u32, 
     let unnamed = by_side.get("unknown").filter(|q| q.bound != Bound::Unstated).map_or(0, |q| q.value);
     let total = named.iter().sum::<u32>() + if named.contains(&unnamed) { 0 } else { unnamed };
     let bound = if stated.iter().any(|q| q.bound == Bound::AtLeast) {
-        "at_least"
+        FatalityBound::AtLeast
     } else if stated.iter().any(|q| q.bound == Bound::About) {
-        "about"
+        FatalityBound::About
     } else if stated.iter().any(|q| q.bound == Bound::AtMost) {
-        "at_most"
+        FatalityBound::AtMost
     } else {
-        "exact"
+        FatalityBound::Exact
     };
-    (total, bound.to_string())
+    (total, bound)
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ pub mod fused;
 pub mod live;
 mod names;
 
-pub use names::{ChangeKind, ControlStatus, Side, StateOf};
+pub use names::{ChangeKind, ControlStatus, FatalityBound, Side, StateOf};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
@@ -287,7 +287,7 @@ pub struct Event {
     pub fatalities: u32,
     /// How the fatality figure is bounded: exact, at_least, about, at_most, unstated (no
     /// figure in the text; ACLED's default), none (no deaths reported).
-    pub fatalities_bound: String,
+    pub fatalities_bound: FatalityBound,
     pub injured: Option<u32>,
     /// Deaths by side, as the text splits them.
     pub fatalities_by_actor: Vec<(String, u32)>,
@@ -311,7 +311,7 @@ impl Event {
     /// Whether the report states a death toll: "unstated" (deaths without a figure) and
     /// "none" (no deaths mentioned) claim nothing to compare.
     pub fn states_toll(&self) -> bool {
-        self.fatalities_bound != "unstated" && self.fatalities_bound != "none"
+        !matches!(self.fatalities_bound, FatalityBound::Unstated | FatalityBound::None)
     }
 }
 

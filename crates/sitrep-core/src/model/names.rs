@@ -92,6 +92,24 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// How an event's fatality figure is bounded.
+    pub enum FatalityBound ("fatality bound") {
+        /// "seven", "11".
+        Exact = "exact",
+        /// "at least 27", "dozens".
+        AtLeast = "at_least",
+        /// "about 30".
+        About = "about",
+        /// "up to 50".
+        AtMost = "at_most",
+        /// Deaths without a figure in the text (ACLED's default count).
+        Unstated = "unstated",
+        /// No deaths reported.
+        None = "none",
+    }
+}
+
 /// Whose side an actor is on (`side` in data/actors.toml): who fights with whom.
 /// Pro-government militias and Russia are `government`; the state forces of a country other
 /// than the war's are `state:CC` (its ISO code).
@@ -237,6 +255,10 @@ mod tests {
         for k in ChangeKind::ALL {
             assert_eq!(k.as_str().parse::<ChangeKind>(), Ok(*k));
             assert_eq!(serde_json::to_string(k).unwrap(), format!("{:?}", k.as_str()));
+        }
+        for b in FatalityBound::ALL {
+            assert_eq!(b.as_str().parse::<FatalityBound>(), Ok(*b));
+            assert_eq!(serde_json::to_string(b).unwrap(), format!("{:?}", b.as_str()));
         }
         for s in Side::NAMED.iter().copied().chain(Side::state("IQ")) {
             assert_eq!(s.as_str().parse::<Side>(), Ok(s));
