@@ -119,7 +119,7 @@ pub fn matches(q: &AlertQuery, e: &FusedEvent, actors: &ActorDict) -> bool {
         }
     }
     if let Some(t) = &q.event_type {
-        if !(e.event_type.eq_ignore_ascii_case(t.trim()) || e.sub_event_type.eq_ignore_ascii_case(t.trim())) {
+        if !(e.event_type.as_str().eq_ignore_ascii_case(t.trim()) || e.sub_event_type.as_str().eq_ignore_ascii_case(t.trim())) {
             return false;
         }
     }
@@ -458,7 +458,7 @@ mod tests {
         assert!(!q(&|q| q.bbox = Some([lon + 1.0, lat, lon + 2.0, lat + 1.0])));
         assert!(q(&|q| q.near = Some(Near { place: "x".into(), latitude: lat + 0.05, longitude: lon, km: 10.0 })));
         assert!(!q(&|q| q.near = Some(Near { place: "x".into(), latitude: lat + 1.0, longitude: lon, km: 10.0 })));
-        assert!(q(&|q| q.event_type = Some(e.event_type.to_lowercase())));
+        assert!(q(&|q| q.event_type = Some(e.event_type.as_str().to_lowercase())));
         assert!(!q(&|q| q.event_type = Some("Protests".into())));
         assert!(q(&|q| q.actor = Some("ISIS".into())));
         assert!(!q(&|q| q.actor = Some("Hezbollah".into())));

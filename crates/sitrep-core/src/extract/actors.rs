@@ -1,6 +1,6 @@
 //! The actor dictionary (`data/actors.toml`) and finding actors in sentences.
 
-use crate::model::Side;
+use crate::model::{Side, SubEventType};
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -665,7 +665,7 @@ pub enum Role {
 struct DefaultActor {
     #[serde(default)]
     role: Role,
-    sub_types: Vec<String>,
+    sub_types: Vec<SubEventType>,
     #[serde(default)]
     countries: Vec<String>,
     /// Only when the event's other actor is of one of these sides (empty: whoever it is, or
@@ -678,7 +678,7 @@ struct DefaultActor {
 /// The role and actor of the crowd of a protest or riot sub-type (`[[crowd]]`).
 #[derive(Debug, Deserialize)]
 struct Crowd {
-    sub_types: Vec<String>,
+    sub_types: Vec<SubEventType>,
     role: Role,
     actor: String,
 }
@@ -702,8 +702,8 @@ static DEFAULTS: LazyLock<&'static [DefaultActor]> = LazyLock::new(|| &DEFAULTS_
 impl ActorDict {
     /// The crowd of an event of `sub_type` in country `cc`, and its role, for the sub-types of
     /// protests and riots (`[[crowd]]` of data/default_actors.toml).
-    pub fn crowd(&self, sub_type: &str, cc: &str) -> Option<(Role, usize)> {
-        let c = DEFAULTS_FILE.crowd.iter().find(|c| c.sub_types.iter().any(|s| s == sub_type))?;
+    pub fn crowd(&self, sub_type: SubEventType, cc: &str) -> Option<(Role, usize)> {
+        let c = DEFAULTS_FILE.crowd.iter().find(|c| c.sub_types.contains(&sub_type))?;
         Some((c.role, self.instance(&c.actor, cc)?))
     }
 
@@ -714,11 +714,11 @@ impl ActorDict {
 
     /// The actor in `role` of an event of `sub_type` in country `cc` whose text names no one
     /// in that role, given the event's other actor (`data/default_actors.toml`).
-    pub fn default_actor(&self, role: Role, sub_type: &str, cc: &str, other: Option<usize>) -> Option<usize> {
+    pub fn default_actor(&self, role: Role, sub_type: SubEventType, cc: &str, other: Option<usize>) -> Option<usize> {
         let other_side = other.map(|a| self.actors[a].side);
         let d = DEFAULTS.iter().find(|d| {
             d.role == role
-                && d.sub_types.iter().any(|s| s == sub_type)
+                && d.sub_types.contains(&sub_type)
                 && (d.countries.is_empty() || d.countries.iter().any(|c| c == cc))
                 && (d.other_sides.is_empty() || other_side.is_some_and(|s| d.other_sides.contains(&s)))
         })?;

@@ -18,7 +18,7 @@ pub mod places;
 pub mod sentences;
 pub mod when;
 
-use crate::model::{char_offsets, Article, Event, EventActor, Evidence, FatalityBound, Side};
+use crate::model::{char_offsets, Article, Event, EventActor, EventType, Evidence, FatalityBound, Side, SubEventType};
 use actors::ActorDict;
 use chrono::NaiveDate;
 use lexicon::Lexicon;
@@ -31,8 +31,8 @@ use when::When;
 /// What a typer says of one trigger in a sentence.
 #[derive(Debug, Clone)]
 pub struct Typing {
-    pub event_type: String,
-    pub sub_event_type: String,
+    pub event_type: EventType,
+    pub sub_event_type: SubEventType,
     pub cameo: String,
     pub territory: bool,
     pub passive: bool,
@@ -53,8 +53,8 @@ impl Typer for Lexicon {
         self.events_in(s)
             .into_iter()
             .map(|h| Typing {
-                event_type: h.trigger.event_type.clone(),
-                sub_event_type: h.trigger.sub_event_type.clone(),
+                event_type: h.trigger.event_type,
+                sub_event_type: h.trigger.sub_event_type,
                 cameo: h.trigger.cameo.clone(),
                 territory: h.trigger.territory,
                 passive: h.trigger.passive,
@@ -163,8 +163,8 @@ struct Mention {
 /// An event being built from mentions.
 #[derive(Debug, Clone)]
 struct Draft {
-    event_type: String,
-    sub_event_type: String,
+    event_type: EventType,
+    sub_event_type: SubEventType,
     cameo: String,
     territory: bool,
     reversed: bool,
@@ -453,7 +453,7 @@ impl<'a> Extractor<'a> {
         if m.typing.event_type != d.event_type {
             return false;
         }
-        if d.event_type != "Battles" && m.typing.sub_event_type != d.sub_event_type {
+        if d.event_type != EventType::Battles && m.typing.sub_event_type != d.sub_event_type {
             return false;
         }
         if !dates_compatible(&m.when, &d.when, published) {
@@ -657,8 +657,8 @@ impl<'a> Extractor<'a> {
 
     /// Sets a strike's sub-type (air strike or shelling) by the means its clause names.
     fn type_by_means(&self, s: &str, t: &mut Typing) {
-        const AIR: &str = "Air/drone strike";
-        const GROUND: &str = "Shelling/artillery/missile attack";
+        const AIR: SubEventType = SubEventType::AirDroneStrike;
+        const GROUND: SubEventType = SubEventType::ShellingArtilleryMissileAttack;
         if t.sub_event_type != AIR && t.sub_event_type != GROUND {
             return;
         }
@@ -668,8 +668,8 @@ impl<'a> Extractor<'a> {
             Some(lexicon::Means::Ground) => GROUND,
             None => return,
         };
-        if let Some(c) = learned::Typology::builtin().get(want) {
-            t.sub_event_type = c.sub_event_type.clone();
+        if let Some(c) = learned::Typology::builtin().get(want.as_str()) {
+            t.sub_event_type = c.sub_event_type;
             t.cameo = c.cameo.clone();
         }
     }
@@ -770,7 +770,7 @@ impl<'a> Extractor<'a> {
             actor2 = self.held_by(s, &clause_places).filter(|h| actor1.as_ref().is_none_or(|a| self.side(a.0) != self.side(h.0)));
         }
         // Civilians as victims or targets of remote violence are its actor2.
-        if t.event_type != "Battles" && t.event_type != "Protests" && t.event_type != "Riots" {
+        if t.event_type != EventType::Battles && t.event_type != EventType::Protests && t.event_type != EventType::Riots {
             if let Some(c) = ams.iter().find(|a| self.side(a.actor) == Side::Civilian) {
                 let direct_armed_target = actor2.as_ref().is_some_and(|a| self.side(a.0) != Side::Civilian);
                 let target_after_trigger =
@@ -894,7 +894,7 @@ impl<'a> Extractor<'a> {
     fn roles(&self, s: &str, t: &Typing, ams: &[&AMention]) -> (Role, Role) {
         let (a1, a2) = self.roles_named(s, t, ams);
         // A strike on "a hospital", "their homes": the civilians are its target.
-        if a2.is_none() && matches!(t.event_type.as_str(), "Explosions/Remote violence" | "Violence against civilians") {
+        if a2.is_none() && matches!(t.event_type, EventType::ExplosionsRemoteViolence | EventType::ViolenceAgainstCivilians) {
             if let (Some((a, b)), Some(civ)) = (self.actors.civilian_target(&s[t.end..], 8), self.actors.index_of("Civilians")) {
                 return (a1, Some((civ, s[t.end + a..t.end + b].to_string())));
             }
@@ -917,7 +917,7 @@ impl<'a> Extractor<'a> {
 
     /// Whether a party may act in the trigger's event: an armed side, or anyone in a protest.
     fn armed(&self, sc: &RoleScene, a: &AMention) -> bool {
-        self.side(a.actor) != Side::Civilian || sc.t.event_type == "Protests"
+        self.side(a.actor) != Side::Civilian || sc.t.event_type == EventType::Protests
     }
 
     /// Whether two actors are distinct parties: neither is the other nor within it.
@@ -1027,7 +1027,7 @@ impl<'a> Extractor<'a> {
         // warplanes"): the first named acts (ACLED codes the other as its associate). Of one
         // side; or of any armed sides where the act is one-sided (a strike, an attack, a
         // capture): two parties of a clash or an agreement are both named before it.
-        let one_sided = t.territory || matches!(t.event_type.as_str(), "Explosions/Remote violence" | "Violence against civilians");
+        let one_sided = t.territory || matches!(t.event_type, EventType::ExplosionsRemoteViolence | EventType::ViolenceAgainstCivilians);
         if let Some(roles) = before.filter(|_| !one_sided).and_then(|b| self.roles_of_pair_before(sc, b, one_sided)) {
             return roles;
         }
@@ -1119,10 +1119,15 @@ impl<'a> Extractor<'a> {
                 let other = named_doer.and_then(|d| ams.iter().filter(|o| o.start >= t.end).find(|o| self.distinct(o.actor, d.actor)));
                 (doer, other.map(|o| sc.text(o)))
             }
-            (None, Some(a)) if !matches!(t.event_type.as_str(), "Battles" | "Protests" | "Riots" | "Strategic developments") => {
+            (None, Some(a))
+                if !matches!(
+                    t.event_type,
+                    EventType::Battles | EventType::Protests | EventType::Riots | EventType::StrategicDevelopments
+                ) =>
+            {
                 (None, Some(sc.text(a)))
             }
-            (None, Some(a)) if self.side(a.actor) != Side::Civilian || t.event_type == "Protests" => (Some(sc.text(a)), None),
+            (None, Some(a)) if self.side(a.actor) != Side::Civilian || t.event_type == EventType::Protests => (Some(sc.text(a)), None),
             (None, Some(_)) => (None, None),
             (None, None) => (None, None),
         }
@@ -1294,9 +1299,9 @@ impl<'a> Extractor<'a> {
             while j < mentions.len() && mentions[j].span == mentions[i].span {
                 j += 1;
             }
-            let types: Vec<String> = mentions[i..j].iter().map(|m| m.typing.event_type.clone()).collect();
+            let types: Vec<&str> = mentions[i..j].iter().map(|m| m.typing.event_type.as_str()).collect();
             for ty in types.iter().collect::<std::collections::BTreeSet<_>>() {
-                let idx: Vec<usize> = (i..j).filter(|&k| &mentions[k].typing.event_type == ty).collect();
+                let idx: Vec<usize> = (i..j).filter(|&k| mentions[k].typing.event_type.as_str() == *ty).collect();
                 let starts: std::collections::BTreeSet<usize> = idx.iter().map(|&k| mentions[k].typing.start).collect();
                 if starts.len() < 2 {
                     continue;
@@ -1335,8 +1340,8 @@ impl<'a> Extractor<'a> {
 
     fn found(&self, m: Mention) -> Draft {
         let mut d = Draft {
-            event_type: m.typing.event_type.clone(),
-            sub_event_type: m.typing.sub_event_type.clone(),
+            event_type: m.typing.event_type,
+            sub_event_type: m.typing.sub_event_type,
             cameo: m.typing.cameo.clone(),
             territory: false,
             reversed: false,
@@ -1462,7 +1467,8 @@ impl<'a> Extractor<'a> {
     fn finish(&self, article: &Article, i: usize, mut d: Draft, cc: &str) -> Event {
         settle_battle_type(&mut d);
         self.crowd_roles(&mut d, cc);
-        let significant = matches!(d.sub_event_type.as_str(), "Suicide bomb" | "Remote explosive/landmine/IED" | "Air/drone strike");
+        let significant =
+            matches!(d.sub_event_type, SubEventType::SuicideBomb | SubEventType::RemoteExplosiveLandmineIed | SubEventType::AirDroneStrike);
         let (fatalities, bound) = sum_casualties(&d.killed, if significant { 10 } else { 3 });
         let (injured, _) = sum_casualties(&d.injured, 0);
         let evidence = evidence_of(article, &d.spans);
@@ -1520,7 +1526,7 @@ impl<'a> Extractor<'a> {
     fn crowd_roles(&self, d: &mut Draft, cc: &str) {
         // The crowd of a protest or riot has its fixed role (data/default_actors.toml, [[crowd]]):
         // "police dispersed protesters" codes the protesters as actor1.
-        if let Some((role, crowd)) = self.actors.crowd(&d.sub_event_type, cc) {
+        if let Some((role, crowd)) = self.actors.crowd(d.sub_event_type, cc) {
             let parties = [d.actor1.take(), d.actor2.take()];
             let named_crowd = parties.iter().flatten().find(|(a, _)| self.actors.is_crowd(*a));
             let crowd = (crowd, named_crowd.map(|(_, t)| t.clone()).unwrap_or_default());
@@ -1544,7 +1550,7 @@ impl<'a> Extractor<'a> {
     fn event_actor1(&self, d: &Draft, cc: &str) -> Option<EventActor> {
         // No one named: the documented default of the sub-type (data/default_actors.toml).
         self.event_actor(&d.actor1, cc).or_else(|| {
-            let default = self.actors.default_actor(actors::Role::Actor1, &d.sub_event_type, cc, d.actor2.as_ref().map(|a| a.0));
+            let default = self.actors.default_actor(actors::Role::Actor1, d.sub_event_type, cc, d.actor2.as_ref().map(|a| a.0));
             self.event_actor(&default.map(|i| (i, String::new())), cc)
         })
     }
@@ -1557,15 +1563,15 @@ impl<'a> Extractor<'a> {
         // its actor2 (corpus/GUIDELINES.md, section 3).
         let civilian_victims = d.killed.keys().chain(d.injured.keys()).any(|side| side == "Civilians");
         let actor2 = actor(&d.actor2).or_else(|| {
-            let harms_civilians =
-                civilian_victims && !matches!(d.event_type.as_str(), "Battles" | "Protests" | "Riots" | "Strategic developments");
+            let harms_civilians = civilian_victims
+                && !matches!(d.event_type, EventType::Battles | EventType::Protests | EventType::Riots | EventType::StrategicDevelopments);
             harms_civilians.then(|| self.actors.instance("Civilians ({name})", cc)).flatten().and_then(|i| actor(&Some((i, String::new()))))
         });
         // Still no one: the documented default of the sub-type and actor1 ("regime forces
         // advance in Latakia": against the rebels).
         actor2.or_else(|| {
             let a1 = actor1.as_ref().and_then(|a| self.actors.index_of(&a.name));
-            let default = self.actors.default_actor(actors::Role::Actor2, &d.sub_event_type, cc, a1);
+            let default = self.actors.default_actor(actors::Role::Actor2, d.sub_event_type, cc, a1);
             actor(&default.map(|i| (i, String::new())))
         })
     }
@@ -1573,17 +1579,17 @@ impl<'a> Extractor<'a> {
 
 /// Sets a battle's sub-type: a change of territory by its taker's side, else an armed clash.
 fn settle_battle_type(d: &mut Draft) {
-    if d.event_type == "Battles" {
+    if d.event_type == EventType::Battles {
         d.sub_event_type = if d.territory && !d.reversed {
             match d.taker_side {
-                Some(Side::Government | Side::State(_)) => "Government regains territory".to_string(),
-                _ => "Non-state actor overtakes territory".to_string(),
+                Some(Side::Government | Side::State(_)) => SubEventType::GovernmentRegainsTerritory,
+                _ => SubEventType::NonStateActorOvertakesTerritory,
             }
         } else {
             if !d.territory || d.reversed {
                 d.cameo = "190".to_string();
             }
-            "Armed clash".to_string()
+            SubEventType::ArmedClash
         };
     }
 }

@@ -11,7 +11,7 @@ pub mod fused;
 pub mod live;
 mod names;
 
-pub use names::{ChangeKind, ControlStatus, FatalityBound, Side, StateOf};
+pub use names::{ChangeKind, ControlStatus, EventType, FatalityBound, Side, StateOf, SubEventType};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
@@ -260,8 +260,8 @@ pub struct Event {
     pub date_text: Option<String>,
     /// ACLED time precision: 1 day, 2 week, 3 month.
     pub time_precision: u8,
-    pub event_type: String,
-    pub sub_event_type: String,
+    pub event_type: EventType,
+    pub sub_event_type: SubEventType,
     pub cameo: String,
     pub actor1: Option<EventActor>,
     pub actor2: Option<EventActor>,

@@ -67,6 +67,24 @@ macro_rules! named_enum {
                 self.as_str() == *other
             }
         }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<$name> for String {
+            fn eq(&self, other: &$name) -> bool {
+                self == other.as_str()
+            }
+        }
+
+        impl PartialEq<$name> for str {
+            fn eq(&self, other: &$name) -> bool {
+                self == other.as_str()
+            }
+        }
     };
 }
 
@@ -107,6 +125,81 @@ named_enum! {
         Unstated = "unstated",
         /// No deaths reported.
         None = "none",
+    }
+}
+
+named_enum! {
+    /// ACLED's event types.
+    pub enum EventType ("event type") {
+        Battles = "Battles",
+        ExplosionsRemoteViolence = "Explosions/Remote violence",
+        ViolenceAgainstCivilians = "Violence against civilians",
+        Protests = "Protests",
+        Riots = "Riots",
+        StrategicDevelopments = "Strategic developments",
+    }
+}
+
+named_enum! {
+    /// ACLED's sub-event types (the codebook's 25), each of one [`EventType`].
+    pub enum SubEventType ("sub-event type") {
+        ArmedClash = "Armed clash",
+        GovernmentRegainsTerritory = "Government regains territory",
+        NonStateActorOvertakesTerritory = "Non-state actor overtakes territory",
+        ChemicalWeapon = "Chemical weapon",
+        AirDroneStrike = "Air/drone strike",
+        SuicideBomb = "Suicide bomb",
+        ShellingArtilleryMissileAttack = "Shelling/artillery/missile attack",
+        RemoteExplosiveLandmineIed = "Remote explosive/landmine/IED",
+        Grenade = "Grenade",
+        SexualViolence = "Sexual violence",
+        Attack = "Attack",
+        AbductionForcedDisappearance = "Abduction/forced disappearance",
+        PeacefulProtest = "Peaceful protest",
+        ProtestWithIntervention = "Protest with intervention",
+        ExcessiveForceAgainstProtesters = "Excessive force against protesters",
+        ViolentDemonstration = "Violent demonstration",
+        MobViolence = "Mob violence",
+        Agreement = "Agreement",
+        Arrests = "Arrests",
+        ChangeToGroupActivity = "Change to group/activity",
+        DisruptedWeaponsUse = "Disrupted weapons use",
+        HeadquartersOrBaseEstablished = "Headquarters or base established",
+        LootingPropertyDestruction = "Looting/property destruction",
+        NonViolentTransferOfTerritory = "Non-violent transfer of territory",
+        Other = "Other",
+    }
+}
+
+impl SubEventType {
+    /// The event type the sub-event type is of.
+    pub fn event_type(self) -> EventType {
+        match self {
+            SubEventType::ArmedClash | SubEventType::GovernmentRegainsTerritory | SubEventType::NonStateActorOvertakesTerritory => {
+                EventType::Battles
+            }
+            SubEventType::ChemicalWeapon
+            | SubEventType::AirDroneStrike
+            | SubEventType::SuicideBomb
+            | SubEventType::ShellingArtilleryMissileAttack
+            | SubEventType::RemoteExplosiveLandmineIed
+            | SubEventType::Grenade => EventType::ExplosionsRemoteViolence,
+            SubEventType::SexualViolence | SubEventType::Attack | SubEventType::AbductionForcedDisappearance => {
+                EventType::ViolenceAgainstCivilians
+            }
+            SubEventType::PeacefulProtest | SubEventType::ProtestWithIntervention | SubEventType::ExcessiveForceAgainstProtesters => {
+                EventType::Protests
+            }
+            SubEventType::ViolentDemonstration | SubEventType::MobViolence => EventType::Riots,
+            SubEventType::Agreement
+            | SubEventType::Arrests
+            | SubEventType::ChangeToGroupActivity
+            | SubEventType::DisruptedWeaponsUse
+            | SubEventType::HeadquartersOrBaseEstablished
+            | SubEventType::LootingPropertyDestruction
+            | SubEventType::NonViolentTransferOfTerritory
+            | SubEventType::Other => EventType::StrategicDevelopments,
+        }
     }
 }
 
@@ -260,6 +353,16 @@ mod tests {
             assert_eq!(b.as_str().parse::<FatalityBound>(), Ok(*b));
             assert_eq!(serde_json::to_string(b).unwrap(), format!("{:?}", b.as_str()));
         }
+        for (t, subs) in crate::store::ACLED_TYPES {
+            let et: EventType = t.parse().unwrap();
+            assert_eq!(et.as_str(), *t);
+            for x in *subs {
+                let st: SubEventType = x.parse().unwrap();
+                assert_eq!((st.as_str(), st.event_type()), (*x, et));
+            }
+        }
+        assert_eq!(SubEventType::ALL.len(), 25);
+        assert_eq!(serde_json::to_string(&SubEventType::AirDroneStrike).unwrap(), "\"Air/drone strike\"");
         for s in Side::NAMED.iter().copied().chain(Side::state("IQ")) {
             assert_eq!(s.as_str().parse::<Side>(), Ok(s));
             assert_eq!(serde_json::from_str::<Side>(&serde_json::to_string(&s).unwrap()).unwrap(), s);

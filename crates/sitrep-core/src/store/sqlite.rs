@@ -416,7 +416,7 @@ macro_rules! text_column {
     )+};
 }
 
-text_column!(crate::model::ChangeKind, crate::model::Side);
+text_column!(crate::model::ChangeKind, crate::model::Side, crate::model::EventType, crate::model::SubEventType);
 
 /// The most terms a search query (or text filter) may hold: FTS5's cost grows faster than the
 /// number of terms (1,500 terms ran over a minute), and real queries hold a handful.
@@ -2189,8 +2189,8 @@ mod tests {
                 params![
                     e.event_id,
                     a.id,
-                    format!(" {} ", e.event_type.to_uppercase()),
-                    e.sub_event_type.to_lowercase().replace(' ', "  "),
+                    format!(" {} ", e.event_type.as_str().to_uppercase()),
+                    e.sub_event_type.as_str().to_lowercase().replace(' ', "  "),
                     e.fatalities,
                     serde_json::to_string(e).unwrap()
                 ],
