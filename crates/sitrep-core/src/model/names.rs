@@ -16,7 +16,7 @@ macro_rules! named_enum {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum $name {
-            $( $(#[$vm])* #[serde(rename = $s)] $var, )+
+            $( $(#[$vm])* #[serde(rename = $s)] #[cfg_attr(feature = "openapi", schema(rename = $s))] $var, )+
         }
 
         impl $name {
