@@ -19,7 +19,7 @@ use crate::fuse::FusedEvent;
 pub use crate::model::live::{Alert, AlertQuery, Delivery, Near, Sink};
 use crate::pipeline::Knowledge;
 use crate::store::live::{now, stamp};
-use crate::store::{Store, StoreError};
+use crate::store::{ChangeKind, Store, StoreError};
 use hmac::{KeyInit, Mac};
 use serde::Serialize;
 use std::io::Write;
@@ -119,7 +119,7 @@ pub fn matches(q: &AlertQuery, e: &FusedEvent, actors: &ActorDict) -> bool {
         }
     }
     if let Some(t) = &q.event_type {
-        if !(e.event_type.eq_ignore_ascii_case(t.trim()) || e.sub_event_type.eq_ignore_ascii_case(t.trim())) {
+        if !(e.event_type.as_str().eq_ignore_ascii_case(t.trim()) || e.sub_event_type.as_str().eq_ignore_ascii_case(t.trim())) {
             return false;
         }
     }
@@ -149,7 +149,7 @@ pub struct Source {
     pub published: Option<String>,
 }
 
-fn payload(store: &dyn Store, alert: &str, kind: &str, e: &FusedEvent) -> Result<String, StoreError> {
+fn payload(store: &dyn Store, alert: &str, kind: ChangeKind, e: &FusedEvent) -> Result<String, StoreError> {
     let mut sources = Vec::new();
     for id in &e.articles {
         if let Some(a) = store.article(id)? {
@@ -177,15 +177,15 @@ pub fn evaluate(store: &mut dyn Store, k: &Knowledge<'_>) -> Result<usize, Store
         let changes = store.changes_after(cursor, 1000)?;
         let Some(last) = changes.last().map(|c| c.seq) else { break };
         if !alerts.is_empty() {
-            for c in changes.iter().filter(|c| c.kind == "created" || c.kind == "updated") {
+            for c in changes.iter().filter(|c| matches!(c.kind, ChangeKind::Created | ChangeKind::Updated)) {
                 let watching: Vec<&Alert> = alerts.iter().filter(|a| c.seq > a.after_seq).collect();
                 if watching.is_empty() {
                     continue;
                 }
                 let (Some(event), Some(digest)) = (store.fused_event(&c.fused_id)?, store.fused_digest(&c.fused_id)?) else { continue };
                 for a in watching.into_iter().filter(|a| matches(&a.query, &event, k.actors)) {
-                    let body = payload(store, &a.name, &c.kind, &event)?;
-                    if store.queue_delivery(&a.name, &event.id, &c.kind, &digest, &body)? {
+                    let body = payload(store, &a.name, c.kind, &event)?;
+                    if store.queue_delivery(&a.name, &event.id, c.kind, &digest, &body)? {
                         queued += 1;
                     }
                 }
@@ -458,7 +458,7 @@ mod tests {
         assert!(!q(&|q| q.bbox = Some([lon + 1.0, lat, lon + 2.0, lat + 1.0])));
         assert!(q(&|q| q.near = Some(Near { place: "x".into(), latitude: lat + 0.05, longitude: lon, km: 10.0 })));
         assert!(!q(&|q| q.near = Some(Near { place: "x".into(), latitude: lat + 1.0, longitude: lon, km: 10.0 })));
-        assert!(q(&|q| q.event_type = Some(e.event_type.to_lowercase())));
+        assert!(q(&|q| q.event_type = Some(e.event_type.as_str().to_lowercase())));
         assert!(!q(&|q| q.event_type = Some("Protests".into())));
         assert!(q(&|q| q.actor = Some("ISIS".into())));
         assert!(!q(&|q| q.actor = Some("Hezbollah".into())));

@@ -6,7 +6,7 @@
 //! less) is "contested", not a change. Several reports of one taking (same taker, dates within
 //! a few days or unresolved) are one entry with all their evidence.
 
-use crate::model::Event;
+use crate::model::{ControlStatus, Event};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -22,7 +22,7 @@ pub struct ControlEntry {
     pub from: Option<String>,
     pub retaken_by: Option<String>,
     /// "change" (control passed) or "contested" (taken and lost again within a day).
-    pub status: String,
+    pub status: ControlStatus,
     pub summary: String,
     pub events: Vec<String>,
     pub evidence: Vec<String>,
@@ -55,14 +55,14 @@ fn when(e: &ControlEntry) -> String {
 }
 
 fn summarize(e: &mut ControlEntry) {
-    e.summary = match (&e.status[..], &e.retaken_by) {
-        ("contested", Some(r)) => format!(
+    e.summary = match (e.status, &e.retaken_by) {
+        (ControlStatus::Contested, Some(r)) => format!(
             "{}: taken by {} from {}, retaken by {r} the same day: contested, not a change of control",
             when(e),
             name(&e.taker),
             name(&e.from)
         ),
-        ("contested", None) => {
+        (ControlStatus::Contested, None) => {
             format!("{}: taken by {} and lost again within a day: contested, not a change of control", when(e), name(&e.taker))
         }
         _ => format!("{}: taken by {} from {}", when(e), name(&e.taker), name(&e.from)),
@@ -121,7 +121,7 @@ pub fn timelines(events: &[&Event]) -> Vec<Timeline> {
                 taker: c.taker.clone(),
                 from: c.from.clone(),
                 retaken_by: c.reversed_by.clone(),
-                status: if c.reversed_by.is_some() { "contested" } else { "change" }.to_string(),
+                status: if c.reversed_by.is_some() { ControlStatus::Contested } else { ControlStatus::Change },
                 summary: String::new(),
                 events: vec![e.event_id.clone()],
                 evidence: span.collect(),
@@ -135,9 +135,9 @@ pub fn timelines(events: &[&Event]) -> Vec<Timeline> {
                 if let (Some(da), Some(db)) = (a.date, b.date) {
                     if (db - da).num_days().abs() <= 1 && a.taker.is_some() && b.taker.is_some() && a.taker != b.taker {
                         let retaker = b.taker.clone();
-                        t.entries[i].status = "contested".into();
+                        t.entries[i].status = ControlStatus::Contested;
                         t.entries[i].retaken_by.get_or_insert(retaker.unwrap_or_default());
-                        t.entries[j].status = "contested".into();
+                        t.entries[j].status = ControlStatus::Contested;
                     }
                 }
             }
@@ -145,7 +145,7 @@ pub fn timelines(events: &[&Event]) -> Vec<Timeline> {
         for e in t.entries.iter_mut() {
             summarize(e);
         }
-        t.holder = t.entries.iter().rev().find(|e| e.status == "change").and_then(|e| e.taker.clone());
+        t.holder = t.entries.iter().rev().find(|e| e.status == ControlStatus::Change).and_then(|e| e.taker.clone());
         out.push(t);
     }
     out
@@ -167,7 +167,7 @@ pub struct Holding {
 pub fn holders_on(timelines: &[Timeline], date: NaiveDate) -> Vec<Holding> {
     let mut out = Vec::new();
     for t in timelines {
-        if let Some(e) = t.entries.iter().rev().find(|e| e.status == "change" && e.date.is_some_and(|d| d <= date)) {
+        if let Some(e) = t.entries.iter().rev().find(|e| e.status == ControlStatus::Change && e.date.is_some_and(|d| d <= date)) {
             out.push(Holding {
                 place: t.place.clone(),
                 admin1: t.admin1.clone(),
@@ -225,7 +225,7 @@ mod tests {
         let refs: Vec<&Event> = ev.iter().collect();
         let t = timelines(&refs);
         assert_eq!(t[0].holder.as_deref(), Some("Islamic State"));
-        assert_eq!(t[0].entries[0].status, "change");
+        assert_eq!(t[0].entries[0].status, ControlStatus::Change);
         let on = holders_on(&t, "2016-05-10".parse().unwrap());
         assert_eq!(on[0].holder, "Islamic State");
         assert!(on[0].latitude.is_some());

@@ -1,7 +1,7 @@
 //! Exports of events: ACLED's CSV layout (so that ACLED users' scripts read it unchanged) and
 //! GeoJSON (a FeatureCollection of points, every field a property).
 
-use crate::model::Event;
+use crate::model::{Event, Side};
 use serde_json::{json, Value};
 
 /// ACLED's columns, in ACLED's order.
@@ -79,7 +79,7 @@ pub fn acled_row(e: &Event, timestamp: i64) -> Vec<String> {
     };
     let inter = |a: &Option<crate::model::EventActor>| a.as_ref().map_or(0, |a| a.inter);
     let (i1, i2) = (inter(&e.actor1), inter(&e.actor2));
-    let civilian = e.actor2.as_ref().is_some_and(|a| a.side == "civilian") && e.event_type != "Protests";
+    let civilian = e.actor2.as_ref().is_some_and(|a| a.side == Side::Civilian) && e.event_type != "Protests";
     let (iso, country_name) = country(e.country.as_deref().unwrap_or(""));
     let opt = |x: Option<String>| x.unwrap_or_default();
     vec![
@@ -88,8 +88,8 @@ pub fn acled_row(e: &Event, timestamp: i64) -> Vec<String> {
         e.event_date.map_or("0".to_string(), |d| d.format("%Y").to_string()),
         e.time_precision.to_string(),
         disorder.to_string(),
-        e.event_type.clone(),
-        e.sub_event_type.clone(),
+        e.event_type.to_string(),
+        e.sub_event_type.to_string(),
         opt(e.actor1.as_ref().map(|a| a.name.clone())),
         String::new(),
         i1.to_string(),
@@ -287,8 +287,8 @@ pub fn csv_row(e: &Event) -> Vec<String> {
         opt(e.event_date.map(|d| d.to_string())),
         opt(e.weekday.clone()),
         e.time_precision.to_string(),
-        e.event_type.clone(),
-        e.sub_event_type.clone(),
+        e.event_type.to_string(),
+        e.sub_event_type.to_string(),
         e.cameo.clone(),
         opt(e.actor1.as_ref().map(|a| a.name.clone())),
         opt(e.actor2.as_ref().map(|a| a.name.clone())),
@@ -300,7 +300,7 @@ pub fn csv_row(e: &Event) -> Vec<String> {
         opt(e.admin2.clone()),
         opt(e.geo_precision.map(|v| v.to_string())),
         e.fatalities.to_string(),
-        e.fatalities_bound.clone(),
+        e.fatalities_bound.to_string(),
         opt(e.injured.map(|v| v.to_string())),
         format!("{:.2}", e.confidence),
         e.article_id.clone(),

@@ -388,7 +388,7 @@ fn score_unmatched(sc: &mut Scores, at: Sentence<'_>, g: &GoldEvent) {
 fn list_misses(sc: &mut Scores, dict: &ActorDict, at: Sentence<'_>, g: &GoldEvent, e: &Event) {
     let mut miss = |field: &str, gold: String, ours: String| at.miss(sc, field, gold, ours);
     if e.sub_event_type != g.sub_event_type {
-        miss("sub_type", g.sub_event_type.clone(), e.sub_event_type.clone());
+        miss("sub_type", g.sub_event_type.clone(), e.sub_event_type.to_string());
     }
     let name = |x: Option<&GoldActor>| x.map_or("-".to_string(), |x| x.name.clone());
     let oname = |x: Option<&crate::model::EventActor>| x.map_or("-".to_string(), |x| x.name.clone());

@@ -1,5 +1,6 @@
 //! The actor dictionary (`data/actors.toml`) and finding actors in sentences.
 
+use crate::model::{Side, SubEventType};
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -52,7 +53,7 @@ pub fn parse_countries(tsv: &str) -> Result<Vec<Country>, String> {
 pub struct Actor {
     pub name: String,
     pub kind: String,
-    pub side: String,
+    pub side: Side,
     #[serde(default)]
     pub parent: Option<String>,
     pub country: String,
@@ -92,7 +93,7 @@ struct Generic {
     /// More phrases of the same reference (one entry for a family of phrases).
     #[serde(default)]
     phrases: Vec<String>,
-    sides: Vec<String>,
+    sides: Vec<Side>,
     /// The actor (canonical or `acled` name) the phrase stands for in an article about `home`
     /// when no armed group of its sides was named before it.
     #[serde(default)]
@@ -126,7 +127,7 @@ fn default_home() -> String {
 #[derive(Debug, Clone)]
 enum Entry {
     Actor(usize),
-    Generic(Vec<String>, Option<usize>),
+    Generic(Vec<Side>, Option<usize>),
 }
 
 /// The dictionary, compiled for matching.
@@ -164,7 +165,7 @@ pub struct ActorDict {
 pub struct ActorRef {
     pub name: String,
     pub text: String,
-    pub side: String,
+    pub side: Side,
 }
 
 /// An actor mention in a sentence (byte range in the sentence). `actor` is `None` for a generic
@@ -174,7 +175,7 @@ pub struct Mention {
     pub start: usize,
     pub end: usize,
     pub actor: Option<usize>,
-    pub generic_sides: Vec<String>,
+    pub generic_sides: Vec<Side>,
     /// For a generic phrase: whom it stands for in an article about `home` when nothing it
     /// can refer to was named before.
     pub fallback: Option<usize>,
@@ -199,7 +200,7 @@ impl ActorDict {
             return Err(format!("unsupported actors file version {}", file.version));
         }
         let countries = parse_countries(COUNTRIES_TSV)?;
-        let instances = generate(&mut file, &countries);
+        let instances = generate(&mut file, &countries)?;
         let mut words = Vec::new();
         let mut country_of_word = Vec::new();
         for (i, c) in countries.iter().enumerate() {
@@ -664,20 +665,20 @@ pub enum Role {
 struct DefaultActor {
     #[serde(default)]
     role: Role,
-    sub_types: Vec<String>,
+    sub_types: Vec<SubEventType>,
     #[serde(default)]
     countries: Vec<String>,
     /// Only when the event's other actor is of one of these sides (empty: whoever it is, or
     /// no one).
     #[serde(default)]
-    other_sides: Vec<String>,
+    other_sides: Vec<Side>,
     actor: String,
 }
 
 /// The role and actor of the crowd of a protest or riot sub-type (`[[crowd]]`).
 #[derive(Debug, Deserialize)]
 struct Crowd {
-    sub_types: Vec<String>,
+    sub_types: Vec<SubEventType>,
     role: Role,
     actor: String,
 }
@@ -701,8 +702,8 @@ static DEFAULTS: LazyLock<&'static [DefaultActor]> = LazyLock::new(|| &DEFAULTS_
 impl ActorDict {
     /// The crowd of an event of `sub_type` in country `cc`, and its role, for the sub-types of
     /// protests and riots (`[[crowd]]` of data/default_actors.toml).
-    pub fn crowd(&self, sub_type: &str, cc: &str) -> Option<(Role, usize)> {
-        let c = DEFAULTS_FILE.crowd.iter().find(|c| c.sub_types.iter().any(|s| s == sub_type))?;
+    pub fn crowd(&self, sub_type: SubEventType, cc: &str) -> Option<(Role, usize)> {
+        let c = DEFAULTS_FILE.crowd.iter().find(|c| c.sub_types.contains(&sub_type))?;
         Some((c.role, self.instance(&c.actor, cc)?))
     }
 
@@ -713,13 +714,13 @@ impl ActorDict {
 
     /// The actor in `role` of an event of `sub_type` in country `cc` whose text names no one
     /// in that role, given the event's other actor (`data/default_actors.toml`).
-    pub fn default_actor(&self, role: Role, sub_type: &str, cc: &str, other: Option<usize>) -> Option<usize> {
-        let other_side = other.map(|a| self.actors[a].side.as_str());
+    pub fn default_actor(&self, role: Role, sub_type: SubEventType, cc: &str, other: Option<usize>) -> Option<usize> {
+        let other_side = other.map(|a| self.actors[a].side);
         let d = DEFAULTS.iter().find(|d| {
             d.role == role
-                && d.sub_types.iter().any(|s| s == sub_type)
+                && d.sub_types.contains(&sub_type)
                 && (d.countries.is_empty() || d.countries.iter().any(|c| c == cc))
-                && (d.other_sides.is_empty() || other_side.is_some_and(|s| d.other_sides.iter().any(|x| x == s)))
+                && (d.other_sides.is_empty() || other_side.is_some_and(|s| d.other_sides.contains(&s)))
         })?;
         if d.actor.contains('{') {
             self.instance(&d.actor, cc)
@@ -731,7 +732,7 @@ impl ActorDict {
 
 /// Adds the actors of every `[[pattern]]` for every country to the file's actors (the rules
 /// are at the top of `data/actors.toml`); returns (pattern, country code) -> actor.
-fn generate(file: &mut File, countries: &[Country]) -> HashMap<(usize, String), usize> {
+fn generate(file: &mut File, countries: &[Country]) -> Result<HashMap<(usize, String), usize>, String> {
     let mut taken: std::collections::HashSet<String> =
         file.actor.iter().flat_map(|a| std::iter::once(&a.name).chain(a.aliases.iter())).map(|s| s.to_ascii_lowercase()).collect();
     let mut instances = HashMap::new();
@@ -760,13 +761,16 @@ fn generate(file: &mut File, countries: &[Country]) -> HashMap<(usize, String), 
                 None => {
                     let side = if p.side == "state" {
                         if c.cc == file.home {
-                            "government".to_string()
+                            Some(Side::Government)
                         } else {
-                            format!("state:{}", c.cc)
+                            Side::state(&c.cc)
                         }
                     } else {
-                        fill(&p.side)
+                        fill(&p.side).parse().ok()
                     };
+                    let side = side.ok_or_else(|| {
+                        format!("pattern {} for country {}: side {:?} is not one of: {}", p.name, c.cc, fill(&p.side), Side::names())
+                    })?;
                     file.actor.push(Actor {
                         name,
                         kind: p.kind.clone(),
@@ -788,7 +792,7 @@ fn generate(file: &mut File, countries: &[Country]) -> HashMap<(usize, String), 
             instances.insert((pi, c.cc.clone()), i);
         }
     }
-    instances
+    Ok(instances)
 }
 
 #[cfg(test)]

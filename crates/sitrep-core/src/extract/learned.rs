@@ -20,6 +20,7 @@
 
 use super::{Typer, Typing};
 use crate::extract::lexicon::Lexicon;
+use crate::model::{EventType, SubEventType};
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::sync::LazyLock;
@@ -33,8 +34,8 @@ pub const NONE: &str = "none";
 /// One ACLED sub-event type.
 #[derive(Debug, Clone)]
 pub struct Class {
-    pub event_type: String,
-    pub sub_event_type: String,
+    pub event_type: EventType,
+    pub sub_event_type: SubEventType,
     pub cameo: String,
     pub territory: bool,
 }
@@ -56,12 +57,16 @@ impl Typology {
             if f.len() != 4 {
                 return Err(format!("typology.tsv line {}: expected 4 tab-separated fields, found {}", n + 1, f.len()));
             }
-            classes.push(Class {
-                event_type: f[0].to_string(),
-                sub_event_type: f[1].to_string(),
-                cameo: f[2].to_string(),
-                territory: f[3] == "yes",
-            });
+            let bad = |e: String| format!("typology.tsv line {}: {e}", n + 1);
+            let (event_type, sub_event_type): (EventType, SubEventType) = (f[0].parse().map_err(bad)?, f[1].parse().map_err(bad)?);
+            if sub_event_type.event_type() != event_type {
+                return Err(format!(
+                    "typology.tsv line {}: {sub_event_type} is of {}, not {event_type}",
+                    n + 1,
+                    sub_event_type.event_type()
+                ));
+            }
+            classes.push(Class { event_type, sub_event_type, cameo: f[2].to_string(), territory: f[3] == "yes" });
         }
         Ok(Typology { classes })
     }
@@ -73,7 +78,7 @@ impl Typology {
 
     /// The class of a sub-event type.
     pub fn get(&self, sub_event_type: &str) -> Option<&Class> {
-        self.classes.iter().find(|c| c.sub_event_type == sub_event_type)
+        self.classes.iter().find(|c| c.sub_event_type.as_str() == sub_event_type)
     }
 
     /// The event type of a sub-event type.
@@ -83,7 +88,7 @@ impl Typology {
 
     /// The learned typer's class names: "none", then the sub-event types in file order.
     pub fn class_names(&self) -> Vec<String> {
-        std::iter::once(NONE.to_string()).chain(self.classes.iter().map(|c| c.sub_event_type.clone())).collect()
+        std::iter::once(NONE.to_string()).chain(self.classes.iter().map(|c| c.sub_event_type.to_string())).collect()
     }
 }
 
@@ -497,10 +502,10 @@ impl<'a> LearnedTyper<'a> {
             return None;
         }
         Some(Typing {
-            event_type: c.event_type.clone(),
-            sub_event_type: c.sub_event_type.clone(),
+            event_type: c.event_type,
+            sub_event_type: c.sub_event_type,
             cameo: c.cameo.clone(),
-            territory: c.territory && c.event_type == "Battles",
+            territory: c.territory && c.event_type == EventType::Battles,
             passive: false,
             strength: p.probs[class],
             trigger: format!("learned:{}", s[start..end].to_lowercase()),
@@ -587,15 +592,15 @@ impl Typer for CombinedTyper<'_> {
                 let best = (1..p.probs.len()).max_by(|&a, &b| p.probs[a].total_cmp(&p.probs[b])).unwrap_or(0);
                 let p_best = p.probs.get(best).copied().unwrap_or(0.0);
                 let Some(class) = self.learned.typology.get(&self.learned.model.classes[best]) else { return typing };
-                let own = self.learned.prob_of(&p, &typing.sub_event_type);
+                let own = self.learned.prob_of(&p, typing.sub_event_type.as_str());
                 // A change of control the lexicon's words name ("captured", "seized") stays one,
                 // and words that name the act surely ("car bomb", "shelling") keep its event type.
                 let keeps = (typing.territory && !class.territory) || (typing.strength >= t.sure && typing.event_type != class.event_type);
-                if !keeps && p_best >= t.retype && own < p_best / 2.0 && self.learned.prob_of(&p, &class.sub_event_type) > own {
-                    typing.event_type = class.event_type.clone();
-                    typing.sub_event_type = class.sub_event_type.clone();
+                if !keeps && p_best >= t.retype && own < p_best / 2.0 && self.learned.prob_of(&p, class.sub_event_type.as_str()) > own {
+                    typing.event_type = class.event_type;
+                    typing.sub_event_type = class.sub_event_type;
                     typing.cameo = class.cameo.clone();
-                    typing.territory = class.territory && class.event_type == "Battles";
+                    typing.territory = class.territory && class.event_type == EventType::Battles;
                     typing.trigger = format!("{}+learned", typing.trigger);
                 }
                 typing

@@ -1,6 +1,7 @@
 //! The event lexicon (`data/events.toml`): triggers that report events, and the cues that
 //! make a sentence not a report of something that happened.
 
+use crate::model::{EventType, SubEventType};
 use regex::Regex;
 use serde::Deserialize;
 use std::sync::LazyLock;
@@ -11,8 +12,8 @@ const EVENTS_TOML: &str = include_str!("../../data/events.toml");
 struct TriggerSpec {
     name: String,
     pattern: String,
-    event_type: String,
-    sub_event_type: String,
+    event_type: EventType,
+    sub_event_type: SubEventType,
     cameo: String,
     #[serde(default)]
     territory: bool,
@@ -42,7 +43,7 @@ struct NonEventSpec {
     #[serde(default)]
     crime: Vec<String>,
     #[serde(default)]
-    crime_types: Vec<String>,
+    crime_types: Vec<SubEventType>,
     #[serde(default)]
     crime_armed_inter: Vec<u8>,
     history_years: Option<i32>,
@@ -99,8 +100,8 @@ pub enum Means {
 pub struct Trigger {
     pub name: String,
     pub regex: Regex,
-    pub event_type: String,
-    pub sub_event_type: String,
+    pub event_type: EventType,
+    pub sub_event_type: SubEventType,
     pub cameo: String,
     pub territory: bool,
     pub requires: Option<Regex>,
@@ -163,7 +164,7 @@ pub struct Lexicon {
     /// `[nonevent] title_nouns`, lower-cased: words for a work before its name.
     title_nouns: Vec<String>,
     /// `[nonevent] crime_types`: the sub-event types ordinary crime resembles.
-    pub crime_types: Vec<String>,
+    pub crime_types: Vec<SubEventType>,
     /// `[nonevent] crime_armed_inter`: the interaction codes of armed groups.
     pub crime_armed_inter: Vec<u8>,
     /// `[nonevent] history_years`: how old a year named before makes the sentences after it history.

@@ -18,7 +18,7 @@ pub mod places;
 pub mod sentences;
 pub mod when;
 
-use crate::model::{char_offsets, Article, Event, EventActor, Evidence};
+use crate::model::{char_offsets, Article, Event, EventActor, EventType, Evidence, FatalityBound, Side, SubEventType};
 use actors::ActorDict;
 use chrono::NaiveDate;
 use lexicon::Lexicon;
@@ -31,8 +31,8 @@ use when::When;
 /// What a typer says of one trigger in a sentence.
 #[derive(Debug, Clone)]
 pub struct Typing {
-    pub event_type: String,
-    pub sub_event_type: String,
+    pub event_type: EventType,
+    pub sub_event_type: SubEventType,
     pub cameo: String,
     pub territory: bool,
     pub passive: bool,
@@ -53,8 +53,8 @@ impl Typer for Lexicon {
         self.events_in(s)
             .into_iter()
             .map(|h| Typing {
-                event_type: h.trigger.event_type.clone(),
-                sub_event_type: h.trigger.sub_event_type.clone(),
+                event_type: h.trigger.event_type,
+                sub_event_type: h.trigger.sub_event_type,
                 cameo: h.trigger.cameo.clone(),
                 territory: h.trigger.territory,
                 passive: h.trigger.passive,
@@ -139,14 +139,14 @@ struct Mention {
 /// An event being built from mentions.
 #[derive(Debug, Clone)]
 struct Draft {
-    event_type: String,
-    sub_event_type: String,
+    event_type: EventType,
+    sub_event_type: SubEventType,
     cameo: String,
     territory: bool,
     reversed: bool,
     /// Who took the place back (a reversed territory change).
     reverser: Option<(usize, String)>,
-    taker_side: Option<String>,
+    taker_side: Option<Side>,
     actor1: Option<(usize, String)>,
     actor2: Option<(usize, String)>,
     place: Option<PlaceMention>,
@@ -413,8 +413,8 @@ fn dates_compatible(a: &Option<When>, b: &Option<When>, published: Option<NaiveD
 }
 
 impl<'a> Extractor<'a> {
-    fn side(&self, i: usize) -> &str {
-        &self.actors.actors[i].side
+    fn side(&self, i: usize) -> Side {
+        self.actors.actors[i].side
     }
 
     fn actor_compatible(&self, m: usize, d: &Draft) -> bool {
@@ -429,7 +429,7 @@ impl<'a> Extractor<'a> {
         if m.typing.event_type != d.event_type {
             return false;
         }
-        if d.event_type != "Battles" && m.typing.sub_event_type != d.sub_event_type {
+        if d.event_type != EventType::Battles && m.typing.sub_event_type != d.sub_event_type {
             return false;
         }
         if !dates_compatible(&m.when, &d.when, published) {
@@ -573,11 +573,11 @@ impl<'a> Extractor<'a> {
                 None => m
                     .generic_sides
                     .iter()
-                    .find_map(|side| history.iter().rev().find(|&&h| self.side(h) == side).copied())
+                    .find_map(|&side| history.iter().rev().find(|&&h| self.side(h) == side).copied())
                     .or(m.fallback.filter(|_| cc == self.actors.home)),
             };
             if let Some(a) = actor {
-                if m.actor.is_some() && self.actors.actors[a].side != "civilian" {
+                if m.actor.is_some() && self.actors.actors[a].side != Side::Civilian {
                     history.push(a);
                 }
                 ams.push(AMention { start: m.start, end: m.end, actor: a });
@@ -633,8 +633,8 @@ impl<'a> Extractor<'a> {
 
     /// Sets a strike's sub-type (air strike or shelling) by the means its clause names.
     fn type_by_means(&self, s: &str, t: &mut Typing) {
-        const AIR: &str = "Air/drone strike";
-        const GROUND: &str = "Shelling/artillery/missile attack";
+        const AIR: SubEventType = SubEventType::AirDroneStrike;
+        const GROUND: SubEventType = SubEventType::ShellingArtilleryMissileAttack;
         if t.sub_event_type != AIR && t.sub_event_type != GROUND {
             return;
         }
@@ -644,8 +644,8 @@ impl<'a> Extractor<'a> {
             Some(lexicon::Means::Ground) => GROUND,
             None => return,
         };
-        if let Some(c) = learned::Typology::builtin().get(want) {
-            t.sub_event_type = c.sub_event_type.clone();
+        if let Some(c) = learned::Typology::builtin().get(want.as_str()) {
+            t.sub_event_type = c.sub_event_type;
             t.cameo = c.cameo.clone();
         }
     }
@@ -746,11 +746,11 @@ impl<'a> Extractor<'a> {
             actor2 = self.held_by(s, &clause_places).filter(|h| actor1.as_ref().is_none_or(|a| self.side(a.0) != self.side(h.0)));
         }
         // Civilians as victims or targets of remote violence are its actor2.
-        if t.event_type != "Battles" && t.event_type != "Protests" && t.event_type != "Riots" {
-            if let Some(c) = ams.iter().find(|a| self.side(a.actor) == "civilian") {
-                let direct_armed_target = actor2.as_ref().is_some_and(|a| self.side(a.0) != "civilian");
+        if t.event_type != EventType::Battles && t.event_type != EventType::Protests && t.event_type != EventType::Riots {
+            if let Some(c) = ams.iter().find(|a| self.side(a.actor) == Side::Civilian) {
+                let direct_armed_target = actor2.as_ref().is_some_and(|a| self.side(a.0) != Side::Civilian);
                 let target_after_trigger =
-                    ams.iter().any(|a| a.start >= t.end && a.start <= t.end + 40 && self.side(a.actor) != "civilian");
+                    ams.iter().any(|a| a.start >= t.end && a.start <= t.end + 40 && self.side(a.actor) != Side::Civilian);
                 if !(direct_armed_target && target_after_trigger) {
                     actor2 = Some((c.actor, s[c.start..c.end].to_string()));
                 }
@@ -870,7 +870,7 @@ impl<'a> Extractor<'a> {
     fn roles(&self, s: &str, t: &Typing, ams: &[&AMention]) -> (Role, Role) {
         let (a1, a2) = self.roles_named(s, t, ams);
         // A strike on "a hospital", "their homes": the civilians are its target.
-        if a2.is_none() && matches!(t.event_type.as_str(), "Explosions/Remote violence" | "Violence against civilians") {
+        if a2.is_none() && matches!(t.event_type, EventType::ExplosionsRemoteViolence | EventType::ViolenceAgainstCivilians) {
             if let (Some((a, b)), Some(civ)) = (self.actors.civilian_target(&s[t.end..], 8), self.actors.index_of("Civilians")) {
                 return (a1, Some((civ, s[t.end + a..t.end + b].to_string())));
             }
@@ -893,7 +893,7 @@ impl<'a> Extractor<'a> {
 
     /// Whether a party may act in the trigger's event: an armed side, or anyone in a protest.
     fn armed(&self, sc: &RoleScene, a: &AMention) -> bool {
-        self.side(a.actor) != "civilian" || sc.t.event_type == "Protests"
+        self.side(a.actor) != Side::Civilian || sc.t.event_type == EventType::Protests
     }
 
     /// Whether two actors are distinct parties: neither is the other nor within it.
@@ -1003,7 +1003,7 @@ impl<'a> Extractor<'a> {
         // warplanes"): the first named acts (ACLED codes the other as its associate). Of one
         // side; or of any armed sides where the act is one-sided (a strike, an attack, a
         // capture): two parties of a clash or an agreement are both named before it.
-        let one_sided = t.territory || matches!(t.event_type.as_str(), "Explosions/Remote violence" | "Violence against civilians");
+        let one_sided = t.territory || matches!(t.event_type, EventType::ExplosionsRemoteViolence | EventType::ViolenceAgainstCivilians);
         if let Some(roles) = before.filter(|_| !one_sided).and_then(|b| self.roles_of_pair_before(sc, b, one_sided)) {
             return roles;
         }
@@ -1030,7 +1030,7 @@ impl<'a> Extractor<'a> {
     /// Whether two parties are allies: of one side, or armed sides of a one-sided act.
     fn allied(&self, p: &AMention, b: &AMention, one_sided: bool) -> bool {
         let (sp, sb) = (self.side(p.actor), self.side(b.actor));
-        sp == sb || (one_sided && ![sp, sb].iter().any(|x| matches!(*x, "civilian" | "protesters" | "rioters")))
+        sp == sb || (one_sided && ![sp, sb].iter().any(|x| matches!(*x, Side::Civilian | Side::Protesters | Side::Rioters)))
     }
 
     /// Two parties named together ("A and B") just before a two-sided act, `b` the second.
@@ -1082,7 +1082,7 @@ impl<'a> Extractor<'a> {
         let (s, t, ams) = (sc.s, sc.t, sc.ams);
         let after = ams.iter().filter(|a| a.start >= t.end).find(|a| before.is_none_or(|b| self.distinct(b.actor, a.actor)));
         let named_doer =
-            ams.iter().find(|o| o.start >= t.end && self.side(o.actor) != "civilian" && self.lexicon.names_act(s, o.start, o.end));
+            ams.iter().find(|o| o.start >= t.end && self.side(o.actor) != Side::Civilian && self.lexicon.names_act(s, o.start, o.end));
         match (before, after) {
             (Some(b), a) => (Some(sc.text(b)), a.map(|a| sc.text(a))),
             // No one before the trigger: "clashes with X" names one party; "air strikes on ISIS
@@ -1095,10 +1095,15 @@ impl<'a> Extractor<'a> {
                 let other = named_doer.and_then(|d| ams.iter().filter(|o| o.start >= t.end).find(|o| self.distinct(o.actor, d.actor)));
                 (doer, other.map(|o| sc.text(o)))
             }
-            (None, Some(a)) if !matches!(t.event_type.as_str(), "Battles" | "Protests" | "Riots" | "Strategic developments") => {
+            (None, Some(a))
+                if !matches!(
+                    t.event_type,
+                    EventType::Battles | EventType::Protests | EventType::Riots | EventType::StrategicDevelopments
+                ) =>
+            {
                 (None, Some(sc.text(a)))
             }
-            (None, Some(a)) if self.side(a.actor) != "civilian" || t.event_type == "Protests" => (Some(sc.text(a)), None),
+            (None, Some(a)) if self.side(a.actor) != Side::Civilian || t.event_type == EventType::Protests => (Some(sc.text(a)), None),
             (None, Some(_)) => (None, None),
             (None, None) => (None, None),
         }
@@ -1270,9 +1275,9 @@ impl<'a> Extractor<'a> {
             while j < mentions.len() && mentions[j].span == mentions[i].span {
                 j += 1;
             }
-            let types: Vec<String> = mentions[i..j].iter().map(|m| m.typing.event_type.clone()).collect();
+            let types: Vec<&str> = mentions[i..j].iter().map(|m| m.typing.event_type.as_str()).collect();
             for ty in types.iter().collect::<std::collections::BTreeSet<_>>() {
-                let idx: Vec<usize> = (i..j).filter(|&k| &mentions[k].typing.event_type == ty).collect();
+                let idx: Vec<usize> = (i..j).filter(|&k| mentions[k].typing.event_type.as_str() == *ty).collect();
                 let starts: std::collections::BTreeSet<usize> = idx.iter().map(|&k| mentions[k].typing.start).collect();
                 if starts.len() < 2 {
                     continue;
@@ -1311,8 +1316,8 @@ impl<'a> Extractor<'a> {
 
     fn found(&self, m: Mention) -> Draft {
         let mut d = Draft {
-            event_type: m.typing.event_type.clone(),
-            sub_event_type: m.typing.sub_event_type.clone(),
+            event_type: m.typing.event_type,
+            sub_event_type: m.typing.sub_event_type,
             cameo: m.typing.cameo.clone(),
             territory: false,
             reversed: false,
@@ -1338,15 +1343,15 @@ impl<'a> Extractor<'a> {
         let t = &m.typing;
         let reverses = t.trigger == "regain";
         if t.territory && t.trigger != "regain" {
-            let taker = m.actor1.as_ref().map(|a| self.side(a.0).to_string());
+            let taker = m.actor1.as_ref().map(|a| self.side(a.0));
             if !d.territory {
                 d.territory = true;
-                d.taker_side = taker.clone();
+                d.taker_side = taker;
                 // The taker is actor1 of a territory event.
                 if m.actor1.is_some() {
                     let old = [d.actor1.take(), d.actor2.take()];
                     d.actor1 = m.actor1.clone();
-                    d.actor2 = m.actor2.clone().or_else(|| old.into_iter().flatten().find(|a| Some(self.side(a.0)) != taker.as_deref()));
+                    d.actor2 = m.actor2.clone().or_else(|| old.into_iter().flatten().find(|a| Some(self.side(a.0)) != taker));
                 }
                 d.cameo = t.cameo.clone();
             }
@@ -1356,7 +1361,7 @@ impl<'a> Extractor<'a> {
             }
         } else if reverses {
             // The other side took it back: if the same day, no change of control.
-            let side = m.actor1.as_ref().map(|a| self.side(a.0).to_string());
+            let side = m.actor1.as_ref().map(|a| self.side(a.0));
             if d.territory && side.is_some() && side != d.taker_side {
                 d.reversed = true;
                 d.reverser = m.actor1.clone();
@@ -1438,7 +1443,8 @@ impl<'a> Extractor<'a> {
     fn finish(&self, article: &Article, i: usize, mut d: Draft, cc: &str) -> Event {
         settle_battle_type(&mut d);
         self.crowd_roles(&mut d, cc);
-        let significant = matches!(d.sub_event_type.as_str(), "Suicide bomb" | "Remote explosive/landmine/IED" | "Air/drone strike");
+        let significant =
+            matches!(d.sub_event_type, SubEventType::SuicideBomb | SubEventType::RemoteExplosiveLandmineIed | SubEventType::AirDroneStrike);
         let (fatalities, bound) = sum_casualties(&d.killed, if significant { 10 } else { 3 });
         let (injured, _) = sum_casualties(&d.injured, 0);
         let evidence = evidence_of(article, &d.spans);
@@ -1496,7 +1502,7 @@ impl<'a> Extractor<'a> {
     fn crowd_roles(&self, d: &mut Draft, cc: &str) {
         // The crowd of a protest or riot has its fixed role (data/default_actors.toml, [[crowd]]):
         // "police dispersed protesters" codes the protesters as actor1.
-        if let Some((role, crowd)) = self.actors.crowd(&d.sub_event_type, cc) {
+        if let Some((role, crowd)) = self.actors.crowd(d.sub_event_type, cc) {
             let parties = [d.actor1.take(), d.actor2.take()];
             let named_crowd = parties.iter().flatten().find(|(a, _)| self.actors.is_crowd(*a));
             let crowd = (crowd, named_crowd.map(|(_, t)| t.clone()).unwrap_or_default());
@@ -1512,7 +1518,7 @@ impl<'a> Extractor<'a> {
     fn event_actor(&self, a: &Option<(usize, String)>, cc: &str) -> Option<EventActor> {
         a.as_ref().map(|(i, text)| {
             let x = &self.actors.actors[self.actors.localize(*i, text, cc)];
-            EventActor { name: x.name.clone(), side: x.side.clone(), inter: x.inter, text: text.clone() }
+            EventActor { name: x.name.clone(), side: x.side, inter: x.inter, text: text.clone() }
         })
     }
 
@@ -1520,7 +1526,7 @@ impl<'a> Extractor<'a> {
     fn event_actor1(&self, d: &Draft, cc: &str) -> Option<EventActor> {
         // No one named: the documented default of the sub-type (data/default_actors.toml).
         self.event_actor(&d.actor1, cc).or_else(|| {
-            let default = self.actors.default_actor(actors::Role::Actor1, &d.sub_event_type, cc, d.actor2.as_ref().map(|a| a.0));
+            let default = self.actors.default_actor(actors::Role::Actor1, d.sub_event_type, cc, d.actor2.as_ref().map(|a| a.0));
             self.event_actor(&default.map(|i| (i, String::new())), cc)
         })
     }
@@ -1533,15 +1539,15 @@ impl<'a> Extractor<'a> {
         // its actor2 (corpus/GUIDELINES.md, section 3).
         let civilian_victims = d.killed.keys().chain(d.injured.keys()).any(|side| side == "Civilians");
         let actor2 = actor(&d.actor2).or_else(|| {
-            let harms_civilians =
-                civilian_victims && !matches!(d.event_type.as_str(), "Battles" | "Protests" | "Riots" | "Strategic developments");
+            let harms_civilians = civilian_victims
+                && !matches!(d.event_type, EventType::Battles | EventType::Protests | EventType::Riots | EventType::StrategicDevelopments);
             harms_civilians.then(|| self.actors.instance("Civilians ({name})", cc)).flatten().and_then(|i| actor(&Some((i, String::new()))))
         });
         // Still no one: the documented default of the sub-type and actor1 ("regime forces
         // advance in Latakia": against the rebels).
         actor2.or_else(|| {
             let a1 = actor1.as_ref().and_then(|a| self.actors.index_of(&a.name));
-            let default = self.actors.default_actor(actors::Role::Actor2, &d.sub_event_type, cc, a1);
+            let default = self.actors.default_actor(actors::Role::Actor2, d.sub_event_type, cc, a1);
             actor(&default.map(|i| (i, String::new())))
         })
     }
@@ -1549,17 +1555,17 @@ impl<'a> Extractor<'a> {
 
 /// Sets a battle's sub-type: a change of territory by its taker's side, else an armed clash.
 fn settle_battle_type(d: &mut Draft) {
-    if d.event_type == "Battles" {
+    if d.event_type == EventType::Battles {
         d.sub_event_type = if d.territory && !d.reversed {
-            match d.taker_side.as_deref() {
-                Some(s) if s == "government" || s.starts_with("state:") => "Government regains territory".to_string(),
-                _ => "Non-state actor overtakes territory".to_string(),
+            match d.taker_side {
+                Some(Side::Government | Side::State(_)) => SubEventType::GovernmentRegainsTerritory,
+                _ => SubEventType::NonStateActorOvertakesTerritory,
             }
         } else {
             if !d.territory || d.reversed {
                 d.cameo = "190".to_string();
             }
-            "Armed clash".to_string()
+            SubEventType::ArmedClash
         };
     }
 }
@@ -1622,13 +1628,13 @@ fn event_date_of(d: &Draft, article: &Article) -> (Option<NaiveDate>, u8) {
 
 /// Deaths (or injuries) of an event: the largest figure per side, summed over sides. A death
 /// reported with no figure counts `unstated` (ACLED: 10 for a significant attack, 3 otherwise).
-fn sum_casualties(by_side: &BTreeMap<String, Quantity>, unstated: u32) -> (u32, String) {
+fn sum_casualties(by_side: &BTreeMap<String, Quantity>, unstated: u32) -> (u32, FatalityBound) {
     if by_side.is_empty() {
-        return (0, "none".to_string());
+        return (0, FatalityBound::None);
     }
     let stated: Vec<&Quantity> = by_side.values().filter(|q| q.bound != Bound::Unstated).collect();
     if stated.is_empty() {
-        return (unstated, "unstated".to_string());
+        return (unstated, FatalityBound::Unstated);
     }
     // Victims of no named side in the very number of a named side's ("31 dead" beside "killed
     // 31 people") are those told again, not more ("27 civilians as well as 41 combatants" add).
@@ -1637,15 +1643,15 @@ fn sum_casualties(by_side: &BTreeMap<String, Quantity>, unstated: u32) -> (u32, 
     let unnamed = by_side.get("unknown").filter(|q| q.bound != Bound::Unstated).map_or(0, |q| q.value);
     let total = named.iter().sum::<u32>() + if named.contains(&unnamed) { 0 } else { unnamed };
     let bound = if stated.iter().any(|q| q.bound == Bound::AtLeast) {
-        "at_least"
+        FatalityBound::AtLeast
     } else if stated.iter().any(|q| q.bound == Bound::About) {
-        "about"
+        FatalityBound::About
     } else if stated.iter().any(|q| q.bound == Bound::AtMost) {
-        "at_most"
+        FatalityBound::AtMost
     } else {
-        "exact"
+        FatalityBound::Exact
     };
-    (total, bound.to_string())
+    (total, bound)
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ pub use stored::{fuse_changed, refuse, refuse_all, refuse_changed};
 
 use crate::extract::actors::ActorDict;
 use crate::geocode::distance_km;
-use crate::model::Event;
+use crate::model::{Event, EventType, Side};
 use crate::pipeline::Knowledge;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -85,21 +85,21 @@ fn window(e: &Event, published: Option<NaiveDate>) -> Option<(i32, i32)> {
 
 /// Type groups that may be one event: 1 battles and the shelling inside them, 2 explosions and
 /// the attacks on civilians they are, 4 protests, 8 riots, 16 strategic developments.
-fn type_groups(t: &str) -> u8 {
+fn type_groups(t: EventType) -> u8 {
     match t {
-        "Battles" => 1,
-        "Explosions/Remote violence" => 1 | 2,
-        "Violence against civilians" => 2,
-        "Protests" => 4,
-        "Riots" => 8,
-        _ => 16,
+        EventType::Battles => 1,
+        EventType::ExplosionsRemoteViolence => 1 | 2,
+        EventType::ViolenceAgainstCivilians => 2,
+        EventType::Protests => 4,
+        EventType::Riots => 8,
+        EventType::StrategicDevelopments => 16,
     }
 }
 
 fn side_of<'a>(dict: &'a ActorDict, name: Option<&'a str>) -> Option<&'a str> {
     let n = name?;
     match dict.lookup(n) {
-        Some(a) if a.side != "unknown" => Some(a.side.as_str()),
+        Some(a) if a.side != Side::Unknown => Some(a.side.as_str()),
         Some(_) => None,
         None => Some(n),
     }
@@ -193,7 +193,7 @@ fn key<'a>(e: &'a Event, published: Option<NaiveDate>, k: &Knowledge<'a>) -> Key
         lo,
         hi,
         sides: [side_of(dict, e.actor1.as_ref().map(|x| x.name.as_str())), side_of(dict, e.actor2.as_ref().map(|x| x.name.as_str()))],
-        group: type_groups(&e.event_type),
+        group: type_groups(e.event_type),
         city: e.geo_precision == Some(1)
             && e.geo_id.as_deref().and_then(|id| k.gazetteer.entry(id)).is_some_and(|g| g.population >= 100_000),
         found: (found_day, e.event_id.as_str()),
@@ -422,16 +422,14 @@ fn fused(keys: &[Key], mut m: Vec<usize>, outlets: &crate::knowledge::Outlets) -
     let fallback = events.iter().map(|e| e.fatalities).min().unwrap_or(0);
     let (lo, hi) = (tolls.iter().copied().min().unwrap_or(fallback), tolls.iter().copied().max().unwrap_or(fallback));
     let placed = events.iter().min_by_key(|e| (e.geo_precision.unwrap_or(9), e.event_id.clone())).copied().unwrap_or(founder);
-    let (event_type, sub_event_type) = match top("type") {
-        Some(t) => match t.split_once(" / ") {
-            Some((a, b)) => (a.to_string(), b.to_string()),
-            None => (founder.event_type.clone(), founder.sub_event_type.clone()),
-        },
-        None => (founder.event_type.clone(), founder.sub_event_type.clone()),
-    };
+    let claimed = top("type").and_then(|t| {
+        let (a, b) = t.split_once(" / ")?;
+        Some((a.parse().ok()?, b.parse().ok()?))
+    });
+    let (event_type, sub_event_type) = claimed.unwrap_or((founder.event_type, founder.sub_event_type));
     // Battles outrank the shelling inside them.
-    let (event_type, sub_event_type) = match events.iter().find(|e| e.event_type == "Battles") {
-        Some(b) if event_type != "Battles" => (b.event_type.clone(), b.sub_event_type.clone()),
+    let (event_type, sub_event_type) = match events.iter().find(|e| e.event_type == EventType::Battles) {
+        Some(b) if event_type != EventType::Battles => (b.event_type, b.sub_event_type),
         _ => (event_type, sub_event_type),
     };
     let mut articles: Vec<String> = events.iter().map(|e| e.article_id.clone()).collect();

@@ -108,7 +108,7 @@ pub struct Delivery {
     pub alert: String,
     pub fused_id: String,
     /// created | updated
-    pub kind: String,
+    pub kind: super::ChangeKind,
     #[serde(skip_serializing)]
     pub payload: String,
     /// pending | delivered | failed

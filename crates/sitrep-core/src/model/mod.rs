@@ -9,6 +9,9 @@
 
 pub mod fused;
 pub mod live;
+mod names;
+
+pub use names::{ChangeKind, ControlStatus, EventType, FatalityBound, Side, StateOf, SubEventType};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
@@ -216,7 +219,8 @@ pub type Evidence = TextSpan;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventActor {
     pub name: String,
-    pub side: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub side: Side,
     /// ACLED interaction code of the actor.
     pub inter: u8,
     pub text: String,
@@ -244,8 +248,8 @@ pub struct Event {
     pub date_text: Option<String>,
     /// ACLED time precision: 1 day, 2 week, 3 month.
     pub time_precision: u8,
-    pub event_type: String,
-    pub sub_event_type: String,
+    pub event_type: EventType,
+    pub sub_event_type: SubEventType,
     pub cameo: String,
     pub actor1: Option<EventActor>,
     pub actor2: Option<EventActor>,
@@ -271,7 +275,7 @@ pub struct Event {
     pub fatalities: u32,
     /// How the fatality figure is bounded: exact, at_least, about, at_most, unstated (no
     /// figure in the text; ACLED's default), none (no deaths reported).
-    pub fatalities_bound: String,
+    pub fatalities_bound: FatalityBound,
     pub injured: Option<u32>,
     /// Deaths by side, as the text splits them.
     pub fatalities_by_actor: Vec<(String, u32)>,
@@ -295,7 +299,7 @@ impl Event {
     /// Whether the report states a death toll: "unstated" (deaths without a figure) and
     /// "none" (no deaths mentioned) claim nothing to compare.
     pub fn states_toll(&self) -> bool {
-        self.fatalities_bound != "unstated" && self.fatalities_bound != "none"
+        !matches!(self.fatalities_bound, FatalityBound::Unstated | FatalityBound::None)
     }
 }
 

@@ -243,14 +243,21 @@ impl LiveStore for SqliteStore {
         self.conn.query_row("SELECT digest FROM fused_events WHERE id = ?1", [id], |r| r.get(0)).optional().map_err(self.live_err())
     }
 
-    fn queue_delivery(&mut self, alert: &str, fused_id: &str, kind: &str, digest: &str, payload: &str) -> Result<bool, StoreError> {
+    fn queue_delivery(
+        &mut self,
+        alert: &str,
+        fused_id: &str,
+        kind: crate::model::ChangeKind,
+        digest: &str,
+        payload: &str,
+    ) -> Result<bool, StoreError> {
         let now = now();
         let n = self
             .conn
             .execute(
                 "INSERT OR IGNORE INTO deliveries (alert, fused_id, kind, digest, payload, status, next_try, created_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)",
-                params![alert, fused_id, kind, digest, payload, now],
+                params![alert, fused_id, kind.as_str(), digest, payload, now],
             )
             .map_err(self.live_err())?;
         Ok(n > 0)

@@ -11,6 +11,7 @@
 pub mod live;
 pub mod sqlite;
 
+pub use crate::model::ChangeKind;
 use crate::model::{Article, Event};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -315,7 +316,8 @@ pub struct Stats {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActorCount {
     pub name: String,
-    pub side: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub side: crate::model::Side,
     /// ACLED interaction code.
     pub inter: u8,
     pub events: u64,
@@ -357,32 +359,9 @@ pub struct Change {
     pub at: String,
     pub fused_id: String,
     /// created | updated | merged | deleted
-    pub kind: String,
+    pub kind: ChangeKind,
     /// For "merged": the fused event it went into.
     pub into: Option<String>,
-}
-
-/// How a fused event changed, in the change feed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChangeKind {
-    Created,
-    Updated,
-    /// Gone: its reports are now in another fused event.
-    Merged,
-    /// Gone: its reports are in none.
-    Deleted,
-}
-
-impl ChangeKind {
-    /// The name the change feed gives it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeKind::Created => "created",
-            ChangeKind::Updated => "updated",
-            ChangeKind::Merged => "merged",
-            ChangeKind::Deleted => "deleted",
-        }
-    }
 }
 
 /// The stored fused events a fusion replaces ([`EventStore::fused_state`]).
@@ -577,7 +556,7 @@ pub trait LiveStore: Send {
     fn fused_digest(&self, id: &str) -> Result<Option<String>, StoreError>;
     /// Queues a delivery; a version of a fused event already queued for the alert is not
     /// queued again. Whether it was queued.
-    fn queue_delivery(&mut self, alert: &str, fused_id: &str, kind: &str, digest: &str, payload: &str) -> Result<bool, StoreError>;
+    fn queue_delivery(&mut self, alert: &str, fused_id: &str, kind: ChangeKind, digest: &str, payload: &str) -> Result<bool, StoreError>;
     /// Pending deliveries due at `at`, oldest first.
     fn due_deliveries(&self, at: &str, limit: usize) -> Result<Vec<crate::model::live::Delivery>, StoreError>;
     /// When the next pending delivery is due, if any is pending.

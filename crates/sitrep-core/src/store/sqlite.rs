@@ -24,7 +24,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 11;
+pub const SCHEMA_VERSION: i64 = 12;
 
 /// Migrations, in order: `MIGRATIONS[n]` takes a file from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -303,7 +303,120 @@ ALTER TABLE articles ADD COLUMN data_version TEXT;
 ALTER TABLE events ADD COLUMN data_version TEXT;
 CREATE INDEX articles_data_version ON articles(data_version) WHERE superseded_by IS NULL;
 "#,
+    // Version 12: the named values (`model::names`) hold only their spellings in the columns
+    // that store them: a value differing from one only in case or spaces is normalised, and
+    // triggers refuse an unknown event type or sub-event type (events, fused_events) or change
+    // kind (changes, deliveries). (The fatality bound lives only in the deflated event JSON,
+    // where the typed model reads and writes it.)
+    r#"
+UPDATE events SET event_type = CASE lower(trim(replace(replace(event_type, '  ', ' '), '  ', ' ')))
+        WHEN 'battles' THEN 'Battles'
+        WHEN 'explosions/remote violence' THEN 'Explosions/Remote violence'
+        WHEN 'violence against civilians' THEN 'Violence against civilians'
+        WHEN 'protests' THEN 'Protests'
+        WHEN 'riots' THEN 'Riots'
+        WHEN 'strategic developments' THEN 'Strategic developments'
+        ELSE event_type END
+    WHERE event_type NOT IN ('Battles', 'Explosions/Remote violence', 'Violence against civilians', 'Protests', 'Riots', 'Strategic developments');
+UPDATE events SET sub_event_type = CASE lower(trim(replace(replace(sub_event_type, '  ', ' '), '  ', ' ')))
+        WHEN 'armed clash' THEN 'Armed clash'
+        WHEN 'government regains territory' THEN 'Government regains territory'
+        WHEN 'non-state actor overtakes territory' THEN 'Non-state actor overtakes territory'
+        WHEN 'chemical weapon' THEN 'Chemical weapon'
+        WHEN 'air/drone strike' THEN 'Air/drone strike'
+        WHEN 'suicide bomb' THEN 'Suicide bomb'
+        WHEN 'shelling/artillery/missile attack' THEN 'Shelling/artillery/missile attack'
+        WHEN 'remote explosive/landmine/ied' THEN 'Remote explosive/landmine/IED'
+        WHEN 'grenade' THEN 'Grenade'
+        WHEN 'sexual violence' THEN 'Sexual violence'
+        WHEN 'attack' THEN 'Attack'
+        WHEN 'abduction/forced disappearance' THEN 'Abduction/forced disappearance'
+        WHEN 'peaceful protest' THEN 'Peaceful protest'
+        WHEN 'protest with intervention' THEN 'Protest with intervention'
+        WHEN 'excessive force against protesters' THEN 'Excessive force against protesters'
+        WHEN 'violent demonstration' THEN 'Violent demonstration'
+        WHEN 'mob violence' THEN 'Mob violence'
+        WHEN 'agreement' THEN 'Agreement'
+        WHEN 'arrests' THEN 'Arrests'
+        WHEN 'change to group/activity' THEN 'Change to group/activity'
+        WHEN 'disrupted weapons use' THEN 'Disrupted weapons use'
+        WHEN 'headquarters or base established' THEN 'Headquarters or base established'
+        WHEN 'looting/property destruction' THEN 'Looting/property destruction'
+        WHEN 'non-violent transfer of territory' THEN 'Non-violent transfer of territory'
+        WHEN 'other' THEN 'Other'
+        ELSE sub_event_type END
+    WHERE sub_event_type NOT IN ('Armed clash', 'Government regains territory', 'Non-state actor overtakes territory', 'Chemical weapon', 'Air/drone strike', 'Suicide bomb', 'Shelling/artillery/missile attack', 'Remote explosive/landmine/IED', 'Grenade', 'Sexual violence', 'Attack', 'Abduction/forced disappearance', 'Peaceful protest', 'Protest with intervention', 'Excessive force against protesters', 'Violent demonstration', 'Mob violence', 'Agreement', 'Arrests', 'Change to group/activity', 'Disrupted weapons use', 'Headquarters or base established', 'Looting/property destruction', 'Non-violent transfer of territory', 'Other');
+UPDATE fused_events SET event_type = CASE lower(trim(replace(replace(event_type, '  ', ' '), '  ', ' ')))
+        WHEN 'battles' THEN 'Battles'
+        WHEN 'explosions/remote violence' THEN 'Explosions/Remote violence'
+        WHEN 'violence against civilians' THEN 'Violence against civilians'
+        WHEN 'protests' THEN 'Protests'
+        WHEN 'riots' THEN 'Riots'
+        WHEN 'strategic developments' THEN 'Strategic developments'
+        ELSE event_type END
+    WHERE event_type NOT IN ('Battles', 'Explosions/Remote violence', 'Violence against civilians', 'Protests', 'Riots', 'Strategic developments');
+UPDATE changes SET kind = CASE lower(trim(replace(replace(kind, '  ', ' '), '  ', ' ')))
+        WHEN 'created' THEN 'created'
+        WHEN 'updated' THEN 'updated'
+        WHEN 'merged' THEN 'merged'
+        WHEN 'deleted' THEN 'deleted'
+        ELSE kind END
+    WHERE kind NOT IN ('created', 'updated', 'merged', 'deleted');
+UPDATE deliveries SET kind = CASE lower(trim(replace(replace(kind, '  ', ' '), '  ', ' ')))
+        WHEN 'created' THEN 'created'
+        WHEN 'updated' THEN 'updated'
+        WHEN 'merged' THEN 'merged'
+        WHEN 'deleted' THEN 'deleted'
+        ELSE kind END
+    WHERE kind NOT IN ('created', 'updated', 'merged', 'deleted');
+CREATE TRIGGER events_types_insert BEFORE INSERT ON events
+    WHEN NEW.event_type NOT IN ('Battles', 'Explosions/Remote violence', 'Violence against civilians', 'Protests', 'Riots', 'Strategic developments')
+        OR NEW.sub_event_type NOT IN ('Armed clash', 'Government regains territory', 'Non-state actor overtakes territory', 'Chemical weapon', 'Air/drone strike', 'Suicide bomb', 'Shelling/artillery/missile attack', 'Remote explosive/landmine/IED', 'Grenade', 'Sexual violence', 'Attack', 'Abduction/forced disappearance', 'Peaceful protest', 'Protest with intervention', 'Excessive force against protesters', 'Violent demonstration', 'Mob violence', 'Agreement', 'Arrests', 'Change to group/activity', 'Disrupted weapons use', 'Headquarters or base established', 'Looting/property destruction', 'Non-violent transfer of territory', 'Other')
+    BEGIN SELECT RAISE(ABORT, 'events: an event type or sub-event type that is not one of ACLED''s'); END;
+CREATE TRIGGER events_types_update BEFORE UPDATE ON events
+    WHEN NEW.event_type NOT IN ('Battles', 'Explosions/Remote violence', 'Violence against civilians', 'Protests', 'Riots', 'Strategic developments')
+        OR NEW.sub_event_type NOT IN ('Armed clash', 'Government regains territory', 'Non-state actor overtakes territory', 'Chemical weapon', 'Air/drone strike', 'Suicide bomb', 'Shelling/artillery/missile attack', 'Remote explosive/landmine/IED', 'Grenade', 'Sexual violence', 'Attack', 'Abduction/forced disappearance', 'Peaceful protest', 'Protest with intervention', 'Excessive force against protesters', 'Violent demonstration', 'Mob violence', 'Agreement', 'Arrests', 'Change to group/activity', 'Disrupted weapons use', 'Headquarters or base established', 'Looting/property destruction', 'Non-violent transfer of territory', 'Other')
+    BEGIN SELECT RAISE(ABORT, 'events: an event type or sub-event type that is not one of ACLED''s'); END;
+CREATE TRIGGER fused_events_type_insert BEFORE INSERT ON fused_events
+    WHEN NEW.event_type IS NOT NULL AND NEW.event_type NOT IN ('Battles', 'Explosions/Remote violence', 'Violence against civilians', 'Protests', 'Riots', 'Strategic developments')
+    BEGIN SELECT RAISE(ABORT, 'fused_events: an event type that is not one of ACLED''s'); END;
+CREATE TRIGGER fused_events_type_update BEFORE UPDATE ON fused_events
+    WHEN NEW.event_type IS NOT NULL AND NEW.event_type NOT IN ('Battles', 'Explosions/Remote violence', 'Violence against civilians', 'Protests', 'Riots', 'Strategic developments')
+    BEGIN SELECT RAISE(ABORT, 'fused_events: an event type that is not one of ACLED''s'); END;
+CREATE TRIGGER changes_kind_insert BEFORE INSERT ON changes
+    WHEN NEW.kind NOT IN ('created', 'updated', 'merged', 'deleted')
+    BEGIN SELECT RAISE(ABORT, 'changes: a change kind that is not created, updated, merged or deleted'); END;
+CREATE TRIGGER changes_kind_update BEFORE UPDATE ON changes
+    WHEN NEW.kind NOT IN ('created', 'updated', 'merged', 'deleted')
+    BEGIN SELECT RAISE(ABORT, 'changes: a change kind that is not created, updated, merged or deleted'); END;
+CREATE TRIGGER deliveries_kind_insert BEFORE INSERT ON deliveries
+    WHEN NEW.kind NOT IN ('created', 'updated', 'merged', 'deleted')
+    BEGIN SELECT RAISE(ABORT, 'deliveries: a change kind that is not created, updated, merged or deleted'); END;
+CREATE TRIGGER deliveries_kind_update BEFORE UPDATE ON deliveries
+    WHEN NEW.kind NOT IN ('created', 'updated', 'merged', 'deleted')
+    BEGIN SELECT RAISE(ABORT, 'deliveries: a change kind that is not created, updated, merged or deleted'); END;
+"#,
 ];
+
+/// The model's named values in TEXT columns: stored by their spelling, read back by it (a
+/// value that is not one is an error naming the column's type and the valid names).
+macro_rules! text_column {
+    ($($t:ty),+) => {$(
+        impl rusqlite::types::ToSql for $t {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(rusqlite::types::ToSqlOutput::from(self.as_str()))
+            }
+        }
+
+        impl rusqlite::types::FromSql for $t {
+            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                v.as_str()?.parse().map_err(|e: String| rusqlite::types::FromSqlError::Other(e.into()))
+            }
+        }
+    )+};
+}
+
+text_column!(crate::model::ChangeKind, crate::model::Side, crate::model::EventType, crate::model::SubEventType);
 
 /// The most terms a search query (or text filter) may hold: FTS5's cost grows faster than the
 /// number of terms (1,500 terms ran over a minute), and real queries hold a handful.
@@ -2050,5 +2163,72 @@ mod tests {
         let spans: i64 = s.conn.query_row("SELECT count(*) FROM evidence", [], |r| r.get(0)).unwrap();
         assert_eq!(spans as usize, e.evidence.len());
         assert_eq!(s.integrity_check().unwrap(), "ok");
+    }
+
+    #[test]
+    fn a_version_11_file_is_upgraded_to_named_values_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("v11.db");
+        let (a, ev) = with_events(article("t.txt", "Title\n\nISIS militants captured the town of Marea on Monday, killing 12 rebels.\n"));
+        let e = &ev[0];
+        {
+            // A file as version 11 wrote it, with spellings that differ in case and spaces.
+            let c = Connection::open(&p).unwrap();
+            c.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);").unwrap();
+            for m in &MIGRATIONS[..11] {
+                c.execute_batch(m).unwrap();
+            }
+            c.execute_batch("INSERT INTO meta VALUES ('schema_version', '11');").unwrap();
+            c.execute(
+                "INSERT INTO articles (id, input, format, text, body, json) VALUES (?1, 't.txt', 'text', ?2, ?3, ?4)",
+                params![a.id, a.text, a.body(), serde_json::to_string(&a).unwrap()],
+            )
+            .unwrap();
+            c.execute(
+                "INSERT INTO events (id, article_id, event_type, sub_event_type, fatalities, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    e.event_id,
+                    a.id,
+                    format!(" {} ", e.event_type.as_str().to_uppercase()),
+                    e.sub_event_type.as_str().to_lowercase().replace(' ', "  "),
+                    e.fatalities,
+                    serde_json::to_string(e).unwrap()
+                ],
+            )
+            .unwrap();
+            c.execute("INSERT INTO changes (at, fused_id, kind) VALUES ('2026-01-01T00:00:00Z', 'f1', 'Created ')", []).unwrap();
+        }
+        let s = SqliteStore::open(&p).unwrap();
+        assert_eq!(schema_version(&s.conn).unwrap(), 12);
+        let (types, subs): (String, String) =
+            s.conn.query_row("SELECT event_type, sub_event_type FROM events", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        assert_eq!((types.as_str(), subs.as_str()), (e.event_type.as_str(), e.sub_event_type.as_str()));
+        let (back, _) = s.event(&e.event_id).unwrap().unwrap();
+        assert_eq!((back.event_type.as_str(), back.sub_event_type.as_str()), (e.event_type.as_str(), e.sub_event_type.as_str()));
+        assert_eq!(back.fatalities_bound, e.fatalities_bound);
+        let feed = s.changes_after(0, 10).unwrap();
+        assert_eq!(feed.iter().map(|c| c.kind).collect::<Vec<_>>(), vec![crate::model::ChangeKind::Created]);
+        // Unknown values are refused, by INSERT and by UPDATE, naming the table.
+        let refused = |sql: &str| {
+            let e = s.conn.execute(sql, []).err().unwrap_or_else(|| panic!("accepted: {sql}"));
+            assert!(e.to_string().contains("is not one of") || e.to_string().contains("that is not"), "{sql}: {e}");
+        };
+        refused(
+            "INSERT INTO events (id, article_id, event_type, sub_event_type, fatalities) VALUES ('x', 'a', 'Battle', 'Armed clash', 0)",
+        );
+        refused("INSERT INTO events (id, article_id, event_type, sub_event_type, fatalities) VALUES ('x', 'a', 'Battles', 'Clash', 0)");
+        refused("UPDATE events SET event_type = 'battles'");
+        refused("INSERT INTO fused_events (id, event_type, sources, reports, digest, created_at, updated_at, json) VALUES ('f', 'War', 1, 1, 'd', 't', 't', x'')");
+        refused("INSERT INTO changes (at, fused_id, kind) VALUES ('t', 'f', 'moved')");
+        refused("UPDATE changes SET kind = 'CREATED'");
+        refused("INSERT INTO deliveries (alert, fused_id, kind, digest, payload, status, next_try, created_at) VALUES ('a', 'f', 'merged!', 'd', 'p', 'pending', 't', 't')");
+        assert_eq!(s.integrity_check().unwrap(), "ok");
+        // The migration's lists are the model's names, every one of them.
+        let quoted = |x: &str| format!("'{}'", x.replace('\'', "''"));
+        for (t, subs) in crate::store::ACLED_TYPES {
+            assert!(MIGRATIONS[11].contains(&quoted(t)), "{t}");
+            assert!(subs.iter().all(|x| MIGRATIONS[11].contains(&quoted(x))), "{subs:?}");
+        }
+        assert!(crate::model::ChangeKind::ALL.iter().all(|k| MIGRATIONS[11].contains(&quoted(k.as_str()))));
     }
 }
