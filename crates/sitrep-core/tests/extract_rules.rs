@@ -391,6 +391,22 @@ fn a_strike_on_a_hospital_targets_civilians() {
 }
 
 #[test]
+fn civilians_as_the_object_of_the_act_are_its_target() {
+    // After the trigger, or before it in the passive voice; an armed party named there instead
+    // is no civilian, and what follows a preposition is no object.
+    for (s, a2) in [
+        ("Security forces detained a journalist in Homs on Tuesday.", "Civilians"),
+        ("Two men were arrested by police in Jaramana on Sunday.", "Civilians"),
+        ("Gunmen abducted three farmers near Salamiyah on Monday.", "Civilians"),
+    ] {
+        let e = one(s);
+        assert_eq!(actors(&e).1, a2, "{s}: {}", describe(&e));
+    }
+    let e = one("Security forces detained a Nusra Front commander in Homs on Tuesday.");
+    assert_ne!(actors(&e).1, "Civilians", "{}", describe(&e));
+}
+
+#[test]
 fn the_doer_named_by_its_act() {
     let e = one("Two civilians were wounded in Aleppo on Monday in terrorist attacks with shells on the Midan neighbourhood.");
     assert_eq!(actors(&e).0, "Syrian rebels");

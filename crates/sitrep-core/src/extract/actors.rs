@@ -114,6 +114,8 @@ struct File {
     civilian_victims: Vec<String>,
     #[serde(default)]
     civilian_targets: Vec<String>,
+    #[serde(default)]
+    object_ends: Vec<String>,
     /// Words that may stand between a country's adjective and a pattern's head noun.
     #[serde(default)]
     modifiers: Vec<String>,
@@ -149,6 +151,8 @@ pub struct ActorDict {
     civilian_victims: Vec<String>,
     /// Places of civilian life that, struck, make the civilians an event's actor2.
     civilian_targets: Vec<String>,
+    /// Words that end the object of a trigger ("in", "near", "after").
+    object_ends: Vec<String>,
     /// Country names and adjectives (case-sensitive), and the country of each.
     country_words: AhoCorasick,
     country_of_word: Vec<usize>,
@@ -283,6 +287,7 @@ impl ActorDict {
             home: file.home,
             civilian_victims: file.civilian_victims.iter().map(|w| w.to_lowercase()).collect(),
             civilian_targets: file.civilian_targets.iter().map(|w| w.to_lowercase()).collect(),
+            object_ends: file.object_ends.iter().map(|w| w.to_lowercase()).collect(),
             folded: build(&folded_pats)?,
             exact: build(&exact_pats)?,
             actors: file.actor,
@@ -309,8 +314,6 @@ impl ActorDict {
             .map(|&i| &self.actors[i])
     }
 
-    /// Whether the words naming the victims of a casualty count name civilians ("a woman and
-    /// her two children", "five people"): one of `civilian_victims` as a whole word.
     /// The first word of `s` naming a place of civilian life (`civilian_targets`: "a
     /// hospital", "their homes", "the market"), as a byte range, within `max_words` words.
     pub fn civilian_target(&self, s: &str, max_words: usize) -> Option<(usize, usize)> {
@@ -328,6 +331,31 @@ impl ActorDict {
         None
     }
 
+    /// The first word naming civilians (`civilian_victims`: "a journalist", "three men",
+    /// "the residents") in the object of a trigger: the words of `s` (what follows the
+    /// trigger) up to `max_words`, a clause mark or a word of `object_ends` ("in", "near";
+    /// not as the first word: "fired at protesters"), as a byte range.
+    pub fn civilian_object(&self, s: &str, max_words: usize) -> Option<(usize, usize)> {
+        for (i, w) in s.split_whitespace().take(max_words).enumerate() {
+            let start = w.as_ptr() as usize - s.as_ptr() as usize;
+            let core = w.trim_matches(|c: char| !c.is_alphanumeric());
+            let lower = core.to_lowercase();
+            if i > 0 && self.object_ends.iter().any(|e| *e == lower) {
+                break;
+            }
+            if self.civilian_victims.iter().any(|v| *v == lower) {
+                let lead = w.find(core).unwrap_or(0);
+                return Some((start + lead, start + lead + core.len()));
+            }
+            if w.ends_with([',', ';', '.', ':']) {
+                break;
+            }
+        }
+        None
+    }
+
+    /// Whether the words naming the victims of a casualty count name civilians ("a woman and
+    /// her two children", "five people"): one of `civilian_victims` as a whole word.
     pub fn names_civilians(&self, victims: &str) -> bool {
         let lower = victims.to_lowercase();
         lower.split(|c: char| !c.is_alphanumeric() && c != '-').any(|w| self.civilian_victims.iter().any(|v| v == w))

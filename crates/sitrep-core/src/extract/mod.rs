@@ -274,6 +274,15 @@ fn places_related(a: &PlaceMention, b: &PlaceMention) -> bool {
 static AUX: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"(?i)(?-u:\b)(?:was|were|been|being|is|are|get|got)\s+(?:[a-z]+ly\s+)?$").expect("valid"));
 
+/// Whether a trigger verb is in the passive voice ("were killed", "was reportedly shelled"):
+/// a participle after an auxiliary (a trigger written passive in the lexicon is not a verb of
+/// this voice).
+fn in_passive_voice(s: &str, t: &Typing) -> bool {
+    let verb = s[t.start..t.end].split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+    let participle = verb.ends_with("ed") || ["hit", "shot", "struck", "taken", "overrun", "blown", "beaten"].contains(&verb.as_str());
+    !t.passive && participle && AUX.is_match(&s[..t.start])
+}
+
 /// A trigger, its sentence and the parties of its clause, for the steps that give them roles.
 struct RoleScene<'x> {
     s: &'x str,
@@ -869,13 +878,43 @@ impl<'a> Extractor<'a> {
     /// actor1 and actor2 of a trigger, from the actor mentions of its clause.
     fn roles(&self, s: &str, t: &Typing, ams: &[&AMention]) -> (Role, Role) {
         let (a1, a2) = self.roles_named(s, t, ams);
+        let harms = matches!(t.event_type, EventType::ExplosionsRemoteViolence | EventType::ViolenceAgainstCivilians);
+        if a2.is_some() || !(harms || t.sub_event_type == SubEventType::Arrests) {
+            return (a1, a2);
+        }
+        let Some(civ) = self.actors.index_of("Civilians") else { return (a1, a2) };
         // A strike on "a hospital", "their homes": the civilians are its target.
-        if a2.is_none() && matches!(t.event_type, EventType::ExplosionsRemoteViolence | EventType::ViolenceAgainstCivilians) {
-            if let (Some((a, b)), Some(civ)) = (self.actors.civilian_target(&s[t.end..], 8), self.actors.index_of("Civilians")) {
+        if harms {
+            if let Some((a, b)) = self.actors.civilian_target(&s[t.end..], 8) {
                 return (a1, Some((civ, s[t.end + a..t.end + b].to_string())));
             }
         }
-        (a1, a2)
+        // Its object names civilians ("detained a journalist", "two men were arrested").
+        match self.civilian_object(s, t, ams) {
+            Some((a, b)) => (a1, Some((civ, s[a..b].to_string()))),
+            None => (a1, a2),
+        }
+    }
+
+    /// The words naming civilians in a trigger's object, as a byte range of the sentence: after
+    /// the trigger, or before it in the passive voice, with no actor named between.
+    fn civilian_object(&self, s: &str, t: &Typing, ams: &[&AMention]) -> Option<(usize, usize)> {
+        let passive = in_passive_voice(s, t);
+        let (a, b) = if passive {
+            // The subject: the words of the clause before the trigger.
+            let head = &s[..t.start];
+            let from = head.rfind([',', ';', ':', '.']).map_or(0, |i| i + 1);
+            let words: Vec<&str> = head[from..].split_whitespace().collect();
+            let skip = words.len().saturating_sub(6);
+            let tail_start = words.get(skip).map_or(t.start, |w| w.as_ptr() as usize - s.as_ptr() as usize);
+            let (a, b) = self.actors.civilian_object(&s[tail_start..t.start], 6)?;
+            (tail_start + a, tail_start + b)
+        } else {
+            let (a, b) = self.actors.civilian_object(&s[t.end..], 6)?;
+            (t.end + a, t.end + b)
+        };
+        let (lo, hi) = if passive { (a, t.start) } else { (t.end, b) };
+        (!ams.iter().any(|m| m.start < hi && m.end > lo)).then_some((a, b))
     }
 
     /// actor1 and actor2 of a trigger as the phrases of its clause name them (go-betweens left
@@ -918,10 +957,7 @@ impl<'a> Extractor<'a> {
         // town was shelled by regime forces"): its subject is the party acted on, the party
         // acting follows it, if the sentence names it at all.
         let (s, t, ams) = (sc.s, sc.t, sc.ams);
-        let verb = s[t.start..t.end].split_whitespace().next().unwrap_or("").to_ascii_lowercase();
-        let participle = verb.ends_with("ed") || ["hit", "shot", "struck", "taken", "overrun", "blown", "beaten"].contains(&verb.as_str());
-        let passive_voice = !t.passive && participle && AUX.is_match(&s[..t.start]);
-        if !passive_voice {
+        if !in_passive_voice(s, t) {
             return None;
         }
         let agent = ams
