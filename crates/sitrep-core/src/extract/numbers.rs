@@ -133,8 +133,9 @@ pub fn quantities(s: &str) -> Vec<(Quantity, usize, usize)> {
             None => Bound::Exact,
         };
         let start = c.name("bound").map_or_else(|| c.name("num").map_or(m.start(), |n| n.start()), |b| b.start());
-        // An age ("a 25-year-old woman", "a 10 year old boy") counts no one.
-        if AGE.is_match(&s[m.end()..]) {
+        // An age ("a 25-year-old woman", "a 10 year old boy") or a measure ("during 24
+        // hours", "5 km from the town") counts no one.
+        if AGE.is_match(&s[m.end()..]) || MEASURE.is_match(&s[m.end()..]) {
             continue;
         }
         // "between 229 and 425": one count, the lower figure at least (ACLED: conservative).
@@ -214,6 +215,10 @@ fn owned_after(s: &str, qs: &[(Quantity, usize, usize)], end: usize) -> bool {
 
 /// What makes a number an age: "-year-old", " years old", "-month-old".
 static AGE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^[\s-]*(?:year|years|month|months)[\s-]*old\b").expect("valid"));
+/// What makes a number a measure of time, distance or share, not a count of people.
+static MEASURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^[\s-]*(?:(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?|km|kms|kilomet(?:er|re)s?|miles?|met(?:er|re)s?|percent|per cent)\b|%)").expect("valid")
+});
 /// A singular subject of a passive harm word ("A woman was killed", "He was wounded"): the
 /// auxiliary is singular and no count stands before it.
 static SINGULAR_PASSIVE: LazyLock<Regex> = LazyLock::new(|| {
@@ -493,6 +498,13 @@ mod tests {
     fn a_range_is_one_count_at_its_lower_figure() {
         assert_eq!(q("airstrikes have killed between 229 and 425 civilians"), vec![(229, Bound::AtLeast)]);
         assert_eq!(cas("Strikes killed between 229 and 425 civilians.").len(), 1);
+    }
+
+    #[test]
+    fn a_measure_counts_no_one() {
+        assert_eq!(q("during 24 hours, 5 km away, 40% of them, for three days"), vec![]);
+        let c = cas("8 soldiers killed during 24 hours of clashes in Aleppo");
+        assert_eq!(c.iter().map(|c| c.1).collect::<Vec<_>>(), vec![8]);
     }
 
     #[test]
