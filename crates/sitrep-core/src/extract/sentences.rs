@@ -36,6 +36,9 @@ pub fn split(text: &str, from: usize, to: usize) -> Vec<Sentence> {
                     None => break,
                 }
             }
+            // A short parenthesis right after the stop belongs to the sentence before it: the
+            // credit of a caption ("... on July 21 2015. (AFP Photo) At least 18 ...").
+            end += trailing_parenthesis(&s[end..]);
             let next = s[end..].chars().next();
             let after_space = next.is_some_and(char::is_whitespace);
             if after_space && c == b'.' && is_abbreviation(&s[start..i]) {
@@ -58,6 +61,32 @@ pub fn split(text: &str, from: usize, to: usize) -> Vec<Sentence> {
     }
     push(&mut out, s, from, start, s.len());
     out
+}
+
+/// The length of a photo credit in parentheses at the head of `rest` after spaces ("(AFP
+/// Photo)", "(Reuters/File Photo)": short, no stop inside, a word for a picture), when a capital,
+/// a digit or the end follows it: 0 when there is none. An agency's name alone ("(Reuters) It
+/// rose") opens the next sentence.
+fn trailing_parenthesis(rest: &str) -> usize {
+    let lead = rest.len() - rest.trim_start().len();
+    let body = &rest[lead..];
+    if lead == 0 || !body.starts_with('(') {
+        return 0;
+    }
+    let Some(close) = body.char_indices().take(60).find(|&(_, c)| c == ')').map(|(i, _)| i) else { return 0 };
+    let inside = &body[1..close];
+    let pictured = inside
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| matches!(w.to_ascii_lowercase().as_str(), "photo" | "photos" | "image" | "images" | "picture" | "pictures" | "pic"));
+    let after = &body[close + 1..];
+    let next_opens = after.is_empty()
+        || (after.starts_with(char::is_whitespace)
+            && after.trim_start().chars().next().is_none_or(|ch| ch.is_uppercase() || ch.is_ascii_digit()));
+    if pictured && !inside.contains(['.', '!', '?', '(']) && next_opens {
+        lead + close + 1
+    } else {
+        0
+    }
 }
 
 fn push(out: &mut Vec<Sentence>, s: &str, base: usize, start: usize, end: usize) {
@@ -109,6 +138,10 @@ mod tests {
         assert_eq!(
             texts("The toll was 3.5 times higher. (Reuters) It rose."),
             vec!["The toll was 3.5 times higher.", "(Reuters) It rose."]
+        );
+        assert_eq!(
+            texts("A boy sits on the rubble in Aleppo on July 21. (AFP Photo) At least 18 were killed."),
+            vec!["A boy sits on the rubble in Aleppo on July 21. (AFP Photo)", "At least 18 were killed."]
         );
         assert_eq!(texts("Clashes with al-Nusra continued. 17 were killed."), vec!["Clashes with al-Nusra continued.", "17 were killed."]);
         assert_eq!(texts("A base to attack Turkey.At least 6,000 fled."), vec!["A base to attack Turkey.At least 6,000 fled."]);
