@@ -19,7 +19,7 @@ pub struct Knowledge<'k> {
     pub actors: &'k extract::actors::ActorDict,
     /// The cue words around place names (`places.toml`).
     pub places: &'k extract::places::PlaceCues,
-    /// The gazetteer (`gazetteer.tsv.zst` and the places beside it).
+    /// The gazetteer (`gazetteer.tsv.gz` and the places beside it).
     pub gazetteer: &'k geocode::Gazetteer,
     /// News outlets: names, domains, leanings (`outlets.tsv`).
     pub outlets: &'k knowledge::Outlets,
@@ -42,11 +42,21 @@ impl Knowledge<'static> {
     }
 }
 
-/// The article's main event: the one whose place its headline names, else the first
+/// The article's main event: the one its headline reports (the headline's toll, and its type
+/// when the headline names one), else the one whose place its headline names, else the first
 /// reported event placed at a town or near one, else the first placed at all.
 pub fn main_event<'e>(article: &Article, events: &'e [Event], k: &Knowledge<'_>) -> Option<&'e Event> {
     let g = k.gazetteer;
     let title = article.title.as_deref().unwrap_or("");
+    // "Suicide bomber kills 16 in Hasakah": the event of that type with 16 dead.
+    let title_types: Vec<_> = k.lexicon.events_in(title).iter().map(|h| h.trigger.event_type).collect();
+    let title_toll = extract::numbers::casualties(title)
+        .iter()
+        .filter(|c| c.harm == extract::numbers::Harm::Killed && c.quantity.value > 0)
+        .map(|c| c.quantity.value)
+        .max();
+    let headline_event =
+        |e: &Event| title_toll.is_some_and(|t| e.fatalities == t) && (title_types.is_empty() || title_types.contains(&e.event_type));
     let mut headline: Vec<String> = k
         .places
         .find(title, &[])
@@ -68,10 +78,10 @@ pub fn main_event<'e>(article: &Article, events: &'e [Event], k: &Knowledge<'_>)
                 .filter(|e| e.admin1.is_some() && (!only_recent || recent(e)) && pred(e))
                 .min_by_key(|e| e.evidence.first().map_or(usize::MAX, |v| v.start))
         };
-        // The headline's places in its order: the first one with an event wins.
-        headline
-            .iter()
-            .find_map(|h| first(&|e| e.admin1.as_deref() == Some(h.as_str())))
+        // The headline's event, else the headline's places in its order: the first one with
+        // an event wins.
+        first(&headline_event)
+            .or_else(|| headline.iter().find_map(|h| first(&|e| e.admin1.as_deref() == Some(h.as_str()))))
             .or_else(|| first(&|e| e.geo_precision.is_some_and(|p| p <= 2)))
             .or_else(|| first(&|_| true))
     };

@@ -305,6 +305,20 @@ fn the_main_event_is_recent_news_not_background() {
     assert_eq!(main.admin1.as_deref(), Some("Deir ez Zor"), "{}", describe(main));
 }
 
+#[test]
+fn the_main_event_is_the_one_the_headline_reports() {
+    // The headline's toll and type pick the event, even when another is told first.
+    let mut a = article(
+        "Government warplanes struck the town of Saraqib on Monday, wounding five people. \
+         A suicide bomber killed 16 people at a checkpoint in Hasakah on Tuesday, the Observatory said.",
+        Some("2016-07-27"),
+    );
+    a.title = Some("Suicide bomber kills 16 in Syria".into());
+    let events = sitrep_core::events_of(&a);
+    let main = sitrep_core::main_event(&a, &events, sitrep_core::Knowledge::builtin()).expect("a main event");
+    assert_eq!(main.fatalities, 16, "{}", describe(main));
+}
+
 // --- merging mentions -----------------------------------------------------------------------
 
 #[test]
