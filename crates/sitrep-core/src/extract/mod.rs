@@ -808,7 +808,12 @@ impl<'a> Extractor<'a> {
                 .find(|a| a.start >= c.victims.0 && a.end <= c.victims.1.max(a.end).min(c.victims.1 + 1))
                 .map(|a| self.actors.actors[a.actor].name.clone())
                 .or_else(|| self.actors.names_civilians(victims).then(|| "Civilians".to_string()))
-                .unwrap_or_else(|| "unknown".to_string());
+                .unwrap_or_else(|| {
+                    // A bare count ("31 dead", "a toll of 15") is a total; one with a noun of no
+                    // side ("41 combatants") is a part of its own.
+                    let bare = victims.trim().chars().all(|ch| !ch.is_alphabetic());
+                    if bare { TOTAL } else { "unknown" }.to_string()
+                });
             let m = &mut mentions[nearest];
             match c.harm {
                 Harm::Killed => m.killed.push((side, c.quantity)),
@@ -1516,7 +1521,12 @@ impl<'a> Extractor<'a> {
             fatalities,
             fatalities_bound: bound,
             injured: (!d.injured.is_empty()).then_some(injured),
-            fatalities_by_actor: d.killed.iter().filter(|(_, q)| q.bound != Bound::Unstated).map(|(k, q)| (k.clone(), q.value)).collect(),
+            fatalities_by_actor: d
+                .killed
+                .iter()
+                .filter(|(side, q)| q.bound != Bound::Unstated && side.as_str() != TOTAL)
+                .map(|(k, q)| (k.clone(), q.value))
+                .collect(),
             territory_change: d.territory && !d.reversed,
             control: d.territory.then(|| {
                 let name = |a: &Option<(usize, String)>| self.event_actor(a, cc).map(|x| x.name);
@@ -1664,6 +1674,9 @@ fn event_date_of(d: &Draft, article: &Article) -> (Option<NaiveDate>, u8) {
 
 /// Deaths (or injuries) of an event: the largest figure per side, summed over sides. A death
 /// reported with no figure counts `unstated` (ACLED: 10 for a significant attack, 3 otherwise).
+/// The side key of a bare casualty count ("31 dead"): a total, not one side's dead.
+const TOTAL: &str = "total";
+
 fn sum_casualties(by_side: &BTreeMap<String, Quantity>, unstated: u32) -> (u32, FatalityBound) {
     if by_side.is_empty() {
         return (0, FatalityBound::None);
@@ -1672,12 +1685,19 @@ fn sum_casualties(by_side: &BTreeMap<String, Quantity>, unstated: u32) -> (u32, 
     if stated.is_empty() {
         return (unstated, FatalityBound::Unstated);
     }
-    // Victims of no named side in the very number of a named side's ("31 dead" beside "killed
-    // 31 people") are those told again, not more ("27 civilians as well as 41 combatants" add).
-    let named: Vec<u32> =
-        by_side.iter().filter(|(side, q)| side.as_str() != "unknown" && q.bound != Bound::Unstated).map(|(_, q)| q.value).collect();
-    let unnamed = by_side.get("unknown").filter(|q| q.bound != Bound::Unstated).map_or(0, |q| q.value);
-    let total = named.iter().sum::<u32>() + if named.contains(&unnamed) { 0 } else { unnamed };
+    // The sides' victims add up ("27 civilians as well as 41 combatants"): victims of no named
+    // side in the very number of a named side's are those told again ("31 people" beside "31
+    // combatants"). A bare count ("31 dead", "the death toll rose to 25", "an earlier toll of
+    // 15") is a total told again, of the same dead: the larger figure stands.
+    let stated_of = |side: &str| by_side.get(side).filter(|q| q.bound != Bound::Unstated).map(|q| q.value);
+    let named: Vec<u32> = by_side
+        .iter()
+        .filter(|(side, q)| !matches!(side.as_str(), "unknown" | TOTAL) && q.bound != Bound::Unstated)
+        .map(|(_, q)| q.value)
+        .collect();
+    let unnamed = stated_of("unknown").unwrap_or(0);
+    let parts = named.iter().sum::<u32>() + if named.contains(&unnamed) { 0 } else { unnamed };
+    let total = parts.max(stated_of(TOTAL).unwrap_or(0));
     let bound = if stated.iter().any(|q| q.bound == Bound::AtLeast) {
         FatalityBound::AtLeast
     } else if stated.iter().any(|q| q.bound == Bound::About) {
