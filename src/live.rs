@@ -161,7 +161,7 @@ pub fn run_feeds(cmd: FeedsCmd) -> Result<bool> {
             Ok(true)
         }
         FeedsCmd::Remove { feed, db } => {
-            let mut store = crate::open_store(&db.db)?;
+            let mut store = crate::open_to_update(&db.db)?;
             match store.remove_feed(&feed)? {
                 Some(f) => {
                     println!("stopped following {} ({} items it brought stay stored)", f.url, f.items);
@@ -374,7 +374,7 @@ pub fn run_alerts(cmd: AlertsCmd) -> Result<bool> {
             Ok(true)
         }
         AlertsCmd::Remove { name, db } => {
-            let mut store = crate::open_store(&db.db)?;
+            let mut store = crate::open_to_update(&db.db)?;
             if store.remove_alert(&name)? {
                 println!("alert {name} removed");
                 Ok(true)
@@ -393,7 +393,7 @@ pub fn run_alerts(cmd: AlertsCmd) -> Result<bool> {
             Ok(true)
         }
         AlertsCmd::Deliver { db, delivery } => {
-            let mut store = crate::open_store(&db.db)?;
+            let mut store = crate::open_to_update(&db.db)?;
             run_alerts_after_ingest(store.as_mut(), &delivery)?;
             Ok(store.deliveries(100_000)?.iter().all(|d| d.status != "failed"))
         }

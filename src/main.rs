@@ -1182,7 +1182,7 @@ fn run_ingest(cmd: IngestCmd) -> Result<bool> {
 /// data version) extracted again, ids kept, then fused again.
 fn run_reextract(cmd: ReextractCmd) -> Result<bool> {
     let version = sitrep_core::knowledge::DATA_VERSION;
-    let mut store = open_store(&cmd.db.db)?;
+    let mut store = open_to_update(&cmd.db.db)?;
     let stale = store.stale_articles(version)?.len();
     if stale == 0 {
         println!("every stored article's events were made by these rules (data version {version}): nothing to do");
@@ -1355,6 +1355,12 @@ fn open_existing(db: &sitrep_core::store::Location) -> Result<Box<dyn sitrep_cor
     Ok(sitrep_core::store::open(db, sitrep_core::store::Access::ReadOnly)?)
 }
 
+/// Opens a store that must exist to write it (its schema upgraded if older): for work on what
+/// is stored, which never creates an empty store by mistake.
+fn open_to_update(db: &sitrep_core::store::Location) -> Result<Box<dyn sitrep_core::store::Store>> {
+    Ok(sitrep_core::store::open(db, sitrep_core::store::Access::Existing)?)
+}
+
 /// Opens a store to write it, creating it (or upgrading its schema) if needed.
 fn open_store(db: &sitrep_core::store::Location) -> Result<Box<dyn sitrep_core::store::Store>> {
     Ok(sitrep_core::store::open(db, sitrep_core::store::Access::ReadWrite)?)
@@ -1395,13 +1401,7 @@ fn run_serve(cmd: ServeCmd) -> Result<bool> {
 
 /// `sitrep fused`: fused events, most reported first.
 fn run_fused(cmd: FusedCmd) -> Result<bool> {
-    let mut store = if cmd.refuse {
-        // Fusing again writes, but never creates an empty store by mistake.
-        drop(open_existing(&cmd.db.db)?);
-        open_store(&cmd.db.db)?
-    } else {
-        open_existing(&cmd.db.db)?
-    };
+    let mut store = if cmd.refuse { open_to_update(&cmd.db.db)? } else { open_existing(&cmd.db.db)? };
     if cmd.refuse {
         let c = sitrep_core::fuse::refuse_all(store.as_mut(), sitrep_core::Knowledge::builtin())?;
         eprintln!("fusion: {} fused events ({} from several outlets)", c.fused_events, c.multi_source);

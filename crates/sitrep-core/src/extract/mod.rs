@@ -367,9 +367,14 @@ fn links_within(gap: &str, next: &PlaceMention) -> bool {
         || gap.ends_with("area on the")
         || ["barrier", "checkpoint", "area", "district"].iter().any(|w| gap.starts_with(w) && gap.split_whitespace().count() <= 3)
         // "the X district in the city of Raqqa", "the X district of Syria's
-        // eastern city of Deir ez-Zor"
+        // eastern city of Deir ez-Zor", "the X district in the old quarter of the northern
+        // Syrian city of Aleppo" (a city named as such holds it from farther)
         || ["area", "district", "neighbourhood", "neighborhood", "quarter", "suburb"].iter().any(|w| {
-            gap.starts_with(w) && (gap.contains(" in ") || gap.ends_with(" of") || gap.contains(" of ")) && gap.split_whitespace().count() <= 7
+            let words = gap.split_whitespace().count();
+            let city = gap.ends_with(" city of") || gap.ends_with(" town of");
+            gap.starts_with(w)
+                && (gap.contains(" in ") || gap.ends_with(" of") || gap.contains(" of "))
+                && (words <= 7 || (city && words <= 12 && !gap.contains([',', ';'])))
         })
 }
 

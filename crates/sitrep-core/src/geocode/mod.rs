@@ -1340,6 +1340,15 @@ mod tests {
         );
         let e = crate::events_of(&a);
         assert!(!e.is_empty() && e.iter().all(|e| e.admin1.as_deref() == Some("Aleppo")), "{e:#?}");
+        // A city named as such holds its district from farther: Maghayir of Aleppo's old city,
+        // not the Rural Damascus namesake.
+        let a = crate::read::test_article(
+            "t.txt",
+            "T\n\nA missile hit the Maghayir district in the old quarter of the northern Syrian city of Aleppo on Monday, killing five.\n",
+        );
+        let e = crate::events_of(&a);
+        assert_eq!(e.len(), 1, "{e:#?}");
+        assert_eq!((e[0].admin1.as_deref(), e[0].geo_precision), (Some("Aleppo"), Some(2)), "{:#?}", e[0]);
     }
 
     #[test]

@@ -98,15 +98,19 @@ pub enum Access {
     /// Only to read: it must exist; nothing is written, no migration (an older schema is
     /// refused with advice).
     ReadOnly,
+    /// To read and write a store that must exist already (an older schema upgraded): work on
+    /// what is stored never creates an empty store by mistake.
+    Existing,
 }
 
 /// Opens the store at `location`.
 pub fn open(location: &Location, access: Access) -> Result<Box<dyn Store>, StoreError> {
     match location {
         Location::Sqlite(path) => {
-            if access == Access::ReadOnly && !path.exists() {
+            if access != Access::ReadWrite && !path.exists() {
                 return Err(StoreError::Missing { location: location.to_string() });
             }
+            let access = if access == Access::Existing { Access::ReadWrite } else { access };
             Ok(Box::new(SqliteStore::open_as(path, access)?))
         }
     }
@@ -623,14 +627,17 @@ mod tests {
     fn a_store_opened_to_read_must_exist_and_is_not_created() {
         let dir = tempfile::tempdir().unwrap();
         let at = Location::sqlite(dir.path().join("none.db"));
-        let e = open(&at, Access::ReadOnly).err().expect("refused").to_string();
-        assert!(e.contains("none.db: no such database"), "{e}");
-        assert!(!dir.path().join("none.db").exists());
+        for access in [Access::ReadOnly, Access::Existing] {
+            let e = open(&at, access).err().expect("refused").to_string();
+            assert!(e.contains("none.db: no such database"), "{e}");
+            assert!(!dir.path().join("none.db").exists());
+        }
         let mut s = open(&at, Access::ReadWrite).expect("created");
         assert_eq!(s.counts().unwrap(), (0, 0));
         assert!(s.feeds().unwrap().is_empty());
         let _: &mut dyn EventStore = s.as_mut();
         drop(s);
         assert!(open(&at, Access::ReadOnly).is_ok());
+        assert!(open(&at, Access::Existing).is_ok());
     }
 }
