@@ -340,10 +340,10 @@ impl ActorDict {
             let start = w.as_ptr() as usize - s.as_ptr() as usize;
             let core = w.trim_matches(|c: char| !c.is_alphanumeric());
             let lower = core.to_lowercase();
-            if i > 0 && self.object_ends.iter().any(|e| *e == lower) {
+            if i > 0 && self.object_ends.contains(&lower) {
                 break;
             }
-            if self.civilian_victims.iter().any(|v| *v == lower) {
+            if self.civilian_victims.contains(&lower) {
                 let lead = w.find(core).unwrap_or(0);
                 return Some((start + lead, start + lead + core.len()));
             }
