@@ -421,6 +421,15 @@ fn civilians_as_the_object_of_the_act_are_its_target() {
 }
 
 #[test]
+fn an_informant_is_no_party() {
+    // The source of what is told is neither side: the shells' firers are not named.
+    let e = one("A source at the Aleppo Police Command told SANA that three shells fell in the Sulaimaniyeh neighbourhood on Monday, killing 3 children.");
+    assert_ne!(actors(&e).0, "Police Forces of Syria", "{}", describe(&e));
+    let e = one("According to the Syrian army, rebels shelled the Sulaimaniyeh neighbourhood on Monday, killing 3 children.");
+    assert_eq!(actors(&e).0, "Syrian rebels", "{}", describe(&e));
+}
+
+#[test]
 fn the_doer_named_by_its_act() {
     let e = one("Two civilians were wounded in Aleppo on Monday in terrorist attacks with shells on the Midan neighbourhood.");
     assert_eq!(actors(&e).0, "Syrian rebels");

@@ -65,6 +65,8 @@ struct RolesSpec {
     means_nouns: Vec<String>,
     #[serde(default)]
     mediation: Vec<String>,
+    #[serde(default)]
+    informants: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -182,6 +184,8 @@ pub struct Lexicon {
     by_means: Option<Regex>,
     /// `[roles] mediation`, anchored at the end of the text before an actor's name.
     mediation: Option<Regex>,
+    /// `[roles] informants`, anchored at the end of the text before an actor's name.
+    informants: Option<Regex>,
     /// `[means] air` and `[means] ground`.
     means: Option<(Regex, Regex)>,
 }
@@ -313,6 +317,17 @@ impl Lexicon {
                 let m = f.roles.mediation.join("|");
                 Some(Regex::new(&spaces(&format!(r"(?i)\b(?:{m})(?: the| a| an)?$"))).map_err(|e| e.to_string())?)
             },
+            informants: if f.roles.informants.is_empty() {
+                None
+            } else {
+                // Up to two names of the informant's place may come between ("a source at
+                // the Aleppo Police Command").
+                let m = f.roles.informants.join("|");
+                Some(
+                    Regex::new(&spaces(&format!(r"(?i)\b(?:{m})(?: the| a| an)?(?: (?-i:[A-Z])[\w'’-]*){{0,2}}$")))
+                        .map_err(|e| e.to_string())?,
+                )
+            },
             act_nouns: if f.roles.act_nouns.is_empty() {
                 None
             } else {
@@ -354,6 +369,13 @@ impl Lexicon {
     /// Whether the actor named at `pos` is named as a go-between ("a swap mediated by Qatar
     /// and Iran", "talks hosted by Turkey": `[roles] mediation`): no party to the act. The
     /// other names of a list after the phrase are go-betweens too.
+    /// Whether the actor named at `pos` of `s` only tells of the act: an informant inside it
+    /// ("a source at the Aleppo Police Command told SANA", "according to the army": `[roles]
+    /// informants`), no party to it.
+    pub fn informs(&self, s: &str, pos: usize) -> bool {
+        self.informants.as_ref().is_some_and(|re| re.is_match(s[..pos].trim_end()))
+    }
+
     pub fn mediates(&self, s: &str, pos: usize) -> bool {
         let Some(re) = &self.mediation else { return false };
         let before = s[..pos].trim_end();

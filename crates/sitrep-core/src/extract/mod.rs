@@ -930,8 +930,9 @@ impl<'a> Extractor<'a> {
     /// actor1 and actor2 of a trigger as the phrases of its clause name them (go-betweens left
     /// out): the first step whose phrase the clause has decides.
     fn roles_named(&self, s: &str, t: &Typing, ams: &[&AMention]) -> (Role, Role) {
-        // Go-betweens are no party.
-        let parties: Vec<&AMention> = ams.iter().copied().filter(|a| !self.lexicon.mediates(s, a.start)).collect();
+        // Go-betweens and informants are no party.
+        let parties: Vec<&AMention> =
+            ams.iter().copied().filter(|a| !self.lexicon.mediates(s, a.start) && !self.lexicon.informs(s, a.start)).collect();
         let sc = RoleScene { s, t, ams: &parties };
         self.roles_between(&sc)
             .or_else(|| self.roles_of_passive_verb(&sc))
