@@ -48,6 +48,7 @@ struct NonEventSpec {
     crime_armed_inter: Vec<u8>,
     history_years: Option<i32>,
     war_page_sentences: Option<usize>,
+    headline_run: Option<HeadlineRun>,
     #[serde(default)]
     title_joiners: Vec<String>,
     #[serde(default)]
@@ -67,6 +68,16 @@ struct RolesSpec {
     mediation: Vec<String>,
     #[serde(default)]
     informants: Vec<String>,
+}
+
+/// `[nonevent] headline_run`: how long and how capitalised a sentence must be to be a run of
+/// headlines.
+#[derive(Debug, Clone, Copy, Deserialize)]
+struct HeadlineRun {
+    /// Words of four letters or more at least.
+    words: usize,
+    /// The share of them written with a capital (or a digit) at least.
+    share: f32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -140,6 +151,9 @@ pub enum NonEvent {
     Crime,
     /// A word of the capitalised name of a work ("Attack on Titan", "Final Battle 2").
     Title,
+    /// A run of headlines (a related-stories list run into the text: nearly every word
+    /// capitalised), not prose.
+    Headlines,
 }
 
 /// The compiled lexicon.
@@ -174,6 +188,7 @@ pub struct Lexicon {
     /// `[nonevent] war_page_sentences`: how long a page with no act of war the lexicon knows
     /// must be for the learned typer's guesses without an act word to be dropped.
     pub war_page_sentences: Option<usize>,
+    headline_run: Option<HeadlineRun>,
     pub report_verbs: Regex,
     /// Words that tell an act ("killed", "shelled", "clashes"): where a sentence typed as a
     /// whole (the learned typer) tells its event, for the roles of the words around it.
@@ -231,6 +246,22 @@ pub(crate) fn spaces(p: &str) -> String {
         }
     }
     out
+}
+
+/// Whether a sentence is a run of headlines: at least `h.words` words of four letters or
+/// more, a share `h.share` of them capitalised or numbers ("Related Kobani in Ruins After
+/// Anti-IS Airstrikes Syrian Government Airstrikes Against IS Kill 36 Civilians ...").
+fn is_headline_run(s: &str, h: HeadlineRun) -> bool {
+    let words: Vec<&str> = s
+        .split_whitespace()
+        .map(|w| w.trim_start_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| w.chars().filter(|c| c.is_alphanumeric()).count() >= 4)
+        .collect();
+    if words.len() < h.words {
+        return false;
+    }
+    let capital = words.iter().filter(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())).count();
+    capital as f32 >= h.share * words.len() as f32
 }
 
 fn alternation(words: &[String]) -> Result<Regex, String> {
@@ -293,6 +324,7 @@ impl Lexicon {
             crime_armed_inter: n.crime_armed_inter,
             history_years: n.history_years,
             war_page_sentences: n.war_page_sentences,
+            headline_run: n.headline_run,
             report_verbs: alternation(&n.report_verbs)?,
             action_words: if f.roles.action_words.is_empty() { None } else { Some(alternation(&f.roles.action_words)?) },
             by_means: if f.roles.means_nouns.is_empty() {
@@ -493,6 +525,9 @@ impl Lexicon {
         }
         if self.crime.as_ref().is_some_and(|c| c.is_match(s)) {
             return Some(NonEvent::Crime);
+        }
+        if self.headline_run.is_some_and(|h| is_headline_run(s, h)) {
+            return Some(NonEvent::Headlines);
         }
         None
     }
@@ -701,6 +736,10 @@ mod tests {
         assert_eq!(first("If ISIS' latest offensive is successful, refugees could suffer").unwrap().1, Some(NonEvent::Conditional));
         assert_eq!(first("In 2015, rebels captured the base").unwrap().1, Some(NonEvent::Background));
         assert_eq!(first("This comes after ISIS militants lost areas in clashes with the SDF").unwrap().1, Some(NonEvent::Background));
+        assert_eq!(
+            first("That agreement came after regime warplanes bombed the town, killing 20 people").unwrap().1,
+            Some(NonEvent::Background)
+        );
         // Background, however the war is named; habits are not events.
         let bg = |s: &str| first(s).unwrap().1;
         assert_eq!(
@@ -751,5 +790,13 @@ mod tests {
         assert_eq!(first("Were the rebels able to control the town?").unwrap().1, Some(NonEvent::Question));
         // Reported speech of what happened is an event.
         assert_eq!(first("Hussein reported ISIS repelled the attack").unwrap().1, None);
+        // A related-stories list run into the text is no prose.
+        let related = "43 Topic Violence Erupts as Islamic State Rises (1881) Related Kobani in Ruins After Anti-IS Airstrikes Syrian \
+            Government Airstrikes Against IS Kill 36 Civilians Watchdog Britons Support Germans Oppose Airstrikes Against \
+            Islamic State Poll US-Led Airstrikes Against Islamic State Kill Over 900 in Syria Watchdog Tags airstrikes Syria";
+        assert_eq!(bg(related), Some(NonEvent::Headlines));
+        let dense = "Syrian Arab Army units backed by Hezbollah and the National Defence Forces recaptured Tal Hamid, Kafr Zita and \
+            Morek in northern Hama on Monday after fierce clashes with Jaish al-Izza and Hayat Tahrir al-Sham fighters, killing 30.";
+        assert_eq!(bg(dense), None);
     }
 }
