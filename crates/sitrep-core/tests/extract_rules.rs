@@ -421,6 +421,17 @@ fn civilians_as_the_object_of_the_act_are_its_target() {
 }
 
 #[test]
+fn shelling_called_terrorist_is_not_the_armys() {
+    // State media's "terrorist" never names the army: unnamed, the opposition fired.
+    let e = one("On Sunday, terrorist attacks killed a woman in the Hasaka city centre.");
+    assert_eq!(e.sub_event_type, "Shelling/artillery/missile attack", "{}", describe(&e));
+    assert_eq!(actors(&e).0, "Syrian rebels", "{}", describe(&e));
+    // Shelling nobody is named for is still the army's.
+    let e = one("Shells killed a woman in the Hasaka city centre on Sunday.");
+    assert_eq!(actors(&e).0, "Syrian government forces", "{}", describe(&e));
+}
+
+#[test]
 fn an_informant_is_no_party() {
     // The source of what is told is neither side: the shells' firers are not named.
     let e = one("A source at the Aleppo Police Command told SANA that three shells fell in the Sulaimaniyeh neighbourhood on Monday, killing 3 children.");

@@ -700,6 +700,9 @@ struct DefaultActor {
     /// no one).
     #[serde(default)]
     other_sides: Vec<Side>,
+    /// Only when the event's sentences have one of these words (empty: whatever they say).
+    #[serde(default)]
+    words: Vec<String>,
     actor: String,
 }
 
@@ -740,15 +743,19 @@ impl ActorDict {
         matches!(self.actors[actor].kind.as_str(), "protesters" | "rioters" | "civilians")
     }
 
-    /// The actor in `role` of an event of `sub_type` in country `cc` whose text names no one
-    /// in that role, given the event's other actor (`data/default_actors.toml`).
-    pub fn default_actor(&self, role: Role, sub_type: SubEventType, cc: &str, other: Option<usize>) -> Option<usize> {
+    /// The actor in `role` of an event of `sub_type` in country `cc` whose text (`text`, its
+    /// sentences) names no one in that role, given the event's other actor
+    /// (`data/default_actors.toml`).
+    pub fn default_actor(&self, role: Role, sub_type: SubEventType, cc: &str, other: Option<usize>, text: &str) -> Option<usize> {
         let other_side = other.map(|a| self.actors[a].side);
+        let lower = text.to_lowercase();
+        let has_word = |w: &str| lower.split(|c: char| !c.is_alphanumeric() && c != '-').any(|x| x == w);
         let d = DEFAULTS.iter().find(|d| {
             d.role == role
                 && d.sub_types.contains(&sub_type)
                 && (d.countries.is_empty() || d.countries.iter().any(|c| c == cc))
                 && (d.other_sides.is_empty() || other_side.is_some_and(|s| d.other_sides.contains(&s)))
+                && (d.words.is_empty() || d.words.iter().any(|w| has_word(&w.to_lowercase())))
         })?;
         if d.actor.contains('{') {
             self.instance(&d.actor, cc)

@@ -1496,10 +1496,12 @@ impl<'a> Extractor<'a> {
         let (injured, _) = sum_casualties(&d.injured, 0);
         let evidence = evidence_of(article, &d.spans);
         let location = location_of(&d.place);
-        let actor1 = self.event_actor1(&d, cc);
+        let text: Vec<&str> = d.spans.iter().map(|&(a, b)| &article.text[a..b]).collect();
+        let text = text.join(" ");
+        let actor1 = self.event_actor1(&d, cc, &text);
         let confidence = confidence_of(&d);
         let (event_date, time_precision) = event_date_of(&d, article);
-        let actor2 = self.event_actor2(&d, cc, &actor1);
+        let actor2 = self.event_actor2(&d, cc, &actor1, &text);
         Event {
             event_id: format!("{}-{}", article.id, i + 1),
             article_id: article.id.clone(),
@@ -1575,17 +1577,17 @@ impl<'a> Extractor<'a> {
     }
 
     /// The event's actor1: the one named, else the documented default of the sub-type.
-    fn event_actor1(&self, d: &Draft, cc: &str) -> Option<EventActor> {
+    fn event_actor1(&self, d: &Draft, cc: &str, text: &str) -> Option<EventActor> {
         // No one named: the documented default of the sub-type (data/default_actors.toml).
         self.event_actor(&d.actor1, cc).or_else(|| {
-            let default = self.actors.default_actor(actors::Role::Actor1, d.sub_event_type, cc, d.actor2.as_ref().map(|a| a.0));
+            let default = self.actors.default_actor(actors::Role::Actor1, d.sub_event_type, cc, d.actor2.as_ref().map(|a| a.0), text);
             self.event_actor(&default.map(|i| (i, String::new())), cc)
         })
     }
 
     /// The event's actor2: the one named, else civilians it harmed, else the documented default
     /// of the sub-type and actor1.
-    fn event_actor2(&self, d: &Draft, cc: &str, actor1: &Option<EventActor>) -> Option<EventActor> {
+    fn event_actor2(&self, d: &Draft, cc: &str, actor1: &Option<EventActor>, text: &str) -> Option<EventActor> {
         let actor = |a: &Option<(usize, String)>| self.event_actor(a, cc);
         // Civilians killed or hurt by a strike, a bomb or an attack that names no target are
         // its actor2 (corpus/GUIDELINES.md, section 3).
@@ -1599,7 +1601,7 @@ impl<'a> Extractor<'a> {
         // advance in Latakia": against the rebels).
         actor2.or_else(|| {
             let a1 = actor1.as_ref().and_then(|a| self.actors.index_of(&a.name));
-            let default = self.actors.default_actor(actors::Role::Actor2, d.sub_event_type, cc, a1);
+            let default = self.actors.default_actor(actors::Role::Actor2, d.sub_event_type, cc, a1, text);
             actor(&default.map(|i| (i, String::new())))
         })
     }
