@@ -982,10 +982,7 @@ fn fakes_rows(input: &Path, labels_path: &Path) -> Result<FakesRows> {
     let mut out = FakesRows { rows: Vec::new(), gold: Default::default(), public: Vec::new() };
     for l in labelled {
         let field = |n: &str| l.row.get(n).map(|s| s.trim().to_string()).unwrap_or_default();
-        out.gold.insert(
-            l.article.id.clone(),
-            (chrono::NaiveDate::parse_from_str(&field("date"), "%m/%d/%y").ok(), field("location").to_lowercase()),
-        );
+        out.gold.insert(l.article.id.clone(), (fakes_date(&field("date")), field("location").to_lowercase()));
         let w = words(&format!("{} {}", field("article_title"), field("article_content")));
         out.public.push(l.label_public);
         out.rows.push((l.article, l.label_features_file, w));
@@ -1253,6 +1250,11 @@ fn fuse_incremental_in(path: &Path, articles: &[sitrep_core::Article], n: usize,
     Ok(())
 }
 
+/// FA-KES's crowd-coded `date` (month/day/two-digit year).
+fn fakes_date(s: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%m/%d/%y").ok()
+}
+
 /// A day for a miss line (`-` for none).
 fn fmt_day(d: Option<chrono::NaiveDate>) -> String {
     d.map_or_else(|| "-".into(), |d| d.to_string())
@@ -1275,30 +1277,18 @@ fn fakes_governorate(admin1: &str) -> String {
 /// The main event's date and toll against FA-KES's crowd-coded `date` and deaths
 /// (`nb_civilians` + `nb_noncivilians`), the CSV read as sitrep reads it (the `date` column
 /// is the article's date).
-fn fakes_date_and_toll(input: &Path, text: &str, show_misses: bool) -> Result<()> {
+/// `text_dates`: the dates right and dated when the articles were read as bare text
+/// ([`bench_fakes_places`]).
+fn fakes_date_and_toll(input: &Path, text: &str, show_misses: bool, text_dates: (usize, usize)) -> Result<()> {
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let headers = rdr.headers()?.clone();
     let col = |n: &str| headers.iter().position(|h| h == n).with_context(|| format!("no column {n}"));
     let (cd, cc, cn) = (col("date")?, col("nb_civilians")?, col("nb_noncivilians")?);
-    let (ct, cb) = (col("article_title")?, col("article_content")?);
     let mut gold = Vec::new();
-    let (mut text_dated, mut text_right) = (0, 0);
     for rec in rdr.records() {
         let rec = rec?;
         let num = |i: usize| rec[i].trim().parse::<f64>().unwrap_or(0.0) as u32;
-        let date = chrono::NaiveDate::parse_from_str(rec[cd].trim(), "%m/%d/%y").ok();
-        gold.push((date, num(cc) + num(cn)));
-        // The same article as bare text (title and body, no date column): the date must
-        // come from the text itself.
-        let doc = format!("{}\n\n{}\n", &rec[ct], &rec[cb]);
-        let mut article = None;
-        read::read_bytes("fakes.txt", doc.as_bytes(), &ReadOptions::default(), &mut |r| article = r.ok());
-        if let (Some(a), Some(d)) = (article, date) {
-            let events = sitrep_core::events_of(&a);
-            let main = sitrep_core::main_event(&a, &events, sitrep_core::Knowledge::builtin()).or(events.first());
-            text_dated += 1;
-            text_right += (main.and_then(|e| e.event_date) == Some(d)) as usize;
-        }
+        gold.push((fakes_date(&rec[cd]), num(cc) + num(cn)));
     }
     let mut articles = Vec::new();
     read::read_bytes(&input.display().to_string(), text.as_bytes(), &ReadOptions::default(), &mut |r| articles.push(r.ok()));
@@ -1333,6 +1323,7 @@ fn fakes_date_and_toll(input: &Path, text: &str, show_misses: bool) -> Result<()
         gold.len(),
         pct(toll_right, gold.len())
     );
+    let (text_right, text_dated) = text_dates;
     println!(
         "FA-KES main event (title and body as text, no date column): date = crowd-coded date {text_right}/{text_dated} ({:.1}%)",
         pct(text_right, text_dated)
@@ -1345,9 +1336,11 @@ fn bench_fakes_places(input: &Path, show_misses: bool) -> Result<bool> {
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let headers = rdr.headers()?.clone();
     let col = |n: &str| headers.iter().position(|h| h == n).with_context(|| format!("no column {n}"));
-    let (ct, cc, cl) = (col("article_title")?, col("article_content")?, col("location")?);
+    let (ct, cc, cl, cd) = (col("article_title")?, col("article_content")?, col("location")?, col("date")?);
     let mut confusion: BTreeMap<(String, String), usize> = BTreeMap::new();
     let (mut total, mut right, mut from_event, mut none) = (0usize, 0usize, 0usize, 0usize);
+    // Read as bare text (title and body, no date column), the date must come from the text.
+    let (mut text_right, mut text_dated) = (0usize, 0usize);
     for rec in rdr.records() {
         let rec = rec?;
         let doc = format!("{}\n\n{}\n", &rec[ct], &rec[cc]);
@@ -1357,6 +1350,10 @@ fn bench_fakes_places(input: &Path, show_misses: bool) -> Result<bool> {
         let Some(a) = article else { continue };
         let events = sitrep_core::events_of(&a);
         let main = sitrep_core::main_event(&a, &events, sitrep_core::Knowledge::builtin());
+        if let Some(d) = fakes_date(&rec[cd]) {
+            text_dated += 1;
+            text_right += (main.or(events.first()).and_then(|e| e.event_date) == Some(d)) as usize;
+        }
         let guess = match main {
             Some(e) => {
                 from_event += 1;
@@ -1380,7 +1377,7 @@ fn bench_fakes_places(input: &Path, show_misses: bool) -> Result<bool> {
     }
     expect::count(input, "articles", total)?;
     println!("FA-KES places: {total} articles; main event's governorate = location for {right} ({:.1}%); {from_event} with a placed event, {none} without", 100.0 * right as f64 / total.max(1) as f64);
-    fakes_date_and_toll(input, &text, show_misses)?;
+    fakes_date_and_toll(input, &text, show_misses, (text_right, text_dated))?;
     println!("confusion (gold -> ours: count), misses only:");
     for ((g, o), n) in confusion.iter().filter(|((g, o), _)| g != o) {
         println!("  {g} -> {o}: {n}");

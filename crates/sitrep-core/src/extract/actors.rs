@@ -317,18 +317,7 @@ impl ActorDict {
     /// The first word of `s` naming a place of civilian life (`civilian_targets`: "a
     /// hospital", "their homes", "the market"), as a byte range, within `max_words` words.
     pub fn civilian_target(&self, s: &str, max_words: usize) -> Option<(usize, usize)> {
-        for w in s.split_whitespace().take(max_words) {
-            let start = w.as_ptr() as usize - s.as_ptr() as usize;
-            let core = w.trim_matches(|c: char| !c.is_alphanumeric());
-            let lead = w.find(core).unwrap_or(0);
-            if self.civilian_targets.iter().any(|t| t.eq_ignore_ascii_case(core)) {
-                return Some((start + lead, start + lead + core.len()));
-            }
-            if w.ends_with([',', ';', '.']) {
-                break;
-            }
-        }
-        None
+        first_listed_word(s, max_words, &self.civilian_targets, &[], &[',', ';', '.'])
     }
 
     /// The first word naming civilians (`civilian_victims`: "a journalist", "three men",
@@ -336,22 +325,7 @@ impl ActorDict {
     /// trigger) up to `max_words`, a clause mark or a word of `object_ends` ("in", "near";
     /// not as the first word: "fired at protesters"), as a byte range.
     pub fn civilian_object(&self, s: &str, max_words: usize) -> Option<(usize, usize)> {
-        for (i, w) in s.split_whitespace().take(max_words).enumerate() {
-            let start = w.as_ptr() as usize - s.as_ptr() as usize;
-            let core = w.trim_matches(|c: char| !c.is_alphanumeric());
-            let lower = core.to_lowercase();
-            if i > 0 && self.object_ends.contains(&lower) {
-                break;
-            }
-            if self.civilian_victims.contains(&lower) {
-                let lead = w.find(core).unwrap_or(0);
-                return Some((start + lead, start + lead + core.len()));
-            }
-            if w.ends_with([',', ';', '.', ':']) {
-                break;
-            }
-        }
-        None
+        first_listed_word(s, max_words, &self.civilian_victims, &self.object_ends, &[',', ';', '.', ':'])
     }
 
     /// Whether the words naming the victims of a casualty count name civilians ("a woman and
@@ -743,19 +717,18 @@ impl ActorDict {
         matches!(self.actors[actor].kind.as_str(), "protesters" | "rioters" | "civilians")
     }
 
-    /// The actor in `role` of an event of `sub_type` in country `cc` whose text (`text`, its
-    /// sentences) names no one in that role, given the event's other actor
-    /// (`data/default_actors.toml`).
-    pub fn default_actor(&self, role: Role, sub_type: SubEventType, cc: &str, other: Option<usize>, text: &str) -> Option<usize> {
+    /// The actor in `role` of an event of `sub_type` in country `cc` whose sentences (`text`)
+    /// name no one in that role, given the event's other actor (`data/default_actors.toml`).
+    pub fn default_actor(&self, role: Role, sub_type: SubEventType, cc: &str, other: Option<usize>, text: &[&str]) -> Option<usize> {
         let other_side = other.map(|a| self.actors[a].side);
-        let lower = text.to_lowercase();
-        let has_word = |w: &str| lower.split(|c: char| !c.is_alphanumeric() && c != '-').any(|x| x == w);
+        let has_word =
+            |w: &str| text.iter().flat_map(|s| s.split(|c: char| !c.is_alphanumeric() && c != '-')).any(|x| x.eq_ignore_ascii_case(w));
         let d = DEFAULTS.iter().find(|d| {
             d.role == role
                 && d.sub_types.contains(&sub_type)
                 && (d.countries.is_empty() || d.countries.iter().any(|c| c == cc))
                 && (d.other_sides.is_empty() || other_side.is_some_and(|s| d.other_sides.contains(&s)))
-                && (d.words.is_empty() || d.words.iter().any(|w| has_word(&w.to_lowercase())))
+                && (d.words.is_empty() || d.words.iter().any(|w| has_word(w)))
         })?;
         if d.actor.contains('{') {
             self.instance(&d.actor, cc)
@@ -763,6 +736,27 @@ impl ActorDict {
             self.index_of(&d.actor).or_else(|| self.actors.iter().position(|a| a.acled.as_deref() == Some(d.actor.as_str())))
         }
     }
+}
+
+/// The byte range of the first of the first `max_words` words of `s` that is in `words`
+/// (lower case; the word stripped of punctuation, any case), unless a word of `ends` (not the
+/// first) or a word ending in one of `marks` comes before it.
+fn first_listed_word(s: &str, max_words: usize, words: &[String], ends: &[String], marks: &[char]) -> Option<(usize, usize)> {
+    for (i, w) in s.split_whitespace().take(max_words).enumerate() {
+        let start = w.as_ptr() as usize - s.as_ptr() as usize;
+        let core = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if i > 0 && ends.iter().any(|e| e.eq_ignore_ascii_case(core)) {
+            break;
+        }
+        if words.iter().any(|t| t.eq_ignore_ascii_case(core)) {
+            let lead = w.find(core).unwrap_or(0);
+            return Some((start + lead, start + lead + core.len()));
+        }
+        if w.ends_with(marks) {
+            break;
+        }
+    }
+    None
 }
 
 /// Adds the actors of every `[[pattern]]` for every country to the file's actors (the rules

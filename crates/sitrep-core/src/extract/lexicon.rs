@@ -264,6 +264,17 @@ fn is_headline_run(s: &str, h: HeadlineRun) -> bool {
     capital as f32 >= h.share * words.len() as f32
 }
 
+/// The phrases `phrases` (regex alternatives), with an optional article and then `tail`, at
+/// the very end of the text tried (the words right before an actor's name); `None` for no
+/// phrases.
+fn ending_before(phrases: &[String], tail: &str) -> Result<Option<Regex>, String> {
+    if phrases.is_empty() {
+        return Ok(None);
+    }
+    let m = phrases.join("|");
+    Regex::new(&spaces(&format!(r"(?i)\b(?:{m})(?: the| a| an)?{tail}$"))).map(Some).map_err(|e| e.to_string())
+}
+
 fn alternation(words: &[String]) -> Result<Regex, String> {
     Regex::new(&spaces(&format!(r"(?i)\b(?:{})\b", words.join("|")))).map_err(|e| e.to_string())
 }
@@ -343,23 +354,10 @@ impl Lexicon {
             } else {
                 Some((alternation(&f.means.air)?, alternation(&f.means.ground)?))
             },
-            mediation: if f.roles.mediation.is_empty() {
-                None
-            } else {
-                let m = f.roles.mediation.join("|");
-                Some(Regex::new(&spaces(&format!(r"(?i)\b(?:{m})(?: the| a| an)?$"))).map_err(|e| e.to_string())?)
-            },
-            informants: if f.roles.informants.is_empty() {
-                None
-            } else {
-                // Up to two names of the informant's place may come between ("a source at
-                // the Aleppo Police Command").
-                let m = f.roles.informants.join("|");
-                Some(
-                    Regex::new(&spaces(&format!(r"(?i)\b(?:{m})(?: the| a| an)?(?: (?-i:[A-Z])[\w'’-]*){{0,2}}$")))
-                        .map_err(|e| e.to_string())?,
-                )
-            },
+            mediation: ending_before(&f.roles.mediation, "")?,
+            // Up to two names of the informant's place may come between ("a source at the
+            // Aleppo Police Command").
+            informants: ending_before(&f.roles.informants, r"(?: (?-i:[A-Z])[\w'’-]*){0,2}")?,
             act_nouns: if f.roles.act_nouns.is_empty() {
                 None
             } else {

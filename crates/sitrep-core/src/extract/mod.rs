@@ -1496,8 +1496,7 @@ impl<'a> Extractor<'a> {
         let (injured, _) = sum_casualties(&d.injured, 0);
         let evidence = evidence_of(article, &d.spans);
         let location = location_of(&d.place);
-        let text: Vec<&str> = d.spans.iter().map(|&(a, b)| &article.text[a..b]).collect();
-        let text = text.join(" ");
+        let text: Vec<&str> = evidence.iter().map(|v| v.text.as_str()).collect();
         let actor1 = self.event_actor1(&d, cc, &text);
         let confidence = confidence_of(&d);
         let (event_date, time_precision) = event_date_of(&d, article);
@@ -1577,7 +1576,7 @@ impl<'a> Extractor<'a> {
     }
 
     /// The event's actor1: the one named, else the documented default of the sub-type.
-    fn event_actor1(&self, d: &Draft, cc: &str, text: &str) -> Option<EventActor> {
+    fn event_actor1(&self, d: &Draft, cc: &str, text: &[&str]) -> Option<EventActor> {
         // No one named: the documented default of the sub-type (data/default_actors.toml).
         self.event_actor(&d.actor1, cc).or_else(|| {
             let default = self.actors.default_actor(actors::Role::Actor1, d.sub_event_type, cc, d.actor2.as_ref().map(|a| a.0), text);
@@ -1587,7 +1586,7 @@ impl<'a> Extractor<'a> {
 
     /// The event's actor2: the one named, else civilians it harmed, else the documented default
     /// of the sub-type and actor1.
-    fn event_actor2(&self, d: &Draft, cc: &str, actor1: &Option<EventActor>, text: &str) -> Option<EventActor> {
+    fn event_actor2(&self, d: &Draft, cc: &str, actor1: &Option<EventActor>, text: &[&str]) -> Option<EventActor> {
         let actor = |a: &Option<(usize, String)>| self.event_actor(a, cc);
         // Civilians killed or hurt by a strike, a bomb or an attack that names no target are
         // its actor2 (corpus/GUIDELINES.md, section 3).
@@ -1680,11 +1679,11 @@ fn event_date_of(d: &Draft, article: &Article) -> (Option<NaiveDate>, u8) {
     }
 }
 
-/// Deaths (or injuries) of an event: the largest figure per side, summed over sides. A death
-/// reported with no figure counts `unstated` (ACLED: 10 for a significant attack, 3 otherwise).
 /// The side key of a bare casualty count ("31 dead"): a total, not one side's dead.
 const TOTAL: &str = "total";
 
+/// Deaths (or injuries) of an event: the largest figure per side, summed over sides. A death
+/// reported with no figure counts `unstated` (ACLED: 10 for a significant attack, 3 otherwise).
 fn sum_casualties(by_side: &BTreeMap<String, Quantity>, unstated: u32) -> (u32, FatalityBound) {
     if by_side.is_empty() {
         return (0, FatalityBound::None);
