@@ -68,6 +68,10 @@ struct RolesSpec {
     mediation: Vec<String>,
     #[serde(default)]
     informants: Vec<String>,
+    #[serde(default)]
+    holdings: Vec<String>,
+    #[serde(default)]
+    victim_leads: Vec<String>,
 }
 
 /// `[nonevent] headline_run`: how long and how capitalised a sentence must be to be a run of
@@ -201,6 +205,10 @@ pub struct Lexicon {
     mediation: Option<Regex>,
     /// `[roles] informants`, anchored at the end of the text before an actor's name.
     informants: Option<Regex>,
+    /// `[roles] holdings`, anchored at the start of the text after an actor's name.
+    holdings: Option<Regex>,
+    /// `[roles] victim_leads`, anchored at the end of the text before an actor's name.
+    victim_leads: Option<Regex>,
     /// `[means] air` and `[means] ground`.
     means: Option<(Regex, Regex)>,
 }
@@ -273,6 +281,16 @@ fn ending_before(phrases: &[String], tail: &str) -> Result<Option<Regex>, String
     }
     let m = phrases.join("|");
     Regex::new(&spaces(&format!(r"(?i)\b(?:{m})(?: the| a| an)?{tail}$"))).map(Some).map_err(|e| e.to_string())
+}
+
+/// The phrases `phrases` (regex alternatives) at the very start of the text tried (the words
+/// right after an actor's name, spaces first); `None` for no phrases.
+fn starting_after(phrases: &[String]) -> Result<Option<Regex>, String> {
+    if phrases.is_empty() {
+        return Ok(None);
+    }
+    let m = phrases.join("|");
+    Regex::new(&spaces(&format!(r"(?i)^\s*(?:{m})\b"))).map(Some).map_err(|e| e.to_string())
 }
 
 fn alternation(words: &[String]) -> Result<Regex, String> {
@@ -358,6 +376,8 @@ impl Lexicon {
             // Up to two names of the informant's place may come between ("a source at the
             // Aleppo Police Command").
             informants: ending_before(&f.roles.informants, r"(?: (?-i:[A-Z])[\w'’-]*){0,2}")?,
+            victim_leads: ending_before(&f.roles.victim_leads, "")?,
+            holdings: starting_after(&f.roles.holdings)?,
             act_nouns: if f.roles.act_nouns.is_empty() {
                 None
             } else {
@@ -396,9 +416,6 @@ impl Lexicon {
         }
     }
 
-    /// Whether the actor named at `pos` is named as a go-between ("a swap mediated by Qatar
-    /// and Iran", "talks hosted by Turkey": `[roles] mediation`): no party to the act. The
-    /// other names of a list after the phrase are go-betweens too.
     /// Whether the actor named at `pos` of `s` only tells of the act: an informant inside it
     /// ("a source at the Aleppo Police Command told SANA", "according to the army": `[roles]
     /// informants`), no party to it.
@@ -406,6 +423,21 @@ impl Lexicon {
         self.informants.as_ref().is_some_and(|re| re.is_match(s[..pos].trim_end()))
     }
 
+    /// Whether the actor named in `s` before `end` is named as the one holding a place ("the
+    /// rebel-held town", "opposition areas", "regime territory": `[roles] holdings`).
+    pub fn holds_place(&self, s: &str, end: usize) -> bool {
+        self.holdings.as_ref().is_some_and(|re| re.is_match(&s[end..]))
+    }
+
+    /// Whether the actor named at `pos` of `s` is named as the one who suffered ("losses among
+    /// the rebels", "in the ranks of the regime forces": `[roles] victim_leads`).
+    pub fn names_victims(&self, s: &str, pos: usize) -> bool {
+        self.victim_leads.as_ref().is_some_and(|re| re.is_match(s[..pos].trim_end()))
+    }
+
+    /// Whether the actor named at `pos` is named as a go-between ("a swap mediated by Qatar
+    /// and Iran", "talks hosted by Turkey": `[roles] mediation`): no party to the act. The
+    /// other names of a list after the phrase are go-betweens too.
     pub fn mediates(&self, s: &str, pos: usize) -> bool {
         let Some(re) = &self.mediation else { return false };
         let before = s[..pos].trim_end();

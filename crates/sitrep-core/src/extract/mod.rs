@@ -116,6 +116,10 @@ struct AMention {
     start: usize,
     end: usize,
     actor: usize,
+    /// Named as the party acted on: the victims a casualty count names ("17 rebels were
+    /// killed"), the holder of a place ("the rebel-held town"), the one who suffered ("losses
+    /// among the rebels"). Such a party may be the target, never the doer.
+    acted_on: bool,
 }
 
 /// One trigger's reading, before merging.
@@ -167,8 +171,6 @@ static ELABORATING: LazyLock<regex::Regex> = LazyLock::new(|| {
         .expect("valid")
 });
 
-/// Participles whose by-phrase names who holds or backs something, not who acts ("a town held
-/// by ISIS", "rebels backed by Turkey").
 /// The years a text names as times ("in 1904", "since 2011", "November 8, 1923"): a year
 /// after a preposition or a month, not a count ("1500 fighters", "(2000 GMT)").
 fn years_named(s: &str) -> impl Iterator<Item = i32> + '_ {
@@ -200,6 +202,8 @@ fn fronted_clause_end(s: &str) -> Option<usize> {
     (s[..comma].split_whitespace().count() <= 15).then_some(comma)
 }
 
+/// Participles whose by-phrase names who holds or backs something, not who acts ("a town held
+/// by ISIS", "rebels backed by Turkey").
 const HOLDING_PARTICIPLES: &[&str] = &[
     "held",
     "controlled",
@@ -554,6 +558,10 @@ impl<'a> Extractor<'a> {
         let whens = when::find(s, st.published);
         let sentence_when = whens.first().map(|w| w.0.clone());
         let casualties = numbers::casualties(s);
+        let mut ams = ams;
+        for a in ams.iter_mut() {
+            a.acted_on = self.acted_on(s, a, &casualties);
+        }
         let first_mention = st.mentions.len();
         let reading = SentenceReading { s, span: (sent.start, sent.end), ams, typings, places, whens, sentence_when };
         for t in &reading.typings {
@@ -594,10 +602,24 @@ impl<'a> Extractor<'a> {
                 if m.actor.is_some() && self.actors.actors[a].side != Side::Civilian {
                     history.push(a);
                 }
-                ams.push(AMention { start: m.start, end: m.end, actor: a });
+                ams.push(AMention { start: m.start, end: m.end, actor: a, acted_on: false });
             }
         }
         ams
+    }
+
+    /// Whether a sentence names the party of mention `a` as the one acted on: among the victims
+    /// of a casualty count, holding a place, or after words naming who suffered.
+    fn acted_on(&self, s: &str, a: &AMention, casualties: &[numbers::Casualty]) -> bool {
+        // A count's victims: not a count left unstated (its span is a guess), nor a by-phrase
+        // in it ("civilians killed by warplanes of the regime").
+        let victim = |c: &numbers::Casualty| {
+            c.quantity.bound != numbers::Bound::Unstated
+                && c.victims.0 <= a.start
+                && a.end <= c.victims.1
+                && !s[c.victims.0..a.start].to_ascii_lowercase().contains(" by ")
+        };
+        casualties.iter().any(victim) || self.lexicon.holds_place(s, a.end) || self.lexicon.names_victims(s, a.start)
     }
 
     /// Whether the words of actor `a` in a sentence name no actor there: a country after a
@@ -770,6 +792,15 @@ impl<'a> Extractor<'a> {
                 }
             }
         }
+        // Still no target: a party named as acted on ("17 rebels were killed", "rebel areas").
+        if actor2.is_none() {
+            actor2 = in_clause
+                .iter()
+                .filter(|a| a.acted_on && actor1.as_ref().is_none_or(|d| self.distinct(d.0, a.actor)))
+                .filter(|a| !self.lexicon.mediates(s, a.start) && !self.lexicon.informs(s, a.start))
+                .min_by_key(|a| (a.start as i64 - t.start as i64).unsigned_abs())
+                .map(|a| (a.actor, s[a.start..a.end].to_string()));
+        }
         (actor1, actor2)
     }
 
@@ -941,9 +972,10 @@ impl<'a> Extractor<'a> {
             .unwrap_or_else(|| self.roles_around(&sc))
     }
 
-    /// Whether a party may act in the trigger's event: an armed side, or anyone in a protest.
+    /// Whether a party may act in the trigger's event: an armed side, or anyone in a protest,
+    /// not named as the one acted on.
     fn armed(&self, sc: &RoleScene, a: &AMention) -> bool {
-        self.side(a.actor) != Side::Civilian || sc.t.event_type == EventType::Protests
+        !a.acted_on && (self.side(a.actor) != Side::Civilian || sc.t.event_type == EventType::Protests)
     }
 
     /// Whether two actors are distinct parties: neither is the other nor within it.
@@ -1150,7 +1182,7 @@ impl<'a> Extractor<'a> {
             {
                 (None, Some(sc.text(a)))
             }
-            (None, Some(a)) if self.side(a.actor) != Side::Civilian || t.event_type == EventType::Protests => (Some(sc.text(a)), None),
+            (None, Some(a)) if self.armed(sc, a) => (Some(sc.text(a)), None),
             (None, Some(_)) => (None, None),
             (None, None) => (None, None),
         }
@@ -1298,12 +1330,30 @@ impl<'a> Extractor<'a> {
                 }
             }
         }
+        self.doers_from_context(&mut drafts);
         let mut events: Vec<Event> = drafts.into_iter().enumerate().map(|(i, d)| self.finish(article, i, d, cc)).collect();
         events.retain(|e| e.confidence >= self.min_confidence);
         for (i, e) in events.iter_mut().enumerate() {
             e.event_id = format!("{}-{}", article.id, i + 1);
         }
         events
+    }
+
+    /// An act whose doer its sentences do not name is done by the doer the article last named
+    /// for an act of its sub-type ("Rebels shelled the Midan district ... Another shell killed
+    /// two children"), unless that one is its target (corpus/GUIDELINES.md, section 3: an
+    /// actor clear from the article's context).
+    fn doers_from_context(&self, drafts: &mut [Draft]) {
+        for i in 0..drafts.len() {
+            if drafts[i].actor1.is_some() {
+                continue;
+            }
+            let target = drafts[i].actor2.as_ref().map(|a| self.side(a.0));
+            let earlier = drafts[..i].iter().rev().filter(|d| d.sub_event_type == drafts[i].sub_event_type).find_map(|d| d.actor1.as_ref());
+            if let Some((a, _)) = earlier.filter(|(a, _)| target != Some(self.side(*a))) {
+                drafts[i].actor1 = Some((*a, String::new()));
+            }
+        }
     }
 
     /// Triggers of one type in one sentence tell one event ("ISIS is now in control of 19
