@@ -441,6 +441,15 @@ fn an_informant_is_no_party() {
 }
 
 #[test]
+fn a_city_named_after_its_governorate_is_not_put_in_the_one_near_it() {
+    // (Geocoded: the place the text puts it near is Aleppo.)
+    let body = "Activists said civilians were killed as US aircraft hit a residential building in the city of Idlib near Aleppo on Monday.";
+    let e = sitrep_core::events_of(&article(body, None));
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].admin1.as_deref(), Some("Idleb"), "{}", describe(&e[0]));
+}
+
+#[test]
 fn a_party_named_as_acted_on_is_no_doer() {
     // The holder of a place is struck, not striking: an air strike nobody is named for.
     let e = one("On Friday, 10 civilians were killed in an air strike on a rebel town in Aleppo province, and at least 10 civilians were killed in air strikes on the rebel-held town of Atareb.");

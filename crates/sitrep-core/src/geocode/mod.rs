@@ -676,14 +676,18 @@ impl Gazetteer {
     fn retain_named_area(&self, cands: &mut Vec<(usize, f32)>, ctx: &Context) {
         // A name that is a governorate's or district's own name means that area or a place in
         // it ("Quneitra", "Idlib"): homonymous villages elsewhere are not rivals.
-        let named_area = cands
-            .iter()
-            .find(|&&(i, q)| q >= 0.95 && matches!(self.entries[i].kind, "region" | "district") && self.entries[i].cc == "SY")
-            .and_then(|&(i, _)| self.entries[i].admin1);
-        // (Unless the sentence or the caller names another governorate: "Ras al-Ayn" of Idlib
-        // is not the district of Hasakah.)
-        let named_area = named_area.filter(|a| ctx.local_admin1.is_empty() || ctx.local_admin1.iter().any(|x| x == a));
-        if let Some(a1) = named_area {
+        let named = |kind: &str| {
+            cands
+                .iter()
+                .find(|&&(i, q)| q >= 0.95 && self.entries[i].kind == kind && self.entries[i].cc == "SY")
+                .and_then(|&(i, _)| self.entries[i].admin1)
+        };
+        // A district's name, unless the sentence or the caller names another governorate:
+        // "Ras al-Ayn" of Idlib is not the district of Hasakah. A governorate's own name
+        // ("Daraa city and the north of Aleppo", "the city of Idlib near Aleppo") is always its
+        // seat or itself.
+        let district = || named("district").filter(|a| ctx.local_admin1.is_empty() || ctx.local_admin1.iter().any(|x| x == a));
+        if let Some(a1) = named("region").or_else(district) {
             cands.retain(|&(i, _)| self.entries[i].admin1 == Some(a1));
         }
     }
@@ -1144,7 +1148,9 @@ fn locate(g: &Gazetteer, e: &Event, loc: &str, places: &crate::extract::ArticleP
     // A place the gazetteer lacks, which the text puts on or in another, or one it knows
     // only in another governorate than the container's (a namesake): the container, near.
     let mut via_container = false;
-    let outside = |r: &Resolution| container_admin1.is_some() && r.admin1 != container_admin1;
+    // (Not a governorate's own name: "the city of Idlib near Aleppo" is Idlib.)
+    let own_governorate = res.is_some() && g.admin1_named(loc).is_some();
+    let outside = |r: &Resolution| container_admin1.is_some() && r.admin1 != container_admin1 && !own_governorate;
     if res.as_ref().is_none_or(outside) && container.is_some() {
         res = container;
         via_container = true;
@@ -1276,6 +1282,23 @@ mod tests {
         // The context still decides for the hamlet when it names its governorate.
         let r = resolve("Madayah", &["Idleb"]).expect("resolved");
         assert_eq!(r.admin1.as_deref(), Some("Idleb"), "{r:#?}");
+    }
+
+    #[test]
+    fn a_governorates_own_name_is_never_a_namesake_elsewhere() {
+        // Even where the article and the sentence speak of other governorates ("airstrikes
+        // targeted Daraa city and the north of Aleppo", "the countryside of Hama").
+        let g = Gazetteer::builtin();
+        for (text, admin1) in [("Daraa", "Dar'a"), ("Idlib", "Idleb"), ("Hama", "Hama"), ("Homs", "Homs")] {
+            let ctx = Context {
+                admin1: vec!["Aleppo".into()],
+                local_admin1: vec!["Aleppo".into(), "Hama".into(), "Idleb".into()].into_iter().filter(|a| a != admin1).collect(),
+                points: vec![(36.2, 37.16)],
+                ..Context::default()
+            };
+            let r = g.resolve(text, &ctx).unwrap_or_else(|| panic!("{text} unresolved"));
+            assert_eq!(r.admin1.as_deref(), Some(admin1), "{text}: {r:#?}");
+        }
     }
 
     #[test]
