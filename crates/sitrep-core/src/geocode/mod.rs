@@ -819,11 +819,21 @@ pub struct PlaceFound {
 impl crate::extract::places::Toponyms for Gazetteer {
     fn is_toponym(&self, name: &str) -> bool {
         let one_word = !name.contains([' ', '-']);
-        Self::ids(&self.by_fold, &fold::fold(name)).into_iter().any(|k| {
-            let e = &self.entries[k];
-            matches!(e.kind, "locality" | "neighbourhood" | "district" | "region" | "camp" | "airbase" | "crossing")
-                && (!one_word || e.cc == "SY")
-        })
+        let place = |e: &Entry| matches!(e.kind, "locality" | "neighbourhood" | "district" | "region" | "camp" | "airbase" | "crossing");
+        if Self::ids(&self.by_fold, &fold::fold(name))
+            .into_iter()
+            .any(|k| place(&self.entries[k]) && (!one_word || self.entries[k].cc == "SY"))
+        {
+            return true;
+        }
+        // A name of several words, or with its article ("al-Bokmal", "Jubata al-Khashab"),
+        // spelled close to a Syrian place's: news spellings of a village vary in vowels and
+        // doubled letters.
+        !one_word
+            && self
+                .candidates(name)
+                .iter()
+                .any(|&(k, q)| (TOPONYM_SOUNDALIKE..0.95).contains(&q) && place(&self.entries[k]) && self.entries[k].cc == "SY")
     }
 
     fn is_region(&self, name: &str) -> bool {
@@ -853,6 +863,10 @@ impl crate::extract::places::Toponyms for Gazetteer {
 }
 
 /// Finds the place names of a text by their cues and resolves each in the text's context.
+/// How close (a phonetic match's quality, 0.6-0.9) a name of several words must be to a
+/// Syrian place's spelling to be taken for that place in running text.
+const TOPONYM_SOUNDALIKE: f32 = 0.87;
+
 pub fn places_in_text(
     text: &str,
     g: &Gazetteer,
@@ -1282,6 +1296,20 @@ mod tests {
         // The context still decides for the hamlet when it names its governorate.
         let r = resolve("Madayah", &["Idleb"]).expect("resolved");
         assert_eq!(r.admin1.as_deref(), Some("Idleb"), "{r:#?}");
+    }
+
+    #[test]
+    fn running_text_finds_syrian_places_spelled_otherwise() {
+        use crate::extract::places::Toponyms;
+        let g = Gazetteer::builtin();
+        // Names of several words or with an article, spelled close to a Syrian place's.
+        for name in ["Jubata al-Khashab", "Al-Bokamal", "Sheikh al-Hadid"] {
+            assert!(g.is_toponym(name), "{name}");
+        }
+        // Not a one-word name that only sounds like a village, nor people and things.
+        for name in ["Bokamal", "Rami Abdel Rahman", "Human Rights Watch", "Barack Obama", "Bashar al-Assad"] {
+            assert!(!g.is_toponym(name), "{name}");
+        }
     }
 
     #[test]
