@@ -450,6 +450,18 @@ fn a_city_named_after_its_governorate_is_not_put_in_the_one_near_it() {
 }
 
 #[test]
+fn a_toll_told_over_several_places_gives_way_to_each_places_own() {
+    let body = "At least 42 people were killed on Monday in bomb blasts that hit Tartous, Homs and Hasakeh. In Tartous, 30 people were killed in a double bomb attack on Monday.";
+    let e = events(body);
+    let toll = |place: &str| e.iter().find(|e| e.location.as_deref() == Some(place)).map(|e| e.fatalities);
+    assert_eq!(toll("Tartous"), Some(30), "{:#?}", e.iter().map(describe).collect::<Vec<_>>());
+    // The total is nobody's toll but the first place's while no place's own is told.
+    let e = events("At least 42 people were killed on Monday in bomb blasts that hit Tartous, Homs and Hasakeh.");
+    let tolls: Vec<u32> = e.iter().map(|e| e.fatalities).collect();
+    assert_eq!(tolls, vec![42, 0, 0], "{:#?}", e.iter().map(describe).collect::<Vec<_>>());
+}
+
+#[test]
 fn a_party_named_as_acted_on_is_no_doer() {
     // The holder of a place is struck, not striking: an air strike nobody is named for.
     let e = one("On Friday, 10 civilians were killed in an air strike on a rebel town in Aleppo province, and at least 10 civilians were killed in air strikes on the rebel-held town of Atareb.");

@@ -24,7 +24,7 @@ use chrono::NaiveDate;
 use lexicon::Lexicon;
 use numbers::{Bound, Harm, Quantity};
 use places::{PlaceCues, PlaceMention};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::LazyLock;
 use when::When;
 
@@ -131,6 +131,9 @@ struct Mention {
     place: Option<PlaceMention>,
     when: Option<When>,
     killed: Vec<(String, Quantity)>,
+    /// Dead counted over the several places (or days) the trigger names together ("42 were
+    /// killed in blasts that hit Tartous, Homs and Hasakeh"): a total, not this place's toll.
+    killed_over_places: Vec<(String, Quantity)>,
     injured: Vec<(String, Quantity)>,
     /// Sentence byte range in the article text.
     span: (usize, usize),
@@ -157,6 +160,9 @@ struct Draft {
     place_from_territory: bool,
     when: Option<When>,
     killed: BTreeMap<String, Quantity>,
+    /// The sides of `killed` whose count is a total over several places: a count told of this
+    /// event's place alone replaces it.
+    killed_over_places: BTreeSet<String>,
     injured: BTreeMap<String, Quantity>,
     spans: Vec<(usize, usize)>,
     triggers: Vec<String>,
@@ -761,6 +767,7 @@ impl<'a> Extractor<'a> {
                 place,
                 when: when.clone(),
                 killed: Vec::new(),
+                killed_over_places: Vec::new(),
                 injured: Vec::new(),
                 span: r.span,
                 order: st.order,
@@ -850,8 +857,12 @@ impl<'a> Extractor<'a> {
                     let bare = victims.trim().chars().all(|ch| !ch.is_alphabetic());
                     if bare { TOTAL } else { "unknown" }.to_string()
                 });
+            // The trigger's mentions split over several places or days: a total over them.
+            let t = &mentions[nearest].typing;
+            let split = mentions.iter().filter(|o| o.typing.start == t.start && o.typing.end == t.end).count() > 1;
             let m = &mut mentions[nearest];
             match c.harm {
+                Harm::Killed if split => m.killed_over_places.push((side, c.quantity)),
                 Harm::Killed => m.killed.push((side, c.quantity)),
                 Harm::Injured => m.injured.push((side, c.quantity)),
             }
@@ -1426,6 +1437,7 @@ impl<'a> Extractor<'a> {
             place_from_territory: false,
             when: None,
             killed: BTreeMap::new(),
+            killed_over_places: BTreeSet::new(),
             injured: BTreeMap::new(),
             spans: Vec::new(),
             triggers: Vec::new(),
@@ -1494,9 +1506,17 @@ impl<'a> Extractor<'a> {
             d.when = m.when.clone();
         }
         for (side, q) in m.killed {
+            // A count of this place alone replaces a total over several places, however small.
+            let over_places = d.killed_over_places.remove(&side);
             let e = d.killed.entry(side).or_insert(q);
-            if q.value > e.value || e.bound == Bound::Unstated {
+            if q.value > e.value || e.bound == Bound::Unstated || over_places {
                 *e = q;
+            }
+        }
+        for (side, q) in m.killed_over_places {
+            if !d.killed.contains_key(&side) {
+                d.killed.insert(side.clone(), q);
+                d.killed_over_places.insert(side);
             }
         }
         for (side, q) in m.injured {
