@@ -462,6 +462,23 @@ fn a_toll_told_over_several_places_gives_way_to_each_places_own() {
 }
 
 #[test]
+fn a_killing_told_by_its_manner_is_an_attack() {
+    for body in [
+        "Islamic State militants stoned two women to death in Raqqa on Monday.",
+        "Two women were stoned to death by Islamic State in Raqqa on Monday.",
+    ] {
+        let e = one(body);
+        assert_eq!(e.sub_event_type, "Attack", "{}", describe(&e));
+        assert_eq!(actors(&e), ("Islamic State".to_string(), "Civilians".to_string()), "{}", describe(&e));
+        assert_eq!(e.fatalities, 2, "{}", describe(&e));
+    }
+    // "stoned" alone is no killing.
+    assert!(events("At some point people sympathize with the stoned target of the crowd on Monday.")
+        .iter()
+        .all(|e| e.sub_event_type != "Attack"));
+}
+
+#[test]
 fn a_party_named_as_acted_on_is_no_doer() {
     // The holder of a place is struck, not striking: an air strike nobody is named for.
     let e = one("On Friday, 10 civilians were killed in an air strike on a rebel town in Aleppo province, and at least 10 civilians were killed in air strikes on the rebel-held town of Atareb.");

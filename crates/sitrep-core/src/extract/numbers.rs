@@ -174,7 +174,7 @@ pub struct Casualty {
 }
 
 static HARM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&crate::extract::lexicon::spaces(r"(?i)\b(?P<active>killing|wounding|injuring|claiming the lives of|claims the lives of|leaving|leaves|left|kills|kill|wounds|wound|injures|injure|claim the lives of|executes|killed|wounded|injured|executed|executing|beheaded|beheading|beheads|behead|massacred|slaughtered|shot dead|gunned down)\b|\b(?P<passive>killed|dead|died|slain|wounded|injured|hurt|lost their lives|perished)\b|\b(?P<toll>death toll|toll)\b"))
+    Regex::new(&crate::extract::lexicon::spaces(r"(?i)\b(?P<active>killing|wounding|injuring|claiming the lives of|claims the lives of|leaving|leaves|left|kills|kill|wounds|wound|injures|injure|claim the lives of|executes|killed|wounded|injured|executed|executing|beheaded|beheading|beheads|behead|massacred|slaughtered|shot dead|gunned down|stoned|stoning|crucified|crucifying|lynched|lynching|(?:tortured|beaten|stabbed|hacked|burned|burnt) to death|burned alive|burnt alive)\b|\b(?P<passive>killed|dead|died|slain|wounded|injured|hurt|lost their lives|perished)\b|\b(?P<toll>death toll|toll)\b"))
         .expect("valid harm regex")
 });
 
@@ -239,7 +239,8 @@ fn singular_victim(tail: &str) -> bool {
     let mut head: Option<&str> = None;
     for w in words.take(4) {
         let core = w.trim_end_matches(|c: char| !c.is_alphanumeric());
-        if PHRASE_ENDS.contains(&core.to_ascii_lowercase().as_str()) || core.is_empty() {
+        // (A harm word ends it: "kill a woman injure 9".)
+        if PHRASE_ENDS.contains(&core.to_ascii_lowercase().as_str()) || core.is_empty() || HARM.is_match(core) {
             break;
         }
         head = Some(core);
@@ -498,6 +499,15 @@ mod tests {
     fn a_range_is_one_count_at_its_lower_figure() {
         assert_eq!(q("airstrikes have killed between 229 and 425 civilians"), vec![(229, Bound::AtLeast)]);
         assert_eq!(cas("Strikes killed between 229 and 425 civilians.").len(), 1);
+    }
+
+    #[test]
+    fn deaths_told_by_their_manner_and_a_singular_victim_before_another_harm() {
+        let killed = |s: &str| cas(s).iter().filter(|c| c.0 == Harm::Killed).map(|c| c.1).collect::<Vec<_>>();
+        assert_eq!(killed("Militants stoned two women to death in Raqqa."), vec![2]);
+        assert_eq!(killed("Two women were stoned to death in Raqqa."), vec![2]);
+        assert_eq!(killed("Three men were crucified in the town square."), vec![3]);
+        assert_eq!(killed("Terrorist attacks kill a woman injure 9 in Hasaka."), vec![1]);
     }
 
     #[test]
