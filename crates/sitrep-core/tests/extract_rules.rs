@@ -479,6 +479,22 @@ fn a_killing_told_by_its_manner_is_an_attack() {
 }
 
 #[test]
+fn people_seized_are_abducted_not_territory_taken() {
+    let e = one("Nusra Front fighters seized 45 Fijian UN peacekeepers near the Quneitra crossing on Thursday.");
+    assert_eq!(e.sub_event_type, "Abduction/forced disappearance", "{}", describe(&e));
+    assert!(!e.territory_change, "{}", describe(&e));
+    // A place seized, or a place seized by fighters, is still territory.
+    for body in ["Rebels captured the town of Morek on Thursday.", "The base was seized by fighters from the Islamic State on Thursday."] {
+        let e = one(body);
+        assert_eq!(e.sub_event_type, "Non-state actor overtakes territory", "{}", describe(&e));
+    }
+    // A captured pilot named as such was seized before: no abduction is told.
+    assert!(events("Militants killed a captured regime pilot near Jayrud on Friday.")
+        .iter()
+        .all(|e| e.sub_event_type != "Abduction/forced disappearance"));
+}
+
+#[test]
 fn a_party_named_as_acted_on_is_no_doer() {
     // The holder of a place is struck, not striking: an air strike nobody is named for.
     let e = one("On Friday, 10 civilians were killed in an air strike on a rebel town in Aleppo province, and at least 10 civilians were killed in air strikes on the rebel-held town of Atareb.");
