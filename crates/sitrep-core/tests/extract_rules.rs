@@ -495,6 +495,15 @@ fn people_seized_are_abducted_not_territory_taken() {
 }
 
 #[test]
+fn who_gives_a_place_up_is_acted_on_by_who_takes_it() {
+    let e = one("Opposition fighters in Tafas handed over the town to government forces on Sunday.");
+    assert_eq!(actors(&e), ("Syrian government forces".to_string(), "Syrian rebels".to_string()), "{}", describe(&e));
+    // With no one named to take it, the withdrawal is the withdrawer's own act.
+    let e = one("Rebels withdrew from Morek on Friday.");
+    assert_eq!(actors(&e).0, "Syrian rebels", "{}", describe(&e));
+}
+
+#[test]
 fn a_party_named_as_acted_on_is_no_doer() {
     // The holder of a place is struck, not striking: an air strike nobody is named for.
     let e = one("On Friday, 10 civilians were killed in an air strike on a rebel town in Aleppo province, and at least 10 civilians were killed in air strikes on the rebel-held town of Atareb.");

@@ -507,6 +507,7 @@ impl<'a> LearnedTyper<'a> {
             cameo: c.cameo.clone(),
             territory: c.territory && c.event_type == EventType::Battles,
             passive: false,
+            yields: false,
             strength: p.probs[class],
             trigger: format!("learned:{}", s[start..end].to_lowercase()),
             start,

@@ -21,6 +21,8 @@ struct TriggerSpec {
     #[serde(default)]
     passive: bool,
     #[serde(default)]
+    yields: bool,
+    #[serde(default)]
     defer: bool,
     strength: f32,
 }
@@ -123,6 +125,8 @@ pub struct Trigger {
     pub territory: bool,
     pub requires: Option<Regex>,
     pub passive: bool,
+    /// Its subject gives the place up ("withdrew from", "handed over"): the other party takes it.
+    pub yields: bool,
     pub defer: bool,
     pub strength: f32,
 }
@@ -322,6 +326,7 @@ impl Lexicon {
                     territory: t.territory,
                     requires,
                     passive: t.passive,
+                    yields: t.yields,
                     defer: t.defer,
                     strength: t.strength,
                 })

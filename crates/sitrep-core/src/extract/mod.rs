@@ -36,6 +36,9 @@ pub struct Typing {
     pub cameo: String,
     pub territory: bool,
     pub passive: bool,
+    /// The trigger's subject gives the place up ("rebels withdrew from the town"): it is
+    /// actor2, the party it yields to actor1.
+    pub yields: bool,
     pub strength: f32,
     pub trigger: String,
     /// Byte range of the trigger words in the sentence.
@@ -58,6 +61,7 @@ impl Typer for Lexicon {
                 cameo: h.trigger.cameo.clone(),
                 territory: h.trigger.territory,
                 passive: h.trigger.passive,
+                yields: h.trigger.yields,
                 strength: h.trigger.strength,
                 trigger: h.trigger.name.clone(),
                 start: h.start,
@@ -782,7 +786,10 @@ impl<'a> Extractor<'a> {
     fn trigger_roles(&self, r: &SentenceReading, t: &Typing, cs: usize, ce: usize) -> (Role, Role) {
         let (s, ams, places) = (r.s, &r.ams, &r.places);
         let in_clause: Vec<&AMention> = ams.iter().filter(|a| a.start >= cs && a.end <= ce.max(t.end)).collect();
-        let (actor1, mut actor2) = self.roles(s, t, &in_clause);
+        let (actor1, actor2) = self.roles(s, t, &in_clause);
+        // The one who gave the place up is acted on; who it went to acts. (With no one named
+        // to take it, the withdrawal is the withdrawer's own act.)
+        let (actor1, mut actor2) = if t.yields && actor2.is_some() { (actor2, actor1) } else { (actor1, actor2) };
         // "-held" places tell who held them: the other party of a capture or attack.
         if actor2.is_none() {
             let clause_places: Vec<PlaceMention> = places.iter().filter(|p| p.start >= cs && p.end <= ce).cloned().collect();
