@@ -504,6 +504,12 @@ fn who_gives_a_place_up_is_acted_on_by_who_takes_it() {
 }
 
 #[test]
+fn hezbollah_al_nujaba_is_the_iraqi_movement_not_lebanese_hezbollah() {
+    let e = one("Hezbollah al-Nujaba fighters clashed with Nusra Front militants at Khan Touman on Friday, leaving 23 dead.");
+    assert_eq!(actors(&e).0, "Harakat al Nujaba", "{}", describe(&e));
+}
+
+#[test]
 fn a_party_named_as_acted_on_is_no_doer() {
     // The holder of a place is struck, not striking: an air strike nobody is named for.
     let e = one("On Friday, 10 civilians were killed in an air strike on a rebel town in Aleppo province, and at least 10 civilians were killed in air strikes on the rebel-held town of Atareb.");
