@@ -438,6 +438,9 @@ fn an_informant_is_no_party() {
     assert_ne!(actors(&e).0, "Police Forces of Syria", "{}", describe(&e));
     let e = one("According to the Syrian army, rebels shelled the Sulaimaniyeh neighbourhood on Monday, killing 3 children.");
     assert_eq!(actors(&e).0, "Syrian rebels", "{}", describe(&e));
+    // A party's media tell; the army took the areas.
+    let e = one("A television channel run by Lebanese group Hezbollah reported on Tuesday that the Syrian army had taken control of areas north of Aleppo.");
+    assert_eq!(actors(&e).0, "Syrian government forces", "{}", describe(&e));
 }
 
 #[test]

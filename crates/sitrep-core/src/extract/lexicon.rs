@@ -378,9 +378,9 @@ impl Lexicon {
                 Some((alternation(&f.means.air)?, alternation(&f.means.ground)?))
             },
             mediation: ending_before(&f.roles.mediation, "")?,
-            // Up to two names of the informant's place may come between ("a source at the
-            // Aleppo Police Command").
-            informants: ending_before(&f.roles.informants, r"(?: (?-i:[A-Z])[\w'’-]*){0,2}")?,
+            // Up to three names of the informant's place or kind may come between ("a source at
+            // the Aleppo Police Command", "a channel run by Lebanese group Hezbollah").
+            informants: ending_before(&f.roles.informants, r"(?: (?-i:[A-Z])[\w'’-]*| group| movement| party| militia){0,3}")?,
             victim_leads: ending_before(&f.roles.victim_leads, "")?,
             holdings: starting_after(&f.roles.holdings)?,
             act_nouns: if f.roles.act_nouns.is_empty() {
