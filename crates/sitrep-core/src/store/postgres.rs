@@ -154,7 +154,7 @@ impl PgStore {
             return Err(StoreError::TooOldPg { path: url, found: version });
         }
         if version < PG_SCHEMA_VERSION {
-            let now = migrate(&mut *c).map_err(|e| self.err(&e))?;
+            let now = migrate(&mut c).map_err(|e| self.err(&e))?;
             if now > PG_SCHEMA_VERSION {
                 return Err(StoreError::TooNewPg { path: url, found: now });
             }
@@ -421,7 +421,7 @@ impl super::LiveStore for PgStore {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::store::{open, EventStore, LiveStore, Location};
+    use crate::store::{open, Location};
 
     /// The server the PostgreSQL half of the store's tests runs against: `SITREP_TEST_POSTGRES`
     /// (`bash .ci/postgres start DIR` starts one). Without it the test says it skipped.
