@@ -5,10 +5,12 @@
 //! count. What following sources keeps (feeds, alerts, watched files) is [`LiveStore`]'s; a
 //! whole store is both, [`Store`]. [`open`] gives one for a [`Location`] (what `--db` names) as a
 //! trait object: the CLI, the server and the benchmarks hold nothing else.
-//! [`sqlite::SqliteStore`] (one file, nothing to install) is the default; a PostgreSQL backend
-//! slots in beside it by implementing the same traits and one more arm of [`open`].
+//! [`sqlite::SqliteStore`] (one file, nothing to install) is the default;
+//! [`postgres::PgStore`] (a `postgres://` URL) is its PostgreSQL backend, in progress: it opens,
+//! keeps its schema and counts, and answers [`StoreError::NotYet`] for the rest.
 
 pub mod live;
+pub mod postgres;
 pub mod sqlite;
 
 pub use crate::model::ChangeKind;
@@ -17,6 +19,7 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+pub use postgres::{PgStore, PG_SCHEMA_VERSION};
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};
 
 /// Which stored events fusion reads.
@@ -32,11 +35,23 @@ pub enum FusionScope {
 }
 
 /// Where a store lives: what `--db` (or `SITREP_DB`) names. A file path is an SQLite store
-/// (`sqlite:` or `sqlite://` before it is accepted too).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// (`sqlite:` or `sqlite://` before it is accepted too); a `postgres://` or `postgresql://` URL
+/// is a PostgreSQL store. Shown (`Display`), a URL's password is hidden.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Location {
     /// An SQLite database file.
     Sqlite(PathBuf),
+    /// A PostgreSQL database: its URL, password included (never printed).
+    Postgres(String),
+}
+
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(p) => f.debug_tuple("Sqlite").field(p).finish(),
+            Location::Postgres(url) => f.debug_tuple("Postgres").field(&redacted(url)).finish(),
+        }
+    }
 }
 
 impl Location {
@@ -49,6 +64,7 @@ impl Location {
     pub fn file(&self) -> Option<&Path> {
         match self {
             Location::Sqlite(p) => Some(p),
+            Location::Postgres(_) => None,
         }
     }
 }
@@ -59,7 +75,7 @@ impl std::str::FromStr for Location {
     fn from_str(s: &str) -> Result<Location, String> {
         let lower = s.to_ascii_lowercase();
         if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
-            return Err(format!("{}: this build of sitrep has no PostgreSQL backend; give an SQLite file path", redacted(s)));
+            return Ok(Location::Postgres(s.to_string()));
         }
         let path = s.strip_prefix("sqlite://").or_else(|| s.strip_prefix("sqlite:")).unwrap_or(s);
         if path.is_empty() {
@@ -73,6 +89,7 @@ impl std::fmt::Display for Location {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Location::Sqlite(p) => write!(f, "{}", p.display()),
+            Location::Postgres(url) => f.write_str(&redacted(url)),
         }
     }
 }
@@ -113,6 +130,7 @@ pub fn open(location: &Location, access: Access) -> Result<Box<dyn Store>, Store
             let access = if access == Access::Existing { Access::ReadWrite } else { access };
             Ok(Box::new(SqliteStore::open_as(path, access)?))
         }
+        Location::Postgres(url) => Ok(Box::new(PgStore::open(url, access)?)),
     }
 }
 
@@ -127,6 +145,16 @@ pub enum StoreError {
     TooOld { path: String, found: i64 },
     #[error("{location}: no such database (create one with `sitrep ingest PATH... --db {location}`)")]
     Missing { location: String },
+    #[error("{path}: the database is PostgreSQL schema version {found}, newer than this sitrep understands ({PG_SCHEMA_VERSION}); use a newer sitrep")]
+    TooNewPg { path: String, found: i64 },
+    #[error("{path}: the database is PostgreSQL schema version {found}, older than this sitrep's ({PG_SCHEMA_VERSION}); a command that writes (`sitrep ingest`) upgrades it")]
+    TooOldPg { path: String, found: i64 },
+    /// The PostgreSQL server's (or the client's) error, on one line, the URL without its password.
+    #[error("{url}: {message}")]
+    Postgres { url: String, message: String },
+    /// What the PostgreSQL backend does not do yet.
+    #[error("{what}: not implemented yet for a PostgreSQL store (use an SQLite store for it)")]
+    NotYet { what: &'static str },
     #[error("{path}: not a sitrep database ({reason})")]
     NotADatabase { path: String, reason: String },
     #[error("bad search query {query:?}: {reason}")]
@@ -612,13 +640,17 @@ mod tests {
     }
 
     #[test]
-    fn locations_are_sqlite_paths_and_postgres_is_refused_without_its_password() {
+    fn locations_are_sqlite_paths_or_postgres_urls_shown_without_their_password() {
         assert_eq!("data/s.db".parse::<Location>(), Ok(Location::sqlite("data/s.db")));
         assert_eq!("sqlite://s.db".parse::<Location>(), Ok(Location::sqlite("s.db")));
         assert_eq!("sqlite:s.db".parse::<Location>(), Ok(Location::sqlite("s.db")));
         assert!("".parse::<Location>().is_err());
-        let e = "postgres://ana:s3cret@db.example:5432/sitrep".parse::<Location>().unwrap_err();
-        assert!(e.starts_with("postgres://ana:***@db.example:5432/sitrep: ") && !e.contains("s3cret"), "{e}");
+        let url = "postgres://ana:s3cret@db.example:5432/sitrep";
+        let at = url.parse::<Location>().unwrap();
+        assert_eq!(at, Location::Postgres(url.into()));
+        assert_eq!(at.to_string(), "postgres://ana:***@db.example:5432/sitrep");
+        assert!(!format!("{at:?}").contains("s3cret") && at.file().is_none());
+        assert!(matches!("POSTGRESQL://db.example/s".parse::<Location>(), Ok(Location::Postgres(_))));
         assert_eq!(redacted("postgresql://db.example/sitrep"), "postgresql://db.example/sitrep");
         assert_eq!(Location::sqlite("s.db").to_string(), "s.db");
     }
