@@ -593,7 +593,11 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("sitrep: error: {}", error_line(&e));
-            ExitCode::from(2)
+            // A database server that cannot be reached or refuses us is not bad input: 1.
+            let server = e.chain().any(|c| {
+                matches!(c.downcast_ref::<sitrep_core::store::StoreError>(), Some(sitrep_core::store::StoreError::Postgres { .. }))
+            });
+            ExitCode::from(if server { 1 } else { 2 })
         }
     }
 }

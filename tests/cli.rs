@@ -1379,3 +1379,17 @@ fn credibility_gives_reasons_that_quote_the_fixture_articles() {
     let logit = c["text_logit"].as_f64().unwrap() + c["outlet_term"].as_f64().unwrap();
     assert!((1.0 / (1.0 + (-logit).exp()) - c["probability"].as_f64().unwrap()).abs() < 1e-3);
 }
+
+#[test]
+fn an_unreachable_database_server_is_one_line_exit_1_without_its_password() {
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    let out = sitrep().args(["stats", "--db", "postgres://sitrep:secret@127.0.0.1:1/sitrep"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("postgres://sitrep:***@127.0.0.1:1/sitrep"), "{err}");
+    assert!(!err.contains("secret"), "{err}");
+    // Bad input is still 2.
+    let out = sitrep().args(["stats", "--db", ""]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}
