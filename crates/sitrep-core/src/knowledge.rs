@@ -7,7 +7,7 @@ use serde::Deserialize;
 use std::sync::LazyLock;
 
 /// Version of the embedded data files, stamped on outputs that depend on them.
-pub const DATA_VERSION: &str = "2026.12.03-15";
+pub const DATA_VERSION: &str = "2026.12.04-1";
 
 const BOILERPLATE_TOML: &str = include_str!("../data/boilerplate.toml");
 const OUTLETS_TSV: &str = include_str!("../data/outlets.tsv");

@@ -810,3 +810,63 @@ fn a_campaigns_toll_and_its_habits_are_background() {
         assert!(events(s).is_empty(), "{s}: {:#?}", events(s).iter().map(describe).collect::<Vec<_>>());
     }
 }
+
+// --- strategic developments and mob violence: the sub-types ACLED codes beside fighting ----
+
+fn sub_types(body: &str) -> Vec<String> {
+    events(body).iter().map(|e| e.sub_event_type.to_string()).collect()
+}
+
+#[test]
+fn forces_that_move_or_patrol_change_their_activity() {
+    for s in [
+        "The army deployed two hundred soldiers and a dozen tanks around the town of Sanamayn on Tuesday.",
+        "Russian military police resumed joint patrols along the highway east of the town on Monday.",
+    ] {
+        assert_eq!(sub_types(s), ["Change to group/activity"], "{s}");
+    }
+    // Beside a clash in the same sentence, a deployment gives way to it.
+    let clash = sub_types("Rebels sent reinforcements to the front as fierce clashes with the army went on near the town on Monday.");
+    assert!(!clash.iter().any(|t| t == "Change to group/activity"), "{clash:?}");
+}
+
+#[test]
+fn armed_groups_that_merge_or_rename_change_the_group() {
+    assert_eq!(
+        sub_types(
+            "Four rebel factions in the north merged into a new alliance called the Liberation Front on Wednesday, their commanders said."
+        ),
+        ["Change to group/activity"]
+    );
+    assert!(events("The two banks merged into a single lender on Wednesday, their boards said.").is_empty());
+}
+
+#[test]
+fn a_base_set_up_is_a_headquarters_established() {
+    for s in [
+        "Iranian-backed militias set up a new base on the outskirts of the town on Saturday, local sources said.",
+        "The militants turned the village school into their headquarters on Sunday, residents said.",
+    ] {
+        assert_eq!(sub_types(s), ["Headquarters or base established"], "{s}");
+    }
+}
+
+#[test]
+fn weapons_seized_and_bombs_defused_are_disrupted_weapons_use_not_territory() {
+    let s = "Security forces seized a large cache of weapons and ammunition belonging to the militants in the town on Thursday.";
+    assert_eq!(sub_types(s), ["Disrupted weapons use"], "{s}");
+    let s = "Army engineers defused two explosive devices planted on the main road into the town on Monday.";
+    assert!(sub_types(s).iter().any(|t| t == "Disrupted weapons use"), "{s}");
+}
+
+#[test]
+fn a_crowd_that_beats_or_lynches_is_mob_violence() {
+    for s in [
+        "A mob beat two men accused of theft to death in the market of the town on Friday, witnesses said.",
+        "Angry residents lynched a man suspected of planting a bomb near the mosque on Saturday, police said.",
+    ] {
+        assert_eq!(sub_types(s), ["Mob violence"], "{s}");
+    }
+    // Residents who are killed are victims, not a mob.
+    assert!(!sub_types("Three residents were killed when shells hit the town on Friday.").iter().any(|t| t == "Mob violence"));
+}
