@@ -583,12 +583,21 @@ impl Typer for CombinedTyper<'_> {
         // The learned typer may silence words of war that report nothing ("attacked each
         // other's policies"), never the words that name an act surely ("air strike").
         let lex: Vec<Typing> = lex.into_iter().filter(|x| x.strength >= t.sure || p.probs[0] < t.drop).collect();
+        // Acts of different kinds the lexicon tells apart in one sentence, each in its own part
+        // ("Airstrikes target Deir Ezzor and shelling targets Aleppo"), stay apart: none is
+        // retyped into another's sub-type, which would make the two one event. (A second
+        // trigger in the same words, "protested ... against the offensive", may still be.)
+        let spans: Vec<(usize, usize)> = lex.iter().map(|x| (x.start, x.end)).collect();
+        let kinds: Vec<(usize, usize, SubEventType)> = lex.iter().map(|x| (x.start, x.end, x.sub_event_type)).collect();
         lex.into_iter()
             .map(|mut typing| {
                 // The trigger's own clause decides its sub-type: "Backed by Russian air
-                // strikes, the army attacked rebel positions" is an attack, not an air strike.
-                let (_, ce) = crate::extract::lexicon::clause_bounds(s, typing.start);
-                let cs = self.learned.lexicon.context_start(s, typing.start);
+                // strikes, the army attacked rebel positions" is an attack, not an air strike;
+                // where the clause tells several acts, the trigger's own part of it.
+                let clause = crate::extract::lexicon::clause_bounds(s, typing.start);
+                let others: Vec<(usize, usize)> = spans.iter().copied().filter(|&o| o != (typing.start, typing.end)).collect();
+                let (ps, ce) = crate::extract::lexicon::own_part(s, &others, (typing.start, typing.end), clause, &[]);
+                let cs = self.learned.lexicon.context_start(s, typing.start).max(ps);
                 let p = if (cs, ce) == (0, s.len()) { p.clone() } else { self.learned.model.predict(&s[cs..ce]) };
                 let best = (1..p.probs.len()).max_by(|&a, &b| p.probs[a].total_cmp(&p.probs[b])).unwrap_or(0);
                 let p_best = p.probs.get(best).copied().unwrap_or(0.0);
@@ -596,7 +605,10 @@ impl Typer for CombinedTyper<'_> {
                 let own = self.learned.prob_of(&p, typing.sub_event_type.as_str());
                 // A change of control the lexicon's words name ("captured", "seized") stays one,
                 // and words that name the act surely ("car bomb", "shelling") keep its event type.
-                let keeps = (typing.territory && !class.territory) || (typing.strength >= t.sure && typing.event_type != class.event_type);
+                let apart = (ps, ce) != clause;
+                let taken = apart && kinds.iter().any(|&(a, b, k)| (a, b) != (typing.start, typing.end) && k == class.sub_event_type);
+                let keeps =
+                    taken || (typing.territory && !class.territory) || (typing.strength >= t.sure && typing.event_type != class.event_type);
                 if !keeps && p_best >= t.retype && own < p_best / 2.0 && self.learned.prob_of(&p, class.sub_event_type.as_str()) > own {
                     typing.event_type = class.event_type;
                     typing.sub_event_type = class.sub_event_type;

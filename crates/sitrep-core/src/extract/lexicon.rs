@@ -89,6 +89,9 @@ struct HeadlineRun {
 #[derive(Debug, Deserialize)]
 struct File {
     version: u32,
+    /// Named regexes that triggers refer to as `"@name"` (`[patterns]`).
+    #[serde(default)]
+    patterns: std::collections::BTreeMap<String, String>,
     trigger: Vec<TriggerSpec>,
     nonevent: NonEventSpec,
     #[serde(default)]
@@ -297,6 +300,15 @@ fn starting_after(phrases: &[String]) -> Result<Option<Regex>, String> {
     Regex::new(&spaces(&format!(r"(?i)^\s*(?:{m})\b"))).map(Some).map_err(|e| e.to_string())
 }
 
+/// A trigger's regex text: `"@name"` is the pattern of that name in `[patterns]`, anything
+/// else the regex itself.
+fn named<'a>(patterns: &'a std::collections::BTreeMap<String, String>, text: &'a str) -> Result<&'a str, String> {
+    match text.strip_prefix('@') {
+        Some(name) => patterns.get(name).map(String::as_str).ok_or_else(|| format!("no pattern named {name:?} in [patterns]")),
+        None => Ok(text),
+    }
+}
+
 fn alternation(words: &[String]) -> Result<Regex, String> {
     Regex::new(&spaces(&format!(r"(?i)\b(?:{})\b", words.join("|")))).map_err(|e| e.to_string())
 }
@@ -314,9 +326,11 @@ impl Lexicon {
                 let regex = Regex::new(&spaces(&format!("(?i){}", t.pattern))).map_err(|e| format!("trigger {}: {e}", t.name))?;
                 let requires = t
                     .requires
-                    .map(|r| Regex::new(&spaces(&format!("(?i){r}"))))
-                    .transpose()
-                    .map_err(|e| format!("trigger {}: {e}", t.name))?;
+                    .map(|r| {
+                        let r = named(&f.patterns, &r).map_err(|e| format!("trigger {}: {e}", t.name))?;
+                        Regex::new(&spaces(&format!("(?i){r}"))).map_err(|e| format!("trigger {}: {e}", t.name))
+                    })
+                    .transpose()?;
                 Ok(Trigger {
                     name: t.name,
                     regex,
@@ -718,6 +732,26 @@ pub fn clause_bounds(s: &str, pos: usize) -> (usize, usize) {
     (start, end)
 }
 
+/// The part of a trigger's clause that is its own where the clause tells several acts joined
+/// by "and" ("Airstrikes target Deir Ezzor and shelling targets Aleppo", "Shelling on Sahl
+/// al-Ghab and clashes in the east of Hama"): from the last "and" between the trigger before it
+/// and this one, to the first "and" between this one and the trigger after it. `others` are
+/// the (start, end) of the sentence's other triggers; with none in the clause, or no "and"
+/// between them, the clause itself. The caller falls back to the whole clause where the part
+/// names nothing ("clashes and shelling in Daraa": the clashes' part has no place). An "and"
+/// right before a name in `names` (the starts of the sentence's place names) joins a list
+/// ("the valleys of az-Zamrani and Martiba"), not two acts.
+pub fn own_part(s: &str, others: &[(usize, usize)], t: (usize, usize), clause: (usize, usize), names: &[usize]) -> (usize, usize) {
+    static AND: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i),?\s+(?:and|while|as well as)\s+").expect("valid"));
+    let (cs, ce) = clause;
+    let joins_acts = |m: &regex::Match<'_>, at: usize| !names.contains(&(at + m.end()));
+    let prev = others.iter().filter(|o| o.1 <= t.0 && o.0 >= cs).map(|o| o.1).max();
+    let next = others.iter().filter(|o| o.0 >= t.1 && o.1 <= ce).map(|o| o.0).min();
+    let start = prev.and_then(|p| AND.find_iter(&s[p..t.0]).filter(|m| joins_acts(m, p)).last().map(|m| p + m.end())).unwrap_or(cs);
+    let end = next.and_then(|n| AND.find_iter(&s[t.1..n]).find(|m| joins_acts(m, t.1)).map(|m| t.1 + m.start())).unwrap_or(ce);
+    (start, end)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -726,6 +760,28 @@ mod tests {
         let l = Lexicon::builtin();
         let h = l.triggers_in(s).into_iter().next()?;
         Some((h.trigger.name.clone(), l.non_event(s, h.start)))
+    }
+
+    #[test]
+    fn each_act_of_a_clause_has_its_own_part() {
+        let s = "Airstrikes target the east of Deir Ezzor and shelling targets the west of Aleppo";
+        let air = (0, 10);
+        let shell = (s.find("shelling").unwrap(), s.find("shelling").unwrap() + 8);
+        let clause = clause_bounds(s, 0);
+        let (a, b) = own_part(s, &[shell], air, clause, &[]);
+        assert_eq!(&s[a..b], "Airstrikes target the east of Deir Ezzor");
+        let (a, b) = own_part(s, &[air], shell, clause, &[]);
+        assert_eq!(&s[a..b], "shelling targets the west of Aleppo");
+        // One act alone, or acts with no "and" between them: the whole clause.
+        assert_eq!(own_part(s, &[], air, clause, &[]), clause);
+        // An "and" before a place name lists places, it does not join acts.
+        let s3 = "Rebels attacked the valleys of Zamrani and Martiba, and clashes broke out";
+        let martiba = s3.find("Martiba").unwrap();
+        let clashes = (s3.find("clashes").unwrap(), s3.find("clashes").unwrap() + 7);
+        let (a, b) = own_part(s3, &[clashes], (7, 15), clause_bounds(s3, 7), &[martiba]);
+        assert_eq!(&s3[a..b], "Rebels attacked the valleys of Zamrani and Martiba");
+        let s2 = "Warplanes bombed the town, killing five";
+        assert_eq!(own_part(s2, &[(27, 34)], (10, 16), clause_bounds(s2, 10), &[]), clause_bounds(s2, 10));
     }
 
     #[test]
@@ -747,6 +803,34 @@ mod tests {
         assert_eq!(first("Gunmen abducted two aid workers").unwrap().0, "abduction");
         assert_eq!(first("Hundreds protested against the siege in Idlib").unwrap().0, "protest");
         assert_eq!(first("Police arrested ten people").unwrap().0, "arrest");
+    }
+
+    /// A minimal lexicon file: `[patterns]` and one trigger with the given `requires`.
+    fn tiny(patterns: &str, requires: &str) -> String {
+        format!(
+            "version = 1\n[patterns]\n{patterns}\n[[trigger]]\nname = \"deploy\"\npattern = 'deployed'\nevent_type = \"Strategic developments\"\nsub_event_type = \"Change to group/activity\"\ncameo = \"154\"\nrequires = '{requires}'\nstrength = 0.5\n[nonevent]\nwindow = 5\nsupport_window = 3\nintent = []\nnegation = []\nconditional = []\nsupport = []\nbackground = []\nreport_verbs = []\n"
+        )
+    }
+
+    #[test]
+    fn requires_names_a_shared_pattern() {
+        let l = Lexicon::parse(&tiny(r"armed = '\b(?:troops|militants)\b'", "@armed")).unwrap();
+        let req = l.triggers[0].requires.as_ref().unwrap();
+        assert!(req.is_match("Turkish troops"));
+        assert!(!req.is_match("the company deployed its software"));
+        // A plain regex is still a regex, even where a pattern of the same name exists.
+        let l = Lexicon::parse(&tiny(r"armed = '\btroops\b'", "armed")).unwrap();
+        assert!(l.triggers[0].requires.as_ref().unwrap().is_match("armed men"));
+        // A name that is not in [patterns] is an error naming the trigger and the name.
+        let e = Lexicon::parse(&tiny(r"armed = '\btroops\b'", "@armd")).unwrap_err();
+        assert!(e.contains("trigger deploy") && e.contains("\"armd\""), "{e}");
+        // The built-in lexicon's shared pattern reaches every trigger that names it.
+        let b = Lexicon::builtin();
+        let armed: Vec<&str> =
+            b.triggers.iter().filter(|t| t.requires.as_ref().is_some_and(|r| r.is_match("Hezbollah"))).map(|t| t.name.as_str()).collect();
+        for name in ["weapons-seized", "deployment", "group-change", "base-established"] {
+            assert!(armed.contains(&name), "{name} lost its @armed requirement: {armed:?}");
+        }
     }
 
     #[test]

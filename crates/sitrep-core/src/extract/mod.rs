@@ -145,6 +145,9 @@ struct Mention {
     /// An "-ing" clause after a comma elaborating the trigger before it ("was able to control
     /// the area, taking over the barrier"): part of the same event.
     elaborates: bool,
+    /// Its place was found in its own part of a clause that tells several acts ("Airstrikes
+    /// target Deir Ezzor and shelling targets Aleppo"): it keeps that place.
+    own_place: bool,
 }
 
 /// An event being built from mentions.
@@ -653,8 +656,10 @@ impl<'a> Extractor<'a> {
         let mut typings = self.typer.type_sentence(s);
         // A strike's means, as its clause tells them, decide between an air strike
         // and shelling.
+        let spans: Vec<(usize, usize)> = typings.iter().map(|t| (t.start, t.end)).collect();
         for t in typings.iter_mut() {
-            self.type_by_means(s, t);
+            let others: Vec<(usize, usize)> = spans.iter().copied().filter(|&o| o != (t.start, t.end)).collect();
+            self.type_by_means(s, t, &others);
         }
         // The learned typer names the word that speaks most for its class; a word of
         // an actor's name ("Daesh militants") is not where the event is told: the
@@ -677,15 +682,18 @@ impl<'a> Extractor<'a> {
         typings
     }
 
-    /// Sets a strike's sub-type (air strike or shelling) by the means its clause names.
-    fn type_by_means(&self, s: &str, t: &mut Typing) {
+    /// Sets a strike's sub-type (air strike or shelling) by the means its clause names: its own
+    /// part of the clause where the clause tells several acts (`others`), else the clause.
+    fn type_by_means(&self, s: &str, t: &mut Typing, others: &[(usize, usize)]) {
         const AIR: SubEventType = SubEventType::AirDroneStrike;
         const GROUND: SubEventType = SubEventType::ShellingArtilleryMissileAttack;
         if t.sub_event_type != AIR && t.sub_event_type != GROUND {
             return;
         }
         let (cs, ce) = lexicon::clause_bounds(s, t.start);
-        let want = match self.lexicon.means(&s[cs..ce]) {
+        let (ps, pe) = lexicon::own_part(s, others, (t.start, t.end), (cs, ce), &[]);
+        let means = self.lexicon.means(&s[ps..pe]).or_else(|| self.lexicon.means(&s[cs..ce]));
+        let want = match means {
             Some(lexicon::Means::Air) => AIR,
             Some(lexicon::Means::Ground) => GROUND,
             None => return,
@@ -752,8 +760,19 @@ impl<'a> Extractor<'a> {
     /// The mentions of one trigger of a sentence: one per place and day it names.
     fn trigger_mentions(&self, r: &SentenceReading, t: &Typing, st: &mut ArticleReading) {
         let (cs, ce) = lexicon::clause_bounds(r.s, t.start);
+        // Where the clause tells several acts, each has its own part of it: its place is looked
+        // for there first, then in the whole clause. Its doer is the clause's ("Regime forces
+        // shelled Kafr Zita and bombed Latamna"; "withdrew from the crossing and left it to
+        // HTS": the taker is named in the other part).
+        let others: Vec<(usize, usize)> = r.typings.iter().map(|o| (o.start, o.end)).filter(|&o| o != (t.start, t.end)).collect();
+        let names: Vec<usize> = r.places.iter().map(|p| p.start).collect();
+        let (ps, pe) = lexicon::own_part(r.s, &others, (t.start, t.end), (cs, ce), &names);
         let (actor1, actor2) = self.trigger_roles(r, t, cs, ce);
-        let place_choices = self.trigger_places(r, t, cs, ce, &st.last_town);
+        let mut place_choices = self.trigger_places(r, t, ps, pe, &st.last_town);
+        let own_place = (ps, pe) != (cs, ce) && !place_choices.is_empty();
+        if place_choices.is_empty() && (ps, pe) != (cs, ce) {
+            place_choices = self.trigger_places(r, t, cs, ce, &st.last_town);
+        }
         let informative = |w: &When| w.date.is_some() || w.weekday.is_some() || w.precision > 1;
         let when = r.sentence_when.clone().filter(informative).or_else(|| st.context_when.clone()).or_else(|| r.sentence_when.clone());
         let places_for: Vec<Option<PlaceMention>> =
@@ -776,6 +795,7 @@ impl<'a> Extractor<'a> {
                 span: r.span,
                 order: st.order,
                 elaborates,
+                own_place,
             });
             st.order += 1;
         }
@@ -1399,7 +1419,8 @@ impl<'a> Extractor<'a> {
                 }
                 // Split siblings (one trigger, several places) keep their places.
                 let split = |k: usize| idx.iter().filter(|&&o| mentions[o].typing.start == mentions[k].typing.start).count() > 1;
-                let single: Vec<usize> = idx.iter().copied().filter(|&k| !split(k)).collect();
+                // So do acts told in their own parts of a clause, each with its place.
+                let single: Vec<usize> = idx.iter().copied().filter(|&k| !split(k) && !mentions[k].own_place).collect();
                 let candidates: Vec<PlaceMention> = single.iter().filter_map(|&k| mentions[k].place.clone()).collect();
                 let specific = |p: &&PlaceMention| !is_vague(&Some((*p).clone()));
                 // A place of an earlier event first, then the main (first) trigger's place, then
