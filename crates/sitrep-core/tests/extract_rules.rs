@@ -870,3 +870,31 @@ fn a_crowd_that_beats_or_lynches_is_mob_violence() {
     // Residents who are killed are victims, not a mob.
     assert!(!sub_types("Three residents were killed when shells hit the town on Friday.").iter().any(|t| t == "Mob violence"));
 }
+
+#[test]
+fn acts_of_two_kinds_joined_by_and_are_two_events_each_at_its_place() {
+    let e = events("Warplanes bombed Saraqib on Monday and artillery shelled Kafr Nabl in the south of Idlib.");
+    let got: Vec<(String, String)> =
+        e.iter().map(|e| (e.sub_event_type.as_str().to_string(), e.location.clone().unwrap_or_default())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("Air/drone strike".to_string(), "Saraqib".to_string()),
+            ("Shelling/artillery/missile attack".to_string(), "Kafr Nabl".to_string())
+        ],
+        "{:#?}",
+        e.iter().map(describe).collect::<Vec<_>>()
+    );
+    // Acts of one kind in one sentence stay one event, whatever "and" joins.
+    let e = one(
+        "Rebels captured the checkpoints of the regime forces and allied militias near Aleppo, as the village of Tal Shaeer fell to them.",
+    );
+    assert_eq!(e.sub_event_type, "Non-state actor overtakes territory");
+}
+
+#[test]
+fn the_martyred_are_dead() {
+    let e = one("Regime shelling hit the market of Douma on Friday, where 12 civilians were martyred.");
+    assert_eq!((e.sub_event_type.as_str(), e.fatalities), ("Shelling/artillery/missile attack", 12));
+    assert_eq!(one("Shells hit the market of Douma on Friday, leaving 9 martyrs.").fatalities, 9);
+}

@@ -587,7 +587,6 @@ impl Typer for CombinedTyper<'_> {
         // ("Airstrikes target Deir Ezzor and shelling targets Aleppo"), stay apart: none is
         // retyped into another's sub-type, which would make the two one event. (A second
         // trigger in the same words, "protested ... against the offensive", may still be.)
-        let spans: Vec<(usize, usize)> = lex.iter().map(|x| (x.start, x.end)).collect();
         let kinds: Vec<(usize, usize, SubEventType)> = lex.iter().map(|x| (x.start, x.end, x.sub_event_type)).collect();
         lex.into_iter()
             .map(|mut typing| {
@@ -595,8 +594,12 @@ impl Typer for CombinedTyper<'_> {
                 // strikes, the army attacked rebel positions" is an attack, not an air strike;
                 // where the clause tells several acts, the trigger's own part of it.
                 let clause = crate::extract::lexicon::clause_bounds(s, typing.start);
-                let others: Vec<(usize, usize)> = spans.iter().copied().filter(|&o| o != (typing.start, typing.end)).collect();
-                let (ps, ce) = crate::extract::lexicon::own_part(s, &others, (typing.start, typing.end), clause, &[]);
+                let others: Vec<(usize, usize)> = kinds
+                    .iter()
+                    .filter(|&&(a, b, k)| (a, b) != (typing.start, typing.end) && k != typing.sub_event_type)
+                    .map(|&(a, b, _)| (a, b))
+                    .collect();
+                let (ps, ce) = crate::extract::lexicon::own_part(s, &others, (typing.start, typing.end), clause, &[], &[]);
                 let cs = self.learned.lexicon.context_start(s, typing.start).max(ps);
                 let p = if (cs, ce) == (0, s.len()) { p.clone() } else { self.learned.model.predict(&s[cs..ce]) };
                 let best = (1..p.probs.len()).max_by(|&a, &b| p.probs[a].total_cmp(&p.probs[b])).unwrap_or(0);

@@ -740,15 +740,32 @@ pub fn clause_bounds(s: &str, pos: usize) -> (usize, usize) {
 /// between them, the clause itself. The caller falls back to the whole clause where the part
 /// names nothing ("clashes and shelling in Daraa": the clashes' part has no place). An "and"
 /// right before a name in `names` (the starts of the sentence's place names) joins a list
-/// ("the valleys of az-Zamrani and Martiba"), not two acts.
-pub fn own_part(s: &str, others: &[(usize, usize)], t: (usize, usize), clause: (usize, usize), names: &[usize]) -> (usize, usize) {
+/// ("the valleys of az-Zamrani and Martiba"), not two acts; so does one between two of
+/// `parties` (the spans of the sentence's actors: "the pro-regime forces and allied
+/// militias").
+pub fn own_part(
+    s: &str,
+    others: &[(usize, usize)],
+    t: (usize, usize),
+    clause: (usize, usize),
+    names: &[usize],
+    parties: &[(usize, usize)],
+) -> (usize, usize) {
     static AND: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i),?\s+(?:and|while|as well as)\s+").expect("valid"));
     let (cs, ce) = clause;
-    let joins_acts = |m: &regex::Match<'_>, at: usize| !names.contains(&(at + m.end()));
+    // The "and" opens the second act: at most a doer's few words between it and that act's
+    // trigger, and no comma ("rockets and heavy artillery shells, bombing army positions"
+    // lists weapons).
+    let joins_acts = |m: &regex::Match<'_>, at: usize, act: usize| {
+        let (before, after) = (at + m.start(), at + m.end());
+        let listed = parties.iter().any(|p| p.1 == before) && parties.iter().any(|p| p.0 == after);
+        let gap = s.get(after..act).unwrap_or("");
+        !names.contains(&after) && !listed && !gap.contains(',') && gap.split_whitespace().count() <= 4
+    };
     let prev = others.iter().filter(|o| o.1 <= t.0 && o.0 >= cs).map(|o| o.1).max();
     let next = others.iter().filter(|o| o.0 >= t.1 && o.1 <= ce).map(|o| o.0).min();
-    let start = prev.and_then(|p| AND.find_iter(&s[p..t.0]).filter(|m| joins_acts(m, p)).last().map(|m| p + m.end())).unwrap_or(cs);
-    let end = next.and_then(|n| AND.find_iter(&s[t.1..n]).find(|m| joins_acts(m, t.1)).map(|m| t.1 + m.start())).unwrap_or(ce);
+    let start = prev.and_then(|p| AND.find_iter(&s[p..t.0]).filter(|m| joins_acts(m, p, t.0)).last().map(|m| p + m.end())).unwrap_or(cs);
+    let end = next.and_then(|n| AND.find_iter(&s[t.1..n]).find(|m| joins_acts(m, t.1, n)).map(|m| t.1 + m.start())).unwrap_or(ce);
     (start, end)
 }
 
@@ -768,20 +785,30 @@ mod tests {
         let air = (0, 10);
         let shell = (s.find("shelling").unwrap(), s.find("shelling").unwrap() + 8);
         let clause = clause_bounds(s, 0);
-        let (a, b) = own_part(s, &[shell], air, clause, &[]);
+        let (a, b) = own_part(s, &[shell], air, clause, &[], &[]);
         assert_eq!(&s[a..b], "Airstrikes target the east of Deir Ezzor");
-        let (a, b) = own_part(s, &[air], shell, clause, &[]);
+        let (a, b) = own_part(s, &[air], shell, clause, &[], &[]);
         assert_eq!(&s[a..b], "shelling targets the west of Aleppo");
         // One act alone, or acts with no "and" between them: the whole clause.
-        assert_eq!(own_part(s, &[], air, clause, &[]), clause);
+        assert_eq!(own_part(s, &[], air, clause, &[], &[]), clause);
         // An "and" before a place name lists places, it does not join acts.
         let s3 = "Rebels attacked the valleys of Zamrani and Martiba, and clashes broke out";
         let martiba = s3.find("Martiba").unwrap();
         let clashes = (s3.find("clashes").unwrap(), s3.find("clashes").unwrap() + 7);
-        let (a, b) = own_part(s3, &[clashes], (7, 15), clause_bounds(s3, 7), &[martiba]);
+        let (a, b) = own_part(s3, &[clashes], (7, 15), clause_bounds(s3, 7), &[martiba], &[]);
         assert_eq!(&s3[a..b], "Rebels attacked the valleys of Zamrani and Martiba");
+        // Nor one that lists weapons before the next act.
+        let s5 = "They targeted the city with rockets and heavy artillery shells, bombing army positions";
+        let bombing = (s5.find("bombing").unwrap(), s5.find("bombing").unwrap() + 7);
+        assert_eq!(own_part(s5, &[bombing], (5, 13), clause_bounds(s5, 5), &[], &[]), clause_bounds(s5, 5));
+        // Nor does one between two parties.
+        let s4 = "ISIS holds checkpoints of the regime forces and allied militias, as the district fell to the group";
+        let (f, m) = (s4.find("regime forces").unwrap(), s4.find("allied militias").unwrap());
+        let fell = (s4.find("fell to").unwrap(), s4.find("fell to").unwrap() + 7);
+        let parties = [(f, f + "regime forces".len()), (m, m + "allied militias".len())];
+        assert_eq!(own_part(s4, &[fell], (5, 10), clause_bounds(s4, 5), &[], &parties), clause_bounds(s4, 5));
         let s2 = "Warplanes bombed the town, killing five";
-        assert_eq!(own_part(s2, &[(27, 34)], (10, 16), clause_bounds(s2, 10), &[]), clause_bounds(s2, 10));
+        assert_eq!(own_part(s2, &[(27, 34)], (10, 16), clause_bounds(s2, 10), &[], &[]), clause_bounds(s2, 10));
     }
 
     #[test]

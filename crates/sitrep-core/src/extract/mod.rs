@@ -691,7 +691,7 @@ impl<'a> Extractor<'a> {
             return;
         }
         let (cs, ce) = lexicon::clause_bounds(s, t.start);
-        let (ps, pe) = lexicon::own_part(s, others, (t.start, t.end), (cs, ce), &[]);
+        let (ps, pe) = lexicon::own_part(s, others, (t.start, t.end), (cs, ce), &[], &[]);
         let means = self.lexicon.means(&s[ps..pe]).or_else(|| self.lexicon.means(&s[cs..ce]));
         let want = match means {
             Some(lexicon::Means::Air) => AIR,
@@ -764,9 +764,18 @@ impl<'a> Extractor<'a> {
         // for there first, then in the whole clause. Its doer is the clause's ("Regime forces
         // shelled Kafr Zita and bombed Latamna"; "withdrew from the crossing and left it to
         // HTS": the taker is named in the other part).
-        let others: Vec<(usize, usize)> = r.typings.iter().map(|o| (o.start, o.end)).filter(|&o| o != (t.start, t.end)).collect();
+        // (Acts of one sub-type in one sentence tell one event: "ISIS is now in control of 19
+        // checkpoints ..., as the district of Ithreya fell to the group".)
+        let others: Vec<(usize, usize)> = r
+            .typings
+            .iter()
+            .filter(|o| o.sub_event_type != t.sub_event_type)
+            .map(|o| (o.start, o.end))
+            .filter(|&o| o != (t.start, t.end))
+            .collect();
         let names: Vec<usize> = r.places.iter().map(|p| p.start).collect();
-        let (ps, pe) = lexicon::own_part(r.s, &others, (t.start, t.end), (cs, ce), &names);
+        let parties: Vec<(usize, usize)> = r.ams.iter().map(|a| (a.start, a.end)).collect();
+        let (ps, pe) = lexicon::own_part(r.s, &others, (t.start, t.end), (cs, ce), &names, &parties);
         let (actor1, actor2) = self.trigger_roles(r, t, cs, ce);
         let mut place_choices = self.trigger_places(r, t, ps, pe, &st.last_town);
         let own_place = (ps, pe) != (cs, ce) && !place_choices.is_empty();
@@ -817,7 +826,18 @@ impl<'a> Extractor<'a> {
         }
         // Civilians as victims or targets of remote violence are its actor2.
         if t.event_type != EventType::Battles && t.event_type != EventType::Protests && t.event_type != EventType::Riots {
-            if let Some(c) = ams.iter().find(|a| self.side(a.actor) == Side::Civilian) {
+            // Civilians of the trigger's clause; of another clause only where the sentence tells
+            // one act ("killed by warplanes ...; 28 civilians were martyred in an aerial
+            // bombardment" is another event's toll). Civilians who tell of it ("villagers who
+            // fled said") are its witnesses, not its victims.
+            let witness = |a: &AMention| {
+                let after: String = s[a.end..].split_whitespace().take(6).collect::<Vec<_>>().join(" ");
+                self.lexicon.report_verbs.find(&after).is_some_and(|m| m.start() == 0 || after[..m.start()].starts_with("who "))
+            };
+            let civilian = |a: &&AMention| self.side(a.actor) == Side::Civilian && !witness(a);
+            let in_clause = ams.iter().filter(civilian).find(|a| a.start >= cs && a.end <= ce.max(t.end));
+            let one_act = r.typings.len() <= 1;
+            if let Some(c) = in_clause.or_else(|| ams.iter().filter(civilian).find(|_| one_act)) {
                 let direct_armed_target = actor2.as_ref().is_some_and(|a| self.side(a.0) != Side::Civilian);
                 let target_after_trigger =
                     ams.iter().any(|a| a.start >= t.end && a.start <= t.end + 40 && self.side(a.actor) != Side::Civilian);

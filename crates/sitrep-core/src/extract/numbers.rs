@@ -174,7 +174,7 @@ pub struct Casualty {
 }
 
 static HARM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&crate::extract::lexicon::spaces(r"(?i)\b(?P<active>killing|wounding|injuring|claiming the lives of|claims the lives of|leaving|leaves|left|kills|kill|wounds|wound|injures|injure|claim the lives of|executes|killed|wounded|injured|executed|executing|beheaded|beheading|beheads|behead|massacred|slaughtered|shot dead|gunned down|stoned|stoning|crucified|crucifying|lynched|lynching|(?:tortured|beaten|stabbed|hacked|burned|burnt) to death|burned alive|burnt alive)\b|\b(?P<passive>killed|dead|died|slain|wounded|injured|hurt|lost their lives|perished)\b|\b(?P<toll>death toll|toll)\b"))
+    Regex::new(&crate::extract::lexicon::spaces(r"(?i)\b(?P<active>killing|wounding|injuring|claiming the lives of|claims the lives of|leaving|leaves|left|kills|kill|wounds|wound|injures|injure|claim the lives of|executes|killed|wounded|injured|executed|executing|beheaded|beheading|beheads|behead|massacred|slaughtered|shot dead|gunned down|stoned|stoning|crucified|crucifying|lynched|lynching|(?:tortured|beaten|stabbed|hacked|burned|burnt) to death|burned alive|burnt alive)\b|\b(?P<passive>killed|dead|died|slain|wounded|injured|hurt|lost their lives|perished|martyred|martyrs)\b|\b(?P<toll>death toll|toll)\b"))
         .expect("valid harm regex")
 });
 
@@ -302,7 +302,7 @@ fn is_passive_harm(s: &str, qs: &[(Quantity, usize, usize)], c: &regex::Captures
     let before = &s[..m.start()];
     let passive_aux = &*PASSIVE_AUX;
     c.name("passive").is_some()
-        && (passive_aux.is_match(before) || matches!(word.to_ascii_lowercase().as_str(), "dead" | "died" | "slain" | "perished" | "lost their lives"))
+        && (passive_aux.is_match(before) || matches!(word.to_ascii_lowercase().as_str(), "dead" | "died" | "slain" | "perished" | "lost their lives" | "martyrs"))
         || (c.name("active").is_some() && passive_aux.is_match(before))
         // A reduced relative clause: "among at least 31 people killed on Saturday".
         || (c.name("active").is_some()
