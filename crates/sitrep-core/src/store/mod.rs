@@ -6,10 +6,12 @@
 //! whole store is both, [`Store`]. [`open`] gives one for a [`Location`] (what `--db` names) as a
 //! trait object: the CLI, the server and the benchmarks hold nothing else.
 //! [`sqlite::SqliteStore`] (one file, nothing to install) is the default;
-//! [`postgres::PgStore`] (a `postgres://` URL) is its PostgreSQL backend, in progress: it opens,
-//! keeps its schema and counts, and answers [`StoreError::NotYet`] for the rest.
+//! [`postgres::PgStore`] (a `postgres://` URL) is its PostgreSQL backend, in progress: it stores,
+//! queries and searches as SQLite does, and answers [`StoreError::NotYet`] for the rest (fusion,
+//! the change feed, following sources).
 
 pub mod live;
+pub mod pg_fts;
 pub mod postgres;
 pub mod sqlite;
 

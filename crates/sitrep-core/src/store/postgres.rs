@@ -11,23 +11,44 @@
 //! database (schema) with other tables and no `sitrep_meta` named and left alone. Messages name
 //! the URL without its password.
 //!
-//! This is the first step of the backend: opening, the schema, errors, and the article counts
-//! work; every other method answers [`StoreError::NotYet`] (never a panic).
+//! What works, with SQLite's results (the tests run one suite on both backends and compare
+//! their answers, on a generated store of a thousand articles too): storing batches
+//! (`put_batch`: duplicates unchanged, corrected versions superseding by `doc_key`, their
+//! events moved to `event_history`), reading articles and events, every [`EventFilter`] field
+//! and sort, counts, `for_each_event` (a portal: memory stays flat), map points, days, stats,
+//! actors, places, full-text search with FTS5's query syntax ([`super::pg_fts`]), and
+//! re-extraction (`stale_articles`, `replace_events`). Writers take an advisory lock for their
+//! transaction, one at a time as SQLite's writers. The schema (version 2) holds fusion's tables
+//! too, but fusion, the change feed and credibility, and what following sources keeps
+//! ([`super::LiveStore`] but `has_article`), answer [`StoreError::NotYet`] (never a panic), as
+//! do `write_exclusive` and statement budgets (`set_budget` bounds nothing yet).
+//!
+//! How SQLite's behaviour is kept: TEXT compared bytewise (`COLLATE "C"` wherever SQLite
+//! orders or compares ranges), SQLite's NOCASE as `sitrep_nocase` (ASCII letters folded only),
+//! SQLite's NULLs-lowest ordering spelled out (`NULLS LAST` / `NULLS FIRST`), its rowid as
+//! `events.seq`, and the records (articles' and events' JSON) deflated exactly as SQLite's.
+//! Search ranks by `ts_rank` (negated: lower is better, like bm25) and its snippets come from
+//! `ts_headline`: the articles found are SQLite's, their order and snippets may differ.
 
+use super::pg_fts;
+use super::sqlite::{check_search_terms, pack, pack_article, unpack_blob};
+use super::Sort;
 use super::{Access, ChangeKind};
 use super::{
     ActorCount, Change, Count, EventFilter, FusedState, FusionScope, FusionWrite, PlaceCount, SearchHit, Stats, StoreError, Stored,
     StoredArticle,
 };
 use crate::model::{Article, Event};
+use postgres::types::ToSql;
 use std::collections::HashSet;
 use std::sync::Mutex;
 
 /// The PostgreSQL schema version this build writes (its own numbering, apart from SQLite's).
-pub const PG_SCHEMA_VERSION: i64 = 1;
+pub const PG_SCHEMA_VERSION: i64 = 2;
 
 /// Migrations, in order: `PG_MIGRATIONS[n]` takes a database from version `n` to `n + 1`.
-const PG_MIGRATIONS: &[&str] = &[r#"
+const PG_MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE articles (
     id TEXT PRIMARY KEY,
     input TEXT NOT NULL,
@@ -72,7 +93,101 @@ CREATE TABLE events (
 );
 CREATE INDEX events_article ON events (article_id);
 CREATE INDEX events_date ON events (event_date DESC, id);
-"#];
+"#,
+    // Version 2: what the queries of the SQLite store need, with SQLite's results.
+    // - `sitrep_nocase`: SQLite's NOCASE (ASCII letters folded, nothing else), which the
+    //   filters compare names with; `lower()` would fold more, and by the server's locale.
+    // - `articles.tsv` written by the store from its own tokens (`pg_fts`: SQLite's unicode61
+    //   tokens, title weight A, body B), only for current versions (SQLite's FTS5 index holds
+    //   those only); the generated column of version 1 used PostgreSQL's parser.
+    // - `events.seq`: the order rows were stored in (SQLite's rowid), which breaks ties of the
+    //   sort orders; fatalities as BIGINT (SQLite's integers are 64-bit).
+    // - The actors and places events name, the events of replaced versions, and fusion's
+    //   tables (fused events, memberships, the change feed with its increasing `seq`,
+    //   article credibility).
+    // Ordering columns are compared with COLLATE "C" in the queries: SQLite compares TEXT
+    // bytewise whatever the server's locale.
+    r#"
+CREATE FUNCTION sitrep_nocase(TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT translate($1, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') $$;
+ALTER TABLE articles DROP COLUMN tsv;
+ALTER TABLE articles ADD COLUMN tsv TSVECTOR;
+CREATE INDEX articles_tsv ON articles USING GIN (tsv);
+CREATE INDEX articles_published ON articles ((published COLLATE "C"));
+CREATE INDEX articles_ingested ON articles ((ingested_at COLLATE "C"));
+CREATE INDEX articles_data_version ON articles (data_version) WHERE superseded_by IS NULL;
+ALTER TABLE events ADD COLUMN seq BIGSERIAL;
+ALTER TABLE events ALTER COLUMN fatalities TYPE BIGINT;
+DROP INDEX events_date;
+CREATE INDEX events_date ON events ((event_date COLLATE "C"), seq);
+CREATE INDEX events_fatalities ON events (fatalities, (event_date COLLATE "C"), seq);
+CREATE INDEX events_type_nc ON events (sitrep_nocase(event_type), sitrep_nocase(sub_event_type));
+CREATE INDEX events_admin1_nc ON events (sitrep_nocase(admin1));
+CREATE INDEX events_actor1_nc ON events (sitrep_nocase(actor1));
+CREATE INDEX events_actor2_nc ON events (sitrep_nocase(actor2));
+CREATE INDEX events_lat_lon ON events (latitude, longitude);
+CREATE INDEX events_geo_id ON events (geo_id);
+CREATE TABLE actors (
+    name TEXT PRIMARY KEY,
+    side TEXT NOT NULL,
+    inter INTEGER NOT NULL
+);
+CREATE TABLE places (
+    id TEXT PRIMARY KEY,
+    name TEXT,
+    country TEXT,
+    admin1 TEXT,
+    admin2 TEXT,
+    latitude DOUBLE PRECISION,
+    longitude DOUBLE PRECISION
+);
+CREATE TABLE event_history (
+    id TEXT NOT NULL,
+    article_id TEXT NOT NULL,
+    replaced_by TEXT NOT NULL,
+    replaced_at TEXT NOT NULL,
+    json BYTEA NOT NULL
+);
+CREATE INDEX event_history_article ON event_history (article_id);
+CREATE TABLE fused_events (
+    id TEXT PRIMARY KEY,
+    event_date TEXT,
+    event_type TEXT,
+    admin1 TEXT,
+    fatalities BIGINT,
+    sources BIGINT NOT NULL,
+    reports BIGINT NOT NULL,
+    score DOUBLE PRECISION,
+    digest TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    json BYTEA NOT NULL
+);
+CREATE INDEX fused_events_order ON fused_events (reports DESC, (event_date COLLATE "C") DESC);
+CREATE TABLE fused_members (
+    event_id TEXT PRIMARY KEY,
+    fused_id TEXT NOT NULL,
+    verdict INTEGER
+);
+CREATE INDEX fused_members_fused ON fused_members (fused_id);
+CREATE TABLE changes (
+    seq BIGSERIAL PRIMARY KEY,
+    at TEXT NOT NULL,
+    fused_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('created', 'updated', 'merged', 'deleted')),
+    into_id TEXT
+);
+CREATE INDEX changes_at ON changes ((at COLLATE "C"));
+CREATE TABLE article_credibility (
+    article_id TEXT PRIMARY KEY,
+    score DOUBLE PRECISION NOT NULL,
+    corroborated BIGINT NOT NULL,
+    uncorroborated BIGINT NOT NULL,
+    contradicted BIGINT NOT NULL,
+    reason TEXT NOT NULL
+);
+"#,
+];
 
 /// The PostgreSQL store.
 pub struct PgStore {
@@ -198,6 +313,9 @@ fn migrate(c: &mut postgres::Client) -> Result<i64, postgres::Error> {
     let version = schema_version(&mut tx)?;
     for (n, m) in PG_MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
         tx.batch_execute(m)?;
+        if n == 1 {
+            backfill_tsv(&mut tx)?;
+        }
         tx.execute(
             "INSERT INTO sitrep_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             &[&(n as i64 + 1).to_string()],
@@ -206,6 +324,332 @@ fn migrate(c: &mut postgres::Client) -> Result<i64, postgres::Error> {
     let now = schema_version(&mut tx)?;
     tx.commit()?;
     Ok(now)
+}
+
+/// Writes the search index entry (`tsv`, version 2) of every current article stored before
+/// version 2 (its tokens are made here, in Rust, as for new articles).
+fn backfill_tsv(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::Error> {
+    let rows = tx.query("SELECT id, title, body FROM articles WHERE superseded_by IS NULL AND tsv IS NULL", &[])?;
+    let update = tx.prepare("UPDATE articles SET tsv = $2::text::tsvector WHERE id = $1")?;
+    for r in rows {
+        let (id, title, body): (String, Option<String>, String) = (r.get(0), r.get(1), r.get(2));
+        tx.execute(&update, &[&id, &pg_fts::tsvector(title.as_deref(), &body)])?;
+    }
+    Ok(())
+}
+
+/// A statement's parameters, bound in order (`$1`, `$2`, ...): user values never enter the SQL.
+#[derive(Default)]
+struct Args(Vec<Box<dyn ToSql + Sync>>);
+
+impl Args {
+    /// Binds a value; its placeholder.
+    fn bind(&mut self, v: impl ToSql + Sync + 'static) -> String {
+        self.0.push(Box::new(v));
+        format!("${}", self.0.len())
+    }
+
+    fn refs(&self) -> Vec<&(dyn ToSql + Sync)> {
+        self.0.iter().map(|a| a.as_ref() as &(dyn ToSql + Sync)).collect()
+    }
+}
+
+/// The `tsquery` of a full-text query in FTS5's syntax (`None`: it matches nothing), or the
+/// same error kind SQLite gives for bad syntax.
+fn ts_query(q: &str) -> Result<Option<String>, StoreError> {
+    check_search_terms(q)?;
+    pg_fts::tsquery(q).map_err(|reason| StoreError::BadQuery { query: q.to_string(), reason })
+}
+
+/// The WHERE clause of a filter (SQLite's `where_clause`, NOCASE as `sitrep_nocase`, dates
+/// compared bytewise), its parameters bound into `args`.
+fn where_clause(f: &EventFilter, args: &mut Args) -> Result<String, StoreError> {
+    let mut sql = String::from(" WHERE true");
+    let nocase = |col: &str, p: &str| format!("sitrep_nocase({col}) = sitrep_nocase({p}::text)");
+    if let Some(t) = &f.event_type {
+        let p = args.bind(t.clone());
+        sql += &format!(" AND {}", nocase("event_type", &p));
+    }
+    if let Some(t) = &f.sub_event_type {
+        let p = args.bind(t.clone());
+        sql += &format!(" AND {}", nocase("sub_event_type", &p));
+    }
+    if let Some(a) = &f.actor {
+        let p = args.bind(a.trim().to_string());
+        sql += &format!(" AND ({} OR {})", nocase("actor1", &p), nocase("actor2", &p));
+    }
+    if let (Some(a), Some(b)) = (f.since, f.until) {
+        if a > b {
+            return Err(StoreError::BadFilter(format!("since {a} is after until {b}")));
+        }
+    }
+    if let Some(d) = f.since {
+        let p = args.bind(d.to_string());
+        sql += &format!(" AND event_date COLLATE \"C\" >= {p}::text");
+    }
+    if let Some(d) = f.until {
+        let p = args.bind(d.to_string());
+        sql += &format!(" AND event_date COLLATE \"C\" <= {p}::text");
+    }
+    if let Some(a) = &f.admin1 {
+        let p = args.bind(a.clone());
+        sql += &format!(" AND {}", nocase("admin1", &p));
+    }
+    if let Some(place) = &f.place {
+        let p = args.bind(place.clone());
+        sql += &format!(
+            " AND ({} OR {} OR {} OR geo_id IN (SELECT id FROM places WHERE {}))",
+            nocase("location", &p),
+            nocase("admin2", &p),
+            nocase("admin1", &p),
+            nocase("name", &p)
+        );
+    }
+    if let Some([min_lon, min_lat, max_lon, max_lat]) = f.bbox {
+        if let Err(why) = crate::model::Bbox::new([min_lon, min_lat, max_lon, max_lat]) {
+            return Err(StoreError::BadFilter(format!("bbox {min_lon},{min_lat},{max_lon},{max_lat}: {why}")));
+        }
+        let (a, b, c, d) = (args.bind(min_lat), args.bind(max_lat), args.bind(min_lon), args.bind(max_lon));
+        sql += &format!(" AND latitude BETWEEN {a}::float8 AND {b}::float8 AND longitude BETWEEN {c}::float8 AND {d}::float8");
+    }
+    if let Some(s) = &f.source {
+        let p = args.bind(s.clone());
+        sql += &format!(" AND {}", nocase("source", &p));
+    }
+    if let Some(q) = &f.text {
+        match ts_query(q)? {
+            Some(ts) => {
+                let p = args.bind(ts);
+                sql += &format!(" AND article_id IN (SELECT id FROM articles WHERE tsv @@ {p}::text::tsquery)");
+            }
+            None => sql += " AND false",
+        }
+    }
+    if let Some(n) = f.min_fatalities {
+        let p = args.bind(i64::from(n));
+        sql += &format!(" AND fatalities >= {p}::int8");
+    }
+    Ok(sql)
+}
+
+/// The ORDER BY of a sort: SQLite's, with its NULLs (lowest) and its rowid (`seq`), dates
+/// compared bytewise.
+fn order_by(sort: Sort) -> &'static str {
+    match sort {
+        Sort::DateDesc => " ORDER BY event_date COLLATE \"C\" DESC NULLS LAST, seq DESC",
+        Sort::DateAsc => " ORDER BY event_date COLLATE \"C\" ASC NULLS LAST, seq ASC",
+        Sort::FatalitiesDesc => " ORDER BY fatalities DESC, event_date COLLATE \"C\" DESC NULLS LAST, seq DESC",
+    }
+}
+
+/// A LIMIT or OFFSET as PostgreSQL's BIGINT.
+fn big(n: usize) -> i64 {
+    n.min(i64::MAX as usize) as i64
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+/// An article's JSON (without its text, which has a column of its own), as SQLite keeps it.
+fn unpack_article(json: &[u8], text: String) -> Result<Article, StoreError> {
+    let mut a: Article = unpack_blob(json)?;
+    if a.text.is_empty() {
+        a.text = text;
+    }
+    Ok(a)
+}
+
+/// The statements of a write, prepared once per transaction.
+struct Writes {
+    article: postgres::Statement,
+    event: postgres::Statement,
+    actor: postgres::Statement,
+    place: postgres::Statement,
+}
+
+impl Writes {
+    fn prepare(tx: &mut postgres::Transaction<'_>) -> Result<Writes, postgres::Error> {
+        Ok(Writes {
+            article: tx.prepare(
+                "INSERT INTO articles (id, input, format, title, source, byline, dateline, published, url, text, body, json, doc_key, ingested_at, data_version, tsv) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::text::tsvector)",
+            )?,
+            // SQLite's INSERT OR REPLACE: a row replaced is stored anew (a new rowid, here `seq`).
+            event: tx.prepare(
+                "INSERT INTO events (id, article_id, event_date, event_type, sub_event_type, actor1, actor2, location, latitude, longitude, country, admin1, admin2, geo_precision, fatalities, source, geo_id, json, data_version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
+                 ON CONFLICT (id) DO UPDATE SET article_id = excluded.article_id, event_date = excluded.event_date, event_type = excluded.event_type, \
+                 sub_event_type = excluded.sub_event_type, actor1 = excluded.actor1, actor2 = excluded.actor2, location = excluded.location, \
+                 latitude = excluded.latitude, longitude = excluded.longitude, country = excluded.country, admin1 = excluded.admin1, \
+                 admin2 = excluded.admin2, geo_precision = excluded.geo_precision, fatalities = excluded.fatalities, source = excluded.source, \
+                 geo_id = excluded.geo_id, json = excluded.json, data_version = excluded.data_version, seq = DEFAULT",
+            )?,
+            actor: tx.prepare("INSERT INTO actors (name, side, inter) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")?,
+            place: tx.prepare(
+                "INSERT INTO places (id, name, country, admin1, admin2, latitude, longitude) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+            )?,
+        })
+    }
+}
+
+/// A store error of a write: the client's error, or a record that would not pack.
+enum WriteError {
+    Pg(postgres::Error),
+    Store(StoreError),
+}
+
+impl From<postgres::Error> for WriteError {
+    fn from(e: postgres::Error) -> WriteError {
+        WriteError::Pg(e)
+    }
+}
+
+impl From<StoreError> for WriteError {
+    fn from(e: StoreError) -> WriteError {
+        WriteError::Store(e)
+    }
+}
+
+/// Stores an article's events, made by the rules of `version`, with the actors and places
+/// they name (the first stored spelling of each kept, as SQLite's INSERT OR IGNORE keeps it).
+fn insert_events(tx: &mut postgres::Transaction<'_>, w: &Writes, events: &[Event], version: &str) -> Result<(), WriteError> {
+    for e in events {
+        let json = pack(e)?;
+        tx.execute(
+            &w.event,
+            &[
+                &e.event_id,
+                &e.article_id,
+                &e.event_date.map(|d| d.to_string()),
+                &e.event_type.as_str(),
+                &e.sub_event_type.as_str(),
+                &e.actor1.as_ref().map(|x| x.name.as_str()),
+                &e.actor2.as_ref().map(|x| x.name.as_str()),
+                &e.location,
+                &e.latitude,
+                &e.longitude,
+                &e.country,
+                &e.admin1,
+                &e.admin2,
+                &e.geo_precision.map(i32::from),
+                &i64::from(e.fatalities),
+                &e.source,
+                &e.geo_id,
+                &json,
+                &version,
+            ],
+        )?;
+        for actor in [&e.actor1, &e.actor2].into_iter().flatten() {
+            tx.execute(&w.actor, &[&actor.name, &actor.side.as_str(), &i32::from(actor.inter)])?;
+        }
+        if let Some(id) = &e.geo_id {
+            let name = e.geo_alternatives.iter().find(|x| &x.id == id).map(|x| x.name.clone());
+            tx.execute(&w.place, &[id, &name, &e.country, &e.admin1, &e.admin2, &e.latitude, &e.longitude])?;
+        }
+    }
+    Ok(())
+}
+
+/// Moves the events of an old version to the history and retires it (out of the search
+/// index too).
+fn supersede(tx: &mut postgres::Transaction<'_>, old: &str, new: &str, now: &str) -> Result<(), postgres::Error> {
+    tx.execute(
+        "INSERT INTO event_history (id, article_id, replaced_by, replaced_at, json) SELECT id, article_id, $2, $3, json FROM events WHERE article_id = $1 ORDER BY seq",
+        &[&old, &new, &now],
+    )?;
+    tx.execute("DELETE FROM events WHERE article_id = $1", &[&old])?;
+    tx.execute("UPDATE articles SET superseded_by = $2, tsv = NULL WHERE id = $1", &[&old, &new])?;
+    Ok(())
+}
+
+/// Takes this schema's write lock for the transaction: writers (of any process) go one at a
+/// time, as SQLite's write lock makes them, so that two batches never both take a document as
+/// new.
+fn write_lock(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::Error> {
+    tx.execute("SELECT pg_advisory_xact_lock(hashtext('sitrep write ' || current_schema()))", &[]).map(|_| ())
+}
+
+impl PgStore {
+    /// A write error as a store error.
+    fn write_err(&self, e: WriteError) -> StoreError {
+        match e {
+            WriteError::Pg(e) => self.err(&e),
+            WriteError::Store(e) => e,
+        }
+    }
+
+    fn try_put_batch(&self, batch: &[(Article, Vec<Event>)]) -> Result<Vec<Stored>, WriteError> {
+        let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+        let mut c = self.client().map_err(WriteError::Store)?;
+        let mut tx = c.transaction()?;
+        write_lock(&mut tx)?;
+        let w = Writes::prepare(&mut tx)?;
+        let exists = tx.prepare("SELECT 1 FROM articles WHERE id = $1")?;
+        let current = tx.prepare("SELECT id FROM articles WHERE doc_key = $1 AND superseded_by IS NULL LIMIT 1")?;
+        let mut out = Vec::with_capacity(batch.len());
+        for (a, events) in batch {
+            if tx.query_opt(&exists, &[&a.id])?.is_some() {
+                out.push(Stored::Unchanged);
+                continue;
+            }
+            let previous: Option<String> = match a.doc_key() {
+                Some(k) => tx.query_opt(&current, &[&k])?.map(|r| r.get(0)),
+                None => None,
+            };
+            let body = a.body();
+            tx.execute(
+                &w.article,
+                &[
+                    &a.id,
+                    &a.input,
+                    &a.format.as_str(),
+                    &a.title,
+                    &a.source,
+                    &a.byline,
+                    &a.dateline,
+                    &a.published.map(|p| p.to_string()),
+                    &a.url,
+                    &a.text,
+                    &body,
+                    &pack_article(a)?,
+                    &a.doc_key(),
+                    &now,
+                    &crate::knowledge::DATA_VERSION,
+                    &pg_fts::tsvector(a.title.as_deref(), &body),
+                ],
+            )?;
+            insert_events(&mut tx, &w, events, crate::knowledge::DATA_VERSION)?;
+            match previous {
+                Some(old) => {
+                    supersede(&mut tx, &old, &a.id, &now)?;
+                    out.push(Stored::Replaced { events: events.len(), old });
+                }
+                None => out.push(Stored::New { events: events.len() }),
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Rows of a query with bound parameters.
+    fn rows(&self, sql: &str, args: &Args) -> Result<Vec<postgres::Row>, StoreError> {
+        self.client()?.query(sql, &args.refs()).map_err(|e| self.err(&e))
+    }
+
+    /// Counts by key (a NULL key shown as "-").
+    fn counts_of(&self, sql: &str) -> Result<Vec<Count>, StoreError> {
+        let rows = self.rows(sql, &Args::default())?;
+        Ok(rows
+            .iter()
+            .map(|r| Count { key: r.get::<_, Option<String>>(0).unwrap_or_else(|| "-".into()), count: r.get::<_, i64>(1) as u64 })
+            .collect())
+    }
+
+    fn scalar(&self, sql: &str) -> Result<u64, StoreError> {
+        let row = self.client()?.query_one(sql, &[]).map_err(|e| self.err(&e))?;
+        Ok(row.get::<_, Option<i64>>(0).unwrap_or(0) as u64)
+    }
 }
 
 impl super::EventStore for PgStore {
@@ -241,32 +685,156 @@ impl super::EventStore for PgStore {
             .map_err(|e| self.err(&e))?;
         Ok((row.get::<_, i64>(0) as u64, row.get::<_, i64>(1) as u64))
     }
-    fn put_batch(&mut self, _batch: &[(Article, Vec<Event>)]) -> Result<Vec<Stored>, StoreError> {
-        Err(not_yet("put_batch"))
+    fn put_batch(&mut self, batch: &[(Article, Vec<Event>)]) -> Result<Vec<Stored>, StoreError> {
+        self.try_put_batch(batch).map_err(|e| self.write_err(e))
     }
-    fn events(&self, _filter: &EventFilter) -> Result<Vec<Event>, StoreError> {
-        Err(not_yet("events"))
+    fn events(&self, f: &EventFilter) -> Result<Vec<Event>, StoreError> {
+        if f.limit == 0 || f.limit > EventFilter::MAX_LIMIT {
+            return Err(StoreError::BadFilter(format!("limit {} (must be 1 to {})", f.limit, EventFilter::MAX_LIMIT)));
+        }
+        let mut args = Args::default();
+        let clause = where_clause(f, &mut args)?;
+        let (limit, offset) = (args.bind(big(f.limit)), args.bind(big(f.offset)));
+        let sql = format!("SELECT json FROM events{clause}{} LIMIT {limit}::int8 OFFSET {offset}::int8", order_by(f.sort));
+        self.rows(&sql, &args)?.iter().map(|r| unpack_blob(r.get::<_, &[u8]>(0))).collect()
     }
-    fn count_events(&self, _filter: &EventFilter) -> Result<u64, StoreError> {
-        Err(not_yet("count_events"))
+    fn count_events(&self, f: &EventFilter) -> Result<u64, StoreError> {
+        let mut args = Args::default();
+        let clause = where_clause(f, &mut args)?;
+        let rows = self.rows(&format!("SELECT count(*) FROM events{clause}"), &args)?;
+        Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0) as u64))
     }
-    fn event(&self, _id: &str) -> Result<Option<(Event, Vec<String>)>, StoreError> {
-        Err(not_yet("event"))
+    fn event(&self, id: &str) -> Result<Option<(Event, Vec<String>)>, StoreError> {
+        // An event is reported by its own article (SQLite's `event_articles` holds that one
+        // row per event).
+        let row = self.client()?.query_opt("SELECT json, article_id FROM events WHERE id = $1", &[&id]).map_err(|e| self.err(&e))?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some((unpack_blob(row.get::<_, &[u8]>(0))?, vec![row.get(1)])))
     }
-    fn article(&self, _id: &str) -> Result<Option<StoredArticle>, StoreError> {
-        Err(not_yet("article"))
+    fn article(&self, id: &str) -> Result<Option<StoredArticle>, StoreError> {
+        let row = {
+            let mut c = self.client()?;
+            c.query_opt("SELECT json, superseded_by, text FROM articles WHERE id = $1", &[&id]).map_err(|e| self.err(&e))?
+        };
+        let Some(row) = row else { return Ok(None) };
+        let mut args = Args::default();
+        let p = args.bind(id.to_string());
+        let rows = self.rows(&format!("SELECT json FROM events WHERE article_id = {p}::text ORDER BY id COLLATE \"C\""), &args)?;
+        let mut events: Vec<Event> = rows.iter().map(|r| unpack_blob(r.get::<_, &[u8]>(0))).collect::<Result<_, _>>()?;
+        events.sort_by_key(|e| e.evidence.first().map_or(usize::MAX, |s| s.start));
+        Ok(Some(StoredArticle { article: unpack_article(row.get::<_, &[u8]>(0), row.get(2))?, superseded_by: row.get(1), events }))
     }
-    fn search(&self, _query: &str, _limit: usize) -> Result<Vec<SearchHit>, StoreError> {
-        Err(not_yet("search"))
+    fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
+        if limit == 0 || limit > 10_000 {
+            return Err(StoreError::BadFilter(format!("limit {limit} (must be 1 to 10000)")));
+        }
+        if query.trim().is_empty() {
+            return Err(StoreError::BadQuery { query: query.to_string(), reason: "empty query".into() });
+        }
+        let Some(ts) = ts_query(query)? else { return Ok(Vec::new()) };
+        // The page first, then the snippets of its rows only (a headline reads the whole body).
+        // The rank is ts_rank negated: lower is better, as SQLite's bm25.
+        let rows = self
+            .client()?
+            .query(
+                "SELECT h.id, h.title, h.source, h.published, \
+                        ts_headline('simple', h.body, $1::text::tsquery, 'StartSel=[, StopSel=], MaxWords=12, MinWords=5, MaxFragments=1, FragmentDelimiter=…'), \
+                        h.rank \
+                 FROM (SELECT id, title, source, published, body, -ts_rank(tsv, $1::text::tsquery)::float8 AS rank \
+                       FROM articles WHERE tsv @@ $1::text::tsquery ORDER BY rank, id COLLATE \"C\" LIMIT $2) h \
+                 ORDER BY h.rank, h.id COLLATE \"C\"",
+                &[&ts, &(limit as i64)],
+            )
+            .map_err(|e| self.err(&e))?;
+        Ok(rows
+            .iter()
+            .map(|r| SearchHit {
+                article_id: r.get(0),
+                title: r.get(1),
+                source: r.get(2),
+                published: r.get(3),
+                snippet: r.get(4),
+                rank: r.get(5),
+            })
+            .collect())
     }
     fn stats(&self) -> Result<Stats, StoreError> {
-        Err(not_yet("stats"))
+        // SQLite's `ORDER BY 2 DESC, 1`: keys bytewise, NULL first.
+        let by = |col: &str| format!("SELECT {col}, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC, ({col}) COLLATE \"C\" NULLS FIRST");
+        Ok(Stats {
+            articles: self.scalar("SELECT count(*) FROM articles WHERE superseded_by IS NULL")?,
+            superseded_articles: self.scalar("SELECT count(*) FROM articles WHERE superseded_by IS NOT NULL")?,
+            articles_without_events: self.scalar(
+                "SELECT count(*) FROM articles a WHERE a.superseded_by IS NULL AND NOT EXISTS (SELECT 1 FROM events x WHERE x.article_id = a.id)",
+            )?,
+            events: self.scalar("SELECT count(*) FROM events")?,
+            fatalities: self.scalar("SELECT sum(fatalities)::int8 FROM events")?,
+            events_without_place: self.scalar("SELECT count(*) FROM events WHERE latitude IS NULL")?,
+            by_type: self.counts_of(&by("event_type"))?,
+            by_sub_type: self.counts_of(&by("event_type || ' / ' || sub_event_type"))?,
+            by_actor: self.counts_of(
+                "SELECT name, count(*) FROM (SELECT actor1 AS name FROM events WHERE actor1 IS NOT NULL UNION ALL SELECT actor2 FROM events WHERE actor2 IS NOT NULL) x \
+                 GROUP BY 1 ORDER BY 2 DESC, name COLLATE \"C\"",
+            )?,
+            by_admin1: self.counts_of(&by("admin1"))?,
+            by_month: self.counts_of(
+                "SELECT coalesce(substr(event_date, 1, 7), 'undated'), count(*) FROM events GROUP BY 1 ORDER BY coalesce(substr(event_date, 1, 7), 'undated') COLLATE \"C\"",
+            )?,
+            by_day: self
+                .counts_of("SELECT coalesce(event_date, 'undated'), count(*) FROM events GROUP BY 1 ORDER BY coalesce(event_date, 'undated') COLLATE \"C\"")?,
+            sources: self.counts_of(
+                "SELECT source, count(*) FROM articles WHERE superseded_by IS NULL GROUP BY 1 ORDER BY 2 DESC, source COLLATE \"C\" NULLS FIRST",
+            )?,
+        })
     }
     fn actors(&self) -> Result<Vec<ActorCount>, StoreError> {
-        Err(not_yet("actors"))
+        // An event counts once for an actor it names as both sides (SQLite's `actor1 = name OR
+        // actor2 = name`): distinct (event, name) pairs.
+        let rows = self.rows(
+            "SELECT a.name, a.side, a.inter, c.n FROM actors a JOIN \
+               (SELECT name, count(*) AS n FROM (SELECT id, actor1 AS name FROM events WHERE actor1 IS NOT NULL \
+                                                UNION SELECT id, actor2 FROM events WHERE actor2 IS NOT NULL) u GROUP BY name) c \
+               ON c.name = a.name \
+             ORDER BY c.n DESC, a.name COLLATE \"C\"",
+            &Args::default(),
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(ActorCount {
+                    name: r.get(0),
+                    side: r.get::<_, String>(1).parse().map_err(corrupt)?,
+                    inter: r.get::<_, i32>(2) as u8,
+                    events: r.get::<_, i64>(3) as u64,
+                })
+            })
+            .collect()
     }
-    fn places(&self, _limit: usize) -> Result<Vec<PlaceCount>, StoreError> {
-        Err(not_yet("places"))
+    fn places(&self, limit: usize) -> Result<Vec<PlaceCount>, StoreError> {
+        if limit == 0 || limit > EventFilter::MAX_LIMIT {
+            return Err(StoreError::BadFilter(format!("limit {limit} (must be 1 to {})", EventFilter::MAX_LIMIT)));
+        }
+        let mut args = Args::default();
+        let p = args.bind(limit as i64);
+        let rows = self.rows(
+            &format!(
+                "SELECT p.id, p.name, p.country, p.admin1, p.admin2, p.latitude, p.longitude, count(e.id) AS n \
+                 FROM places p JOIN events e ON e.geo_id = p.id GROUP BY p.id ORDER BY n DESC, p.id COLLATE \"C\" LIMIT {p}::int8"
+            ),
+            &args,
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| PlaceCount {
+                id: r.get(0),
+                name: r.get(1),
+                country: r.get(2),
+                admin1: r.get(3),
+                admin2: r.get(4),
+                latitude: r.get(5),
+                longitude: r.get(6),
+                events: r.get::<_, i64>(7) as u64,
+            })
+            .collect())
     }
     fn fusion_input(&self, _scope: FusionScope) -> Result<Vec<(Event, Option<chrono::NaiveDate>)>, StoreError> {
         Err(not_yet("fusion_input"))
@@ -286,11 +854,31 @@ impl super::EventStore for PgStore {
     fn fused_totals(&self) -> Result<(usize, usize), StoreError> {
         Err(not_yet("fused_totals"))
     }
-    fn stale_articles(&self, _version: &str) -> Result<Vec<String>, StoreError> {
-        Err(not_yet("stale_articles"))
+    fn stale_articles(&self, version: &str) -> Result<Vec<String>, StoreError> {
+        let rows = self
+            .client()?
+            .query(
+                "SELECT id FROM articles WHERE superseded_by IS NULL AND (data_version IS NULL OR data_version <> $1) ORDER BY id COLLATE \"C\"",
+                &[&version],
+            )
+            .map_err(|e| self.err(&e))?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
     }
-    fn replace_events(&mut self, _batch: &[(String, Vec<Event>)], _version: &str) -> Result<(), StoreError> {
-        Err(not_yet("replace_events"))
+    fn replace_events(&mut self, batch: &[(String, Vec<Event>)], version: &str) -> Result<(), StoreError> {
+        let run = || -> Result<(), WriteError> {
+            let mut c = self.client().map_err(WriteError::Store)?;
+            let mut tx = c.transaction()?;
+            write_lock(&mut tx)?;
+            let w = Writes::prepare(&mut tx)?;
+            for (article, events) in batch {
+                tx.execute("DELETE FROM events WHERE article_id = $1", &[article])?;
+                insert_events(&mut tx, &w, events, version)?;
+                tx.execute("UPDATE articles SET data_version = $2 WHERE id = $1", &[article, &version])?;
+            }
+            tx.commit()?;
+            Ok(())
+        };
+        run().map_err(|e| self.write_err(e))
     }
     fn fused_events(&self, _min_sources: usize, _limit: usize, _offset: usize) -> Result<Vec<crate::model::fused::FusedEvent>, StoreError> {
         Err(not_yet("fused_events"))
@@ -309,17 +897,72 @@ impl super::EventStore for PgStore {
     }
     fn for_each_event(
         &self,
-        _filter: &EventFilter,
-        _limit: Option<usize>,
-        _each: &mut dyn FnMut(Event, &str) -> Result<(), StoreError>,
+        f: &EventFilter,
+        limit: Option<usize>,
+        each: &mut dyn FnMut(Event, &str) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
-        Err(not_yet("for_each_event"))
+        let mut args = Args::default();
+        let clause = where_clause(f, &mut args)?;
+        // LIMIT NULL: no limit.
+        let (lim, offset) = (args.bind(limit.map(big)), args.bind(big(f.offset)));
+        let sql = format!(
+            "SELECT json, (SELECT a.ingested_at FROM articles a WHERE a.id = events.article_id) FROM events{clause}{} LIMIT {lim}::int8 OFFSET {offset}::int8",
+            order_by(f.sort)
+        );
+        // A portal read a thousand rows at a time: memory stays flat at any size. `each` runs
+        // with the connection held (it must not call the store).
+        let mut c = self.client()?;
+        let mut tx = c.transaction().map_err(|e| self.err(&e))?;
+        let portal = tx.bind(sql.as_str(), &args.refs()).map_err(|e| self.err(&e))?;
+        let mut n = 0;
+        loop {
+            let rows = tx.query_portal(&portal, 1000).map_err(|e| self.err(&e))?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                let at: Option<&str> = r.get(1);
+                each(unpack_blob(r.get::<_, &[u8]>(0))?, at.unwrap_or(""))?;
+                n += 1;
+            }
+        }
+        tx.commit().map_err(|e| self.err(&e))?;
+        Ok(n)
     }
-    fn points(&self, _filter: &EventFilter) -> Result<Vec<super::Point>, StoreError> {
-        Err(not_yet("points"))
+    fn points(&self, f: &EventFilter) -> Result<Vec<super::Point>, StoreError> {
+        if f.limit == 0 {
+            return Err(StoreError::BadFilter("limit 0 (must be at least 1)".into()));
+        }
+        let mut args = Args::default();
+        let clause = where_clause(f, &mut args)?;
+        let (limit, offset) = (args.bind(big(f.limit)), args.bind(big(f.offset)));
+        let sql = format!(
+            "SELECT id, latitude, longitude, event_type, sub_event_type, event_date, location, fatalities FROM events{clause} \
+             AND latitude IS NOT NULL AND longitude IS NOT NULL{} LIMIT {limit}::int8 OFFSET {offset}::int8",
+            order_by(f.sort)
+        );
+        Ok(self
+            .rows(&sql, &args)?
+            .iter()
+            .map(|r| super::Point {
+                event_id: r.get(0),
+                latitude: r.get(1),
+                longitude: r.get(2),
+                event_type: r.get(3),
+                sub_event_type: r.get(4),
+                event_date: r.get(5),
+                location: r.get(6),
+                fatalities: r.get::<_, i64>(7) as u32,
+            })
+            .collect())
     }
-    fn days(&self, _filter: &EventFilter) -> Result<Vec<Count>, StoreError> {
-        Err(not_yet("days"))
+    fn days(&self, f: &EventFilter) -> Result<Vec<Count>, StoreError> {
+        let mut args = Args::default();
+        let clause = where_clause(f, &mut args)?;
+        let sql = format!(
+            "SELECT event_date, count(*) FROM events{clause} AND event_date IS NOT NULL GROUP BY event_date ORDER BY event_date COLLATE \"C\""
+        );
+        Ok(self.rows(&sql, &args)?.iter().map(|r| Count { key: r.get(0), count: r.get::<_, i64>(1) as u64 }).collect())
     }
     fn article_credibility(&self, _id: &str) -> Result<Option<crate::model::fused::ArticleCredibility>, StoreError> {
         Err(not_yet("article_credibility"))
@@ -478,10 +1121,11 @@ pub(crate) mod tests {
     fn postgres_what_is_not_there_yet_is_an_error_not_a_panic() {
         let Some(url) = fresh("not_yet") else { return };
         let mut s = open(&Location::Postgres(url), Access::ReadWrite).unwrap();
-        let e = s.put_batch(&[]).unwrap_err().to_string();
-        assert!(e.contains("put_batch: not implemented yet for a PostgreSQL store"), "{e}");
+        let e = s.changes_after(0, 10).unwrap_err().to_string();
+        assert!(e.contains("changes_after: not implemented yet for a PostgreSQL store"), "{e}");
         assert!(matches!(s.feeds(), Err(StoreError::NotYet { what: "feeds" })));
-        assert!(matches!(s.search("x", 1), Err(StoreError::NotYet { .. })));
+        assert!(matches!(s.write_fusion(&FusionWrite::default()), Err(StoreError::NotYet { .. })));
+        assert!(matches!(s.fused_events(1, 10, 0), Err(StoreError::NotYet { .. })));
     }
 
     #[test]
@@ -517,6 +1161,56 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn postgres_a_version_1_schema_is_upgraded_with_what_it_holds_kept_and_searchable() {
+        let Some(url) = fresh("v1_to_v2") else { return };
+        // Version 1 as a sitrep of that version left it, holding one article and its event.
+        let a = crate::read::test_article(
+            "old.txt",
+            "Title\n\nRegime warplanes bombed the town of Saraqeb on 5 May 2016, killing 4 civilians.\n",
+        );
+        let events = crate::events_of(&a);
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        c.batch_execute(
+            "CREATE TABLE sitrep_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO sitrep_meta VALUES ('schema_version', '1')",
+        )
+        .unwrap();
+        c.batch_execute(PG_MIGRATIONS[0]).unwrap();
+        c.execute(
+            "INSERT INTO articles (id, input, format, title, text, body, json, doc_key, ingested_at) VALUES ($1, $2, 'text', $3, $4, $5, $6, $2, '2026-01-01T00:00:00.000Z')",
+            &[&a.id, &a.input, &a.title, &a.text, &a.body(), &pack_article(&a).unwrap()],
+        )
+        .unwrap();
+        for e in &events {
+            c.execute(
+                "INSERT INTO events (id, article_id, event_date, event_type, sub_event_type, fatalities, json) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    &e.event_id,
+                    &e.article_id,
+                    &e.event_date.map(|d| d.to_string()),
+                    &e.event_type.as_str(),
+                    &e.sub_event_type.as_str(),
+                    &(e.fatalities as i32),
+                    &pack(e).unwrap(),
+                ],
+            )
+            .unwrap();
+        }
+        drop(c);
+        let e = PgStore::open(&url, Access::ReadOnly).err().expect("to read: refused").to_string();
+        assert!(e.contains("PostgreSQL schema version 1, older"), "{e}");
+        let s = PgStore::open(&url, Access::ReadWrite).expect("upgraded");
+        assert_eq!(s.schema_version().unwrap(), 2);
+        use crate::store::EventStore;
+        assert_eq!(s.counts().unwrap(), (1, events.len() as u64));
+        assert_eq!(s.search("warplanes", 5).unwrap().len(), 1, "the index entry written on upgrade");
+        assert_eq!(s.article(&a.id).unwrap().unwrap().article, a);
+        let all = s.events(&EventFilter { limit: 10, ..EventFilter::default() }).unwrap();
+        assert_eq!(all, events);
+        let f = EventFilter { text: Some("\"bombed the town\"".into()), limit: 10, ..EventFilter::default() };
+        assert_eq!(s.count_events(&f).unwrap(), events.len() as u64);
+    }
+
+    #[test]
     fn postgres_two_processes_opening_a_fresh_database_at_once_migrate_it_once() {
         let Some(url) = fresh("at_once") else { return };
         let opened: Vec<_> = (0..4)
@@ -541,5 +1235,609 @@ pub(crate) mod tests {
         let (base, _) = url.rsplit_once('/').unwrap();
         let e = PgStore::open(&format!("{base}/no_such_db"), Access::ReadWrite).err().expect("missing").to_string();
         assert!(e.contains("database \"no_such_db\" does not exist") && e.contains(":***@"), "{e}");
+    }
+
+    /// One suite, two backends: each test body runs on an SQLite store (always) and on a
+    /// PostgreSQL store (when `SITREP_TEST_POSTGRES` names a server), and PostgreSQL's answers
+    /// must be SQLite's, the reference.
+    mod both {
+        use super::fresh;
+        use crate::model::{Article, Event, EventActor, Side, SubEventType};
+        use crate::read::test_article as article;
+        use crate::store::{open, Access, EventFilter, Location, Sort, Store, StoreError, Stored};
+
+        /// The stores of one test, SQLite's first.
+        struct Stores {
+            _dir: tempfile::TempDir,
+            list: Vec<(&'static str, Box<dyn Store>)>,
+        }
+
+        fn stores(test: &str) -> Stores {
+            let dir = tempfile::tempdir().unwrap();
+            let sqlite = open(&Location::sqlite(dir.path().join("t.db")), Access::ReadWrite).unwrap();
+            let mut list: Vec<(&'static str, Box<dyn Store>)> = vec![("sqlite", sqlite)];
+            if let Some(url) = fresh(test) {
+                list.push(("postgres", open(&Location::Postgres(url), Access::ReadWrite).unwrap()));
+            }
+            Stores { _dir: dir, list }
+        }
+
+        impl Stores {
+            /// The same answer from every store (SQLite's returned); `what` names the probe.
+            fn agree<T: PartialEq + std::fmt::Debug>(&self, what: &str, probe: impl Fn(&dyn Store) -> T) -> T {
+                let mut answers = self.list.iter().map(|(name, s)| (*name, probe(s.as_ref())));
+                let (_, reference) = answers.next().expect("SQLite");
+                for (name, answer) in answers {
+                    assert_eq!(answer, reference, "{what}: {name} differs from SQLite");
+                }
+                reference
+            }
+
+            /// A batch put on every store; what storing did, the same on each.
+            fn put(&mut self, batch: &[(Article, Vec<Event>)]) -> Vec<Stored> {
+                let mut outcomes = self.list.iter_mut().map(|(name, s)| (*name, s.put_batch(batch).unwrap()));
+                let (_, reference) = outcomes.next().expect("SQLite");
+                for (name, o) in outcomes {
+                    assert_eq!(o, reference, "put_batch: {name} differs from SQLite");
+                }
+                reference
+            }
+        }
+
+        fn with_events(a: Article) -> (Article, Vec<Event>) {
+            let ev = crate::events_of(&a);
+            (a, ev)
+        }
+
+        /// An error's kind, for comparing errors across backends (their words differ).
+        fn kind(e: &StoreError) -> &'static str {
+            match e {
+                StoreError::BadQuery { .. } => "bad query",
+                StoreError::BadFilter(_) => "bad filter",
+                StoreError::NotYet { .. } => "not yet",
+                _ => "other",
+            }
+        }
+
+        fn ids(r: Result<Vec<Event>, StoreError>) -> Result<Vec<String>, &'static str> {
+            r.map(|v| v.into_iter().map(|e| e.event_id).collect()).map_err(|e| kind(&e))
+        }
+
+        fn hits(s: &dyn Store, q: &str) -> Result<Vec<String>, &'static str> {
+            let mut v: Vec<String> = s.search(q, 10_000).map_err(|e| kind(&e))?.into_iter().map(|h| h.article_id).collect();
+            v.sort();
+            Ok(v)
+        }
+
+        #[test]
+        fn postgres_and_sqlite_store_dedup_supersede_and_read_back_alike() {
+            let mut st = stores("both_exact");
+            let (a, ev) =
+                with_events(article("t.txt", "Title\n\nISIS militants captured the town of Marea on Monday, killing 12 rebels.\n"));
+            assert_eq!(st.put(&[(a.clone(), ev.clone())]), vec![Stored::New { events: ev.len() }]);
+            assert_eq!(st.put(&[(a.clone(), ev)]), vec![Stored::Unchanged]);
+            let f = EventFilter { actor: Some("islamic state".into()), limit: 10, ..EventFilter::default() };
+            assert_eq!(st.agree("actor", |s| s.events(&f).unwrap().len()), 1);
+            assert_eq!(st.agree("count", |s| s.count_events(&f).unwrap()), 1);
+            st.agree("limit 0", |s| kind(&s.events(&EventFilter { limit: 0, ..EventFilter::default() }).unwrap_err()));
+            for (_, s) in &st.list {
+                let hits = s.search("\"captured the town\"", 5).unwrap();
+                assert_eq!(hits.len(), 1);
+                assert!(hits[0].snippet.contains('['), "{}", hits[0].snippet);
+                assert!(matches!(s.search("AND OR (", 5), Err(StoreError::BadQuery { .. })));
+                let _ = s.search("x'); DROP TABLE events; --", 5);
+            }
+            assert_eq!(st.agree("counts", |s| s.counts().unwrap()), (1, 1));
+            st.agree("known", |s| s.known(&[a.id.as_str(), "nope"]).unwrap());
+            let stored = st.agree("article", |s| format!("{:?}", s.article(&a.id).unwrap()));
+            assert!(stored.contains("captured"));
+            let event_id = st.list[0].1.article(&a.id).unwrap().unwrap().events[0].event_id.clone();
+            let (e, reporting) = st.agree("event", |s| s.event(&event_id).unwrap()).unwrap();
+            assert_eq!(reporting, vec![a.id.clone()]);
+            assert!(e.evidence[0].text.contains("captured"));
+            st.agree("missing", |s| (s.event("nope").unwrap(), s.article("nope").unwrap().is_none()));
+
+            // A corrected version replaces the old one's events; both versions in one batch
+            // leave the later one.
+            let v1 =
+                with_events(article("story.txt", "Title\n\nISIS militants captured the town of Marea on Monday, killing 13 rebels.\n"));
+            let v2 =
+                with_events(article("story.txt", "Title\n\nISIS militants captured the town of Marea on Monday, killing 14 rebels.\n"));
+            st.put(std::slice::from_ref(&v1));
+            assert_eq!(st.put(std::slice::from_ref(&v2)), vec![Stored::Replaced { events: 1, old: v1.0.id.clone() }]);
+            assert_eq!(st.agree("counts", |s| s.counts().unwrap()), (2, 2));
+            st.agree("superseded", |s| s.article(&v1.0.id).unwrap().unwrap().superseded_by);
+            assert_eq!(st.agree("old text", |s| hits(s, "13")), Ok(vec![]));
+            assert_eq!(st.agree("new text", |s| hits(s, "14")), Ok(vec![v2.0.id.clone()]));
+            assert_eq!(st.put(std::slice::from_ref(&v1)), vec![Stored::Unchanged]);
+            let w1 = with_events(article(
+                "other.txt",
+                "Title\n\nRegime warplanes bombed the town of Saraqeb on 5 May 2016, killing 4 civilians.\n",
+            ));
+            let w2 = with_events(article(
+                "other.txt",
+                "Title\n\nRegime warplanes bombed the town of Saraqeb on 5 May 2016, killing 5 civilians.\n",
+            ));
+            let r = st.put(&[w1.clone(), w2.clone()]);
+            assert_eq!(r[1], Stored::Replaced { events: w2.1.len(), old: w1.0.id.clone() });
+            assert_eq!(st.agree("in-batch old", |s| hits(s, "4")), Ok(vec![]));
+            assert_eq!(st.agree("in-batch new", |s| hits(s, "5").map(|v| v.contains(&w2.0.id))), Ok(true));
+            for (_, s) in &st.list {
+                assert_eq!(s.article(&w2.0.id).unwrap().unwrap().article, w2.0, "an article reads back whole");
+            }
+            st.agree("stats", |s| format!("{:?}", s.stats().unwrap()));
+        }
+
+        #[test]
+        fn postgres_and_sqlite_filter_alike() {
+            let mut st = stores("both_filters");
+            st.put(&[
+                with_events(article(
+                    "a.txt",
+                    "Title\n\nALEPPO – ISIS militants captured the town of Marea on 3 May 2016, killing 12 rebels.\n",
+                )),
+                with_events(article(
+                    "b.txt",
+                    "Title\n\nRegime warplanes bombed the town of Saraqeb in Idlib province on 5 May 2016, killing 4 civilians.\n",
+                )),
+            ]);
+            let q = |f: EventFilter| st.agree(&format!("{f:?}"), |s| s.events(&EventFilter { limit: 10, ..f.clone() }).unwrap().len());
+            assert_eq!(q(EventFilter::default()), 2);
+            assert_eq!(q(EventFilter { admin1: Some("aleppo".into()), ..EventFilter::default() }), 1);
+            assert_eq!(q(EventFilter { place: Some("Saraqeb".into()), ..EventFilter::default() }), 1);
+            assert_eq!(q(EventFilter { bbox: Some([36.5, 35.7, 37.0, 36.0]), ..EventFilter::default() }), 1);
+            assert_eq!(q(EventFilter { min_fatalities: Some(5), ..EventFilter::default() }), 1);
+            assert_eq!(q(EventFilter { text: Some("warplanes".into()), ..EventFilter::default() }), 1);
+            assert_eq!(q(EventFilter { since: chrono::NaiveDate::from_ymd_opt(2016, 5, 4), ..EventFilter::default() }), 1);
+            let deadliest = st.agree("deadliest", |s| {
+                s.events(&EventFilter { sort: Sort::FatalitiesDesc, limit: 1, ..EventFilter::default() }).unwrap()[0].fatalities
+            });
+            assert_eq!(deadliest, 12);
+            let bad =
+                |f: EventFilter| st.agree(&format!("{f:?}"), |s| kind(&s.events(&EventFilter { limit: 10, ..f.clone() }).unwrap_err()));
+            assert_eq!(bad(EventFilter { text: Some("AND (".into()), ..EventFilter::default() }), "bad query");
+            assert_eq!(bad(EventFilter { bbox: Some([40.0, 0.0, 30.0, 10.0]), ..EventFilter::default() }), "bad filter");
+            let (until, since) = (chrono::NaiveDate::from_ymd_opt(2016, 1, 1), chrono::NaiveDate::from_ymd_opt(2016, 2, 1));
+            assert_eq!(bad(EventFilter { since, until, ..EventFilter::default() }), "bad filter");
+            let stats = st.agree("stats", |s| format!("{:?}", s.stats().unwrap()));
+            assert!(stats.contains("by_month: [Count { key: \"2016-05\", count: 2 }]"), "{stats}");
+        }
+
+        /// A small corpus for the query language: two articles as in FTS5's documentation
+        /// style, with diacritics, joined words and a title.
+        #[test]
+        fn postgres_and_sqlite_search_the_same_query_language_alike() {
+            let mut st = stores("both_search");
+            let mut a1 = article("s1.txt", "Hello world\n\none two three four five Zōr café x_y, Regime warplanes bombed Saraqeb.\n");
+            a1.title = Some("Hello world".into());
+            let mut a2 = article("s2.txt", "Other\n\ntwo one six. Clashes in Deir ez-Zor killed 4 rebels; the café was shelled.\n");
+            a2.title = Some("Other".into());
+            let a3 = article("s3.txt", "Third\n\nISIS militants captured the town of Marea, one of many.\n");
+            st.put(&[(a1, vec![]), (a2, vec![]), (a3, vec![])]);
+            let queries = [
+                "one",
+                "ONE",
+                "one two",
+                "one OR two three",
+                "one two OR six",
+                "one NOT two",
+                "one NOT two six",
+                "x NOT y z",
+                "one AND (two OR six) NOT five",
+                "one AND (two OR six)",
+                "\"one two\"",
+                "\"two one\"",
+                "one + two",
+                "one+two",
+                "one*",
+                "on*",
+                "\"one tw\"*",
+                "on* + tw*",
+                "one*two",
+                "one * ",
+                "\"one\"*",
+                "title:hello",
+                "body:hello",
+                "TITLE:hello",
+                "{title body}:hello",
+                "{title}:(one OR hello)",
+                "-title:hello",
+                "-body:hello",
+                "id:one",
+                "id:one two",
+                "two id:one",
+                "one AND id:x",
+                "one OR id:x",
+                "title:hello one",
+                "title:(hello one)",
+                "title : hello",
+                "{title body} : one",
+                "-{title body}:one",
+                "^one",
+                "^two",
+                "^ one",
+                "^hello",
+                "title:^hello",
+                "body:^one",
+                "a^b",
+                "zor",
+                "Zōr",
+                "ZOR",
+                "cafe",
+                "CAFÉ",
+                "café",
+                "x_y",
+                "x",
+                "x__y",
+                "\"x y\"",
+                "\"\" one",
+                "one \"\"",
+                "one AND \"\"",
+                "one OR \"\"",
+                "one NOT \"\"",
+                "\"\" NOT one",
+                "\"\"",
+                "_",
+                "one _",
+                "NEAR(one three)",
+                "NEAR(one five, 2)",
+                "NEAR(one five, 3)",
+                "NEAR(two one, 0)",
+                "NEAR(one two, 0)",
+                "NEAR(one three, 0)",
+                "NEAR(one three, 1)",
+                "NEAR(\"one two\" four, 1)",
+                "NEAR(\"one two\" four, 0)",
+                "NEAR(one two six)",
+                "NEAR(one two six, 1)",
+                "NEAR(six one two, 1)",
+                "NEAR(one four five, 2)",
+                "NEAR(one four five, 1)",
+                "NEAR(one,2)",
+                "NEAR (one two)",
+                "NEAR(one two) OR six",
+                "NEAR(one)",
+                "NEAR(one \"\")",
+                "title:NEAR(hello world)",
+                "NEAR",
+                "and",
+                "or",
+                "near",
+                "one or two",
+                "(one)",
+                "((one))",
+                "Regime warplanes",
+                "\"warplanes bombed\"",
+                "deir ez zor",
+                "\"deir ez zor\"",
+                "\"deir ez-zor\"",
+                "captured the town",
+                "\"captured the town\"",
+                "marea OR saraqeb",
+                "\"world one\"",
+                "\"hello world\"",
+                "hello world",
+                "world one",
+                "\"Other two\"",
+                "many",
+                "4",
+                "six.",
+                "rebels;",
+                // Bad syntax: refused by both.
+                "\"",
+                "*",
+                "-Aleppo",
+                "AND (",
+                "car\"bomb",
+                "car-bomb",
+                "NOT one",
+                "one NOT",
+                "one AND",
+                "one.two",
+                "one:",
+                "()",
+                "one (",
+                "one AND OR two",
+                "OR one",
+                "near(one two)",
+                "NEAR(one two,x)",
+                "one,two",
+                "+one",
+                "one ^",
+                "{}:one",
+                "title:one:two",
+                "one AND NOT two",
+                "12:30",
+                "hello:one",
+                "(one OR six) two",
+                "one (two OR six)",
+                "a (b OR c)",
+                "it's",
+                "title:",
+                "{title",
+                "-",
+                "^",
+                "one NOT (two)",
+                "(one) NOT two",
+                "NEAR(one two",
+                "NEAR()",
+                "NEAR(one, )",
+                "\"unterminated",
+            ];
+            for q in queries {
+                let _ = st.agree(&format!("search {q:?}"), |s| hits(s, q));
+                let _ = st.agree(&format!("text filter {q:?}"), |s| {
+                    s.count_events(&EventFilter { text: Some(q.to_string()), limit: 10, ..EventFilter::default() }).map_err(|e| kind(&e))
+                });
+            }
+            st.agree("empty", |s| kind(&s.search("  ", 5).unwrap_err()));
+            st.agree("too many terms", |s| kind(&s.search(&vec!["one"; 65].join(" "), 5).unwrap_err()));
+            st.agree("limit", |s| kind(&s.search("one", 0).unwrap_err()));
+        }
+
+        /// A generated store: about 1,000 articles and 3,000 events over a year and a half,
+        /// every type, a handful of actors, places, outlets (names in several cases and
+        /// scripts), articles put twice and corrected versions (in the same batch and in later
+        /// ones).
+        fn generated() -> Vec<Vec<(Article, Vec<Event>)>> {
+            let template =
+                crate::events_of(&article("t.txt", "Title\n\nISIS militants captured the town of Marea on Monday, killing 12 rebels.\n"))
+                    .pop()
+                    .expect("an event");
+            let mut seed: u64 = 14;
+            let mut next = move || {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (seed >> 33) as usize
+            };
+            let words = [
+                "Aleppo",
+                "Idlib",
+                "Deir ez-Zōr",
+                "café",
+                "warplanes",
+                "bombed",
+                "shelling",
+                "rebels",
+                "regime",
+                "Raqqa",
+                "Manbij",
+                "clashes",
+                "killed",
+                "civilians",
+                "drone",
+                "strike",
+                "checkpoint",
+                "convoy",
+                "ambush",
+                "protest",
+                "حلب",
+                "ÄÖ",
+                "seized",
+                "town",
+                "village",
+                "Kobanî",
+                "barrel",
+                "bombs",
+                "ceasefire",
+                "talks",
+            ];
+            let actors: Vec<Option<EventActor>> = [
+                Some(("Islamic State", Side::Jihadist, 2)),
+                Some(("Syrian Arab Army", Side::Government, 1)),
+                Some(("Free Syrian Army", Side::Rebel, 2)),
+                Some(("Civilians (Syria)", Side::Civilian, 7)),
+                Some(("YPG", Side::Kurdish, 2)),
+                Some(("ÄÖ Brigade", Side::Rebel, 3)),
+                Some(("ypg", Side::Unknown, 8)),
+                None,
+            ]
+            .into_iter()
+            .map(|a| a.map(|(name, side, inter)| EventActor { name: name.into(), side, inter, text: name.into() }))
+            .collect();
+            type Place = (&'static str, &'static str, Option<&'static str>, f64, f64, &'static str);
+            let places: [Option<Place>; 7] = [
+                Some(("Marea", "Aleppo", Some("Azaz"), 36.48, 37.2, "g-marea")),
+                Some(("Manbij", "ALEPPO", Some("Manbij"), 36.52, 37.95, "g-manbij")),
+                Some(("Saraqeb", "Idlib", Some("Idlib"), 35.86, 36.8, "g-saraqeb")),
+                Some(("Raqqa", "Ar-Raqqa", None, 35.95, 39.01, "g-raqqa")),
+                Some(("Deir ez-Zōr", "Deir ez-Zor", Some("Deir ez-Zor"), 35.33, 40.14, "g-deir")),
+                Some(("western Qalamoun", "Rif Dimashq", None, 33.9, 36.4, "g-qalamoun")),
+                None,
+            ];
+            let outlets = [Some("ARA News"), Some("ara news"), Some("SOHR"), Some("Enab Baladi"), Some("Zamān al-Wasl"), None];
+            let subs = SubEventType::ALL;
+            let mut all: Vec<(Article, Vec<Event>)> = Vec::new();
+            for i in 0..1000usize {
+                let body: Vec<&str> = (0..12).map(|_| words[next() % words.len()]).collect();
+                // Every seventh article corrects the one three before it (same URL, new text).
+                let doc = if i % 7 == 0 && i >= 3 { i - 3 } else { i };
+                let mut a = article(&format!("g{i}.txt"), &format!("Report {i}\n\n{} number {i}.\n", body.join(" ")));
+                a.url = (i % 5 != 1).then(|| format!("https://news.example/{doc}"));
+                if a.url.is_none() && i % 7 == 0 {
+                    a.input = format!("g{doc}.txt");
+                }
+                a.source = outlets[next() % outlets.len()].map(String::from);
+                let day = chrono::NaiveDate::from_ymd_opt(2016, 1, 1).unwrap() + chrono::Days::new((next() % 540) as u64);
+                a.published = (next() % 9 != 0).then_some(crate::model::Published { date: day, time: None });
+                let n = next() % 7;
+                let events = (0..n)
+                    .map(|k| {
+                        let mut e = template.clone();
+                        e.event_id = format!("{}-{}", a.id, k + 1);
+                        e.article_id = a.id.clone();
+                        e.event_date = (next() % 8 != 0).then(|| day - chrono::Days::new((next() % 4) as u64));
+                        e.sub_event_type = subs[next() % subs.len()];
+                        e.event_type = e.sub_event_type.event_type();
+                        e.actor1 = actors[next() % actors.len()].clone();
+                        e.actor2 = actors[next() % actors.len()].clone();
+                        let place = places[next() % places.len()];
+                        e.location = place.map(|p| p.0.to_string());
+                        e.admin1 = place.map(|p| p.1.to_string());
+                        e.admin2 = place.and_then(|p| p.2.map(String::from));
+                        e.latitude = place.map(|p| p.3);
+                        e.longitude = place.map(|p| p.4);
+                        e.country = place.map(|_| "Syria".to_string());
+                        e.geo_id = place.map(|p| p.5.to_string());
+                        e.geo_alternatives = place
+                            .filter(|_| next() % 2 == 0)
+                            .map(|p| crate::model::Alternative {
+                                id: p.5.into(),
+                                name: p.0.into(),
+                                kind: "town".into(),
+                                country: "SY".into(),
+                                admin1: Some(p.1.into()),
+                                latitude: p.3,
+                                longitude: p.4,
+                                score: 1.0,
+                            })
+                            .into_iter()
+                            .collect();
+                        e.fatalities = if next() % 50 == 0 { 300 + (next() % 100) as u32 } else { (next() % 30) as u32 };
+                        e.source = a.source.clone();
+                        for (j, span) in e.evidence.iter_mut().enumerate() {
+                            span.start = (next() % 3) * 10 + j;
+                        }
+                        e
+                    })
+                    .collect();
+                all.push((a, events));
+                // Now and then an article comes again (a feed carrying it twice).
+                if i % 11 == 0 && i > 0 {
+                    let again = all[all.len() - 2].clone();
+                    all.push(again);
+                }
+            }
+            all.chunks(300).map(<[_]>::to_vec).collect()
+        }
+
+        #[test]
+        fn postgres_and_sqlite_answer_a_generated_store_alike() {
+            let mut st = stores("both_generated");
+            let batches = generated();
+            let mut replaced = 0;
+            for b in &batches {
+                replaced += st.put(b).iter().filter(|o| matches!(o, Stored::Replaced { .. })).count();
+            }
+            assert!(replaced > 50, "{replaced} corrections");
+            let (articles, events) = st.agree("counts", |s| s.counts().unwrap());
+            assert!(articles > 700 && events > 2000, "{articles} articles, {events} events");
+            st.agree("article_ids", |s| s.article_ids().unwrap());
+            st.agree("stats", |s| format!("{:?}", s.stats().unwrap()));
+            st.agree("actors", |s| format!("{:?}", s.actors().unwrap()));
+            st.agree("places", |s| format!("{:?}", s.places(1000).unwrap()));
+            st.agree("places 3", |s| format!("{:?}", s.places(3).unwrap()));
+            st.agree("stale", |s| s.stale_articles("another version").unwrap().len());
+            let date = |m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(2016, m, d);
+            let text = |t: &str| Some(t.to_string());
+            let filters = [
+                EventFilter::default(),
+                EventFilter { event_type: text("battles"), ..EventFilter::default() },
+                EventFilter {
+                    event_type: text("Explosions/Remote violence"),
+                    sub_event_type: text("air/drone strike"),
+                    ..EventFilter::default()
+                },
+                EventFilter { sub_event_type: text("ARMED CLASH"), ..EventFilter::default() },
+                EventFilter { actor: text(" islamic state "), ..EventFilter::default() },
+                EventFilter { actor: text("ÄÖ brigade"), ..EventFilter::default() },
+                EventFilter { actor: text("äö brigade"), ..EventFilter::default() },
+                EventFilter { actor: text("YPG"), ..EventFilter::default() },
+                EventFilter { since: date(3, 1), ..EventFilter::default() },
+                EventFilter { since: date(3, 1), until: date(3, 31), ..EventFilter::default() },
+                EventFilter { until: date(2, 1), ..EventFilter::default() },
+                EventFilter { admin1: text("aleppo"), ..EventFilter::default() },
+                EventFilter { place: text("manbij"), ..EventFilter::default() },
+                EventFilter { place: text("AZAZ"), ..EventFilter::default() },
+                EventFilter { place: text("deir ez-zōr"), ..EventFilter::default() },
+                EventFilter { bbox: Some([36.0, 35.5, 38.0, 37.0]), ..EventFilter::default() },
+                EventFilter { source: text("ara news"), ..EventFilter::default() },
+                EventFilter { source: text("zamān al-wasl"), ..EventFilter::default() },
+                EventFilter { text: text("warplanes"), ..EventFilter::default() },
+                EventFilter { text: text("\"barrel bombs\""), ..EventFilter::default() },
+                EventFilter { text: text("cafe OR kobani"), ..EventFilter::default() },
+                EventFilter { text: text("zor NOT raqqa"), ..EventFilter::default() },
+                EventFilter { text: text("rep* title:report"), ..EventFilter::default() },
+                EventFilter { text: text("حلب"), ..EventFilter::default() },
+                EventFilter { min_fatalities: Some(10), ..EventFilter::default() },
+                EventFilter { min_fatalities: Some(300), admin1: text("ALEPPO"), ..EventFilter::default() },
+                EventFilter {
+                    event_type: text("battles"),
+                    since: date(2, 1),
+                    place: text("Marea"),
+                    text: text("rebels OR regime"),
+                    ..EventFilter::default()
+                },
+            ];
+            for f in &filters {
+                for sort in [Sort::DateDesc, Sort::DateAsc, Sort::FatalitiesDesc] {
+                    for (limit, offset) in [(50, 0), (40, 37), (100_000, 0)] {
+                        let f = EventFilter { sort, limit, offset, ..f.clone() };
+                        let _ = st.agree(&format!("events {f:?}"), |s| ids(s.events(&f)));
+                        st.agree(&format!("points {f:?}"), |s| s.points(&f).unwrap());
+                    }
+                    let f = EventFilter { sort, limit: 10, offset: 5, ..f.clone() };
+                    st.agree(&format!("events whole {f:?}"), |s| format!("{:?}", s.events(&f).unwrap()));
+                    st.agree(&format!("for_each_event {f:?}"), |s| {
+                        let mut seen = Vec::new();
+                        let n = s.for_each_event(&f, Some(500), &mut |e, at| {
+                            assert!(at.ends_with('Z'), "{at}");
+                            seen.push(e.event_id);
+                            Ok(())
+                        });
+                        (n.unwrap(), seen)
+                    });
+                }
+                st.agree(&format!("count {f:?}"), |s| s.count_events(f).unwrap());
+                st.agree(&format!("days {f:?}"), |s| s.days(f).unwrap());
+            }
+            let all = st.agree("for_each_event all", |s| {
+                let mut seen = Vec::new();
+                s.for_each_event(&EventFilter::default(), None, &mut |e, _| {
+                    seen.push(e.event_id);
+                    Ok(())
+                })
+                .unwrap();
+                seen
+            });
+            assert_eq!(all.len() as u64, events);
+            for b in &batches {
+                for (a, _) in b.iter().step_by(17) {
+                    st.agree("article", |s| format!("{:?}", s.article(&a.id).unwrap()));
+                }
+            }
+            for id in all.iter().step_by(97) {
+                st.agree("event", |s| s.event(id).unwrap());
+            }
+            for q in ["warplanes", "\"barrel bombs\"", "cafe OR kobani", "zor", "rep*", "title:report", "NEAR(regime bombed, 3)", "^report"]
+            {
+                let _ = st.agree(&format!("search {q:?}"), |s| hits(s, q));
+            }
+        }
+
+        #[test]
+        fn postgres_and_sqlite_replace_events_alike() {
+            let mut st = stores("both_replace");
+            let batches = generated();
+            st.put(&batches[0]);
+            let stale = st.agree("stale", |s| s.stale_articles("v-next").unwrap());
+            assert!(!stale.is_empty());
+            let redo: Vec<(String, Vec<Event>)> = stale
+                .iter()
+                .take(40)
+                .map(|id| {
+                    let a = st.list[0].1.article(id).unwrap().unwrap();
+                    let mut events = a.events;
+                    events.iter_mut().for_each(|e| e.fatalities += 1);
+                    events.truncate(2);
+                    (id.clone(), events)
+                })
+                .collect();
+            for (_, s) in st.list.iter_mut() {
+                s.replace_events(&redo, "v-next").unwrap();
+            }
+            assert_eq!(st.agree("stale after", |s| s.stale_articles("v-next").unwrap().len()), stale.len() - 40);
+            let _ = st.agree("events after", |s| ids(s.events(&EventFilter { limit: 100_000, ..EventFilter::default() })));
+            st.agree("stats after", |s| format!("{:?}", s.stats().unwrap()));
+        }
     }
 }

@@ -1,0 +1,751 @@
+//! Full-text search for the PostgreSQL store with the query syntax of SQLite's FTS5 (what
+//! `sitrep search` and the `q` filter accept on an SQLite store), so that a query means the
+//! same on both backends.
+//!
+//! Text is cut into tokens here, in Rust, as SQLite's `unicode61 remove_diacritics 2` tokenizer
+//! cuts it (runs of letters and digits, case and diacritics folded), and the article's
+//! `tsvector` is written from those tokens directly (PostgreSQL's own parser, which depends on
+//! the server's locale and splits URLs and hyphenated words its own way, never sees the text).
+//! The title's tokens carry weight A, the body's weight B (FTS5's columns `title` and `body`);
+//! each column starts with the lexeme [`START`], which no token can be, so that `^word` (the
+//! first token of a column) is the phrase `START <-> word` and no phrase runs from one column
+//! into the other.
+//!
+//! A query is parsed into a small tree ([`Node`], FTS5's grammar: phrases `"..."` and `a + b`,
+//! prefixes `word*`, `^`, column filters `title:`, `{title body}:`, `-body:`, `NEAR(a b, N)`,
+//! implicit AND, `AND`, `OR`, `NOT` with FTS5's precedence) and written as a `tsquery` literal
+//! ([`tsquery`]) that reaches the server as a bound parameter. Bad syntax is a reason string
+//! (the store makes it [`super::StoreError::BadQuery`], as SQLite's errors are).
+//!
+//! What differs from FTS5: positions past 16,383 (PostgreSQL's limit) count as 16,383 and a
+//! lexeme keeps its first 256 positions, so phrases and NEAR deep in very long articles may
+//! match where FTS5 would not; a NEAR group expands into the placements it allows, and one
+//! that would expand into more than [`MAX_NEAR_PLACEMENTS`] is refused as a bad query.
+
+use std::collections::HashMap;
+
+/// The lexeme that starts each column: a caret, which the tokenizer (letters and digits only)
+/// never makes.
+pub const START: &str = "^";
+
+/// The most placements a NEAR group may expand into (orders of its phrases times the gaps
+/// between them); `NEAR(a b c)` with the default distance is 330.
+pub const MAX_NEAR_PLACEMENTS: usize = 4096;
+
+/// PostgreSQL's largest position in a `tsvector`.
+const MAX_POSITION: u32 = 16_383;
+/// PostgreSQL keeps at most this many positions of one lexeme.
+const MAX_POSITIONS: usize = 256;
+/// PostgreSQL's longest lexeme, in bytes.
+const MAX_LEXEME: usize = 2_046;
+/// A `tsvector` must stay under 1 MiB: past this estimate no new lexeme is added.
+const MAX_TSVECTOR: usize = 900_000;
+
+/// Whether a character belongs to a token: letters and digits, and the combining marks that
+/// sit on them (dropped by the folding, as `remove_diacritics 2` drops them).
+fn token_char(c: char) -> bool {
+    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+}
+
+/// Appends `c` folded: lower case, diacritics removed.
+fn push_folded(out: &mut String, c: char) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    for l in c.to_lowercase() {
+        unicode_normalization::char::decompose_canonical(l, |d| {
+            if !unicode_normalization::char::is_combining_mark(d) {
+                out.push(d);
+            }
+        });
+    }
+}
+
+/// The tokens of a text, as SQLite's `unicode61 remove_diacritics 2` makes them.
+pub fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for c in text.chars() {
+        if token_char(c) {
+            push_folded(&mut cur, c);
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// A lexeme quoted for a `tsvector` or `tsquery` literal.
+fn quoted(lexeme: &str) -> String {
+    let mut q = String::with_capacity(lexeme.len() + 2);
+    q.push('\'');
+    for c in lexeme.chars() {
+        if c == '\'' || c == '\\' {
+            q.push(c);
+        }
+        q.push(c);
+    }
+    q.push('\'');
+    q
+}
+
+/// The `tsvector` literal of an article: its title's tokens (weight A) and its body's (B),
+/// each column opened by [`START`].
+pub fn tsvector(title: Option<&str>, body: &str) -> String {
+    let mut positions: HashMap<String, Vec<(u32, char)>> = HashMap::new();
+    let mut order: Vec<String> = Vec::new();
+    let mut size = 0usize;
+    let mut pos = 1u32;
+    for (text, weight) in [(title.unwrap_or(""), 'A'), (body, 'B')] {
+        let column = std::iter::once(START.to_string()).chain(tokens(text));
+        for t in column {
+            let p = pos.min(MAX_POSITION);
+            pos = pos.saturating_add(1);
+            if t.len() > MAX_LEXEME {
+                continue;
+            }
+            match positions.get_mut(&t) {
+                Some(v) => {
+                    if v.len() < MAX_POSITIONS {
+                        v.push((p, weight));
+                        size += 2;
+                    }
+                }
+                None => {
+                    if size + t.len() + 8 > MAX_TSVECTOR {
+                        continue;
+                    }
+                    size += t.len() + 8;
+                    order.push(t.clone());
+                    positions.insert(t, vec![(p, weight)]);
+                }
+            }
+        }
+    }
+    let mut out = String::with_capacity(size + order.len() * 4);
+    for t in order {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&quoted(&t));
+        out.push(':');
+        // Positions clamped to the limit may repeat: PostgreSQL keeps one of each.
+        let mut last = None;
+        let mut first = true;
+        for (p, w) in &positions[&t] {
+            if last == Some((*p, *w)) {
+                continue;
+            }
+            last = Some((*p, *w));
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            out.push_str(&p.to_string());
+            out.push(*w);
+        }
+    }
+    out
+}
+
+/// The columns a part of a query may match: FTS5's `id` (never indexed), `title`, `body`.
+const ID: u8 = 1;
+const TITLE: u8 = 2;
+const BODY: u8 = 4;
+const ALL: u8 = ID | TITLE | BODY;
+
+/// One string of a phrase: its tokens, and whether the last is a prefix (`word*`).
+type Part = (Vec<String>, bool);
+
+/// A parsed query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    /// A phrase that holds no token (`""`, `_`): FTS5 drops it from an implicit AND and from a
+    /// NEAR group; anywhere else it matches nothing.
+    Empty,
+    /// Matches nothing (a column filter that leaves no indexed column).
+    Nothing,
+    /// Tokens in a row, the last of each part maybe a prefix; `caret`: at the start of a column.
+    Phrase {
+        parts: Vec<Part>,
+        caret: bool,
+        cols: u8,
+    },
+    /// Phrases within `distance` tokens of each other, in any order.
+    Near {
+        phrases: Vec<Vec<Part>>,
+        distance: usize,
+        cols: u8,
+    },
+    And(Box<Node>, Box<Node>),
+    Or(Box<Node>, Box<Node>),
+    /// The left without the right.
+    Not(Box<Node>, Box<Node>),
+}
+
+/// A lexical token of the query language.
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    /// A bareword or a "quoted string" (its quotes removed, `""` made `"`).
+    Str {
+        text: String,
+        quoted: bool,
+    },
+    Lp,
+    Rp,
+    Lcp,
+    Rcp,
+    Colon,
+    Comma,
+    Plus,
+    Star,
+    Minus,
+    Caret,
+    And,
+    Or,
+    Not,
+    Eof,
+}
+
+impl Tok {
+    /// How an error names it: FTS5's "syntax error near X".
+    fn shown(&self) -> String {
+        match self {
+            Tok::Str { text, quoted: false } => text.clone(),
+            Tok::Str { text, quoted: true } => format!("\"{}\"", text.replace('"', "\"\"")),
+            Tok::Lp => "(".into(),
+            Tok::Rp => ")".into(),
+            Tok::Lcp => "{".into(),
+            Tok::Rcp => "}".into(),
+            Tok::Colon => ":".into(),
+            Tok::Comma => ",".into(),
+            Tok::Plus => "+".into(),
+            Tok::Star => "*".into(),
+            Tok::Minus => "-".into(),
+            Tok::Caret => "^".into(),
+            Tok::And => "AND".into(),
+            Tok::Or => "OR".into(),
+            Tok::Not => "NOT".into(),
+            Tok::Eof => String::new(),
+        }
+    }
+}
+
+/// FTS5's bareword characters: ASCII letters and digits, `_`, 0x1A, and anything not ASCII.
+fn bareword_char(c: char) -> bool {
+    !c.is_ascii() || c.is_ascii_alphanumeric() || c == '_' || c == '\u{1a}'
+}
+
+fn lex(query: &str) -> Result<Vec<Tok>, String> {
+    let mut out = Vec::new();
+    let mut chars = query.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let tok = match c {
+            c if c.is_ascii_whitespace() => continue,
+            '(' => Tok::Lp,
+            ')' => Tok::Rp,
+            '{' => Tok::Lcp,
+            '}' => Tok::Rcp,
+            ':' => Tok::Colon,
+            ',' => Tok::Comma,
+            '+' => Tok::Plus,
+            '*' => Tok::Star,
+            '-' => Tok::Minus,
+            '^' => Tok::Caret,
+            '"' => {
+                let mut text = String::new();
+                loop {
+                    match chars.next() {
+                        Some((_, '"')) => {
+                            if matches!(chars.peek(), Some((_, '"'))) {
+                                chars.next();
+                                text.push('"');
+                            } else {
+                                break;
+                            }
+                        }
+                        Some((_, c)) => text.push(c),
+                        None => return Err("unterminated string".into()),
+                    }
+                }
+                Tok::Str { text, quoted: true }
+            }
+            c if bareword_char(c) => {
+                let mut end = i + c.len_utf8();
+                while let Some(&(j, d)) = chars.peek() {
+                    if !bareword_char(d) {
+                        break;
+                    }
+                    end = j + d.len_utf8();
+                    chars.next();
+                }
+                match &query[i..end] {
+                    "AND" => Tok::And,
+                    "OR" => Tok::Or,
+                    "NOT" => Tok::Not,
+                    word => Tok::Str { text: word.to_string(), quoted: false },
+                }
+            }
+            other => return Err(format!("syntax error near \"{other}\"")),
+        };
+        out.push(tok);
+    }
+    out.push(Tok::Eof);
+    Ok(out)
+}
+
+struct Parser {
+    toks: Vec<Tok>,
+    at: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> &Tok {
+        &self.toks[self.at.min(self.toks.len() - 1)]
+    }
+
+    fn peek2(&self) -> &Tok {
+        &self.toks[(self.at + 1).min(self.toks.len() - 1)]
+    }
+
+    fn next(&mut self) -> Tok {
+        let t = self.peek().clone();
+        self.at += 1;
+        t
+    }
+
+    fn error(&self) -> String {
+        format!("syntax error near \"{}\"", self.peek().shown())
+    }
+
+    fn expect(&mut self, t: Tok) -> Result<(), String> {
+        if *self.peek() == t {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(self.error())
+        }
+    }
+
+    fn or(&mut self) -> Result<Node, String> {
+        let mut left = self.and()?;
+        while *self.peek() == Tok::Or {
+            self.at += 1;
+            let right = self.and()?;
+            left = Node::Or(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn and(&mut self) -> Result<Node, String> {
+        let mut left = self.not()?;
+        while *self.peek() == Tok::And {
+            self.at += 1;
+            let right = self.not()?;
+            left = Node::And(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn not(&mut self) -> Result<Node, String> {
+        let mut left = self.primary()?;
+        while *self.peek() == Tok::Not {
+            self.at += 1;
+            let right = self.primary()?;
+            left = Node::Not(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    /// Whether a column filter starts here: `-`, `{`, or a string before `:`.
+    fn at_colset(&self) -> bool {
+        match self.peek() {
+            Tok::Minus | Tok::Lcp => true,
+            Tok::Str { .. } => *self.peek2() == Tok::Colon,
+            _ => false,
+        }
+    }
+
+    /// `( expr )`, `cols : ( expr )`, or phrases and NEAR groups side by side (implicit AND).
+    fn primary(&mut self) -> Result<Node, String> {
+        if *self.peek() == Tok::Lp {
+            self.at += 1;
+            let e = self.or()?;
+            self.expect(Tok::Rp)?;
+            return Ok(e);
+        }
+        let mut items = Vec::new();
+        if self.at_colset() {
+            let cols = self.colset()?;
+            self.expect(Tok::Colon)?;
+            if *self.peek() == Tok::Lp {
+                self.at += 1;
+                let e = self.or()?;
+                self.expect(Tok::Rp)?;
+                return Ok(restrict(e, cols));
+            }
+            items.push(self.nearset(cols)?);
+        } else {
+            items.push(self.nearset(ALL)?);
+        }
+        while matches!(self.peek(), Tok::Str { .. } | Tok::Caret | Tok::Minus | Tok::Lcp) {
+            let cols = if self.at_colset() {
+                let cols = self.colset()?;
+                self.expect(Tok::Colon)?;
+                cols
+            } else {
+                ALL
+            };
+            items.push(self.nearset(cols)?);
+        }
+        // Empty phrases drop out of an implicit AND; all empty, the list is.
+        let mut kept = items.into_iter().filter(|n| *n != Node::Empty);
+        let Some(first) = kept.next() else { return Ok(Node::Empty) };
+        Ok(kept.fold(first, |l, r| Node::And(Box::new(l), Box::new(r))))
+    }
+
+    /// `name`, `-name`, `{a b}`, `-{a b}`: the columns named (or all but them).
+    fn colset(&mut self) -> Result<u8, String> {
+        let negate = *self.peek() == Tok::Minus;
+        if negate {
+            self.at += 1;
+        }
+        let mut cols = 0u8;
+        if *self.peek() == Tok::Lcp {
+            self.at += 1;
+            loop {
+                match self.next() {
+                    Tok::Str { text, .. } => cols |= column(&text)?,
+                    Tok::Rcp if cols != 0 => break,
+                    _ => {
+                        self.at -= 1;
+                        return Err(self.error());
+                    }
+                }
+            }
+        } else {
+            match self.next() {
+                Tok::Str { text, .. } => cols = column(&text)?,
+                _ => {
+                    self.at -= 1;
+                    return Err(self.error());
+                }
+            }
+        }
+        Ok(if negate { ALL & !cols } else { cols })
+    }
+
+    /// A phrase, `^` and a phrase, or `NEAR( phrases [, N] )`.
+    fn nearset(&mut self, cols: u8) -> Result<Node, String> {
+        let caret = *self.peek() == Tok::Caret;
+        if caret {
+            self.at += 1;
+        }
+        let is_near = matches!(self.peek(), Tok::Str { text, quoted: false } if text == "NEAR") && *self.peek2() == Tok::Lp;
+        if !caret && is_near {
+            self.at += 2;
+            let mut phrases = vec![self.phrase()?];
+            while matches!(self.peek(), Tok::Str { .. }) {
+                phrases.push(self.phrase()?);
+            }
+            let mut distance = 10;
+            if *self.peek() == Tok::Comma {
+                self.at += 1;
+                match self.next() {
+                    Tok::Str { text, .. } if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => {
+                        distance = text.parse().unwrap_or(usize::MAX);
+                    }
+                    Tok::Str { text, .. } => return Err(format!("expected integer, got \"{text}\"")),
+                    _ => {
+                        self.at -= 1;
+                        return Err(self.error());
+                    }
+                }
+            }
+            self.expect(Tok::Rp)?;
+            phrases.retain(|p| p.iter().any(|(t, _)| !t.is_empty()));
+            return Ok(match phrases.len() {
+                0 => Node::Empty,
+                1 => Node::Phrase { parts: phrases.remove(0), caret: false, cols },
+                _ => Node::Near { phrases, distance, cols },
+            });
+        }
+        let parts = self.phrase()?;
+        if parts.iter().all(|(t, _)| t.is_empty()) {
+            return Ok(Node::Empty);
+        }
+        Ok(Node::Phrase { parts, caret, cols })
+    }
+
+    /// `string [*] (+ string [*])*`.
+    fn phrase(&mut self) -> Result<Vec<Part>, String> {
+        let mut parts = Vec::new();
+        loop {
+            match self.next() {
+                Tok::Str { text, .. } => {
+                    let star = *self.peek() == Tok::Star;
+                    if star {
+                        self.at += 1;
+                    }
+                    parts.push((tokens(&text), star));
+                }
+                _ => {
+                    self.at -= 1;
+                    return Err(self.error());
+                }
+            }
+            if *self.peek() != Tok::Plus {
+                return Ok(parts);
+            }
+            self.at += 1;
+        }
+    }
+}
+
+/// A column of the search index by name (any case).
+fn column(name: &str) -> Result<u8, String> {
+    match name.to_ascii_lowercase().as_str() {
+        "id" => Ok(ID),
+        "title" => Ok(TITLE),
+        "body" => Ok(BODY),
+        _ => Err(format!("no such column: {name}")),
+    }
+}
+
+/// A subtree limited to some columns (a filter inside a filter: both hold).
+fn restrict(n: Node, cols: u8) -> Node {
+    match n {
+        Node::Phrase { parts, caret, cols: c } => Node::Phrase { parts, caret, cols: c & cols },
+        Node::Near { phrases, distance, cols: c } => Node::Near { phrases, distance, cols: c & cols },
+        Node::And(a, b) => Node::And(Box::new(restrict(*a, cols)), Box::new(restrict(*b, cols))),
+        Node::Or(a, b) => Node::Or(Box::new(restrict(*a, cols)), Box::new(restrict(*b, cols))),
+        Node::Not(a, b) => Node::Not(Box::new(restrict(*a, cols)), Box::new(restrict(*b, cols))),
+        other => other,
+    }
+}
+
+/// Parses a query in FTS5's syntax; an error is the reason, in FTS5's words where it has some.
+pub fn parse(query: &str) -> Result<Node, String> {
+    let mut p = Parser { toks: lex(query)?, at: 0 };
+    let n = p.or()?;
+    if *p.peek() != Tok::Eof {
+        return Err(p.error());
+    }
+    Ok(n)
+}
+
+/// The weights a `tsquery` lexeme is limited to for these columns ("" for both), or `None`
+/// when no indexed column is left.
+fn weights(cols: u8) -> Option<&'static str> {
+    match (cols & TITLE != 0, cols & BODY != 0) {
+        (true, true) => Some(""),
+        (true, false) => Some("A"),
+        (false, true) => Some("B"),
+        (false, false) => None,
+    }
+}
+
+fn lexeme(t: &str, prefix: bool, w: &str) -> String {
+    let mut s = quoted(t);
+    if prefix || !w.is_empty() {
+        s.push(':');
+        if prefix {
+            s.push('*');
+        }
+        s.push_str(w);
+    }
+    s
+}
+
+/// The lexemes of a phrase in a row (`a <-> b`), maybe opened by [`START`].
+fn phrase_query(parts: &[Part], caret: bool, w: &str) -> String {
+    let mut lex = Vec::new();
+    if caret {
+        lex.push(lexeme(START, false, w));
+    }
+    for (toks, star) in parts {
+        for (i, t) in toks.iter().enumerate() {
+            lex.push(lexeme(t, *star && i + 1 == toks.len(), w));
+        }
+    }
+    if lex.len() == 1 {
+        lex.remove(0)
+    } else {
+        format!("({})", lex.join(" <-> "))
+    }
+}
+
+fn permutations(n: usize) -> Vec<Vec<usize>> {
+    if n == 0 {
+        return vec![vec![]];
+    }
+    let mut out = Vec::new();
+    for p in permutations(n - 1) {
+        for i in 0..=p.len() {
+            let mut q = p.clone();
+            q.insert(i, n - 1);
+            out.push(q);
+        }
+    }
+    out
+}
+
+/// Gap choices (tokens between consecutive phrases) of `slots` gaps summing to at most `budget`.
+fn gaps(slots: usize, budget: usize, limit: usize, out: &mut Vec<Vec<usize>>, cur: &mut Vec<usize>) -> bool {
+    if cur.len() == slots {
+        out.push(cur.clone());
+        return out.len() <= limit;
+    }
+    for g in 0..=budget {
+        cur.push(g);
+        let ok = gaps(slots, budget - g, limit, out, cur);
+        cur.pop();
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+/// The `tsquery` of a node, or `None` when it matches nothing.
+fn build(n: &Node) -> Result<Option<String>, String> {
+    Ok(match n {
+        Node::Empty | Node::Nothing => None,
+        Node::Phrase { parts, caret, cols } => weights(*cols).map(|w| phrase_query(parts, *caret, w)),
+        Node::Near { phrases, distance, cols } => {
+            let Some(w) = weights(*cols) else { return Ok(None) };
+            let lens: Vec<usize> = phrases.iter().map(|p| p.iter().map(|(t, _)| t.len()).sum()).collect();
+            let texts: Vec<String> = phrases.iter().map(|p| phrase_query(p, false, w)).collect();
+            let mut placements = Vec::new();
+            for order in permutations(phrases.len()) {
+                // Tokens between the end of the first phrase and the start of the last: the
+                // gaps and the phrases between.
+                let middle: usize = order[1..order.len() - 1].iter().map(|&i| lens[i]).sum();
+                let Some(budget) = distance.checked_sub(middle) else { continue };
+                let mut choices = Vec::new();
+                if !gaps(order.len() - 1, budget, MAX_NEAR_PLACEMENTS, &mut choices, &mut Vec::new())
+                    || placements.len() + choices.len() > MAX_NEAR_PLACEMENTS
+                {
+                    return Err(format!("a NEAR group too wide for the PostgreSQL store (more than {MAX_NEAR_PLACEMENTS} placements)"));
+                }
+                for g in choices {
+                    let mut q = texts[order[0]].clone();
+                    for (k, &i) in order[1..].iter().enumerate() {
+                        q = format!("({q} <{}> {})", g[k] + 1, texts[i]);
+                    }
+                    placements.push(q);
+                }
+            }
+            (!placements.is_empty()).then(|| format!("({})", placements.join(" | ")))
+        }
+        Node::And(a, b) => match (build(a)?, build(b)?) {
+            (Some(a), Some(b)) => Some(format!("({a} & {b})")),
+            _ => None,
+        },
+        Node::Or(a, b) => match (build(a)?, build(b)?) {
+            (Some(a), Some(b)) => Some(format!("({a} | {b})")),
+            (a, b) => a.or(b),
+        },
+        Node::Not(a, b) => match (build(a)?, build(b)?) {
+            (Some(a), Some(b)) => Some(format!("({a} & !{b})")),
+            (a, None) => a,
+            (None, _) => None,
+        },
+    })
+}
+
+/// The `tsquery` literal of a query in FTS5's syntax (`None`: it can match nothing), or why
+/// the query is bad.
+pub fn tsquery(query: &str) -> Result<Option<String>, String> {
+    build(&parse(query)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_fold_case_and_diacritics_and_split_on_everything_else() {
+        assert_eq!(tokens("Deir ez-Zōr, CAFÉ x_y 12:30 Ḥalab"), ["deir", "ez", "zor", "cafe", "x", "y", "12", "30", "halab"]);
+        assert_eq!(tokens("حلب، سوريا"), ["حلب", "سوريا"]);
+        assert!(tokens(" – ... ").is_empty());
+    }
+
+    #[test]
+    fn a_tsvector_holds_both_columns_each_opened_by_the_start_lexeme() {
+        assert_eq!(tsvector(Some("Air strike"), "strike it's"), "'^':1A,4B 'air':2A 'strike':3A,5B 'it':6B 's':7B");
+        assert_eq!(tsvector(None, "O'Brien"), "'^':1A,2B 'o':3B 'brien':4B");
+        let long = "word ".repeat(20_000);
+        let v = tsvector(None, &long);
+        // START's two positions, and the word's first 256.
+        assert_eq!(v.matches(',').count(), 1 + (MAX_POSITIONS - 1));
+    }
+
+    #[test]
+    fn queries_become_tsqueries_with_fts5s_precedence() {
+        let q = |s: &str| tsquery(s).unwrap().unwrap_or_else(|| "NOTHING".into());
+        assert_eq!(q("Aleppo"), "'aleppo'");
+        assert_eq!(q("\"captured the town\""), "('captured' <-> 'the' <-> 'town')");
+        assert_eq!(q("on* + tw*"), "('on':* <-> 'tw':*)");
+        assert_eq!(q("a b OR c"), "(('a' & 'b') | 'c')");
+        assert_eq!(q("a OR b c"), "('a' | ('b' & 'c'))");
+        assert_eq!(q("a NOT b c"), "('a' & !('b' & 'c'))");
+        assert_eq!(q("a OR b AND c NOT d"), "('a' | ('b' & ('c' & !'d')))");
+        assert_eq!(q("title:hello one"), "('hello':A & 'one')");
+        assert_eq!(q("-title:(x OR y*)"), "('x':B | 'y':*B)");
+        assert_eq!(q("{title body}:x ^y"), "('x' & ('^' <-> 'y'))");
+        assert_eq!(q("id:x"), "NOTHING");
+        assert_eq!(q("id:x two"), "NOTHING");
+        assert_eq!(q("\"\" one"), "'one'");
+        assert_eq!(q("one AND \"\""), "NOTHING");
+        assert_eq!(q("one OR \"\""), "'one'");
+        assert_eq!(q("one NOT \"\""), "'one'");
+        assert_eq!(q("NEAR(a b, 1)"), "(('b' <1> 'a') | ('b' <2> 'a') | ('a' <1> 'b') | ('a' <2> 'b'))");
+        assert_eq!(q("NEAR(a)"), "'a'");
+        // User text stays inside quoted lexemes.
+        assert!(q("\"x'); DROP TABLE events; --\"").starts_with("('x' <-> 'drop'"));
+    }
+
+    #[test]
+    fn bad_syntax_is_an_error_in_fts5s_words() {
+        for (q, why) in [
+            ("\"", "unterminated string"),
+            ("*", "syntax error near \"*\""),
+            ("-Aleppo", "no such column: Aleppo"),
+            ("car-bomb", "no such column: bomb"),
+            ("AND (", "syntax error near \"AND\""),
+            ("car\"bomb", "unterminated string"),
+            ("one AND", "syntax error near \"\""),
+            ("NOT one", "syntax error near \"NOT\""),
+            ("one.two", "syntax error near \".\""),
+            ("it's", "syntax error near \"'\""),
+            ("(one OR six) two", "syntax error near \"two\""),
+            ("one (two OR six)", "syntax error near \"(\""),
+            ("near(one two)", "syntax error near \"(\""),
+            ("NEAR(one two, x)", "expected integer, got \"x\""),
+            ("{}:one", "syntax error near \"}\""),
+            ("title:one:two", "syntax error near \":\""),
+            ("12:30", "no such column: 12"),
+            ("()", "syntax error near \")\""),
+        ] {
+            assert_eq!(tsquery(q), Err(why.to_string()), "{q}");
+        }
+        assert!(tsquery("NEAR(a b c d e, 30)").unwrap_err().contains("too wide"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics(q in "\\PC{0,40}") {
+            let _ = tsquery(&q);
+        }
+
+        #[test]
+        fn parsing_fts5ish_text_never_panics(q in "[a-zA-Z\"*(){}:^+, -]{0,30}( (AND|OR|NOT|NEAR) [a-z(\"]{0,5}){0,4}") {
+            let _ = tsquery(&q);
+        }
+    }
+}
