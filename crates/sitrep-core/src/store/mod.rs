@@ -7,8 +7,8 @@
 //! trait object: the CLI, the server and the benchmarks hold nothing else.
 //! [`sqlite::SqliteStore`] (one file, nothing to install) is the default;
 //! [`postgres::PgStore`] (a `postgres://` URL) is its PostgreSQL backend, in progress: it stores,
-//! queries and searches as SQLite does, and answers [`StoreError::NotYet`] for the rest (fusion,
-//! the change feed, following sources).
+//! queries, searches and fuses as SQLite does, keeps the change feed, and answers
+//! [`StoreError::NotYet`] for what following sources keeps (feeds, alerts, watched files).
 
 pub mod live;
 pub mod pg_fts;

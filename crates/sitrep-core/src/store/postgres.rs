@@ -16,12 +16,16 @@
 //! (`put_batch`: duplicates unchanged, corrected versions superseding by `doc_key`, their
 //! events moved to `event_history`), reading articles and events, every [`EventFilter`] field
 //! and sort, counts, `for_each_event` (a portal: memory stays flat), map points, days, stats,
-//! actors, places, full-text search with FTS5's query syntax ([`super::pg_fts`]), and
-//! re-extraction (`stale_articles`, `replace_events`). Writers take an advisory lock for their
-//! transaction, one at a time as SQLite's writers. The schema (version 2) holds fusion's tables
-//! too, but fusion, the change feed and credibility, and what following sources keeps
-//! ([`super::LiveStore`] but `has_article`), answer [`StoreError::NotYet`] (never a panic), as
-//! do `write_exclusive` and statement budgets (`set_budget` bounds nothing yet).
+//! actors, places, full-text search with FTS5's query syntax ([`super::pg_fts`]),
+//! re-extraction (`stale_articles`, `replace_events`), fusion (`write_exclusive`,
+//! `fusion_input`, `fused_state`, `write_fusion`, verdicts and credibility, the fused reads),
+//! the change feed (`changes_since`, `changes_after`), and of [`super::LiveStore`]
+//! `has_article`, `fused_digest`, `events_stored_after` and `newest_stored`. Every write is one
+//! transaction under a per-schema advisory lock (writers one at a time, as SQLite's write lock
+//! makes them); inside `write_exclusive` (one transaction holding the lock from its start)
+//! writes nest as savepoints. Still [`StoreError::NotYet`] (never a panic): the rest of
+//! `LiveStore` (feeds, feed items, alerts, deliveries, watched files); `set_budget` bounds
+//! nothing yet.
 //!
 //! How SQLite's behaviour is kept: TEXT compared bytewise (`COLLATE "C"` wherever SQLite
 //! orders or compares ranges), SQLite's NOCASE as `sitrep_nocase` (ASCII letters folded only),
@@ -40,7 +44,9 @@ use super::{
 };
 use crate::model::{Article, Event};
 use postgres::types::ToSql;
+use postgres::GenericClient;
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 /// The PostgreSQL schema version this build writes (its own numbering, apart from SQLite's).
@@ -194,6 +200,9 @@ pub struct PgStore {
     client: Mutex<postgres::Client>,
     /// The URL, its password hidden: what messages name.
     url: String,
+    /// Inside [`super::EventStore::write_exclusive`]: the connection holds an open transaction
+    /// (and the write lock), and each write nests in it as a savepoint.
+    exclusive: AtomicBool,
 }
 
 /// A method this step of the backend does not have yet.
@@ -235,7 +244,7 @@ impl PgStore {
             config.connect_timeout(std::time::Duration::from_secs(10));
         }
         let client = config.connect(postgres::NoTls).map_err(|e| fail(one_line(&e)))?;
-        let store = PgStore { client: Mutex::new(client), url: shown };
+        let store = PgStore { client: Mutex::new(client), url: shown, exclusive: AtomicBool::new(false) };
         store.check_schema(access)?;
         Ok(store)
     }
@@ -469,7 +478,7 @@ struct Writes {
 }
 
 impl Writes {
-    fn prepare(tx: &mut postgres::Transaction<'_>) -> Result<Writes, postgres::Error> {
+    fn prepare(tx: &mut impl GenericClient) -> Result<Writes, postgres::Error> {
         Ok(Writes {
             article: tx.prepare(
                 "INSERT INTO articles (id, input, format, title, source, byline, dateline, published, url, text, body, json, doc_key, ingested_at, data_version, tsv) \
@@ -513,7 +522,7 @@ impl From<StoreError> for WriteError {
 
 /// Stores an article's events, made by the rules of `version`, with the actors and places
 /// they name (the first stored spelling of each kept, as SQLite's INSERT OR IGNORE keeps it).
-fn insert_events(tx: &mut postgres::Transaction<'_>, w: &Writes, events: &[Event], version: &str) -> Result<(), WriteError> {
+fn insert_events(tx: &mut impl GenericClient, w: &Writes, events: &[Event], version: &str) -> Result<(), WriteError> {
     for e in events {
         let json = pack(e)?;
         tx.execute(
@@ -553,7 +562,7 @@ fn insert_events(tx: &mut postgres::Transaction<'_>, w: &Writes, events: &[Event
 
 /// Moves the events of an old version to the history and retires it (out of the search
 /// index too).
-fn supersede(tx: &mut postgres::Transaction<'_>, old: &str, new: &str, now: &str) -> Result<(), postgres::Error> {
+fn supersede(tx: &mut impl GenericClient, old: &str, new: &str, now: &str) -> Result<(), postgres::Error> {
     tx.execute(
         "INSERT INTO event_history (id, article_id, replaced_by, replaced_at, json) SELECT id, article_id, $2, $3, json FROM events WHERE article_id = $1 ORDER BY seq",
         &[&old, &new, &now],
@@ -566,7 +575,7 @@ fn supersede(tx: &mut postgres::Transaction<'_>, old: &str, new: &str, now: &str
 /// Takes this schema's write lock for the transaction: writers (of any process) go one at a
 /// time, as SQLite's write lock makes them, so that two batches never both take a document as
 /// new.
-fn write_lock(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::Error> {
+fn write_lock(tx: &mut impl GenericClient) -> Result<(), postgres::Error> {
     tx.execute("SELECT pg_advisory_xact_lock(hashtext('sitrep write ' || current_schema()))", &[]).map(|_| ())
 }
 
@@ -579,12 +588,38 @@ impl PgStore {
         }
     }
 
-    fn try_put_batch(&self, batch: &[(Article, Vec<Event>)]) -> Result<Vec<Stored>, WriteError> {
+    /// Runs `work` as one write: a transaction of its own under the write lock, or, inside
+    /// `write_exclusive`, a savepoint of its transaction (SQLite's writes nest the same way).
+    fn in_write<T>(&self, work: impl FnOnce(&mut postgres::Client) -> Result<T, WriteError>) -> Result<T, StoreError> {
+        let mut c = self.client()?;
+        let nested = self.exclusive.load(Ordering::SeqCst);
+        let (begin, commit, rollback) = if nested {
+            (
+                "SAVEPOINT sitrep_write",
+                "RELEASE SAVEPOINT sitrep_write",
+                "ROLLBACK TO SAVEPOINT sitrep_write; RELEASE SAVEPOINT sitrep_write",
+            )
+        } else {
+            ("BEGIN", "COMMIT", "ROLLBACK")
+        };
+        c.batch_execute(begin).map_err(|e| self.err(&e))?;
+        let done = (|| {
+            if !nested {
+                write_lock(&mut *c)?;
+            }
+            let v = work(&mut c)?;
+            c.batch_execute(commit)?;
+            Ok(v)
+        })();
+        done.map_err(|e| {
+            let _ = c.batch_execute(rollback);
+            self.write_err(e)
+        })
+    }
+
+    fn try_put_batch(tx: &mut postgres::Client, batch: &[(Article, Vec<Event>)]) -> Result<Vec<Stored>, WriteError> {
         let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
-        let mut c = self.client().map_err(WriteError::Store)?;
-        let mut tx = c.transaction()?;
-        write_lock(&mut tx)?;
-        let w = Writes::prepare(&mut tx)?;
+        let w = Writes::prepare(tx)?;
         let exists = tx.prepare("SELECT 1 FROM articles WHERE id = $1")?;
         let current = tx.prepare("SELECT id FROM articles WHERE doc_key = $1 AND superseded_by IS NULL LIMIT 1")?;
         let mut out = Vec::with_capacity(batch.len());
@@ -619,17 +654,35 @@ impl PgStore {
                     &pg_fts::tsvector(a.title.as_deref(), &body),
                 ],
             )?;
-            insert_events(&mut tx, &w, events, crate::knowledge::DATA_VERSION)?;
+            insert_events(tx, &w, events, crate::knowledge::DATA_VERSION)?;
             match previous {
                 Some(old) => {
-                    supersede(&mut tx, &old, &a.id, &now)?;
+                    supersede(tx, &old, &a.id, &now)?;
                     out.push(Stored::Replaced { events: events.len(), old });
                 }
                 None => out.push(Stored::New { events: events.len() }),
             }
         }
-        tx.commit()?;
         Ok(out)
+    }
+
+    /// The current event that took over from an event of a replaced article version: the
+    /// event of the same number in the version that replaced it (following corrections of
+    /// corrections), if there is one.
+    fn successor(&self, event_id: &str) -> Result<Option<String>, StoreError> {
+        let Some((first, n)) = event_id.rsplit_once('-') else { return Ok(None) };
+        let mut c = self.client()?;
+        let mut article = first.to_string();
+        for _ in 0..16 {
+            let next = c.query_opt("SELECT superseded_by FROM articles WHERE id = $1", &[&article]).map_err(|e| self.err(&e))?;
+            match next.and_then(|r| r.get::<_, Option<String>>(0)) {
+                Some(newer) => article = newer,
+                None => break,
+            }
+        }
+        let candidate = format!("{article}-{n}");
+        let current = c.query_opt("SELECT 1 FROM events WHERE id = $1", &[&candidate]).map_err(|e| self.err(&e))?.is_some();
+        Ok(current.then_some(candidate))
     }
 
     /// Rows of a query with bound parameters.
@@ -653,8 +706,37 @@ impl PgStore {
 }
 
 impl super::EventStore for PgStore {
-    fn write_exclusive(&mut self, _work: &mut dyn FnMut(&mut dyn super::EventStore) -> Result<(), StoreError>) -> Result<(), StoreError> {
-        Err(not_yet("write_exclusive"))
+    fn write_exclusive(&mut self, work: &mut dyn FnMut(&mut dyn super::EventStore) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        // One transaction under the write lock, held from the start (SQLite's BEGIN IMMEDIATE):
+        // no other writer, of this process or another, writes until it ends. The writes `work`
+        // makes nest in it as savepoints (`in_write`); its reads see its writes.
+        {
+            let mut c = self.client()?;
+            c.batch_execute("BEGIN").map_err(|e| self.err(&e))?;
+            if let Err(e) = write_lock(&mut *c) {
+                let _ = c.batch_execute("ROLLBACK");
+                return Err(self.err(&e));
+            }
+        }
+        self.exclusive.store(true, Ordering::SeqCst);
+        // Ended whatever happens in `work` (an error or a panic): rolled back unless committed.
+        struct End<'a>(&'a PgStore, bool);
+        impl Drop for End<'_> {
+            fn drop(&mut self) {
+                self.0.exclusive.store(false, Ordering::SeqCst);
+                if !self.1 {
+                    if let Ok(mut c) = self.0.client() {
+                        let _ = c.batch_execute("ROLLBACK");
+                    }
+                }
+            }
+        }
+        let result = work(self);
+        let mut end = End(self, false);
+        result?;
+        let committed = end.0.client()?.batch_execute("COMMIT").map_err(|e| end.0.err(&e));
+        end.1 = committed.is_ok();
+        committed
     }
     /// PostgreSQL's buffer cache is the server's: nothing to set per connection.
     fn set_cache_mib(&self, _mib: Option<u32>) -> Result<(), StoreError> {
@@ -686,7 +768,7 @@ impl super::EventStore for PgStore {
         Ok((row.get::<_, i64>(0) as u64, row.get::<_, i64>(1) as u64))
     }
     fn put_batch(&mut self, batch: &[(Article, Vec<Event>)]) -> Result<Vec<Stored>, StoreError> {
-        self.try_put_batch(batch).map_err(|e| self.write_err(e))
+        self.in_write(|c| Self::try_put_batch(c, batch))
     }
     fn events(&self, f: &EventFilter) -> Result<Vec<Event>, StoreError> {
         if f.limit == 0 || f.limit > EventFilter::MAX_LIMIT {
@@ -836,23 +918,173 @@ impl super::EventStore for PgStore {
             })
             .collect())
     }
-    fn fusion_input(&self, _scope: FusionScope) -> Result<Vec<(Event, Option<chrono::NaiveDate>)>, StoreError> {
-        Err(not_yet("fusion_input"))
+    fn fusion_input(&self, scope: FusionScope) -> Result<Vec<(Event, Option<chrono::NaiveDate>)>, StoreError> {
+        const SELECT: &str = "SELECT e.json, a.published FROM events e JOIN articles a ON a.id = e.article_id";
+        let day = |d: chrono::NaiveDate| d.to_string();
+        // The end of a day as text: "2016-05-03T10:00:00" sorts before "2016-05-03~" (bytewise).
+        let day_end = |d: chrono::NaiveDate| format!("{d}~");
+        let mut args = Args::default();
+        let sql = match scope {
+            FusionScope::All => format!("{SELECT} ORDER BY e.seq"),
+            FusionScope::Stale => format!(
+                "{SELECT} WHERE NOT EXISTS (SELECT 1 FROM fused_members m WHERE m.event_id = e.id) \
+                 OR e.id IN (SELECT m.event_id FROM fused_members m WHERE m.fused_id IN \
+                    (SELECT g.fused_id FROM fused_members g WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.id = g.event_id))) \
+                 ORDER BY e.seq"
+            ),
+            FusionScope::Near(crate::model::fused::Lookup { dated, undated_published }) => {
+                let (a, b) = (args.bind(day(dated.0)), args.bind(day(dated.1)));
+                let (c, d) = (args.bind(day(undated_published.0)), args.bind(day_end(undated_published.1)));
+                format!(
+                    "{SELECT} WHERE e.event_date COLLATE \"C\" BETWEEN {a}::text AND {b}::text \
+                     OR (e.event_date IS NULL AND a.published COLLATE \"C\" >= {c}::text AND a.published COLLATE \"C\" <= {d}::text) \
+                     ORDER BY e.seq"
+                )
+            }
+        };
+        self.rows(&sql, &args)?
+            .iter()
+            .map(|r| {
+                let published: Option<String> = r.get(1);
+                let date = published.and_then(|p| chrono::NaiveDate::parse_from_str(p.get(..10).unwrap_or(&p), "%Y-%m-%d").ok());
+                Ok((unpack_blob(r.get::<_, &[u8]>(0))?, date))
+            })
+            .collect()
     }
-    fn fused_state(&self, _part: Option<&[String]>) -> Result<FusedState, StoreError> {
-        Err(not_yet("fused_state"))
+    fn fused_state(&self, part: Option<&[String]>) -> Result<FusedState, StoreError> {
+        // Which event is in which fused event now, and which events are current.
+        let members: Vec<(String, String)> =
+            self.rows("SELECT event_id, fused_id FROM fused_members", &Args::default())?.iter().map(|r| (r.get(0), r.get(1))).collect();
+        let current: HashSet<String> = self.rows("SELECT id FROM events", &Args::default())?.iter().map(|r| r.get(0)).collect();
+        // The fused events being replaced: all, or those of the part and of vanished events.
+        let scope: Option<HashSet<String>> = part.map(|ids| {
+            let ids: HashSet<&str> = ids.iter().map(String::as_str).collect();
+            members.iter().filter(|(e, _)| ids.contains(e.as_str()) || !current.contains(e)).map(|(_, f)| f.clone()).collect()
+        });
+        let in_scope = |id: &str| scope.as_ref().is_none_or(|s| s.contains(id));
+        let mut state = FusedState::default();
+        for r in self.rows("SELECT id, digest FROM fused_events", &Args::default())? {
+            let (id, digest): (String, String) = (r.get(0), r.get(1));
+            if in_scope(&id) {
+                state.digests.insert(id.clone(), digest);
+            }
+            state.all_ids.insert(id);
+        }
+        for (event, fused_id) in members {
+            if !in_scope(&fused_id) {
+                continue;
+            }
+            if !current.contains(&event) {
+                if let Some(next) = self.successor(&event)? {
+                    state.successors.insert(event.clone(), next);
+                }
+            }
+            state.members.entry(fused_id).or_default().push(event);
+        }
+        state.scope = scope;
+        Ok(state)
     }
-    fn write_fusion(&mut self, _write: &FusionWrite<'_>) -> Result<(), StoreError> {
-        Err(not_yet("write_fusion"))
+    fn write_fusion(&mut self, write: &FusionWrite<'_>) -> Result<(), StoreError> {
+        let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+        self.in_write(|tx| {
+            match write.scope {
+                None => {
+                    tx.execute("DELETE FROM fused_members", &[])?;
+                }
+                Some(ids) => {
+                    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                    tx.execute("DELETE FROM fused_members WHERE fused_id = ANY($1)", &[&ids])?;
+                }
+            }
+            let upsert = tx.prepare(
+                "INSERT INTO fused_events (id, event_date, event_type, admin1, fatalities, sources, reports, score, digest, created_at, updated_at, json) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) \
+                 ON CONFLICT (id) DO UPDATE SET event_date = $2, event_type = $3, admin1 = $4, fatalities = $5, sources = $6, reports = $7, \
+                 score = $8, digest = $9, updated_at = $10, json = $11",
+            )?;
+            for (f, digest) in &write.upserts {
+                let json = pack(*f)?;
+                tx.execute(
+                    &upsert,
+                    &[
+                        &f.id,
+                        &f.event_date.map(|d| d.to_string()),
+                        &f.event_type.as_str(),
+                        &f.admin1,
+                        &i64::from(f.fatalities),
+                        &(f.sources.len() as i64),
+                        &(f.events.len() as i64),
+                        &f64::from(f.corroboration.score),
+                        digest,
+                        &now,
+                        &json,
+                    ],
+                )?;
+            }
+            // SQLite's INSERT OR REPLACE.
+            let member = tx.prepare(
+                "INSERT INTO fused_members (event_id, fused_id, verdict) VALUES ($1, $2, $3) \
+                 ON CONFLICT (event_id) DO UPDATE SET fused_id = excluded.fused_id, verdict = excluded.verdict",
+            )?;
+            for (event, fused, verdict) in &write.members {
+                tx.execute(&member, &[event, fused, &(*verdict as i32)])?;
+            }
+            if !write.removed.is_empty() {
+                tx.execute("DELETE FROM fused_events WHERE id = ANY($1)", &[&write.removed])?;
+            }
+            let change = tx.prepare("INSERT INTO changes (at, fused_id, kind, into_id) VALUES ($1, $2, $3, $4)")?;
+            for (id, kind, into) in &write.changes {
+                tx.execute(&change, &[&now, id, &kind.as_str(), into])?;
+            }
+            Ok(())
+        })
     }
-    fn verdict_counts(&self, _events: Option<&[String]>) -> Result<Vec<(String, [usize; 3])>, StoreError> {
-        Err(not_yet("verdict_counts"))
+    fn verdict_counts(&self, events: Option<&[String]>) -> Result<Vec<(String, [usize; 3])>, StoreError> {
+        let mut args = Args::default();
+        let only = match events {
+            None => String::new(),
+            Some(ids) => {
+                let p = args.bind(ids.to_vec());
+                format!(" WHERE e.article_id IN (SELECT article_id FROM events WHERE id = ANY({p}::text[]))")
+            }
+        };
+        let sql = format!(
+            "SELECT e.article_id, count(*) FILTER (WHERE m.verdict = 0), count(*) FILTER (WHERE m.verdict = 1), count(*) FILTER (WHERE m.verdict = 2) \
+             FROM events e JOIN fused_members m ON m.event_id = e.id{only} GROUP BY e.article_id ORDER BY e.article_id COLLATE \"C\""
+        );
+        Ok(self
+            .rows(&sql, &args)?
+            .iter()
+            .map(|r| (r.get(0), [r.get::<_, i64>(1) as usize, r.get::<_, i64>(2) as usize, r.get::<_, i64>(3) as usize]))
+            .collect())
     }
-    fn put_credibility(&mut self, _scores: &[crate::model::fused::ArticleCredibility], _all: bool) -> Result<(), StoreError> {
-        Err(not_yet("put_credibility"))
+    fn put_credibility(&mut self, scores: &[crate::model::fused::ArticleCredibility], all: bool) -> Result<(), StoreError> {
+        self.in_write(|tx| {
+            if all {
+                tx.execute("DELETE FROM article_credibility", &[])?;
+            } else {
+                tx.execute("DELETE FROM article_credibility WHERE article_id NOT IN (SELECT id FROM articles WHERE superseded_by IS NULL)", &[])?;
+            }
+            let put = tx.prepare(
+                "INSERT INTO article_credibility (article_id, score, corroborated, uncorroborated, contradicted, reason) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (article_id) DO UPDATE SET score = excluded.score, corroborated = excluded.corroborated, \
+                 uncorroborated = excluded.uncorroborated, contradicted = excluded.contradicted, reason = excluded.reason",
+            )?;
+            for c in scores {
+                tx.execute(
+                    &put,
+                    &[&c.article_id, &f64::from(c.score), &(c.corroborated as i64), &(c.uncorroborated as i64), &(c.contradicted as i64), &c.reason],
+                )?;
+            }
+            Ok(())
+        })
     }
     fn fused_totals(&self) -> Result<(usize, usize), StoreError> {
-        Err(not_yet("fused_totals"))
+        let row = self
+            .client()?
+            .query_one("SELECT count(*), count(*) FILTER (WHERE sources > 1) FROM fused_events", &[])
+            .map_err(|e| self.err(&e))?;
+        Ok((row.get::<_, i64>(0) as usize, row.get::<_, i64>(1) as usize))
     }
     fn stale_articles(&self, version: &str) -> Result<Vec<String>, StoreError> {
         let rows = self
@@ -865,35 +1097,82 @@ impl super::EventStore for PgStore {
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
     fn replace_events(&mut self, batch: &[(String, Vec<Event>)], version: &str) -> Result<(), StoreError> {
-        let run = || -> Result<(), WriteError> {
-            let mut c = self.client().map_err(WriteError::Store)?;
-            let mut tx = c.transaction()?;
-            write_lock(&mut tx)?;
-            let w = Writes::prepare(&mut tx)?;
+        self.in_write(|tx| {
+            let w = Writes::prepare(tx)?;
             for (article, events) in batch {
                 tx.execute("DELETE FROM events WHERE article_id = $1", &[article])?;
-                insert_events(&mut tx, &w, events, version)?;
+                insert_events(tx, &w, events, version)?;
                 tx.execute("UPDATE articles SET data_version = $2 WHERE id = $1", &[article, &version])?;
             }
-            tx.commit()?;
             Ok(())
+        })
+    }
+    fn fused_events(&self, min_sources: usize, limit: usize, offset: usize) -> Result<Vec<crate::model::fused::FusedEvent>, StoreError> {
+        if limit == 0 || limit > EventFilter::MAX_LIMIT {
+            return Err(StoreError::BadFilter(format!("limit {limit} (must be 1 to {})", EventFilter::MAX_LIMIT)));
+        }
+        let rows = self
+            .client()?
+            .query(
+                "SELECT json FROM fused_events WHERE sources >= $1 \
+                 ORDER BY reports DESC, event_date COLLATE \"C\" DESC NULLS LAST, id COLLATE \"C\" LIMIT $2 OFFSET $3",
+                &[&big(min_sources), &(limit as i64), &big(offset)],
+            )
+            .map_err(|e| self.err(&e))?;
+        rows.iter().map(|r| unpack_blob(r.get::<_, &[u8]>(0))).collect()
+    }
+    fn fused_event(&self, id: &str) -> Result<Option<crate::model::fused::FusedEvent>, StoreError> {
+        let row = self.client()?.query_opt("SELECT json FROM fused_events WHERE id = $1", &[&id]).map_err(|e| self.err(&e))?;
+        row.map(|r| unpack_blob(r.get::<_, &[u8]>(0))).transpose()
+    }
+    fn fused_event_of(&self, event_id: &str) -> Result<Option<crate::model::fused::FusedEvent>, StoreError> {
+        let row = self
+            .client()?
+            .query_opt("SELECT f.json FROM fused_members m JOIN fused_events f ON f.id = m.fused_id WHERE m.event_id = $1", &[&event_id])
+            .map_err(|e| self.err(&e))?;
+        row.map(|r| unpack_blob(r.get::<_, &[u8]>(0))).transpose()
+    }
+    fn changes_since(&self, since: &str, limit: usize) -> Result<Vec<Change>, StoreError> {
+        let ok = chrono::DateTime::parse_from_rfc3339(since).is_ok() || chrono::NaiveDate::parse_from_str(since, "%Y-%m-%d").is_ok();
+        if !ok {
+            return Err(StoreError::BadFilter(format!("since {since:?} (want a date YYYY-MM-DD or an RFC 3339 time)")));
+        }
+        // Times are stored as UTC "YYYY-MM-DDTHH:MM:SS.ffffffZ": a normalized bound compares as
+        // text (bytewise).
+        let bound = match chrono::DateTime::parse_from_rfc3339(since) {
+            Ok(t) => t.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+            Err(_) => since.to_string(),
         };
-        run().map_err(|e| self.write_err(e))
+        // The first change at or after the bound (a whole fusion run shares one time).
+        let first: Option<i64> = self
+            .client()?
+            .query_one("SELECT min(seq) FROM changes WHERE at COLLATE \"C\" >= $1", &[&bound])
+            .map_err(|e| self.err(&e))?
+            .get(0);
+        match first {
+            Some(seq) => self.changes_after(seq - 1, limit),
+            None => Ok(Vec::new()),
+        }
     }
-    fn fused_events(&self, _min_sources: usize, _limit: usize, _offset: usize) -> Result<Vec<crate::model::fused::FusedEvent>, StoreError> {
-        Err(not_yet("fused_events"))
-    }
-    fn fused_event(&self, _id: &str) -> Result<Option<crate::model::fused::FusedEvent>, StoreError> {
-        Err(not_yet("fused_event"))
-    }
-    fn fused_event_of(&self, _event_id: &str) -> Result<Option<crate::model::fused::FusedEvent>, StoreError> {
-        Err(not_yet("fused_event_of"))
-    }
-    fn changes_since(&self, _since: &str, _limit: usize) -> Result<Vec<Change>, StoreError> {
-        Err(not_yet("changes_since"))
-    }
-    fn changes_after(&self, _after: i64, _limit: usize) -> Result<Vec<Change>, StoreError> {
-        Err(not_yet("changes_after"))
+    fn changes_after(&self, after: i64, limit: usize) -> Result<Vec<Change>, StoreError> {
+        if limit == 0 || limit > EventFilter::MAX_LIMIT {
+            return Err(StoreError::BadFilter(format!("limit {limit} (must be 1 to {})", EventFilter::MAX_LIMIT)));
+        }
+        let rows = self
+            .client()?
+            .query("SELECT seq, at, fused_id, kind, into_id FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2", &[&after, &(limit as i64)])
+            .map_err(|e| self.err(&e))?;
+        rows.iter()
+            .map(|r| {
+                Ok(Change {
+                    seq: r.get(0),
+                    at: r.get(1),
+                    fused_id: r.get(2),
+                    kind: r.get::<_, String>(3).parse::<ChangeKind>().map_err(corrupt)?,
+                    into: r.get(4),
+                })
+            })
+            .collect()
     }
     fn for_each_event(
         &self,
@@ -912,6 +1191,17 @@ impl super::EventStore for PgStore {
         // A portal read a thousand rows at a time: memory stays flat at any size. `each` runs
         // with the connection held (it must not call the store).
         let mut c = self.client()?;
+        if self.exclusive.load(Ordering::SeqCst) {
+            // Inside `write_exclusive` the connection's transaction is open already, and a
+            // portal needs one of its own: read the rows at once.
+            let rows = c.query(sql.as_str(), &args.refs()).map_err(|e| self.err(&e))?;
+            drop(c);
+            for r in &rows {
+                let at: Option<&str> = r.get(1);
+                each(unpack_blob(r.get::<_, &[u8]>(0))?, at.unwrap_or(""))?;
+            }
+            return Ok(rows.len() as u64);
+        }
         let mut tx = c.transaction().map_err(|e| self.err(&e))?;
         let portal = tx.bind(sql.as_str(), &args.refs()).map_err(|e| self.err(&e))?;
         let mut n = 0;
@@ -964,8 +1254,22 @@ impl super::EventStore for PgStore {
         );
         Ok(self.rows(&sql, &args)?.iter().map(|r| Count { key: r.get(0), count: r.get::<_, i64>(1) as u64 }).collect())
     }
-    fn article_credibility(&self, _id: &str) -> Result<Option<crate::model::fused::ArticleCredibility>, StoreError> {
-        Err(not_yet("article_credibility"))
+    fn article_credibility(&self, id: &str) -> Result<Option<crate::model::fused::ArticleCredibility>, StoreError> {
+        let row = self
+            .client()?
+            .query_opt(
+                "SELECT article_id, corroborated, uncorroborated, contradicted, score, reason FROM article_credibility WHERE article_id = $1",
+                &[&id],
+            )
+            .map_err(|e| self.err(&e))?;
+        Ok(row.map(|r| crate::model::fused::ArticleCredibility {
+            article_id: r.get(0),
+            corroborated: r.get::<_, i64>(1) as usize,
+            uncorroborated: r.get::<_, i64>(2) as usize,
+            contradicted: r.get::<_, i64>(3) as usize,
+            score: r.get::<_, f64>(4) as f32,
+            reason: r.get(5),
+        }))
     }
 }
 
@@ -1016,8 +1320,9 @@ impl super::LiveStore for PgStore {
     fn set_alerts_cursor(&mut self, _seq: i64) -> Result<(), StoreError> {
         Err(not_yet("set_alerts_cursor"))
     }
-    fn fused_digest(&self, _id: &str) -> Result<Option<String>, StoreError> {
-        Err(not_yet("fused_digest"))
+    fn fused_digest(&self, id: &str) -> Result<Option<String>, StoreError> {
+        let row = self.client()?.query_opt("SELECT digest FROM fused_events WHERE id = $1", &[&id]).map_err(|e| self.err(&e))?;
+        Ok(row.map(|r| r.get(0)))
     }
     fn queue_delivery(
         &mut self,
@@ -1053,11 +1358,19 @@ impl super::LiveStore for PgStore {
     fn set_watched_file(&mut self, _path: &str, _size: u64, _modified: i64) -> Result<(), StoreError> {
         Err(not_yet("set_watched_file"))
     }
-    fn events_stored_after(&self, _at: &str, _limit: usize) -> Result<std::collections::HashSet<String>, StoreError> {
-        Err(not_yet("events_stored_after"))
+    fn events_stored_after(&self, at: &str, limit: usize) -> Result<std::collections::HashSet<String>, StoreError> {
+        let rows = self
+            .client()?
+            .query(
+                "SELECT e.id FROM articles a JOIN events e ON e.article_id = a.id WHERE a.ingested_at COLLATE \"C\" > $1 LIMIT $2",
+                &[&at, &big(limit)],
+            )
+            .map_err(|e| self.err(&e))?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
     }
     fn newest_stored(&self) -> Result<Option<String>, StoreError> {
-        Err(not_yet("newest_stored"))
+        let row = self.client()?.query_one("SELECT max(ingested_at COLLATE \"C\") FROM articles", &[]).map_err(|e| self.err(&e))?;
+        Ok(row.get(0))
     }
 }
 
@@ -1121,11 +1434,12 @@ pub(crate) mod tests {
     fn postgres_what_is_not_there_yet_is_an_error_not_a_panic() {
         let Some(url) = fresh("not_yet") else { return };
         let mut s = open(&Location::Postgres(url), Access::ReadWrite).unwrap();
-        let e = s.changes_after(0, 10).unwrap_err().to_string();
-        assert!(e.contains("changes_after: not implemented yet for a PostgreSQL store"), "{e}");
-        assert!(matches!(s.feeds(), Err(StoreError::NotYet { what: "feeds" })));
-        assert!(matches!(s.write_fusion(&FusionWrite::default()), Err(StoreError::NotYet { .. })));
-        assert!(matches!(s.fused_events(1, 10, 0), Err(StoreError::NotYet { .. })));
+        let e = s.feeds().unwrap_err().to_string();
+        assert!(e.contains("feeds: not implemented yet for a PostgreSQL store"), "{e}");
+        assert!(matches!(s.add_feed("https://example.org/feed", None), Err(StoreError::NotYet { what: "add_feed" })));
+        assert!(matches!(s.alerts(), Err(StoreError::NotYet { .. })));
+        assert!(matches!(s.due_deliveries("2026-01-01T00:00:00Z", 5), Err(StoreError::NotYet { .. })));
+        assert!(matches!(s.set_watched_file("x", 1, 2), Err(StoreError::NotYet { .. })));
     }
 
     #[test]
@@ -1812,6 +2126,88 @@ pub(crate) mod tests {
             {
                 let _ = st.agree(&format!("search {q:?}"), |s| hits(s, q));
             }
+        }
+
+        #[test]
+        fn postgres_and_sqlite_fuse_alike_and_keep_the_same_change_feed() {
+            let mut st = stores("both_fusion");
+            let k = crate::Knowledge::builtin();
+            let batches = generated();
+            let feed = |s: &dyn Store| -> Vec<(i64, String, crate::model::ChangeKind, Option<String>)> {
+                s.changes_after(0, 100_000).unwrap().into_iter().map(|c| (c.seq, c.fused_id, c.kind, c.into)).collect()
+            };
+            for (n, b) in batches.iter().enumerate() {
+                st.put(b);
+                // The first fusion over all, the later ones over what changed.
+                let counts: Vec<crate::store::FusionCounts> = st
+                    .list
+                    .iter_mut()
+                    .map(|(_, s)| {
+                        let s: &mut dyn crate::store::EventStore = s.as_mut();
+                        if n == 0 { crate::fuse::refuse_all(s, k) } else { crate::fuse::fuse_changed(s, k) }.unwrap()
+                    })
+                    .collect();
+                assert!(counts.iter().all(|c| *c == counts[0]), "fusion {n}: {counts:?}");
+                st.agree("fused events", |s| format!("{:?}", s.fused_events(1, 100_000, 0).unwrap()));
+                st.agree("fused totals", |s| s.fused_totals().unwrap());
+                st.agree("feed", feed);
+            }
+            let (total, multi) = st.agree("fused totals", |s| s.fused_totals().unwrap());
+            assert!(total > 500 && multi > 20, "{total} fused events, {multi} from several outlets");
+            st.agree("page", |s| format!("{:?}", s.fused_events(2, 25, 10).unwrap()));
+            st.agree("verdicts", |s| s.verdict_counts(None).unwrap());
+            let ids = st.agree("article ids", |s| s.article_ids().unwrap());
+            for id in ids.iter().step_by(23) {
+                st.agree("credibility", |s| format!("{:?}", s.article_credibility(id).unwrap()));
+            }
+            let events = st.agree("events", |s| ids_of(s));
+            for id in events.iter().step_by(31) {
+                st.agree("fused of", |s| format!("{:?}", s.fused_event_of(id).unwrap()));
+            }
+            let fused: Vec<String> = st.list[0].1.fused_events(1, 100_000, 0).unwrap().into_iter().map(|f| f.id).collect();
+            for id in fused.iter().step_by(29) {
+                st.agree("fused", |s| format!("{:?}", s.fused_event(id).unwrap()));
+                st.agree("digest", |s| s.fused_digest(id).unwrap().is_some());
+            }
+            st.agree("since", |s| s.changes_since("2000-01-01", 100_000).unwrap().len());
+            st.agree("since later", |s| s.changes_since("2999-01-01T00:00:00+02:00", 10).unwrap().len());
+            st.agree("since bad", |s| kind(&s.changes_since("yesterday", 10).unwrap_err()));
+            st.agree("after page", |s| feed(s).into_iter().skip(5).take(3).collect::<Vec<_>>());
+            st.agree("stored after", |s| s.events_stored_after("2000-01-01T00:00:00Z", 1_000_000).unwrap().len());
+            for (_, s) in &st.list {
+                assert!(s.newest_stored().unwrap().is_some_and(|t| t.ends_with('Z')));
+            }
+        }
+
+        fn ids_of(s: &dyn Store) -> Vec<String> {
+            s.events(&EventFilter { limit: 100_000, ..EventFilter::default() }).unwrap().into_iter().map(|e| e.event_id).collect()
+        }
+
+        #[test]
+        fn postgres_and_sqlite_write_exclusively_alike_committed_or_rolled_back() {
+            let mut st = stores("both_exclusive");
+            let batches = generated();
+            st.put(&batches[0]);
+            let id = batches[0][0].0.id.clone();
+            let score = crate::model::fused::ArticleCredibility::from_counts(id.clone(), 2, 1, 0);
+            for (name, s) in st.list.iter_mut() {
+                // A failing transaction leaves nothing of its writes; its reads see them.
+                let e = s
+                    .write_exclusive(&mut |s| {
+                        s.put_credibility(std::slice::from_ref(&score), true)?;
+                        assert!(s.article_credibility(&id)?.is_some(), "{name}: its reads see its writes");
+                        Err(StoreError::Invalid("stop".into()))
+                    })
+                    .unwrap_err();
+                assert!(matches!(e, StoreError::Invalid(_)), "{name}: {e}");
+                assert!(s.article_credibility(&id).unwrap().is_none(), "{name}: rolled back");
+                s.write_exclusive(&mut |s| s.put_credibility(std::slice::from_ref(&score), true)).unwrap();
+                // And the store writes on as before.
+                s.put_batch(&batches[1]).unwrap();
+            }
+            st.agree("credibility", |s| format!("{:?}", s.article_credibility(&id).unwrap()));
+            st.agree("counts", |s| s.counts().unwrap());
+            st.agree("events", ids_of);
         }
 
         #[test]
