@@ -298,10 +298,22 @@ fn lex(query: &str) -> Result<Vec<Tok>, String> {
     Ok(out)
 }
 
+/// The deepest nesting of parentheses a query may have (SQLite's FTS5 parser runs out of stack
+/// near there too): the parser recurses, and a query is user text.
+const MAX_DEPTH: usize = 97;
+
 struct Parser {
     toks: Vec<Tok>,
     at: usize,
+    /// Parentheses open here.
+    depth: usize,
+    /// AND, OR and NOT met so far.
+    operators: usize,
 }
+
+/// The most AND, OR and NOT operators a query may hold: the tree they make is walked
+/// recursively, and empty phrases (`"" OR "" OR ...`) are no terms to count.
+const MAX_OPERATORS: usize = 1000;
 
 impl Parser {
     fn peek(&self) -> &Tok {
@@ -335,6 +347,7 @@ impl Parser {
         let mut left = self.and()?;
         while *self.peek() == Tok::Or {
             self.at += 1;
+            self.operator()?;
             let right = self.and()?;
             left = Node::Or(Box::new(left), Box::new(right));
         }
@@ -345,6 +358,7 @@ impl Parser {
         let mut left = self.not()?;
         while *self.peek() == Tok::And {
             self.at += 1;
+            self.operator()?;
             let right = self.not()?;
             left = Node::And(Box::new(left), Box::new(right));
         }
@@ -355,10 +369,19 @@ impl Parser {
         let mut left = self.primary()?;
         while *self.peek() == Tok::Not {
             self.at += 1;
+            self.operator()?;
             let right = self.primary()?;
             left = Node::Not(Box::new(left), Box::new(right));
         }
         Ok(left)
+    }
+
+    fn operator(&mut self) -> Result<(), String> {
+        self.operators += 1;
+        if self.operators > MAX_OPERATORS {
+            return Err(format!("more than {MAX_OPERATORS} operators"));
+        }
+        Ok(())
     }
 
     /// Whether a column filter starts here: `-`, `{`, or a string before `:`.
@@ -370,23 +393,30 @@ impl Parser {
         }
     }
 
+    /// `( expr )`, after its `(`.
+    fn group(&mut self) -> Result<Node, String> {
+        self.at += 1;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err("parser stack overflow".into());
+        }
+        let e = self.or()?;
+        self.expect(Tok::Rp)?;
+        self.depth -= 1;
+        Ok(e)
+    }
+
     /// `( expr )`, `cols : ( expr )`, or phrases and NEAR groups side by side (implicit AND).
     fn primary(&mut self) -> Result<Node, String> {
         if *self.peek() == Tok::Lp {
-            self.at += 1;
-            let e = self.or()?;
-            self.expect(Tok::Rp)?;
-            return Ok(e);
+            return self.group();
         }
         let mut items = Vec::new();
         if self.at_colset() {
             let cols = self.colset()?;
             self.expect(Tok::Colon)?;
             if *self.peek() == Tok::Lp {
-                self.at += 1;
-                let e = self.or()?;
-                self.expect(Tok::Rp)?;
-                return Ok(restrict(e, cols));
+                return Ok(restrict(self.group()?, cols));
             }
             items.push(self.nearset(cols)?);
         } else {
@@ -530,7 +560,7 @@ fn restrict(n: Node, cols: u8) -> Node {
 
 /// Parses a query in FTS5's syntax; an error is the reason, in FTS5's words where it has some.
 pub fn parse(query: &str) -> Result<Node, String> {
-    let mut p = Parser { toks: lex(query)?, at: 0 };
+    let mut p = Parser { toks: lex(query)?, at: 0, depth: 0, operators: 0 };
     let n = p.or()?;
     if *p.peek() != Tok::Eof {
         return Err(p.error());
@@ -611,11 +641,19 @@ fn gaps(slots: usize, budget: usize, limit: usize, out: &mut Vec<Vec<usize>>, cu
     true
 }
 
+/// Whether a phrase holds a token too long for a `tsvector` (never indexed: it matches nothing,
+/// and PostgreSQL would refuse it in a `tsquery`).
+fn too_long(parts: &[Part]) -> bool {
+    parts.iter().any(|(t, _)| t.iter().any(|t| t.len() > MAX_LEXEME))
+}
+
 /// The `tsquery` of a node, or `None` when it matches nothing.
 fn build(n: &Node) -> Result<Option<String>, String> {
     Ok(match n {
         Node::Empty | Node::Nothing => None,
+        Node::Phrase { parts, .. } if too_long(parts) => None,
         Node::Phrase { parts, caret, cols } => weights(*cols).map(|w| phrase_query(parts, *caret, w)),
+        Node::Near { phrases, .. } if phrases.iter().any(|p| too_long(p)) => None,
         Node::Near { phrases, distance, cols } => {
             let Some(w) = weights(*cols) else { return Ok(None) };
             let lens: Vec<usize> = phrases.iter().map(|p| p.iter().map(|(t, _)| t.len()).sum()).collect();
@@ -735,6 +773,16 @@ mod tests {
             assert_eq!(tsquery(q), Err(why.to_string()), "{q}");
         }
         assert!(tsquery("NEAR(a b c d e, 30)").unwrap_err().contains("too wide"));
+        // Nesting is bounded (the parser recurses), as FTS5's parser's stack is.
+        let nested = |n: usize| format!("{}one{}", "(".repeat(n), ")".repeat(n));
+        assert_eq!(tsquery(&nested(MAX_DEPTH)), Ok(Some("'one'".into())));
+        assert_eq!(tsquery(&nested(100_000)), Err("parser stack overflow".into()));
+        assert_eq!(tsquery(&format!("title:{}", nested(200_000))), Err("parser stack overflow".into()));
+        assert!(tsquery(&"\"\" OR ".repeat(100_000)).unwrap_err().contains("operators"));
+        assert_eq!(tsquery("\"\" OR ".repeat(500).trim_end_matches(" OR ")), Ok(None));
+        // A token too long to index matches nothing (and never reaches PostgreSQL).
+        assert_eq!(tsquery(&"a".repeat(3000)), Ok(None));
+        assert_eq!(tsquery(&format!("one NOT {}", "a".repeat(3000))), Ok(Some("'one'".into())));
     }
 
     proptest::proptest! {
