@@ -6,9 +6,8 @@
 //! whole store is both, [`Store`]. [`open`] gives one for a [`Location`] (what `--db` names) as a
 //! trait object: the CLI, the server and the benchmarks hold nothing else.
 //! [`sqlite::SqliteStore`] (one file, nothing to install) is the default;
-//! [`postgres::PgStore`] (a `postgres://` URL) is its PostgreSQL backend, in progress: it stores,
-//! queries, searches and fuses as SQLite does, keeps the change feed, and answers
-//! [`StoreError::NotYet`] for what following sources keeps (feeds, alerts, watched files).
+//! [`postgres::PgStore`] (a `postgres://` URL) is its PostgreSQL backend: both traits, with
+//! SQLite's results (only statement budgets, [`EventStore::set_budget`], bound nothing there yet).
 
 pub mod live;
 pub mod pg_fts;
@@ -154,7 +153,8 @@ pub enum StoreError {
     /// The PostgreSQL server's (or the client's) error, on one line, the URL without its password.
     #[error("{url}: {message}")]
     Postgres { url: String, message: String },
-    /// What the PostgreSQL backend does not do yet.
+    /// What a backend does not do yet (the PostgreSQL backend now does all; kept for a backend
+    /// in progress).
     #[error("{what}: not implemented yet for a PostgreSQL store (use an SQLite store for it)")]
     NotYet { what: &'static str },
     #[error("{path}: not a sitrep database ({reason})")]
