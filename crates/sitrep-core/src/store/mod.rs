@@ -7,7 +7,7 @@
 //! trait object: the CLI, the server and the benchmarks hold nothing else.
 //! [`sqlite::SqliteStore`] (one file, nothing to install) is the default;
 //! [`postgres::PgStore`] (a `postgres://` URL) is its PostgreSQL backend: both traits, with
-//! SQLite's results (only statement budgets, [`EventStore::set_budget`], bound nothing there yet).
+//! SQLite's results.
 
 pub mod live;
 pub mod pg_fts;

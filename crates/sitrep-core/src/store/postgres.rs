@@ -23,8 +23,10 @@
 //! feeds, feed items, alerts, deliveries, watched files; schema version 3). Every write of
 //! several statements is one transaction under a per-schema advisory lock (writers one at a
 //! time, as SQLite's write lock makes them); inside `write_exclusive` (one transaction holding
-//! the lock from its start) writes nest as savepoints. Not yet: `set_budget` bounds nothing
-//! (statements run to their end).
+//! the lock from its start) writes nest as savepoints. A query's budget (`set_budget`) reaches
+//! the server as `statement_timeout` (what is left of the deadline, set before each statement),
+//! and a thread watching the stop flags cancels the running statement when one is set; either
+//! ends it with [`StoreError::Interrupted`], the connection free again at once.
 //!
 //! How SQLite's behaviour is kept: TEXT compared bytewise (`COLLATE "C"` wherever SQLite
 //! orders or compares ranges), SQLite's NOCASE as `sitrep_nocase` (ASCII letters folded only),
@@ -45,7 +47,8 @@ use crate::model::{Article, Event};
 use postgres::types::ToSql;
 use postgres::GenericClient;
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::Arc;
 use std::sync::Mutex;
 
 /// The PostgreSQL schema version this build writes (its own numbering, apart from SQLite's).
@@ -261,7 +264,38 @@ pub struct PgStore {
     /// Inside [`super::EventStore::write_exclusive`]: the connection holds an open transaction
     /// (and the write lock), and each write nests in it as a savepoint.
     exclusive: AtomicBool,
+    /// What bounds the statements run from now on ([`super::EventStore::set_budget`]).
+    budget: Arc<Mutex<Budget>>,
+    /// The `statement_timeout` (ms) the connection has now; -1: not known (a rolled-back
+    /// transaction takes back a SET made in it).
+    timeout_ms: AtomicI64,
+    /// Cancels the statement the connection runs (from the thread that watches the stop flags).
+    cancel: postgres::CancelToken,
 }
+
+/// A deadline and stop flags ([`super::EventStore::set_budget`]). The deadline reaches the
+/// server as `statement_timeout` (what is left of it, set before each statement); a stop flag
+/// set is seen by a watching thread, which cancels the running statement.
+#[derive(Default)]
+struct Budget {
+    deadline: Option<std::time::Instant>,
+    stops: Vec<Arc<AtomicBool>>,
+    /// Bumped by each `set_budget`: the watcher of an older budget ends.
+    generation: u64,
+}
+
+impl Budget {
+    fn stopped(&self) -> bool {
+        self.stops.iter().any(|s| s.load(Ordering::Relaxed))
+    }
+}
+
+/// How often the watcher looks at the stop flags.
+const STOP_POLL: std::time::Duration = std::time::Duration::from_millis(10);
+
+/// Why a statement was ended early, as SQLite's store says it.
+const CANCELLED: &str = "cancelled (the client went away, or the server is stopping)";
+const OVER_BUDGET: &str = "over its time budget";
 
 /// A client error as one line: the server's own words (severity and message) when it sent
 /// some, else the client's (connection refused, reset, timed out).
@@ -297,7 +331,15 @@ impl PgStore {
             config.connect_timeout(std::time::Duration::from_secs(10));
         }
         let client = config.connect(postgres::NoTls).map_err(|e| fail(one_line(&e)))?;
-        let store = PgStore { client: Mutex::new(client), url: shown, exclusive: AtomicBool::new(false) };
+        let cancel = client.cancel_token();
+        let store = PgStore {
+            client: Mutex::new(client),
+            url: shown,
+            exclusive: AtomicBool::new(false),
+            budget: Arc::new(Mutex::new(Budget::default())),
+            timeout_ms: AtomicI64::new(0),
+            cancel,
+        };
         store.check_schema(access)?;
         Ok(store)
     }
@@ -340,11 +382,43 @@ impl PgStore {
     }
 
     /// The connection (a panic while it was held leaves it usable: a statement is atomic).
+    /// Within the budget: refused once it is spent, else with the server's `statement_timeout`
+    /// set to what is left of the deadline.
     fn client(&self) -> Result<std::sync::MutexGuard<'_, postgres::Client>, StoreError> {
-        Ok(self.client.lock().unwrap_or_else(|p| p.into_inner()))
+        let mut c = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        let (deadline, stopped) = {
+            let b = self.budget.lock().unwrap_or_else(|p| p.into_inner());
+            (b.deadline, b.stopped())
+        };
+        if stopped {
+            return Err(StoreError::Interrupted(CANCELLED.into()));
+        }
+        let want = match deadline {
+            None => 0,
+            Some(d) => {
+                let left = d.saturating_duration_since(std::time::Instant::now());
+                if left.is_zero() {
+                    return Err(StoreError::Interrupted(OVER_BUDGET.into()));
+                }
+                left.as_millis().clamp(1, i32::MAX as u128) as i64
+            }
+        };
+        // Set again when it would let a statement run past the deadline (by more than a little)
+        // or when there is none any more.
+        let now = self.timeout_ms.load(Ordering::SeqCst);
+        let stale = if want == 0 { now != 0 } else { now <= 0 || now > want + 20 };
+        if stale {
+            c.batch_execute(&format!("SET statement_timeout = {want}")).map_err(|e| self.err(&e))?;
+            self.timeout_ms.store(want, Ordering::SeqCst);
+        }
+        Ok(c)
     }
 
     fn err(&self, e: &postgres::Error) -> StoreError {
+        if e.code() == Some(&postgres::error::SqlState::QUERY_CANCELED) {
+            let stopped = self.budget.lock().map(|b| b.stopped()).unwrap_or(false);
+            return StoreError::Interrupted(if stopped { CANCELLED } else { OVER_BUDGET }.into());
+        }
         StoreError::Postgres { url: self.url.clone(), message: one_line(e) }
     }
 
@@ -666,6 +740,8 @@ impl PgStore {
         })();
         done.map_err(|e| {
             let _ = c.batch_execute(rollback);
+            // A SET of the statement timeout made inside is taken back too.
+            self.timeout_ms.store(-1, Ordering::SeqCst);
             self.write_err(e)
         })
     }
@@ -778,9 +854,9 @@ impl super::EventStore for PgStore {
             fn drop(&mut self) {
                 self.0.exclusive.store(false, Ordering::SeqCst);
                 if !self.1 {
-                    if let Ok(mut c) = self.0.client() {
-                        let _ = c.batch_execute("ROLLBACK");
-                    }
+                    let mut c = self.0.client.lock().unwrap_or_else(|p| p.into_inner());
+                    let _ = c.batch_execute("ROLLBACK");
+                    self.0.timeout_ms.store(-1, Ordering::SeqCst);
                 }
             }
         }
@@ -801,12 +877,38 @@ impl super::EventStore for PgStore {
     fn checkpoint(&self) -> Result<(), StoreError> {
         Ok(())
     }
-    /// Not bounded yet on PostgreSQL (a `statement_timeout` is the plan): statements run to
-    /// their end.
-    fn set_budget(&self, _deadline: Option<std::time::Instant>, _stops: Vec<std::sync::Arc<std::sync::atomic::AtomicBool>>) {}
+    fn set_budget(&self, deadline: Option<std::time::Instant>, stops: Vec<std::sync::Arc<std::sync::atomic::AtomicBool>>) {
+        let watch = !stops.is_empty();
+        let generation = {
+            let mut b = self.budget.lock().unwrap_or_else(|p| p.into_inner());
+            b.generation += 1;
+            b.deadline = deadline;
+            b.stops = stops;
+            b.generation
+        };
+        if !watch {
+            return;
+        }
+        // The statement running when a flag is set is cancelled by the server (the connection is
+        // free again at once); the next ones are refused before they start (`client`).
+        let (budget, cancel) = (self.budget.clone(), self.cancel.clone());
+        std::thread::spawn(move || loop {
+            std::thread::sleep(STOP_POLL);
+            let stopped = match budget.lock() {
+                Ok(b) if b.generation == generation => b.stopped(),
+                _ => return,
+            };
+            if stopped {
+                let _ = cancel.cancel_query(postgres::NoTls);
+                return;
+            }
+        });
+    }
     fn article_ids(&self) -> Result<Vec<String>, StoreError> {
-        let rows =
-            self.client()?.query("SELECT id FROM articles WHERE superseded_by IS NULL ORDER BY id", &[]).map_err(|e| self.err(&e))?;
+        let rows = self
+            .client()?
+            .query("SELECT id FROM articles WHERE superseded_by IS NULL ORDER BY id COLLATE \"C\"", &[])
+            .map_err(|e| self.err(&e))?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
     fn known(&self, ids: &[&str]) -> Result<HashSet<String>, StoreError> {
@@ -1792,6 +1894,46 @@ pub(crate) mod tests {
         assert_eq!(all, events);
         let f = EventFilter { text: Some("\"bombed the town\"".into()), limit: 10, ..EventFilter::default() };
         assert_eq!(s.count_events(&f).unwrap(), events.len() as u64);
+    }
+
+    #[test]
+    fn postgres_a_query_over_its_budget_or_cancelled_stops_and_frees_the_connection() {
+        use crate::store::EventStore;
+        use std::time::{Duration, Instant};
+        let Some(url) = fresh("budget") else { return };
+        let s = PgStore::open(&url, Access::ReadWrite).unwrap();
+        // A statement that would run for ten seconds.
+        let run = |secs: f64| s.client().and_then(|mut c| c.query_one("SELECT pg_sleep($1)", &[&secs]).map(|_| ()).map_err(|e| s.err(&e)));
+        let started = Instant::now();
+        s.set_budget(Some(Instant::now() + Duration::from_millis(200)), vec![]);
+        let e = run(10.0).unwrap_err();
+        assert!(matches!(&e, StoreError::Interrupted(why) if why.contains("time budget")), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        // Spent: the next statement is refused before it starts.
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(matches!(s.counts(), Err(StoreError::Interrupted(_))));
+        let stop = Arc::new(AtomicBool::new(false));
+        s.set_budget(None, vec![stop.clone()]);
+        let setter = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(100));
+                stop.store(true, Ordering::Relaxed);
+            })
+        };
+        let started = Instant::now();
+        let e = run(10.0).unwrap_err();
+        setter.join().unwrap();
+        assert!(matches!(&e, StoreError::Interrupted(why) if why.contains("cancelled")), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        // The connection is free again, and without a budget statements run to their end.
+        s.set_budget(None, vec![]);
+        assert_eq!(s.counts().unwrap(), (0, 0));
+        run(0.3).unwrap();
+        // A budget that is not spent bounds nothing that ends in time.
+        s.set_budget(Some(Instant::now() + Duration::from_secs(30)), vec![Arc::new(AtomicBool::new(false))]);
+        run(0.2).unwrap();
+        assert!(s.events(&EventFilter { limit: 5, ..EventFilter::default() }).unwrap().is_empty());
     }
 
     #[test]
