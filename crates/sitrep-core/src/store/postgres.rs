@@ -258,7 +258,7 @@ CREATE TABLE watched_files (
 
 /// The PostgreSQL store.
 pub struct PgStore {
-    client: Mutex<postgres::Client>,
+    client: Mutex<Conn>,
     /// The URL, its password hidden: what messages name.
     url: String,
     /// Inside [`super::EventStore::write_exclusive`]: the connection holds an open transaction
@@ -271,6 +271,34 @@ pub struct PgStore {
     timeout_ms: AtomicI64,
     /// Cancels the statement the connection runs (from the thread that watches the stop flags).
     cancel: postgres::CancelToken,
+}
+
+/// The connection. The sync client runs a runtime of its own and blocks on it, which panics
+/// on a thread that drives another runtime (the server opens its first connection from async
+/// code, and may drop its pool there): it is opened (`PgStore::open`) and closed (here) on a
+/// thread of its own.
+struct Conn(Option<postgres::Client>);
+
+impl std::ops::Deref for Conn {
+    type Target = postgres::Client;
+    fn deref(&self) -> &postgres::Client {
+        // Only `drop` takes the client out.
+        self.0.as_ref().expect("the client, until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut postgres::Client {
+        self.0.as_mut().expect("the client, until dropped")
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            let _ = std::thread::spawn(move || drop(c)).join();
+        }
+    }
 }
 
 /// A deadline and stop flags ([`super::EventStore::set_budget`]). The deadline reaches the
@@ -324,6 +352,12 @@ impl PgStore {
     /// Connects to the database at `url` (`postgres://user:pass@host:port/db`) and brings its
     /// schema to [`PG_SCHEMA_VERSION`] as `access` allows.
     pub fn open(url: &str, access: Access) -> Result<PgStore, StoreError> {
+        // On a thread of its own: see `Conn`.
+        std::thread::scope(|s| s.spawn(|| Self::open_here(url, access)).join())
+            .unwrap_or_else(|_| Err(StoreError::Postgres { url: super::redacted(url), message: "opening the connection panicked".into() }))
+    }
+
+    fn open_here(url: &str, access: Access) -> Result<PgStore, StoreError> {
         let shown = super::redacted(url);
         let fail = |message: String| StoreError::Postgres { url: shown.clone(), message };
         let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| fail(format!("a bad URL ({})", one_line(&e))))?;
@@ -333,7 +367,7 @@ impl PgStore {
         let client = config.connect(postgres::NoTls).map_err(|e| fail(one_line(&e)))?;
         let cancel = client.cancel_token();
         let store = PgStore {
-            client: Mutex::new(client),
+            client: Mutex::new(Conn(Some(client))),
             url: shown,
             exclusive: AtomicBool::new(false),
             budget: Arc::new(Mutex::new(Budget::default())),
@@ -362,7 +396,7 @@ impl PgStore {
                 reason: "a PostgreSQL database with other tables and no sitrep schema".into(),
             });
         }
-        let version = if has_meta { schema_version(&mut *c).map_err(|e| self.err(&e))? } else { 0 };
+        let version = if has_meta { schema_version(&mut **c).map_err(|e| self.err(&e))? } else { 0 };
         if version > PG_SCHEMA_VERSION {
             return Err(StoreError::TooNewPg { path: url, found: version });
         }
@@ -384,7 +418,7 @@ impl PgStore {
     /// The connection (a panic while it was held leaves it usable: a statement is atomic).
     /// Within the budget: refused once it is spent, else with the server's `statement_timeout`
     /// set to what is left of the deadline.
-    fn client(&self) -> Result<std::sync::MutexGuard<'_, postgres::Client>, StoreError> {
+    fn client(&self) -> Result<std::sync::MutexGuard<'_, Conn>, StoreError> {
         let mut c = self.client.lock().unwrap_or_else(|p| p.into_inner());
         let (deadline, stopped) = {
             let b = self.budget.lock().unwrap_or_else(|p| p.into_inner());
@@ -425,7 +459,7 @@ impl PgStore {
     /// The schema version the database records (0: none yet).
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         let mut c = self.client()?;
-        schema_version(&mut *c).map_err(|e| self.err(&e))
+        schema_version(&mut **c).map_err(|e| self.err(&e))
     }
 }
 
@@ -732,7 +766,7 @@ impl PgStore {
         c.batch_execute(begin).map_err(|e| self.err(&e))?;
         let done = (|| {
             if !nested {
-                write_lock(&mut *c)?;
+                write_lock(&mut **c)?;
             }
             let v = work(&mut c)?;
             c.batch_execute(commit)?;
@@ -842,7 +876,7 @@ impl super::EventStore for PgStore {
         {
             let mut c = self.client()?;
             c.batch_execute("BEGIN").map_err(|e| self.err(&e))?;
-            if let Err(e) = write_lock(&mut *c) {
+            if let Err(e) = write_lock(&mut **c) {
                 let _ = c.batch_execute("ROLLBACK");
                 return Err(self.err(&e));
             }
@@ -891,9 +925,11 @@ impl super::EventStore for PgStore {
         }
         // The statement running when a flag is set is cancelled by the server (the connection is
         // free again at once); the next ones are refused before they start (`client`).
-        let (budget, cancel) = (self.budget.clone(), self.cancel.clone());
+        // It ends with the budget: lifted, replaced, or its store gone (a weak reference).
+        let (budget, cancel) = (Arc::downgrade(&self.budget), self.cancel.clone());
         std::thread::spawn(move || loop {
             std::thread::sleep(STOP_POLL);
+            let Some(budget) = budget.upgrade() else { return };
             let stopped = match budget.lock() {
                 Ok(b) if b.generation == generation => b.stopped(),
                 _ => return,
@@ -1934,6 +1970,27 @@ pub(crate) mod tests {
         s.set_budget(Some(Instant::now() + Duration::from_secs(30)), vec![Arc::new(AtomicBool::new(false))]);
         run(0.2).unwrap();
         assert!(s.events(&EventFilter { limit: 5, ..EventFilter::default() }).unwrap().is_empty());
+    }
+
+    /// The server opens its first connection in async code, queries on blocking threads, and
+    /// may drop its pool in async code: the sync client's own runtime must not start inside the
+    /// server's (a panic, before `Conn`).
+    #[test]
+    fn postgres_a_store_opened_and_dropped_in_async_code_works() {
+        use crate::store::EventStore;
+        let Some(url) = fresh("in_async") else { return };
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        rt.block_on(async move {
+            let s = PgStore::open(&url, Access::ReadWrite).expect("opened in async code");
+            let (s, counts) = tokio::task::spawn_blocking(move || {
+                let n = s.counts();
+                (s, n)
+            })
+            .await
+            .unwrap();
+            assert_eq!(counts.unwrap(), (0, 0));
+            drop(s);
+        });
     }
 
     #[test]
