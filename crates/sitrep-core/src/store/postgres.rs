@@ -46,7 +46,7 @@ use super::{
 use crate::model::{Article, Event};
 use postgres::types::ToSql;
 use postgres::GenericClient;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -630,39 +630,6 @@ fn unpack_article(json: &[u8], text: String) -> Result<Article, StoreError> {
     Ok(a)
 }
 
-/// The statements of a write, prepared once per transaction.
-struct Writes {
-    article: postgres::Statement,
-    event: postgres::Statement,
-    actor: postgres::Statement,
-    place: postgres::Statement,
-}
-
-impl Writes {
-    fn prepare(tx: &mut impl GenericClient) -> Result<Writes, postgres::Error> {
-        Ok(Writes {
-            article: tx.prepare(
-                "INSERT INTO articles (id, input, format, title, source, byline, dateline, published, url, text, body, json, doc_key, ingested_at, data_version, tsv) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::text::tsvector)",
-            )?,
-            // SQLite's INSERT OR REPLACE: a row replaced is stored anew (a new rowid, here `seq`).
-            event: tx.prepare(
-                "INSERT INTO events (id, article_id, event_date, event_type, sub_event_type, actor1, actor2, location, latitude, longitude, country, admin1, admin2, geo_precision, fatalities, source, geo_id, json, data_version) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
-                 ON CONFLICT (id) DO UPDATE SET article_id = excluded.article_id, event_date = excluded.event_date, event_type = excluded.event_type, \
-                 sub_event_type = excluded.sub_event_type, actor1 = excluded.actor1, actor2 = excluded.actor2, location = excluded.location, \
-                 latitude = excluded.latitude, longitude = excluded.longitude, country = excluded.country, admin1 = excluded.admin1, \
-                 admin2 = excluded.admin2, geo_precision = excluded.geo_precision, fatalities = excluded.fatalities, source = excluded.source, \
-                 geo_id = excluded.geo_id, json = excluded.json, data_version = excluded.data_version, seq = DEFAULT",
-            )?,
-            actor: tx.prepare("INSERT INTO actors (name, side, inter) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")?,
-            place: tx.prepare(
-                "INSERT INTO places (id, name, country, admin1, admin2, latitude, longitude) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-            )?,
-        })
-    }
-}
-
 /// A store error of a write: the client's error, or a record that would not pack.
 enum WriteError {
     Pg(postgres::Error),
@@ -681,55 +648,116 @@ impl From<StoreError> for WriteError {
     }
 }
 
-/// Stores an article's events, made by the rules of `version`, with the actors and places
-/// they name (the first stored spelling of each kept, as SQLite's INSERT OR IGNORE keeps it).
-fn insert_events(tx: &mut impl GenericClient, w: &Writes, events: &[Event], version: &str) -> Result<(), WriteError> {
-    for e in events {
-        let json = pack(e)?;
+/// Stores events, in this order (their `seq`), made by the rules of `version`, with the actors
+/// and places they name (the first stored spelling of each kept, as SQLite's INSERT OR IGNORE
+/// keeps it): one statement per table, whatever the number of events (a statement per row
+/// made a batch wait on a round trip per row).
+fn insert_events(tx: &mut impl GenericClient, events: &[&Event], version: &str) -> Result<(), WriteError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    // SQLite's INSERT OR REPLACE: an id given twice is stored once, as its last, at its place.
+    let last: HashMap<&str, usize> = events.iter().enumerate().map(|(i, e)| (e.event_id.as_str(), i)).collect();
+    let events: Vec<&Event> = events.iter().enumerate().filter(|(i, e)| last[e.event_id.as_str()] == *i).map(|(_, e)| *e).collect();
+    let n = events.len();
+    let (mut id, mut article, mut date, mut typ, mut sub) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut actor1, mut actor2, mut location, mut lat, mut lon) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut country, mut admin1, mut admin2, mut precision, mut deaths) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut source, mut geo, mut json) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut actor_name, mut actor_side, mut actor_inter) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut place_id, mut place_name, mut place_country, mut place_admin1, mut place_admin2, mut place_lat, mut place_lon) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for e in &events {
+        id.push(e.event_id.as_str());
+        article.push(e.article_id.as_str());
+        date.push(e.event_date.map(|d| d.to_string()));
+        typ.push(e.event_type.as_str());
+        sub.push(e.sub_event_type.as_str());
+        actor1.push(e.actor1.as_ref().map(|x| x.name.as_str()));
+        actor2.push(e.actor2.as_ref().map(|x| x.name.as_str()));
+        location.push(e.location.as_deref());
+        lat.push(e.latitude);
+        lon.push(e.longitude);
+        country.push(e.country.as_deref());
+        admin1.push(e.admin1.as_deref());
+        admin2.push(e.admin2.as_deref());
+        precision.push(e.geo_precision.map(i32::from));
+        deaths.push(i64::from(e.fatalities));
+        source.push(e.source.as_deref());
+        geo.push(e.geo_id.as_deref());
+        json.push(pack(*e)?);
+        for a in [&e.actor1, &e.actor2].into_iter().flatten() {
+            actor_name.push(a.name.as_str());
+            actor_side.push(a.side.as_str());
+            actor_inter.push(i32::from(a.inter));
+        }
+        if let Some(g) = &e.geo_id {
+            place_id.push(g.as_str());
+            place_name.push(e.geo_alternatives.iter().find(|x| &x.id == g).map(|x| x.name.as_str()));
+            place_country.push(e.country.as_deref());
+            place_admin1.push(e.admin1.as_deref());
+            place_admin2.push(e.admin2.as_deref());
+            place_lat.push(e.latitude);
+            place_lon.push(e.longitude);
+        }
+    }
+    tx.execute(
+        "INSERT INTO events (id, article_id, event_date, event_type, sub_event_type, actor1, actor2, location, latitude, longitude, country, admin1, admin2, geo_precision, fatalities, source, geo_id, json, data_version) \
+         SELECT id, article_id, event_date, event_type, sub_event_type, actor1, actor2, location, latitude, longitude, country, admin1, admin2, geo_precision, fatalities, source, geo_id, json, $19 \
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::float8[], $10::float8[], \
+                     $11::text[], $12::text[], $13::text[], $14::int4[], $15::int8[], $16::text[], $17::text[], $18::bytea[]) WITH ORDINALITY \
+              AS u(id, article_id, event_date, event_type, sub_event_type, actor1, actor2, location, latitude, longitude, country, admin1, admin2, geo_precision, fatalities, source, geo_id, json, ord) \
+         ORDER BY ord \
+         ON CONFLICT (id) DO UPDATE SET article_id = excluded.article_id, event_date = excluded.event_date, event_type = excluded.event_type, \
+         sub_event_type = excluded.sub_event_type, actor1 = excluded.actor1, actor2 = excluded.actor2, location = excluded.location, \
+         latitude = excluded.latitude, longitude = excluded.longitude, country = excluded.country, admin1 = excluded.admin1, \
+         admin2 = excluded.admin2, geo_precision = excluded.geo_precision, fatalities = excluded.fatalities, source = excluded.source, \
+         geo_id = excluded.geo_id, json = excluded.json, data_version = excluded.data_version, seq = DEFAULT",
+        &[
+            &id, &article, &date, &typ, &sub, &actor1, &actor2, &location, &lat, &lon, &country, &admin1, &admin2, &precision, &deaths, &source,
+            &geo, &json, &version,
+        ],
+    )?;
+    if !actor_name.is_empty() {
         tx.execute(
-            &w.event,
-            &[
-                &e.event_id,
-                &e.article_id,
-                &e.event_date.map(|d| d.to_string()),
-                &e.event_type.as_str(),
-                &e.sub_event_type.as_str(),
-                &e.actor1.as_ref().map(|x| x.name.as_str()),
-                &e.actor2.as_ref().map(|x| x.name.as_str()),
-                &e.location,
-                &e.latitude,
-                &e.longitude,
-                &e.country,
-                &e.admin1,
-                &e.admin2,
-                &e.geo_precision.map(i32::from),
-                &i64::from(e.fatalities),
-                &e.source,
-                &e.geo_id,
-                &json,
-                &version,
-            ],
+            "INSERT INTO actors (name, side, inter) SELECT name, side, inter FROM unnest($1::text[], $2::text[], $3::int4[]) WITH ORDINALITY AS u(name, side, inter, ord) \
+             ORDER BY ord ON CONFLICT DO NOTHING",
+            &[&actor_name, &actor_side, &actor_inter],
         )?;
-        for actor in [&e.actor1, &e.actor2].into_iter().flatten() {
-            tx.execute(&w.actor, &[&actor.name, &actor.side.as_str(), &i32::from(actor.inter)])?;
-        }
-        if let Some(id) = &e.geo_id {
-            let name = e.geo_alternatives.iter().find(|x| &x.id == id).map(|x| x.name.clone());
-            tx.execute(&w.place, &[id, &name, &e.country, &e.admin1, &e.admin2, &e.latitude, &e.longitude])?;
-        }
+    }
+    if !place_id.is_empty() {
+        tx.execute(
+            "INSERT INTO places (id, name, country, admin1, admin2, latitude, longitude) SELECT id, name, country, admin1, admin2, latitude, longitude \
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[]) WITH ORDINALITY \
+                  AS u(id, name, country, admin1, admin2, latitude, longitude, ord) \
+             ORDER BY ord ON CONFLICT DO NOTHING",
+            &[&place_id, &place_name, &place_country, &place_admin1, &place_admin2, &place_lat, &place_lon],
+        )?;
     }
     Ok(())
 }
 
-/// Moves the events of an old version to the history and retires it (out of the search
-/// index too).
-fn supersede(tx: &mut impl GenericClient, old: &str, new: &str, now: &str) -> Result<(), postgres::Error> {
+/// Moves the events of old versions to the history and retires them (out of the search index
+/// too): (old, the version that replaced it) pairs.
+fn supersede(tx: &mut impl GenericClient, retired: &[(String, String)], now: &str) -> Result<(), postgres::Error> {
+    if retired.is_empty() {
+        return Ok(());
+    }
+    let old: Vec<&str> = retired.iter().map(|(o, _)| o.as_str()).collect();
+    let new: Vec<&str> = retired.iter().map(|(_, n)| n.as_str()).collect();
     tx.execute(
-        "INSERT INTO event_history (id, article_id, replaced_by, replaced_at, json) SELECT id, article_id, $2, $3, json FROM events WHERE article_id = $1 ORDER BY seq",
+        "INSERT INTO event_history (id, article_id, replaced_by, replaced_at, json) \
+         SELECT e.id, e.article_id, r.new, $3, e.json FROM events e JOIN unnest($1::text[], $2::text[]) AS r(old, new) ON e.article_id = r.old ORDER BY e.seq",
         &[&old, &new, &now],
     )?;
-    tx.execute("DELETE FROM events WHERE article_id = $1", &[&old])?;
-    tx.execute("UPDATE articles SET superseded_by = $2, tsv = NULL WHERE id = $1", &[&old, &new])?;
+    tx.execute("DELETE FROM events WHERE article_id = ANY($1)", &[&old])?;
+    tx.execute(
+        "UPDATE articles a SET superseded_by = r.new, tsv = NULL FROM unnest($1::text[], $2::text[]) AS r(old, new) WHERE a.id = r.old",
+        &[&old, &new],
+    )?;
     Ok(())
 }
 
@@ -780,52 +808,86 @@ impl PgStore {
         })
     }
 
+    /// SQLite's `try_put_batch`, decided here in one pass over the batch (which articles are
+    /// new, which replace which: an article stored already or earlier in the batch is
+    /// unchanged; one whose document has a current version replaces it, that version maybe
+    /// earlier in the batch), then written with a statement per table.
     fn try_put_batch(tx: &mut postgres::Client, batch: &[(Article, Vec<Event>)]) -> Result<Vec<Stored>, WriteError> {
         let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
-        let w = Writes::prepare(tx)?;
-        let exists = tx.prepare("SELECT 1 FROM articles WHERE id = $1")?;
-        let current = tx.prepare("SELECT id FROM articles WHERE doc_key = $1 AND superseded_by IS NULL LIMIT 1")?;
+        let ids: Vec<&str> = batch.iter().map(|(a, _)| a.id.as_str()).collect();
+        let mut seen: HashSet<String> =
+            tx.query("SELECT id FROM articles WHERE id = ANY($1)", &[&ids])?.iter().map(|r| r.get::<_, String>(0)).collect();
+        let keys: Vec<String> = batch.iter().filter_map(|(a, _)| a.doc_key()).collect();
+        let mut current: HashMap<String, String> = HashMap::new();
+        for r in tx.query(
+            "SELECT doc_key, id FROM articles WHERE doc_key = ANY($1) AND superseded_by IS NULL ORDER BY id COLLATE \"C\"",
+            &[&keys],
+        )? {
+            current.entry(r.get(0)).or_insert_with(|| r.get(1));
+        }
         let mut out = Vec::with_capacity(batch.len());
-        for (a, events) in batch {
-            if tx.query_opt(&exists, &[&a.id])?.is_some() {
+        let mut stored: Vec<&(Article, Vec<Event>)> = Vec::new();
+        let mut retired: Vec<(String, String)> = Vec::new();
+        for entry in batch {
+            let a = &entry.0;
+            if !seen.insert(a.id.clone()) {
                 out.push(Stored::Unchanged);
                 continue;
             }
-            let previous: Option<String> = match a.doc_key() {
-                Some(k) => tx.query_opt(&current, &[&k])?.map(|r| r.get(0)),
+            stored.push(entry);
+            let previous = match a.doc_key() {
+                Some(k) => current.insert(k, a.id.clone()),
                 None => None,
             };
-            let body = a.body();
-            tx.execute(
-                &w.article,
-                &[
-                    &a.id,
-                    &a.input,
-                    &a.format.as_str(),
-                    &a.title,
-                    &a.source,
-                    &a.byline,
-                    &a.dateline,
-                    &a.published.map(|p| p.to_string()),
-                    &a.url,
-                    &a.text,
-                    &body,
-                    &pack_article(a)?,
-                    &a.doc_key(),
-                    &now,
-                    &crate::knowledge::DATA_VERSION,
-                    &pg_fts::tsvector(a.title.as_deref(), &body),
-                ],
-            )?;
-            insert_events(tx, &w, events, crate::knowledge::DATA_VERSION)?;
             match previous {
                 Some(old) => {
-                    supersede(tx, &old, &a.id, &now)?;
-                    out.push(Stored::Replaced { events: events.len(), old });
+                    retired.push((old.clone(), a.id.clone()));
+                    out.push(Stored::Replaced { events: entry.1.len(), old });
                 }
-                None => out.push(Stored::New { events: events.len() }),
+                None => out.push(Stored::New { events: entry.1.len() }),
             }
         }
+        if !stored.is_empty() {
+            let n = stored.len();
+            let (mut id, mut input, mut format, mut title, mut source) =
+                (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+            let (mut byline, mut dateline, mut published, mut url, mut text) =
+                (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+            let (mut body, mut json, mut doc_key, mut tsv) =
+                (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+            for (a, _) in &stored {
+                let b = a.body();
+                id.push(a.id.as_str());
+                input.push(a.input.as_str());
+                format.push(a.format.as_str());
+                title.push(a.title.as_deref());
+                source.push(a.source.as_deref());
+                byline.push(a.byline.as_deref());
+                dateline.push(a.dateline.as_deref());
+                published.push(a.published.map(|p| p.to_string()));
+                url.push(a.url.as_deref());
+                text.push(a.text.as_str());
+                json.push(pack_article(a)?);
+                doc_key.push(a.doc_key());
+                tsv.push(pg_fts::tsvector(a.title.as_deref(), &b));
+                body.push(b);
+            }
+            tx.execute(
+                "INSERT INTO articles (id, input, format, title, source, byline, dateline, published, url, text, body, json, doc_key, ingested_at, data_version, tsv) \
+                 SELECT id, input, format, title, source, byline, dateline, published, url, text, body, json, doc_key, $15, $16, tsv::tsvector \
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], \
+                             $11::text[], $12::bytea[], $13::text[], $14::text[]) \
+                      AS u(id, input, format, title, source, byline, dateline, published, url, text, body, json, doc_key, tsv)",
+                &[
+                    &id, &input, &format, &title, &source, &byline, &dateline, &published, &url, &text, &body, &json, &doc_key, &tsv, &now,
+                    &crate::knowledge::DATA_VERSION,
+                ],
+            )?;
+            let events: Vec<&Event> = stored.iter().flat_map(|(_, ev)| ev.iter()).collect();
+            insert_events(tx, &events, crate::knowledge::DATA_VERSION)?;
+        }
+        // After the inserts: a version replaced in the same batch has its events stored by now.
+        supersede(tx, &retired, &now)?;
         Ok(out)
     }
 
@@ -1288,13 +1350,17 @@ impl super::EventStore for PgStore {
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
     fn replace_events(&mut self, batch: &[(String, Vec<Event>)], version: &str) -> Result<(), StoreError> {
+        // An article given twice ends with its last events, as SQLite's delete-then-insert per
+        // entry leaves it.
+        let last: HashMap<&str, usize> = batch.iter().enumerate().map(|(i, (a, _))| (a.as_str(), i)).collect();
+        let kept: Vec<&(String, Vec<Event>)> =
+            batch.iter().enumerate().filter(|(i, (a, _))| last[a.as_str()] == *i).map(|(_, x)| x).collect();
+        let articles: Vec<&str> = kept.iter().map(|(a, _)| a.as_str()).collect();
+        let events: Vec<&Event> = kept.iter().flat_map(|(_, ev)| ev.iter()).collect();
         self.in_write(|tx| {
-            let w = Writes::prepare(tx)?;
-            for (article, events) in batch {
-                tx.execute("DELETE FROM events WHERE article_id = $1", &[article])?;
-                insert_events(tx, &w, events, version)?;
-                tx.execute("UPDATE articles SET data_version = $2 WHERE id = $1", &[article, &version])?;
-            }
+            tx.execute("DELETE FROM events WHERE article_id = ANY($1)", &[&articles])?;
+            insert_events(tx, &events, version)?;
+            tx.execute("UPDATE articles SET data_version = $2 WHERE id = ANY($1)", &[&articles, &version])?;
             Ok(())
         })
     }
