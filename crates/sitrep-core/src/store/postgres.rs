@@ -761,6 +761,22 @@ fn supersede(tx: &mut impl GenericClient, retired: &[(String, String)], now: &st
     Ok(())
 }
 
+/// The current event that took over from an event of a replaced article version: the event of
+/// the same number in the version that replaced it (following corrections of corrections, 16
+/// at most, as SQLite's store), if there is one. `replaced`: old version -> its replacement.
+fn successor(event_id: &str, replaced: &HashMap<String, String>, current: &HashSet<String>) -> Option<String> {
+    let (first, n) = event_id.rsplit_once('-')?;
+    let mut article = first;
+    for _ in 0..16 {
+        match replaced.get(article) {
+            Some(newer) => article = newer,
+            None => break,
+        }
+    }
+    let candidate = format!("{article}-{n}");
+    current.contains(&candidate).then_some(candidate)
+}
+
 /// Takes this schema's write lock for the transaction: writers (of any process) go one at a
 /// time, as SQLite's write lock makes them, so that two batches never both take a document as
 /// new.
@@ -889,25 +905,6 @@ impl PgStore {
         // After the inserts: a version replaced in the same batch has its events stored by now.
         supersede(tx, &retired, &now)?;
         Ok(out)
-    }
-
-    /// The current event that took over from an event of a replaced article version: the
-    /// event of the same number in the version that replaced it (following corrections of
-    /// corrections), if there is one.
-    fn successor(&self, event_id: &str) -> Result<Option<String>, StoreError> {
-        let Some((first, n)) = event_id.rsplit_once('-') else { return Ok(None) };
-        let mut c = self.client()?;
-        let mut article = first.to_string();
-        for _ in 0..16 {
-            let next = c.query_opt("SELECT superseded_by FROM articles WHERE id = $1", &[&article]).map_err(|e| self.err(&e))?;
-            match next.and_then(|r| r.get::<_, Option<String>>(0)) {
-                Some(newer) => article = newer,
-                None => break,
-            }
-        }
-        let candidate = format!("{article}-{n}");
-        let current = c.query_opt("SELECT 1 FROM events WHERE id = $1", &[&candidate]).map_err(|e| self.err(&e))?.is_some();
-        Ok(current.then_some(candidate))
     }
 
     /// Rows of a query with bound parameters.
@@ -1223,12 +1220,19 @@ impl super::EventStore for PgStore {
             }
             state.all_ids.insert(id);
         }
+        // The corrections (old version -> the one that replaced it), read once when a report
+        // in the scope vanished, to follow each report to its successor.
+        let mut replaced: Option<HashMap<String, String>> = None;
         for (event, fused_id) in members {
             if !in_scope(&fused_id) {
                 continue;
             }
             if !current.contains(&event) {
-                if let Some(next) = self.successor(&event)? {
+                if replaced.is_none() {
+                    let rows = self.rows("SELECT id, superseded_by FROM articles WHERE superseded_by IS NOT NULL", &Args::default())?;
+                    replaced = Some(rows.iter().map(|r| (r.get(0), r.get(1))).collect());
+                }
+                if let Some(next) = successor(&event, replaced.as_ref().unwrap_or(&HashMap::new()), &current) {
                     state.successors.insert(event.clone(), next);
                 }
             }
@@ -1239,6 +1243,37 @@ impl super::EventStore for PgStore {
     }
     fn write_fusion(&mut self, write: &FusionWrite<'_>) -> Result<(), StoreError> {
         let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+        // SQLite's upserts and INSERT OR REPLACE row by row: a key given twice ends as its last.
+        let last_upsert: HashMap<&str, usize> = write.upserts.iter().enumerate().map(|(i, (f, _))| (f.id.as_str(), i)).collect();
+        let last_member: HashMap<&str, usize> = write.members.iter().enumerate().map(|(i, (e, _, _))| (*e, i)).collect();
+        let (mut id, mut date, mut typ, mut admin1, mut deaths, mut sources, mut reports, mut score, mut digest, mut json) =
+            (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+        for (i, (f, d)) in write.upserts.iter().enumerate() {
+            if last_upsert[f.id.as_str()] != i {
+                continue;
+            }
+            id.push(f.id.as_str());
+            date.push(f.event_date.map(|d| d.to_string()));
+            typ.push(f.event_type.as_str());
+            admin1.push(f.admin1.as_deref());
+            deaths.push(i64::from(f.fatalities));
+            sources.push(f.sources.len() as i64);
+            reports.push(f.events.len() as i64);
+            score.push(f64::from(f.corroboration.score));
+            digest.push(d.as_str());
+            json.push(pack(*f)?);
+        }
+        let (mut member, mut fused, mut verdict) = (vec![], vec![], vec![]);
+        for (i, (e, f, v)) in write.members.iter().enumerate() {
+            if last_member[*e] == i {
+                member.push(*e);
+                fused.push(*f);
+                verdict.push(*v as i32);
+            }
+        }
+        let changed: Vec<&str> = write.changes.iter().map(|(f, _, _)| f.as_str()).collect();
+        let kinds: Vec<&str> = write.changes.iter().map(|(_, k, _)| k.as_str()).collect();
+        let into: Vec<Option<&str>> = write.changes.iter().map(|(_, _, i)| i.as_deref()).collect();
         self.in_write(|tx| {
             match write.scope {
                 None => {
@@ -1249,45 +1284,35 @@ impl super::EventStore for PgStore {
                     tx.execute("DELETE FROM fused_members WHERE fused_id = ANY($1)", &[&ids])?;
                 }
             }
-            let upsert = tx.prepare(
-                "INSERT INTO fused_events (id, event_date, event_type, admin1, fatalities, sources, reports, score, digest, created_at, updated_at, json) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) \
-                 ON CONFLICT (id) DO UPDATE SET event_date = $2, event_type = $3, admin1 = $4, fatalities = $5, sources = $6, reports = $7, \
-                 score = $8, digest = $9, updated_at = $10, json = $11",
-            )?;
-            for (f, digest) in &write.upserts {
-                let json = pack(*f)?;
+            if !id.is_empty() {
                 tx.execute(
-                    &upsert,
-                    &[
-                        &f.id,
-                        &f.event_date.map(|d| d.to_string()),
-                        &f.event_type.as_str(),
-                        &f.admin1,
-                        &i64::from(f.fatalities),
-                        &(f.sources.len() as i64),
-                        &(f.events.len() as i64),
-                        &f64::from(f.corroboration.score),
-                        digest,
-                        &now,
-                        &json,
-                    ],
+                    "INSERT INTO fused_events (id, event_date, event_type, admin1, fatalities, sources, reports, score, digest, created_at, updated_at, json) \
+                     SELECT id, event_date, event_type, admin1, fatalities, sources, reports, score, digest, $11, $11, json \
+                     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::int8[], $7::int8[], $8::float8[], $9::text[], $10::bytea[]) \
+                          AS u(id, event_date, event_type, admin1, fatalities, sources, reports, score, digest, json) \
+                     ON CONFLICT (id) DO UPDATE SET event_date = excluded.event_date, event_type = excluded.event_type, admin1 = excluded.admin1, \
+                     fatalities = excluded.fatalities, sources = excluded.sources, reports = excluded.reports, score = excluded.score, \
+                     digest = excluded.digest, updated_at = excluded.updated_at, json = excluded.json",
+                    &[&id, &date, &typ, &admin1, &deaths, &sources, &reports, &score, &digest, &json, &now],
                 )?;
             }
-            // SQLite's INSERT OR REPLACE.
-            let member = tx.prepare(
-                "INSERT INTO fused_members (event_id, fused_id, verdict) VALUES ($1, $2, $3) \
-                 ON CONFLICT (event_id) DO UPDATE SET fused_id = excluded.fused_id, verdict = excluded.verdict",
-            )?;
-            for (event, fused, verdict) in &write.members {
-                tx.execute(&member, &[event, fused, &(*verdict as i32)])?;
+            if !member.is_empty() {
+                tx.execute(
+                    "INSERT INTO fused_members (event_id, fused_id, verdict) SELECT * FROM unnest($1::text[], $2::text[], $3::int4[]) \
+                     ON CONFLICT (event_id) DO UPDATE SET fused_id = excluded.fused_id, verdict = excluded.verdict",
+                    &[&member, &fused, &verdict],
+                )?;
             }
             if !write.removed.is_empty() {
                 tx.execute("DELETE FROM fused_events WHERE id = ANY($1)", &[&write.removed])?;
             }
-            let change = tx.prepare("INSERT INTO changes (at, fused_id, kind, into_id) VALUES ($1, $2, $3, $4)")?;
-            for (id, kind, into) in &write.changes {
-                tx.execute(&change, &[&now, id, &kind.as_str(), into])?;
+            if !changed.is_empty() {
+                // In order: the feed's seq is the order fusion gave.
+                tx.execute(
+                    "INSERT INTO changes (at, fused_id, kind, into_id) SELECT $4, fused_id, kind, into_id \
+                     FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(fused_id, kind, into_id, ord) ORDER BY ord",
+                    &[&changed, &kinds, &into, &now],
+                )?;
             }
             Ok(())
         })
@@ -1312,21 +1337,32 @@ impl super::EventStore for PgStore {
             .collect())
     }
     fn put_credibility(&mut self, scores: &[crate::model::fused::ArticleCredibility], all: bool) -> Result<(), StoreError> {
+        // INSERT OR REPLACE row by row: an article given twice ends with its last score.
+        let last: HashMap<&str, usize> = scores.iter().enumerate().map(|(i, c)| (c.article_id.as_str(), i)).collect();
+        let kept: Vec<&crate::model::fused::ArticleCredibility> =
+            scores.iter().enumerate().filter(|(i, c)| last[c.article_id.as_str()] == *i).map(|(_, c)| c).collect();
+        let id: Vec<&str> = kept.iter().map(|c| c.article_id.as_str()).collect();
+        let score: Vec<f64> = kept.iter().map(|c| f64::from(c.score)).collect();
+        let counts = |f: fn(&crate::model::fused::ArticleCredibility) -> usize| kept.iter().map(|c| f(c) as i64).collect::<Vec<i64>>();
+        let (corroborated, uncorroborated, contradicted) =
+            (counts(|c| c.corroborated), counts(|c| c.uncorroborated), counts(|c| c.contradicted));
+        let reason: Vec<&str> = kept.iter().map(|c| c.reason.as_str()).collect();
         self.in_write(|tx| {
             if all {
                 tx.execute("DELETE FROM article_credibility", &[])?;
             } else {
-                tx.execute("DELETE FROM article_credibility WHERE article_id NOT IN (SELECT id FROM articles WHERE superseded_by IS NULL)", &[])?;
-            }
-            let put = tx.prepare(
-                "INSERT INTO article_credibility (article_id, score, corroborated, uncorroborated, contradicted, reason) VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (article_id) DO UPDATE SET score = excluded.score, corroborated = excluded.corroborated, \
-                 uncorroborated = excluded.uncorroborated, contradicted = excluded.contradicted, reason = excluded.reason",
-            )?;
-            for c in scores {
                 tx.execute(
-                    &put,
-                    &[&c.article_id, &f64::from(c.score), &(c.corroborated as i64), &(c.uncorroborated as i64), &(c.contradicted as i64), &c.reason],
+                    "DELETE FROM article_credibility WHERE article_id NOT IN (SELECT id FROM articles WHERE superseded_by IS NULL)",
+                    &[],
+                )?;
+            }
+            if !id.is_empty() {
+                tx.execute(
+                    "INSERT INTO article_credibility (article_id, score, corroborated, uncorroborated, contradicted, reason) \
+                     SELECT * FROM unnest($1::text[], $2::float8[], $3::int8[], $4::int8[], $5::int8[], $6::text[]) \
+                     ON CONFLICT (article_id) DO UPDATE SET score = excluded.score, corroborated = excluded.corroborated, \
+                     uncorroborated = excluded.uncorroborated, contradicted = excluded.contradicted, reason = excluded.reason",
+                    &[&id, &score, &corroborated, &uncorroborated, &contradicted, &reason],
                 )?;
             }
             Ok(())
