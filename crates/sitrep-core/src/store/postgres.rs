@@ -23,7 +23,10 @@
 //! feeds, feed items, alerts, deliveries, watched files; schema version 3). Every write of
 //! several statements is one transaction under a per-schema advisory lock (writers one at a
 //! time, as SQLite's write lock makes them); inside `write_exclusive` (one transaction holding
-//! the lock from its start) writes nest as savepoints. A query's budget (`set_budget`) reaches
+//! the lock from its start) writes nest as savepoints. Writes go a statement per table, not per
+//! row (`INSERT ... SELECT FROM unnest(...)`, in order, so `seq` follows SQLite's rowid): what
+//! SQLite decides row by row (unchanged, new, replacing) is decided in one pass over the batch.
+//! A query's budget (`set_budget`) reaches
 //! the server as `statement_timeout` (what is left of the deadline, set before each statement),
 //! and a thread watching the stop flags cancels the running statement when one is set; either
 //! ends it with [`StoreError::Interrupted`], the connection free again at once.
@@ -2093,6 +2096,40 @@ pub(crate) mod tests {
             assert_eq!(counts.unwrap(), (0, 0));
             drop(s);
         });
+    }
+
+    /// Writers at once (each its own connection, as ingest workers of several processes): the
+    /// write lock makes them one at a time, so one document never has two current versions.
+    #[test]
+    fn postgres_writers_at_once_never_both_take_a_document_as_new() {
+        use crate::store::EventStore;
+        let Some(url) = fresh("writers") else { return };
+        drop(PgStore::open(&url, Access::ReadWrite).unwrap());
+        let versions: Vec<Article> = (0..6)
+            .map(|i| {
+                let mut a =
+                    crate::read::test_article("w.txt", &format!("Title\n\nRegime warplanes bombed Saraqeb, killing {i} civilians.\n"));
+                a.url = Some("https://news.example/one".into());
+                a
+            })
+            .collect();
+        let threads: Vec<_> = versions
+            .iter()
+            .cloned()
+            .map(|a| {
+                let url = url.clone();
+                std::thread::spawn(move || {
+                    let mut s = PgStore::open(&url, Access::ReadWrite).unwrap();
+                    s.put_batch(&[(a, vec![])]).unwrap()
+                })
+            })
+            .collect();
+        let outcomes: Vec<Stored> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
+        assert_eq!(outcomes.iter().filter(|o| matches!(o, Stored::New { .. })).count(), 1, "{outcomes:?}");
+        assert_eq!(outcomes.iter().filter(|o| matches!(o, Stored::Replaced { .. })).count(), 5, "{outcomes:?}");
+        let s = PgStore::open(&url, Access::ReadOnly).unwrap();
+        let st = s.stats().unwrap();
+        assert_eq!((st.articles, st.superseded_articles), (1, 5));
     }
 
     #[test]
