@@ -378,6 +378,11 @@ impl PgStore {
             cancel,
         };
         store.check_schema(access)?;
+        if access == Access::ReadOnly {
+            // Opened only to read (a server without a token): the session refuses writes, as
+            // SQLite's read-only file does.
+            store.client()?.batch_execute("SET default_transaction_read_only = on").map_err(|e| store.err(&e))?;
+        }
         Ok(store)
     }
 
@@ -2130,6 +2135,22 @@ pub(crate) mod tests {
         let s = PgStore::open(&url, Access::ReadOnly).unwrap();
         let st = s.stats().unwrap();
         assert_eq!((st.articles, st.superseded_articles), (1, 5));
+    }
+
+    #[test]
+    fn postgres_a_store_opened_to_read_refuses_writes_and_reads() {
+        use crate::store::{EventStore, LiveStore};
+        let Some(url) = fresh("read_only") else { return };
+        let a = crate::read::test_article("r.txt", "Title\n\nRegime warplanes bombed Saraqeb on 5 May 2016.\n");
+        let events = crate::events_of(&a);
+        PgStore::open(&url, Access::ReadWrite).unwrap().put_batch(&[(a.clone(), events.clone())]).unwrap();
+        let mut s = PgStore::open(&url, Access::ReadOnly).unwrap();
+        assert_eq!(s.counts().unwrap(), (1, events.len() as u64));
+        assert_eq!(s.search("warplanes", 5).unwrap().len(), 1);
+        let e = s.put_batch(&[(crate::read::test_article("q.txt", "Title\n\nAnother text.\n"), vec![])]).unwrap_err().to_string();
+        assert!(e.contains("read-only transaction") && e.contains(":***@"), "{e}");
+        assert!(s.add_feed("https://example.org/feed", None).is_err());
+        assert_eq!(s.counts().unwrap(), (1, events.len() as u64), "nothing written, the connection usable");
     }
 
     #[test]
