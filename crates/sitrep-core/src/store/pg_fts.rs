@@ -785,6 +785,31 @@ mod tests {
         assert_eq!(tsquery(&format!("one NOT {}", "a".repeat(3000))), Ok(Some("'one'".into())));
     }
 
+    /// SQLite's FTS5 (the bundled one the SQLite store runs) on an empty table: whether it
+    /// accepts a query.
+    fn fts5_accepts(c: &rusqlite::Connection, q: &str) -> bool {
+        c.query_row("SELECT count(*) FROM f WHERE f MATCH ?1", [q], |r| r.get::<_, i64>(0)).is_ok()
+    }
+
+    fn fts5() -> rusqlite::Connection {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE VIRTUAL TABLE f USING fts5(id UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2')")
+            .unwrap();
+        c
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 2000, ..proptest::test_runner::Config::default() })]
+
+        /// What FTS5 accepts, the parser accepts, and what it refuses, the parser refuses.
+        #[test]
+        fn the_parser_accepts_what_fts5_accepts(q in "([a-c]{1,3}|[0-9]|Title|BODY|title|body|id|NEAR|AND|OR|NOT|and|\"[a-c ]{0,4}\"|\"\"|[(){}:^+*,\\-_.'é ]){0,14}") {
+            thread_local! { static C: rusqlite::Connection = fts5(); }
+            let sqlite = C.with(|c| fts5_accepts(c, &q));
+            proptest::prop_assert_eq!(parse(&q).is_ok(), sqlite, "{:?}: FTS5 {}", q, if sqlite { "accepts" } else { "refuses" });
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn parsing_never_panics(q in "\\PC{0,40}") {

@@ -2513,6 +2513,53 @@ pub(crate) mod tests {
                     s.count_events(&EventFilter { text: Some(q.to_string()), limit: 10, ..EventFilter::default() }).map_err(|e| kind(&e))
                 });
             }
+            // And queries made at random from the language's pieces (a fixed seed): accepted or
+            // refused alike, the same articles found.
+            let pieces = [
+                "one",
+                "two",
+                "six",
+                "hello",
+                "world",
+                "zor",
+                "café",
+                "x",
+                "y",
+                "on*",
+                "tw*",
+                "\"one two\"",
+                "\"two one\"",
+                "\"\"",
+                "title:",
+                "body:",
+                "-title:",
+                "{title body}:",
+                "^",
+                "AND",
+                "OR",
+                "NOT",
+                "(",
+                ")",
+                "NEAR(one two)",
+                "NEAR(one five, 3)",
+                "NEAR(two six one, 1)",
+                "+",
+            ];
+            let mut seed: u64 = 2026;
+            let (mut accepted, mut found) = (0, 0);
+            for _ in 0..400 {
+                let mut q = Vec::new();
+                for _ in 0..1 + (seed >> 60) as usize % 6 {
+                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    q.push(pieces[(seed >> 33) as usize % pieces.len()]);
+                }
+                let q = q.join(" ");
+                if let Ok(h) = st.agree(&format!("random search {q:?}"), |s| hits(s, &q)) {
+                    accepted += 1;
+                    found += usize::from(!h.is_empty());
+                }
+            }
+            assert!(accepted > 100 && found > 50, "{accepted} of the random queries accepted, {found} finding articles");
             st.agree("empty", |s| kind(&s.search("  ", 5).unwrap_err()));
             st.agree("too many terms", |s| kind(&s.search(&vec!["one"; 65].join(" "), 5).unwrap_err()));
             st.agree("limit", |s| kind(&s.search("one", 0).unwrap_err()));
