@@ -26,17 +26,20 @@
 //! the lock from its start) writes nest as savepoints. Writes go a statement per table, not per
 //! row (`INSERT ... SELECT FROM unnest(...)`, in order, so `seq` follows SQLite's rowid): what
 //! SQLite decides row by row (unchanged, new, replacing) is decided in one pass over the batch.
-//! A query's budget (`set_budget`) reaches
-//! the server as `statement_timeout` (what is left of the deadline, set before each statement),
-//! and a thread watching the stop flags cancels the running statement when one is set; either
-//! ends it with [`StoreError::Interrupted`], the connection free again at once.
+//! A query's budget (`set_budget`) reaches the server as `statement_timeout` (what is left of
+//! the deadline, set before each statement), and a thread watching the stop flags cancels the
+//! running statement when one is set; either ends it with [`StoreError::Interrupted`], the
+//! connection free again at once. A store opened to read sets its session read-only. The
+//! client blocks on a runtime of its own, which panics on a thread that drives another: the
+//! connection is opened and closed on a thread of its own (`Conn`).
 //!
 //! How SQLite's behaviour is kept: TEXT compared bytewise (`COLLATE "C"` wherever SQLite
 //! orders or compares ranges), SQLite's NOCASE as `sitrep_nocase` (ASCII letters folded only),
 //! SQLite's NULLs-lowest ordering spelled out (`NULLS LAST` / `NULLS FIRST`), its rowid as
 //! `events.seq`, and the records (articles' and events' JSON) deflated exactly as SQLite's.
 //! Search ranks by `ts_rank` (negated: lower is better, like bm25) and its snippets come from
-//! `ts_headline`: the articles found are SQLite's, their order and snippets may differ.
+//! `ts_headline`: the articles found are SQLite's, their order and snippets may differ (and so
+//! which articles a `limit` smaller than the matches keeps); see [`super::pg_fts`] for the rest.
 
 use super::pg_fts;
 use super::sqlite::{check_search_terms, pack, pack_article, unpack_blob};
