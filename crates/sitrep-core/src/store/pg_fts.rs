@@ -17,6 +17,10 @@
 //! ([`tsquery`]) that reaches the server as a bound parameter. Bad syntax is a reason string
 //! (the store makes it [`super::StoreError::BadQuery`], as SQLite's errors are).
 //!
+//! Ranking is FTS5's bm25 ([`bm25`], [`idf`], [`counts`]): a phrase's instances counted only
+//! in the parts of the query a document matches, and in a NEAR group only those near enough,
+//! as FTS5 counts them.
+//!
 //! What differs from FTS5: positions past 16,383 (PostgreSQL's limit) count as 16,383 and a
 //! lexeme keeps its first 256 positions, so phrases and NEAR deep in very long articles may
 //! match where FTS5 would not; a NEAR group expands into the placements it allows, and one
@@ -702,6 +706,237 @@ pub fn tsquery(query: &str) -> Result<Option<String>, String> {
     build(&parse(query)?)
 }
 
+/// How many tokens a document holds (its title's and its body's): FTS5's column sizes, which
+/// bm25 reads.
+pub fn token_count(title: Option<&str>, body: &str) -> usize {
+    tokens(title.unwrap_or("")).len() + tokens(body).len()
+}
+
+/// A phrase of a query as ranking sees it: its terms (token, prefix), whether it is at a
+/// column's start, the columns it may match, and its own `tsquery` (`None`: no indexed column).
+#[derive(Debug, Clone)]
+pub struct RankPhrase {
+    terms: Vec<(String, bool)>,
+    caret: bool,
+    cols: u8,
+    pub tsquery: Option<String>,
+}
+
+/// The phrases of a parsed query in the order FTS5 numbers them (as written), which bm25 sums
+/// over.
+pub fn phrases(query: &str) -> Result<Vec<RankPhrase>, String> {
+    fn walk(n: &Node, out: &mut Vec<RankPhrase>) {
+        let phrase = |parts: &[Part], caret: bool, cols: u8| RankPhrase {
+            terms: parts
+                .iter()
+                .flat_map(|(t, star)| t.iter().enumerate().map(move |(i, x)| (x.clone(), *star && i + 1 == t.len())))
+                .collect(),
+            caret,
+            cols,
+            tsquery: if too_long(parts) { None } else { weights(cols).map(|w| phrase_query(parts, caret, w)) },
+        };
+        match n {
+            Node::Empty | Node::Nothing => {}
+            Node::Phrase { parts, caret, cols } => out.push(phrase(parts, *caret, *cols)),
+            Node::Near { phrases, cols, .. } => out.extend(phrases.iter().map(|p| phrase(p, false, *cols))),
+            Node::And(a, b) | Node::Or(a, b) | Node::Not(a, b) => {
+                walk(a, out);
+                walk(b, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&parse(query)?, &mut out);
+    Ok(out)
+}
+
+/// Per phrase of a query (in [`phrases`]' order), its instances in a document as FTS5's bm25
+/// counts them: only in the parts of the query the document matches (a phrase on the side of
+/// an OR that fails, or on the right of a NOT, counts nothing), and in a NEAR group only the
+/// instances near enough to the others.
+pub fn counts(query: &str, doc: &HashMap<String, Vec<(u32, char)>>) -> Result<Vec<usize>, String> {
+    let node = parse(query)?;
+    let phrases = phrases(query)?;
+    let mut out = vec![0; phrases.len()];
+    let mut next = 0;
+    eval(&node, doc, &phrases, &mut next, &mut out);
+    Ok(out)
+}
+
+/// Whether a document matches a node, its phrases' counts written into `out` (cleared where
+/// the part does not match); `next`: the index of the node's first phrase.
+fn eval(n: &Node, doc: &HashMap<String, Vec<(u32, char)>>, phrases: &[RankPhrase], next: &mut usize, out: &mut [usize]) -> bool {
+    let clear = |out: &mut [usize], from: usize, to: usize| out[from..to].iter_mut().for_each(|c| *c = 0);
+    match n {
+        Node::Empty | Node::Nothing => false,
+        Node::Phrase { .. } => {
+            let i = *next;
+            *next += 1;
+            let Some(p) = phrases.get(i) else { return false };
+            out[i] = starts(doc, p).len();
+            out[i] > 0
+        }
+        Node::Near { phrases: group, distance, .. } => {
+            let from = *next;
+            *next += group.len();
+            let Some(ps) = phrases.get(from..*next) else { return false };
+            let found: Vec<Vec<(u32, char)>> = ps.iter().map(|p| starts(doc, p)).collect();
+            let lens: Vec<u32> = ps.iter().map(|p| p.terms.len() as u32).collect();
+            let mut any = false;
+            for (k, inst) in found.iter().enumerate() {
+                let kept = inst.iter().filter(|x| near_with(&found, &lens, *distance, k, **x)).count();
+                out[from + k] = kept;
+                any |= kept > 0;
+            }
+            if !any {
+                clear(out, from, *next);
+            }
+            any
+        }
+        Node::And(a, b) | Node::Or(a, b) | Node::Not(a, b) => {
+            let from = *next;
+            let ma = eval(a, doc, phrases, next, out);
+            let mid = *next;
+            let mb = eval(b, doc, phrases, next, out);
+            let to = *next;
+            let (keep_a, keep_b, matched) = match n {
+                Node::And(..) => (ma && mb, ma && mb, ma && mb),
+                Node::Or(..) => (ma, mb, ma || mb),
+                _ => (ma && !mb, false, ma && !mb),
+            };
+            if !keep_a {
+                clear(out, from, mid);
+            }
+            if !keep_b {
+                clear(out, mid, to);
+            }
+            matched
+        }
+    }
+}
+
+/// Whether instance `x` of phrase `k` of a NEAR group has an instance of every other phrase
+/// (in its column) such that at most `distance` tokens lie between the end of the first and
+/// the start of the last.
+fn near_with(found: &[Vec<(u32, char)>], lens: &[u32], distance: usize, k: usize, x: (u32, char)) -> bool {
+    fn pick(found: &[Vec<(u32, char)>], lens: &[u32], distance: i64, i: usize, chosen: &mut Vec<(u32, u32)>, w: char) -> bool {
+        if i == found.len() {
+            let first = chosen.iter().min_by_key(|(s, _)| *s).copied().unwrap_or((0, 0));
+            let last = chosen.iter().map(|(s, _)| *s).max().unwrap_or(0);
+            return i64::from(last) - i64::from(first.0 + first.1) <= distance;
+        }
+        for &(s, wi) in &found[i] {
+            if wi != w {
+                continue;
+            }
+            chosen.push((s, lens[i]));
+            if pick(found, lens, distance, i + 1, chosen, w) {
+                return true;
+            }
+            chosen.pop();
+        }
+        false
+    }
+    // `k` first (it is `x`), the others chosen by the search.
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    order.swap(0, k);
+    let found: Vec<Vec<(u32, char)>> = order.iter().map(|&i| found[i].clone()).collect();
+    let lens: Vec<u32> = order.iter().map(|&i| lens[i]).collect();
+    let mut chosen = vec![(x.0, lens[0])];
+    pick(&found, &lens, distance as i64, 1, &mut chosen, x.1)
+}
+
+/// A stored `tsvector` as PostgreSQL prints it (`'lexeme':1A,5B ...`): positions and weights
+/// by lexeme.
+pub fn read_tsvector(text: &str) -> HashMap<String, Vec<(u32, char)>> {
+    let mut out: HashMap<String, Vec<(u32, char)>> = HashMap::new();
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.next_if(|c| *c == ' ').is_some() {}
+        if chars.next() != Some('\'') {
+            return out;
+        }
+        let mut lexeme = String::new();
+        while let Some(c) = chars.next() {
+            match c {
+                '\'' if chars.next_if_eq(&'\'').is_some() => lexeme.push('\''),
+                '\'' => break,
+                '\\' => lexeme.extend(chars.next()),
+                c => lexeme.push(c),
+            }
+        }
+        let entry = out.entry(lexeme).or_default();
+        if chars.next_if_eq(&':').is_none() {
+            continue;
+        }
+        loop {
+            let mut pos = 0u32;
+            while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                pos = pos.saturating_mul(10).saturating_add(d.to_digit(10).unwrap_or(0));
+            }
+            let weight = chars.next_if(|c| matches!(c, 'A' | 'B' | 'C' | 'D')).unwrap_or('D');
+            entry.push((pos, weight));
+            if chars.next_if_eq(&',').is_none() {
+                break;
+            }
+        }
+    }
+}
+
+/// Where a phrase occurs in a document (in the columns it may match): the start of each of
+/// FTS5's phrase instances, with its column's weight.
+fn starts(doc: &HashMap<String, Vec<(u32, char)>>, p: &RankPhrase) -> Vec<(u32, char)> {
+    let allowed = |w: char| match w {
+        'A' => p.cols & TITLE != 0,
+        'B' => p.cols & BODY != 0,
+        _ => false,
+    };
+    let at = |(t, prefix): &(String, bool)| -> std::collections::HashSet<(u32, char)> {
+        if *prefix {
+            doc.iter().filter(|(l, _)| l.as_str() != START && l.starts_with(t.as_str())).flat_map(|(_, v)| v.iter().copied()).collect()
+        } else {
+            doc.get(t).map(|v| v.iter().copied().collect()).unwrap_or_default()
+        }
+    };
+    let sets: Vec<std::collections::HashSet<(u32, char)>> = p.terms.iter().map(at).collect();
+    let starts: std::collections::HashSet<(u32, char)> = doc.get(START).map(|v| v.iter().copied().collect()).unwrap_or_default();
+    let Some(first) = sets.first() else { return Vec::new() };
+    first
+        .iter()
+        .filter(|(pos, w)| {
+            allowed(*w)
+                && (!p.caret || starts.contains(&(pos.saturating_sub(1), *w)))
+                && sets[1..].iter().enumerate().all(|(k, s)| s.contains(&(pos + k as u32 + 1, *w)))
+        })
+        .copied()
+        .collect()
+}
+
+/// FTS5's bm25 (k1 1.2, b 0.75, every column weighing 1) of a document: `freq` its phrase
+/// counts, `idf` the phrases' weights, `tokens` its size, `avgdl` the mean size. Negated:
+/// lower is better, as SQLite returns it.
+pub fn bm25(freq: &[usize], idf: &[f64], tokens: f64, avgdl: f64) -> f64 {
+    const K1: f64 = 1.2;
+    const B: f64 = 0.75;
+    let mut score = 0.0;
+    for (f, idf) in freq.iter().zip(idf) {
+        let f = *f as f64;
+        score += idf * ((f * (K1 + 1.0)) / (f + K1 * (1.0 - B + B * tokens / avgdl)));
+    }
+    -score
+}
+
+/// A phrase's weight for bm25 from how many of `rows` documents hold it (FTS5's IDF, never
+/// below a millionth).
+pub fn idf(rows: u64, hits: u64) -> f64 {
+    let idf = ((rows as f64 - hits as f64 + 0.5) / (hits as f64 + 0.5)).ln();
+    if idf <= 0.0 {
+        1e-6
+    } else {
+        idf
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -746,6 +981,31 @@ mod tests {
         assert_eq!(q("NEAR(a)"), "'a'");
         // User text stays inside quoted lexemes.
         assert!(q("\"x'); DROP TABLE events; --\"").starts_with("('x' <-> 'drop'"));
+    }
+
+    #[test]
+    fn bm25_counts_what_fts5_counts() {
+        let doc = read_tsvector(&tsvector(Some("One title"), "one two three. two one six"));
+        assert_eq!(doc["one"], vec![(2, 'A'), (5, 'B'), (9, 'B')]);
+        assert_eq!(
+            read_tsvector("'it''s':3B 'a\\\\b':1 '^':2A"),
+            HashMap::from([("it's".into(), vec![(3, 'B')]), ("a\\b".into(), vec![(1, 'D')]), ("^".into(), vec![(2, 'A')])])
+        );
+        let c = |q: &str| counts(q, &doc).unwrap();
+        assert_eq!(c("one"), [3]);
+        assert_eq!(c("body:one"), [2]);
+        assert_eq!(c("^one"), [2], "the first token of each column");
+        assert_eq!(c("^two"), [0]);
+        assert_eq!(c("\"two one\" OR six"), [1, 1]);
+        // A phrase counts only where its part of the query matches.
+        assert_eq!(c("one OR two seven"), [3, 0, 0]);
+        assert_eq!(c("one NOT seven"), [3, 0]);
+        assert_eq!(c("one NOT two"), [0, 0]);
+        assert_eq!(c("NEAR(three six, 2)"), [1, 1]);
+        assert_eq!(c("NEAR(one six, 0)"), [1, 1], "only the instances near enough");
+        assert_eq!(c("NEAR(title six, 0)"), [0, 0]);
+        assert!(bm25(&[1], &[idf(10, 1)], 5.0, 5.0) < bm25(&[1], &[idf(10, 5)], 5.0, 5.0), "a rarer phrase ranks higher");
+        assert_eq!(idf(2, 2), 1e-6);
     }
 
     #[test]

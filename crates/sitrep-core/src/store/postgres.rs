@@ -20,7 +20,7 @@
 //! ([`super::pg_fts`]), re-extraction (`stale_articles`, `replace_events`), fusion
 //! (`write_exclusive`, `fusion_input`, `fused_state`, `write_fusion`, verdicts and credibility,
 //! the fused reads), the change feed, and what following sources keeps ([`super::LiveStore`]:
-//! feeds, feed items, alerts, deliveries, watched files; schema version 3). Every write of
+//! feeds, feed items, alerts, deliveries, watched files; schema version 3; version 4 adds what bm25 reads). Every write of
 //! several statements is one transaction under a per-schema advisory lock (writers one at a
 //! time, as SQLite's write lock makes them); inside `write_exclusive` (one transaction holding
 //! the lock from its start) writes nest as savepoints. Writes go a statement per table, not per
@@ -37,9 +37,10 @@
 //! orders or compares ranges), SQLite's NOCASE as `sitrep_nocase` (ASCII letters folded only),
 //! SQLite's NULLs-lowest ordering spelled out (`NULLS LAST` / `NULLS FIRST`), its rowid as
 //! `events.seq`, and the records (articles' and events' JSON) deflated exactly as SQLite's.
-//! Search ranks by `ts_rank` (negated: lower is better, like bm25) and its snippets come from
-//! `ts_headline`: the articles found are SQLite's, their order and snippets may differ (and so
-//! which articles a `limit` smaller than the matches keeps); see [`super::pg_fts`] for the rest.
+//! Search ranks as FTS5's bm25 does (computed here from the matches' positions, their sizes in
+//! tokens and the phrases' frequencies; ties in the order articles were stored, FTS5's rowid):
+//! the same articles, in the same order, with the same rank. Snippets come from `ts_headline`
+//! and may differ from FTS5's; see [`super::pg_fts`] for the rest.
 
 use super::pg_fts;
 use super::sqlite::{check_search_terms, pack, pack_article, unpack_blob};
@@ -58,7 +59,7 @@ use std::sync::Arc;
 use std::sync::Mutex;
 
 /// The PostgreSQL schema version this build writes (its own numbering, apart from SQLite's).
-pub const PG_SCHEMA_VERSION: i64 = 3;
+pub const PG_SCHEMA_VERSION: i64 = 4;
 
 /// Migrations, in order: `PG_MIGRATIONS[n]` takes a database from version `n` to `n + 1`.
 const PG_MIGRATIONS: &[&str] = &[
@@ -259,6 +260,13 @@ CREATE TABLE watched_files (
     modified BIGINT NOT NULL,
     ingested_at TEXT NOT NULL
 );
+"#,
+    // Version 4: what FTS5's bm25 reads, so that search ranks as SQLite's does: each article's
+    // size in tokens (its title's and body's), and the order articles were stored in (FTS5's
+    // rowid: bm25 ties come in that order).
+    r#"
+ALTER TABLE articles ADD COLUMN seq BIGSERIAL;
+ALTER TABLE articles ADD COLUMN tokens BIGINT;
 "#,
 ];
 
@@ -497,6 +505,9 @@ fn migrate(c: &mut postgres::Client) -> Result<i64, postgres::Error> {
         if n == 1 {
             backfill_tsv(&mut tx)?;
         }
+        if n == 3 {
+            backfill_tokens(&mut tx)?;
+        }
         tx.execute(
             "INSERT INTO sitrep_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             &[&(n as i64 + 1).to_string()],
@@ -515,6 +526,17 @@ fn backfill_tsv(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::Erro
     for r in rows {
         let (id, title, body): (String, Option<String>, String) = (r.get(0), r.get(1), r.get(2));
         tx.execute(&update, &[&id, &pg_fts::tsvector(title.as_deref(), &body)])?;
+    }
+    Ok(())
+}
+
+/// Writes the size in tokens (version 4) of every current article stored before version 4.
+fn backfill_tokens(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::Error> {
+    let rows = tx.query("SELECT id, title, body FROM articles WHERE superseded_by IS NULL AND tokens IS NULL", &[])?;
+    let update = tx.prepare("UPDATE articles SET tokens = $2 WHERE id = $1")?;
+    for r in rows {
+        let (id, title, body): (String, Option<String>, String) = (r.get(0), r.get(1), r.get(2));
+        tx.execute(&update, &[&id, &(pg_fts::token_count(title.as_deref(), &body) as i64)])?;
     }
     Ok(())
 }
@@ -882,6 +904,7 @@ impl PgStore {
                 (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
             let (mut body, mut json, mut doc_key, mut tsv) =
                 (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+            let mut size = Vec::with_capacity(n);
             for (a, _) in &stored {
                 let b = a.body();
                 id.push(a.id.as_str());
@@ -897,17 +920,20 @@ impl PgStore {
                 json.push(pack_article(a)?);
                 doc_key.push(a.doc_key());
                 tsv.push(pg_fts::tsvector(a.title.as_deref(), &b));
+                size.push(pg_fts::token_count(a.title.as_deref(), &b) as i64);
                 body.push(b);
             }
             tx.execute(
-                "INSERT INTO articles (id, input, format, title, source, byline, dateline, published, url, text, body, json, doc_key, ingested_at, data_version, tsv) \
-                 SELECT id, input, format, title, source, byline, dateline, published, url, text, body, json, doc_key, $15, $16, tsv::tsvector \
+                "INSERT INTO articles (id, input, format, title, source, byline, dateline, published, url, text, body, json, doc_key, ingested_at, data_version, tsv, tokens) \
+                 SELECT id, input, format, title, source, byline, dateline, published, url, text, body, json, doc_key, $15, $16, tsv::tsvector, tokens \
                  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], \
-                             $11::text[], $12::bytea[], $13::text[], $14::text[]) \
-                      AS u(id, input, format, title, source, byline, dateline, published, url, text, body, json, doc_key, tsv)",
+                             $11::text[], $12::bytea[], $13::text[], $14::text[], $17::int8[]) WITH ORDINALITY \
+                      AS u(id, input, format, title, source, byline, dateline, published, url, text, body, json, doc_key, tsv, tokens, ord) \
+                 ORDER BY ord",
                 &[
                     &id, &input, &format, &title, &source, &byline, &dateline, &published, &url, &text, &body, &json, &doc_key, &tsv, &now,
                     &crate::knowledge::DATA_VERSION,
+                    &size,
                 ],
             )?;
             let events: Vec<&Event> = stored.iter().flat_map(|(_, ev)| ev.iter()).collect();
@@ -1075,33 +1101,60 @@ impl super::EventStore for PgStore {
             return Err(StoreError::BadQuery { query: query.to_string(), reason: "empty query".into() });
         }
         let Some(ts) = ts_query(query)? else { return Ok(Vec::new()) };
-        // The page first, then the snippets of its rows only (a headline reads the whole body),
-        // with "…" where the passage does not reach the body's start or end, as FTS5's snippet.
-        // The rank is ts_rank negated: lower is better, as SQLite's bm25.
-        let rows = self
-            .client()?
+        let phrases = pg_fts::phrases(query).map_err(|reason| StoreError::BadQuery { query: query.to_string(), reason })?;
+        let err = |e: postgres::Error| self.err(&e);
+        let mut c = self.client()?;
+        // Ranked as FTS5's bm25 ranks (`pg_fts::bm25`): every match scored from its phrase
+        // counts and size, ties in the order articles were stored (FTS5's rowid). Like SQLite's,
+        // it reads every match (SQLite sorts them all by bm25 before its LIMIT).
+        let found =
+            c.query("SELECT id, seq, coalesce(tokens, 0), tsv::text FROM articles WHERE tsv @@ $1::text::tsquery", &[&ts]).map_err(err)?;
+        if found.is_empty() {
+            return Ok(Vec::new());
+        }
+        let totals =
+            c.query_one("SELECT count(*), coalesce(sum(tokens), 0)::int8 FROM articles WHERE tsv IS NOT NULL", &[]).map_err(err)?;
+        let (rows, total): (i64, i64) = (totals.get(0), totals.get(1));
+        let avgdl = total as f64 / rows.max(1) as f64;
+        let mut idf = Vec::with_capacity(phrases.len());
+        for p in &phrases {
+            let hits: i64 = match &p.tsquery {
+                Some(q) => c.query_one("SELECT count(*) FROM articles WHERE tsv @@ $1::text::tsquery", &[q]).map_err(err)?.get(0),
+                None => 0,
+            };
+            idf.push(pg_fts::idf(rows.max(0) as u64, hits.max(0) as u64));
+        }
+        let mut ranked: Vec<(f64, i64, String)> = found
+            .iter()
+            .map(|r| {
+                let doc = pg_fts::read_tsvector(r.get(3));
+                let freq = pg_fts::counts(query, &doc).map_err(|reason| StoreError::BadQuery { query: query.to_string(), reason })?;
+                Ok((pg_fts::bm25(&freq, &idf, r.get::<_, i64>(2) as f64, avgdl), r.get(1), r.get(0)))
+            })
+            .collect::<Result<_, StoreError>>()?;
+        ranked.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        ranked.truncate(limit);
+        let ids: Vec<&str> = ranked.iter().map(|(_, _, id)| id.as_str()).collect();
+        // The snippets of the page only (a headline reads the whole body), with "…" where the
+        // passage does not reach the body's start or end, as FTS5's snippet.
+        let page = c
             .query(
                 "SELECT h.id, h.title, h.source, h.published, \
                         CASE WHEN starts_with(btrim(h.body), btrim(p.plain)) THEN '' ELSE '…' END || p.snippet \
-                        || CASE WHEN right(btrim(h.body), length(btrim(p.plain))) = btrim(p.plain) THEN '' ELSE '…' END, \
-                        h.rank \
-                 FROM (SELECT id, title, source, published, body, -ts_rank(tsv, $1::text::tsquery)::float8 AS rank \
-                       FROM articles WHERE tsv @@ $1::text::tsquery ORDER BY rank, id COLLATE \"C\" LIMIT $2) h, \
+                        || CASE WHEN right(btrim(h.body), length(btrim(p.plain))) = btrim(p.plain) THEN '' ELSE '…' END \
+                 FROM articles h, \
                       LATERAL (SELECT s AS snippet, replace(replace(s, '[', ''), ']', '') AS plain \
                                FROM ts_headline('simple', h.body, $1::text::tsquery, 'StartSel=[, StopSel=], MaxWords=12, MinWords=5, MaxFragments=1') s) p \
-                 ORDER BY h.rank, h.id COLLATE \"C\"",
-                &[&ts, &(limit as i64)],
+                 WHERE h.id = ANY($2)",
+                &[&ts, &ids],
             )
-            .map_err(|e| self.err(&e))?;
-        Ok(rows
-            .iter()
-            .map(|r| SearchHit {
-                article_id: r.get(0),
-                title: r.get(1),
-                source: r.get(2),
-                published: r.get(3),
-                snippet: r.get(4),
-                rank: r.get(5),
+            .map_err(err)?;
+        let mut by_id: HashMap<String, postgres::Row> = page.into_iter().map(|r| (r.get::<_, String>(0), r)).collect();
+        Ok(ranked
+            .into_iter()
+            .filter_map(|(rank, _, id)| {
+                let r = by_id.remove(&id)?;
+                Some(SearchHit { article_id: id, title: r.get(1), source: r.get(2), published: r.get(3), snippet: r.get(4), rank })
             })
             .collect())
     }
@@ -2253,6 +2306,11 @@ pub(crate) mod tests {
             r.map(|v| v.into_iter().map(|e| e.event_id).collect()).map_err(|e| kind(&e))
         }
 
+        /// A search's hits in their order, with their bm25 (to nine places).
+        fn ranked(s: &dyn Store, q: &str, limit: usize) -> Result<Vec<(String, String)>, &'static str> {
+            Ok(s.search(q, limit).map_err(|e| kind(&e))?.into_iter().map(|h| (h.article_id, format!("{:.9}", h.rank))).collect())
+        }
+
         fn hits(s: &dyn Store, q: &str) -> Result<Vec<String>, &'static str> {
             let mut v: Vec<String> = s.search(q, 10_000).map_err(|e| kind(&e))?.into_iter().map(|h| h.article_id).collect();
             v.sort();
@@ -2516,6 +2574,7 @@ pub(crate) mod tests {
             ];
             for q in queries {
                 let _ = st.agree(&format!("search {q:?}"), |s| hits(s, q));
+                let _ = st.agree(&format!("ranked {q:?}"), |s| ranked(s, q, 10_000));
                 let _ = st.agree(&format!("text filter {q:?}"), |s| {
                     s.count_events(&EventFilter { text: Some(q.to_string()), limit: 10, ..EventFilter::default() }).map_err(|e| kind(&e))
                 });
@@ -2561,6 +2620,7 @@ pub(crate) mod tests {
                     q.push(pieces[(seed >> 33) as usize % pieces.len()]);
                 }
                 let q = q.join(" ");
+                let _ = st.agree(&format!("random ranked {q:?}"), |s| ranked(s, &q, 2));
                 if let Ok(h) = st.agree(&format!("random search {q:?}"), |s| hits(s, &q)) {
                     accepted += 1;
                     found += usize::from(!h.is_empty());
@@ -2821,6 +2881,8 @@ pub(crate) mod tests {
             for q in ["warplanes", "\"barrel bombs\"", "cafe OR kobani", "zor", "rep*", "title:report", "NEAR(regime bombed, 3)", "^report"]
             {
                 let _ = st.agree(&format!("search {q:?}"), |s| hits(s, q));
+                let _ = st.agree(&format!("ranked {q:?}"), |s| ranked(s, q, 10_000));
+                let _ = st.agree(&format!("top {q:?}"), |s| ranked(s, q, 10));
             }
         }
 
