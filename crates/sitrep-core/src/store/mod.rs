@@ -6,10 +6,11 @@
 //! whole store is both, [`Store`]. [`open`] gives one for a [`Location`] (what `--db` names) as a
 //! trait object: the CLI, the server and the benchmarks hold nothing else.
 //! [`sqlite::SqliteStore`] (one file, nothing to install) is the default;
-//! [`postgres::PgStore`] (a `postgres://` URL) is its PostgreSQL backend, in progress: it opens,
-//! keeps its schema and counts, and answers [`StoreError::NotYet`] for the rest.
+//! [`postgres::PgStore`] (a `postgres://` URL) is its PostgreSQL backend: both traits, with
+//! SQLite's results.
 
 pub mod live;
+pub mod pg_fts;
 pub mod postgres;
 pub mod sqlite;
 
@@ -152,7 +153,8 @@ pub enum StoreError {
     /// The PostgreSQL server's (or the client's) error, on one line, the URL without its password.
     #[error("{url}: {message}")]
     Postgres { url: String, message: String },
-    /// What the PostgreSQL backend does not do yet.
+    /// What a backend does not do yet (the PostgreSQL backend now does all; kept for a backend
+    /// in progress).
     #[error("{what}: not implemented yet for a PostgreSQL store (use an SQLite store for it)")]
     NotYet { what: &'static str },
     #[error("{path}: not a sitrep database ({reason})")]

@@ -522,7 +522,7 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
 /// Articles and events are kept as JSON, deflated (a third of the size; the columns beside
 /// them are what SQL filters on). Files written before version 3 hold plain JSON text, which
 /// [`unpack`] reads too.
-fn pack<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
+pub(super) fn pack<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
     thread_local! {
         // One compressor per thread, reset between records: a fresh one costs more to set up
         // (its tables zeroed) than a record costs to compress.
@@ -548,34 +548,37 @@ fn unpack<T: serde::de::DeserializeOwned>(v: &rusqlite::types::Value) -> Result<
     use rusqlite::types::Value;
     match v {
         Value::Text(t) => serde_json::from_str(t).map_err(corrupt),
-        Value::Blob(b) => {
-            thread_local! {
-                // As in `pack`: one decompressor and buffer per thread, reset between records
-                // (a fresh decompressor's state costs more to set up than a record to inflate).
-                static Z: std::cell::RefCell<(flate2::Decompress, Vec<u8>)> =
-                    std::cell::RefCell::new((flate2::Decompress::new(false), Vec::new()));
-            }
-            Z.with(|z| {
-                let (z, json) = &mut *z.borrow_mut();
-                z.reset(false);
-                json.clear();
-                json.reserve(b.len() * 4);
-                loop {
-                    let consumed = z.total_in() as usize;
-                    match z.decompress_vec(&b[consumed..], json, flate2::FlushDecompress::Finish).map_err(corrupt)? {
-                        flate2::Status::StreamEnd => break,
-                        // Out of room: grow. No progress with room left: the record is cut short.
-                        _ if json.len() < json.capacity() && z.total_in() as usize == consumed => {
-                            return Err(StoreError::Corrupt("a stored record is truncated".into()));
-                        }
-                        _ => json.reserve(json.capacity().max(1024)),
-                    }
-                }
-                serde_json::from_slice(json).map_err(corrupt)
-            })
-        }
+        Value::Blob(b) => unpack_blob(b),
         other => Err(StoreError::Corrupt(format!("a stored record is {other:?}, not JSON"))),
     }
+}
+
+/// A record [`pack`] deflated (the PostgreSQL store keeps the same bytes).
+pub(super) fn unpack_blob<T: serde::de::DeserializeOwned>(b: &[u8]) -> Result<T, StoreError> {
+    thread_local! {
+        // As in `pack`: one decompressor and buffer per thread, reset between records
+        // (a fresh decompressor's state costs more to set up than a record to inflate).
+        static Z: std::cell::RefCell<(flate2::Decompress, Vec<u8>)> =
+            std::cell::RefCell::new((flate2::Decompress::new(false), Vec::new()));
+    }
+    Z.with(|z| {
+        let (z, json) = &mut *z.borrow_mut();
+        z.reset(false);
+        json.clear();
+        json.reserve(b.len() * 4);
+        loop {
+            let consumed = z.total_in() as usize;
+            match z.decompress_vec(&b[consumed..], json, flate2::FlushDecompress::Finish).map_err(corrupt)? {
+                flate2::Status::StreamEnd => break,
+                // Out of room: grow. No progress with room left: the record is cut short.
+                _ if json.len() < json.capacity() && z.total_in() as usize == consumed => {
+                    return Err(StoreError::Corrupt("a stored record is truncated".into()));
+                }
+                _ => json.reserve(json.capacity().max(1024)),
+            }
+        }
+        serde_json::from_slice(json).map_err(corrupt)
+    })
 }
 
 /// SQLite's words for a bad full-text query, without the error code's prefix.
@@ -587,7 +590,7 @@ fn fts_reason(e: &rusqlite::Error) -> String {
 }
 
 /// An article as stored: its JSON without the original text, which has a column of its own.
-fn pack_article(a: &Article) -> Result<Vec<u8>, StoreError> {
+pub(super) fn pack_article(a: &Article) -> Result<Vec<u8>, StoreError> {
     let mut slim = a.clone();
     slim.text = String::new();
     pack(&slim)
