@@ -885,7 +885,16 @@ fn acts_of_two_kinds_joined_by_and_are_two_events_each_at_its_place() {
         "{:#?}",
         e.iter().map(describe).collect::<Vec<_>>()
     );
-    // Acts of one kind in one sentence stay one event, whatever "and" joins.
+    // Acts of one kind joined so are an event at each place too.
+    let e = events("Warplanes struck Saraqib on Monday, while other jets bombed Maarat al-Numan.");
+    let got: Vec<(&str, &str)> = e.iter().map(|e| (e.sub_event_type.as_str(), e.location.as_deref().unwrap_or_default())).collect();
+    assert_eq!(
+        got,
+        vec![("Air/drone strike", "Saraqib"), ("Air/drone strike", "Maarat al-Numan")],
+        "{:#?}",
+        e.iter().map(describe).collect::<Vec<_>>()
+    );
+    // Acts of one kind not joined as two acts stay one event.
     let e = one(
         "Rebels captured the checkpoints of the regime forces and allied militias near Aleppo, as the village of Tal Shaeer fell to them.",
     );

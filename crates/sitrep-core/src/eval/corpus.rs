@@ -302,8 +302,9 @@ pub fn score_article(dict: &ActorDict, a: &CorpusArticle, events: &[Event]) -> S
         let sentence: String = a.text.chars().skip(s.start).take(s.end - s.start).collect();
         let at = Sentence { article: &a.id, text: &sentence };
         score_sub_types(&mut sc, at, gold, &ours);
+        let mut used = vec![false; ours.len()];
         for g in gold {
-            score_gold_event(&mut sc, dict, at, g, &ours);
+            score_gold_event(&mut sc, dict, at, g, &ours, &mut used);
         }
     }
     sc
@@ -348,19 +349,31 @@ fn score_sub_types(sc: &mut Scores, at: Sentence<'_>, gold: &[GoldEvent], ours: 
     }
 }
 
-/// One gold event against the sentence's events: the one of its sub-type (else of its type,
-/// else the first) is compared field by field.
-fn score_gold_event(sc: &mut Scores, dict: &ActorDict, at: Sentence<'_>, g: &GoldEvent, ours: &[&Event]) {
-    let m = ours
-        .iter()
-        .find(|e| e.sub_event_type == g.sub_event_type)
-        .or_else(|| ours.iter().find(|e| e.event_type == g.event_type))
-        .or_else(|| ours.first())
-        .copied();
-    let Some(e) = m else {
+/// One gold event against the sentence's events: the one that matches it best is compared
+/// field by field. Best: one of its sub-type (else of its type), not yet matched to another
+/// gold event of the sentence, at its place (within 10 km, else in its governorate); so a
+/// sentence of three strikes at three places is scored event against event, not each gold
+/// event against our first. With every one of ours matched already, the best of them again.
+fn score_gold_event(sc: &mut Scores, dict: &ActorDict, at: Sentence<'_>, g: &GoldEvent, ours: &[&Event], used: &mut [bool]) {
+    let near = |e: &Event| match (g.place.as_ref().and_then(|p| p.lat.zip(p.lon)), e.latitude.zip(e.longitude)) {
+        (Some(a), Some(b)) => distance_km(a, b) <= 10.0,
+        _ => false,
+    };
+    let same_admin1 = |e: &Event| {
+        g.place.as_ref().and_then(|p| p.admin1.as_deref()).zip(e.admin1.as_deref()).is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
+    };
+    let fit = |k: usize| {
+        let e = ours[k];
+        (e.sub_event_type == g.sub_event_type, e.event_type == g.event_type, !used[k], near(e), same_admin1(e))
+    };
+    // The first of the best, in text order.
+    let best = (0..ours.len()).rev().max_by_key(|&k| fit(k));
+    let Some(k) = best else {
         score_unmatched(sc, at, g);
         return;
     };
+    used[k] = true;
+    let e = ours[k];
     list_misses(sc, dict, at, g, e);
     count_fields(sc, dict, g, e);
 }
@@ -510,6 +523,45 @@ mod tests {
             assert_eq!(x, Ratio { right: 1, of: 1 }, "{name}");
         }
         assert_eq!(s.detection_precision, Ratio { right: 1, of: 1 });
+    }
+
+    #[test]
+    fn each_gold_event_of_a_sentence_meets_its_own_event() {
+        let g = |place: &str, lat: f64, lon: f64| -> GoldEvent {
+            serde_json::from_value(serde_json::json!({"event_type": "Explosions/Remote violence", "sub_event_type": "Air/drone strike",
+                "place": {"text": place, "admin1": "Idleb", "lat": lat, "lon": lon, "precision": 1}, "fatalities": 0}))
+            .unwrap()
+        };
+        let (a, b) = (g("Saraqib", 35.86, 36.80), g("Maarat al-Numan", 35.64, 36.67));
+        let strike = crate::events_of(&crate::read::test_article("t.txt", "T\n\nWarplanes struck Saraqib on Monday.\n"));
+        assert_eq!(strike.len(), 1, "{strike:#?}");
+        let mut ours: Vec<Event> = [&a, &b]
+            .iter()
+            .map(|x| {
+                let p = x.place.as_ref().unwrap();
+                let mut e = strike[0].clone();
+                e.latitude = p.lat;
+                e.longitude = p.lon;
+                e
+            })
+            .collect();
+        // Ours in the other order: each gold event is still scored against its own.
+        ours.reverse();
+        let (dict, at) = (ActorDict::builtin(), Sentence { article: "t", text: "s" });
+        let mut sc = Scores::default();
+        let mut used = vec![false; 2];
+        let refs: Vec<&Event> = ours.iter().collect();
+        for x in [&a, &b] {
+            score_gold_event(&mut sc, dict, at, x, &refs, &mut used);
+        }
+        assert_eq!(sc.place_10km, Ratio { right: 2, of: 2 });
+        // With one of ours for two gold events, the second is scored against it again.
+        let mut sc = Scores::default();
+        let mut used = vec![false; 1];
+        for x in [&a, &b] {
+            score_gold_event(&mut sc, dict, at, x, &refs[..1], &mut used);
+        }
+        assert_eq!(sc.place_10km, Ratio { right: 1, of: 2 });
     }
 
     #[test]

@@ -386,12 +386,12 @@ fn links_within(gap: &str, next: &PlaceMention) -> bool {
         // "the X district in the city of Raqqa", "the X district of Syria's
         // eastern city of Deir ez-Zor", "the X district in the old quarter of the northern
         // Syrian city of Aleppo" (a city named as such holds it from farther)
-        || ["area", "district", "neighbourhood", "neighborhood", "quarter", "suburb"].iter().any(|w| {
-            let words = gap.split_whitespace().count();
+        || ["area", "district", "neighbourhood", "neighborhood", "quarter", "suburb", "village", "town"].iter().any(|w| {
+            let words: Vec<&str> = gap.split_whitespace().collect();
             let city = gap.ends_with(" city of") || gap.ends_with(" town of");
-            gap.starts_with(w)
-                && (gap.contains(" in ") || gap.ends_with(" of") || gap.contains(" of "))
-                && (words <= 7 || (city && words <= 12 && !gap.contains([',', ';'])))
+            // "X neighborhood in Aleppo city", "X village, in the Y countryside".
+            let linked = words.iter().skip(1).any(|w| matches!(w.trim_matches(','), "in" | "of"));
+            gap.starts_with(w) && linked && (words.len() <= 7 || (city && words.len() <= 12 && !gap.contains([',', ';'])))
         })
 }
 
@@ -764,15 +764,11 @@ impl<'a> Extractor<'a> {
         // for there first, then in the whole clause. Its doer is the clause's ("Regime forces
         // shelled Kafr Zita and bombed Latamna"; "withdrew from the crossing and left it to
         // HTS": the taker is named in the other part).
-        // (Acts of one sub-type in one sentence tell one event: "ISIS is now in control of 19
-        // checkpoints ..., as the district of Ithreya fell to the group".)
-        let others: Vec<(usize, usize)> = r
-            .typings
-            .iter()
-            .filter(|o| o.sub_event_type != t.sub_event_type)
-            .map(|o| (o.start, o.end))
-            .filter(|&o| o != (t.start, t.end))
-            .collect();
+        // Acts of one sub-type too: "Warplanes struck Saraqib, while other jets bombed Maarat
+        // al-Numan" are two strikes at two places (ACLED codes an event per place). Acts not
+        // joined so stay one event ("ISIS is now in control of 19 checkpoints ..., as the
+        // district of Ithreya fell to the group": `unify_sentence_places`).
+        let others: Vec<(usize, usize)> = r.typings.iter().map(|o| (o.start, o.end)).filter(|&o| o != (t.start, t.end)).collect();
         let names: Vec<usize> = r.places.iter().map(|p| p.start).collect();
         let parties: Vec<(usize, usize)> = r.ams.iter().map(|a| (a.start, a.end)).collect();
         let (ps, pe) = lexicon::own_part(r.s, &others, (t.start, t.end), (cs, ce), &names, &parties);

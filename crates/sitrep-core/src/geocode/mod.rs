@@ -1384,6 +1384,12 @@ mod tests {
         assert_eq!(e.len(), 1, "{e:#?}");
         assert_eq!(e[0].admin1.as_deref(), Some("Ar-Raqqa"), "{:#?}", e[0]);
         assert_eq!(e[0].geo_precision, Some(2));
+        // So does a quarter named before its kind word: the gazetteer knows a Maisaloun only
+        // in Raqqa.
+        let a = crate::read::test_article("t.txt", "T\n\nOne civilian was killed by shells on Maisaloun neighborhood in Aleppo city.\n");
+        let e = crate::events_of(&a);
+        assert_eq!(e.len(), 1, "{e:#?}");
+        assert_eq!((e[0].location.as_deref(), e[0].admin1.as_deref()), (Some("Maisaloun"), Some("Aleppo")), "{:#?}", e[0]);
         // A list shares its container: al-Hamadaniyeh of Aleppo city, not a Hama namesake.
         let a = crate::read::test_article(
             "t.txt",
