@@ -174,7 +174,7 @@ pub struct Casualty {
 }
 
 static HARM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&crate::extract::lexicon::spaces(r"(?i)\b(?P<active>killing|wounding|injuring|claiming the lives of|claims the lives of|leaving|leaves|left|kills|kill|wounds|wound|injures|injure|claim the lives of|executes|killed|wounded|injured|executed|executing|beheaded|beheading|beheads|behead|massacred|slaughtered|shot dead|gunned down|stoned|stoning|crucified|crucifying|lynched|lynching|(?:tortured|beaten|stabbed|hacked|burned|burnt) to death|burned alive|burnt alive)\b|\b(?P<passive>killed|dead|died|slain|wounded|injured|hurt|lost their lives|perished|martyred|martyrs)\b|\b(?P<toll>death toll|toll)\b"))
+    Regex::new(&crate::extract::lexicon::spaces(r"(?i)\b(?:put|beat|beaten|tortured|stabbed|hacked|clubbed|burned|burnt|shot)\s+(?P<between>(?:[\w-]+\s+){1,4}?)(?:to death|dead)\b|\b(?P<active>put to death|killing|wounding|injuring|claiming the lives of|claims the lives of|leaving|leaves|left|kills|kill|wounds|wound|injures|injure|claim the lives of|executes|killed|wounded|injured|executed|executing|beheaded|beheading|beheads|behead|massacred|slaughtered|shot dead|gunned down|stoned|stoning|crucified|crucifying|lynched|lynching|(?:tortured|beaten|stabbed|hacked|burned|burnt) to death|burned alive|burnt alive)\b|\b(?P<passive>killed|dead|died|slain|wounded|injured|hurt|lost their lives|perished|martyred|martyrs)\b|\b(?P<toll>death toll|toll)\b"))
         .expect("valid harm regex")
 });
 
@@ -278,6 +278,11 @@ pub fn casualties(s: &str) -> Vec<Casualty> {
             continue;
         }
         let harm = harm_of(word);
+        // "put five men to death", "beat a woman to death": the victims are between the words.
+        if let Some(b) = c.name("between") {
+            scan.active(Harm::Killed, word, b.start());
+            continue;
+        }
         if is_passive {
             scan.passive(harm, m.start());
         } else {
