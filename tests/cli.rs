@@ -1208,16 +1208,20 @@ fn copy_moves_a_whole_store_between_backends_and_its_exports_stay_byte_identical
     assert!(err.contains(&format!("{last}: already holds 6 articles")), "{err}");
     assert_eq!(exports(&last), want);
 
-    // The copy goes on as the original: the next correction is fused and numbered alike.
+    // Each copy goes on from where the original was: the next correction is fused and numbered
+    // alike on both backends (their sequences past the copied numbers).
     let change_kinds = |db: &str| -> Vec<(Value, Value, Value)> {
         let v: Vec<Value> = serde_json::from_str(&on_db(db, &["changes", "--format", "json"])).unwrap();
         v.into_iter().map(|c| (c["seq"].clone(), c["fused_id"].clone(), c["kind"].clone())).collect()
     };
-    for db in [&first, &last] {
+    let before = change_kinds(&first).len();
+    for db in [&pg, &last] {
         on_db(db, &["ingest", "--quiet", &corrected(17)]);
     }
-    assert_eq!(change_kinds(&last), change_kinds(&first));
-    assert_eq!(holdings(&last), holdings(&first));
+    let next = change_kinds(&last);
+    assert!(next.len() > before && next[before].0 == before + 1, "numbered on from the copied feed: {next:?}");
+    assert_eq!(change_kinds(&pg), next);
+    assert_eq!(holdings(&pg), holdings(&last));
 }
 
 #[cfg(unix)]

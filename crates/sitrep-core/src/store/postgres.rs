@@ -2155,6 +2155,14 @@ pub(crate) mod tests {
         not_yet(s.watched_file("x").map(|v| d(&v)));
         not_yet(s.events_stored_after("2026-01-01T00:00:00.000Z", 5).map(|v| d(&v)));
         not_yet(s.newest_stored().map(|v| d(&v)));
+        // What `copy` reads and writes: every table, none holding a row.
+        for t in crate::store::COPY_TABLES {
+            assert_eq!(s.count_rows(t.name).unwrap(), 0, "{}", t.name);
+            assert_eq!(s.export_rows(t.name, &mut |_| Ok(())).unwrap(), 0, "{}", t.name);
+            s.import_rows(t.name, &[]).unwrap();
+        }
+        assert!(matches!(s.import_rows("articles", &[vec![]]), Err(StoreError::Invalid(_))));
+        assert!(matches!(s.count_rows("sitrep_meta"), Err(StoreError::Invalid(_))));
         assert_eq!(s.counts().unwrap(), (0, 0));
     }
 
