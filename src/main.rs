@@ -166,7 +166,7 @@ enum EvalFormat {
 /// The database (`--db`, or `SITREP_DB`, or `./sitrep.db`).
 #[derive(Args, Clone)]
 struct DbArg {
-    /// The database: an SQLite file path.
+    /// The database: an SQLite file path or a postgres:// URL.
     #[arg(long, env = "SITREP_DB", default_value = "sitrep.db")]
     db: sitrep_core::store::Location,
 }
