@@ -1199,6 +1199,11 @@ fn copy_moves_a_whole_store_between_backends_and_its_exports_stay_byte_identical
     assert!(want[4].contains("\"updated\"") && want[9].lines().count() > 1, "{} {}", want[4], want[9]);
     assert_eq!(exports(&pg), want, "PostgreSQL's copy exports as the original");
     assert_eq!(exports(&last), want, "the copy of the copy exports as the original");
+    // SQLite's search index made anew: the same hits, ranks and snippets (PostgreSQL's
+    // snippets are its own).
+    for q in ["Aleppo", "\"car bomb\" OR Marea"] {
+        assert_eq!(on_db(&last, &["search", q]), on_db(&first, &["search", q]), "{q}");
+    }
 
     // A target holding articles is refused, untouched.
     let out = sitrep().args(["copy", "--quiet", "--from", &first, "--to", &last]).output().unwrap();
