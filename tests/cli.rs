@@ -631,7 +631,7 @@ fn pg_store(name: &str) -> Option<String> {
     let url = match std::env::var("SITREP_TEST_POSTGRES") {
         Ok(url) if !url.is_empty() => url,
         _ => {
-            eprintln!("{name}: PostgreSQL half skipped, SITREP_TEST_POSTGRES not set");
+            eprintln!("{name}: skipped (PostgreSQL), SITREP_TEST_POSTGRES not set");
             return None;
         }
     };
