@@ -523,25 +523,18 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
 /// them are what SQL filters on). Files written before version 3 hold plain JSON text, which
 /// [`unpack`] reads too.
 pub(super) fn pack<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
+    deflate(&serde_json::to_vec(v).map_err(corrupt)?)
+}
+
+/// JSON deflated as [`pack`] keeps it (also a plain-JSON row of an old file, copied as new
+/// rows are kept).
+pub(super) fn deflate(json: &[u8]) -> Result<Vec<u8>, StoreError> {
     thread_local! {
         // One compressor per thread, reset between records: a fresh one costs more to set up
         // (its tables zeroed) than a record costs to compress.
         static Z: std::cell::RefCell<flate2::Compress> = std::cell::RefCell::new(flate2::Compress::new(flate2::Compression::fast(), false));
     }
-    let json = serde_json::to_vec(v).map_err(corrupt)?;
-    deflate_with(&Z, &json)
-}
-
-/// Bytes deflated as [`pack`] deflates a record's JSON (a plain-JSON row of an old file, copied).
-pub(super) fn deflate(json: &[u8]) -> Result<Vec<u8>, StoreError> {
-    thread_local! {
-        static Z: std::cell::RefCell<flate2::Compress> = std::cell::RefCell::new(flate2::Compress::new(flate2::Compression::fast(), false));
-    }
-    deflate_with(&Z, json)
-}
-
-fn deflate_with(z: &'static std::thread::LocalKey<std::cell::RefCell<flate2::Compress>>, json: &[u8]) -> Result<Vec<u8>, StoreError> {
-    z.with(|z| {
+    Z.with(|z| {
         let mut z = z.borrow_mut();
         z.reset();
         let mut out = Vec::with_capacity(json.len() / 2 + 64);
