@@ -33,6 +33,8 @@ enum Command {
     Ingest(IngestCmd),
     /// Extract again the stored articles whose events older rules made (ingest does it too)
     Reextract(ReextractCmd),
+    /// Copy a whole store into an empty one (SQLite file or PostgreSQL URL, either way).
+    Copy(CopyCmd),
     /// Query the stored events.
     Events(EventsCmd),
     /// Full-text search over the stored articles.
@@ -164,9 +166,22 @@ enum EvalFormat {
 /// The database (`--db`, or `SITREP_DB`, or `./sitrep.db`).
 #[derive(Args, Clone)]
 struct DbArg {
-    /// The database: an SQLite file path.
+    /// The database: an SQLite file path or a postgres:// URL.
     #[arg(long, env = "SITREP_DB", default_value = "sitrep.db")]
     db: sitrep_core::store::Location,
+}
+
+#[derive(Args)]
+struct CopyCmd {
+    /// The store to copy: an SQLite file path or a postgres:// URL (only read).
+    #[arg(long)]
+    from: sitrep_core::store::Location,
+    /// The store to fill: created if missing; refused if it holds any article.
+    #[arg(long)]
+    to: sitrep_core::store::Location,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -558,6 +573,7 @@ fn main() -> ExitCode {
         Command::Eval(cmd) => run_eval(cmd),
         Command::Ingest(cmd) => run_ingest(cmd),
         Command::Reextract(cmd) => run_reextract(cmd),
+        Command::Copy(cmd) => run_copy(cmd),
         Command::Events(cmd) => run_events(cmd),
         Command::Search(cmd) => run_search(cmd),
         Command::Stats(cmd) => run_stats(cmd),
@@ -1200,6 +1216,29 @@ fn run_reextract(cmd: ReextractCmd) -> Result<bool> {
         "extracted again {} articles made by older rules: {} events (data version {version}); fusion: {} fused events, {} created, {} updated, {} merged, {} deleted",
         r.articles, r.events, r.fusion.fused_events, r.fusion.created, r.fusion.updated, r.fusion.merged, r.fusion.deleted
     );
+    Ok(true)
+}
+
+/// `sitrep copy`: every article (each version), event, fused event, membership, change,
+/// score, feed, alert and delivery of one store written into another, ids and times kept, in
+/// one transaction of the target; a target holding articles is refused (exit 1), untouched.
+fn run_copy(cmd: CopyCmd) -> Result<bool> {
+    let from = open_existing(&cmd.from)?;
+    let mut to = open_store(&cmd.to)?;
+    let held = to.counts()?.0;
+    if held > 0 {
+        eprintln!("sitrep: error: {}: already holds {held} articles; copy only into an empty store", cmd.to);
+        return Ok(false);
+    }
+    let mut progress = None;
+    let rows = sitrep_core::store::copy(from.as_ref(), to.as_mut(), &mut |done, total| {
+        progress.get_or_insert_with(|| progress::Progress::counting(cmd.quiet, total as usize)).done(done as usize, "rows copied")
+    })?;
+    if let Some(p) = progress {
+        p.clear();
+    }
+    let (articles, events) = to.counts()?;
+    println!("copied {} to {}: {rows} rows, {articles} current articles, {events} events", cmd.from, cmd.to);
     Ok(true)
 }
 

@@ -624,25 +624,74 @@ fn corpus(dir: &std::path::Path, n: usize) -> PathBuf {
     out
 }
 
-#[test]
-fn a_killed_ingest_leaves_a_sound_database_and_a_rerun_completes_it() {
-    let _alone = timing_sensitive();
-    use sitrep_core::store::{EventStore, SqliteStore};
-    let dir = tempfile::tempdir().unwrap();
-    let input = corpus(dir.path(), 240);
-    // The reference: one clean run.
-    let clean = dir.path().join("clean.db");
-    sitrep().args(["ingest", "--quiet", "--batch", "10", "--db"]).arg(&clean).arg(&input).assert().success();
-    let want = SqliteStore::open(&clean).unwrap();
-    let (want_ids, want_counts) = (want.article_ids().unwrap(), want.counts().unwrap());
-    assert_eq!(want_ids.len(), 240);
+/// A PostgreSQL schema of its own for a test, on the server `SITREP_TEST_POSTGRES` names (as
+/// for the store's tests: `bash .ci/postgres start DIR` starts one; CI sets it), as a `--db`
+/// URL; `None`, said on stderr, without one.
+fn pg_store(name: &str) -> Option<String> {
+    let url = match std::env::var("SITREP_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            eprintln!("{name}: skipped (PostgreSQL), SITREP_TEST_POSTGRES not set");
+            return None;
+        }
+    };
+    let schema = format!("cli_{name}");
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).expect("the test server");
+    c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).expect("a test schema");
+    let sep = if url.contains('?') { '&' } else { '?' };
+    Some(format!("{url}{sep}options=-csearch_path%3D{schema}"))
+}
 
-    // Killed (SIGKILL) once a few batches are committed, mid-run.
-    let db = dir.path().join("killed.db");
+/// `n` fresh stores for a test: SQLite files in `dir`, or (`pg`) PostgreSQL schemas (`None`
+/// without a server).
+fn fresh_stores(dir: &Path, test: &str, pg: bool, n: usize) -> Option<Vec<String>> {
+    (0..n)
+        .map(|i| match pg {
+            true => pg_store(&format!("{test}_{i}")),
+            false => Some(dir.join(format!("{test}_{i}.db")).to_string_lossy().into_owned()),
+        })
+        .collect()
+}
+
+/// Runs the binary on a store; its standard output.
+fn on_db(db: &str, args: &[&str]) -> String {
+    let out = sitrep().args(args).args(["--db", db]).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// What a store holds, from its exports, where no time of storing shows: the current article
+/// ids, every event (JSON Lines, sorted: events of one date are exported in storing order), the
+/// fused events with their claims and credibility, the counts.
+fn holdings(db: &str) -> Vec<String> {
+    let store = sitrep_core::store::open(&db.parse().unwrap(), sitrep_core::store::Access::ReadOnly).unwrap();
+    let ids = store.article_ids().unwrap().join("\n");
+    drop(store);
+    let mut events: Vec<String> = on_db(db, &["events", "--format", "jsonl"]).lines().map(String::from).collect();
+    events.sort();
+    vec![ids, events.join("\n"), on_db(db, &["fused", "--format", "json", "--limit", "100000"]), on_db(db, &["stats", "--format", "json"])]
+}
+
+/// Current articles of a store, or 0 while it cannot be read yet.
+fn articles_in(db: &str) -> u64 {
+    sitrep_core::store::open(&db.parse().unwrap(), sitrep_core::store::Access::ReadOnly).and_then(|s| s.counts()).map_or(0, |c| c.0)
+}
+
+/// An ingest killed (SIGKILL) mid-run, once some batches are committed, then run again: the
+/// store holds what a clean run's holds, nothing lost, nothing twice.
+fn a_killed_ingest_then_its_rerun_equal_a_clean_run(test: &str, pg: bool) {
+    let _alone = timing_sensitive();
+    let dir = tempfile::tempdir().unwrap();
+    let Some(dbs) = fresh_stores(dir.path(), test, pg, 2) else { return };
+    let (clean, db) = (&dbs[0], &dbs[1]);
+    let input = corpus(dir.path(), 240);
+    let input = input.to_str().unwrap();
+    // The reference: one clean run.
+    on_db(clean, &["ingest", "--quiet", "--batch", "10", input]);
+    assert_eq!(articles_in(clean), 240);
+
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sitrep"))
-        .args(["ingest", "--quiet", "--batch", "10", "--db"])
-        .arg(&db)
-        .arg(&input)
+        .args(["ingest", "--quiet", "--batch", "10", "--db", db, input])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -651,32 +700,40 @@ fn a_killed_ingest_leaves_a_sound_database_and_a_rerun_completes_it() {
     let mut seen = 0;
     while started.elapsed() < std::time::Duration::from_secs(120) {
         std::thread::sleep(std::time::Duration::from_millis(20));
-        if let Ok(s) = SqliteStore::open(&db) {
-            seen = s.counts().map(|c| c.0).unwrap_or(0);
-            if seen >= 30 {
-                break;
-            }
+        seen = articles_in(db);
+        if seen >= 30 {
+            break;
         }
     }
     child.kill().unwrap(); // SIGKILL
     let status = child.wait().unwrap();
     assert!(seen >= 30, "the ingest committed {seen} articles before the kill");
-    let after = SqliteStore::open(&db).unwrap();
-    assert_eq!(after.integrity_check().unwrap(), "ok");
-    let kept = after.counts().unwrap().0;
+    if !pg {
+        let after = sitrep_core::store::SqliteStore::open(Path::new(db)).unwrap();
+        assert_eq!(after.integrity_check().unwrap(), "ok");
+    }
+    let kept = articles_in(db);
     assert!(kept >= seen, "every article committed before the kill is still there ({kept} < {seen})");
     assert!(status.code().is_none() || kept < 240, "killed mid-run");
-    drop(after);
 
-    // The rerun ends with exactly the articles and events of the clean run.
-    let out = sitrep().args(["ingest", "--quiet", "--batch", "10", "--db"]).arg(&db).arg(&input).output().unwrap();
-    assert!(out.status.success());
-    let summary = String::from_utf8_lossy(&out.stdout);
+    // The rerun ends with exactly the articles, events and fused events of the clean run.
+    let summary = on_db(db, &["ingest", "--quiet", "--batch", "10", input]);
     assert!(summary.contains(&format!("unchanged {kept}")), "{summary}");
-    let done = SqliteStore::open(&db).unwrap();
-    assert_eq!(done.article_ids().unwrap(), want_ids);
-    assert_eq!(done.counts().unwrap(), want_counts);
-    assert_eq!(done.integrity_check().unwrap(), "ok");
+    assert_eq!(holdings(db), holdings(clean));
+    if !pg {
+        let done = sitrep_core::store::SqliteStore::open(Path::new(db)).unwrap();
+        assert_eq!(done.integrity_check().unwrap(), "ok");
+    }
+}
+
+#[test]
+fn a_killed_ingest_leaves_a_sound_database_and_a_rerun_completes_it() {
+    a_killed_ingest_then_its_rerun_equal_a_clean_run("killed", false);
+}
+
+#[test]
+fn postgres_a_killed_ingest_and_its_rerun_equal_a_clean_run() {
+    a_killed_ingest_then_its_rerun_equal_a_clean_run("pg_killed", true);
 }
 
 #[test]
@@ -1027,55 +1084,149 @@ fn bad_search_syntax_in_a_text_filter_is_a_usage_error_naming_it() {
     }
 }
 
-#[test]
-fn two_ingests_at_once_on_a_fresh_file_both_succeed_as_one_would() {
+/// Four ingests at once into one fresh store, over inputs that overlap (each generated article
+/// given to two of them, the seeds to two more), end with what one ingest of the union into a
+/// fresh store holds: the same articles, events and fused events.
+fn four_ingests_at_once_equal_one_of_the_union(test: &str, pg: bool) {
     let dir = tempfile::tempdir().unwrap();
-    let all = corpus(dir.path(), 160);
-    // Two halves (odd and even articles), and the union ingested by one process for reference.
-    let (x, y) = (dir.path().join("x"), dir.path().join("y"));
-    std::fs::create_dir_all(&x).unwrap();
-    std::fs::create_dir_all(&y).unwrap();
-    for (i, e) in std::fs::read_dir(&all).unwrap().enumerate() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, if i % 2 == 0 { &x } else { &y }.join(p.file_name().unwrap())).unwrap();
+    let Some(dbs) = fresh_stores(dir.path(), test, pg, 2) else { return };
+    let (db, reference) = (&dbs[0], &dbs[1]);
+    let all = corpus(dir.path(), 80);
+    let parts: Vec<PathBuf> = (0..4).map(|k| dir.path().join(format!("part{k}"))).collect();
+    for p in &parts {
+        std::fs::create_dir_all(p).unwrap();
     }
-    let db = dir.path().join("both.db");
-    // Small batches: the two writers take turns many times, and both migrate the fresh file.
-    let spawn = |input: &Path| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_sitrep"))
-            .args(["ingest", "--quiet", "--batch", "10", "--db"])
-            .arg(&db)
-            .arg(input)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
-    let (a, b) = (spawn(&x), spawn(&y));
-    for child in [a, b] {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&all).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    for (i, f) in files.iter().enumerate() {
+        for k in [i % 4, (i + 1) % 4] {
+            std::fs::copy(f, parts[k].join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    for k in [1, 3] {
+        for e in std::fs::read_dir(fixtures().join("seeds")).unwrap() {
+            let f = e.unwrap().path();
+            std::fs::copy(&f, parts[k].join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    // Small batches: the writers take turns many times, and all open the fresh store at once.
+    let children: Vec<_> = parts
+        .iter()
+        .map(|p| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_sitrep"))
+                .args(["ingest", "--quiet", "--batch", "10", "--db", db])
+                .arg(p)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "an ingest failed: {}", String::from_utf8_lossy(&out.stderr));
-        assert!(String::from_utf8_lossy(&out.stdout).contains("read 80, new 80"), "{}", String::from_utf8_lossy(&out.stdout));
     }
-    let reference = dir.path().join("one.db");
-    sitrep().args(["ingest", "--quiet", "--db"]).arg(&reference).arg(&x).arg(&y).assert().success();
-    let events = |db: &Path| -> Vec<String> {
-        let mut ids: Vec<String> = events_of_db(db, &[]).iter().map(|e| e["event_id"].as_str().unwrap().to_string()).collect();
-        ids.sort();
-        ids
+    let mut args = vec!["ingest", "--quiet"];
+    args.extend(parts.iter().map(|p| p.to_str().unwrap()));
+    on_db(reference, &args);
+    assert_eq!(articles_in(reference), 85);
+    assert_eq!(holdings(db), holdings(reference), "four ingests at once hold what one of the union holds");
+}
+
+#[test]
+fn four_ingests_at_once_on_a_fresh_file_hold_what_one_would() {
+    four_ingests_at_once_equal_one_of_the_union("four", false);
+}
+
+#[test]
+fn postgres_four_ingests_at_once_hold_what_one_would() {
+    four_ingests_at_once_equal_one_of_the_union("pg_four", true);
+}
+
+/// `sitrep copy`: SQLite to PostgreSQL to SQLite, every export of the last byte for byte the
+/// first's (stored times, ids and the change feed's numbers kept), and each goes on as the
+/// original would; a target holding articles is refused.
+#[test]
+fn copy_moves_a_whole_store_between_backends_and_its_exports_stay_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(pg) = pg_store("copy") else { return };
+    let first = dir.path().join("first.db").to_string_lossy().into_owned();
+    let last = dir.path().join("last.db").to_string_lossy().into_owned();
+    let story = dir.path().join("story.txt");
+    let corrected = |n: u32| {
+        std::fs::write(
+            &story,
+            format!("Rebels lose Marea\n\nISIS militants captured the town of Marea on 3 May 2016, killing {n} rebels.\n"),
+        )
+        .unwrap();
+        story.to_str().unwrap().to_string()
     };
-    let fused = |db: &Path| -> Value {
-        let out = sitrep().args(["fused", "--format", "json", "--limit", "100000", "--db"]).arg(db).output().unwrap();
-        serde_json::from_slice(&out.stdout).unwrap()
+    on_db(&first, &["ingest", "--quiet", fixtures().join("seeds").to_str().unwrap()]);
+    on_db(&first, &["feeds", "add", "https://example.org/feed.xml", "--name", "example"]);
+    let log = dir.path().join("alerts.jsonl");
+    on_db(&first, &["alerts", "add", "all", "--file", log.to_str().unwrap(), "--secret", "k"]);
+    // A corrected version: an article superseded, its events in the history, an update in the
+    // change feed, deliveries for the alert.
+    on_db(&first, &["ingest", "--quiet", &corrected(12)]);
+    on_db(&first, &["ingest", "--quiet", &corrected(15)]);
+
+    let copy = |from: &str, to: &str| {
+        let out = sitrep().args(["copy", "--quiet", "--from", from, "--to", to]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
     };
-    let stats = |db: &Path| -> Value {
-        let out = sitrep().args(["stats", "--format", "json", "--db"]).arg(db).output().unwrap();
-        serde_json::from_slice(&out.stdout).unwrap()
+    let copied = copy(&first, &pg);
+    assert!(copied.contains("6 current articles"), "{copied}");
+    copy(&pg, &last);
+    let exports = |db: &str| -> Vec<String> {
+        [
+            &["events", "--format", "jsonl"][..],
+            &["events", "--format", "acled"],
+            &["events", "--format", "geojson"],
+            &["fused", "--format", "json", "--limit", "100000"],
+            &["changes", "--format", "json"],
+            &["stats", "--format", "json"],
+            &["control", "--date", "2016-06-01"],
+            &["feeds", "list", "--json"],
+            &["alerts", "list", "--json"],
+            &["alerts", "log"],
+        ]
+        .iter()
+        .map(|args| on_db(db, args))
+        .collect()
     };
-    assert_eq!(events(&db), events(&reference));
-    assert!(!events(&db).is_empty());
-    assert_eq!(stats(&db), stats(&reference));
-    assert_eq!(fused(&db), fused(&reference), "fusion as one ingest of the union gives");
+    let want = exports(&first);
+    assert!(want[4].contains("\"updated\"") && want[9].lines().count() > 1, "{} {}", want[4], want[9]);
+    assert_eq!(exports(&pg), want, "PostgreSQL's copy exports as the original");
+    assert_eq!(exports(&last), want, "the copy of the copy exports as the original");
+    // SQLite's search index made anew: the same hits, ranks and snippets (PostgreSQL's
+    // snippets are its own).
+    for q in ["Aleppo", "\"car bomb\" OR Marea"] {
+        assert_eq!(on_db(&last, &["search", q]), on_db(&first, &["search", q]), "{q}");
+    }
+
+    // A target holding articles is refused, untouched.
+    let out = sitrep().args(["copy", "--quiet", "--from", &first, "--to", &last]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains(&format!("{last}: already holds 6 articles")), "{err}");
+    assert_eq!(exports(&last), want);
+
+    // Each copy goes on from where the original was: the next correction is fused and numbered
+    // alike on both backends (their sequences past the copied numbers).
+    let change_kinds = |db: &str| -> Vec<(Value, Value, Value)> {
+        let v: Vec<Value> = serde_json::from_str(&on_db(db, &["changes", "--format", "json"])).unwrap();
+        v.into_iter().map(|c| (c["seq"].clone(), c["fused_id"].clone(), c["kind"].clone())).collect()
+    };
+    let before = change_kinds(&first).len();
+    for db in [&pg, &last] {
+        on_db(db, &["ingest", "--quiet", &corrected(17)]);
+    }
+    let next = change_kinds(&last);
+    assert!(next.len() > before && next[before].0 == before + 1, "numbered on from the copied feed: {next:?}");
+    assert_eq!(change_kinds(&pg), next);
+    assert_eq!(holdings(&pg), holdings(&last));
 }
 
 #[cfg(unix)]

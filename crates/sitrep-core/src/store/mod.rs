@@ -447,6 +447,224 @@ pub struct FusionCounts {
     pub deleted: usize,
 }
 
+/// A value of a stored row as [`EventStore::export_rows`] hands it and
+/// [`EventStore::import_rows`] takes it: the same on every backend, so that a whole store moves
+/// from one to another ([`copy`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Raw {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+    /// A deflated record (the JSON columns), as both backends keep it.
+    Blob(Vec<u8>),
+}
+
+/// What a column of [`COPY_TABLES`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Int,
+    Real,
+    Blob,
+    /// A flag: 0 or 1 (SQLite's INTEGER, PostgreSQL's BOOLEAN).
+    Bool,
+}
+
+/// A table as [`copy`] moves it: the columns both backends keep, in order.
+#[derive(Debug)]
+pub struct CopyTable {
+    pub name: &'static str,
+    pub columns: &'static [(&'static str, Kind)],
+}
+
+const T: Kind = Kind::Text;
+const I: Kind = Kind::Int;
+const R: Kind = Kind::Real;
+const B: Kind = Kind::Blob;
+
+/// Every table of a store that [`copy`] moves, in the order it moves them (articles before
+/// their events). What a backend derives from them (SQLite's search index, evidence spans and
+/// event-article links; PostgreSQL's `tsvector`s, token counts and storing order) is not among
+/// them: `import_rows` makes it. `meta` is the alerts' cursor only (the schema version is each
+/// backend's own). Articles and events move in the order they were stored (SQLite's rowid,
+/// PostgreSQL's `seq`), which breaks the ties of the event sorts; the change feed, feeds and
+/// deliveries keep their numbers.
+pub const COPY_TABLES: &[CopyTable] = &[
+    CopyTable {
+        name: "articles",
+        columns: &[
+            ("id", T),
+            ("input", T),
+            ("format", T),
+            ("title", T),
+            ("source", T),
+            ("byline", T),
+            ("dateline", T),
+            ("published", T),
+            ("url", T),
+            ("text", T),
+            ("body", T),
+            ("json", B),
+            ("doc_key", T),
+            ("superseded_by", T),
+            ("ingested_at", T),
+            ("data_version", T),
+        ],
+    },
+    CopyTable {
+        name: "events",
+        columns: &[
+            ("id", T),
+            ("article_id", T),
+            ("event_date", T),
+            ("event_type", T),
+            ("sub_event_type", T),
+            ("actor1", T),
+            ("actor2", T),
+            ("location", T),
+            ("latitude", R),
+            ("longitude", R),
+            ("country", T),
+            ("admin1", T),
+            ("admin2", T),
+            ("geo_precision", I),
+            ("fatalities", I),
+            ("source", T),
+            ("geo_id", T),
+            ("json", B),
+            ("data_version", T),
+        ],
+    },
+    CopyTable { name: "actors", columns: &[("name", T), ("side", T), ("inter", I)] },
+    CopyTable {
+        name: "places",
+        columns: &[("id", T), ("name", T), ("country", T), ("admin1", T), ("admin2", T), ("latitude", R), ("longitude", R)],
+    },
+    CopyTable { name: "event_history", columns: &[("id", T), ("article_id", T), ("replaced_by", T), ("replaced_at", T), ("json", B)] },
+    CopyTable {
+        name: "fused_events",
+        columns: &[
+            ("id", T),
+            ("event_date", T),
+            ("event_type", T),
+            ("admin1", T),
+            ("fatalities", I),
+            ("sources", I),
+            ("reports", I),
+            ("score", R),
+            ("digest", T),
+            ("created_at", T),
+            ("updated_at", T),
+            ("json", B),
+        ],
+    },
+    CopyTable { name: "fused_members", columns: &[("event_id", T), ("fused_id", T), ("verdict", I)] },
+    CopyTable { name: "changes", columns: &[("seq", I), ("at", T), ("fused_id", T), ("kind", T), ("into_id", T)] },
+    CopyTable {
+        name: "article_credibility",
+        columns: &[("article_id", T), ("score", R), ("corroborated", I), ("uncorroborated", I), ("contradicted", I), ("reason", T)],
+    },
+    CopyTable {
+        name: "feeds",
+        columns: &[
+            ("id", I),
+            ("url", T),
+            ("name", T),
+            ("added_at", T),
+            ("etag", T),
+            ("last_modified", T),
+            ("last_polled", T),
+            ("last_ok", T),
+            ("failures", I),
+            ("last_error", T),
+            ("next_try", T),
+            ("items", I),
+        ],
+    },
+    CopyTable {
+        name: "feed_items",
+        columns: &[("url", T), ("feed_id", I), ("first_seen", T), ("article_id", T), ("attempts", I), ("error", T), ("done", Kind::Bool)],
+    },
+    CopyTable { name: "alerts", columns: &[("name", T), ("query", T), ("sink", T), ("secret", T), ("after_seq", I), ("created_at", T)] },
+    CopyTable {
+        name: "deliveries",
+        columns: &[
+            ("id", I),
+            ("alert", T),
+            ("fused_id", T),
+            ("kind", T),
+            ("digest", T),
+            ("payload", T),
+            ("status", T),
+            ("attempts", I),
+            ("last_error", T),
+            ("next_try", T),
+            ("created_at", T),
+            ("delivered_at", T),
+        ],
+    },
+    CopyTable { name: "watched_files", columns: &[("path", T), ("size", I), ("modified", I), ("ingested_at", T)] },
+    CopyTable { name: "meta", columns: &[("key", T), ("value", T)] },
+];
+
+/// The table of [`COPY_TABLES`] of this name, and the position of each row's values checked.
+pub(crate) fn copy_table(name: &str) -> Result<&'static CopyTable, StoreError> {
+    COPY_TABLES.iter().find(|t| t.name == name).ok_or_else(|| StoreError::Invalid(format!("{name}: not a table a store copies")))
+}
+
+/// Refuses rows of the wrong width (before anything of them is written).
+pub(crate) fn check_rows(t: &CopyTable, rows: &[Vec<Raw>]) -> Result<(), StoreError> {
+    match rows.iter().find(|r| r.len() != t.columns.len()) {
+        Some(r) => Err(StoreError::Invalid(format!("{}: a row of {} values, not {}", t.name, r.len(), t.columns.len()))),
+        None => Ok(()),
+    }
+}
+
+/// Rows [`copy`] moves per `import_rows` call.
+const COPY_CHUNK: usize = 500;
+
+/// Copies a whole store: every row of [`COPY_TABLES`] of `from` into `to`, ids, times and
+/// sequence numbers kept, in one exclusive write transaction of `to` (all or nothing), which
+/// must hold no article (refused otherwise: nothing is written). `progress` is told the rows
+/// copied of the total after each chunk. Returns how many rows were copied.
+pub fn copy(from: &dyn Store, to: &mut dyn Store, progress: &mut dyn FnMut(u64, u64)) -> Result<u64, StoreError> {
+    let mut total = 0;
+    for t in COPY_TABLES {
+        total += from.count_rows(t.name)?;
+    }
+    let mut done = 0u64;
+    to.write_exclusive(&mut |to| {
+        let held = to.counts()?.0;
+        if held > 0 {
+            return Err(StoreError::Invalid(format!("the target already holds {held} articles: copy only into an empty store")));
+        }
+        done = 0;
+        for t in COPY_TABLES {
+            let mut rows = Vec::with_capacity(COPY_CHUNK);
+            let mut flush = |rows: &mut Vec<Vec<Raw>>, to: &mut dyn EventStore| -> Result<(), StoreError> {
+                to.import_rows(t.name, rows)?;
+                done += rows.len() as u64;
+                rows.clear();
+                progress(done, total);
+                Ok(())
+            };
+            from.export_rows(t.name, &mut |row| {
+                rows.push(row);
+                if rows.len() >= COPY_CHUNK {
+                    flush(&mut rows, &mut *to)?;
+                }
+                Ok(())
+            })?;
+            if !rows.is_empty() {
+                flush(&mut rows, to)?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(done)
+}
+
 /// The interface between the pipeline and a store. `Send`: ingest writes from a worker
 /// thread while others extract.
 pub trait EventStore: Send {
@@ -544,6 +762,16 @@ pub trait EventStore: Send {
     /// `deadline` has passed or any of `stops` is set, and the connection is free again at
     /// once. `set_budget(None, vec![])` lifts the bounds.
     fn set_budget(&self, deadline: Option<std::time::Instant>, stops: Vec<std::sync::Arc<std::sync::atomic::AtomicBool>>);
+    /// How many rows a table of [`COPY_TABLES`] holds.
+    fn count_rows(&self, table: &str) -> Result<u64, StoreError>;
+    /// Every row of a table of [`COPY_TABLES`], its columns in order, handed to `each` one at a
+    /// time (articles and events in storing order). Memory stays flat at any size.
+    fn export_rows(&self, table: &str, each: &mut dyn FnMut(Vec<Raw>) -> Result<(), StoreError>) -> Result<u64, StoreError>;
+    /// Writes rows of a table of [`COPY_TABLES`] as they are (ids, times, numbers kept), with
+    /// what this backend derives from them (search index, evidence), in one transaction (a
+    /// savepoint inside `write_exclusive`). For an empty store being filled ([`copy`]): a row
+    /// whose key is taken is an error.
+    fn import_rows(&mut self, table: &str, rows: &[Vec<Raw>]) -> Result<(), StoreError>;
 }
 
 /// What following sources keeps in a store beside the events: feeds with their HTTP validators

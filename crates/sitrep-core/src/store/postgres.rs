@@ -810,6 +810,16 @@ fn successor(event_id: &str, replaced: &HashMap<String, String>, current: &HashS
     current.contains(&candidate).then_some(candidate)
 }
 
+/// The table of a [`super::CopyTable`] in this schema, and which of its rows a copy moves (of
+/// `sitrep_meta`, the alerts' cursor only).
+fn copy_source(t: &super::CopyTable) -> (&'static str, &'static str) {
+    if t.name == "meta" {
+        ("sitrep_meta", " WHERE key = 'alerts_seq'")
+    } else {
+        (t.name, "")
+    }
+}
+
 /// Takes this schema's write lock for the transaction: writers (of any process) go one at a
 /// time, as SQLite's write lock makes them, so that two batches never both take a document as
 /// new.
@@ -1035,6 +1045,134 @@ impl super::EventStore for PgStore {
                 return;
             }
         });
+    }
+    fn count_rows(&self, table: &str) -> Result<u64, StoreError> {
+        let t = super::copy_table(table)?;
+        let (name, filter) = copy_source(t);
+        self.scalar(&format!("SELECT count(*) FROM {name}{filter}"))
+    }
+    fn export_rows(&self, table: &str, each: &mut dyn FnMut(Vec<super::Raw>) -> Result<(), StoreError>) -> Result<u64, StoreError> {
+        use super::{Kind, Raw};
+        let t = super::copy_table(table)?;
+        let (name, filter) = copy_source(t);
+        let cols: Vec<String> = t
+            .columns
+            .iter()
+            .map(|(c, kind)| match kind {
+                Kind::Int => format!("{c}::int8"),
+                Kind::Real => format!("{c}::float8"),
+                Kind::Bool => format!("{c}::int::int8"),
+                Kind::Text | Kind::Blob => c.to_string(),
+            })
+            .collect();
+        let order = match t.name {
+            "articles" | "events" | "changes" => "seq".to_string(),
+            "feeds" | "deliveries" => "id".to_string(),
+            "event_history" => "replaced_at COLLATE \"C\", id COLLATE \"C\"".to_string(),
+            _ => format!("{} COLLATE \"C\"", t.columns[0].0),
+        };
+        let sql = format!("SELECT {} FROM {name}{filter} ORDER BY {order}", cols.join(", "));
+        let row_of = |r: &postgres::Row| -> Vec<Raw> {
+            t.columns
+                .iter()
+                .enumerate()
+                .map(|(i, (_, kind))| match kind {
+                    Kind::Text => r.get::<_, Option<String>>(i).map_or(Raw::Null, Raw::Text),
+                    Kind::Int | Kind::Bool => r.get::<_, Option<i64>>(i).map_or(Raw::Null, Raw::Int),
+                    Kind::Real => r.get::<_, Option<f64>>(i).map_or(Raw::Null, Raw::Real),
+                    Kind::Blob => r.get::<_, Option<Vec<u8>>>(i).map_or(Raw::Null, Raw::Blob),
+                })
+                .collect()
+        };
+        // A portal read a thousand rows at a time, as `for_each_event` reads (`each` runs with
+        // the connection held: it must not call this store).
+        let mut c = self.client()?;
+        if self.exclusive.load(Ordering::SeqCst) {
+            let rows = c.query(sql.as_str(), &[]).map_err(|e| self.err(&e))?;
+            drop(c);
+            for r in &rows {
+                each(row_of(r))?;
+            }
+            return Ok(rows.len() as u64);
+        }
+        let mut tx = c.transaction().map_err(|e| self.err(&e))?;
+        let portal = tx.bind(sql.as_str(), &[]).map_err(|e| self.err(&e))?;
+        let mut n = 0;
+        loop {
+            let rows = tx.query_portal(&portal, 1000).map_err(|e| self.err(&e))?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                each(row_of(r))?;
+                n += 1;
+            }
+        }
+        tx.commit().map_err(|e| self.err(&e))?;
+        Ok(n)
+    }
+    fn import_rows(&mut self, table: &str, rows: &[Vec<super::Raw>]) -> Result<(), StoreError> {
+        use super::{Kind, Raw};
+        let t = super::copy_table(table)?;
+        super::check_rows(t, rows)?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let (name, _) = copy_source(t);
+        let mut cols: Vec<&str> = t.columns.iter().map(|c| c.0).collect();
+        let articles = t.name == "articles";
+        if articles {
+            // What search reads, made here as `put_batch` makes it: the current versions'
+            // `tsvector`, every version's size in tokens.
+            cols.extend(["tsv", "tokens"]);
+        }
+        let mut args = Args::default();
+        let mut tuples = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut marks = Vec::with_capacity(cols.len());
+            for ((_, kind), v) in t.columns.iter().zip(row) {
+                let mark = match (kind, v) {
+                    (Kind::Text, Raw::Text(s)) => format!("{}::text", args.bind(Some(s.clone()))),
+                    (Kind::Text, Raw::Null) => format!("{}::text", args.bind(None::<String>)),
+                    (Kind::Int, Raw::Int(i)) => format!("{}::int8", args.bind(Some(*i))),
+                    (Kind::Int, Raw::Null) => format!("{}::int8", args.bind(None::<i64>)),
+                    (Kind::Bool, Raw::Int(i)) => format!("({}::int8 <> 0)", args.bind(*i)),
+                    (Kind::Real, Raw::Real(r)) => format!("{}::float8", args.bind(Some(*r))),
+                    (Kind::Real, Raw::Int(i)) => format!("{}::float8", args.bind(Some(*i as f64))),
+                    (Kind::Real, Raw::Null) => format!("{}::float8", args.bind(None::<f64>)),
+                    (Kind::Blob, Raw::Blob(b)) => format!("{}::bytea", args.bind(Some(b.clone()))),
+                    (Kind::Blob, Raw::Null) => format!("{}::bytea", args.bind(None::<Vec<u8>>)),
+                    (kind, v) => return Err(StoreError::Invalid(format!("{}: {v:?} where a {kind:?} value belongs", t.name))),
+                };
+                marks.push(mark);
+            }
+            if articles {
+                let text = |i: usize| match &row[i] {
+                    Raw::Text(s) => Some(s.as_str()),
+                    _ => None,
+                };
+                let (title, body) = (text(3), text(10).unwrap_or(""));
+                let tsv = (row[13] == Raw::Null).then(|| pg_fts::tsvector(title, body));
+                marks.push(format!("{}::text::tsvector", args.bind(tsv)));
+                marks.push(format!("{}::int8", args.bind(pg_fts::token_count(title, body) as i64)));
+            }
+            tuples.push(format!("({})", marks.join(", ")));
+        }
+        let conflict = if t.name == "meta" { " ON CONFLICT (key) DO UPDATE SET value = excluded.value" } else { "" };
+        let sql = format!("INSERT INTO {name} ({}) VALUES {}{conflict}", cols.join(", "), tuples.join(", "));
+        let serial = match t.name {
+            "changes" => Some("seq"),
+            "feeds" | "deliveries" => Some("id"),
+            _ => None,
+        };
+        self.in_write(|c| {
+            c.execute(sql.as_str(), &args.refs())?;
+            if let Some(col) = serial {
+                // The numbers kept: new ones follow the largest copied.
+                c.execute(&format!("SELECT setval(pg_get_serial_sequence('{name}', '{col}'), (SELECT max({col}) FROM {name}))"), &[])?;
+            }
+            Ok(())
+        })
     }
     fn article_ids(&self) -> Result<Vec<String>, StoreError> {
         let rows = self
@@ -2017,6 +2155,14 @@ pub(crate) mod tests {
         not_yet(s.watched_file("x").map(|v| d(&v)));
         not_yet(s.events_stored_after("2026-01-01T00:00:00.000Z", 5).map(|v| d(&v)));
         not_yet(s.newest_stored().map(|v| d(&v)));
+        // What `copy` reads and writes: every table, none holding a row.
+        for t in crate::store::COPY_TABLES {
+            assert_eq!(s.count_rows(t.name).unwrap(), 0, "{}", t.name);
+            assert_eq!(s.export_rows(t.name, &mut |_| Ok(())).unwrap(), 0, "{}", t.name);
+            s.import_rows(t.name, &[]).unwrap();
+        }
+        assert!(matches!(s.import_rows("articles", &[vec![]]), Err(StoreError::Invalid(_))));
+        assert!(matches!(s.count_rows("sitrep_meta"), Err(StoreError::Invalid(_))));
         assert_eq!(s.counts().unwrap(), (0, 0));
     }
 

@@ -523,12 +523,17 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
 /// them are what SQL filters on). Files written before version 3 hold plain JSON text, which
 /// [`unpack`] reads too.
 pub(super) fn pack<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
+    deflate(&serde_json::to_vec(v).map_err(corrupt)?)
+}
+
+/// JSON deflated as [`pack`] keeps it (also a plain-JSON row of an old file, copied as new
+/// rows are kept).
+pub(super) fn deflate(json: &[u8]) -> Result<Vec<u8>, StoreError> {
     thread_local! {
         // One compressor per thread, reset between records: a fresh one costs more to set up
         // (its tables zeroed) than a record costs to compress.
         static Z: std::cell::RefCell<flate2::Compress> = std::cell::RefCell::new(flate2::Compress::new(flate2::Compression::fast(), false));
     }
-    let json = serde_json::to_vec(v).map_err(corrupt)?;
     Z.with(|z| {
         let mut z = z.borrow_mut();
         z.reset();
@@ -941,6 +946,15 @@ impl SqliteStore {
     }
 }
 
+/// Which rows of a table [`super::copy`] moves: of `meta`, the alerts' cursor only.
+fn copy_filter(t: &super::CopyTable) -> &'static str {
+    if t.name == "meta" {
+        " WHERE key = 'alerts_seq'"
+    } else {
+        ""
+    }
+}
+
 /// The store error of an SQLite error met while opening the file at `path`: a file that is not
 /// SQLite's is said to be no sitrep database.
 fn open_error(path: String) -> impl Fn(rusqlite::Error) -> StoreError {
@@ -1121,6 +1135,102 @@ impl EventStore for SqliteStore {
         if let Ok(mut b) = self.budget.lock() {
             *b = Budget { deadline, stops, why: None };
         }
+    }
+
+    fn count_rows(&self, table: &str) -> Result<u64, StoreError> {
+        let t = super::copy_table(table)?;
+        self.scalar(&format!("SELECT count(*) FROM {}{}", t.name, copy_filter(t)))
+    }
+
+    fn export_rows(&self, table: &str, each: &mut dyn FnMut(Vec<super::Raw>) -> Result<(), StoreError>) -> Result<u64, StoreError> {
+        use super::{Kind, Raw};
+        use rusqlite::types::Value;
+        let t = super::copy_table(table)?;
+        let cols: Vec<&str> = t.columns.iter().map(|c| c.0).collect();
+        let sql = format!("SELECT {} FROM {}{} ORDER BY rowid", cols.join(", "), t.name, copy_filter(t));
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut n = 0;
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let mut out = Vec::with_capacity(cols.len());
+            for (i, (_, kind)) in t.columns.iter().enumerate() {
+                let v: Value = row.get(i).map_err(|e| self.err(e))?;
+                out.push(match (v, kind) {
+                    (Value::Null, _) => Raw::Null,
+                    // A file of before version 3 keeps plain JSON: deflated as new rows are.
+                    (Value::Text(t), Kind::Blob) => Raw::Blob(deflate(t.as_bytes())?),
+                    (Value::Integer(i), Kind::Real) => Raw::Real(i as f64),
+                    (Value::Integer(i), _) => Raw::Int(i),
+                    (Value::Real(r), _) => Raw::Real(r),
+                    (Value::Text(t), _) => Raw::Text(t),
+                    (Value::Blob(b), _) => Raw::Blob(b),
+                });
+            }
+            each(out)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    fn import_rows(&mut self, table: &str, rows: &[Vec<super::Raw>]) -> Result<(), StoreError> {
+        use super::Raw;
+        use rusqlite::types::Value;
+        let t = super::copy_table(table)?;
+        super::check_rows(t, rows)?;
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite { path: path.clone(), source };
+        let value = |v: &Raw| match v {
+            Raw::Null => Value::Null,
+            Raw::Int(i) => Value::Integer(*i),
+            Raw::Real(r) => Value::Real(*r),
+            Raw::Text(t) => Value::Text(t.clone()),
+            Raw::Blob(b) => Value::Blob(b.clone()),
+        };
+        let cols: Vec<&str> = t.columns.iter().map(|c| c.0).collect();
+        let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+        // The alerts' cursor may be there already (a fresh store has none; kept the furthest).
+        let verb = if t.name == "meta" { "INSERT OR REPLACE" } else { "INSERT" };
+        let sql = format!("{verb} INTO {} ({}) VALUES ({})", t.name, cols.join(", "), marks.join(", "));
+        // A savepoint: inside `write_exclusive` it nests; alone it is a transaction of its own.
+        let tx = self.conn.savepoint().map_err(err)?;
+        for row in rows {
+            tx.prepare_cached(&sql).and_then(|mut s| s.execute(params_from_iter(row.iter().map(value)))).map_err(err)?;
+        }
+        let text = |v: &Raw| match v {
+            Raw::Text(t) => Some(t.clone()),
+            _ => None,
+        };
+        match t.name {
+            // The search index holds the current versions, written after the rows (as put_batch).
+            "articles" => {
+                for row in rows.iter().filter(|r| r[13] == Raw::Null) {
+                    tx.prepare_cached("INSERT INTO articles_fts (id, title, body) VALUES (?1, ?2, ?3)")
+                        .and_then(|mut s| s.execute(params![text(&row[0]), text(&row[3]), text(&row[10])]))
+                        .map_err(err)?;
+                }
+            }
+            // Which article reports each event, and its evidence spans, as `insert_events` writes them.
+            "events" => {
+                for row in rows {
+                    let Raw::Blob(json) = &row[17] else {
+                        return Err(StoreError::Corrupt(format!("event {:?} without its record", row[0])));
+                    };
+                    let e: Event = unpack_blob(json)?;
+                    tx.prepare_cached("INSERT OR IGNORE INTO event_articles (event_id, article_id) VALUES (?1, ?2)")
+                        .and_then(|mut s| s.execute(params![text(&row[0]), text(&row[1])]))
+                        .map_err(err)?;
+                    for (n, span) in e.evidence.iter().enumerate() {
+                        tx.prepare_cached(
+                            "INSERT OR REPLACE INTO evidence (event_id, n, start, end, byte_start, byte_end, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        )
+                        .and_then(|mut s| s.execute(params![text(&row[0]), n as i64, span.start as i64, span.end as i64, span.byte_start as i64, span.byte_end as i64, span.text]))
+                        .map_err(err)?;
+                    }
+                }
+            }
+            _ => {}
+        }
+        tx.commit().map_err(err)
     }
 
     fn write_exclusive(&mut self, work: &mut dyn FnMut(&mut dyn EventStore) -> Result<(), StoreError>) -> Result<(), StoreError> {
