@@ -75,7 +75,9 @@ pub enum BenchCmd {
     /// Credibility on FA-KES against `label_features_file` (the public label beside it): the
     /// article credibility model in 10-fold CV and with each outlet held out, with and without
     /// its outlet term (ROC AUC, Brier score), beside TF-IDF and naive Bayes baselines and the
-    /// corroboration score; and the multi-source clusters found.
+    /// corroboration score; with consistency features (an article's claims against other
+    /// outlets' about the same place and days), from sitrep's extraction and from the
+    /// crowd-coded claims; and the multi-source clusters found.
     FakesCredibility {
         /// The FA-KES CSV.
         #[arg(long)]
