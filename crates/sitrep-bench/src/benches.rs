@@ -75,7 +75,9 @@ pub enum BenchCmd {
     /// Credibility on FA-KES against `label_features_file` (the public label beside it): the
     /// article credibility model in 10-fold CV and with each outlet held out, with and without
     /// its outlet term (ROC AUC, Brier score), beside TF-IDF and naive Bayes baselines and the
-    /// corroboration score; and the multi-source clusters found.
+    /// corroboration score; with consistency features (an article's claims against other
+    /// outlets' about the same place and days), from sitrep's extraction and from the
+    /// crowd-coded claims; and the multi-source clusters found.
     FakesCredibility {
         /// The FA-KES CSV.
         #[arg(long)]
@@ -874,7 +876,7 @@ fn read_fakes(input: &Path, labels: &Path) -> Result<Vec<sitrep_core::credibilit
 
 fn bench_fakes_credibility(input: &Path, labels_path: Option<&Path>, show_clusters: bool) -> Result<bool> {
     let labels_path = labels_path.map(Path::to_path_buf).unwrap_or_else(|| input.with_file_name("fakes-dev-labels.csv"));
-    let FakesRows { rows, gold, public } = fakes_rows(input, &labels_path)?;
+    let FakesRows { rows, gold, public, crowd } = fakes_rows(input, &labels_path)?;
     let t = Instant::now();
     let events: Vec<Vec<sitrep_core::Event>> = rows.iter().map(|(a, _, _)| sitrep_core::events_of(a)).collect();
     let reports: Vec<sitrep_core::fuse::Report> = rows
@@ -902,6 +904,20 @@ fn bench_fakes_credibility(input: &Path, labels_path: Option<&Path>, show_cluste
         t.elapsed().as_secs_f64()
     );
     print_credibility_models(&run);
+    let text_claims: Vec<Claim> = rows
+        .iter()
+        .zip(&events)
+        .map(|((a, _, _), evs)| {
+            let m = sitrep_core::main_event(a, evs, sitrep_core::Knowledge::builtin());
+            Claim {
+                outlet: a.source.as_deref().unwrap_or("").to_lowercase(),
+                toll: m.filter(|m| m.states_toll()).map(|m| m.fatalities),
+                date: m.and_then(|m| m.event_date),
+                place: m.and_then(|m| m.admin1.as_deref()).map(str::to_lowercase),
+            }
+        })
+        .collect();
+    print_consistency_models(&run, &text_claims, &crowd);
     print_corroboration(&run, &cred);
     let main_scores = main_event_scores(&rows, &events, &fused, &all);
     println!("  main event only (agreement of its toll with other outlets'): ROC AUC {:.3}", roc_auc(&main_scores, labels));
@@ -974,15 +990,24 @@ struct FakesRows {
     rows: Vec<FakesRow>,
     gold: std::collections::HashMap<String, (Option<chrono::NaiveDate>, String)>,
     public: Vec<bool>,
+    /// Each article's crowd-coded claim (its toll: civilians and non-civilians killed).
+    crowd: Vec<Claim>,
 }
 
 fn fakes_rows(input: &Path, labels_path: &Path) -> Result<FakesRows> {
     let labelled = read_fakes(input, labels_path)?;
     expect::count(input, "labelled articles", labelled.len())?;
-    let mut out = FakesRows { rows: Vec::new(), gold: Default::default(), public: Vec::new() };
+    let mut out = FakesRows { rows: Vec::new(), gold: Default::default(), public: Vec::new(), crowd: Vec::new() };
     for l in labelled {
         let field = |n: &str| l.row.get(n).map(|s| s.trim().to_string()).unwrap_or_default();
         out.gold.insert(l.article.id.clone(), (fakes_date(&field("date")), field("location").to_lowercase()));
+        let num = |n: &str| field(n).parse::<u32>().unwrap_or(0);
+        out.crowd.push(Claim {
+            outlet: field("source").to_lowercase(),
+            toll: Some(num("nb_civilians") + num("nb_noncivilians")),
+            date: fakes_date(&field("date")),
+            place: Some(field("location").to_lowercase()).filter(|p| !p.is_empty()),
+        });
         let w = words(&format!("{} {}", field("article_title"), field("article_content")));
         out.public.push(l.label_public);
         out.rows.push((l.article, l.label_features_file, w));
@@ -1077,6 +1102,130 @@ fn print_credibility_models(run: &CredRun<'_>) {
     line("baseline: TF-IDF logistic regression, each outlet held out", &tfidf_outlet, true);
     line("baseline: bag-of-words naive Bayes (log-odds), 10-fold CV", nb, false);
     line("sitrep corroboration score (no training)", ours, false);
+}
+
+/// One article's claim about its main event: its toll (none when it states none), date and
+/// place (governorate).
+#[derive(Debug, Clone)]
+struct Claim {
+    outlet: String,
+    toll: Option<u32>,
+    date: Option<chrono::NaiveDate>,
+    place: Option<String>,
+}
+
+/// Names of [`consistency_features`]' columns.
+const CONSISTENCY: [&str; 7] = ["has_others", "others", "toll_gap", "toll_is_max", "toll_is_min", "tolls_agreeing", "date_off_majority"];
+
+/// Each article's consistency with the other outlets' claims about the same event (the
+/// articles of another outlet whose claim has the same place and a date within `days` of its
+/// own). Label-free: it reads other articles' claims, never their labels. Columns
+/// ([`CONSISTENCY`]): whether any other outlet tells it; ln(1 + how many); |ln(1 + toll) -
+/// median ln(1 + the others' tolls)|; its toll above all the others'; below all; ln(1 + how
+/// many others' tolls are within 10% of its own); its date not the others' most common date.
+fn consistency_features(claims: &[Claim], days: i64) -> Vec<Vec<f64>> {
+    claims
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let others: Vec<&Claim> = claims
+                .iter()
+                .enumerate()
+                .filter(|&(j, o)| {
+                    j != i
+                        && o.outlet != c.outlet
+                        && c.place.is_some()
+                        && o.place == c.place
+                        && matches!((c.date, o.date), (Some(a), Some(b)) if (a - b).num_days().abs() <= days)
+                })
+                .map(|(_, o)| o)
+                .collect();
+            let mut f = vec![0.0; CONSISTENCY.len()];
+            if others.is_empty() {
+                return f;
+            }
+            f[0] = 1.0;
+            f[1] = (others.len() as f64).ln_1p();
+            let tolls: Vec<u32> = others.iter().filter_map(|o| o.toll).collect();
+            if let (Some(t), false) = (c.toll, tolls.is_empty()) {
+                let mut logs: Vec<f64> = tolls.iter().map(|&x| f64::from(x).ln_1p()).collect();
+                logs.sort_by(f64::total_cmp);
+                let med = if logs.len() % 2 == 1 { logs[logs.len() / 2] } else { (logs[logs.len() / 2 - 1] + logs[logs.len() / 2]) / 2.0 };
+                f[2] = (f64::from(t).ln_1p() - med).abs();
+                f[3] = f64::from(u8::from(tolls.iter().all(|&x| t > x)));
+                f[4] = f64::from(u8::from(tolls.iter().all(|&x| t < x)));
+                let agree = tolls.iter().filter(|&&x| f64::from(x.abs_diff(t)) <= 0.1 * f64::from(x.max(t))).count();
+                f[5] = (agree as f64).ln_1p();
+            }
+            let mut dates: BTreeMap<chrono::NaiveDate, usize> = BTreeMap::new();
+            for d in others.iter().filter_map(|o| o.date) {
+                *dates.entry(d).or_default() += 1;
+            }
+            let majority = dates.iter().max_by_key(|(_, n)| **n).map(|(d, _)| *d);
+            f[6] = f64::from(u8::from(c.date.is_some() && majority.is_some() && c.date != majority));
+            f
+        })
+        .collect()
+}
+
+/// The credibility model with consistency features added, from sitrep's own extraction (the
+/// text only) and, for comparison, from FA-KES's crowd-coded claims; and the consistency
+/// features alone.
+fn print_consistency_models(run: &CredRun<'_>, text: &[Claim], crowd: &[Claim]) {
+    let CredRun { rows, labels, public, fold, k, .. } = run;
+    let (labels, public, fold, k) = (labels.as_slice(), *public, fold.as_slice(), *k);
+    let lists = sitrep_core::credibility::WordLists::builtin();
+    let feats: Vec<sitrep_core::credibility::Features> =
+        rows.iter().map(|(a, _, _)| lists.features(&sitrep_core::credibility::article_text(a))).collect();
+    let outlets: Vec<Option<String>> = rows.iter().map(|(a, _, _)| a.source.clone()).collect();
+    let mut outlet_names: Vec<String> = outlets.iter().map(|o| o.clone().unwrap_or_default()).collect();
+    outlet_names.sort();
+    outlet_names.dedup();
+    let by_outlet: Vec<usize> = outlets.iter().map(|o| outlet_names.binary_search(&o.clone().unwrap_or_default()).unwrap_or(0)).collect();
+    let line =
+        |name: &str, p: &[f64]| println!("  {name:<66} {:>8.3} {:>7.3} {:>8.3}", roc_auc(p, labels), brier(p, labels), roc_auc(p, public));
+    for (claims, tag) in [(text, "sitrep's extracted claims"), (crowd, "crowd-coded claims")] {
+        let cons = consistency_features(claims, 3);
+        let told = cons.iter().filter(|c| c[0] > 0.0).count();
+        let with_tolls = cons.iter().filter(|c| c[2] > 0.0 || c[5] > 0.0 || c[3] + c[4] > 0.0).count();
+        println!(
+            "consistency from {tag} (same place, dates within 3 days, another outlet): {told} articles have others, {with_tolls} a toll to compare"
+        );
+        for (j, name) in CONSISTENCY.iter().enumerate() {
+            let v: Vec<f64> = cons.iter().map(|c| c[j]).collect();
+            let sub: Vec<usize> = (0..cons.len()).filter(|&i| cons[i][0] > 0.0).collect();
+            let vs: Vec<f64> = sub.iter().map(|&i| v[i]).collect();
+            let ls: Vec<bool> = sub.iter().map(|&i| labels[i]).collect();
+            println!("    {name:<20} ROC AUC alone {:.3} (on the {} with others {:.3})", roc_auc(&v, labels), sub.len(), roc_auc(&vs, &ls));
+        }
+        let extended: Vec<sitrep_core::credibility::Features> = feats
+            .iter()
+            .zip(&cons)
+            .map(|(f, c)| {
+                let mut f = f.clone();
+                f.values.extend(c);
+                f
+            })
+            .collect();
+        let alone: Vec<sitrep_core::credibility::Features> = feats
+            .iter()
+            .zip(&cons)
+            .map(|(f, c)| {
+                let mut f = f.clone();
+                f.values.iter_mut().for_each(|v| *v = 0.0);
+                f.values.extend(c);
+                f
+            })
+            .collect();
+        for (outlet, otag) in [(true, "with the outlet term"), (false, "without the outlet term")] {
+            line(&format!("model + consistency, 10-fold CV, {otag}"), &model_cv(&extended, &outlets, labels, fold, k, outlet));
+            line(
+                &format!("model + consistency, each outlet held out, {otag}"),
+                &model_cv(&extended, &outlets, labels, &by_outlet, outlet_names.len(), outlet),
+            );
+        }
+        line("consistency features alone, 10-fold CV", &model_cv(&alone, &outlets, labels, fold, k, false));
+    }
 }
 
 /// Fusion's verdicts on the articles' claims, and how well sitrep's corroboration score
