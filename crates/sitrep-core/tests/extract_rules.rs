@@ -916,6 +916,18 @@ fn victims_named_between_the_words_of_a_killing_are_its_toll() {
 }
 
 #[test]
+fn an_act_dated_long_before_publication_is_background() {
+    let a = article(
+        "It was reported in April that scores of soldiers were killed after the town fell to IS on 2 April 2015. \
+         Government warplanes bombed Saraqib on 4 July 2015, killing five civilians.",
+        Some("2015-07-06"),
+    );
+    let e = extract(&a);
+    assert_eq!(e.len(), 1, "{:#?}", e.iter().map(describe).collect::<Vec<_>>());
+    assert_eq!((e[0].location.as_deref(), e[0].fatalities), (Some("Saraqib"), 5));
+}
+
+#[test]
 fn the_martyred_are_dead() {
     let e = one("Regime shelling hit the market of Douma on Friday, where 12 civilians were martyred.");
     assert_eq!((e.sub_event_type.as_str(), e.fatalities), ("Shelling/artillery/missile attack", 12));

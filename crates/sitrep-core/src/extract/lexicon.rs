@@ -49,6 +49,8 @@ struct NonEventSpec {
     #[serde(default)]
     crime_armed_inter: Vec<u8>,
     history_years: Option<i32>,
+    #[serde(default)]
+    background_days: Option<i64>,
     war_page_sentences: Option<usize>,
     headline_run: Option<HeadlineRun>,
     #[serde(default)]
@@ -196,6 +198,9 @@ pub struct Lexicon {
     pub crime_armed_inter: Vec<u8>,
     /// `[nonevent] history_years`: how old a year named before makes the sentences after it history.
     pub history_years: Option<i32>,
+    /// `[nonevent] background_days`: how many days before publication a date the sentence
+    /// gives makes its act background.
+    pub background_days: Option<i64>,
     /// `[nonevent] war_page_sentences`: how long a page with no act of war the lexicon knows
     /// must be for the learned typer's guesses without an act word to be dropped.
     pub war_page_sentences: Option<usize>,
@@ -371,6 +376,7 @@ impl Lexicon {
             crime_types: n.crime_types,
             crime_armed_inter: n.crime_armed_inter,
             history_years: n.history_years,
+            background_days: n.background_days,
             war_page_sentences: n.war_page_sentences,
             headline_run: n.headline_run,
             report_verbs: alternation(&n.report_verbs)?,

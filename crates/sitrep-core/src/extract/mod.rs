@@ -569,6 +569,18 @@ impl<'a> Extractor<'a> {
         note_places(s, &places, &mut st.known_places, &mut st.article_places);
         share_list_containers(s, &places, &mut st.article_places.within);
         let whens = when::find(s, st.published);
+        // A day or month long before publication that the sentence names: the past.
+        if let (Some(days), Some(p)) = (self.lexicon.background_days, st.published) {
+            // (A date written out, with its day or year: not "on Monday" nor "last week".)
+            let written_out = |w: &When| {
+                let t = w.text.to_ascii_lowercase();
+                t.contains(|c: char| c.is_ascii_digit()) && !when::WEEKDAYS.iter().any(|(d, _)| t.contains(d))
+            };
+            let named = |w: &When| written_out(w) && w.date.is_some_and(|d| (p - d).num_days() >= days);
+            if !whens.is_empty() && whens.iter().all(|w| named(&w.0)) {
+                return;
+            }
+        }
         let sentence_when = whens.first().map(|w| w.0.clone());
         let casualties = numbers::casualties(s);
         let mut ams = ams;

@@ -21,7 +21,7 @@ pub struct When {
     pub text: String,
 }
 
-const WEEKDAYS: [(&str, Weekday); 7] = [
+pub(crate) const WEEKDAYS: [(&str, Weekday); 7] = [
     ("monday", Weekday::Mon),
     ("tuesday", Weekday::Tue),
     ("wednesday", Weekday::Wed),
@@ -61,6 +61,12 @@ pub fn last_weekday(pub_date: NaiveDate, wd: Weekday) -> NaiveDate {
     pub_date - Duration::days(back)
 }
 
+/// The words after a date that make it a name: "April 7th Street", "the 8 March Square".
+static NAMED_AFTER_A_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s+(?:Street|St\.?|Road|Square|Avenue|Boulevard|Bridge|Roundabout|Stadium|Hospital|School|Brigade|Battalion|Movement)\b")
+        .expect("valid")
+});
+
 /// Date expressions in a sentence, in text order, with their byte ranges.
 pub fn find(s: &str, published: Option<NaiveDate>) -> Vec<(When, usize, usize)> {
     let mut out: Vec<(When, usize, usize)> = Vec::new();
@@ -76,6 +82,10 @@ pub fn find(s: &str, published: Option<NaiveDate>) -> Vec<(When, usize, usize)> 
                 (c.name("m3").and_then(|x| x.as_str().parse().ok()), c.name("d3"), c.name("y3"))
             };
             let Some(mo) = mo else { continue };
+            // A date that names a street, square or bridge ("April 7th Street") is a name.
+            if NAMED_AFTER_A_DATE.is_match(&s[m.end()..]) {
+                continue;
+            }
             let Some(d) = d.and_then(|d| d.as_str().parse::<u32>().ok()) else {
                 continue;
             };
@@ -197,6 +207,13 @@ pub fn weekday_name(w: Weekday) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_date_that_names_a_street_is_no_date() {
+        let p = NaiveDate::from_ymd_opt(2016, 11, 7);
+        assert!(find("Shells landed near the bakery and April 7th Street.", p).is_empty());
+        assert_eq!(find("Shells landed on April 7th.", p).len(), 1);
+    }
+
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
