@@ -904,20 +904,7 @@ fn bench_fakes_credibility(input: &Path, labels_path: Option<&Path>, show_cluste
         t.elapsed().as_secs_f64()
     );
     print_credibility_models(&run);
-    let text_claims: Vec<Claim> = rows
-        .iter()
-        .zip(&events)
-        .map(|((a, _, _), evs)| {
-            let m = sitrep_core::main_event(a, evs, sitrep_core::Knowledge::builtin());
-            Claim {
-                outlet: a.source.as_deref().unwrap_or("").to_lowercase(),
-                toll: m.filter(|m| m.states_toll()).map(|m| m.fatalities),
-                date: m.and_then(|m| m.event_date),
-                place: m.and_then(|m| m.admin1.as_deref()).map(str::to_lowercase),
-            }
-        })
-        .collect();
-    print_consistency_models(&run, &text_claims, &crowd);
+    print_consistency_models(&run, &text_claims(&rows, &events), &crowd);
     print_corroboration(&run, &cred);
     let main_scores = main_event_scores(&rows, &events, &fused, &all);
     println!("  main event only (agreement of its toll with other outlets'): ROC AUC {:.3}", roc_auc(&main_scores, labels));
@@ -930,8 +917,37 @@ fn bench_fakes_credibility(input: &Path, labels_path: Option<&Path>, show_cluste
     );
     let base = labels.iter().filter(|&&l| l).count().max(labels.iter().filter(|&&l| !l).count()) as f64 / labels.len() as f64;
     println!("majority class accuracy: {base:.3}");
+    print_clusters(&rows, &fused, &multi, &gold, show_clusters);
+    Ok(true)
+}
+
+/// Each article's claim as sitrep reads it: its main event's toll, date and governorate.
+fn text_claims(rows: &[FakesRow], events: &[Vec<sitrep_core::Event>]) -> Vec<Claim> {
+    rows.iter()
+        .zip(events)
+        .map(|((a, _, _), evs)| {
+            let m = sitrep_core::main_event(a, evs, sitrep_core::Knowledge::builtin());
+            Claim {
+                outlet: a.source.as_deref().unwrap_or("").to_lowercase(),
+                toll: m.filter(|m| m.states_toll()).map(|m| m.fatalities),
+                date: m.and_then(|m| m.event_date),
+                place: m.and_then(|m| m.admin1.as_deref()).map(str::to_lowercase),
+            }
+        })
+        .collect()
+}
+
+/// The fused clusters: their sizes, how many multi-outlet ones agree on the crowd's date and
+/// place, and (with `show`) each multi-outlet cluster with its articles.
+fn print_clusters(
+    rows: &[FakesRow],
+    fused: &[sitrep_core::fuse::FusedEvent],
+    multi: &[&sitrep_core::fuse::FusedEvent],
+    gold: &std::collections::HashMap<String, (Option<chrono::NaiveDate>, String)>,
+    show_clusters: bool,
+) {
     let mut sizes: BTreeMap<usize, usize> = BTreeMap::new();
-    for f in &fused {
+    for f in fused {
         *sizes.entry(f.articles.len()).or_default() += 1;
     }
     println!("clusters by articles: {}", sizes.iter().map(|(k, v)| format!("{k} articles: {v}")).collect::<Vec<_>>().join(", "));
@@ -955,7 +971,7 @@ fn bench_fakes_credibility(input: &Path, labels_path: Option<&Path>, show_cluste
     if show_clusters {
         let title: std::collections::HashMap<&str, (&str, bool)> =
             rows.iter().map(|(a, l, _)| (a.id.as_str(), (a.title.as_deref().unwrap_or("-"), *l))).collect();
-        for f in &multi {
+        for f in multi {
             println!(
                 "{} | {} articles, {} | {} | {} vs {} | {} ({}) | {} | fatalities {} ({}-{}) | {}",
                 f.id,
@@ -978,7 +994,6 @@ fn bench_fakes_credibility(input: &Path, labels_path: Option<&Path>, show_cluste
             }
         }
     }
-    Ok(true)
 }
 
 /// FA-KES dev articles: (article, label_features_file, its words).
