@@ -57,10 +57,31 @@ pub fn split(text: &str, from: usize, to: usize) -> Vec<Sentence> {
             i = end;
             continue;
         }
+        // An agency's credit in brackets between two runs of words, with no stop before it
+        // ("... Idlib province Syria August 6 2016 (TRT World and Agencies) A suicide bomber
+        // ..."): scraping lost the stop after a caption; the credit opens the story.
+        if c == b'(' && i > start && s[start..i].split_whitespace().count() >= 6 && opens_with_credit(&s[i..]) {
+            push(&mut out, s, from, start, i);
+            start = i;
+        }
         i += 1;
     }
     push(&mut out, s, from, start, s.len());
     out
+}
+
+/// The words of an agency's credit in brackets ("(TRT World and Agencies)", "(AFP)").
+const CREDIT_WORDS: &[&str] = &["agencies", "afp", "ap", "reuters", "anadolu", "aa", "sana", "dpa", "xinhua"];
+
+/// Whether `rest` opens with an agency's credit in brackets, a capital after it.
+fn opens_with_credit(rest: &str) -> bool {
+    let Some(close) = rest.char_indices().take(40).find(|&(_, c)| c == ')').map(|(i, _)| i) else { return false };
+    let inside = &rest[1..close];
+    let after = &rest[close + 1..];
+    !inside.contains(['.', '!', '?', '('])
+        && inside.split(|c: char| !c.is_alphanumeric()).any(|w| CREDIT_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+        && after.starts_with(char::is_whitespace)
+        && after.trim_start().chars().next().is_some_and(char::is_uppercase)
 }
 
 /// The length of a photo credit in parentheses at the head of `rest` after spaces ("(AFP
@@ -142,6 +163,10 @@ mod tests {
         assert_eq!(
             texts("A boy sits on the rubble in Aleppo on July 21. (AFP Photo) At least 18 were killed."),
             vec!["A boy sits on the rubble in Aleppo on July 21. (AFP Photo)", "At least 18 were killed."]
+        );
+        assert_eq!(
+            texts("A civil defence member runs near an ambulance in Idlib province Syria August 6 2016 (TRT World and Agencies) A bomber struck."),
+            vec!["A civil defence member runs near an ambulance in Idlib province Syria August 6 2016", "(TRT World and Agencies) A bomber struck."]
         );
         assert_eq!(texts("Clashes with al-Nusra continued. 17 were killed."), vec!["Clashes with al-Nusra continued.", "17 were killed."]);
         assert_eq!(texts("A base to attack Turkey.At least 6,000 fled."), vec!["A base to attack Turkey.At least 6,000 fled."]);
