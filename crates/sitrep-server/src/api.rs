@@ -55,7 +55,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 /// (or `limit` of them), streamed as GeoJSON, CSV, ACLED CSV or JSON Lines.
 #[utoipa::path(get, path = "/api/events", tag = "events",
     summary = "Events by filter, sorted: a JSON page by cursor, or every match streamed as GeoJSON, CSV, ACLED CSV or JSON Lines",
-    description = "JSON (the default): a page of `limit` events and `next_cursor`. Any other `format`: every matching event (or `limit` of them) streamed, with the headers X-Total-Count and X-Next-Cursor. Cursors are keyset positions (the sort key of the last event returned, opaque): the next page starts right after that event in the same sort, at any depth, and events stored meanwhile that sort before it do not shift it. A cursor only continues the sort it was made under; a damaged or forged one, or an older server's offset cursor, is a 400.",
+    description = "JSON (the default): a page of `limit` events and `next_cursor`. Any other `format`: every matching event (or `limit` of them) streamed, with the headers X-Total-Count and X-Next-Cursor. Cursors are keyset positions (the sort key of the last event returned, opaque): the next page starts right after that event in the same sort, and events stored meanwhile that sort before it do not shift it. A cursor only continues the sort it was made under; a damaged or forged one, or an older server's offset cursor, is a 400.",
     params(EventQuery, params::EventsPage),
     responses(
         (status = 200, description = "A page of events (format=json), or the export",
