@@ -173,6 +173,7 @@ impl EventQuery {
             sort,
             limit: EventFilter::MAX_LIMIT,
             offset: 0,
+            after: None,
         };
         filter.check_types()?;
         Ok(filter)

@@ -55,11 +55,11 @@ pub fn router(state: Arc<AppState>) -> Router {
 /// (or `limit` of them), streamed as GeoJSON, CSV, ACLED CSV or JSON Lines.
 #[utoipa::path(get, path = "/api/events", tag = "events",
     summary = "Events by filter, sorted: a JSON page by cursor, or every match streamed as GeoJSON, CSV, ACLED CSV or JSON Lines",
-    description = "JSON (the default): a page of `limit` events and `next_cursor`. Any other `format`: every matching event (or `limit` of them) streamed, with the headers X-Total-Count and X-Next-Cursor.",
+    description = "JSON (the default): a page of `limit` events and `next_cursor`. Any other `format`: every matching event (or `limit` of them) streamed, with the headers X-Total-Count and X-Next-Cursor. Cursors are keyset positions (the sort key of the last event returned, opaque): the next page starts right after that event in the same sort, and events stored meanwhile that sort before it do not shift it. A cursor only continues the sort it was made under; a damaged or forged one, or an older server's offset cursor, is a 400.",
     params(EventQuery, params::EventsPage),
     responses(
         (status = 200, description = "A page of events (format=json), or the export",
-            headers(("X-Total-Count" = u64, description = "Exports: every matching event"), ("X-Next-Cursor" = String, description = "Exports cut short by `limit`: the cursor after the last row (empty at the end)")),
+            headers(("X-Total-Count" = u64, description = "Exports: every matching event"), ("X-Next-Cursor" = String, description = "Exports cut short by `limit`: the keyset cursor of the last row written, for `cursor` with the same sort (empty at the end)")),
             content((EventPage = "application/json"), (crate::openapi::FeatureCollection = "application/geo+json"), (String = "text/csv"), (String = "application/x-ndjson"))),
         (status = 400, description = "A bad parameter, named in the message", body = ErrorBody), (status = 503, description = "The query was stopped (over its time budget, the server stopping) or the database is busy", body = ErrorBody)
     ))]
@@ -71,18 +71,23 @@ async fn events(
     if req.format != EventsFormat::Json {
         return export(s, req).await;
     }
-    let filter = req.filter;
-    let (events, total) = s
+    let mut filter = req.filter;
+    let (sort, limit) = (filter.sort, filter.limit);
+    // One row past the page: whether there is a next page, without counting positions.
+    filter.limit = limit + 1;
+    let (mut rows, total) = s
         .with_store(move |st| {
-            let events = st.events(&filter)?;
+            let rows = st.events_keyed(&filter)?;
             let total = st.count_events(&filter)?;
-            Ok((events, (total, filter.offset, filter.limit)))
+            Ok((rows, total))
         })
         .await
         .map_err(|e| e.for_param("text"))?;
-    let (total, offset, _limit) = total;
-    let end = offset + events.len();
-    let next = (end < total as usize).then(|| params::cursor(end));
+    let next = (rows.len() > limit).then(|| {
+        rows.truncate(limit);
+        params::EventCursor::new(sort, rows[limit - 1].1.clone()).to_string()
+    });
+    let events: Vec<_> = rows.into_iter().map(|(e, _)| e).collect();
     Ok(Json(EventPage { total, count: events.len(), next_cursor: next, events }).into_response())
 }
 
@@ -98,22 +103,35 @@ impl futures_core::Stream for Chunks {
 
 /// Streams every matching event (or `limit`): the filter is checked (and the match counted,
 /// for `X-Total-Count`) first, so that a bad one is a 400; then rows go out as they are read,
-/// in flat memory at any size. `X-Next-Cursor` is the cursor after the last row written when
-/// a limit cut the export short.
+/// in flat memory at any size. `X-Next-Cursor` is the keyset cursor of the last row written
+/// when a limit cut the export short (read before the rows: a row stored in between can make
+/// it differ from the last row sent, as with any header sent ahead of its body).
 async fn export(s: Arc<AppState>, req: params::EventsRequest) -> Result<Response, ApiError> {
     use sitrep_core::export::{ExportFormat, ExportWriter};
     let params::EventsRequest { filter, format, flat, export_limit } = req;
     let checked = filter.clone();
-    let total = s.with_store(move |st| Ok(st.count_events(&checked)?)).await.map_err(|e| e.for_param("text"))?;
+    let (total, next) = s
+        .with_store(move |st| {
+            let total = st.count_events(&checked)?;
+            // Cut short by a limit: the key of the last row written, when a row follows it.
+            let next = match export_limit {
+                Some(n) => {
+                    let probe = sitrep_core::store::EventFilter { limit: 2, offset: n - 1, ..checked };
+                    let rows = st.events_keyed(&probe)?;
+                    (rows.len() == 2).then(|| params::EventCursor::new(probe.sort, rows[0].1.clone()).to_string())
+                }
+                None => None,
+            };
+            Ok((total, next.unwrap_or_default()))
+        })
+        .await
+        .map_err(|e| e.for_param("text"))?;
     let (ctype, export_format) = match format {
         EventsFormat::Csv => ("text/csv; charset=utf-8", ExportFormat::Csv),
         EventsFormat::Acled => ("text/csv; charset=utf-8", ExportFormat::Acled),
         EventsFormat::Jsonl => ("application/x-ndjson", ExportFormat::Jsonl),
         _ => ("application/geo+json", ExportFormat::Geojson { flat }),
     };
-    let rows = export_limit.map_or(total, |n| (n as u64).min(total.saturating_sub(filter.offset as u64)));
-    let end = filter.offset as u64 + rows;
-    let next = if end < total { params::cursor(end as usize) } else { String::new() };
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let state = s.clone();
     tokio::spawn(async move {

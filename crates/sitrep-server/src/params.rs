@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
 use serde::{Deserialize, Deserializer};
 use sitrep_core::query::parse_count;
-use sitrep_core::store::{EventFilter, Sort};
+use sitrep_core::store::{EventFilter, EventKey, Sort};
 use std::str::FromStr;
 
 /// A route's query string as `A` and `B` (a route with one struct leaves `B` as [`NoParams`]).
@@ -205,7 +205,7 @@ macro_rules! deserialize_from_str {
         }
     )*};
 }
-deserialize_from_str!(EventsFormat, Cursor, ChangeCursor, Moment);
+deserialize_from_str!(EventsFormat, Cursor, EventCursor, ChangeCursor, Moment);
 
 /// The output formats of `/api/events`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, utoipa::ToSchema)]
@@ -266,6 +266,97 @@ pub fn cursor(offset: usize) -> String {
     Cursor(offset).to_string()
 }
 
+/// The cursor of `/api/events`: a keyset position, the sort it was made under and the sort key
+/// of the last event of the page it came with (date, toll, the store's row sequence). Opaque to
+/// clients: base64url (no padding) of a small versioned JSON object; checked when read (a
+/// damaged or forged one, or an offset cursor of an older server, is a 400 saying why).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventCursor {
+    pub sort: Sort,
+    pub key: EventKey,
+}
+
+/// The JSON inside an [`EventCursor`] (version 1).
+#[derive(serde::Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventCursorV1 {
+    v: u32,
+    sort: String,
+    date: Option<String>,
+    fatalities: i64,
+    seq: i64,
+}
+
+impl EventCursor {
+    pub fn new(sort: Sort, key: EventKey) -> EventCursor {
+        EventCursor { sort, key }
+    }
+}
+
+impl FromStr for EventCursor {
+    type Err = String;
+    fn from_str(c: &str) -> Result<Self, String> {
+        if c.len() > 1 && c.starts_with('o') && c[1..].bytes().all(|b| b.is_ascii_digit()) {
+            return Err("an offset cursor of an older server: events now page by keyset; start again without cursor".into());
+        }
+        let bytes = base64url_decode(c).ok_or("not a cursor this server gave (not base64url)")?;
+        let v: EventCursorV1 = serde_json::from_slice(&bytes).map_err(|_| "not a cursor this server gave (damaged or forged)")?;
+        if v.v != 1 {
+            return Err(format!("a cursor of version {} (this server reads version 1); start again without cursor", v.v));
+        }
+        let sort: Sort = v.sort.parse().map_err(|_| "not a cursor this server gave (no such sort)")?;
+        let date_ok = v.date.as_ref().is_none_or(|d| d.len() <= 64);
+        if v.seq < 1 || v.fatalities < 0 || !date_ok {
+            return Err("not a cursor this server gave (damaged or forged)".into());
+        }
+        Ok(EventCursor { sort, key: EventKey { date: v.date, fatalities: v.fatalities, seq: v.seq } })
+    }
+}
+
+impl std::fmt::Display for EventCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let k = &self.key;
+        let v = EventCursorV1 { v: 1, sort: self.sort.name().to_string(), date: k.date.clone(), fatalities: k.fatalities, seq: k.seq };
+        f.write_str(&base64url_encode(&serde_json::to_vec(&v).unwrap_or_default()))
+    }
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// base64url without padding.
+fn base64url_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (*b as u32) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// base64url without padding; None when it is not (or has bits left over).
+fn base64url_decode(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 4 == 1 || s.len() > 4096 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    for chunk in s.as_bytes().chunks(4) {
+        let mut n = 0u32;
+        for (i, c) in chunk.iter().enumerate() {
+            let d = B64.iter().position(|b| b == c)? as u32;
+            n |= d << (18 - 6 * i);
+        }
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        let keep = chunk.len() - 1;
+        if n << (8 * keep) & 0xFF_FFFF != 0 {
+            return None;
+        }
+        out.extend_from_slice(&bytes[..keep]);
+    }
+    Some(out)
+}
+
 /// The change feed's cursor: the `seq` of the last change seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChangeCursor(pub i64);
@@ -309,9 +400,12 @@ pub struct EventsPage {
     /// rows (default: every matching event, streamed).
     #[param(minimum = 1)]
     pub limit: Option<usize>,
-    /// The next_cursor of the previous page.
+    /// The next_cursor of the previous page (JSON), or X-Next-Cursor of an export cut short: a
+    /// keyset position, opaque, only for the same sort (events stored before it since do not
+    /// shift the next page). A damaged or forged cursor, one made under another sort, or an
+    /// offset cursor of an older server is a 400.
     #[param(value_type = Option<String>)]
-    pub cursor: Option<Cursor>,
+    pub cursor: Option<EventCursor>,
     /// json (a page), or an export streamed whole: geojson, csv, acled (ACLED's CSV layout;
     /// integer columns never blank; timestamp = when the event was stored), jsonl.
     #[param(inline)]
@@ -460,11 +554,19 @@ pub fn event_filter(q: sitrep_core::query::EventQuery, page: EventsPage) -> Resu
         return Err(ApiError::bad_request("parameter flat: only with format=geojson"));
     }
     check_text(&q.text, "text")?;
-    let mut filter = q
-        .filter(page.sort.unwrap_or_default(), sitrep_core::extract::actors::ActorDict::builtin())
-        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let sort = page.sort.unwrap_or_default();
+    let mut filter =
+        q.filter(sort, sitrep_core::extract::actors::ActorDict::builtin()).map_err(|e| ApiError::bad_request(e.to_string()))?;
     filter.limit = limit;
-    filter.offset = page.cursor.map_or(0, |c| c.0);
+    if let Some(c) = page.cursor {
+        if c.sort != sort {
+            return Err(ApiError::bad_request(format!(
+                "parameter cursor: made under sort={}, not sort={sort} (a cursor continues the listing it came from; start again without cursor)",
+                c.sort
+            )));
+        }
+        filter.after = Some(c.key);
+    }
     Ok(EventsRequest { filter, format, flat, export_limit: if export { page.limit } else { None } })
 }
 
@@ -496,9 +598,11 @@ mod tests {
 
     #[test]
     fn values_are_typed() {
-        let (q, page) = events(
-            "type=Battles&since=2016-01-02&bbox=36,35,37,36&min_fatalities=3&sort=fatalities&limit=5&cursor=o10&format=geojson&flat=1",
-        )
+        let key = EventKey { date: Some("2016-01-02".into()), fatalities: 7, seq: 10 };
+        let c = EventCursor::new(Sort::FatalitiesDesc, key.clone());
+        let (q, page) = events(&format!(
+            "type=Battles&since=2016-01-02&bbox=36,35,37,36&min_fatalities=3&sort=fatalities&limit=5&cursor={c}&format=geojson&flat=1"
+        ))
         .unwrap();
         assert_eq!(q.event_type.as_deref(), Some("Battles"));
         assert_eq!(q.since, chrono::NaiveDate::from_ymd_opt(2016, 1, 2));
@@ -509,7 +613,7 @@ mod tests {
             EventsPage {
                 sort: Some(Sort::FatalitiesDesc),
                 limit: Some(5),
-                cursor: Some(Cursor(10)),
+                cursor: Some(EventCursor::new(Sort::FatalitiesDesc, key)),
                 format: Some(EventsFormat::Geojson),
                 flat: Some(true)
             }
@@ -532,6 +636,7 @@ mod tests {
             ("sort=random", "parameter sort=\"random\": one of date, date_asc, fatalities"),
             ("format=xml", "parameter format=\"xml\": one of json, geojson, csv, acled, jsonl"),
             ("cursor=zzz", "parameter cursor=\"zzz\": not a cursor this server gave"),
+            ("cursor=o40", "parameter cursor=\"o40\": an offset cursor of an older server"),
             ("since=2016-13-01", "parameter since=\"2016-13-01\": not a date YYYY-MM-DD"),
             ("until=yesterday", "parameter until=\"yesterday\": not a date YYYY-MM-DD"),
             ("min_fatalities=many", "parameter min_fatalities=\"many\": not a whole number"),
@@ -559,10 +664,38 @@ mod tests {
         assert!(req("format=csv&limit=0").unwrap_err().contains("limit=0"));
         assert!(req("flat=true").unwrap_err().contains("only with format=geojson"));
         assert!(req("format=geojson&flat=true").unwrap().flat);
-        assert_eq!(req("cursor=o40").unwrap().filter.offset, 40);
+        let c = EventCursor::new(Sort::DateAsc, EventKey { date: None, fatalities: 0, seq: 40 });
+        assert_eq!(req(&format!("sort=date_asc&cursor={c}")).unwrap().filter.after, Some(c.key.clone()));
+        assert!(req(&format!("sort=date&cursor={c}")).unwrap_err().contains("made under sort=date_asc, not sort=date"));
         assert!(req("type=Picnics").unwrap_err().contains("not one of ACLED's"));
         let many = format!("text={}", vec!["w"; 65].join("+"));
         assert!(req(&many).unwrap_err().starts_with("parameter text: bad search query"));
+    }
+
+    #[test]
+    fn event_cursors_round_trip_and_refuse_forgeries() {
+        for sort in Sort::ALL {
+            for date in [None, Some("2016-05-05".to_string()), Some("x\"é".to_string())] {
+                let c = EventCursor::new(sort, EventKey { date, fatalities: 3, seq: 12345 });
+                let s = c.to_string();
+                assert!(s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{s}");
+                assert_eq!(s.parse::<EventCursor>().unwrap(), c);
+            }
+        }
+        let forged = |json: &str| base64url_encode(json.as_bytes()).parse::<EventCursor>().unwrap_err();
+        assert!(forged(r#"{"v":2,"sort":"date","date":null,"fatalities":0,"seq":1}"#).contains("version 2"));
+        assert!(forged(r#"{"v":1,"sort":"random","date":null,"fatalities":0,"seq":1}"#).contains("no such sort"));
+        assert!(forged(r#"{"v":1,"sort":"date","date":null,"fatalities":0,"seq":0}"#).contains("forged"));
+        assert!(forged(r#"{"v":1,"sort":"date","date":null,"fatalities":0}"#).contains("forged"));
+        assert!(forged(r#"{"v":1,"sort":"date","date":null,"fatalities":0,"seq":1,"offset":5}"#).contains("forged"));
+        assert!(forged("[1,2]").contains("forged"));
+        for bad in ["", "a", "ab=c", "eyJ2Ijox!", "ab+/"] {
+            assert!(bad.parse::<EventCursor>().is_err(), "{bad}");
+        }
+        for n in 0..40usize {
+            let bytes: Vec<u8> = (0..n as u8).map(|i| i.wrapping_mul(37)).collect();
+            assert_eq!(base64url_decode(&base64url_encode(&bytes)), Some(bytes));
+        }
     }
 
     proptest::proptest! {

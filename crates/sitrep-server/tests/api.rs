@@ -212,7 +212,8 @@ fn formats() {
     for (format, columns) in [("csv", sitrep_core::export::CSV_COLUMNS), ("acled", sitrep_core::export::ACLED_COLUMNS)] {
         let r = ureq::get(&format!("{base}/api/events?limit=5&format={format}")).call().unwrap();
         assert!(r.content_type().starts_with("text/csv"));
-        assert_eq!(r.header("x-next-cursor"), Some("o5"));
+        let next = r.header("x-next-cursor").unwrap().to_string();
+        assert_eq!(ids(&get_json(&format!("/api/events?limit=5&cursor={next}"))), ids(&json)[5..10], "{format}: the export's cursor");
         let body = r.into_string().unwrap();
         let mut rdr = csv::Reader::from_reader(body.as_bytes());
         let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
@@ -279,6 +280,8 @@ fn malformed_parameters_are_400s_with_reasons() {
         ("/api/events?sort=random", "sort"),
         ("/api/events?format=xml", "format"),
         ("/api/events?cursor=zzz", "cursor"),
+        ("/api/events?cursor=o40", "offset cursor of an older server"),
+        ("/api/events?cursor=eyJ2IjoxfQ", "cursor=\"eyJ2IjoxfQ\": not a cursor this server gave"),
         ("/api/events?limit=0", "limit"),
         ("/api/events?limit=99999999999", "limit"),
         ("/api/events?limit=-1", "limit"),
@@ -754,7 +757,10 @@ fn exports_stream_every_event_by_default() {
         assert_eq!(rows, 16, "{format}");
     }
     // A limit and a cursor still page an export.
-    let r = ureq::get(&format!("{base}/api/events?format=jsonl&limit=4&cursor=o12")).call().unwrap();
+    let first = ureq::get(&format!("{base}/api/events?format=jsonl&limit=12")).call().unwrap();
+    let next = first.header("x-next-cursor").unwrap().to_string();
+    assert!(!next.is_empty());
+    let r = ureq::get(&format!("{base}/api/events?format=jsonl&limit=4&cursor={next}")).call().unwrap();
     assert_eq!(r.header("x-next-cursor"), Some(""));
     assert_eq!(r.into_string().unwrap().lines().count(), 4);
     // ACLED's integer columns are integers on every row.
@@ -1124,4 +1130,104 @@ fn points_tell_what_arrived_since_a_last_look() {
     assert_eq!(later["points"][i][6], "Manbij");
     assert!(later["newest"].as_str().unwrap() > seen.as_str());
     assert_eq!(call("GET", &format!("{base}/api/points?new_since=yesterday"), None, None).0, 400);
+}
+
+/// Articles for the keyset tests: one event each, town, day, month and toll varying (every
+/// tenth of the first thousand undated), `start..end` numbering them (their texts and URLs distinct).
+fn keyset_reports(range: std::ops::Range<usize>, year: u32, killed: Option<usize>) -> String {
+    const MONTHS: [&str; 12] =
+        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    const OUTLETS: [&str; 5] = ["Reuters", "SANA", "AFP", "Alalam", "ARA News"];
+    let towns = ["Azaz", "Manbij", "Saraqeb", "Jarablus", "Douma", "Marea", "Tadef", "Dabiq"];
+    let mut body = String::new();
+    for i in range {
+        let town = towns[i % towns.len()];
+        let when = if i % 10 == 9 && i < 1000 { String::new() } else { format!(" on {} {} {year}", 1 + i % 28, MONTHS[(i / 7) % 12]) };
+        let line = serde_json::json!({
+            "title": format!("Report {i}"),
+            "text": format!("A car bomb exploded in the town of {town}{when}, killing {} people.", killed.unwrap_or(2 + i % 13)),
+            "url": format!("https://keyset{}.example/{i}", i % 5),
+            "source": OUTLETS[i % 5],
+        });
+        body.push_str(&line.to_string());
+        body.push('\n');
+    }
+    body
+}
+
+/// Pages `/api/events?sort=...` from `cursor` (None: the start) `limit` at a time to the end:
+/// the ids in order and the pages' totals.
+fn page_all(base: &str, sort: &str, limit: usize, cursor: Option<String>) -> (Vec<String>, Vec<u64>) {
+    let (mut seen, mut totals, mut cursor) = (Vec::new(), Vec::new(), cursor);
+    loop {
+        let c = cursor.as_deref().map(|c| format!("&cursor={c}")).unwrap_or_default();
+        let (status, text) = get(&format!("{base}/api/events?sort={sort}&limit={limit}{c}"));
+        assert_eq!(status, 200, "{text}");
+        let page: Value = serde_json::from_str(&text).unwrap();
+        assert!(page["count"].as_u64().unwrap() <= limit as u64);
+        totals.push(page["total"].as_u64().unwrap());
+        seen.extend(ids(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return (seen, totals),
+        }
+    }
+}
+
+/// Keyset cursors: a few hundred events (ties on date and toll, some undated) paged 7 at a time
+/// under each sort give every event once, in the order of one unpaged query; events stored
+/// between two pages that sort before the cursor neither repeat nor skip a row after it; a
+/// cursor of another sort, damaged or forged, is a 400.
+#[test]
+fn keyset_cursors_page_every_event_once_under_each_sort() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = start(dir.path().join("keyset.db"), Some(TOKEN), 16 << 20);
+    let (status, summary) = post(&base, Some(TOKEN), "application/x-ndjson", keyset_reports(0..300, 2016, None).as_bytes());
+    assert_eq!(status, 201, "{summary}");
+    let unpaged = |sort: &str| {
+        let (status, text) = get(&format!("{base}/api/events?sort={sort}&limit=100000"));
+        assert_eq!(status, 200, "{text}");
+        ids(&serde_json::from_str(&text).unwrap())
+    };
+    let mut added = 0;
+    for (sort, year, killed) in [("date", 2017, None), ("date_asc", 2015, None), ("fatalities", 2016, Some(900))] {
+        let all = unpaged(sort);
+        assert!(all.len() >= 300 + added, "{sort}: {}", all.len());
+        let (seen, totals) = page_all(&base, sort, 7, None);
+        assert_eq!(seen, all, "{sort}: paged = unpaged");
+        assert!(totals.iter().all(|t| *t == all.len() as u64), "{sort}: {totals:?}");
+
+        // Page one; then events that sort before its last row; then the rest from its cursor.
+        let (status, text) = get(&format!("{base}/api/events?sort={sort}&limit=10"));
+        assert_eq!(status, 200);
+        let first: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(ids(&first), all[..10]);
+        let cursor = first["next_cursor"].as_str().unwrap().to_string();
+        let n = 1000 + added;
+        let (status, summary) = post(&base, Some(TOKEN), "application/x-ndjson", keyset_reports(n..n + 5, year, killed).as_bytes());
+        assert_eq!(status, 201, "{summary}");
+        added += 5;
+        let now = unpaged(sort);
+        assert_eq!(now.len(), all.len() + 5);
+        let new: Vec<usize> = (0..now.len()).filter(|i| !all.contains(&now[*i])).collect();
+        assert_eq!(new, [0, 1, 2, 3, 4], "{sort}: the new events sort first");
+        let (rest, totals) = page_all(&base, sort, 7, Some(cursor.clone()));
+        assert_eq!(rest, all[10..], "{sort}: the pages after the cursor are as they were");
+        assert!(totals.iter().all(|t| *t == now.len() as u64), "{sort}: total counts every match: {totals:?}");
+
+        // A cursor continues only its own sort.
+        let other = if sort == "date" { "fatalities" } else { "date" };
+        let (status, msg) = error_at(&base, &format!("/api/events?sort={other}&cursor={cursor}"));
+        assert_eq!(status, 400, "{msg}");
+        assert!(msg.contains("parameter cursor") && msg.contains(&format!("made under sort={sort}")), "{msg}");
+    }
+    // Damaged or forged.
+    let (status, text) = get(&format!("{base}/api/events?sort=date&limit=3"));
+    assert_eq!(status, 200);
+    let good = serde_json::from_str::<Value>(&text).unwrap()["next_cursor"].as_str().unwrap().to_string();
+    for bad in [format!("{good}x"), good[..good.len() - 2].to_string(), good.replace('e', "f"), "o3".into(), "%22%27".into()] {
+        let (status, msg) = error_at(&base, &format!("/api/events?cursor={bad}"));
+        assert_eq!(status, 400, "{bad}: {msg}");
+        assert!(msg.starts_with("parameter cursor"), "{bad}: {msg}");
+    }
 }

@@ -232,6 +232,48 @@ pub struct EventFilter {
     pub sort: Sort,
     pub limit: usize,
     pub offset: usize,
+    /// Keyset paging: only the events after this one in `sort`'s order (the sort key of the
+    /// last event of the previous page, from [`EventStore::events_keyed`]). `offset` counts
+    /// from there; `count_events` ignores it.
+    pub after: Option<EventKey>,
+}
+
+/// Where an event stands in each sort order: its date, its toll and the store's row sequence
+/// (SQLite's `rowid`, PostgreSQL's `seq`: the order's last tie-breaker on both backends, and
+/// unique). A keyset page resumes after one ([`EventFilter::after`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct EventKey {
+    pub date: Option<String>,
+    pub fatalities: i64,
+    pub seq: i64,
+}
+
+/// A value a keyset clause binds.
+pub(crate) enum KeyValue<'a> {
+    Text(&'a str),
+    Int(i64),
+}
+
+/// The condition "after `k` in `sort`'s order" (the orders of both backends: dates bytewise,
+/// undated last either way, then the row sequence), for a backend's date and sequence
+/// expressions; `bind` binds a value and answers its placeholder.
+pub(crate) fn keyset_clause(sort: Sort, k: &EventKey, date: &str, seq: &str, bind: &mut dyn FnMut(KeyValue) -> String) -> String {
+    let op = if sort == Sort::DateAsc { ">" } else { "<" };
+    let s = bind(KeyValue::Int(k.seq));
+    let by_date = match &k.date {
+        Some(d) => {
+            let d = bind(KeyValue::Text(d));
+            format!("({date} {op} {d} OR ({date} = {d} AND {seq} {op} {s}) OR {date} IS NULL)")
+        }
+        None => format!("({date} IS NULL AND {seq} {op} {s})"),
+    };
+    match sort {
+        Sort::FatalitiesDesc => {
+            let f = bind(KeyValue::Int(k.fatalities));
+            format!(" AND (fatalities < {f} OR (fatalities = {f} AND {by_date}))")
+        }
+        _ => format!(" AND {by_date}"),
+    }
 }
 
 impl EventFilter {
@@ -690,6 +732,9 @@ pub trait EventStore: Send {
     fn put_batch(&mut self, batch: &[(Article, Vec<Event>)]) -> Result<Vec<Stored>, StoreError>;
     /// Events matching a filter.
     fn events(&self, filter: &EventFilter) -> Result<Vec<Event>, StoreError>;
+    /// Events matching a filter, each with its sort key (for keyset paging: pass the last
+    /// one's as the next page's [`EventFilter::after`]).
+    fn events_keyed(&self, filter: &EventFilter) -> Result<Vec<(Event, EventKey)>, StoreError>;
     /// How many events match a filter (its limit and offset aside).
     fn count_events(&self, filter: &EventFilter) -> Result<u64, StoreError>;
     /// One event and the ids of the articles that report it.

@@ -564,6 +564,19 @@ fn ts_query(q: &str) -> Result<Option<String>, StoreError> {
     pg_fts::tsquery(q).map_err(|reason| StoreError::BadQuery { query: q.to_string(), reason })
 }
 
+/// The WHERE clause of a page: the filter's, and with `after`, only the events after it
+/// (dates compared bytewise, as the order sorts them).
+fn page_clause(f: &EventFilter, args: &mut Args) -> Result<String, StoreError> {
+    let mut clause = where_clause(f, args)?;
+    if let Some(k) = &f.after {
+        clause.push_str(&super::keyset_clause(f.sort, k, "(event_date COLLATE \"C\")", "seq", &mut |v| match v {
+            super::KeyValue::Text(t) => format!("{}::text", args.bind(t.to_string())),
+            super::KeyValue::Int(n) => format!("{}::int8", args.bind(n)),
+        }));
+    }
+    Ok(clause)
+}
+
 /// The WHERE clause of a filter (SQLite's `where_clause`, NOCASE as `sitrep_nocase`, dates
 /// compared bytewise), its parameters bound into `args`.
 fn where_clause(f: &EventFilter, args: &mut Args) -> Result<String, StoreError> {
@@ -1196,14 +1209,26 @@ impl super::EventStore for PgStore {
         self.in_write(|c| Self::try_put_batch(c, batch))
     }
     fn events(&self, f: &EventFilter) -> Result<Vec<Event>, StoreError> {
-        if f.limit == 0 || f.limit > EventFilter::MAX_LIMIT {
+        Ok(self.events_keyed(f)?.into_iter().map(|(e, _)| e).collect())
+    }
+    fn events_keyed(&self, f: &EventFilter) -> Result<Vec<(Event, super::EventKey)>, StoreError> {
+        if f.limit == 0 || f.limit > EventFilter::MAX_LIMIT + 1 {
             return Err(StoreError::BadFilter(format!("limit {} (must be 1 to {})", f.limit, EventFilter::MAX_LIMIT)));
         }
         let mut args = Args::default();
-        let clause = where_clause(f, &mut args)?;
+        let clause = page_clause(f, &mut args)?;
         let (limit, offset) = (args.bind(big(f.limit)), args.bind(big(f.offset)));
-        let sql = format!("SELECT json FROM events{clause}{} LIMIT {limit}::int8 OFFSET {offset}::int8", order_by(f.sort));
-        self.rows(&sql, &args)?.iter().map(|r| unpack_blob(r.get::<_, &[u8]>(0))).collect()
+        let sql = format!(
+            "SELECT json, event_date, fatalities, seq FROM events{clause}{} LIMIT {limit}::int8 OFFSET {offset}::int8",
+            order_by(f.sort)
+        );
+        self.rows(&sql, &args)?
+            .iter()
+            .map(|r| {
+                let key = super::EventKey { date: r.get(1), fatalities: r.get(2), seq: r.get(3) };
+                Ok((unpack_blob(r.get::<_, &[u8]>(0))?, key))
+            })
+            .collect()
     }
     fn count_events(&self, f: &EventFilter) -> Result<u64, StoreError> {
         let mut args = Args::default();
@@ -1680,7 +1705,7 @@ impl super::EventStore for PgStore {
         each: &mut dyn FnMut(Event, &str) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
         let mut args = Args::default();
-        let clause = where_clause(f, &mut args)?;
+        let clause = page_clause(f, &mut args)?;
         // LIMIT NULL: no limit.
         let (lim, offset) = (args.bind(limit.map(big)), args.bind(big(f.offset)));
         let sql = format!(
@@ -2924,6 +2949,87 @@ pub(crate) mod tests {
                 }
             }
             all.chunks(300).map(<[_]>::to_vec).collect()
+        }
+
+        /// Every event of a filter by keyset pages of `limit` (each page after the last key of
+        /// the one before), with `between` run after the first page.
+        fn keyset_pages(s: &mut dyn Store, f: &EventFilter, limit: usize, between: &mut dyn FnMut(&mut dyn Store)) -> Vec<String> {
+            let (mut seen, mut after, mut first) = (Vec::new(), None, true);
+            loop {
+                let page = s.events_keyed(&EventFilter { limit, after: after.clone(), ..f.clone() }).unwrap();
+                if first {
+                    between(s);
+                    first = false;
+                }
+                let Some((_, last)) = page.last() else { return seen };
+                after = Some(last.clone());
+                seen.extend(page.into_iter().map(|(e, _)| e.event_id));
+            }
+        }
+
+        #[test]
+        fn postgres_and_sqlite_page_by_keyset_alike() {
+            let mut st = stores("both_keyset");
+            for b in generated().iter().take(2) {
+                st.put(b);
+            }
+            let text = |t: &str| Some(t.to_string());
+            let filters = [
+                EventFilter::default(),
+                EventFilter { event_type: text("battles"), ..EventFilter::default() },
+                EventFilter { min_fatalities: Some(10), ..EventFilter::default() },
+                EventFilter { text: text("warplanes"), ..EventFilter::default() },
+            ];
+            let mut n = 0;
+            for sort in [Sort::DateDesc, Sort::DateAsc, Sort::FatalitiesDesc] {
+                for f in &filters {
+                    let f = EventFilter { sort, ..f.clone() };
+                    let all = st.agree(&format!("unpaged {f:?}"), |s| ids(s.events(&EventFilter { limit: 100_000, ..f.clone() })).unwrap());
+                    assert!(!all.is_empty(), "{f:?}");
+                    for (name, s) in st.list.iter_mut() {
+                        let paged = keyset_pages(s.as_mut(), &f, 37, &mut |_| ());
+                        assert_eq!(paged, all, "{name}: keyset pages of {f:?}");
+                    }
+                }
+                // Events stored after the first page that sort before its last row shift nothing.
+                let f = EventFilter { sort, ..EventFilter::default() };
+                let before = st.agree("before", |s| ids(s.events(&EventFilter { limit: 100_000, ..f.clone() })).unwrap());
+                // Dated and counted to sort first whatever the generated store holds.
+                let year = if sort == Sort::DateAsc { 1900 } else { 2900 };
+                let new: Vec<_> = (0..3)
+                    .map(|i| {
+                        n += 1;
+                        let (a, mut ev) = with_events(article(
+                            &format!("keyset{n}.txt"),
+                            &format!(
+                                "Keyset {n}\n\nRegime warplanes bombed the town of Saraqeb on {} May 2016, killing {} civilians.\n",
+                                1 + i,
+                                400 + n
+                            ),
+                        ));
+                        for e in &mut ev {
+                            e.event_date = chrono::NaiveDate::from_ymd_opt(year, 5, 1 + i);
+                            e.fatalities = 1_000_000 + n as u32;
+                        }
+                        (a, ev)
+                    })
+                    .collect();
+                assert!(new.iter().all(|(_, ev)| ev.len() == 1), "{sort:?}: {:?}", new.iter().map(|(_, ev)| ev.len()).collect::<Vec<_>>());
+                assert_eq!(
+                    st.list[0].1.known(&new.iter().map(|(a, _)| a.id.as_str()).collect::<Vec<_>>()).unwrap().len(),
+                    0,
+                    "new articles"
+                );
+                for (name, s) in st.list.iter_mut() {
+                    let paged = keyset_pages(s.as_mut(), &f, 25, &mut |s| {
+                        s.put_batch(&new).unwrap();
+                    });
+                    assert_eq!(paged, before, "{name}: {sort:?}, events stored before the cursor");
+                }
+                let after = st.agree("after", |s| ids(s.events(&EventFilter { limit: 100_000, ..f.clone() })).unwrap());
+                assert_eq!((after.len(), sort), (before.len() + 3, sort));
+                assert!(after[..3].iter().all(|id| !before.contains(id)), "{sort:?}: the new events sort first");
+            }
         }
 
         #[test]

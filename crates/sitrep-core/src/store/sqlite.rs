@@ -764,6 +764,22 @@ impl SqliteStore {
         Ok((sql, args))
     }
 
+    /// The WHERE clause of a page: the filter's, and with `after`, only the events after it.
+    fn page_clause(f: &EventFilter) -> Result<(String, Vec<rusqlite::types::Value>), StoreError> {
+        use rusqlite::types::Value;
+        let (mut clause, mut args) = Self::where_clause(f)?;
+        if let Some(k) = &f.after {
+            clause.push_str(&super::keyset_clause(f.sort, k, "event_date", "rowid", &mut |v| {
+                args.push(match v {
+                    super::KeyValue::Text(t) => Value::Text(t.to_string()),
+                    super::KeyValue::Int(n) => Value::Integer(n),
+                });
+                format!("?{}", args.len())
+            }));
+        }
+        Ok((clause, args))
+    }
+
     /// The ORDER BY of a sort. Undated events sort last either way (NULLs are lowest in SQLite).
     fn order_by(sort: Sort) -> &'static str {
         match sort {
@@ -1290,16 +1306,29 @@ impl EventStore for SqliteStore {
     }
 
     fn events(&self, f: &EventFilter) -> Result<Vec<Event>, StoreError> {
-        if f.limit == 0 || f.limit > EventFilter::MAX_LIMIT {
+        Ok(self.events_keyed(f)?.into_iter().map(|(e, _)| e).collect())
+    }
+
+    fn events_keyed(&self, f: &EventFilter) -> Result<Vec<(Event, super::EventKey)>, StoreError> {
+        use rusqlite::types::Value;
+        if f.limit == 0 || f.limit > EventFilter::MAX_LIMIT + 1 {
             return Err(StoreError::BadFilter(format!("limit {} (must be 1 to {})", f.limit, EventFilter::MAX_LIMIT)));
         }
-        let (mut clause, mut args) = Self::where_clause(f)?;
+        let (mut clause, mut args) = Self::page_clause(f)?;
         clause.push_str(Self::order_by(f.sort));
-        args.push(rusqlite::types::Value::Integer(f.limit as i64));
-        args.push(rusqlite::types::Value::Integer(f.offset.min(i64::MAX as usize) as i64));
+        args.push(Value::Integer(f.limit as i64));
+        args.push(Value::Integer(f.offset.min(i64::MAX as usize) as i64));
         clause.push_str(&format!(" LIMIT ?{} OFFSET ?{}", args.len() - 1, args.len()));
-        let rows = self.events_where(&clause, &args).map_err(|e| self.query_err(f, e))?;
-        rows.iter().map(unpack).collect()
+        let sql = format!("SELECT json, event_date, fatalities, rowid FROM events{clause}");
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.query_err(f, e))?;
+        let rows = stmt
+            .query_map(params_from_iter(args.iter()), |r| {
+                Ok((r.get::<_, Value>(0)?, super::EventKey { date: r.get(1)?, fatalities: r.get(2)?, seq: r.get(3)? }))
+            })
+            .map_err(|e| self.query_err(f, e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.query_err(f, e))?;
+        rows.into_iter().map(|(json, key)| Ok((unpack(&json)?, key))).collect()
     }
 
     fn for_each_event(
@@ -1309,7 +1338,7 @@ impl EventStore for SqliteStore {
         each: &mut dyn FnMut(Event, &str) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
         use rusqlite::types::Value;
-        let (mut clause, mut args) = Self::where_clause(f)?;
+        let (mut clause, mut args) = Self::page_clause(f)?;
         clause.push_str(Self::order_by(f.sort));
         // LIMIT -1: no limit.
         args.push(Value::Integer(limit.map_or(-1, |n| n.min(i64::MAX as usize) as i64)));
