@@ -1059,6 +1059,20 @@ impl<'a> CredRun<'a> {
     }
 }
 
+/// Each article's word-list features, its outlet, and its outlet's index among the outlets
+/// (sorted by name), and how many outlets there are: what the credibility model's
+/// cross-validations share.
+fn word_features_and_outlets(rows: &[FakesRow]) -> (Vec<sitrep_core::credibility::Features>, Vec<Option<String>>, Vec<usize>, usize) {
+    let lists = sitrep_core::credibility::WordLists::builtin();
+    let feats = rows.iter().map(|(a, _, _)| lists.features(&sitrep_core::credibility::article_text(a))).collect();
+    let outlets: Vec<Option<String>> = rows.iter().map(|(a, _, _)| a.source.clone()).collect();
+    let mut outlet_names: Vec<String> = outlets.iter().map(|o| o.clone().unwrap_or_default()).collect();
+    outlet_names.sort();
+    outlet_names.dedup();
+    let by_outlet = outlets.iter().map(|o| outlet_names.binary_search(&o.clone().unwrap_or_default()).unwrap_or(0)).collect();
+    (feats, outlets, by_outlet, outlet_names.len())
+}
+
 /// The credibility model's table: cross-validated by article and by outlet, with and without
 /// the outlet term, with corroboration features, beside the baselines and sitrep's score.
 fn print_credibility_models(run: &CredRun<'_>) {
@@ -1066,16 +1080,9 @@ fn print_credibility_models(run: &CredRun<'_>) {
     let (labels, public, fold, k) = (labels.as_slice(), *public, fold.as_slice(), *k);
     // The article credibility model, cross-validated (10 folds by article, a seeded shuffle), and
     // with each outlet held out of training in turn; with and without the outlet term.
-    let lists = sitrep_core::credibility::WordLists::builtin();
-    let feats: Vec<sitrep_core::credibility::Features> =
-        rows.iter().map(|(a, _, _)| lists.features(&sitrep_core::credibility::article_text(a))).collect();
-    let outlets: Vec<Option<String>> = rows.iter().map(|(a, _, _)| a.source.clone()).collect();
-    let mut outlet_names: Vec<String> = outlets.iter().map(|o| o.clone().unwrap_or_default()).collect();
-    outlet_names.sort();
-    outlet_names.dedup();
-    let by_outlet: Vec<usize> = outlets.iter().map(|o| outlet_names.binary_search(&o.clone().unwrap_or_default()).unwrap_or(0)).collect();
+    let (feats, outlets, by_outlet, n_outlets) = word_features_and_outlets(rows);
     let tfidf = tfidf_cv(docs, labels, fold, k);
-    let tfidf_outlet = tfidf_cv(docs, labels, &by_outlet, outlet_names.len());
+    let tfidf_outlet = tfidf_cv(docs, labels, &by_outlet, n_outlets);
     println!("credibility against label_features_file (public label beside it):");
     println!("  {:<66} {:>8} {:>7} {:>8}", "predictor", "ROC AUC", "Brier", "(public)");
     let line = |name: &str, p: &[f64], brier_ok: bool| {
@@ -1088,11 +1095,7 @@ fn print_credibility_models(run: &CredRun<'_>) {
     };
     for (outlet, tag) in [(true, "with the outlet term"), (false, "without the outlet term")] {
         line(&format!("model, 10-fold CV, {tag}"), &model_cv(&feats, &outlets, labels, fold, k, outlet), true);
-        line(
-            &format!("model, each outlet held out, {tag}"),
-            &model_cv(&feats, &outlets, labels, &by_outlet, outlet_names.len(), outlet),
-            true,
-        );
+        line(&format!("model, each outlet held out, {tag}"), &model_cv(&feats, &outlets, labels, &by_outlet, n_outlets, outlet), true);
     }
     // The same with the article's corroboration by other outlets (fusion's verdicts on its
     // events: corroborated, contradicted, as ln(1 + count)) as two more features.
@@ -1189,14 +1192,7 @@ fn consistency_features(claims: &[Claim], days: i64) -> Vec<Vec<f64>> {
 fn print_consistency_models(run: &CredRun<'_>, text: &[Claim], crowd: &[Claim]) {
     let CredRun { rows, labels, public, fold, k, .. } = run;
     let (labels, public, fold, k) = (labels.as_slice(), *public, fold.as_slice(), *k);
-    let lists = sitrep_core::credibility::WordLists::builtin();
-    let feats: Vec<sitrep_core::credibility::Features> =
-        rows.iter().map(|(a, _, _)| lists.features(&sitrep_core::credibility::article_text(a))).collect();
-    let outlets: Vec<Option<String>> = rows.iter().map(|(a, _, _)| a.source.clone()).collect();
-    let mut outlet_names: Vec<String> = outlets.iter().map(|o| o.clone().unwrap_or_default()).collect();
-    outlet_names.sort();
-    outlet_names.dedup();
-    let by_outlet: Vec<usize> = outlets.iter().map(|o| outlet_names.binary_search(&o.clone().unwrap_or_default()).unwrap_or(0)).collect();
+    let (feats, outlets, by_outlet, n_outlets) = word_features_and_outlets(rows);
     let line =
         |name: &str, p: &[f64]| println!("  {name:<66} {:>8.3} {:>7.3} {:>8.3}", roc_auc(p, labels), brier(p, labels), roc_auc(p, public));
     for (claims, tag) in [(text, "sitrep's extracted claims"), (crowd, "crowd-coded claims")] {
@@ -1236,7 +1232,7 @@ fn print_consistency_models(run: &CredRun<'_>, text: &[Claim], crowd: &[Claim]) 
             line(&format!("model + consistency, 10-fold CV, {otag}"), &model_cv(&extended, &outlets, labels, fold, k, outlet));
             line(
                 &format!("model + consistency, each outlet held out, {otag}"),
-                &model_cv(&extended, &outlets, labels, &by_outlet, outlet_names.len(), outlet),
+                &model_cv(&extended, &outlets, labels, &by_outlet, n_outlets, outlet),
             );
         }
         line("consistency features alone, 10-fold CV", &model_cv(&alone, &outlets, labels, fold, k, false));
