@@ -7,8 +7,9 @@
 //! - sub-type: the set of sub-types the gold gives against the set predicted there; each
 //!   class counts true positives, false positives (predicted, not in the gold, including on
 //!   eventless sentences) and false negatives; F1 weighted by gold support over the 25 classes;
-//! - the fields of each gold event, against the predicted event of the sentence that shares
-//!   its sub-type (else its event type, else the first): actor1 and actor2 (canonical names,
+//! - the fields of each gold event, against the predicted event of the sentence that matches
+//!   it best (its sub-type, else its event type; one not matched to another gold event yet;
+//!   at its place): actor1 and actor2 (canonical names,
 //!   or the dictionary's `acled` name; "none" must be none), place within 10 km (gold with a
 //!   point), admin1, date (exact), fatalities (exact). A gold event with no predicted event
 //!   counts wrong on every field.
