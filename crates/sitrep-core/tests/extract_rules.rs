@@ -933,3 +933,50 @@ fn the_martyred_are_dead() {
     assert_eq!((e.sub_event_type.as_str(), e.fatalities), ("Shelling/artillery/missile attack", 12));
     assert_eq!(one("Shells hit the market of Douma on Friday, leaving 9 martyrs.").fatalities, 9);
 }
+
+#[test]
+fn a_sentence_that_only_counts_the_dead_tells_the_toll_of_the_act_before_it() {
+    for (body, toll) in [
+        ("Regime forces shelled Kafr Nabudah on Monday. Two civilians were killed.", 2),
+        ("An IS cell attacked an army checkpoint near Palmyra on Friday. 3 soldiers were killed.", 3),
+        ("Warplanes struck Saraqib on Monday.\n\nAt least seven people died.", 7),
+    ] {
+        let e = one(body);
+        assert_eq!(e.fatalities, toll, "{}", describe(&e));
+        assert_eq!(e.evidence.len(), 2, "both sentences are its evidence: {}", describe(&e));
+    }
+    // A sentence with a place, or a party, of its own tells of something else.
+    for body in [
+        "Regime forces shelled Kafr Nabudah on Monday. In Daraa, two civilians were killed.",
+        "Regime forces shelled Kafr Nabudah on Monday. Two civilians were killed by ISIS gunmen.",
+    ] {
+        let e = events(body);
+        assert!(
+            e.iter().any(|e| e.location.as_deref() == Some("Kafr Nabudah") && e.fatalities == 0),
+            "{body}: {:#?}",
+            e.iter().map(describe).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn counts_joined_in_one_list_of_victims_add_up() {
+    let e = one("HTS militants clashed with regime forces near Kafr Nubul on Sunday; 5 HTS militants and 3 regime soldiers were killed.");
+    assert_eq!(e.fatalities, 8, "{}", describe(&e));
+    // Parts of a whole told before them are the whole's.
+    let e = one("Shelling hit Saraqib on Monday: 10 people, including 3 children and 2 women, were killed.");
+    assert_eq!(e.fatalities, 10, "{}", describe(&e));
+}
+
+#[test]
+fn an_arabic_article_written_as_a_word_of_its_own_is_part_of_the_name() {
+    // As ACLED and GeoNames spell them; the governorate after a comma holds the town.
+    for (body, place) in [
+        ("An unknown gunman shot dead a civilian in Jisr ash Shughur, Idleb, on Monday.", "Jisr ash Shughur"),
+        ("Unidentified gunmen killed a member of HTS in Ma'arrat an Nu'man, Idleb, on Monday.", "Ma'arrat an Nu'man"),
+        ("The SDF arrested 12 people in a raid on Al Busayrah, Deir ez Zor, on Monday.", "Al Busayrah"),
+    ] {
+        let e = one(body);
+        assert_eq!(e.location.as_deref(), Some(place), "{}", describe(&e));
+    }
+}

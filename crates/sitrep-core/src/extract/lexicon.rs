@@ -412,6 +412,11 @@ impl Lexicon {
     }
 
     /// The first word of `s` that tells an act (`[roles] action_words`), as a byte range.
+    /// Every act word of a sentence (`[roles] action_words`), left to right.
+    pub fn action_words_in<'s>(&'s self, s: &'s str) -> impl Iterator<Item = (usize, usize)> + 's {
+        self.action_words.iter().flat_map(move |re| re.find_iter(s).map(|m| (m.start(), m.end())))
+    }
+
     pub fn action_word(&self, s: &str) -> Option<(usize, usize)> {
         self.action_words.as_ref()?.find(s).map(|m| (m.start(), m.end()))
     }

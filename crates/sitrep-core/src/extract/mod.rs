@@ -141,6 +141,8 @@ struct Mention {
     injured: Vec<(String, Quantity)>,
     /// Sentence byte range in the article text.
     span: (usize, usize),
+    /// The sentences after it that only told its toll: evidence too.
+    toll_spans: Vec<(usize, usize)>,
     order: usize,
     /// An "-ing" clause after a comma elaborating the trigger before it ("was able to control
     /// the area, taking over the barrier"): part of the same event.
@@ -335,6 +337,8 @@ struct ArticleReading {
     story_year: Option<i32>,
     /// Whether the lexicon finds an act of war anywhere on the page (worked out when needed).
     war_page: Option<bool>,
+    /// The last sentence that reported events: where it ends in the text, and its mentions.
+    last_event: Option<(usize, std::ops::Range<usize>)>,
 }
 
 /// What a sentence that reports events tells, shared by the steps that read its triggers.
@@ -534,6 +538,7 @@ impl<'a> Extractor<'a> {
             page_year,
             story_year: None,
             war_page: None,
+            last_event: None,
         }
     }
 
@@ -553,6 +558,9 @@ impl<'a> Extractor<'a> {
         }
         let mut typings = self.sentence_typings(s, &ams);
         self.drop_non_events(article, s, &ams, &mut typings, st);
+        if self.tells_toll_of_last_event(article, sent, &ams, st) {
+            return;
+        }
         if typings.is_empty() || self.about_an_earlier_year(s, st.published) {
             return;
         }
@@ -598,6 +606,9 @@ impl<'a> Extractor<'a> {
                 st.last_town = Some(pl.clone());
             }
         }
+        if st.mentions.len() > first_mention {
+            st.last_event = Some((sent.end, first_mention..st.mentions.len()));
+        }
         // Only a sentence that reports an event sets the date of the sentences after it,
         // and only with a date that says something.
         if let Some(w) = reading.sentence_when {
@@ -605,6 +616,46 @@ impl<'a> Extractor<'a> {
                 st.context_when = Some(w);
             }
         }
+    }
+
+    /// A sentence that only counts the dead or hurt of the event the sentence before it
+    /// reported ("Kafr Nabudah was shelled on Monday. Two civilians were killed."): its
+    /// casualties are that event's, and it reports no event of its own. Such a sentence names
+    /// no act but harm, no place and no party but its victims.
+    fn tells_toll_of_last_event(&self, article: &Article, sent: sentences::Sentence, ams: &[AMention], st: &mut ArticleReading) -> bool {
+        let s = &article.text[sent.start..sent.end];
+        let Some((last_end, range)) = st.last_event.clone() else { return false };
+        if last_end > sent.start || !article.text[last_end..sent.start].trim().is_empty() || range.is_empty() {
+            return false;
+        }
+        let casualties = numbers::casualties(s);
+        if casualties.is_empty() {
+            return false;
+        }
+        let harm = numbers::harm_words(s);
+        let victims: Vec<(usize, usize)> = casualties.iter().map(|c| c.victims).collect();
+        let inside = |(a, b): (usize, usize), spans: &[(usize, usize)]| spans.iter().any(|&(x, y)| a >= x && b <= y);
+        let only_harm = self.lexicon.action_words_in(s).all(|w| inside(w, &harm));
+        let only_victims = ams.iter().all(|a| inside((a.start, a.end), &victims));
+        // (A tally of the war, a quote, a caption: no toll of that act.)
+        let said_otherwise = harm.iter().any(|&(a, _)| self.lexicon.non_event(s, a).is_some());
+        if !only_harm || !only_victims || said_otherwise || !self.sentence_places(s, ams, &st.known_places).is_empty() {
+            return false;
+        }
+        let reading = SentenceReading {
+            s,
+            span: (sent.start, sent.end),
+            ams: ams.to_vec(),
+            typings: Vec::new(),
+            places: Vec::new(),
+            whens: Vec::new(),
+            sentence_when: None,
+        };
+        let first = range.start;
+        self.assign_casualties(&reading, &casualties, &mut st.mentions[range]);
+        st.mentions[first].toll_spans.push((sent.start, sent.end));
+        st.last_event = Some((sent.end, st.last_event.take().map_or(0..0, |l| l.1)));
+        true
     }
 
     /// The actors a sentence names, generics resolved against those named before (`history`,
@@ -810,6 +861,7 @@ impl<'a> Extractor<'a> {
                 killed_over_places: Vec::new(),
                 injured: Vec::new(),
                 span: r.span,
+                toll_spans: Vec::new(),
                 order: st.order,
                 elaborates,
                 own_place,
@@ -1324,7 +1376,9 @@ impl<'a> Extractor<'a> {
             let gap = gap.to_ascii_lowercase();
             last = j;
             let listy = gap.is_empty() || gap == "," || gap == "and" || gap == ", and" || gap == "or";
-            if !listy || in_clause[j].kind == "relative" {
+            // "in Jisr ash Shughur, Idleb": a governorate after a comma holds the town before it.
+            let holds = gap == "," && self.toponyms.is_region(&in_clause[j].name) && !self.toponyms.is_region(&in_clause[j - 1].name);
+            if !listy || holds || in_clause[j].kind == "relative" {
                 break;
             }
             chosen.push(in_clause[j].clone());
@@ -1583,6 +1637,11 @@ impl<'a> Extractor<'a> {
         }
         if !has_span(&d.spans, m.span) {
             d.spans.push(m.span);
+        }
+        for sp in m.toll_spans {
+            if !d.spans.contains(&sp) {
+                d.spans.push(sp);
+            }
         }
         if !d.triggers.contains(&t.trigger) {
             d.triggers.push(t.trigger.clone());

@@ -185,8 +185,14 @@ static AND_HARM: LazyLock<Regex> = LazyLock::new(|| {
 });
 static LINK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^[\w\s'-]*?\s(?:and|as well as|plus)\s+$").expect("valid"));
 /// "three civilians including one child": the second count is part of the first.
+/// What lies between two counts of one list of victims: a few words of a noun phrase, then
+/// "and" or a comma ("HTS militants and ", "women, ").
+static JOINED_COUNT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^(?P<np>(?:\s+[\w'-]+){0,4}?)(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|\s+as well as\s+)$").expect("valid"));
+static PART_WORDS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(?:including|among them|among whom|of whom|of them)\b").expect("valid"));
 static SUBSET: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^[\w\s'-]*?\s(?:including|among them|among whom|of whom|of them)\s+$").expect("valid"));
+    LazyLock::new(|| Regex::new(r"(?i)^[\w\s',-]*?\s(?:including|among them|among whom|of whom|of them)\s+$").expect("valid"));
 /// "killed, including two women": a count right after a harm word and a subset word is a
 /// part of a count told elsewhere, never the count of that harm.
 static SUBSET_LEAD: LazyLock<Regex> =
@@ -266,6 +272,11 @@ fn harm_of(word: &str) -> Harm {
 }
 
 /// Casualty counts in a sentence.
+/// The byte ranges of the words of harm in a sentence ("were killed", "wounding", "shot dead").
+pub fn harm_words(s: &str) -> Vec<(usize, usize)> {
+    HARM.find_iter(s).map(|m| (m.start(), m.end())).collect()
+}
+
 pub fn casualties(s: &str) -> Vec<Casualty> {
     let qs = quantities(s);
     let mut scan = CasualtyScan { s, qs: &qs, out: Vec::new(), used: Vec::new() };
@@ -358,7 +369,16 @@ impl CasualtyScan<'_> {
             .rev()
             .find(|(_, q)| q.2 <= start && words_between(s, q.2, start) <= 14 && !s[q.2..start].contains([';', ':']));
         let found = found.map(|(i, _)| {
-            let i = self.whole_count(i);
+            // "10 people, including 3 children and 2 women, were killed": the whole of the
+            // list's parts.
+            let head = self.list_head(i);
+            let whole = self.whole_count(head);
+            let i = if whole != head && !self.used.contains(&whole) {
+                self.used.extend(head..=i);
+                whole
+            } else {
+                self.whole_count(i)
+            };
             (i, &qs[i])
         });
         match found {
@@ -366,6 +386,7 @@ impl CasualtyScan<'_> {
             Some((i, q)) => {
                 self.used.push(i);
                 self.out.push(Casualty { harm, quantity: q.0, victims: (q.2, start) });
+                self.joined_counts(harm, i);
             }
             None if SINGULAR_PASSIVE.is_match(before) => {
                 let from = before.rfind(['.', ',', ';']).map_or(0, |i| i + 1);
@@ -376,6 +397,34 @@ impl CasualtyScan<'_> {
                     self.out.push(Casualty { harm, quantity: Quantity { value: 0, bound: Bound::Unstated }, victims: (start, start) });
                 }
             }
+        }
+    }
+
+    /// The first count of the list of counts that ends with count `i` ("3 children and 2 women").
+    fn list_head(&self, mut i: usize) -> usize {
+        while i > 0 && !self.used.contains(&(i - 1)) && JOINED_COUNT.is_match(&self.s[self.qs[i - 1].2..self.qs[i].1]) {
+            i -= 1;
+        }
+        i
+    }
+
+    /// The counts joined before count `i` of the same harm ("5 HTS militants and 3 regime
+    /// soldiers were killed", "two women, a child and 3 men were wounded"): each its own part.
+    fn joined_counts(&mut self, harm: Harm, mut i: usize) {
+        let (s, qs) = (self.s, self.qs);
+        while let Some(j) = i.checked_sub(1) {
+            let gap = &s[qs[j].2..qs[i].1];
+            let Some(c) = JOINED_COUNT.captures(gap).filter(|_| !self.used.contains(&j)) else { break };
+            // (Parts of a whole told before them are the whole's: "10 people, including 3
+            // children and 2 women".)
+            let clause = s[..qs[j].1].rsplit(['.', ';']).next().unwrap_or("");
+            if PART_WORDS.is_match(clause) {
+                break;
+            }
+            self.used.push(j);
+            let end = qs[j].2 + c.name("np").map_or(0, |m| m.end());
+            self.out.push(Casualty { harm, quantity: qs[j].0, victims: (qs[j].2, end) });
+            i = j;
         }
     }
 

@@ -140,6 +140,37 @@ fn cut_to_known_names(out: &mut [PlaceMention], toponyms: &dyn Toponyms) {
     }
 }
 
+/// An Arabic article written as a word of its own between the words of a name ("Jisr ash
+/// Shughur", "Ma'arrat an Nu'man", "Deir ez Zor", as ACLED and GeoNames spell them): the
+/// words after a name a cue took, when the gazetteer knows the whole. ("an", "as", "at" are
+/// English words too: only a known name joins them.)
+static SPACED_ARTICLE: LazyLock<Regex> = LazyLock::new(|| {
+    let particles = NAME_PARTICLES.join("|");
+    Regex::new(&format!(r"^\s+(?:{particles})\s+[A-Z][\w'’`]*(?:-[A-Z][\w'’`]*)*")).expect("valid regex")
+});
+
+fn join_spaced_articles(s: &str, out: &mut Vec<PlaceMention>, toponyms: &dyn Toponyms) {
+    let mut k = 0;
+    while k < out.len() {
+        let p = &out[k];
+        let joined = SPACED_ARTICLE.find(&s[p.end..]).map(|m| p.end + m.end()).filter(|&end| toponyms.is_toponym(&s[p.start..end]));
+        match joined {
+            Some(end) => {
+                let (start, old_end) = (out[k].start, out[k].end);
+                out[k].name = s[start..end].to_string();
+                out[k].end = end;
+                // The words joined were no place of their own.
+                let mut j = 0;
+                out.retain(|q| {
+                    j += 1;
+                    j - 1 == k || !(q.start >= old_end && q.start < end)
+                });
+            }
+            None => k += 1,
+        }
+    }
+}
+
 /// The words of a sentence with their byte ranges, punctuation at their ends cut off, and
 /// whether each ends a run of capitalised words (punctuation does).
 fn words_of(s: &str) -> Vec<(usize, usize, bool)> {
@@ -221,6 +252,7 @@ impl PlaceCues {
             self.cut_headline_names(&mut out, toponyms);
         }
         cut_to_known_names(&mut out, toponyms);
+        join_spaced_articles(s, &mut out, toponyms);
         // Where a source spoke ("Speaking to ARA News in Aleppo") is no more a place here than
         // behind a cue.
         let excluded: Vec<(usize, usize)> = self.reporting.find_iter(s).map(|m| (m.start(), m.end())).collect();
