@@ -64,6 +64,13 @@ pub fn split(text: &str, from: usize, to: usize) -> Vec<Sentence> {
             push(&mut out, s, from, start, i);
             start = i;
         }
+        // Headlines joined by a bare semicolon ("... shelling at Tafas;132 were killed
+        // yesterday ...", as UCDP lists its sources): a capital or a digit right after it
+        // opens the next one. Prose puts a space after its semicolons.
+        if c == b';' && i > start && s[i + 1..].chars().next().is_some_and(|ch| ch.is_uppercase() || ch.is_ascii_digit()) {
+            push(&mut out, s, from, start, i + 1);
+            start = i + 1;
+        }
         i += 1;
     }
     push(&mut out, s, from, start, s.len());
@@ -170,5 +177,11 @@ mod tests {
         );
         assert_eq!(texts("Clashes with al-Nusra continued. 17 were killed."), vec!["Clashes with al-Nusra continued.", "17 were killed."]);
         assert_eq!(texts("A base to attack Turkey.At least 6,000 fled."), vec!["A base to attack Turkey.At least 6,000 fled."]);
+        // Headlines joined by a bare semicolon are sentences; prose's semicolons are not.
+        assert_eq!(
+            texts("Shelling hits Tafas;132 were killed yesterday;Clashes in Daraa"),
+            vec!["Shelling hits Tafas;", "132 were killed yesterday;", "Clashes in Daraa"]
+        );
+        assert_eq!(texts("The army advanced; rebels withdrew."), vec!["The army advanced; rebels withdrew."]);
     }
 }
