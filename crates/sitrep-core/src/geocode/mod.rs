@@ -720,6 +720,10 @@ impl Gazetteer {
                 && (spelled.contains(&i) || !spelled.contains(&best))
         });
         let rival = rival.filter(|_| !ctx.admin1_given || !self.best_stands_out(text, scored));
+        // The one place whose own name it is ("As Sukhnah") against a place that lists it
+        // among its variants: no rival.
+        let own = |i: usize| fold::fold(self.entries[i].name) == fold::fold(text);
+        let rival = rival.filter(|&&(r, _)| !own(best) || own(r));
         rival.map(|&(r, _)| r)
     }
 
@@ -1276,6 +1280,13 @@ mod tests {
         let r = g.resolve("Ithreya", &ctx).unwrap();
         assert_eq!(r.admin1.as_deref(), Some("Hama"));
         assert!(distance_km((r.latitude, r.longitude), (35.36508, 37.7884)) < 10.0);
+    }
+
+    #[test]
+    fn a_place_whose_own_name_it_is_beats_one_that_lists_it_among_variants() {
+        // "As Sukhnah" is the Homs town's own name and a variant of As Sakhanah in Aleppo.
+        let r = Gazetteer::builtin().resolve("As Sukhnah", &Context::default()).expect("resolves");
+        assert_eq!(r.admin1.as_deref(), Some("Homs"));
     }
 
     #[test]
