@@ -65,6 +65,10 @@ pub enum BenchCmd {
         /// ready by the parent (what `--workers` passes its children).
         #[arg(long, hide = true, value_parser = parse_share)]
         share: Option<(usize, usize)>,
+        /// Store without the fusion after (the replicated corpus puts every copy of an event
+        /// on the same day and place, which fusion compares pair by pair).
+        #[arg(long)]
+        no_fusion: bool,
     },
     /// A big store to query: the corpus's events extracted and geocoded once, then its
     /// articles and their events copied (new ids, dates shifted a week per copy, spread over
@@ -208,11 +212,14 @@ pub fn run(cmd: BenchCmd) -> Result<bool> {
         BenchCmd::Read { input, articles } => bench_read(&input, articles),
         BenchCmd::Extract { input, articles } => bench_extract(&input, articles),
         BenchCmd::Geocode { input, articles } => bench_geocode(&input, articles),
-        BenchCmd::Ingest { input, articles, batch, db, workers, share } => match share {
-            Some(share) => ingest_worker(&input, articles, batch, db, share),
-            None if workers > 0 => ingest_workers(&input, articles, batch, db, workers),
-            None => bench_ingest(&input, articles, batch, db),
-        },
+        BenchCmd::Ingest { input, articles, batch, db, workers, share, no_fusion } => {
+            let how = IngestHow { n: articles, batch, fuse: !no_fusion };
+            match share {
+                Some(share) => ingest_worker(&input, how, db, share),
+                None if workers > 0 => ingest_workers(&input, how, db, workers),
+                None => bench_ingest(&input, how, db),
+            }
+        }
         BenchCmd::Populate { input, events, batch, db } => bench_populate(&input, events, batch, &db),
         BenchCmd::Http { db, clients, seconds, paths, each } => bench_http(&db, clients, seconds, &paths, each),
         BenchCmd::FakesCredibility { input, labels, clusters } => bench_fakes_credibility(&input, labels.as_deref(), clusters),
@@ -576,6 +583,14 @@ fn fresh_store(db: Option<Location>) -> Result<(Location, bool)> {
     Ok((loc, keep))
 }
 
+/// How a bench ingest runs: `n` copies in all, articles per batch, whether fusion follows.
+#[derive(Clone, Copy)]
+struct IngestHow {
+    n: usize,
+    batch: usize,
+    fuse: bool,
+}
+
 /// What one ingest (of a share of the copies) did.
 struct IngestRun {
     read: usize,
@@ -599,14 +614,15 @@ fn raw_parts(articles: &[sitrep_core::Article]) -> Vec<(String, String)> {
 
 /// The ingest `sitrep ingest` runs, of copies `i`, `i + k`, ... below `n` (`share` (i, k)), each
 /// copy raw text with a tag that makes it new; timed from after opening, its fusion apart.
-fn ingest_share(raw: &[(String, String)], n: usize, batch: usize, loc: &Location, share: (usize, usize)) -> Result<IngestRun> {
+fn ingest_share(raw: &[(String, String)], how: IngestHow, loc: &Location, share: (usize, usize)) -> Result<IngestRun> {
+    let (n, batch) = (how.n, how.batch);
     let mut store = sitrep_core::store::open(loc, Access::ReadWrite)?;
     let _ = sitrep_core::geocode::Gazetteer::builtin();
     let opts = ReadOptions::default();
     let t = Instant::now();
     let mut failed = 0usize;
     let policy = sitrep_core::ingest::Policy { batch, ..sitrep_core::ingest::Policy::default() };
-    let outcome = sitrep_core::ingest::run(store.as_mut(), &policy, |ing| {
+    let source = |ing: &mut sitrep_core::ingest::Ingester<'_>| {
         for k in (share.0..n).step_by(share.1) {
             let (title, body) = &raw[k % raw.len()];
             let text = format!("{title}\n\nCopy {k}. {body}\n");
@@ -620,7 +636,11 @@ fn ingest_share(raw: &[(String, String)], n: usize, batch: usize, loc: &Location
                 return;
             }
         }
-    });
+    };
+    let outcome = match how.fuse {
+        true => sitrep_core::ingest::run(store.as_mut(), &policy, source),
+        false => sitrep_core::ingest::run_unfused(store.as_mut(), &policy, source),
+    };
     if let Some(e) = outcome.failure {
         return Err(e.into());
     }
@@ -659,11 +679,12 @@ fn print_database(loc: &Location) -> Result<()> {
     Ok(())
 }
 
-fn bench_ingest(input: &Path, n: usize, batch: usize, db: Option<Location>) -> Result<bool> {
+fn bench_ingest(input: &Path, how: IngestHow, db: Option<Location>) -> Result<bool> {
+    let (n, batch) = (how.n, how.batch);
     let articles = corpus(input)?;
     let raw = raw_parts(&articles);
     let (loc, keep) = fresh_store(db)?;
-    let run = ingest_share(&raw, n, batch, &loc, (0, 1))?;
+    let run = ingest_share(&raw, how, &loc, (0, 1))?;
     println!("corpus: {} ({} articles) replicated to {n} distinct articles; batches of {batch}", input.display(), articles.len());
     println!(
         "ingest: {} read, {} new, {} failed in {:.1} s = {:.0} articles/s on {} threads",
@@ -675,7 +696,9 @@ fn bench_ingest(input: &Path, n: usize, batch: usize, db: Option<Location>) -> R
         rayon::current_num_threads()
     );
     println!("of which: extracting and geocoding {:.1} s (in parallel), storing {:.1} s", run.extract_secs, run.store_secs);
-    println!("then fusion: {} fused events in {:.1} s", run.fused, run.fusion_secs);
+    if how.fuse {
+        println!("then fusion: {} fused events in {:.1} s", run.fused, run.fusion_secs);
+    }
     print_database(&loc)?;
     if let Some(m) = peak_rss_mib() {
         println!("peak memory (RSS): {m:.0} MiB");
@@ -688,10 +711,10 @@ fn bench_ingest(input: &Path, n: usize, batch: usize, db: Option<Location>) -> R
 
 /// Worker `share` of `bench ingest --workers`: its share of the copies into the store its
 /// parent made ready; one line for people, one (`share ...`) for the parent.
-fn ingest_worker(input: &Path, n: usize, batch: usize, db: Option<Location>, share: (usize, usize)) -> Result<bool> {
+fn ingest_worker(input: &Path, how: IngestHow, db: Option<Location>, share: (usize, usize)) -> Result<bool> {
     let loc = db.context("--share needs --db (the store its parent made ready)")?;
     let raw = raw_parts(&corpus(input)?);
-    let run = ingest_share(&raw, n, batch, &loc, share)?;
+    let run = ingest_share(&raw, how, &loc, share)?;
     let rss = peak_rss_mib().unwrap_or(f64::NAN);
     println!(
         "worker {}/{}: {} read, {} new, {} failed; ingest {:.1} s (extracting {:.1} s, storing {:.1} s), then fusion {:.1} s ({} fused events); peak RSS {rss:.0} MiB",
@@ -704,7 +727,8 @@ fn ingest_worker(input: &Path, n: usize, batch: usize, db: Option<Location>, sha
 /// `bench ingest --workers K`: K copies of this program at once, each ingesting every K-th
 /// copy into one store. Prints the wall time from their start to the last one's exit, the
 /// rate over the longest worker's own ingest time, and each worker's peak memory.
-fn ingest_workers(input: &Path, n: usize, batch: usize, db: Option<Location>, workers: usize) -> Result<bool> {
+fn ingest_workers(input: &Path, how: IngestHow, db: Option<Location>, workers: usize) -> Result<bool> {
+    let (n, batch) = (how.n, how.batch);
     let (loc, keep) = fresh_store(db)?;
     let exe = std::env::current_exe()?;
     let t = Instant::now();
@@ -713,6 +737,7 @@ fn ingest_workers(input: &Path, n: usize, batch: usize, db: Option<Location>, wo
             std::process::Command::new(&exe)
                 .args(["ingest", "--input", &input.display().to_string(), "--articles", &n.to_string(), "--batch", &batch.to_string()])
                 .args(["--db", &location_arg(&loc), "--share", &format!("{i}/{workers}")])
+                .args((!how.fuse).then_some("--no-fusion"))
                 .stdout(std::process::Stdio::piped())
                 .spawn()
         })
@@ -737,7 +762,7 @@ fn ingest_workers(input: &Path, n: usize, batch: usize, db: Option<Location>, wo
     }
     println!("corpus: {} replicated to {n} distinct articles; batches of {batch}; {workers} worker processes", input.display());
     println!(
-        "ingest: {:.0} articles/s over the longest worker's ingest ({longest:.1} s, fusion excluded); {wall:.1} s wall from start to the last exit (loading, ingest and fusion)",
+        "ingest: {:.0} articles/s over the longest worker's ingest ({longest:.1} s, fusion excluded); {wall:.1} s wall from start to the last exit (loading, ingest and any fusion)",
         n as f64 / longest
     );
     let shown: Vec<String> = rss.iter().map(|m| format!("{m:.0}")).collect();
