@@ -5,6 +5,7 @@ use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use sitrep_core::eval::extraction::{bootstrap_f1_sd, score_corpus, score_page, PageScore};
 use sitrep_core::read::{self, ReadOptions};
+use sitrep_core::store::{Access, Location};
 use sitrep_core::Format;
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -52,25 +53,62 @@ pub enum BenchCmd {
         /// Articles per transaction.
         #[arg(long, default_value_t = 2000)]
         batch: usize,
-        /// The database to create (removed afterwards unless given).
+        /// The database to create: a file (removed first, and afterwards unless given) or a
+        /// PostgreSQL URL (of an empty database or schema).
         #[arg(long)]
-        db: Option<PathBuf>,
+        db: Option<sitrep_core::store::Location>,
+        /// Worker processes ingesting into the one store at once, each every K-th article
+        /// (disjoint shares): copies of this program with `--share`. 0: this process alone.
+        #[arg(long, default_value_t = 0)]
+        workers: usize,
+        /// Be worker I of K (`I/K`): ingest articles I, I + K, I + 2K ... into a store made
+        /// ready by the parent (what `--workers` passes its children).
+        #[arg(long, hide = true, value_parser = parse_share)]
+        share: Option<(usize, usize)>,
+        /// Store without the fusion after (the replicated corpus puts every copy of an event
+        /// on the same day and place, which fusion compares pair by pair).
+        #[arg(long)]
+        no_fusion: bool,
+    },
+    /// A big store to query: the corpus's events extracted and geocoded once, then its
+    /// articles and their events copied (new ids, dates shifted a week per copy, spread over
+    /// ten years) until the store holds N events, written in batches through the store trait
+    /// (`put_batch`, as ingest stores); no fusion.
+    Populate {
+        /// A file or folder of articles (e.g. the FA-KES CSV).
+        #[arg(long)]
+        input: PathBuf,
+        /// How many events in all (at least: whole copies of the corpus).
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+        /// Articles per `put_batch`.
+        #[arg(long, default_value_t = 2000)]
+        batch: usize,
+        /// The store to fill: a new file or an empty PostgreSQL database or schema.
+        #[arg(long)]
+        db: sitrep_core::store::Location,
     },
     /// HTTP load: `sitrep serve` in-process on a loopback port, N clients requesting in a loop
     /// for S seconds; prints requests/s, latency percentiles and errors.
     Http {
-        /// The database to serve (e.g. one made by `bench ingest --db`).
+        /// The database to serve (e.g. one made by `bench ingest --db` or `bench populate`):
+        /// a file or a PostgreSQL URL.
         #[arg(long)]
-        db: PathBuf,
+        db: sitrep_core::store::Location,
         /// Concurrent clients.
         #[arg(long, default_value_t = 20)]
         clients: usize,
         /// How long, in seconds.
         #[arg(long, default_value_t = 10)]
         seconds: u64,
-        /// Paths to request, in turn (repeat the flag for a mix).
+        /// Paths to request, in turn (repeat the flag for a mix). `cursor=@P` in a path is
+        /// replaced, before the load starts, by the keyset cursor of its page P (found by
+        /// following `next_cursor` from the first page).
         #[arg(long = "path", default_values_t = vec!["/api/events".to_string()])]
         paths: Vec<String>,
+        /// Load each path alone for S seconds, one line of figures each, instead of the mix.
+        #[arg(long)]
+        each: bool,
     },
     /// Credibility on FA-KES against `label_features_file` (the public label beside it): the
     /// article credibility model in 10-fold CV and with each outlet held out, with and without
@@ -174,8 +212,16 @@ pub fn run(cmd: BenchCmd) -> Result<bool> {
         BenchCmd::Read { input, articles } => bench_read(&input, articles),
         BenchCmd::Extract { input, articles } => bench_extract(&input, articles),
         BenchCmd::Geocode { input, articles } => bench_geocode(&input, articles),
-        BenchCmd::Ingest { input, articles, batch, db } => bench_ingest(&input, articles, batch, db),
-        BenchCmd::Http { db, clients, seconds, paths } => bench_http(&db, clients, seconds, &paths),
+        BenchCmd::Ingest { input, articles, batch, db, workers, share, no_fusion } => {
+            let how = IngestHow { n: articles, batch, fuse: !no_fusion };
+            match share {
+                Some(share) => ingest_worker(&input, how, db, share),
+                None if workers > 0 => ingest_workers(&input, how, db, workers),
+                None => bench_ingest(&input, how, db),
+            }
+        }
+        BenchCmd::Populate { input, events, batch, db } => bench_populate(&input, events, batch, &db),
+        BenchCmd::Http { db, clients, seconds, paths, each } => bench_http(&db, clients, seconds, &paths, each),
         BenchCmd::FakesCredibility { input, labels, clusters } => bench_fakes_credibility(&input, labels.as_deref(), clusters),
         BenchCmd::Fuse { input, events, incremental } => bench_fuse(&input, events, incremental),
         BenchCmd::FakesPlaces { input, misses } => bench_fakes_places(&input, misses),
@@ -496,27 +542,88 @@ fn bench_geocode(input: &Path, n: usize) -> Result<bool> {
     Ok(true)
 }
 
-fn bench_ingest(input: &Path, n: usize, batch: usize, db: Option<PathBuf>) -> Result<bool> {
-    let articles = corpus(input)?;
-    // The copies as raw text: the title, then the body with a tag that makes each one new.
-    let raw: Vec<(String, String)> = articles
+/// `I/K`: worker I of K (`--share`).
+fn parse_share(s: &str) -> std::result::Result<(usize, usize), String> {
+    let (i, k) = s.split_once('/').ok_or_else(|| format!("{s:?}: not I/K"))?;
+    let (i, k) = (i.parse::<usize>().map_err(|e| e.to_string())?, k.parse::<usize>().map_err(|e| e.to_string())?);
+    if i >= k {
+        return Err(format!("{s:?}: worker I of K needs I < K"));
+    }
+    Ok((i, k))
+}
+
+/// A store location as a command line gives it (a URL with its password: for a child process).
+fn location_arg(loc: &Location) -> String {
+    match loc {
+        Location::Sqlite(p) => p.display().to_string(),
+        Location::Postgres(url) => url.clone(),
+    }
+}
+
+/// Removes an SQLite store's files (a PostgreSQL store is left to its owner).
+fn remove_store(loc: &Location) {
+    if let Some(path) = loc.file() {
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+        }
+    }
+}
+
+/// The store a bench ingest writes, made ready: the given one (a file removed first) or a
+/// temporary file, created and migrated, refused if it holds an article; whether to keep it.
+fn fresh_store(db: Option<Location>) -> Result<(Location, bool)> {
+    let keep = db.is_some();
+    let loc = db.unwrap_or_else(|| Location::sqlite(std::env::temp_dir().join(format!("sitrep-bench-{}.db", std::process::id()))));
+    remove_store(&loc);
+    let store = sitrep_core::store::open(&loc, Access::ReadWrite)?;
+    let (articles, _) = store.counts()?;
+    if articles > 0 {
+        bail!("{loc}: holds {articles} articles; give an empty database or schema");
+    }
+    Ok((loc, keep))
+}
+
+/// How a bench ingest runs: `n` copies in all, articles per batch, whether fusion follows.
+#[derive(Clone, Copy)]
+struct IngestHow {
+    n: usize,
+    batch: usize,
+    fuse: bool,
+}
+
+/// What one ingest (of a share of the copies) did.
+struct IngestRun {
+    read: usize,
+    new: usize,
+    failed: usize,
+    /// Seconds of the ingest, its fusion excluded.
+    secs: f64,
+    extract_secs: f64,
+    store_secs: f64,
+    fusion_secs: f64,
+    fused: usize,
+}
+
+/// The corpus as the parts of its copies: each article's title and clean body.
+fn raw_parts(articles: &[sitrep_core::Article]) -> Vec<(String, String)> {
+    articles
         .iter()
         .map(|a| (a.title.clone().unwrap_or_default(), a.paragraphs.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n\n")))
-        .collect();
-    let keep = db.is_some();
-    let path = db.unwrap_or_else(|| std::env::temp_dir().join(format!("sitrep-bench-{}.db", std::process::id())));
-    for ext in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
-    }
-    let mut store = sitrep_core::store::open(&sitrep_core::store::Location::sqlite(&path), sitrep_core::store::Access::ReadWrite)?;
+        .collect()
+}
+
+/// The ingest `sitrep ingest` runs, of copies `i`, `i + k`, ... below `n` (`share` (i, k)), each
+/// copy raw text with a tag that makes it new; timed from after opening, its fusion apart.
+fn ingest_share(raw: &[(String, String)], how: IngestHow, loc: &Location, share: (usize, usize)) -> Result<IngestRun> {
+    let (n, batch) = (how.n, how.batch);
+    let mut store = sitrep_core::store::open(loc, Access::ReadWrite)?;
     let _ = sitrep_core::geocode::Gazetteer::builtin();
     let opts = ReadOptions::default();
     let t = Instant::now();
     let mut failed = 0usize;
-    // The ingest `sitrep ingest` runs; its fusion is timed apart.
     let policy = sitrep_core::ingest::Policy { batch, ..sitrep_core::ingest::Policy::default() };
-    let outcome = sitrep_core::ingest::run(store.as_mut(), &policy, |ing| {
-        for k in 0..n {
+    let source = |ing: &mut sitrep_core::ingest::Ingester<'_>| {
+        for k in (share.0..n).step_by(share.1) {
             let (title, body) = &raw[k % raw.len()];
             let text = format!("{title}\n\nCopy {k}. {body}\n");
             read::read_bytes(&format!("bench/{k}.txt"), text.as_bytes(), &opts, &mut |r| match r {
@@ -529,62 +636,210 @@ fn bench_ingest(input: &Path, n: usize, batch: usize, db: Option<PathBuf>) -> Re
                 return;
             }
         }
-    });
+    };
+    let outcome = match how.fuse {
+        true => sitrep_core::ingest::run(store.as_mut(), &policy, source),
+        false => sitrep_core::ingest::run_unfused(store.as_mut(), &policy, source),
+    };
     if let Some(e) = outcome.failure {
         return Err(e.into());
     }
-    let summary = outcome.summary;
-    let fusion_secs = outcome.fusion_secs;
     let fused = match outcome.fusion {
         Some(f) => f?.fused_events,
         None => 0,
     };
-    let secs = t.elapsed().as_secs_f64() - fusion_secs;
+    let secs = t.elapsed().as_secs_f64() - outcome.fusion_secs;
     store.checkpoint()?;
+    let s = outcome.summary;
+    Ok(IngestRun {
+        read: s.read,
+        new: s.new,
+        failed: failed + s.failed.len(),
+        secs,
+        extract_secs: s.extract_secs,
+        store_secs: s.store_secs,
+        fusion_secs: outcome.fusion_secs,
+        fused,
+    })
+}
+
+/// What the store holds after a bench: articles, events, and an SQLite file's size.
+fn print_database(loc: &Location) -> Result<()> {
+    let store = sitrep_core::store::open(loc, Access::ReadOnly)?;
     let (stored, events) = store.counts()?;
     drop(store);
-    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    match loc.file() {
+        Some(path) => {
+            let mib = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) as f64 / 1048576.0;
+            let per = mib / (stored.max(1) as f64 / 1000.0);
+            println!("database: {stored} articles, {events} events, {mib:.1} MiB = {per:.2} MiB per 1,000 articles ({loc})");
+        }
+        None => println!("database: {stored} articles, {events} events ({loc})"),
+    }
+    Ok(())
+}
+
+fn bench_ingest(input: &Path, how: IngestHow, db: Option<Location>) -> Result<bool> {
+    let (n, batch) = (how.n, how.batch);
+    let articles = corpus(input)?;
+    let raw = raw_parts(&articles);
+    let (loc, keep) = fresh_store(db)?;
+    let run = ingest_share(&raw, how, &loc, (0, 1))?;
     println!("corpus: {} ({} articles) replicated to {n} distinct articles; batches of {batch}", input.display(), articles.len());
     println!(
-        "ingest: {} read, {} new, {} failed, {events} events in {secs:.1} s = {:.0} articles/s on {} threads",
-        summary.read,
-        summary.new,
-        failed + summary.failed.len(),
-        n as f64 / secs,
+        "ingest: {} read, {} new, {} failed in {:.1} s = {:.0} articles/s on {} threads",
+        run.read,
+        run.new,
+        run.failed,
+        run.secs,
+        n as f64 / run.secs,
         rayon::current_num_threads()
     );
-    println!("of which: extracting and geocoding {:.1} s (in parallel), storing {:.1} s", summary.extract_secs, summary.store_secs);
-    println!("then fusion: {fused} fused events in {fusion_secs:.1} s");
-    println!(
-        "database: {} articles, {:.1} MiB = {:.2} MiB per 1,000 articles ({})",
-        stored,
-        bytes as f64 / 1048576.0,
-        bytes as f64 / 1048576.0 / (stored.max(1) as f64 / 1000.0),
-        path.display()
-    );
+    println!("of which: extracting and geocoding {:.1} s (in parallel), storing {:.1} s", run.extract_secs, run.store_secs);
+    if how.fuse {
+        println!("then fusion: {} fused events in {:.1} s", run.fused, run.fusion_secs);
+    }
+    print_database(&loc)?;
     if let Some(m) = peak_rss_mib() {
         println!("peak memory (RSS): {m:.0} MiB");
     }
     if !keep {
-        for ext in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
-        }
+        remove_store(&loc);
     }
     Ok(true)
 }
 
-fn bench_http(db: &Path, clients: usize, seconds: u64, paths: &[String]) -> Result<bool> {
-    if !db.exists() {
-        bail!("{}: no such database (make one with `sitrep bench ingest --db ...`)", db.display());
+/// Worker `share` of `bench ingest --workers`: its share of the copies into the store its
+/// parent made ready; one line for people, one (`share ...`) for the parent.
+fn ingest_worker(input: &Path, how: IngestHow, db: Option<Location>, share: (usize, usize)) -> Result<bool> {
+    let loc = db.context("--share needs --db (the store its parent made ready)")?;
+    let raw = raw_parts(&corpus(input)?);
+    let run = ingest_share(&raw, how, &loc, share)?;
+    let rss = peak_rss_mib().unwrap_or(f64::NAN);
+    println!(
+        "worker {}/{}: {} read, {} new, {} failed; ingest {:.1} s (extracting {:.1} s, storing {:.1} s), then fusion {:.1} s ({} fused events); peak RSS {rss:.0} MiB",
+        share.0, share.1, run.read, run.new, run.failed, run.secs, run.extract_secs, run.store_secs, run.fusion_secs, run.fused
+    );
+    println!("share {} {} {} {rss}", share.0, run.secs, run.fusion_secs);
+    Ok(true)
+}
+
+/// `bench ingest --workers K`: K copies of this program at once, each ingesting every K-th
+/// copy into one store. Prints the wall time from their start to the last one's exit, the
+/// rate over the longest worker's own ingest time, and each worker's peak memory.
+fn ingest_workers(input: &Path, how: IngestHow, db: Option<Location>, workers: usize) -> Result<bool> {
+    let (n, batch) = (how.n, how.batch);
+    let (loc, keep) = fresh_store(db)?;
+    let exe = std::env::current_exe()?;
+    let t = Instant::now();
+    let children = (0..workers)
+        .map(|i| {
+            std::process::Command::new(&exe)
+                .args(["ingest", "--input", &input.display().to_string(), "--articles", &n.to_string(), "--batch", &batch.to_string()])
+                .args(["--db", &location_arg(&loc), "--share", &format!("{i}/{workers}")])
+                .args((!how.fuse).then_some("--no-fusion"))
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+        })
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let outputs = children.into_iter().map(|c| c.wait_with_output()).collect::<std::io::Result<Vec<_>>>()?;
+    let wall = t.elapsed().as_secs_f64();
+    let (mut longest, mut rss) = (0f64, Vec::new());
+    for (i, out) in outputs.iter().enumerate() {
+        let text = String::from_utf8_lossy(&out.stdout);
+        if !out.status.success() {
+            bail!("worker {i} failed ({}): {text}", out.status);
+        }
+        for line in text.lines() {
+            match line.strip_prefix("share ").map(|l| l.split(' ').filter_map(|x| x.parse::<f64>().ok()).collect::<Vec<_>>()) {
+                Some(v) if v.len() == 4 => {
+                    longest = longest.max(v[1]);
+                    rss.push(v[3]);
+                }
+                _ => println!("{line}"),
+            }
+        }
     }
+    println!("corpus: {} replicated to {n} distinct articles; batches of {batch}; {workers} worker processes", input.display());
+    println!(
+        "ingest: {:.0} articles/s over the longest worker's ingest ({longest:.1} s, fusion excluded); {wall:.1} s wall from start to the last exit (loading, ingest and any fusion)",
+        n as f64 / longest
+    );
+    let shown: Vec<String> = rss.iter().map(|m| format!("{m:.0}")).collect();
+    println!("peak memory (RSS) per worker: {} MiB; together {:.0} MiB", shown.join(", "), rss.iter().sum::<f64>());
+    print_database(&loc)?;
+    if !keep {
+        remove_store(&loc);
+    }
+    Ok(true)
+}
+
+/// Copy `c` of an article and its events: new ids and URL, dates a week earlier per copy
+/// (ten years round, then again).
+fn copy_with_events(a: &sitrep_core::Article, events: &[sitrep_core::Event], c: usize) -> (sitrep_core::Article, Vec<sitrep_core::Event>) {
+    let shift = chrono::Duration::days(-((c as i64 * 7) % 3654));
+    let mut a = a.clone();
+    a.id = format!("{}-{c}", a.id);
+    a.url = Some(format!("bench://{c}/{}", a.id));
+    if let Some(p) = a.published.as_mut() {
+        p.date += shift;
+    }
+    let events = events
+        .iter()
+        .map(|e| {
+            let mut e = e.clone();
+            e.event_id = format!("{}-{c}", e.event_id);
+            e.article_id = a.id.clone();
+            e.event_date = e.event_date.map(|d| d + shift);
+            e
+        })
+        .collect();
+    (a, events)
+}
+
+fn bench_populate(input: &Path, n: usize, batch: usize, loc: &Location) -> Result<bool> {
+    let articles = corpus(input)?;
+    let base: Vec<_> = articles.iter().map(|a| (a, sitrep_core::events_of(a))).collect();
+    let per_copy: usize = base.iter().map(|(_, e)| e.len()).sum();
+    if per_copy == 0 {
+        bail!("{}: no events", input.display());
+    }
+    let (loc, _) = fresh_store(Some(loc.clone()))?;
+    let mut store = sitrep_core::store::open(&loc, Access::ReadWrite)?;
+    store.set_cache_mib(Some(sitrep_core::ingest::Policy::DEFAULT_CACHE_MIB))?;
+    let copies = n.div_ceil(per_copy);
+    let t = Instant::now();
+    let mut chunk = Vec::with_capacity(batch);
+    for c in 0..copies {
+        for (a, events) in &base {
+            chunk.push(copy_with_events(a, events, c));
+            if chunk.len() >= batch {
+                store.put_batch(&chunk)?;
+                chunk.clear();
+            }
+        }
+    }
+    if !chunk.is_empty() {
+        store.put_batch(&chunk)?;
+    }
+    store.set_cache_mib(None)?;
+    store.checkpoint()?;
+    let secs = t.elapsed().as_secs_f64();
+    drop(store);
+    println!("corpus: {} ({} articles, {per_copy} events) copied {copies} times; batches of {batch}", input.display(), articles.len());
+    println!("stored in {secs:.1} s = {:.0} events/s", (copies * per_copy) as f64 / secs);
+    print_database(&loc)?;
+    if let Some(m) = peak_rss_mib() {
+        println!("peak memory (RSS): {m:.0} MiB");
+    }
+    Ok(true)
+}
+
+/// `sitrep serve` in this process on a loopback port, for `db`: its base URL.
+fn serve_in_process(db: &Location) -> Result<String> {
     let (tx, rx) = std::sync::mpsc::channel();
-    let config = sitrep_server::Config {
-        db: sitrep_core::store::Location::sqlite(db),
-        addr: "127.0.0.1:0".parse()?,
-        token: None,
-        max_body: 1 << 20,
-        limits: Default::default(),
-    };
+    let config =
+        sitrep_server::Config { db: db.clone(), addr: "127.0.0.1:0".parse()?, token: None, max_body: 1 << 20, limits: Default::default() };
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
         rt.block_on(async move {
@@ -593,40 +848,50 @@ fn bench_http(db: &Path, clients: usize, seconds: u64, paths: &[String]) -> Resu
             let _ = sitrep_server::serve_on(listener, config, std::future::pending()).await;
         });
     });
-    let addr = rx.recv()?;
-    let base = format!("http://{addr}");
+    Ok(format!("http://{}", rx.recv()?))
+}
+
+/// A path with `cursor=@P` made the path of page P: the first page's `next_cursor` followed
+/// P - 1 times (each page asked for as the path asks, without the cursor).
+fn resolve_cursor(base: &str, path: &str) -> Result<String> {
+    let re = regex::Regex::new(r"cursor=@(\d+)").expect("a regex");
+    let Some(m) = re.captures(path) else { return Ok(path.to_string()) };
+    let page: usize = m[1].parse()?;
+    let first = re.replace(path, "").replace("?&", "?").replace("&&", "&").trim_end_matches(['?', '&']).to_string();
+    let sep = if first.contains('?') { '&' } else { '?' };
+    let mut cursor = String::new();
+    for _ in 1..page.max(1) {
+        let url = if cursor.is_empty() { format!("{base}{first}") } else { format!("{base}{first}{sep}cursor={cursor}") };
+        let v: serde_json::Value = ureq::get(&url).call()?.into_json()?;
+        cursor = v["next_cursor"].as_str().with_context(|| format!("{path}: no page {page}"))?.to_string();
+    }
+    Ok(re.replace(path, format!("cursor={cursor}").as_str()).into_owned())
+}
+
+fn bench_http(db: &Location, clients: usize, seconds: u64, paths: &[String], each: bool) -> Result<bool> {
+    if db.file().is_some_and(|p| !p.exists()) {
+        bail!("{db}: no such database (make one with `sitrep-bench ingest --db ...` or `sitrep-bench populate`)");
+    }
+    let base = serve_in_process(db)?;
     let health: serde_json::Value = ureq::get(&format!("{base}/healthz")).call()?.into_json()?;
-    println!("serving {} ({} articles, {} events) on {base}", db.display(), health["articles"], health["events"]);
+    println!("serving {db} ({} articles, {} events) on {base}", health["articles"], health["events"]);
+    let paths = paths.iter().map(|p| resolve_cursor(&base, p)).collect::<Result<Vec<_>>>()?;
+    if !each {
+        return http_load(&base, clients, seconds, &paths);
+    }
+    let mut ok = true;
+    for p in &paths {
+        ok &= http_load(&base, clients, seconds, std::slice::from_ref(p))?;
+    }
+    Ok(ok)
+}
+
+/// `clients` clients requesting `paths` in turn for `seconds`: requests/s, latency
+/// percentiles, errors (false if any).
+fn http_load(base: &str, clients: usize, seconds: u64, paths: &[String]) -> Result<bool> {
     let deadline = Instant::now() + std::time::Duration::from_secs(seconds);
     let results: Vec<(Vec<f64>, usize, u64)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..clients)
-            .map(|c| {
-                let base = &base;
-                s.spawn(move || {
-                    let agent = ureq::AgentBuilder::new().build();
-                    let (mut lat, mut errors, mut bytes) = (Vec::new(), 0usize, 0u64);
-                    let mut i = c;
-                    while Instant::now() < deadline {
-                        let path = &paths[i % paths.len()];
-                        i += 1;
-                        let t = Instant::now();
-                        match agent.get(&format!("{base}{path}")).call() {
-                            Ok(r) => {
-                                let mut body = Vec::new();
-                                if r.into_reader().read_to_end(&mut body).is_ok() {
-                                    bytes += body.len() as u64;
-                                    lat.push(t.elapsed().as_secs_f64() * 1e3);
-                                } else {
-                                    errors += 1;
-                                }
-                            }
-                            Err(_) => errors += 1,
-                        }
-                    }
-                    (lat, errors, bytes)
-                })
-            })
-            .collect();
+        let handles: Vec<_> = (0..clients).map(|c| s.spawn(move || http_client(base, paths, c, deadline))).collect();
         handles.into_iter().map(|h| h.join().expect("a client thread")).collect()
     });
     let mut lat: Vec<f64> = results.iter().flat_map(|r| r.0.iter().copied()).collect();
@@ -651,6 +916,31 @@ fn bench_http(db: &Path, clients: usize, seconds: u64, paths: &[String]) -> Resu
     Ok(errors == 0)
 }
 
+/// One client of [`http_load`] (the `c`-th: it starts at that path): latencies in ms, errors,
+/// bytes read.
+fn http_client(base: &str, paths: &[String], c: usize, deadline: Instant) -> (Vec<f64>, usize, u64) {
+    let agent = ureq::AgentBuilder::new().build();
+    let (mut lat, mut errors, mut bytes) = (Vec::new(), 0usize, 0u64);
+    let mut i = c;
+    while Instant::now() < deadline {
+        let path = &paths[i % paths.len()];
+        i += 1;
+        let t = Instant::now();
+        match agent.get(&format!("{base}{path}")).call() {
+            Ok(r) => {
+                let mut body = Vec::new();
+                if r.into_reader().read_to_end(&mut body).is_ok() {
+                    bytes += body.len() as u64;
+                    lat.push(t.elapsed().as_secs_f64() * 1e3);
+                } else {
+                    errors += 1;
+                }
+            }
+            Err(_) => errors += 1,
+        }
+    }
+    (lat, errors, bytes)
+}
 /// ROC AUC of scores against binary labels (1 positive), ties counted half.
 fn roc_auc(scores: &[f64], labels: &[bool]) -> f64 {
     let mut idx: Vec<usize> = (0..scores.len()).collect();

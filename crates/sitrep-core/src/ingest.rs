@@ -93,6 +93,19 @@ pub fn run(store: &mut dyn EventStore, policy: &Policy<'_>, source: impl FnOnce(
     outcome
 }
 
+/// [`run`] without its fusion (and without `reextract`), to measure storing alone
+/// (`sitrep-bench ingest --no-fusion`); the next [`run`] fuses what this stored.
+pub fn run_unfused(store: &mut dyn EventStore, policy: &Policy<'_>, source: impl FnOnce(&mut Ingester<'_>)) -> Outcome {
+    if let Err(e) = store.set_cache_mib(Some(policy.cache_mib)) {
+        return Outcome { summary: Summary::default(), failure: Some(e), fusion: None, fusion_secs: 0.0 };
+    }
+    let mut ingester = Ingester::new(store, policy.batch, policy.knowledge);
+    source(&mut ingester);
+    let (summary, failure) = ingester.finish();
+    let _ = store.set_cache_mib(None);
+    Outcome { summary, failure, fusion: None, fusion_secs: 0.0 }
+}
+
 fn ingest_and_fuse(store: &mut dyn EventStore, policy: &Policy<'_>, source: impl FnOnce(&mut Ingester<'_>)) -> Outcome {
     // Events stored by older rules are made again first, so that the new reports fuse with
     // reports read the same way.
